@@ -1,0 +1,15 @@
+#!/usr/bin/env bun
+// The floe command line: parses flags and calls the core; results go to stdout, logs and
+// progress to stderr. Subcommands load lazily so `floe --version` starts fast.
+
+import { defineCommand, runMain } from "citty";
+import { VERSION } from "./version.ts";
+
+const main = defineCommand({
+  meta: { name: "floe", version: VERSION, description: "Distributed in-memory machine learning: one binary, DuckDB ingest, Arrow frames" },
+  subCommands: {
+    describe: () => import("./cli/describe.ts").then((m) => m.describeCommand),
+  },
+});
+
+await runMain(main);

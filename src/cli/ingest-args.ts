@@ -1,0 +1,81 @@
+// The flags every command that reads data shares (describe now; train and predict
+// later), and how they become a Source and IngestOptions.
+
+import type { ArgsDef } from "citty";
+import type { ColumnType } from "../core/chunk.ts";
+import { FloeError } from "../core/errors.ts";
+import { COLUMN_TYPES, type IngestOptions } from "../core/ingest.ts";
+import { type Source, spoolToFile } from "../core/source.ts";
+
+export const ingestArgs = {
+  file: { type: "positional", required: false, description: "CSV, Parquet or JSON file, a glob, or - for stdin", valueHint: "file|-" },
+  sql: { type: "string", description: "read the result of a DuckDB SQL query instead of a file", valueHint: "query" },
+  "col-types": { type: "string", description: "override column types: name:numeric|enum|string|time,...", valueHint: "spec" },
+  sep: { type: "string", description: "CSV field delimiter (sniffed by default)" },
+  header: { type: "boolean", description: "the first CSV line is a header (sniffed by default)" },
+  "na-strings": { type: "string", description: "comma-separated strings read as missing values", valueHint: "list" },
+  "chunk-rows": { type: "string", description: "rows per chunk (default 65536)", valueHint: "n" },
+  threads: { type: "string", description: "worker threads (default: all cores)", valueHint: "n" },
+} as const satisfies ArgsDef;
+
+/** A positive integer flag, or undefined when absent. */
+export function intFlag(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new FloeError("invalid_argument", `--${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+/** `a:enum,b:string` → {a: "enum", b: "string"}. */
+export function parseColTypes(spec: string): Record<string, ColumnType> {
+  const out: Record<string, ColumnType> = {};
+  for (const part of spec.split(",")) {
+    if (!part.trim()) continue;
+    const at = part.lastIndexOf(":");
+    const name = part.slice(0, at).trim();
+    const type = part.slice(at + 1).trim() as ColumnType;
+    if (at <= 0 || !name) throw new FloeError("invalid_argument", `--col-types entry '${part}' is not name:type`);
+    if (!COLUMN_TYPES.includes(type)) {
+      throw new FloeError("invalid_argument", `--col-types: '${type}' for '${name}' is not one of ${COLUMN_TYPES.join(", ")}`);
+    }
+    out[name] = type;
+  }
+  return out;
+}
+
+interface IngestFlags {
+  file?: string;
+  sql?: string;
+  "col-types"?: string;
+  sep?: string;
+  header?: boolean;
+  "na-strings"?: string;
+  "chunk-rows"?: string;
+}
+
+/** The source the flags name; stdin is spooled to a temporary file removed by `cleanup`. */
+export async function sourceFromArgs(args: IngestFlags): Promise<{ source: Source; cleanup: () => void }> {
+  if (args.sql !== undefined) {
+    if (args.file) throw new FloeError("invalid_argument", "give either a file or --sql, not both");
+    return { source: { kind: "sql", query: args.sql }, cleanup: () => {} };
+  }
+  if (!args.file) throw new FloeError("invalid_argument", "no input: give a file, - for stdin, or --sql");
+  if (args.file === "-") {
+    const spooled = await spoolToFile(Bun.stdin.stream());
+    return { source: { kind: "file", path: spooled.path, label: "<stdin>" }, cleanup: spooled.cleanup };
+  }
+  return { source: { kind: "file", path: args.file }, cleanup: () => {} };
+}
+
+export function ingestOptions(args: IngestFlags): IngestOptions {
+  if (args.sep !== undefined && args.sep.length !== 1 && args.sep !== "\\t") {
+    throw new FloeError("invalid_argument", `--sep must be one character, got '${args.sep}'`);
+  }
+  return {
+    chunkRows: intFlag("chunk-rows", args["chunk-rows"]),
+    colTypes: args["col-types"] ? parseColTypes(args["col-types"]) : undefined,
+    sep: args.sep === "\\t" ? "\t" : args.sep,
+    header: args.header,
+    naStrings: args["na-strings"]?.split(","),
+  };
+}

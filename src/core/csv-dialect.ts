@@ -1,0 +1,152 @@
+// CSV reading through DuckDB's sniffer, made strict. DuckDB's sniffer copes with a bad
+// file by picking a dialect under which it parses (a ragged file becomes one column
+// split on '|', an unterminated quote turns quoting off); floe would rather say what is
+// wrong. So after sniffing we re-check the suspicious cases with the dialect the file
+// plainly uses, and we read the raw header to refuse empty or duplicate column names.
+
+import { type DbSession, sqlString } from "./duckdb.ts";
+import { readerError } from "./duckdb-errors.ts";
+import { FloeError } from "./errors.ts";
+import type { ResolvedFile } from "./source.ts";
+
+/** Strings read as missing values, as H2O's parser does, plus pandas' usual ones. */
+export const DEFAULT_NA_STRINGS: readonly string[] = ["", "NA", "N/A", "na", "n/a", "NaN", "nan", "null", "NULL", "None"];
+
+export interface CsvOptions {
+  /** Field delimiter; sniffed when absent. */
+  readonly sep?: string;
+  /** Whether the first line is a header; sniffed when absent. */
+  readonly header?: boolean;
+  readonly naStrings?: readonly string[];
+}
+
+interface Dialect {
+  delim: string;
+  quote: string;
+  escape: string;
+  skip: number;
+  header: boolean;
+  columns: string[];
+}
+
+const DELIMITER_CANDIDATES = [",", "\t", ";", "|"];
+
+function unempty(s: unknown): string {
+  return s === "(empty)" || s == null ? "" : String(s);
+}
+
+async function sniff(session: DbSession, file: ResolvedFile, opts: CsvOptions, force: string): Promise<Dialect> {
+  const args = [sqlString(file.path)];
+  if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
+  if (opts.header !== undefined) args.push(`header=${opts.header}`);
+  if (force) args.push(force);
+  let row: unknown[];
+  try {
+    [row] = await session.rows(`SELECT Delimiter, Quote, Escape, SkipRows, HasHeader, Columns FROM sniff_csv(${args.join(", ")})`);
+  } catch (err) {
+    throw readerError(err, file.label);
+  }
+  const columns = (row[5] as { name: string }[]).map((c) => c.name);
+  return {
+    delim: unempty(row[0]),
+    quote: unempty(row[1]),
+    escape: unempty(row[2]),
+    skip: Number(row[3]),
+    header: Boolean(row[4]),
+    columns,
+  };
+}
+
+function firstLine(head: Uint8Array): string {
+  const end = head.indexOf(0x0a);
+  return new TextDecoder().decode(end >= 0 ? head.subarray(0, end) : head).replace(/\r$/, "");
+}
+
+/** read_csv arguments that pin a dialect. */
+function dialectArgs(d: Pick<Dialect, "delim" | "quote" | "escape" | "skip">): string {
+  return `delim=${sqlString(d.delim)}, quote=${sqlString(d.quote)}, escape=${sqlString(d.escape)}, skip=${d.skip}`;
+}
+
+/** All-VARCHAR columns c0..c{n-1}, for reading without type detection. */
+function varcharColumns(n: number): string {
+  return `{${Array.from({ length: n }, (_, i) => `'c${i}': 'VARCHAR'`).join(", ")}}`;
+}
+
+/**
+ * When the sniffer fell back to a dialect the file does not look like (one column while
+ * the header has commas; no quoting while the file has quotes), parse strictly with the
+ * plain dialect: a ragged row or an unterminated quote then fails with its line number.
+ * Returns the plain dialect's sniff when the strict parse succeeds.
+ */
+async function recheckFallback(session: DbSession, file: ResolvedFile, opts: CsvOptions, sniffed: Dialect): Promise<Dialect> {
+  const header = firstLine(file.head);
+  const delim =
+    opts.sep ??
+    (sniffed.columns.length === 1 ? DELIMITER_CANDIDATES.find((d) => header.includes(d)) : undefined) ??
+    sniffed.delim;
+  const quoteOff = sniffed.quote === "" && file.head.includes(0x22);
+  if (delim === sniffed.delim && !quoteOff) return sniffed;
+  const plain = { delim, quote: '"', escape: '"', skip: sniffed.skip };
+  const fields = header.split(delim).length;
+  try {
+    await session.rows(
+      `SELECT count(*) FROM read_csv(${sqlString(file.path)}, auto_detect=false, header=false, ${dialectArgs(plain)}, columns=${varcharColumns(fields)})`,
+    );
+  } catch (err) {
+    throw readerError(err, file.label);
+  }
+  return sniff(session, file, { ...opts, sep: delim }, `quote='"'`);
+}
+
+/** Refuses empty and duplicate names in the header line, naming them. */
+async function checkHeader(session: DbSession, file: ResolvedFile, d: Dialect): Promise<void> {
+  let names: unknown[];
+  try {
+    [names] = await session.rows(
+      `SELECT * FROM read_csv(${sqlString(file.path)}, auto_detect=false, header=false, ${dialectArgs(d)}, ` +
+        `columns=${varcharColumns(d.columns.length)}, null_padding=true, strict_mode=false) LIMIT 1`,
+    );
+  } catch (err) {
+    throw readerError(err, file.label);
+  }
+  const seen = new Map<string, number>();
+  names.forEach((raw, i) => {
+    const name = raw == null ? "" : String(raw).trim();
+    if (name === "") throw new FloeError("bad_input", `${file.label}: line ${d.skip + 1}: column ${i + 1} has an empty name`);
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new FloeError("bad_input", `${file.label}: line ${d.skip + 1}: duplicate column name '${name}' (columns ${first + 1} and ${i + 1})`);
+    }
+    seen.set(name, i);
+  });
+}
+
+/**
+ * The DuckDB table expression that reads a CSV source with a checked dialect.
+ * `varchar` names columns to read as text whatever they look like (enum/string overrides).
+ */
+export async function csvReader(
+  session: DbSession,
+  file: ResolvedFile,
+  opts: CsvOptions,
+  varchar: readonly string[],
+  sampleAll: boolean,
+): Promise<string> {
+  let d = await sniff(session, file, opts, "");
+  if (!file.glob) {
+    d = await recheckFallback(session, file, opts, d);
+    if (d.header) await checkHeader(session, file, d);
+  }
+  const na = opts.naStrings ?? DEFAULT_NA_STRINGS;
+  const types = varchar.filter((n) => d.columns.includes(n)).map((n) => `${sqlString(n)}: 'VARCHAR'`);
+  const args = [
+    sqlString(file.path),
+    dialectArgs(d),
+    `header=${d.header}`,
+    `nullstr=[${na.map(sqlString).join(", ")}]`,
+    ...(types.length ? [`types={${types.join(", ")}}`] : []),
+    ...(sampleAll ? ["sample_size=-1"] : []),
+    ...(file.glob ? ["union_by_name=true"] : []),
+  ];
+  return `read_csv(${args.join(", ")})`;
+}

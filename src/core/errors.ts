@@ -1,0 +1,40 @@
+// The one error type of floe. Thrown where the input is understood, carrying a code
+// and a message that names the file, line, column or parameter at fault; the CLI turns
+// it into one line and an exit code, the server into an HTTP status.
+
+export type ErrorCode =
+  | "bad_input" // the data itself is malformed: ragged rows, bad encoding, empty file
+  | "invalid_argument" // a flag or parameter has a value we cannot use
+  | "not_found" // a file, column, frame, model or job that does not exist
+  | "unsupported" // a valid request floe does not handle (yet)
+  | "cancelled" // a job was cancelled by the user
+  | "internal"; // a bug in floe
+
+export class FloeError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "FloeError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Any thrown value as a FloeError; unknown errors become `internal` with their message. */
+export function asFloeError(err: unknown): FloeError {
+  if (err instanceof FloeError) return err;
+  if (err instanceof Error) return new FloeError("internal", err.message);
+  return new FloeError("internal", String(err));
+}
+
+/** A FloeError rebuilt on the far side of a worker or RPC boundary. */
+export function errorFromWire(wire: { code: ErrorCode; message: string }): FloeError {
+  return new FloeError(wire.code, wire.message);
+}
+
+export function errorToWire(err: unknown): { code: ErrorCode; message: string } {
+  const e = asFloeError(err);
+  return { code: e.code, message: e.message };
+}

@@ -1,0 +1,61 @@
+// Export: a frame written to CSV or Parquet by DuckDB. The frame's chunks are appended
+// to a temporary DuckDB table (enum codes as their level text, time as TIMESTAMP) and
+// DuckDB's COPY writes the file.
+
+import { DuckDBDataChunk, DuckDBDoubleType, DuckDBVarCharType, type DuckDBValue } from "@duckdb/node-api";
+import { isMissing, stringAt } from "./chunk.ts";
+import { type Db, sqlIdent, sqlString } from "./duckdb.ts";
+import { FloeError } from "./errors.ts";
+import type { Frame } from "./frame.ts";
+
+export type ExportFormat = "csv" | "parquet";
+
+/** DuckDB's data chunks hold at most this many rows. */
+const APPEND_ROWS = 2048;
+
+let exportCounter = 0;
+
+/** Writes `frame` to `path`; the format defaults from the extension (csv otherwise). */
+export async function exportFrame(db: Db, frame: Frame, path: string, format?: ExportFormat): Promise<void> {
+  const fmt: ExportFormat = format ?? (/\.(parquet|pq)$/i.test(path) ? "parquet" : "csv");
+  const session = await db.connect();
+  const table = `floe_export_${++exportCounter}`;
+  try {
+    const numeric = frame.columns.map((c) => c.type === "numeric" || c.type === "time");
+    const defs = frame.columns.map((c, i) => `${sqlIdent(c.name)} ${numeric[i] ? "DOUBLE" : "VARCHAR"}`);
+    await session.run(`CREATE TABLE ${table} (${defs.join(", ")})`);
+    const appender = await session.connection.createAppender(table);
+    const types = numeric.map((n) => (n ? DuckDBDoubleType.instance : DuckDBVarCharType.instance));
+    for (const chunk of frame.chunks) {
+      for (let from = 0; from < chunk.rows; from += APPEND_ROWS) {
+        const n = Math.min(APPEND_ROWS, chunk.rows - from);
+        const dc = DuckDBDataChunk.create(types, n);
+        frame.columns.forEach((spec, c) => {
+          const vec = chunk.vecs[c];
+          const values: DuckDBValue[] = new Array(n);
+          for (let i = 0; i < n; i++) {
+            const r = from + i;
+            if (isMissing(vec, r)) values[i] = null;
+            else if (vec.kind === "f64") values[i] = vec.values[r];
+            else if (vec.kind === "codes") values[i] = spec.domain?.[vec.codes[r]] ?? null;
+            else values[i] = stringAt(vec, r);
+          }
+          dc.setColumnValues(c, values);
+        });
+        appender.appendDataChunk(dc);
+      }
+    }
+    appender.closeSync();
+    const cols = frame.columns.map((c) =>
+      c.type === "time" ? `make_timestamp(CAST(${sqlIdent(c.name)} * 1000 AS BIGINT)) AS ${sqlIdent(c.name)}` : sqlIdent(c.name),
+    );
+    const options = fmt === "csv" ? "FORMAT csv, HEADER" : "FORMAT parquet";
+    await session.run(`COPY (SELECT ${cols.join(", ")} FROM ${table}) TO ${sqlString(path)} (${options})`);
+  } catch (err) {
+    if (err instanceof FloeError) throw err;
+    throw new FloeError("bad_input", `cannot write ${path}: ${(err as Error).message.split("\n")[0]}`);
+  } finally {
+    await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    session.close();
+  }
+}

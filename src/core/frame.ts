@@ -1,0 +1,70 @@
+// Frame: an immutable table = a schema plus an ordered list of chunks. Operations
+// (ops.ts) make new frames and share chunk buffers where they can. Rollups (column
+// summaries) travel with the frame once computed.
+
+import { type Chunk, type ColumnType, vecBytes } from "./chunk.ts";
+import { FloeError } from "./errors.ts";
+import type { ColumnRollup } from "./rollups.ts";
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Levels of an enum column, in code order. */
+  readonly domain?: readonly string[];
+}
+
+export class Frame {
+  readonly columns: readonly ColumnSpec[];
+  readonly chunks: readonly Chunk[];
+  readonly rows: number;
+  readonly rollups?: readonly ColumnRollup[];
+
+  private constructor(columns: readonly ColumnSpec[], chunks: readonly Chunk[], rollups?: readonly ColumnRollup[]) {
+    this.columns = columns;
+    this.chunks = chunks;
+    this.rows = chunks.reduce((n, c) => n + c.rows, 0);
+    this.rollups = rollups;
+  }
+
+  /**
+   * A frame over `chunks`, renumbered so that chunk i has index i and starts at the
+   * global row id following chunk i-1. Every chunk must hold one vector per column.
+   */
+  static of(columns: readonly ColumnSpec[], chunks: readonly Chunk[]): Frame {
+    let start = 0;
+    const renumbered = chunks.map((c, index) => {
+      if (c.vecs.length !== columns.length) {
+        throw new FloeError("internal", `chunk ${index} has ${c.vecs.length} vectors for ${columns.length} columns`);
+      }
+      const chunk: Chunk = { index, start, rows: c.rows, vecs: c.vecs };
+      start += c.rows;
+      return chunk;
+    });
+    return new Frame(columns, renumbered);
+  }
+
+  withRollups(rollups: readonly ColumnRollup[]): Frame {
+    return new Frame(this.columns, this.chunks, rollups);
+  }
+
+  get names(): string[] {
+    return this.columns.map((c) => c.name);
+  }
+
+  /** Index of the named column; a not_found error lists what the frame has. */
+  columnIndex(name: string): number {
+    const i = this.columns.findIndex((c) => c.name === name);
+    if (i < 0) {
+      const have = this.columns.length <= 20 ? `: ${this.names.join(", ")}` : ` (${this.columns.length} columns)`;
+      throw new FloeError("not_found", `unknown column '${name}'; the frame has${have}`);
+    }
+    return i;
+  }
+
+  /** Bytes held by the frame's column buffers. */
+  get byteSize(): number {
+    let n = 0;
+    for (const c of this.chunks) for (const v of c.vecs) n += vecBytes(v);
+    return n;
+  }
+}

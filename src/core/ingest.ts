@@ -1,0 +1,294 @@
+// Ingest: a source (file, glob, stdin spool, SQL) → DuckDB → a Frame of chunks.
+//   1. stage   DuckDB parses the source into a temporary table (the one full parse)
+//   2. type    each column becomes numeric, enum, string or time, as H2O's parser would
+//              decide, unless --col-types says otherwise
+//   3. extract one SELECT casts every column to its vector layout (DOUBLE, INTEGER
+//              codes through an ENUM type, VARCHAR) and its vectors are copied into chunks
+// Rollups are computed afterwards through the executor (importFrame).
+
+import type { DuckDBResult, DuckDBVarCharVector } from "@duckdb/node-api";
+import duckdb from "@duckdb/node-bindings";
+import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
+import { type CsvOptions, csvReader } from "./csv-dialect.ts";
+import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
+import { readerError, sqlError } from "./duckdb-errors.ts";
+import { FloeError } from "./errors.ts";
+import { type ColumnSpec, Frame } from "./frame.ts";
+import type { Executor } from "./mr.ts";
+import { cancelledError } from "./mr.ts";
+import { computeRollups } from "./rollups.ts";
+import { type ResolvedFile, resolveFile, type Source } from "./source.ts";
+import { CodeBuilder, F64Builder, Utf8Builder, type VecBuilder } from "./vec-builder.ts";
+
+/** Text columns with at most this many distinct values become enums (H2O's categoricals)... */
+export const ENUM_AUTO_MAX = 10_000;
+/** ...provided they repeat: at most this many, or at most half the values present. */
+const ENUM_AUTO_ALWAYS = 1_000;
+
+export const COLUMN_TYPES: readonly ColumnType[] = ["numeric", "enum", "string", "time"];
+
+export interface IngestOptions extends CsvOptions {
+  /** Rows per chunk (default CHUNK_ROWS). */
+  readonly chunkRows?: number;
+  /** Column types that override the inferred ones, by column name. */
+  readonly colTypes?: Readonly<Record<string, ColumnType>>;
+  readonly signal?: AbortSignal;
+  /** Progress of the whole ingest, 0..1. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+type DuckClass = "numeric" | "boolean" | "time" | "text" | "enum" | "other";
+
+function classify(duckType: string): DuckClass {
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(duckType))
+    return "numeric";
+  if (duckType === "BOOLEAN") return "boolean";
+  if (duckType === "DATE" || duckType.startsWith("TIMESTAMP")) return "time";
+  if (duckType === "VARCHAR") return "text";
+  if (duckType.startsWith("ENUM")) return "enum";
+  return "other";
+}
+
+interface StagedColumn {
+  readonly name: string;
+  readonly duckType: string;
+  readonly cls: DuckClass;
+}
+
+let stageCounter = 0;
+
+/** Runs a long statement, reporting DuckDB's progress and honouring cancellation. */
+async function runTracked(session: DbSession, sql: string, opts: IngestOptions, span: [number, number]): Promise<void> {
+  const onAbort = () => session.interrupt();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = opts.onProgress
+    ? setInterval(() => {
+        const p = session.progress;
+        if (p >= 0) opts.onProgress?.(span[0] + (span[1] - span[0]) * p);
+      }, 100)
+    : undefined;
+  try {
+    await session.run(sql);
+  } finally {
+    clearInterval(timer);
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+  if (opts.signal?.aborted) throw cancelledError();
+}
+
+async function stage(session: DbSession, source: Source, table: string, opts: IngestOptions): Promise<string> {
+  if (source.kind === "sql") {
+    try {
+      await runTracked(session, `CREATE TEMP TABLE ${table} AS ${source.query}`, opts, [0, 0.7]);
+    } catch (err) {
+      if (opts.signal?.aborted) throw cancelledError();
+      throw sqlError(err);
+    }
+    return "SQL query";
+  }
+  const file = resolveFile(source);
+  const varchar = Object.entries(opts.colTypes ?? {})
+    .filter(([, t]) => t === "enum" || t === "string")
+    .map(([n]) => n);
+  const create = async (sampleAll: boolean) =>
+    runTracked(session, `CREATE TEMP TABLE ${table} AS SELECT * FROM ${await reader(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
+  try {
+    try {
+      await create(false);
+    } catch (err) {
+      // A value unlike the sniffed sample further down: sniff the whole file instead.
+      if (file.format !== "csv" || !/Could not convert string/.test(String(err))) throw err;
+      await create(true);
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw cancelledError();
+    throw readerError(err, file.label);
+  }
+  return file.label;
+}
+
+function reader(session: DbSession, file: ResolvedFile, opts: IngestOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> | string {
+  switch (file.format) {
+    case "csv":
+      return csvReader(session, file, opts, varchar, sampleAll);
+    case "parquet":
+      return `read_parquet(${sqlString(file.path)}${file.glob ? ", union_by_name=true" : ""})`;
+    case "json":
+      return `read_json_auto(${sqlString(file.path)}${file.glob ? ", union_by_name=true" : ""})`;
+  }
+}
+
+/** Decides each column's floe type: overrides first, then H2O's rules. */
+async function decideTypes(session: DbSession, table: string, cols: readonly StagedColumn[], opts: IngestOptions): Promise<ColumnType[]> {
+  const overrides = opts.colTypes ?? {};
+  const types: (ColumnType | undefined)[] = cols.map((c) => overrides[c.name]);
+  const undecidedText = cols.filter((c, i) => types[i] === undefined && c.cls === "text");
+  let counts: unknown[] = [];
+  if (undecidedText.length) {
+    const exprs = undecidedText.map((c) => `approx_count_distinct(${sqlIdent(c.name)}), count(${sqlIdent(c.name)})`);
+    [counts] = await session.rows(`SELECT ${exprs.join(", ")} FROM ${table}`);
+  }
+  return cols.map((c, i) => {
+    const forced = types[i];
+    if (forced) return forced;
+    switch (c.cls) {
+      case "numeric":
+        return "numeric";
+      case "boolean":
+      case "enum":
+        return "enum";
+      case "time":
+        return "time";
+      case "other":
+        return "string";
+      case "text": {
+        const k = undecidedText.indexOf(c);
+        const distinct = Number(counts[2 * k]);
+        const present = Number(counts[2 * k + 1]);
+        const repeats = distinct <= ENUM_AUTO_ALWAYS || distinct * 2 <= present;
+        return distinct <= ENUM_AUTO_MAX && repeats ? "enum" : "string";
+      }
+    }
+  });
+}
+
+/**
+ * Creates a DuckDB ENUM type holding the column's distinct values in H2O's order
+ * (numbers numerically, text lexicographically) and returns its name and levels.
+ */
+async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string): Promise<string[]> {
+  const c = sqlIdent(col.name);
+  const [[distinct]] = await session.rows(`SELECT count(DISTINCT ${c}) FROM ${table}`);
+  if (Number(distinct) > ENUM_MAX_LEVELS) {
+    throw new FloeError(
+      "bad_input",
+      `column '${col.name}': ${Number(distinct).toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")}); keep it a string`,
+    );
+  }
+  await session.run(
+    `CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`,
+  );
+  const rows = await session.rows(`SELECT unnest(enum_range(NULL::${typeName}))`);
+  return rows.map((r) => String(r[0]));
+}
+
+/** The SELECT expression that casts a staged column to the layout of `type`. */
+function extractExpr(col: StagedColumn, type: ColumnType, enumTypeName: string): string {
+  const c = sqlIdent(col.name);
+  switch (type) {
+    case "numeric":
+      if (col.cls === "time") return `CAST(epoch_ms(${c}) AS DOUBLE)`;
+      return col.cls === "numeric" || col.cls === "boolean" ? `CAST(${c} AS DOUBLE)` : `TRY_CAST(${c} AS DOUBLE)`;
+    case "time":
+      if (col.cls === "time") return `CAST(epoch_ms(${c}) AS DOUBLE)`;
+      if (col.cls === "numeric") return `CAST(${c} AS DOUBLE)`;
+      return `CAST(epoch_ms(TRY_CAST(${c} AS TIMESTAMP)) AS DOUBLE)`;
+    case "enum":
+      return `CAST(enum_code(CAST(CAST(${c} AS VARCHAR) AS ${enumTypeName})) AS INTEGER)`;
+    case "string":
+      return `CAST(${c} AS VARCHAR)`;
+  }
+}
+
+function builderFor(type: ColumnType, capacity: number): VecBuilder {
+  if (type === "enum") return new CodeBuilder(capacity);
+  if (type === "string") return new Utf8Builder(capacity);
+  return new F64Builder(capacity);
+}
+
+/** Streams a SELECT into chunks of `chunkRows` rows. */
+async function extract(result: DuckDBResult, types: readonly ColumnType[], chunkRows: number, total: number, opts: IngestOptions): Promise<Chunk[]> {
+  const chunks: Chunk[] = [];
+  let builders = types.map((t) => builderFor(t, chunkRows));
+  let filled = 0;
+  let start = 0;
+  const flush = () => {
+    chunks.push({ index: chunks.length, start, rows: filled, vecs: builders.map((b) => b.finish(filled)) });
+    start += filled;
+    filled = 0;
+    builders = types.map((t) => builderFor(t, chunkRows));
+  };
+  for (;;) {
+    if (opts.signal?.aborted) throw cancelledError();
+    const dc = await result.fetchChunk();
+    if (!dc || dc.rowCount === 0) break;
+    const size = dc.rowCount;
+    const vectors = types.map((_, c) => duckdb.data_chunk_get_vector(dc.chunk, c));
+    let from = 0;
+    while (from < size) {
+      const count = Math.min(size - from, chunkRows - filled);
+      for (let c = 0; c < types.length; c++) {
+        const text = () => dc.getColumnVector(c) as DuckDBVarCharVector;
+        builders[c].append({ vector: vectors[c], size, from, count, text }, filled);
+      }
+      filled += count;
+      from += count;
+      if (filled === chunkRows) flush();
+    }
+    if (total > 0) opts.onProgress?.(0.7 + (0.3 * (start + filled)) / total);
+  }
+  if (filled > 0) flush();
+  return chunks;
+}
+
+/** Reads a source into a Frame (without rollups). */
+export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): Promise<Frame> {
+  const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+    throw new FloeError("invalid_argument", `chunk rows must be a positive integer, got ${chunkRows}`);
+  }
+  for (const [name, t] of Object.entries(opts.colTypes ?? {})) {
+    if (!COLUMN_TYPES.includes(t)) {
+      throw new FloeError("invalid_argument", `column type '${t}' for '${name}' is not one of ${COLUMN_TYPES.join(", ")}`);
+    }
+  }
+  const session = await db.connect();
+  const id = ++stageCounter;
+  const table = `floe_stage_${id}`;
+  const enumTypes: string[] = [];
+  try {
+    const label = await stage(session, source, table, opts);
+    const described = await session.rows(`SELECT column_name, column_type FROM (DESCRIBE ${table})`);
+    const cols: StagedColumn[] = described.map(([name, duckType]) => ({
+      name: String(name),
+      duckType: String(duckType),
+      cls: classify(String(duckType)),
+    }));
+    for (const name of Object.keys(opts.colTypes ?? {})) {
+      if (!cols.some((c) => c.name === name)) {
+        throw new FloeError("not_found", `--col-types names '${name}', which is not a column of ${label}`);
+      }
+    }
+    const [[rowCount]] = await session.rows(`SELECT count(*) FROM ${table}`);
+    const total = Number(rowCount);
+    if (total === 0) throw new FloeError("bad_input", `${label}: no data rows${cols.length ? " (only a header)" : ""}`);
+
+    const types = await decideTypes(session, table, cols, opts);
+    const specs: ColumnSpec[] = [];
+    const exprs: string[] = [];
+    for (let i = 0; i < cols.length; i++) {
+      let domain: string[] | undefined;
+      const typeName = `floe_enum_${id}_${i}`;
+      if (types[i] === "enum") {
+        domain = await enumType(session, table, cols[i], typeName);
+        enumTypes.push(typeName);
+      }
+      specs.push(domain ? { name: cols[i].name, type: types[i], domain } : { name: cols[i].name, type: types[i] });
+      exprs.push(extractExpr(cols[i], types[i], typeName));
+    }
+    const result = await session.stream(`SELECT ${exprs.join(", ")} FROM ${table}`);
+    const chunks = await extract(result, types, chunkRows, total, opts);
+    opts.onProgress?.(1);
+    return Frame.of(specs, chunks);
+  } finally {
+    await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    for (const t of enumTypes) await session.run(`DROP TYPE IF EXISTS ${t}`).catch(() => {});
+    session.close();
+  }
+}
+
+/** Ingest plus rollups: the frame as `floe describe` and the store hold it. */
+export async function importFrame(db: Db, executor: Executor, source: Source, opts: IngestOptions = {}): Promise<Frame> {
+  const frame = await ingest(db, source, opts);
+  return frame.withRollups(await computeRollups(executor, frame, { signal: opts.signal }));
+}

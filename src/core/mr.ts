@@ -1,0 +1,105 @@
+// Map/reduce over the chunks of a frame: the one abstraction that makes floe parallel
+// and, later, distributed. A Task maps one chunk to a partial and reduces two partials;
+// an Executor runs a task over a frame and returns the merged partial. Algorithms call
+// `executor.run(task, frame, args)` and cannot tell where the maps ran.
+//
+// Determinism: executors fold partials strictly in chunk order, whatever order the maps
+// finished in, so a floating-point reduction gives the same bits on 1 or N threads.
+
+import type { Chunk } from "./chunk.ts";
+import { FloeError } from "./errors.ts";
+import type { Frame } from "./frame.ts";
+
+export interface Task<A, P> {
+  /** Unique name: workers (and, later, remote nodes) look the task up by it. */
+  readonly name: string;
+  /** The partial of one chunk. Must not mutate the chunk. */
+  map(chunk: Chunk, args: A): P;
+  /** Associative merge of two partials; must not mutate its inputs. */
+  reduce(a: P, b: P): P;
+  /** Identity of `reduce`: the result over a frame with no chunks. */
+  empty(args: A): P;
+}
+
+// A registry holds tasks of every argument and partial type.
+export type AnyTask = Task<any, any>;
+export type TaskRegistry = ReadonlyMap<string, AnyTask>;
+
+export function taskRegistry(tasks: readonly AnyTask[]): TaskRegistry {
+  const map = new Map<string, AnyTask>();
+  for (const t of tasks) {
+    if (map.has(t.name)) throw new FloeError("internal", `two tasks are named '${t.name}'`);
+    map.set(t.name, t);
+  }
+  return map;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Called after each chunk's map with the number of chunks done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Executor {
+  /** Maps that may run at once. */
+  readonly threads: number;
+  run<A, P>(task: Task<A, P>, frame: Frame, args: A, opts?: RunOptions): Promise<P>;
+  close(): Promise<void>;
+}
+
+export function cancelledError(): FloeError {
+  return new FloeError("cancelled", "cancelled by the user");
+}
+
+/**
+ * Folds per-chunk partials in chunk order as they arrive in any order, holding only
+ * those that arrived ahead of the next one due.
+ */
+export class OrderedFold<P> {
+  private acc: P;
+  private next = 0;
+  private readonly early = new Map<number, P>();
+
+  constructor(
+    private readonly reduce: (a: P, b: P) => P,
+    identity: P,
+  ) {
+    this.acc = identity;
+  }
+
+  add(index: number, partial: P): void {
+    this.early.set(index, partial);
+    for (let p = this.early.get(this.next); p !== undefined; p = this.early.get(this.next)) {
+      this.early.delete(this.next);
+      this.acc = this.reduce(this.acc, p);
+      this.next++;
+    }
+  }
+
+  get done(): number {
+    return this.next + this.early.size;
+  }
+
+  get result(): P {
+    return this.acc;
+  }
+}
+
+/** Runs every map on the calling thread, yielding to the event loop between chunks. */
+export class InlineExecutor implements Executor {
+  readonly threads = 1;
+
+  async run<A, P>(task: Task<A, P>, frame: Frame, args: A, opts: RunOptions = {}): Promise<P> {
+    const fold = new OrderedFold((a: P, b: P) => task.reduce(a, b), task.empty(args));
+    const total = frame.chunks.length;
+    for (const chunk of frame.chunks) {
+      if (opts.signal?.aborted) throw cancelledError();
+      fold.add(chunk.index, task.map(chunk, args));
+      opts.onProgress?.(fold.done, total);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return fold.result;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,51 @@
+// The worker side of the pool: holds the task and arguments of each run it is part
+// of, maps the chunks it is handed, and posts the partials back. The worker entry
+// point (src/worker.ts) calls serveTasks with the registry of every task floe has.
+
+import type { Chunk } from "./chunk.ts";
+import { type ErrorCode, errorToWire } from "./errors.ts";
+import type { AnyTask, TaskRegistry } from "./mr.ts";
+
+export type ToWorker =
+  | { t: "begin"; run: number; task: string; args: unknown }
+  | { t: "map"; run: number; chunk: Chunk }
+  | { t: "end"; run: number };
+
+export type FromWorker =
+  | { t: "done"; run: number; index: number; partial: unknown }
+  | { t: "fail"; run: number; index: number; error: { code: ErrorCode; message: string } };
+
+declare const self: Worker;
+
+export function serveTasks(registry: TaskRegistry): void {
+  const runs = new Map<number, { name: string; task?: AnyTask; args: unknown }>();
+  self.onmessage = (e: MessageEvent<ToWorker>) => {
+    const msg = e.data;
+    switch (msg.t) {
+      case "begin": {
+        runs.set(msg.run, { name: msg.task, task: registry.get(msg.task), args: msg.args });
+        return;
+      }
+      case "end":
+        runs.delete(msg.run);
+        return;
+      case "map": {
+        const run = runs.get(msg.run);
+        const index = msg.chunk.index;
+        let reply: FromWorker;
+        if (!run?.task) {
+          const message = `task '${run?.name ?? "?"}' is not in the workers' registry`;
+          reply = { t: "fail", run: msg.run, index, error: { code: "internal", message } };
+        } else {
+          try {
+            reply = { t: "done", run: msg.run, index, partial: run.task.map(msg.chunk, run.args) };
+          } catch (err) {
+            reply = { t: "fail", run: msg.run, index, error: errorToWire(err) };
+          }
+        }
+        self.postMessage(reply);
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,43 @@
+// A floe node's process-wide state, created once by an entry point (CLI or server):
+// the store, the jobs, the executor (a worker pool, or inline for one thread) and the
+// embedded DuckDB, opened on first use.
+
+import { availableParallelism } from "node:os";
+import { Db } from "./core/duckdb.ts";
+import { FloeError } from "./core/errors.ts";
+import { Jobs } from "./core/jobs.ts";
+import { type Executor, InlineExecutor } from "./core/mr.ts";
+import { WorkerPool } from "./core/pool.ts";
+import { Store } from "./core/store.ts";
+
+export interface NodeOptions {
+  /** Threads for map/reduce and for DuckDB (default: the machine's cores). */
+  threads?: number;
+}
+
+export class FloeNode {
+  readonly threads: number;
+  readonly store = new Store();
+  readonly jobs = new Jobs(this.store);
+  readonly executor: Executor;
+  private dbPromise?: Promise<Db>;
+
+  constructor(opts: NodeOptions = {}) {
+    const threads = opts.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new FloeError("invalid_argument", `--threads must be a positive integer, got ${opts.threads}`);
+    }
+    this.threads = threads;
+    this.executor = threads === 1 ? new InlineExecutor() : new WorkerPool(new URL("./worker.ts", import.meta.url), threads);
+  }
+
+  db(): Promise<Db> {
+    this.dbPromise ??= Db.open(this.threads);
+    return this.dbPromise;
+  }
+
+  async close(): Promise<void> {
+    await this.executor.close();
+    if (this.dbPromise) (await this.dbPromise).close();
+  }
+}

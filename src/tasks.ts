@@ -1,0 +1,17 @@
+// Every map/reduce task floe has, by name. The worker entry point serves this registry
+// and the cluster will look tasks up in it; algorithms add their tasks here.
+
+import { DistinctNumbersTask, DistinctStringsTask, RecodeTask, ToNumberTask } from "./core/convert.ts";
+import { taskRegistry } from "./core/mr.ts";
+import { SplitTask } from "./core/ops.ts";
+import { HistogramTask, MomentsTask } from "./core/rollups.ts";
+
+export const TASKS = taskRegistry([
+  MomentsTask,
+  HistogramTask,
+  SplitTask,
+  DistinctNumbersTask,
+  DistinctStringsTask,
+  RecodeTask,
+  ToNumberTask,
+]);
