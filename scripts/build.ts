@@ -1,11 +1,14 @@
 // Builds the single `dist/floe` executable: the CLI, the worker entry point and DuckDB's
-// native library, all in one file (bun build --compile). Run with `npm run build`.
+// native library, all in one file (bun build --compile). Run with `npm run build`;
+// `bun scripts/build.ts --outfile PATH` writes elsewhere.
 
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { BunPlugin } from "bun";
 
 const root = join(import.meta.dir, "..");
+const outAt = process.argv.indexOf("--outfile");
+const outfile = outAt > 0 ? process.argv[outAt + 1] : join(root, "dist/floe");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const platformPkg = `@duckdb/node-bindings-${process.platform}-${process.arch}`;
 const bindingsDir = dirname(Bun.resolveSync(`${platformPkg}/package.json`, root));
@@ -34,7 +37,7 @@ const embedDuckDB: BunPlugin = {
 
 const result = await Bun.build({
   entrypoints: [join(root, "src/cli.ts"), join(root, "src/worker.ts")],
-  compile: { outfile: join(root, "dist/floe") },
+  compile: { outfile },
   minify: true,
   sourcemap: "none",
   plugins: [embedDuckDB],
@@ -43,4 +46,4 @@ if (!result.success) {
   for (const log of result.logs) console.error(log);
   process.exit(1);
 }
-console.error(`built ${join(root, "dist/floe")}`);
+console.error(`built ${outfile}`);

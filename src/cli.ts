@@ -12,4 +12,10 @@ const main = defineCommand({
   },
 });
 
+// A closed pipe (`floe describe x.csv | head`) ends the output, not the process with a trace.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 await runMain(main);

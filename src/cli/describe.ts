@@ -3,6 +3,7 @@
 
 import Table from "cli-table3";
 import { defineCommand } from "citty";
+import { consola } from "consola";
 import type { Frame } from "../core/frame.ts";
 import { importFrame } from "../core/ingest.ts";
 import { FloeNode } from "../runtime.ts";
@@ -78,7 +79,11 @@ export const describeCommand = defineCommand({
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar(source.kind === "sql" ? "query" : "ingest");
       try {
-        const frame = await importFrame(await node.db(), node.executor, source, { ...ingestOptions(args), onProgress: bar.update });
+        const frame = await importFrame(await node.db(), node.executor, source, {
+          ...ingestOptions(args),
+          onProgress: bar.update,
+          onWarning: (message) => consola.warn(message),
+        });
         bar.stop();
         const label = source.kind === "sql" ? "query" : (source.label ?? source.path);
         process.stdout.write(args.json ? `${JSON.stringify(describeJson(frame))}\n` : describeText(label, frame));

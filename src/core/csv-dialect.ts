@@ -4,6 +4,7 @@
 // wrong. So after sniffing we re-check the suspicious cases with the dialect the file
 // plainly uses, and we read the raw header to refuse empty or duplicate column names.
 
+import { closeSync, openSync, readSync } from "node:fs";
 import { type DbSession, sqlString } from "./duckdb.ts";
 import { readerError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
@@ -18,6 +19,42 @@ export interface CsvOptions {
   /** Whether the first line is a header; sniffed when absent. */
   readonly header?: boolean;
   readonly naStrings?: readonly string[];
+}
+
+/** DuckDB's default max_line_size: longer lines are refused. */
+const MAX_LINE_BYTES = 2_000_000;
+
+/**
+ * Refuses a line longer than DuckDB accepts before DuckDB reads it: its sniffer would
+ * buffer a huge field whole first (seconds for a 1 GB field). Reads the file in blocks
+ * smaller than the limit, so a block without a newline is the only way to exceed it.
+ */
+function checkLineLengths(file: ResolvedFile): void {
+  const block = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file.path, "r");
+  try {
+    let pos = 0;
+    let lastNewline = -1;
+    for (let n = readSync(fd, block, 0, block.length, 0); n > 0; n = readSync(fd, block, 0, block.length, pos)) {
+      const last = block.subarray(0, n).lastIndexOf(0x0a);
+      if (last >= 0) lastNewline = pos + last;
+      else if (pos + n - lastNewline > MAX_LINE_BYTES) throw longLine(file, fd, lastNewline);
+      pos += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function longLine(file: ResolvedFile, fd: number, lineStart: number): FloeError {
+  const block = Buffer.allocUnsafe(1 << 20);
+  let line = 1;
+  for (let pos = 0; pos <= lineStart; pos += block.length) {
+    const n = readSync(fd, block, 0, Math.min(block.length, lineStart + 1 - pos), pos);
+    for (let i = block.indexOf(0x0a); i >= 0 && i < n; i = block.indexOf(0x0a, i + 1)) line++;
+  }
+  const limit = MAX_LINE_BYTES.toLocaleString("en-US");
+  return new FloeError("bad_input", `${file.label}: line ${line}: a line longer than ${limit} bytes (a runaway quote or a huge field?)`);
 }
 
 interface Dialect {
@@ -74,8 +111,9 @@ function varcharColumns(n: number): string {
 
 /**
  * When the sniffer fell back to a dialect the file does not look like (one column while
- * the header has commas; no quoting while the file has quotes), parse strictly with the
- * plain dialect: a ragged row or an unterminated quote then fails with its line number.
+ * the header has commas; no quoting while the file has quotes; leading lines skipped),
+ * parse strictly with the plain dialect: a ragged row or an unterminated quote then fails
+ * with its line number.
  * Returns the plain dialect's sniff when the strict parse succeeds.
  */
 async function recheckFallback(session: DbSession, file: ResolvedFile, opts: CsvOptions, sniffed: Dialect): Promise<Dialect> {
@@ -85,8 +123,9 @@ async function recheckFallback(session: DbSession, file: ResolvedFile, opts: Csv
     (sniffed.columns.length === 1 ? DELIMITER_CANDIDATES.find((d) => header.includes(d)) : undefined) ??
     sniffed.delim;
   const quoteOff = sniffed.quote === "" && file.head.includes(0x22);
-  if (delim === sniffed.delim && !quoteOff) return sniffed;
-  const plain = { delim, quote: '"', escape: '"', skip: sniffed.skip };
+  // Skipping leading lines is how the sniffer gets past a ragged row near the top.
+  if (delim === sniffed.delim && !quoteOff && sniffed.skip === 0) return sniffed;
+  const plain = { delim, quote: '"', escape: '"', skip: 0 };
   const fields = header.split(delim).length;
   try {
     await session.rows(
@@ -95,7 +134,7 @@ async function recheckFallback(session: DbSession, file: ResolvedFile, opts: Csv
   } catch (err) {
     throw readerError(err, file.label);
   }
-  return sniff(session, file, { ...opts, sep: delim }, `quote='"'`);
+  return sniff(session, file, { ...opts, sep: delim }, `quote='"', skip=0`);
 }
 
 /** Refuses empty and duplicate names in the header line, naming them. */
@@ -132,21 +171,22 @@ export async function csvReader(
   varchar: readonly string[],
   sampleAll: boolean,
 ): Promise<string> {
-  let d = await sniff(session, file, opts, "");
-  if (!file.glob) {
-    d = await recheckFallback(session, file, opts, d);
-    if (d.header) await checkHeader(session, file, d);
-  }
   const na = opts.naStrings ?? DEFAULT_NA_STRINGS;
-  const types = varchar.filter((n) => d.columns.includes(n)).map((n) => `${sqlString(n)}: 'VARCHAR'`);
-  const args = [
-    sqlString(file.path),
-    dialectArgs(d),
-    `header=${d.header}`,
-    `nullstr=[${na.map(sqlString).join(", ")}]`,
-    ...(types.length ? [`types={${types.join(", ")}}`] : []),
-    ...(sampleAll ? ["sample_size=-1"] : []),
-    ...(file.glob ? ["union_by_name=true"] : []),
-  ];
+  const common = [`nullstr=[${na.map(sqlString).join(", ")}]`, ...(sampleAll ? ["sample_size=-1"] : [])];
+  if (file.glob) {
+    // DuckDB sniffs each file of a glob itself (sniff_csv takes one file).
+    const types = varchar.map((n) => `${sqlString(n)}: 'VARCHAR'`);
+    const args = [sqlString(file.path), ...common, "union_by_name=true"];
+    if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
+    if (opts.header !== undefined) args.push(`header=${opts.header}`);
+    if (types.length) args.push(`types={${types.join(", ")}}`);
+    return `read_csv(${args.join(", ")})`;
+  }
+  checkLineLengths(file);
+  const d = await recheckFallback(session, file, opts, await sniff(session, file, opts, ""));
+  if (d.header) await checkHeader(session, file, d);
+  const types = d.columns.filter((n) => varchar.includes(n)).map((n) => `${sqlString(n)}: 'VARCHAR'`);
+  const args = [sqlString(file.path), dialectArgs(d), `header=${d.header}`, ...common];
+  if (types.length) args.push(`types={${types.join(", ")}}`);
   return `read_csv(${args.join(", ")})`;
 }

@@ -24,6 +24,8 @@ import { CodeBuilder, F64Builder, Utf8Builder, type VecBuilder } from "./vec-bui
 export const ENUM_AUTO_MAX = 10_000;
 /** ...provided they repeat: at most this many, or at most half the values present. */
 const ENUM_AUTO_ALWAYS = 1_000;
+/** Text columns whose values are numbers but for this fraction are numeric, as in H2O. */
+const NUMERIC_MAJORITY = 0.95;
 
 export const COLUMN_TYPES: readonly ColumnType[] = ["numeric", "enum", "string", "time"];
 
@@ -35,6 +37,8 @@ export interface IngestOptions extends CsvOptions {
   readonly signal?: AbortSignal;
   /** Progress of the whole ingest, 0..1. */
   readonly onProgress?: (fraction: number) => void;
+  /** Told what was read other than as written (values made missing, and the like). */
+  readonly onWarning?: (message: string) => void;
 }
 
 type DuckClass = "numeric" | "boolean" | "time" | "text" | "enum" | "other";
@@ -125,31 +129,46 @@ async function decideTypes(session: DbSession, table: string, cols: readonly Sta
   const undecidedText = cols.filter((c, i) => types[i] === undefined && c.cls === "text");
   let counts: unknown[] = [];
   if (undecidedText.length) {
-    const exprs = undecidedText.map((c) => `approx_count_distinct(${sqlIdent(c.name)}), count(${sqlIdent(c.name)})`);
+    const exprs = undecidedText.map((c) => {
+      const q = sqlIdent(c.name);
+      return `approx_count_distinct(${q}), count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
+    });
     [counts] = await session.rows(`SELECT ${exprs.join(", ")} FROM ${table}`);
   }
-  return cols.map((c, i) => {
+  const decided: ColumnType[] = [];
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i];
     const forced = types[i];
-    if (forced) return forced;
-    switch (c.cls) {
-      case "numeric":
-        return "numeric";
-      case "boolean":
-      case "enum":
-        return "enum";
-      case "time":
-        return "time";
-      case "other":
-        return "string";
-      case "text": {
-        const k = undecidedText.indexOf(c);
-        const distinct = Number(counts[2 * k]);
-        const present = Number(counts[2 * k + 1]);
-        const repeats = distinct <= ENUM_AUTO_ALWAYS || distinct * 2 <= present;
-        return distinct <= ENUM_AUTO_MAX && repeats ? "enum" : "string";
-      }
+    if (forced) {
+      decided.push(forced);
+      continue;
     }
-  });
+    if (c.cls !== "text") {
+      decided.push(c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum");
+      continue;
+    }
+    const k = undecidedText.indexOf(c);
+    const [distinct, present, numbers, times] = [0, 1, 2, 3].map((j) => Number(counts[4 * k + j]));
+    // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
+    if (present > 0 && times === present) {
+      decided.push("time");
+      continue;
+    }
+    if (present > 0 && numbers >= NUMERIC_MAJORITY * present) {
+      if (numbers < present) {
+        const q = sqlIdent(c.name);
+        const [[example]] = await session.rows(
+          `SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`,
+        );
+        opts.onWarning?.(`column '${c.name}': ${present - numbers} value(s) that are not numbers (such as "${example}") read as missing`);
+      }
+      decided.push("numeric");
+      continue;
+    }
+    const repeats = distinct <= ENUM_AUTO_ALWAYS || distinct * 2 <= present;
+    decided.push(distinct <= ENUM_AUTO_MAX && repeats ? "enum" : "string");
+  }
+  return decided;
 }
 
 /**

@@ -1,0 +1,93 @@
+// One conformance suite for every Executor: the inline one and the worker pool at
+// several thread counts. The cluster executor will join this list.
+
+import { afterAll, describe, expect, test } from "bun:test";
+import { FloeError } from "../../src/core/errors.ts";
+import { type Executor, InlineExecutor } from "../../src/core/mr.ts";
+import { WorkerPool } from "../../src/core/pool.ts";
+import { FailTask, numberFrame, SlowTask, SumTask } from "../support/tasks.ts";
+
+const workerUrl = new URL("../support/worker.ts", import.meta.url);
+const executors: [string, () => Executor][] = [
+  ["inline", () => new InlineExecutor()],
+  ["pool x1", () => new WorkerPool(workerUrl, 1)],
+  ["pool x2", () => new WorkerPool(workerUrl, 2)],
+  ["pool x3", () => new WorkerPool(workerUrl, 3)],
+];
+
+// Values whose float sum depends on the order of additions.
+const values = Float64Array.from({ length: 10_000 }, (_, i) => (i % 7 === 0 ? 1e16 : 0.1 * i) * (i % 2 ? -1 : 1));
+const frame = numberFrame(values, 333);
+
+// The reference: a left fold of per-chunk sums in chunk order, computed here by hand.
+function referenceSum(): number {
+  let total = 0;
+  for (let start = 0; start < values.length; start += 333) {
+    let s = 0;
+    for (let i = start; i < Math.min(start + 333, values.length); i++) s += values[i] * 2;
+    total += s;
+  }
+  return total;
+}
+
+for (const [name, make] of executors) {
+  describe(`executor conformance: ${name}`, () => {
+    const ex = make();
+    afterAll(() => ex.close());
+
+    test("folds partials in chunk order, bit for bit", async () => {
+      const r = await ex.run(SumTask, frame, { scale: 2 });
+      expect(r.rows).toBe(values.length);
+      expect(r.order).toEqual(frame.chunks.map((c) => c.index));
+      expect(Object.is(r.sum, referenceSum())).toBe(true);
+    });
+
+    test("an empty frame gives the task's identity", async () => {
+      const r = await ex.run(SumTask, numberFrame([], 10), { scale: 1 });
+      expect(r).toEqual({ sum: 0, rows: 0, order: [] });
+    });
+
+    test("reports progress up to every chunk", async () => {
+      const seen: number[] = [];
+      await ex.run(SumTask, frame, { scale: 1 }, { onProgress: (done, total) => seen.push(done / total) });
+      expect(seen.at(-1)).toBe(1);
+      expect(seen.length).toBe(frame.chunks.length);
+    });
+
+    test("a failing map rejects the run with its error", async () => {
+      const err = await ex.run(FailTask, frame, { failAt: 5 }).catch((e) => e);
+      expect(err).toBeInstanceOf(FloeError);
+      expect(err.code).toBe("bad_input");
+      expect(err.message).toBe("chunk 5 is bad");
+      // and the executor still works afterwards
+      expect((await ex.run(SumTask, frame, { scale: 1 })).rows).toBe(values.length);
+    });
+
+    test("cancellation stops a run with a cancelled error", async () => {
+      const ctl = new AbortController();
+      const slow = numberFrame(new Float64Array(200), 1);
+      setTimeout(() => ctl.abort(), 50);
+      const started = Date.now();
+      const err = await ex.run(SlowTask, slow, { ms: 5 }, { signal: ctl.signal }).catch((e) => e);
+      expect(err).toBeInstanceOf(FloeError);
+      expect(err.code).toBe("cancelled");
+      expect(Date.now() - started).toBeLessThan(800); // 200 chunks x 5 ms would take 1 s / threads
+    });
+
+    test("concurrent runs do not mix their partials", async () => {
+      const [a, b] = await Promise.all([ex.run(SumTask, frame, { scale: 1 }), ex.run(SumTask, frame, { scale: -1 })]);
+      expect(a.sum).toBe(-b.sum);
+      expect(a.order).toEqual(b.order);
+    });
+  });
+}
+
+test("the same task gives identical bits on 1, 2 and 3 threads", async () => {
+  const sums: number[] = [];
+  for (const [, make] of executors) {
+    const ex = make();
+    sums.push((await ex.run(SumTask, frame, { scale: 3 })).sum);
+    await ex.close();
+  }
+  expect(new Set(sums).size).toBe(1);
+});

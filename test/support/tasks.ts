@@ -1,0 +1,54 @@
+// Tasks used only by the executor conformance tests, and the frames they run over.
+
+import { type Chunk, sharedF64 } from "../../src/core/chunk.ts";
+import { FloeError } from "../../src/core/errors.ts";
+import { Frame } from "../../src/core/frame.ts";
+import type { Task } from "../../src/core/mr.ts";
+
+/** Floating-point sum of column 0 in row order within a chunk; its result depends on fold order. */
+export const SumTask: Task<{ scale: number }, { sum: number; rows: number; order: number[] }> = {
+  name: "test.sum",
+  map(chunk, { scale }) {
+    const v = (chunk.vecs[0] as { values: Float64Array }).values;
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += v[i] * scale;
+    return { sum, rows: chunk.rows, order: [chunk.index] };
+  },
+  reduce: (a, b) => ({ sum: a.sum + b.sum, rows: a.rows + b.rows, order: a.order.concat(b.order) }),
+  empty: () => ({ sum: 0, rows: 0, order: [] }),
+};
+
+/** Fails on the chunk with index `failAt`. */
+export const FailTask: Task<{ failAt: number }, number> = {
+  name: "test.fail",
+  map(chunk, { failAt }) {
+    if (chunk.index === failAt) throw new FloeError("bad_input", `chunk ${failAt} is bad`);
+    return 1;
+  },
+  reduce: (a, b) => a + b,
+  empty: () => 0,
+};
+
+/** Burns time per chunk so that a cancel can land mid-run. */
+export const SlowTask: Task<{ ms: number }, number> = {
+  name: "test.slow",
+  map(_chunk, { ms }) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {}
+    return 1;
+  },
+  reduce: (a, b) => a + b,
+  empty: () => 0,
+};
+
+/** A one-column numeric frame of `values`, cut into chunks of `chunkRows`. */
+export function numberFrame(values: ArrayLike<number>, chunkRows: number): Frame {
+  const chunks: Chunk[] = [];
+  for (let start = 0; start < values.length; start += chunkRows) {
+    const rows = Math.min(chunkRows, values.length - start);
+    const v = sharedF64(rows);
+    for (let i = 0; i < rows; i++) v[i] = values[start + i];
+    chunks.push({ index: chunks.length, start, rows, vecs: [{ kind: "f64", values: v }] });
+  }
+  return Frame.of([{ name: "x", type: "numeric" }], chunks);
+}

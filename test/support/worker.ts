@@ -1,0 +1,8 @@
+// Worker entry for tests: floe's tasks plus the test-only ones.
+
+import { serveTasks } from "../../src/core/worker.ts";
+import { taskRegistry } from "../../src/core/mr.ts";
+import { TASKS } from "../../src/tasks.ts";
+import { FailTask, SlowTask, SumTask } from "./tasks.ts";
+
+serveTasks(taskRegistry([...TASKS.values(), SumTask, FailTask, SlowTask]));
