@@ -12,7 +12,14 @@ export class Db {
   /** An in-memory DuckDB limited to `threads` threads. */
   static async open(threads: number): Promise<Db> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
-    return new Db(await DuckDBInstance.create(":memory:", { threads: String(threads) }));
+    const config = {
+      threads: String(threads),
+      // Give memory back to the system soon after a staging table is dropped: the frame,
+      // not DuckDB's allocator cache, should be what an ingested dataset costs.
+      allocator_flush_threshold: "16MB",
+      allocator_background_threads: "true",
+    };
+    return new Db(await DuckDBInstance.create(":memory:", config));
   }
 
   async connect(): Promise<DbSession> {

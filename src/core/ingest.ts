@@ -122,72 +122,84 @@ function reader(session: DbSession, file: ResolvedFile, opts: IngestOptions, var
   }
 }
 
-/** Decides each column's floe type: overrides first, then H2O's rules. */
-async function decideTypes(session: DbSession, table: string, cols: readonly StagedColumn[], opts: IngestOptions): Promise<ColumnType[]> {
+/** Rows of the staged table the cheap type probes look at before a full count. */
+const PROBE_ROWS = 10_000;
+
+/** Decides each column's floe type: overrides first, then H2O's rules for text columns. */
+async function decideTypes(
+  session: DbSession,
+  table: string,
+  cols: readonly StagedColumn[],
+  opts: IngestOptions,
+  distinctSeen: Map<string, number>,
+): Promise<ColumnType[]> {
   const overrides = opts.colTypes ?? {};
-  const types: (ColumnType | undefined)[] = cols.map((c) => overrides[c.name]);
-  const undecidedText = cols.filter((c, i) => types[i] === undefined && c.cls === "text");
-  let counts: unknown[] = [];
-  if (undecidedText.length) {
-    const exprs = undecidedText.map((c) => {
-      const q = sqlIdent(c.name);
-      return `approx_count_distinct(${q}), count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
-    });
-    [counts] = await session.rows(`SELECT ${exprs.join(", ")} FROM ${table}`);
-  }
-  const decided: ColumnType[] = [];
-  for (let i = 0; i < cols.length; i++) {
-    const c = cols[i];
-    const forced = types[i];
-    if (forced) {
-      decided.push(forced);
-      continue;
-    }
-    if (c.cls !== "text") {
-      decided.push(c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum");
-      continue;
-    }
-    const k = undecidedText.indexOf(c);
+  const decided: (ColumnType | undefined)[] = cols.map((c) => {
+    const forced = overrides[c.name];
+    if (forced) return forced;
+    if (c.cls === "text") return undefined;
+    return c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum";
+  });
+  const text = cols.filter((_, i) => decided[i] === undefined);
+  if (text.length === 0) return decided as ColumnType[];
+
+  // Casting every value is costly: probe the first rows, and count in full only the
+  // columns whose sample is (nearly) all numbers or all timestamps.
+  const probe = text.map((c) => {
+    const q = sqlIdent(c.name);
+    return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
+  });
+  const [sample] = await session.rows(`SELECT ${probe.join(", ")} FROM (SELECT * FROM ${table} LIMIT ${PROBE_ROWS})`);
+  const full = text.map((c) => {
+    const q = sqlIdent(c.name);
+    const [present, numbers, times] = [0, 1, 2].map((j) => Number(sample[3 * text.indexOf(c) + j]));
+    const maybe = present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present);
+    return `approx_count_distinct(${q}), count(${q}), ${maybe ? `count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))` : "0, 0"}`;
+  });
+  const [counts] = await session.rows(`SELECT ${full.join(", ")} FROM ${table}`);
+  for (const c of text) {
+    const k = text.indexOf(c);
     const [distinct, present, numbers, times] = [0, 1, 2, 3].map((j) => Number(counts[4 * k + j]));
-    // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
+    distinctSeen.set(c.name, distinct);
+    let type: ColumnType;
     if (present > 0 && times === present) {
-      decided.push("time");
-      continue;
-    }
-    if (present > 0 && numbers >= NUMERIC_MAJORITY * present) {
+      // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
+      type = "time";
+    } else if (present > 0 && numbers >= NUMERIC_MAJORITY * present) {
       if (numbers < present) {
         const q = sqlIdent(c.name);
-        const [[example]] = await session.rows(
-          `SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`,
-        );
+        const [[example]] = await session.rows(`SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`);
         opts.onWarning?.(`column '${c.name}': ${present - numbers} value(s) that are not numbers (such as "${example}") read as missing`);
       }
-      decided.push("numeric");
-      continue;
+      type = "numeric";
+    } else {
+      const repeats = distinct <= ENUM_AUTO_ALWAYS || distinct * 2 <= present;
+      type = distinct <= ENUM_AUTO_MAX && repeats ? "enum" : "string";
     }
-    const repeats = distinct <= ENUM_AUTO_ALWAYS || distinct * 2 <= present;
-    decided.push(distinct <= ENUM_AUTO_MAX && repeats ? "enum" : "string");
+    decided[cols.indexOf(c)] = type;
   }
-  return decided;
+  return decided as ColumnType[];
 }
 
 /**
  * Creates a DuckDB ENUM type holding the column's distinct values in H2O's order
  * (numbers numerically, text lexicographically) and returns its name and levels.
  */
-async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string): Promise<string[]> {
+async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string, approxDistinct?: number): Promise<string[]> {
   const c = sqlIdent(col.name);
-  const [[distinct]] = await session.rows(`SELECT count(DISTINCT ${c}) FROM ${table}`);
-  if (Number(distinct) > ENUM_MAX_LEVELS) {
-    throw new FloeError(
+  const approx = approxDistinct ?? Number((await session.rows(`SELECT approx_count_distinct(${c}) FROM ${table}`))[0][0]);
+  const tooMany = (n: number) =>
+    new FloeError(
       "bad_input",
-      `column '${col.name}': ${Number(distinct).toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")}); keep it a string`,
+      `column '${col.name}': ${n.toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")}); keep it a string`,
     );
-  }
+  // approx_count_distinct errs by a few percent: refuse early only when clearly over.
+  if (Number(approx) > ENUM_MAX_LEVELS * 1.1) throw tooMany(Number(approx));
   await session.run(
     `CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`,
   );
   const rows = await session.rows(`SELECT unnest(enum_range(NULL::${typeName}))`);
+  if (rows.length > ENUM_MAX_LEVELS) throw tooMany(rows.length);
   return rows.map((r) => String(r[0]));
 }
 
@@ -282,14 +294,15 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
     const total = Number(rowCount);
     if (total === 0) throw new FloeError("bad_input", `${label}: no data rows${cols.length ? " (only a header)" : ""}`);
 
-    const types = await decideTypes(session, table, cols, opts);
+    const distinctSeen = new Map<string, number>();
+    const types = await decideTypes(session, table, cols, opts, distinctSeen);
     const specs: ColumnSpec[] = [];
     const exprs: string[] = [];
     for (let i = 0; i < cols.length; i++) {
       let domain: string[] | undefined;
       const typeName = `floe_enum_${id}_${i}`;
       if (types[i] === "enum") {
-        domain = await enumType(session, table, cols[i], typeName);
+        domain = await enumType(session, table, cols[i], typeName, distinctSeen.get(cols[i].name));
         enumTypes.push(typeName);
       }
       specs.push(domain ? { name: cols[i].name, type: types[i], domain } : { name: cols[i].name, type: types[i] });

@@ -1,0 +1,82 @@
+// bench/ingest: floe's import (DuckDB parse → typed chunks → rollups) against DuckDB's own
+// CREATE TABLE AS SELECT * FROM read_csv(...), in the same run, on
+//   - flights-3m (npm vega-datasets data/flights-3m.parquet, written out as CSV)
+//   - a generated CSV of 1M rows x 20 numeric columns
+// Each side runs in its own process (3 runs, the median reported) so peak RSS is its own.
+// Usage: npm run bench:ingest   (or: bun bench/ingest.ts [--threads N] [--runs N])
+
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const root = join(import.meta.dir, "..");
+const out = join(root, "bench", "out");
+mkdirSync(out, { recursive: true });
+const flag = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const threads = flag("threads", 2);
+const runs = flag("runs", 3);
+
+async function prepare(): Promise<{ name: string; path: string }[]> {
+  const flights = join(out, "flights-3m.csv");
+  const wide = join(out, "numeric-1m-x20.csv");
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  if (!existsSync(flights)) {
+    const parquet = join(root, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
+    await con.run(`COPY (SELECT * FROM '${parquet}') TO '${flights}' (HEADER)`);
+  }
+  if (!existsSync(wide)) {
+    const cols = Array.from({ length: 20 }, (_, j) => `round(random() * 1000, 3) AS x${j}`).join(", ");
+    await con.run("SELECT setseed(0.42)");
+    await con.run(`COPY (SELECT ${cols} FROM range(1000000)) TO '${wide}' (HEADER)`);
+  }
+  return [
+    { name: "flights-3m", path: flights },
+    { name: "numeric 1M x 20", path: wide },
+  ];
+}
+
+interface Side {
+  seconds: number;
+  rows: number;
+  peakRssMB: number;
+  frameBytes?: number;
+  rawBytes?: number;
+  rssAfterMB?: number;
+}
+
+async function once(side: "floe" | "duckdb", path: string): Promise<Side> {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "ingest-one.ts"), side, path, String(threads)], { stdout: "pipe", stderr: "inherit" });
+  const text = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error(`${side} run failed`);
+  return JSON.parse(text);
+}
+
+const median = (xs: Side[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
+
+const mb = (b: number) => b / 2 ** 20;
+console.log(`bench/ingest: ${threads} threads, median of ${runs} runs, each side in its own process\n`);
+for (const { name, path } of await prepare()) {
+  const size = mb(statSync(path).size);
+  await Bun.file(path).arrayBuffer(); // warm the page cache for both sides alike
+  const floeRuns: Side[] = [];
+  const duckRuns: Side[] = [];
+  for (let r = 0; r < runs; r++) {
+    duckRuns.push(await once("duckdb", path));
+    floeRuns.push(await once("floe", path));
+  }
+  const f = median(floeRuns);
+  const d = median(duckRuns);
+  const peak = (xs: Side[]) => Math.max(...xs.map((x) => x.peakRssMB));
+  console.log(`${name}: ${size.toFixed(1)} MB CSV, ${f.rows.toLocaleString("en-US")} rows`);
+  console.log(`  duckdb CTAS   ${d.seconds.toFixed(3)} s  ${(size / d.seconds).toFixed(1)} MB/s  peak RSS ${peak(duckRuns).toFixed(0)} MB`);
+  console.log(`  floe import   ${f.seconds.toFixed(3)} s  ${(size / f.seconds).toFixed(1)} MB/s  peak RSS ${peak(floeRuns).toFixed(0)} MB`);
+  console.log(`  throughput ratio floe/duckdb: ${(d.seconds / f.seconds).toFixed(2)}x (target >= 0.5x)`);
+  console.log(
+    `  frame memory: buffers ${mb(f.frameBytes!).toFixed(1)} MB, RSS growth ${f.rssAfterMB!.toFixed(1)} MB, raw typed arrays ${mb(f.rawBytes!).toFixed(1)} MB` +
+      ` -> ${(f.frameBytes! / f.rawBytes!).toFixed(2)}x buffers, ${(mb(f.rawBytes!) ? f.rssAfterMB! / mb(f.rawBytes!) : 0).toFixed(2)}x RSS (target <= 1.5x)\n`,
+  );
+}
