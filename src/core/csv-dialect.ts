@@ -63,7 +63,10 @@ interface Dialect {
   escape: string;
   skip: number;
   header: boolean;
-  columns: string[];
+  /** Names and sniffed DuckDB types, in file order. */
+  columns: { name: string; type: string }[];
+  dateFormat: string;
+  timestampFormat: string;
 }
 
 const DELIMITER_CANDIDATES = [",", "\t", ";", "|"];
@@ -72,25 +75,34 @@ function unempty(s: unknown): string {
   return s === "(empty)" || s == null ? "" : String(s);
 }
 
-async function sniff(session: DbSession, file: ResolvedFile, opts: CsvOptions, force: string): Promise<Dialect> {
-  const args = [sqlString(file.path)];
+function naArg(opts: CsvOptions): string {
+  return `nullstr=[${(opts.naStrings ?? DEFAULT_NA_STRINGS).map(sqlString).join(", ")}]`;
+}
+
+/** DuckDB's sniff of one file; `sampleAll` sniffs types over every row, not a sample. */
+async function sniff(session: DbSession, file: ResolvedFile, opts: CsvOptions, force: string, sampleAll = false): Promise<Dialect> {
+  const args = [sqlString(file.path), naArg(opts)];
   if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
   if (opts.header !== undefined) args.push(`header=${opts.header}`);
+  if (sampleAll) args.push("sample_size=-1");
   if (force) args.push(force);
   let row: unknown[];
   try {
-    [row] = await session.rows(`SELECT Delimiter, Quote, Escape, SkipRows, HasHeader, Columns FROM sniff_csv(${args.join(", ")})`);
+    [row] = await session.rows(
+      `SELECT Delimiter, Quote, Escape, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args.join(", ")})`,
+    );
   } catch (err) {
     throw readerError(err, file.label);
   }
-  const columns = (row[5] as { name: string }[]).map((c) => c.name);
   return {
     delim: unempty(row[0]),
     quote: unempty(row[1]),
     escape: unempty(row[2]),
     skip: Number(row[3]),
     header: Boolean(row[4]),
-    columns,
+    columns: row[5] as { name: string; type: string }[],
+    dateFormat: row[6] == null ? "" : String(row[6]),
+    timestampFormat: row[7] == null ? "" : String(row[7]),
   };
 }
 
@@ -116,7 +128,7 @@ function varcharColumns(n: number): string {
  * with its line number.
  * Returns the plain dialect's sniff when the strict parse succeeds.
  */
-async function recheckFallback(session: DbSession, file: ResolvedFile, opts: CsvOptions, sniffed: Dialect): Promise<Dialect> {
+async function recheckFallback(session: DbSession, file: ResolvedFile, opts: CsvOptions, sniffed: Dialect, sampleAll: boolean): Promise<Dialect> {
   const header = firstLine(file.head);
   const delim =
     opts.sep ??
@@ -134,7 +146,7 @@ async function recheckFallback(session: DbSession, file: ResolvedFile, opts: Csv
   } catch (err) {
     throw readerError(err, file.label);
   }
-  return sniff(session, file, { ...opts, sep: delim }, `quote='"', skip=0`);
+  return sniff(session, file, { ...opts, sep: delim }, `quote='"', skip=0`, sampleAll);
 }
 
 /** Refuses empty and duplicate names in the header line, naming them. */
@@ -171,22 +183,22 @@ export async function csvReader(
   varchar: readonly string[],
   sampleAll: boolean,
 ): Promise<string> {
-  const na = opts.naStrings ?? DEFAULT_NA_STRINGS;
-  const common = [`nullstr=[${na.map(sqlString).join(", ")}]`, ...(sampleAll ? ["sample_size=-1"] : [])];
   if (file.glob) {
     // DuckDB sniffs each file of a glob itself (sniff_csv takes one file).
     const types = varchar.map((n) => `${sqlString(n)}: 'VARCHAR'`);
-    const args = [sqlString(file.path), ...common, "union_by_name=true"];
+    const args = [sqlString(file.path), naArg(opts), "union_by_name=true", ...(sampleAll ? ["sample_size=-1"] : [])];
     if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
     if (opts.header !== undefined) args.push(`header=${opts.header}`);
     if (types.length) args.push(`types={${types.join(", ")}}`);
     return `read_csv(${args.join(", ")})`;
   }
   checkLineLengths(file);
-  const d = await recheckFallback(session, file, opts, await sniff(session, file, opts, ""));
+  const d = await recheckFallback(session, file, opts, await sniff(session, file, opts, "", sampleAll), sampleAll);
   if (d.header) await checkHeader(session, file, d);
-  const types = d.columns.filter((n) => varchar.includes(n)).map((n) => `${sqlString(n)}: 'VARCHAR'`);
-  const args = [sqlString(file.path), dialectArgs(d), `header=${d.header}`, ...common];
-  if (types.length) args.push(`types={${types.join(", ")}}`);
+  // The sniff is done: pin its dialect and types so DuckDB does not sniff a second time.
+  const columns = d.columns.map((c) => `${sqlString(c.name)}: ${sqlString(varchar.includes(c.name) ? "VARCHAR" : c.type)}`);
+  const args = [sqlString(file.path), "auto_detect=false", dialectArgs(d), `header=${d.header}`, naArg(opts), `columns={${columns.join(", ")}}`];
+  if (d.dateFormat) args.push(`dateformat=${sqlString(d.dateFormat)}`);
+  if (d.timestampFormat) args.push(`timestampformat=${sqlString(d.timestampFormat)}`);
   return `read_csv(${args.join(", ")})`;
 }

@@ -83,7 +83,7 @@ async function runTracked(session: DbSession, sql: string, opts: IngestOptions, 
 async function stage(session: DbSession, source: Source, table: string, opts: IngestOptions): Promise<string> {
   if (source.kind === "sql") {
     try {
-      await runTracked(session, `CREATE TEMP TABLE ${table} AS ${source.query}`, opts, [0, 0.7]);
+      await runTracked(session, `CREATE TABLE ${table} AS ${source.query}`, opts, [0, 0.7]);
     } catch (err) {
       if (opts.signal?.aborted) throw cancelledError();
       throw sqlError(err);
@@ -95,7 +95,7 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
     .filter(([, t]) => t === "enum" || t === "string")
     .map(([n]) => n);
   const create = async (sampleAll: boolean) =>
-    runTracked(session, `CREATE TEMP TABLE ${table} AS SELECT * FROM ${await reader(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
+    runTracked(session, `CREATE TABLE ${table} AS SELECT * FROM ${await reader(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
   try {
     try {
       await create(false);
@@ -125,82 +125,89 @@ function reader(session: DbSession, file: ResolvedFile, opts: IngestOptions, var
 /** Rows of the staged table the cheap type probes look at before a full count. */
 const PROBE_ROWS = 10_000;
 
+interface TypeDecision {
+  readonly type: ColumnType;
+  /**
+   * Set for a text column whose sample looked like an enum: it stays one only if its
+   * full count of levels keeps to the enum rules against `present` values.
+   */
+  readonly tentative?: { readonly present: number };
+}
+
+function enumRulesHold(levels: number, present: number): boolean {
+  return levels <= ENUM_AUTO_MAX && (levels <= ENUM_AUTO_ALWAYS || levels * 2 <= present);
+}
+
 /** Decides each column's floe type: overrides first, then H2O's rules for text columns. */
-async function decideTypes(
-  session: DbSession,
-  table: string,
-  cols: readonly StagedColumn[],
-  opts: IngestOptions,
-  distinctSeen: Map<string, number>,
-): Promise<ColumnType[]> {
+async function decideTypes(session: DbSession, table: string, cols: readonly StagedColumn[], opts: IngestOptions): Promise<TypeDecision[]> {
   const overrides = opts.colTypes ?? {};
-  const decided: (ColumnType | undefined)[] = cols.map((c) => {
+  const decided: (TypeDecision | undefined)[] = cols.map((c) => {
     const forced = overrides[c.name];
-    if (forced) return forced;
+    if (forced) return { type: forced };
     if (c.cls === "text") return undefined;
-    return c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum";
+    return { type: c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum" };
   });
   const text = cols.filter((_, i) => decided[i] === undefined);
-  if (text.length === 0) return decided as ColumnType[];
+  if (text.length === 0) return decided as TypeDecision[];
 
-  // Casting every value is costly: probe the first rows, and count in full only the
-  // columns whose sample is (nearly) all numbers or all timestamps.
+  // Casting or hashing every value is costly: probe the first rows, then count in full
+  // only what the sample leaves open.
   const probe = text.map((c) => {
     const q = sqlIdent(c.name);
-    return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
+    return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP)), approx_count_distinct(${q})`;
   });
   const [sample] = await session.rows(`SELECT ${probe.join(", ")} FROM (SELECT * FROM ${table} LIMIT ${PROBE_ROWS})`);
-  const full = text.map((c) => {
+  const looks = text.map((_, k) => {
+    const [present, numbers, times, distinct] = [0, 1, 2, 3].map((j) => Number(sample[4 * k + j]));
+    if (present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present)) return "number or time";
+    return enumRulesHold(distinct, present) ? "enum" : "string";
+  });
+  const full = text.map((c, k) => {
     const q = sqlIdent(c.name);
-    const [present, numbers, times] = [0, 1, 2].map((j) => Number(sample[3 * text.indexOf(c) + j]));
-    const maybe = present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present);
-    return `approx_count_distinct(${q}), count(${q}), ${maybe ? `count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))` : "0, 0"}`;
+    return looks[k] === "number or time" ? `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))` : `count(${q}), 0, 0`;
   });
   const [counts] = await session.rows(`SELECT ${full.join(", ")} FROM ${table}`);
-  for (const c of text) {
-    const k = text.indexOf(c);
-    const [distinct, present, numbers, times] = [0, 1, 2, 3].map((j) => Number(counts[4 * k + j]));
-    distinctSeen.set(c.name, distinct);
-    let type: ColumnType;
-    if (present > 0 && times === present) {
+  for (const [k, c] of text.entries()) {
+    const [present, numbers, times] = [0, 1, 2].map((j) => Number(counts[3 * k + j]));
+    let decision: TypeDecision;
+    if (looks[k] !== "number or time") {
+      decision = looks[k] === "enum" ? { type: "enum", tentative: { present } } : { type: "string" };
+    } else if (present > 0 && times === present) {
       // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
-      type = "time";
-    } else if (present > 0 && numbers >= NUMERIC_MAJORITY * present) {
+      decision = { type: "time" };
+    } else if (numbers >= NUMERIC_MAJORITY * present) {
       if (numbers < present) {
         const q = sqlIdent(c.name);
         const [[example]] = await session.rows(`SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`);
         opts.onWarning?.(`column '${c.name}': ${present - numbers} value(s) that are not numbers (such as "${example}") read as missing`);
       }
-      type = "numeric";
+      decision = { type: "numeric" };
     } else {
-      const repeats = distinct <= ENUM_AUTO_ALWAYS || distinct * 2 <= present;
-      type = distinct <= ENUM_AUTO_MAX && repeats ? "enum" : "string";
+      decision = { type: "string" };
     }
-    decided[cols.indexOf(c)] = type;
+    decided[cols.indexOf(c)] = decision;
   }
-  return decided as ColumnType[];
+  return decided as TypeDecision[];
 }
 
 /**
  * Creates a DuckDB ENUM type holding the column's distinct values in H2O's order
- * (numbers numerically, text lexicographically) and returns its name and levels.
+ * (numbers numerically, text lexicographically) and returns its levels.
  */
-async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string, approxDistinct?: number): Promise<string[]> {
+async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string): Promise<string[]> {
   const c = sqlIdent(col.name);
-  const approx = approxDistinct ?? Number((await session.rows(`SELECT approx_count_distinct(${c}) FROM ${table}`))[0][0]);
-  const tooMany = (n: number) =>
-    new FloeError(
-      "bad_input",
-      `column '${col.name}': ${n.toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")}); keep it a string`,
-    );
-  // approx_count_distinct errs by a few percent: refuse early only when clearly over.
-  if (Number(approx) > ENUM_MAX_LEVELS * 1.1) throw tooMany(Number(approx));
   await session.run(
     `CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`,
   );
   const rows = await session.rows(`SELECT unnest(enum_range(NULL::${typeName}))`);
-  if (rows.length > ENUM_MAX_LEVELS) throw tooMany(rows.length);
   return rows.map((r) => String(r[0]));
+}
+
+function tooManyLevels(name: string, n: number): FloeError {
+  return new FloeError(
+    "bad_input",
+    `column '${name}': ${n.toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")}); keep it a string`,
+  );
 }
 
 /** The SELECT expression that casts a staged column to the layout of `type`. */
@@ -227,15 +234,19 @@ function builderFor(type: ColumnType, capacity: number): VecBuilder {
   return new F64Builder(capacity);
 }
 
-/** Streams a SELECT into chunks of `chunkRows` rows. */
-async function extract(result: DuckDBResult, types: readonly ColumnType[], chunkRows: number, total: number, opts: IngestOptions): Promise<Chunk[]> {
+/**
+ * Result streams read at once: each DuckDB fetch is a round trip through the addon's
+ * thread pool, so several streams over disjoint row ranges overlap their waits.
+ */
+const EXTRACT_STREAMS = 4;
+
+/** Streams a SELECT into chunks of `chunkRows` rows; `done(rows)` counts rows read. */
+async function extract(result: DuckDBResult, types: readonly ColumnType[], chunkRows: number, opts: IngestOptions, done: (rows: number) => void): Promise<Chunk[]> {
   const chunks: Chunk[] = [];
   let builders = types.map((t) => builderFor(t, chunkRows));
   let filled = 0;
-  let start = 0;
   const flush = () => {
-    chunks.push({ index: chunks.length, start, rows: filled, vecs: builders.map((b) => b.finish(filled)) });
-    start += filled;
+    chunks.push({ index: chunks.length, start: 0, rows: filled, vecs: builders.map((b) => b.finish(filled)) });
     filled = 0;
     builders = types.map((t) => builderFor(t, chunkRows));
   };
@@ -256,10 +267,19 @@ async function extract(result: DuckDBResult, types: readonly ColumnType[], chunk
       from += count;
       if (filled === chunkRows) flush();
     }
-    if (total > 0) opts.onProgress?.(0.7 + (0.3 * (start + filled)) / total);
+    done(size);
   }
   if (filled > 0) flush();
   return chunks;
+}
+
+/** Row ranges [a, b) for the extraction streams, cut at multiples of `chunkRows`. */
+function extractionRanges(total: number, chunkRows: number): [number, number][] {
+  const chunks = Math.ceil(total / chunkRows);
+  const per = Math.ceil(chunks / Math.min(EXTRACT_STREAMS, chunks)) * chunkRows;
+  const ranges: [number, number][] = [];
+  for (let a = 0; a < total; a += per) ranges.push([a, Math.min(total, a + per)]);
+  return ranges;
 }
 
 /** Reads a source into a Frame (without rollups). */
@@ -294,22 +314,51 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
     const total = Number(rowCount);
     if (total === 0) throw new FloeError("bad_input", `${label}: no data rows${cols.length ? " (only a header)" : ""}`);
 
-    const distinctSeen = new Map<string, number>();
-    const types = await decideTypes(session, table, cols, opts, distinctSeen);
+    const decisions = await decideTypes(session, table, cols, opts);
     const specs: ColumnSpec[] = [];
     const exprs: string[] = [];
-    for (let i = 0; i < cols.length; i++) {
+    const types: ColumnType[] = [];
+    for (const [i, col] of cols.entries()) {
+      let { type } = decisions[i];
       let domain: string[] | undefined;
       const typeName = `floe_enum_${id}_${i}`;
-      if (types[i] === "enum") {
-        domain = await enumType(session, table, cols[i], typeName, distinctSeen.get(cols[i].name));
+      if (type === "enum") {
+        if (!decisions[i].tentative) {
+          const [[approx]] = await session.rows(`SELECT approx_count_distinct(${sqlIdent(col.name)}) FROM ${table}`);
+          // approx_count_distinct errs by a few percent: refuse up front only when clearly over.
+          if (Number(approx) > ENUM_MAX_LEVELS * 1.1) throw tooManyLevels(col.name, Number(approx));
+        }
+        domain = await enumType(session, table, col, typeName);
         enumTypes.push(typeName);
+        const tentative = decisions[i].tentative;
+        if (tentative && !enumRulesHold(domain.length, tentative.present)) {
+          type = "string";
+          domain = undefined;
+        } else if (domain.length > ENUM_MAX_LEVELS) {
+          throw tooManyLevels(col.name, domain.length);
+        }
       }
-      specs.push(domain ? { name: cols[i].name, type: types[i], domain } : { name: cols[i].name, type: types[i] });
-      exprs.push(extractExpr(cols[i], types[i], typeName));
+      types.push(type);
+      specs.push(domain ? { name: col.name, type, domain } : { name: col.name, type });
+      exprs.push(extractExpr(col, type, typeName));
     }
-    const result = await session.stream(`SELECT ${exprs.join(", ")} FROM ${table}`);
-    const chunks = await extract(result, types, chunkRows, total, opts);
+    // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
+    let read = 0;
+    const parts = await Promise.all(
+      extractionRanges(total, chunkRows).map(async ([a, b]) => {
+        const part = await db.connect();
+        try {
+          const result = await part.stream(`SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
+          return await extract(result, types, chunkRows, opts, (rows) => {
+            read += rows;
+            opts.onProgress?.(0.7 + (0.3 * read) / total);
+          });
+        } finally {
+          part.close();
+        }
+      }),
+    );
+    const chunks = parts.flat();
     opts.onProgress?.(1);
     return Frame.of(specs, chunks);
   } finally {
