@@ -4,7 +4,8 @@
 import type { ArgsDef } from "citty";
 import type { ColumnType } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
-import { COLUMN_TYPES, type IngestOptions } from "../core/ingest.ts";
+import { COLUMN_TYPES } from "../core/column-types.ts";
+import type { IngestOptions } from "../core/ingest.ts";
 import { type Source, spoolToFile } from "../core/source.ts";
 
 export const ingestArgs = {

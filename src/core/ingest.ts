@@ -1,14 +1,23 @@
 // Ingest: a source (file, glob, stdin spool, SQL) → DuckDB → a Frame of chunks.
-//   1. stage   DuckDB parses the source into a temporary table (the one full parse)
-//   2. type    each column becomes numeric, enum, string or time, as H2O's parser would
-//              decide, unless --col-types says otherwise
-//   3. extract one SELECT casts every column to its vector layout (DOUBLE, INTEGER
-//              codes through an ENUM type, VARCHAR) and its vectors are copied into chunks
+//   1. stage   DuckDB parses the source into a staging table (the one full parse)
+//   2. type    each column becomes numeric, enum, string or time (column-types.ts)
+//   3. extract a SELECT casts every column to its vector layout (DOUBLE, INTEGER codes
+//              through an ENUM type, VARCHAR) and its vectors are copied into chunks
 // Rollups are computed afterwards through the executor (importFrame).
 
 import type { DuckDBResult, DuckDBVarCharVector } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
+import {
+  COLUMN_TYPES,
+  classify,
+  decideTypes,
+  enumRulesHold,
+  enumType,
+  extractExpr,
+  type StagedColumn,
+  tooManyLevels,
+} from "./column-types.ts";
 import { type CsvOptions, csvReader } from "./csv-dialect.ts";
 import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
@@ -20,15 +29,6 @@ import { computeRollups } from "./rollups.ts";
 import { type ResolvedFile, resolveFile, type Source } from "./source.ts";
 import { CodeBuilder, F64Builder, Utf8Builder, type VecBuilder } from "./vec-builder.ts";
 
-/** Text columns with at most this many distinct values become enums (H2O's categoricals)... */
-export const ENUM_AUTO_MAX = 10_000;
-/** ...provided they repeat: at most this many, or at most half the values present. */
-const ENUM_AUTO_ALWAYS = 1_000;
-/** Text columns whose values are numbers but for this fraction are numeric, as in H2O. */
-const NUMERIC_MAJORITY = 0.95;
-
-export const COLUMN_TYPES: readonly ColumnType[] = ["numeric", "enum", "string", "time"];
-
 export interface IngestOptions extends CsvOptions {
   /** Rows per chunk (default CHUNK_ROWS). */
   readonly chunkRows?: number;
@@ -39,24 +39,6 @@ export interface IngestOptions extends CsvOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Told what was read other than as written (values made missing, and the like). */
   readonly onWarning?: (message: string) => void;
-}
-
-type DuckClass = "numeric" | "boolean" | "time" | "text" | "enum" | "other";
-
-function classify(duckType: string): DuckClass {
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(duckType))
-    return "numeric";
-  if (duckType === "BOOLEAN") return "boolean";
-  if (duckType === "DATE" || duckType.startsWith("TIMESTAMP")) return "time";
-  if (duckType === "VARCHAR") return "text";
-  if (duckType.startsWith("ENUM")) return "enum";
-  return "other";
-}
-
-interface StagedColumn {
-  readonly name: string;
-  readonly duckType: string;
-  readonly cls: DuckClass;
 }
 
 let stageCounter = 0;
@@ -119,112 +101,6 @@ function reader(session: DbSession, file: ResolvedFile, opts: IngestOptions, var
       return `read_parquet(${sqlString(file.path)}${file.glob ? ", union_by_name=true" : ""})`;
     case "json":
       return `read_json_auto(${sqlString(file.path)}${file.glob ? ", union_by_name=true" : ""})`;
-  }
-}
-
-/** Rows of the staged table the cheap type probes look at before a full count. */
-const PROBE_ROWS = 10_000;
-
-interface TypeDecision {
-  readonly type: ColumnType;
-  /**
-   * Set for a text column whose sample looked like an enum: it stays one only if its
-   * full count of levels keeps to the enum rules against `present` values.
-   */
-  readonly tentative?: { readonly present: number };
-}
-
-function enumRulesHold(levels: number, present: number): boolean {
-  return levels <= ENUM_AUTO_MAX && (levels <= ENUM_AUTO_ALWAYS || levels * 2 <= present);
-}
-
-/** Decides each column's floe type: overrides first, then H2O's rules for text columns. */
-async function decideTypes(session: DbSession, table: string, cols: readonly StagedColumn[], opts: IngestOptions): Promise<TypeDecision[]> {
-  const overrides = opts.colTypes ?? {};
-  const decided: (TypeDecision | undefined)[] = cols.map((c) => {
-    const forced = overrides[c.name];
-    if (forced) return { type: forced };
-    if (c.cls === "text") return undefined;
-    return { type: c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum" };
-  });
-  const text = cols.filter((_, i) => decided[i] === undefined);
-  if (text.length === 0) return decided as TypeDecision[];
-
-  // Casting or hashing every value is costly: probe the first rows, then count in full
-  // only what the sample leaves open.
-  const probe = text.map((c) => {
-    const q = sqlIdent(c.name);
-    return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP)), approx_count_distinct(${q})`;
-  });
-  const [sample] = await session.rows(`SELECT ${probe.join(", ")} FROM (SELECT * FROM ${table} LIMIT ${PROBE_ROWS})`);
-  const looks = text.map((_, k) => {
-    const [present, numbers, times, distinct] = [0, 1, 2, 3].map((j) => Number(sample[4 * k + j]));
-    if (present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present)) return "number or time";
-    return enumRulesHold(distinct, present) ? "enum" : "string";
-  });
-  const full = text.map((c, k) => {
-    const q = sqlIdent(c.name);
-    return looks[k] === "number or time" ? `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))` : `count(${q}), 0, 0`;
-  });
-  const [counts] = await session.rows(`SELECT ${full.join(", ")} FROM ${table}`);
-  for (const [k, c] of text.entries()) {
-    const [present, numbers, times] = [0, 1, 2].map((j) => Number(counts[3 * k + j]));
-    let decision: TypeDecision;
-    if (looks[k] !== "number or time") {
-      decision = looks[k] === "enum" ? { type: "enum", tentative: { present } } : { type: "string" };
-    } else if (present > 0 && times === present) {
-      // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
-      decision = { type: "time" };
-    } else if (numbers >= NUMERIC_MAJORITY * present) {
-      if (numbers < present) {
-        const q = sqlIdent(c.name);
-        const [[example]] = await session.rows(`SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`);
-        opts.onWarning?.(`column '${c.name}': ${present - numbers} value(s) that are not numbers (such as "${example}") read as missing`);
-      }
-      decision = { type: "numeric" };
-    } else {
-      decision = { type: "string" };
-    }
-    decided[cols.indexOf(c)] = decision;
-  }
-  return decided as TypeDecision[];
-}
-
-/**
- * Creates a DuckDB ENUM type holding the column's distinct values in H2O's order
- * (numbers numerically, text lexicographically) and returns its levels.
- */
-async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string): Promise<string[]> {
-  const c = sqlIdent(col.name);
-  await session.run(
-    `CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`,
-  );
-  const rows = await session.rows(`SELECT unnest(enum_range(NULL::${typeName}))`);
-  return rows.map((r) => String(r[0]));
-}
-
-function tooManyLevels(name: string, n: number): FloeError {
-  return new FloeError(
-    "bad_input",
-    `column '${name}': ${n.toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")}); keep it a string`,
-  );
-}
-
-/** The SELECT expression that casts a staged column to the layout of `type`. */
-function extractExpr(col: StagedColumn, type: ColumnType, enumTypeName: string): string {
-  const c = sqlIdent(col.name);
-  switch (type) {
-    case "numeric":
-      if (col.cls === "time") return `CAST(epoch_ms(${c}) AS DOUBLE)`;
-      return col.cls === "numeric" || col.cls === "boolean" ? `CAST(${c} AS DOUBLE)` : `TRY_CAST(${c} AS DOUBLE)`;
-    case "time":
-      if (col.cls === "time") return `CAST(epoch_ms(${c}) AS DOUBLE)`;
-      if (col.cls === "numeric") return `CAST(${c} AS DOUBLE)`;
-      return `CAST(epoch_ms(TRY_CAST(${c} AS TIMESTAMP)) AS DOUBLE)`;
-    case "enum":
-      return `CAST(enum_code(CAST(CAST(${c} AS VARCHAR) AS ${enumTypeName})) AS INTEGER)`;
-    case "string":
-      return `CAST(${c} AS VARCHAR)`;
   }
 }
 
