@@ -3,12 +3,16 @@
 // embedded DuckDB, opened on first use.
 
 import { availableParallelism } from "node:os";
+import { basename } from "node:path";
 import { Db } from "./core/duckdb.ts";
 import { FloeError } from "./core/errors.ts";
-import { Jobs } from "./core/jobs.ts";
+import type { Frame } from "./core/frame.ts";
+import { importFrame, type IngestOptions } from "./core/ingest.ts";
+import { type Job, Jobs } from "./core/jobs.ts";
 import { type Executor, InlineExecutor } from "./core/mr.ts";
 import { WorkerPool } from "./core/pool.ts";
-import { Store } from "./core/store.ts";
+import type { Source } from "./core/source.ts";
+import { key, Store } from "./core/store.ts";
 
 export interface NodeOptions {
   /** Threads for map/reduce and for DuckDB (default: the machine's cores). */
@@ -34,6 +38,25 @@ export class FloeNode {
   db(): Promise<Db> {
     this.dbPromise ??= Db.open(this.threads);
     return this.dbPromise;
+  }
+
+  /**
+   * Imports a source (ingest + rollups) as a job whose progress and cancellation the
+   * caller may follow; the frame is stored under a fresh id named after the source.
+   */
+  importFrame(source: Source, opts: IngestOptions = {}): { job: Job<Frame>; done: Promise<{ id: string; frame: Frame }> } {
+    const name = source.kind === "sql" ? "query" : basename(source.label ?? source.path);
+    const { job, done } = this.jobs.start<Frame>(`import ${name}`, async (j) =>
+      importFrame(await this.db(), this.executor, source, { ...opts, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
+    );
+    return {
+      job,
+      done: done.then((frame) => {
+        const id = this.store.newId("frame", name);
+        this.store.put(key<Frame>("frame", id), frame);
+        return { id, frame };
+      }),
+    };
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,6 @@ import Table from "cli-table3";
 import { defineCommand } from "citty";
 import { consola } from "consola";
 import type { Frame } from "../core/frame.ts";
-import { importFrame } from "../core/ingest.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
@@ -78,16 +77,17 @@ export const describeCommand = defineCommand({
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar(source.kind === "sql" ? "query" : "ingest");
+      const { job, done } = node.importFrame(source, { ...ingestOptions(args), onWarning: (message) => consola.warn(message) });
+      job.onChange((j) => bar.update(j.progress));
+      const cancel = () => job.cancel();
+      process.once("SIGINT", cancel);
       try {
-        const frame = await importFrame(await node.db(), node.executor, source, {
-          ...ingestOptions(args),
-          onProgress: bar.update,
-          onWarning: (message) => consola.warn(message),
-        });
+        const { frame } = await done;
         bar.stop();
         const label = source.kind === "sql" ? "query" : (source.label ?? source.path);
         process.stdout.write(args.json ? `${JSON.stringify(describeJson(frame))}\n` : describeText(label, frame));
       } finally {
+        process.off("SIGINT", cancel);
         bar.stop();
         cleanup();
         await node.close();

@@ -5,6 +5,7 @@
 import { asFloeError, type FloeError } from "../core/errors.ts";
 
 function exitCode(e: FloeError): number {
+  if (e.code === "cancelled") return 130; // as a shell reports SIGINT
   return e.code === "invalid_argument" ? 2 : 1;
 }
 

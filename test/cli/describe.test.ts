@@ -136,3 +136,16 @@ describe("bad input: a non-zero exit and one line naming the file", () => {
     expect([none.code, none.stderr]).toEqual([2, "floe: no input: give a file, - for stdin, or --sql\n"]);
   });
 });
+
+test("Ctrl-C cancels a long ingest: exit 130 and one line", async () => {
+  const proc = Bun.spawn([process.execPath, join(import.meta.dir, "..", "..", "src", "cli.ts"), "describe", "--sql", "SELECT range AS x FROM range(400000000)"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  await Bun.sleep(1000);
+  proc.kill("SIGINT");
+  const timer = setTimeout(() => proc.kill(9), 10_000);
+  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  expect([code, stderr]).toEqual([130, "floe: cancelled by the user\n"]);
+});
