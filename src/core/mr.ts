@@ -1,28 +1,49 @@
 // Map/reduce over the chunks of a frame: the one abstraction that makes floe parallel
 // and, later, distributed. A Task maps one chunk to a partial and reduces two partials;
-// an Executor runs a task over a frame and returns the merged partial. Algorithms call
-// `executor.run(task, frame, args)` and cannot tell where the maps ran.
+// an Executor runs a task over the chunks of a frame (or of a view over one) and returns
+// the merged partial. Algorithms call `executor.run(task, frame, args)` and cannot tell
+// where the maps ran.
 //
 // Determinism: executors fold partials strictly in chunk order, whatever order the maps
 // finished in, so a floating-point reduction gives the same bits on 1 or N threads.
+// Tasks whose reduce is exact and commutative may be folded in any order (see Task).
 
 import type { Chunk } from "./chunk.ts";
 import { FloeError } from "./errors.ts";
-import type { Frame } from "./frame.ts";
 
-export interface Task<A, P> {
+/** What a task maps over: a frame's chunks, or per-chunk views derived from them. */
+export interface ChunkLike {
+  /** Position in the chunk list; partials are folded in this order. */
+  readonly index: number;
+}
+
+/** Something made of chunks: a Frame, or a training view over one. */
+export interface Chunked<C extends ChunkLike = Chunk> {
+  readonly chunks: readonly C[];
+}
+
+export interface Task<A, P, C extends ChunkLike = Chunk> {
   /** Unique name: workers (and, later, remote nodes) look the task up by it. */
   readonly name: string;
-  /** The partial of one chunk. Must not mutate the chunk. */
-  map(chunk: Chunk, args: A): P;
+  /**
+   * The partial of one chunk. Must not mutate the chunk's data, except for per-row
+   * working state the chunk-like view declares as such (leaf ids, scores).
+   */
+  map(chunk: C, args: A): P;
   /** Associative merge of two partials; must not mutate its inputs. */
   reduce(a: P, b: P): P;
-  /** Identity of `reduce`: the result over a frame with no chunks. */
+  /** Identity of `reduce`: the result over no chunks. */
   empty(args: A): P;
+  /**
+   * True when `reduce` is exact and commutative (sums of integers held in doubles, max,
+   * min): any merge order gives the same bits, so each worker may fold its own chunks
+   * and send back one partial instead of one per chunk.
+   */
+  readonly commutative?: boolean;
 }
 
 // A registry holds tasks of every argument and partial type.
-export type AnyTask = Task<any, any>;
+export type AnyTask = Task<any, any, any>;
 export type TaskRegistry = ReadonlyMap<string, AnyTask>;
 
 export function taskRegistry(tasks: readonly AnyTask[]): TaskRegistry {
@@ -43,7 +64,7 @@ export interface RunOptions {
 export interface Executor {
   /** Maps that may run at once. */
   readonly threads: number;
-  run<A, P>(task: Task<A, P>, frame: Frame, args: A, opts?: RunOptions): Promise<P>;
+  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P>;
   close(): Promise<void>;
 }
 
@@ -89,10 +110,10 @@ export class OrderedFold<P> {
 export class InlineExecutor implements Executor {
   readonly threads = 1;
 
-  async run<A, P>(task: Task<A, P>, frame: Frame, args: A, opts: RunOptions = {}): Promise<P> {
+  async run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
     const fold = new OrderedFold((a: P, b: P) => task.reduce(a, b), task.empty(args));
-    const total = frame.chunks.length;
-    for (const chunk of frame.chunks) {
+    const total = data.chunks.length;
+    for (const chunk of data.chunks) {
       if (opts.signal?.aborted) throw cancelledError();
       fold.add(chunk.index, task.map(chunk, args));
       opts.onProgress?.(fold.done, total);

@@ -1,38 +1,46 @@
 // The local executor: a pool of Bun Workers that run task maps over chunks whose
 // buffers are SharedArrayBuffers, so a chunk crosses to a worker without a copy.
-// Chunks are handed out one at a time to whichever worker is free; partials come
-// back and are folded in chunk order (OrderedFold), so results never depend on
-// scheduling. Several runs may share the pool at once.
+// Chunks are handed out one at a time to whichever worker is free; partials come back
+// and are folded in chunk order (OrderedFold), so results never depend on scheduling.
+// A commutative task instead sends each worker a contiguous share of the chunks in one
+// message, and each worker returns one partial. Several runs may share the pool at once.
 
-import type { Chunk } from "./chunk.ts";
 import { asFloeError, errorFromWire, FloeError } from "./errors.ts";
-import type { Frame } from "./frame.ts";
-import { type Executor, OrderedFold, type RunOptions, type Task, cancelledError } from "./mr.ts";
-import type { ToWorker, FromWorker } from "./worker.ts";
+import { type ChunkLike, type Chunked, cancelledError, type Executor, OrderedFold, type RunOptions, type Task } from "./mr.ts";
+import type { FromWorker, ToWorker } from "./worker.ts";
 
 interface Run {
   readonly id: number;
   readonly taskName: string;
   readonly args: unknown;
   readonly fold: OrderedFold<unknown>;
+  /** Messages (chunks, or shares of chunks) whose partials are awaited. */
   readonly total: number;
+  readonly chunks: number;
   readonly opts: RunOptions;
   readonly resolve: (p: unknown) => void;
   readonly reject: (e: unknown) => void;
   failed: boolean;
 }
 
+/** One message's work: a chunk, or for commutative tasks a share of chunks. */
+interface Item {
+  readonly run: Run;
+  readonly index: number;
+  readonly chunks: readonly ChunkLike[];
+}
+
 interface Slot {
   worker: Worker;
   /** Runs whose task and args this worker already holds. */
   readonly begun: Set<number>;
-  busy: { run: Run; chunk: Chunk } | null;
+  busy: Item | null;
 }
 
 export class WorkerPool implements Executor {
   readonly threads: number;
   private readonly slots: Slot[] = [];
-  private readonly queue: { run: Run; chunk: Chunk }[] = [];
+  private readonly queue: Item[] = [];
   private readonly runs = new Map<number, Run>();
   private nextRunId = 1;
   private closed = false;
@@ -48,18 +56,21 @@ export class WorkerPool implements Executor {
     this.threads = threads;
   }
 
-  run<A, P>(task: Task<A, P>, frame: Frame, args: A, opts: RunOptions = {}): Promise<P> {
+  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
     if (this.closed) return Promise.reject(new FloeError("internal", "the worker pool is closed"));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     const empty = task.empty(args);
-    if (frame.chunks.length === 0) return Promise.resolve(empty);
+    const chunks = data.chunks;
+    if (chunks.length === 0) return Promise.resolve(empty);
+    const shares = task.commutative ? shareOut(chunks, this.threads) : chunks.map((c) => [c]);
     return new Promise<P>((resolve, reject) => {
       const run: Run = {
         id: this.nextRunId++,
         taskName: task.name,
         args,
         fold: new OrderedFold<unknown>((a, b) => task.reduce(a as P, b as P), empty),
-        total: frame.chunks.length,
+        total: shares.length,
+        chunks: chunks.length,
         opts,
         resolve: resolve as (p: unknown) => void,
         reject,
@@ -67,7 +78,7 @@ export class WorkerPool implements Executor {
       };
       this.runs.set(run.id, run);
       opts.signal?.addEventListener("abort", () => this.fail(run, cancelledError()), { once: true });
-      for (const chunk of frame.chunks) this.queue.push({ run, chunk });
+      shares.forEach((share, index) => this.queue.push({ run, index, chunks: share }));
       this.ensureWorkers();
       this.dispatch();
     });
@@ -99,18 +110,18 @@ export class WorkerPool implements Executor {
       if (slot.busy) continue;
       const item = this.nextItem();
       if (!item) return;
-      const { run, chunk } = item;
+      const { run } = item;
       if (!slot.begun.has(run.id)) {
         this.post(slot, { t: "begin", run: run.id, task: run.taskName, args: run.args });
         slot.begun.add(run.id);
       }
       slot.busy = item;
       slot.worker.ref();
-      this.post(slot, { t: "map", run: run.id, chunk });
+      this.post(slot, { t: "map", run: run.id, index: item.index, chunks: item.chunks });
     }
   }
 
-  private nextItem(): { run: Run; chunk: Chunk } | undefined {
+  private nextItem(): Item | undefined {
     for (let item = this.queue.shift(); item; item = this.queue.shift()) {
       if (!item.run.failed) return item;
     }
@@ -132,7 +143,8 @@ export class WorkerPool implements Executor {
       } else {
         try {
           run.fold.add(msg.index, msg.partial);
-          run.opts.onProgress?.(run.fold.done, run.total);
+          const done = run.total === run.chunks ? run.fold.done : Math.round((run.fold.done / run.total) * run.chunks);
+          run.opts.onProgress?.(done, run.chunks);
           if (run.fold.done === run.total) this.finish(run, () => run.resolve(run.fold.result));
         } catch (err) {
           this.fail(run, asFloeError(err));
@@ -168,4 +180,12 @@ export class WorkerPool implements Executor {
     }
     settle();
   }
+}
+
+/** `chunks` cut into at most `n` contiguous shares of near-equal length. */
+function shareOut<C>(chunks: readonly C[], n: number): C[][] {
+  const k = Math.min(n, chunks.length);
+  const shares: C[][] = [];
+  for (let s = 0; s < k; s++) shares.push(chunks.slice(Math.floor((s * chunks.length) / k), Math.floor(((s + 1) * chunks.length) / k)));
+  return shares;
 }

@@ -2,13 +2,13 @@
 // of, maps the chunks it is handed, and posts the partials back. The worker entry
 // point (src/worker.ts) calls serveTasks with the registry of every task floe has.
 
-import type { Chunk } from "./chunk.ts";
 import { type ErrorCode, errorToWire } from "./errors.ts";
-import type { AnyTask, TaskRegistry } from "./mr.ts";
+import type { AnyTask, ChunkLike, TaskRegistry } from "./mr.ts";
 
 export type ToWorker =
   | { t: "begin"; run: number; task: string; args: unknown }
-  | { t: "map"; run: number; chunk: Chunk }
+  /** Map `chunks` (one, or a commutative task's share) and fold them into one partial. */
+  | { t: "map"; run: number; index: number; chunks: readonly ChunkLike[] }
   | { t: "end"; run: number };
 
 export type FromWorker =
@@ -31,14 +31,17 @@ export function serveTasks(registry: TaskRegistry): void {
         return;
       case "map": {
         const run = runs.get(msg.run);
-        const index = msg.chunk.index;
+        const index = msg.index;
         let reply: FromWorker;
         if (!run?.task) {
           const message = `task '${run?.name ?? "?"}' is not in the workers' registry`;
           reply = { t: "fail", run: msg.run, index, error: { code: "internal", message } };
         } else {
           try {
-            reply = { t: "done", run: msg.run, index, partial: run.task.map(msg.chunk, run.args) };
+            const { task, args } = run;
+            let partial = task.map(msg.chunks[0], args);
+            for (let i = 1; i < msg.chunks.length; i++) partial = task.reduce(partial, task.map(msg.chunks[i], args));
+            reply = { t: "done", run: msg.run, index, partial };
           } catch (err) {
             reply = { t: "fail", run: msg.run, index, error: errorToWire(err) };
           }

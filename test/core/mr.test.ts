@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { FloeError } from "../../src/core/errors.ts";
 import { type Executor, InlineExecutor } from "../../src/core/mr.ts";
 import { WorkerPool } from "../../src/core/pool.ts";
-import { FailTask, numberFrame, SlowTask, SumTask } from "../support/tasks.ts";
+import { FailTask, IntSumTask, numberFrame, SlowTask, SumTask } from "../support/tasks.ts";
 
 const workerUrl = new URL("../support/worker.ts", import.meta.url);
 const executors: [string, () => Executor][] = [
@@ -72,6 +72,14 @@ for (const [name, make] of executors) {
       expect(err).toBeInstanceOf(FloeError);
       expect(err.code).toBe("cancelled");
       expect(Date.now() - started).toBeLessThan(800); // 200 chunks x 5 ms would take 1 s / threads
+    });
+
+    test("a commutative task is folded per worker and still sees every chunk once", async () => {
+      const ints = numberFrame(Float64Array.from({ length: 5000 }, (_, i) => (i * 7919) % 1000), 97);
+      let expected = 0;
+      for (let i = 0; i < 5000; i++) expected += (i * 7919) % 1000;
+      const r = await ex.run(IntSumTask, ints, {});
+      expect(r).toEqual({ sum: expected, chunks: ints.chunks.length });
     });
 
     test("concurrent runs do not mix their partials", async () => {

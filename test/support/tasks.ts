@@ -52,3 +52,17 @@ export function numberFrame(values: ArrayLike<number>, chunkRows: number): Frame
   }
   return Frame.of([{ name: "x", type: "numeric" }], chunks);
 }
+
+/** Integer sum of column 0 (rounded): exact, so the executor may fold it in any order. */
+export const IntSumTask: Task<Record<string, never>, { sum: number; chunks: number }> = {
+  name: "test.int_sum",
+  commutative: true,
+  map(chunk) {
+    const v = (chunk.vecs[0] as { values: Float64Array }).values;
+    let sum = 0;
+    for (let i = 0; i < v.length; i++) sum += Math.round(v[i]);
+    return { sum, chunks: 1 };
+  },
+  reduce: (a, b) => ({ sum: a.sum + b.sum, chunks: a.chunks + b.chunks }),
+  empty: () => ({ sum: 0, chunks: 0 }),
+};

@@ -3,6 +3,6 @@
 import { serveTasks } from "../../src/core/worker.ts";
 import { taskRegistry } from "../../src/core/mr.ts";
 import { TASKS } from "../../src/tasks.ts";
-import { FailTask, SlowTask, SumTask } from "./tasks.ts";
+import { FailTask, IntSumTask, SlowTask, SumTask } from "./tasks.ts";
 
-serveTasks(taskRegistry([...TASKS.values(), SumTask, FailTask, SlowTask]));
+serveTasks(taskRegistry([...TASKS.values(), SumTask, FailTask, SlowTask, IntSumTask]));
