@@ -5,6 +5,9 @@ import { DistinctNumbersTask, DistinctStringsTask, RecodeTask, ToNumberTask } fr
 import { taskRegistry } from "./core/mr.ts";
 import { SplitTask } from "./core/ops.ts";
 import { HistogramTask, MomentsTask } from "./core/rollups.ts";
+import { BinomialScoresTask } from "./ml/metrics/binomial.ts";
+import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
+import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 
 export const TASKS = taskRegistry([
   MomentsTask,
@@ -14,4 +17,7 @@ export const TASKS = taskRegistry([
   DistinctStringsTask,
   RecodeTask,
   ToNumberTask,
+  RegressionMetricsTask,
+  BinomialScoresTask,
+  MultinomialMetricsTask,
 ]);
