@@ -8,6 +8,20 @@ import { HistogramTask, MomentsTask } from "./core/rollups.ts";
 import { BinomialScoresTask } from "./ml/metrics/binomial.ts";
 import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
 import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
+import { SketchTask } from "./ml/tree/binning.ts";
+import { LevelTask } from "./ml/tree/histogram.ts";
+import {
+  AssignFoldsTask,
+  EnsembleScoreTask,
+  FoldWeightsTask,
+  GradTask,
+  OutputTask,
+  ResetScoresTask,
+  ResponseSketchTask,
+  ResponseStatsTask,
+  ScoreTask,
+} from "./ml/tree/row-tasks.ts";
+import { BuildViewTask } from "./ml/tree/view.ts";
 
 export const TASKS = taskRegistry([
   MomentsTask,
@@ -20,4 +34,16 @@ export const TASKS = taskRegistry([
   RegressionMetricsTask,
   BinomialScoresTask,
   MultinomialMetricsTask,
+  SketchTask,
+  BuildViewTask,
+  LevelTask,
+  GradTask,
+  ScoreTask,
+  OutputTask,
+  EnsembleScoreTask,
+  ResetScoresTask,
+  ResponseStatsTask,
+  ResponseSketchTask,
+  AssignFoldsTask,
+  FoldWeightsTask,
 ]);

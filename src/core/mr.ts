@@ -40,6 +40,11 @@ export interface Task<A, P, C extends ChunkLike = Chunk> {
    * and send back one partial instead of one per chunk.
    */
   readonly commutative?: boolean;
+  /**
+   * For commutative tasks: adds a chunk's partial into `acc` in place, sparing a worker
+   * a partial and a merge per chunk (large partials such as histograms).
+   */
+  mapInto?(acc: P, chunk: C, args: A): void;
 }
 
 // A registry holds tasks of every argument and partial type.

@@ -36,3 +36,47 @@ export function randomSeed(): number {
   const words = crypto.getRandomValues(new Uint32Array(2));
   return (words[0] & 0x1fffff) * TWO_32 + words[1];
 }
+
+/**
+ * A small seeded generator (mulberry32) for the few draws an algorithm makes outside
+ * row loops: feature subsets, random thresholds. Seed it from seedState of a key that
+ * names the draw (seed, tree, node), never from the order work happens in.
+ */
+export class Rng {
+  private state: number;
+
+  constructor(state: number) {
+    this.state = state >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / TWO_32;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** `k` distinct integers of [0, n), ascending (partial Fisher–Yates). */
+  sample(n: number, k: number): number[] {
+    const a = Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < Math.min(k, n); i++) {
+      const j = i + this.int(n - i);
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a.slice(0, Math.min(k, n)).sort((x, y) => x - y);
+  }
+}
+
+/** A seed state for a draw named by integers (seed, tree, node, …). */
+export function keyState(...parts: number[]): number {
+  let s = seedState(parts[0] ?? 0);
+  for (let i = 1; i < parts.length; i++) s = fmix32(s ^ Math.imul(parts[i] + 0x9e3779b9, 0x85ebca6b));
+  return s;
+}

@@ -39,8 +39,14 @@ export function serveTasks(registry: TaskRegistry): void {
         } else {
           try {
             const { task, args } = run;
-            let partial = task.map(msg.chunks[0], args);
-            for (let i = 1; i < msg.chunks.length; i++) partial = task.reduce(partial, task.map(msg.chunks[i], args));
+            let partial: unknown;
+            if (task.mapInto) {
+              partial = task.empty(args);
+              for (const chunk of msg.chunks) task.mapInto(partial, chunk, args);
+            } else {
+              partial = task.map(msg.chunks[0], args);
+              for (let i = 1; i < msg.chunks.length; i++) partial = task.reduce(partial, task.map(msg.chunks[i], args));
+            }
             reply = { t: "done", run: msg.run, index, partial };
           } catch (err) {
             reply = { t: "fail", run: msg.run, index, error: errorToWire(err) };

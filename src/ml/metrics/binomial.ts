@@ -1,60 +1,68 @@
 // Binomial metrics with H2O's names: logloss, AUC, pr_auc, Gini, mean_per_class_error,
 // the confusion matrix at the max-F1 threshold, and the thresholds table. AUC is exact:
-// the partial of a chunk is its (probability, label) pairs sorted by probability, and
-// partials merge as sorted lists, so the result does not depend on chunking.
+// the partial of a chunk is the sorted probabilities of its positive and of its negative
+// rows, and sorted lists merge exactly in any order, so the result does not depend on
+// chunking. (Row weights count as present or absent here: w > 0 is one row.)
 
 import type { Task } from "../../core/mr.ts";
 import { LOGLOSS_EPS, type ScoredChunk } from "./scored.ts";
 
 export interface SortedScores {
-  /** Probabilities of class 1, descending. */
-  readonly p: Float64Array;
-  /** Labels (0/1) in the same order. */
-  readonly y: Uint8Array;
-  readonly w: Float64Array;
-  /** Σ w·logloss over the rows. */
+  /** Probabilities of class 1 of the positive rows, ascending. */
+  readonly pos: Float64Array;
+  /** Probabilities of class 1 of the negative rows, ascending. */
+  readonly neg: Float64Array;
+  /** Σ logloss and Σ squared error over the rows. */
   readonly logloss: number;
+  readonly sse: number;
+}
+
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.length && j < b.length) out[o++] = a[i] <= b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[o++] = a[i++];
+  while (j < b.length) out[o++] = b[j++];
+  return out;
 }
 
 export const BinomialScoresTask: Task<Record<string, never>, SortedScores, ScoredChunk> = {
   name: "ml.metrics.binomial",
+  commutative: true,
   map(c) {
-    const order: number[] = [];
-    let logloss = 0;
+    let np = 0;
+    let nn = 0;
     for (let i = 0; i < c.rows; i++) {
-      const w = c.w ? c.w[i] : 1;
-      if (c.y[i] !== c.y[i] || w === 0) continue;
-      order.push(i);
-      const q = Math.min(Math.max(c.p[i], LOGLOSS_EPS), 1 - LOGLOSS_EPS);
-      logloss -= w * (c.y[i] === 1 ? Math.log(q) : Math.log(1 - q));
+      if (c.y[i] !== c.y[i] || (c.w && !(c.w[i] > 0))) continue;
+      if (c.y[i] === 1) np++;
+      else nn++;
     }
-    order.sort((a, b) => c.p[b] - c.p[a]);
-    return {
-      p: Float64Array.from(order, (i) => c.p[i]),
-      y: Uint8Array.from(order, (i) => c.y[i]),
-      w: Float64Array.from(order, (i) => (c.w ? c.w[i] : 1)),
-      logloss,
-    };
-  },
-  reduce(a, b) {
-    const n = a.p.length + b.p.length;
-    const p = new Float64Array(n);
-    const y = new Uint8Array(n);
-    const w = new Float64Array(n);
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < n; k++) {
-      // Ties take a's row first: the merge is stable, whatever the chunking.
-      const fromA = j >= b.p.length || (i < a.p.length && a.p[i] >= b.p[j]);
-      const src = fromA ? a : b;
-      const at = fromA ? i++ : j++;
-      p[k] = src.p[at];
-      y[k] = src.y[at];
-      w[k] = src.w[at];
+    const pos = new Float64Array(np);
+    const neg = new Float64Array(nn);
+    let logloss = 0;
+    let sse = 0;
+    np = 0;
+    nn = 0;
+    for (let i = 0; i < c.rows; i++) {
+      if (c.y[i] !== c.y[i] || (c.w && !(c.w[i] > 0))) continue;
+      const p = c.p[i];
+      const q = Math.min(Math.max(p, LOGLOSS_EPS), 1 - LOGLOSS_EPS);
+      if (c.y[i] === 1) {
+        pos[np++] = p;
+        logloss -= Math.log(q);
+        sse += (1 - p) * (1 - p);
+      } else {
+        neg[nn++] = p;
+        logloss -= Math.log(1 - q);
+        sse += p * p;
+      }
     }
-    return { p, y, w, logloss: a.logloss + b.logloss };
+    return { pos: pos.sort(), neg: neg.sort(), logloss, sse };
   },
-  empty: () => ({ p: new Float64Array(0), y: new Uint8Array(0), w: new Float64Array(0), logloss: 0 }),
+  reduce: (a, b) => ({ pos: mergeSorted(a.pos, b.pos), neg: mergeSorted(a.neg, b.neg), logloss: a.logloss + b.logloss, sse: a.sse + b.sse }),
+  empty: () => ({ pos: new Float64Array(0), neg: new Float64Array(0), logloss: 0, sse: 0 }),
 };
 
 export interface ThresholdRow {
@@ -122,17 +130,8 @@ function thresholdRow(t: number, tp: number, fp: number, P: number, N: number): 
 }
 
 export function binomialMetrics(s: SortedScores): BinomialMetrics {
-  const n = s.p.length;
-  let P = 0;
-  let N = 0;
-  let sse = 0;
-  for (let i = 0; i < n; i++) {
-    const w = s.w[i];
-    if (s.y[i] === 1) P += w;
-    else N += w;
-    const e = s.p[i] - s.y[i];
-    sse += w * e * e;
-  }
+  const P = s.pos.length;
+  const N = s.neg.length;
   // Walk the distinct thresholds from the highest: (fp, tp) after each group of ties.
   const rows: ThresholdRow[] = [];
   let tp = 0;
@@ -142,13 +141,19 @@ export function binomialMetrics(s: SortedScores): BinomialMetrics {
   let prevRecall = 0;
   let prevPrecision = 1;
   let best: ThresholdRow | undefined;
-  for (let i = 0; i < n; ) {
-    const t = s.p[i];
+  let i = P - 1;
+  let j = N - 1;
+  while (i >= 0 || j >= 0) {
+    const t = Math.max(i >= 0 ? s.pos[i] : Number.NEGATIVE_INFINITY, j >= 0 ? s.neg[j] : Number.NEGATIVE_INFINITY);
     const tp0 = tp;
     const fp0 = fp;
-    for (; i < n && s.p[i] === t; i++) {
-      if (s.y[i] === 1) tp += s.w[i];
-      else fp += s.w[i];
+    while (i >= 0 && s.pos[i] === t) {
+      tp++;
+      i--;
+    }
+    while (j >= 0 && s.neg[j] === t) {
+      fp++;
+      j--;
     }
     auc += ((fp - fp0) * (tp + tp0)) / 2; // trapezoid in (fp, tp) counts
     const row = thresholdRow(t, tp, fp, P, N);
@@ -166,8 +171,8 @@ export function binomialMetrics(s: SortedScores): BinomialMetrics {
   const errorRate1 = P > 0 ? top.fns / P : 0;
   return {
     nobs: P + N,
-    MSE: sse / (P + N),
-    RMSE: Math.sqrt(sse / (P + N)),
+    MSE: s.sse / (P + N),
+    RMSE: Math.sqrt(s.sse / (P + N)),
     logloss: s.logloss / (P + N),
     AUC,
     pr_auc: prAuc,

@@ -1,0 +1,63 @@
+"""Peers for bench/trees: XGBoost hist (integer-coded and native categorical) and
+scikit-learn's HistGradientBoostingClassifier and RandomForestClassifier, on the CSVs
+bench/trees.ts writes. Prints one JSON line per model: name, train seconds, test AUC,
+peak RSS. Run by bench/trees.ts with Debian's /usr/bin/python3."""
+import csv, json, resource, sys, time
+import numpy as np
+
+train_path, test_path, which = sys.argv[1], sys.argv[2], sys.argv[3]
+NUMERIC = ["hour", "dow", "month", "distance"]
+CATEGORICAL = ["origin", "destination"]
+
+
+def load(path, levels):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    X = np.empty((len(rows), len(NUMERIC) + len(CATEGORICAL)), dtype=np.float64)
+    for j, c in enumerate(NUMERIC):
+        X[:, j] = [float(r[c]) for r in rows]
+    for j, c in enumerate(CATEGORICAL):
+        lv = levels.setdefault(c, {})
+        X[:, len(NUMERIC) + j] = [lv.setdefault(r[c], len(lv)) for r in rows]
+    y = np.array([1 if r["delayed"] == "yes" else 0 for r in rows], dtype=np.int32)
+    return X, y
+
+
+levels = {}
+Xtr, ytr = load(train_path, levels)
+Xte, yte = load(test_path, levels)
+from sklearn.metrics import roc_auc_score
+
+
+def report(name, fit, predict):
+    t = time.perf_counter()
+    model = fit()
+    secs = time.perf_counter() - t
+    auc = roc_auc_score(yte, predict(model))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"name": name, "seconds": secs, "auc": auc, "peak_rss_mb": peak}), flush=True)
+
+
+if which in ("xgboost", "all"):
+    import xgboost as xgb
+    params = {"objective": "binary:logistic", "tree_method": "hist", "max_depth": 6, "eta": 0.1, "nthread": 2, "max_bin": 256}
+    dtr = xgb.DMatrix(Xtr, label=ytr, nthread=2)
+    dte = xgb.DMatrix(Xte, nthread=2)
+    report("xgboost hist (integer codes)", lambda: xgb.train(params, dtr, 100), lambda m: m.predict(dte))
+    types = ["q"] * len(NUMERIC) + ["c"] * len(CATEGORICAL)
+    dtrc = xgb.DMatrix(Xtr, label=ytr, nthread=2, feature_types=types, enable_categorical=True)
+    dtec = xgb.DMatrix(Xte, nthread=2, feature_types=types, enable_categorical=True)
+    report("xgboost hist (native categorical)", lambda: xgb.train({**params, "max_cat_to_onehot": 1}, dtrc, 100), lambda m: m.predict(dtec))
+if which in ("sklearn", "all"):
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    cat_mask = [False] * len(NUMERIC) + [True] * len(CATEGORICAL)
+    report(
+        "sklearn HistGradientBoosting",
+        lambda: HistGradientBoostingClassifier(max_iter=100, max_depth=6, learning_rate=0.1, early_stopping=False, categorical_features=cat_mask, random_state=1).fit(Xtr, ytr),
+        lambda m: m.predict_proba(Xte)[:, 1],
+    )
+    report(
+        "sklearn RandomForest",
+        lambda: RandomForestClassifier(n_estimators=50, max_depth=10, n_jobs=2, random_state=1).fit(Xtr, ytr),
+        lambda m: m.predict_proba(Xte)[:, 1],
+    )

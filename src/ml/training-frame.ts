@@ -1,0 +1,73 @@
+// What a supervised model trains on: the response (its column, category and classes)
+// and the predictor columns, checked as H2O checks them. Constant columns are dropped
+// with a note (ignore_const_cols); string columns cannot be predictors and are dropped
+// too; a target that is missing, empty or single-class is refused with one clear error.
+
+import { FloeError } from "../core/errors.ts";
+import type { Frame } from "../core/frame.ts";
+import type { ModelCategory } from "./metrics/index.ts";
+
+export interface TrainingColumns {
+  readonly yCol: number;
+  readonly yName: string;
+  /** Class labels of a classifier, in code order. */
+  readonly yDomain: readonly string[] | null;
+  readonly category: ModelCategory;
+  /** Predictor columns, in frame order. */
+  readonly xCols: readonly number[];
+  /** What was left out and why, for the user. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Resolves the response `y` and predictors `x` (default: every other column) of a frame
+ * with rollups. An enum response makes a classifier, a numeric one a regression.
+ */
+export function trainingColumns(frame: Frame, y: string, x: readonly string[] | null, ignoreConstCols: boolean): TrainingColumns {
+  if (!frame.columns.some((c) => c.name === y)) {
+    throw new FloeError("not_found", `response column '${y}' is not in the frame (columns: ${frame.names.slice(0, 20).join(", ")})`);
+  }
+  const yCol = frame.columnIndex(y);
+  const ySpec = frame.columns[yCol];
+  const rollup = frame.rollups?.[yCol];
+  if (!rollup) throw new FloeError("internal", "training needs a frame with rollups");
+  if (rollup.count === 0) throw new FloeError("bad_input", `response column '${y}' has no values (all ${rollup.missing} rows are missing)`);
+  let category: ModelCategory;
+  let yDomain: readonly string[] | null = null;
+  if (ySpec.type === "enum") {
+    const present = (rollup.levelCounts ?? []).filter((n) => n > 0).length;
+    if (present < 2) {
+      throw new FloeError("bad_input", `response column '${y}' has a single class ('${ySpec.domain?.[0] ?? ""}'): a classifier needs at least two`);
+    }
+    yDomain = ySpec.domain ?? [];
+    category = yDomain.length === 2 ? "Binomial" : "Multinomial";
+  } else if (ySpec.type === "numeric" || ySpec.type === "time") {
+    category = "Regression";
+  } else {
+    throw new FloeError("bad_input", `response column '${y}' is a string column; make it an enum (--col-types ${y}:enum) or numeric`);
+  }
+
+  const names = x ?? frame.names.filter((n) => n !== y);
+  const notes: string[] = [];
+  const xCols: number[] = [];
+  for (const name of names) {
+    if (name === y) throw new FloeError("invalid_argument", `the response '${y}' cannot also be a predictor`);
+    const c = frame.columnIndex(name);
+    const spec = frame.columns[c];
+    const r = frame.rollups?.[c];
+    if (spec.type === "string") {
+      notes.push(`dropped string column '${name}' (make it an enum to use it)`);
+      continue;
+    }
+    const levelsPresent = (r?.levelCounts ?? []).filter((n) => n > 0).length;
+    const constant =
+      r && (r.count === 0 || (r.missing === 0 && (spec.type === "enum" ? levelsPresent <= 1 : r.min !== null && r.min === r.max)));
+    if (ignoreConstCols && constant) {
+      notes.push(`dropped constant column '${name}'`);
+      continue;
+    }
+    xCols.push(c);
+  }
+  if (xCols.length === 0) throw new FloeError("bad_input", `no predictor columns left to train on (${notes.join("; ") || "none given"})`);
+  return { yCol, yName: y, yDomain, category, xCols: xCols.sort((a, b) => a - b), notes };
+}

@@ -1,0 +1,148 @@
+// Binning: every feature becomes small integer bins, once per training frame.
+//   numeric  quantile cut points from a seeded row sample (a map/reduce sketch);
+//            bin(x) = the first i with x <= cuts[i], or cuts.length when x is above all
+//   enum     one bin per level, or the nbins_cats − 1 most frequent levels plus one
+//            shared bin for the rest
+//   missing  its own bin, the last one
+// The same specs bin a validation or scoring frame, so a split on bins is a split on
+// values: bin(x) <= b exactly when x <= cuts[b].
+
+import type { Chunk } from "../../core/chunk.ts";
+import type { Task } from "../../core/mr.ts";
+import { rowUniform, seedState } from "../../core/rng.ts";
+
+/** Rows the quantile sketch aims to sample, whatever the frame size. */
+const SKETCH_ROWS = 200_000;
+/** The sketch's sampling seed: fixed, so cut points depend only on the data. */
+const SKETCH_SEED = seedState(0x5ee7);
+
+export interface FeatureSpec {
+  readonly name: string;
+  readonly kind: "numeric" | "enum";
+  /** Numeric: ascending upper-inclusive cut points. */
+  readonly cuts?: Float64Array;
+  /** Enum: the bin of each training level (index = level code). */
+  readonly levelToBin?: Int32Array;
+  /** Enum: the training levels, to map a scoring frame's levels by name. */
+  readonly domain?: readonly string[];
+  /** Bins holding values; the missing bin is `valueBins`. */
+  readonly valueBins: number;
+}
+
+export function totalBins(f: FeatureSpec): number {
+  return f.valueBins + 1;
+}
+
+/** Sorted sample of each requested numeric column: the partial of the sketch task. */
+export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64Array[]> = {
+  name: "ml.tree.sketch",
+  map(chunk, { cols, rate }) {
+    return cols.map((c) => {
+      const vec = chunk.vecs[c];
+      if (vec.kind !== "f64") return new Float64Array(0);
+      const v = vec.values;
+      const out: number[] = [];
+      for (let i = 0; i < chunk.rows; i++) {
+        const x = v[i];
+        if (x === x && rowUniform(SKETCH_SEED, chunk.start + i) < rate) out.push(x);
+      }
+      return Float64Array.from(out).sort();
+    });
+  },
+  reduce(a, b) {
+    return a.map((x, k) => {
+      const y = b[k];
+      const out = new Float64Array(x.length + y.length);
+      let i = 0;
+      let j = 0;
+      for (let o = 0; o < out.length; o++) out[o] = j >= y.length || (i < x.length && x[i] <= y[j]) ? x[i++] : y[j++];
+      return out;
+    });
+  },
+  empty: ({ cols }) => cols.map(() => new Float64Array(0)),
+};
+
+/** Sampling rate that gives the sketch about SKETCH_ROWS rows. */
+export function sketchRate(rows: number): number {
+  return Math.min(1, SKETCH_ROWS / Math.max(1, rows));
+}
+
+/**
+ * At most nbins − 1 cut points, so at most `nbins` value bins, from a sorted sample:
+ * every distinct value but the largest when there are few, else quantiles (deduplicated).
+ */
+export function cutPoints(sorted: Float64Array, nbins: number): Float64Array {
+  const distinct: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
+  if (distinct.length <= nbins) return Float64Array.from(distinct.slice(0, -1));
+  const cuts: number[] = [];
+  for (let j = 1; j < nbins; j++) {
+    const x = sorted[Math.floor((j * sorted.length) / nbins) - 1];
+    if (cuts.length === 0 || x > cuts[cuts.length - 1]) cuts.push(x);
+  }
+  return Float64Array.from(cuts);
+}
+
+/** Bin of x for cut points `cuts` (binary search); NaN goes to `missingBin`. */
+export function numericBin(cuts: Float64Array, x: number, missingBin: number): number {
+  if (x !== x) return missingBin;
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cuts[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Enum levels to bins: all levels when they fit, else the most frequent share. */
+export function enumBins(levelCounts: readonly number[], nbinsCats: number): { levelToBin: Int32Array; valueBins: number } {
+  const n = levelCounts.length;
+  const levelToBin = new Int32Array(n);
+  if (n <= nbinsCats) {
+    for (let l = 0; l < n; l++) levelToBin[l] = l;
+    return { levelToBin, valueBins: Math.max(n, 1) };
+  }
+  const byCount = Array.from({ length: n }, (_, l) => l).sort((a, b) => levelCounts[b] - levelCounts[a] || a - b);
+  const kept = nbinsCats - 1;
+  levelToBin.fill(kept);
+  byCount.slice(0, kept).forEach((l, bin) => {
+    levelToBin[l] = bin;
+  });
+  return { levelToBin, valueBins: nbinsCats };
+}
+
+/** A feature spec and where its values sit in a frame's chunks. */
+export interface BinColumn {
+  /** Column index in the frame; −1 when the frame lacks it (all missing). */
+  readonly col: number;
+  readonly spec: FeatureSpec;
+  /** For enum columns of a frame other than the training one: its codes to training codes (−1 unknown). */
+  readonly recode?: Int32Array;
+}
+
+/** Bins of one feature for rows [0, rows) of a chunk, as Uint8 or Uint16 by bin count. */
+export function binColumn(chunk: Chunk, b: BinColumn): Uint8Array | Uint16Array {
+  const { spec } = b;
+  const missing = spec.valueBins;
+  const out = totalBins(spec) <= 256 ? new Uint8Array(new SharedArrayBuffer(chunk.rows)) : new Uint16Array(new SharedArrayBuffer(chunk.rows * 2));
+  const vec = b.col >= 0 ? chunk.vecs[b.col] : undefined;
+  if (spec.kind === "numeric" && vec?.kind === "f64") {
+    const cuts = spec.cuts as Float64Array;
+    const v = vec.values;
+    for (let i = 0; i < chunk.rows; i++) out[i] = numericBin(cuts, v[i], missing);
+  } else if (spec.kind === "enum" && vec?.kind === "codes") {
+    const levelToBin = spec.levelToBin as Int32Array;
+    const recode = b.recode;
+    const codes = vec.codes;
+    for (let i = 0; i < chunk.rows; i++) {
+      let c = codes[i];
+      if (recode && c >= 0) c = recode[c];
+      out[i] = c < 0 ? missing : levelToBin[c];
+    }
+  } else {
+    out.fill(missing);
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+// A fitted tree ensemble (GBM or DRF) and how it scores a frame: the frame is binned
+// with the training bins (columns matched by name, enum levels by label), every row
+// is routed through the trees, and raw scores become predictions. Prediction from a
+// model loaded from a file runs this same code on the same arrays, so it is bit-exact.
+
+import type { Frame } from "../../core/frame.ts";
+import type { Executor } from "../../core/mr.ts";
+import type { Distribution, LossParams } from "../loss.ts";
+import { computeMetrics, type Metrics, type ModelCategory } from "../metrics/index.ts";
+import type { ScoredChunk } from "../metrics/scored.ts";
+import type { ParamValues } from "../params.ts";
+import type { BinColumn, FeatureSpec } from "./binning.ts";
+import { EnsembleScoreTask, OutputTask, type OutputArgs } from "./row-tasks.ts";
+import type { Tree } from "./tree.ts";
+import { BuildViewTask, type TreeChunk } from "./view.ts";
+
+export interface VarImp {
+  readonly variable: string;
+  readonly relative_importance: number;
+  readonly scaled_importance: number;
+  readonly percentage: number;
+}
+
+export interface ScoringEvent {
+  readonly number_of_trees: number;
+  readonly timestamp_ms: number;
+  readonly training: Record<string, number>;
+  readonly validation?: Record<string, number>;
+}
+
+export interface TreeModel {
+  readonly algo: "gbm" | "drf";
+  readonly model_id: string;
+  readonly params: ParamValues;
+  readonly response: { readonly name: string; readonly domain: readonly string[] | null };
+  readonly category: ModelCategory;
+  /** Trees a iteration: classes for multinomial, else 1. */
+  readonly treesPerIteration: number;
+  readonly features: readonly FeatureSpec[];
+  readonly init: Float64Array;
+  readonly iterations: readonly (readonly Tree[])[];
+  readonly output: OutputArgs["output"];
+  readonly distribution: Distribution;
+  readonly lossParams: LossParams;
+  /** Binomial: the probability from which a row is predicted as class 1 (max F1). */
+  readonly threshold: number;
+  readonly metrics: {
+    readonly training: Metrics | null;
+    readonly validation: Metrics | null;
+    readonly cross_validation: Metrics | null;
+  };
+  readonly varimp: readonly VarImp[];
+  readonly scoring_history: readonly ScoringEvent[];
+  readonly notes: readonly string[];
+  readonly training_time_ms: number;
+}
+
+/** Variable importance from split gains: relative, scaled to the top, and as percentages. */
+export function varimpOf(names: readonly string[], gains: Float64Array): VarImp[] {
+  const max = Math.max(0, ...gains);
+  const sum = gains.reduce((s, g) => s + g, 0);
+  return names
+    .map((variable, f) => ({
+      variable,
+      relative_importance: gains[f],
+      scaled_importance: max > 0 ? gains[f] / max : 0,
+      percentage: sum > 0 ? gains[f] / sum : 0,
+    }))
+    .sort((a, b) => b.relative_importance - a.relative_importance);
+}
+
+/**
+ * The bin columns of `frame` for `features`, matched by name. Enum levels are mapped by
+ * label; what cannot be matched is scored as missing and reported in `warnings`.
+ */
+export function bindFeatures(frame: Frame, features: readonly FeatureSpec[], warnings: string[]): BinColumn[] {
+  return features.map((spec) => {
+    const col = frame.columns.findIndex((c) => c.name === spec.name);
+    if (col < 0) {
+      warnings.push(`column '${spec.name}' is missing: scored as missing values`);
+      return { col: -1, spec };
+    }
+    const cs = frame.columns[col];
+    if (spec.kind === "enum") {
+      if (cs.type !== "enum") {
+        warnings.push(`column '${spec.name}' was an enum in training but is ${cs.type} here: scored as missing values`);
+        return { col: -1, spec };
+      }
+      const index = new Map((spec.domain ?? []).map((l, i) => [l, i]));
+      const unknown: string[] = [];
+      const recode = Int32Array.from(cs.domain ?? [], (level) => {
+        const code = index.get(level);
+        if (code === undefined) unknown.push(level);
+        return code ?? -1;
+      });
+      if (unknown.length) {
+        const shown = unknown.slice(0, 5).join(", ") + (unknown.length > 5 ? ", …" : "");
+        warnings.push(`column '${spec.name}': ${unknown.length} level(s) not seen in training (${shown}) scored as missing`);
+      }
+      return { col, spec, recode };
+    }
+    if (cs.type !== "numeric" && cs.type !== "time") {
+      warnings.push(`column '${spec.name}' was numeric in training but is ${cs.type} here: scored as missing values`);
+      return { col: -1, spec };
+    }
+    return { col, spec };
+  });
+}
+
+/** The training-view chunks of a frame scored by `model` (raw scores filled in). */
+export async function scoredView(executor: Executor, model: TreeModel, frame: Frame, warnings: string[]): Promise<{ chunks: TreeChunk[] }> {
+  const features = bindFeatures(frame, model.features, warnings);
+  const yCol = frame.columns.findIndex((c) => c.name === model.response.name);
+  let y: { col: number; recode?: Int32Array } | null = null;
+  if (yCol >= 0) {
+    const ys = frame.columns[yCol];
+    if (model.response.domain && ys.type === "enum") {
+      const index = new Map(model.response.domain.map((l, i) => [l, i]));
+      y = { col: yCol, recode: Int32Array.from(ys.domain ?? [], (l) => index.get(l) ?? -1) };
+    } else if (!model.response.domain && (ys.type === "numeric" || ys.type === "time")) {
+      y = { col: yCol };
+    }
+  }
+  const K = model.treesPerIteration;
+  const chunks = await executor.run(BuildViewTask, frame, { features, y, classes: K });
+  const view = { chunks };
+  const missingBin = Int32Array.from(model.features, (f) => f.valueBins);
+  await executor.run(EnsembleScoreTask, view, { iterations: model.iterations, init: model.init, missingBin });
+  return view;
+}
+
+export function outputArgs(model: TreeModel): OutputArgs {
+  return {
+    output: model.output,
+    classes: model.treesPerIteration,
+    trees: model.iterations.length,
+    binomial: model.category === "Binomial",
+  };
+}
+
+/** The model's outputs on a frame, with the response where the frame has it. */
+export async function predictFrame(executor: Executor, model: TreeModel, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
+  const view = await scoredView(executor, model, frame, warnings);
+  return executor.run(OutputTask, view, outputArgs(model));
+}
+
+/** Metrics of the model on a frame that holds the response. */
+export async function metricsOnFrame(executor: Executor, model: TreeModel, frame: Frame, warnings: string[]): Promise<Metrics> {
+  const scored = await predictFrame(executor, model, frame, warnings);
+  return computeMetrics(executor, { chunks: scored }, {
+    category: model.category,
+    classes: model.response.domain?.length ?? 1,
+    distribution: model.distribution,
+    lossParams: model.lossParams,
+  });
+}

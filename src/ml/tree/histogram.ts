@@ -1,0 +1,156 @@
+// Histograms: per node being split and per feature bin, the sums of quantized gradient,
+// quantized hessian and row count. One task per tree level (H2O's one pass per level):
+// it first moves each row to its child under the previous level's splits, then adds
+// the rows of the nodes to build into their histograms. The sums are of integers held
+// in doubles, exact in any order, so the task is commutative: each worker folds its own
+// chunks and any split of rows into chunks, threads or nodes gives the same bits.
+
+import type { Task } from "../../core/mr.ts";
+import { rowUniform } from "../../core/rng.ts";
+import type { TreeChunk } from "./view.ts";
+
+/** Integer levels a unit of gradient is quantized to (sums stay exact below 2^53). */
+export const QUANT_LEVELS = 1 << 20;
+
+/** The previous level's splits, for every class tree, as flat arrays. */
+export interface SplitTable {
+  /** Per class: node id → index into the arrays below, or −1 (the node became a leaf). */
+  readonly splitOf: readonly Int32Array[];
+  readonly feature: Int32Array;
+  readonly threshold: Int32Array;
+  readonly naLeft: Uint8Array;
+  readonly catOffset: Int32Array;
+  readonly bitsets: Uint8Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+}
+
+/** How the first level of a tree starts: quantization scales and the in-bag sample. */
+export interface RootArgs {
+  /** Per class: gradient and hessian units per quantization level. */
+  readonly gScale: Float64Array;
+  readonly hScale: Float64Array;
+  /** Seed state of the stochastic rounding (per tree). */
+  readonly roundState: number;
+  /** Seed state and rate of the row sample (sample_rate). */
+  readonly bagState: number;
+  readonly bagRate: number;
+}
+
+export interface LevelArgs {
+  readonly classes: number;
+  readonly root: RootArgs | null;
+  readonly splits: SplitTable | null;
+  /** Per class: node id → histogram slot, or −1 when this pass builds none for it. */
+  readonly slotOf: readonly Int32Array[];
+  readonly slots: number;
+  /** Start of each feature's bins within a slot, and bins per slot. */
+  readonly featureOffset: Int32Array;
+  readonly slotBins: number;
+  /** Missing bin of each feature. */
+  readonly missingBin: Int32Array;
+}
+
+/**
+ * Row node ids in the view: n >= 0 a node still growing, −1 not in the tree (out of
+ * bag, no weight), and −2 − leaf for a row whose node stopped splitting.
+ */
+export function finishedLeaf(n: number): number {
+  return -2 - n;
+}
+
+/** Moves every row of a split node to its child; rows of nodes that did not split finish there. */
+export function applySplits(c: TreeChunk, s: SplitTable, K: number, missingBin: Int32Array): void {
+  const node = c.node;
+  const bins = c.bins;
+  const { feature, threshold, naLeft, catOffset, bitsets, left, right } = s;
+  for (let k = 0; k < K; k++) {
+    const splitOf = s.splitOf[k];
+    for (let i = 0; i < c.rows; i++) {
+      const at = i * K + k;
+      const n = node[at];
+      if (n < 0) continue;
+      const sp = n < splitOf.length ? splitOf[n] : -1;
+      if (sp < 0) {
+        node[at] = -2 - n;
+        continue;
+      }
+      const f = feature[sp];
+      const b = bins[f][i];
+      const off = catOffset[sp];
+      const goLeft = off >= 0 ? bitsets[off + b] === 1 : b === missingBin[f] ? naLeft[sp] === 1 : b <= threshold[sp];
+      node[at] = goLeft ? left[sp] : right[sp];
+    }
+  }
+}
+
+/** Quantizes the gradients with seeded stochastic rounding and puts in-bag rows at the root. */
+function startTree(c: TreeChunk, r: RootArgs, K: number): void {
+  for (let i = 0; i < c.rows; i++) {
+    const id = c.start + i;
+    const inBag = c.w[i] > 0 && (r.bagRate >= 1 || rowUniform(r.bagState, id) < r.bagRate);
+    const u = rowUniform(r.roundState, id);
+    for (let k = 0; k < K; k++) {
+      const at = i * K + k;
+      c.node[at] = inBag ? 0 : -1;
+      c.qg[at] = Math.floor(c.g[at] / r.gScale[k] + u);
+      c.qh[at] = Math.floor(c.h[at] / r.hScale[k] + u);
+    }
+  }
+}
+
+export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
+  name: "ml.tree.level",
+  commutative: true,
+  map(c, a) {
+    const hist = new Float64Array(a.slots * a.slotBins * 3);
+    LevelTask.mapInto?.(hist, c, a);
+    return hist;
+  },
+  mapInto(hist, c, a) {
+    const K = a.classes;
+    if (a.root) startTree(c, a.root, K);
+    if (a.splits) applySplits(c, a.splits, K, a.missingBin);
+    // Rows to add, gathered once a class: the feature loops then run over them alone.
+    const rows = new Int32Array(c.rows);
+    const base = new Int32Array(c.rows);
+    const gq = new Float64Array(c.rows);
+    const hq = new Float64Array(c.rows);
+    const { node, qg, qh, bins } = c;
+    const { slotBins, featureOffset } = a;
+    const F = bins.length;
+    for (let k = 0; k < K; k++) {
+      const slotOf = a.slotOf[k];
+      const nodes = slotOf.length;
+      let m = 0;
+      for (let i = 0; i < c.rows; i++) {
+        const at = i * K + k;
+        const n = node[at];
+        if (n < 0 || n >= nodes) continue;
+        const slot = slotOf[n];
+        if (slot < 0) continue;
+        rows[m] = i;
+        base[m] = slot * slotBins;
+        gq[m] = qg[at];
+        hq[m] = qh[at];
+        m++;
+      }
+      for (let f = 0; f < F; f++) {
+        const bf = bins[f];
+        const off = featureOffset[f];
+        for (let j = 0; j < m; j++) {
+          const t = (base[j] + off + bf[rows[j]]) * 3;
+          hist[t] += gq[j];
+          hist[t + 1] += hq[j];
+          hist[t + 2] += 1;
+        }
+      }
+    }
+  },
+  reduce(a, b) {
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+    return out;
+  },
+  empty: (a) => new Float64Array(a.slots * a.slotBins * 3),
+};

@@ -1,0 +1,402 @@
+// Training of tree ensembles: GBM (boosting: each iteration fits the gradients of the
+// loss) and DRF (bagging: each tree fits the response on a row sample, predictions are
+// averaged, training metrics are out-of-bag). Both share the view, the grower, scoring,
+// early stopping, cross-validation and the model they produce.
+
+import { DistinctNumbersTask } from "../../core/convert.ts";
+import { FloeError } from "../../core/errors.ts";
+import type { Frame } from "../../core/frame.ts";
+import type { Chunked, Executor } from "../../core/mr.ts";
+import { keyState, Rng } from "../../core/rng.ts";
+import type { Distribution, LossParams } from "../loss.ts";
+import type { BinomialMetrics } from "../metrics/binomial.ts";
+import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index.ts";
+import type { ScoredChunk } from "../metrics/scored.ts";
+import { type TrainingColumns, trainingColumns } from "../training-frame.ts";
+import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
+import { bindFeatures, type ScoringEvent, type TreeModel, varimpOf } from "./ensemble.ts";
+import { growTrees } from "./grower.ts";
+import { QUANT_LEVELS } from "./histogram.ts";
+import type { TreeParams } from "./params.ts";
+import {
+  AssignFoldsTask,
+  GradTask,
+  type OutputArgs,
+  OutputTask,
+  ResetScoresTask,
+  ResponseSketchTask,
+  ResponseStatsTask,
+  ScoreTask,
+  FoldWeightsTask,
+} from "./row-tasks.ts";
+import type { Tree } from "./tree.ts";
+import { BuildViewTask, type TreeChunk } from "./view.ts";
+
+export interface TrainInput {
+  readonly algo: "gbm" | "drf";
+  readonly modelId: string;
+  /** The training frame, with rollups. */
+  readonly frame: Frame;
+  readonly y: string;
+  readonly x: readonly string[] | null;
+  /** Resolved parameters; `seed` is a concrete value. */
+  readonly params: TreeParams;
+  readonly valid?: Frame | null;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/** A trained model plus what lives only in memory: CV predictions and CV models. */
+export interface TrainResult {
+  readonly model: TreeModel;
+  readonly cvModels: readonly TreeModel[];
+  /** Out-of-fold predictions, chunk by chunk in training-frame order. */
+  readonly cvPredictions: readonly ScoredChunk[] | null;
+}
+
+interface Setup {
+  readonly input: TrainInput;
+  readonly columns: TrainingColumns;
+  readonly distribution: Distribution;
+  readonly lossParams: LossParams;
+  readonly K: number;
+  readonly specs: FeatureSpec[];
+  readonly missingBin: Int32Array;
+  readonly output: OutputArgs["output"];
+  readonly metricsSpec: MetricsSpec;
+}
+
+function resolveDistribution(requested: string, c: TrainingColumns): Distribution {
+  const d = requested === "AUTO" ? (c.category === "Binomial" ? "bernoulli" : c.category === "Multinomial" ? "multinomial" : "gaussian") : (requested as Distribution);
+  const classifier = c.category !== "Regression";
+  if (d === "bernoulli" && c.category !== "Binomial") {
+    throw new FloeError("invalid_argument", `distribution=bernoulli needs a two-class enum response; '${c.yName}' is ${classifier ? `an enum with ${c.yDomain?.length} classes` : "numeric"}`);
+  }
+  if (d === "multinomial" && c.category !== "Multinomial") {
+    throw new FloeError("invalid_argument", `distribution=multinomial needs an enum response with more than two classes; '${c.yName}' is ${classifier ? "binomial" : "numeric"}`);
+  }
+  if (d !== "bernoulli" && d !== "multinomial" && classifier) {
+    throw new FloeError("invalid_argument", `distribution=${d} needs a numeric response; '${c.yName}' is an enum (classes ${c.yDomain?.slice(0, 5).join(", ")})`);
+  }
+  return d;
+}
+
+async function featureSpecs(executor: Executor, frame: Frame, cols: readonly number[], p: TreeParams): Promise<FeatureSpec[]> {
+  const numeric = cols.filter((c) => frame.columns[c].type !== "enum");
+  const samples = numeric.length ? await executor.run(SketchTask, frame, { cols: numeric, rate: sketchRate(frame.rows) }) : [];
+  return cols.map((c) => {
+    const spec = frame.columns[c];
+    if (spec.type === "enum") {
+      const { levelToBin, valueBins } = enumBins(frame.rollups?.[c].levelCounts ?? [], p.nbins_cats);
+      return { name: spec.name, kind: "enum", levelToBin, valueBins, domain: spec.domain ?? [] };
+    }
+    const cuts = cutPoints(samples[numeric.indexOf(c)], p.nbins);
+    return { name: spec.name, kind: "numeric", cuts, valueBins: cuts.length + 1 };
+  });
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** The initial raw scores of GBM (H2O's init_f) and the huber delta, from the training rows. */
+async function initScores(executor: Executor, view: Chunked<TreeChunk>, s: Setup, seed: number): Promise<{ init: Float64Array; huberDelta: number }> {
+  const K = s.K;
+  const classes = s.columns.yDomain?.length ?? 1;
+  const stats = await executor.run(ResponseStatsTask, view, { classes: classes > 2 ? classes : 1 });
+  const n = stats[0];
+  const mean = stats[1] / n;
+  const init = new Float64Array(K);
+  const d = s.distribution;
+  const sketch = async (center: number | null) =>
+    executor.run(ResponseSketchTask, view, { rate: sketchRate(n), state: keyState(seed, 11), center });
+  let huberDelta = 1;
+  if (s.input.algo === "drf") return { init, huberDelta };
+  if (d === "gaussian") init[0] = mean;
+  else if (d === "bernoulli") init[0] = Math.log(Math.max(mean, 1e-15) / Math.max(1 - mean, 1e-15));
+  else if (d === "multinomial") for (let k = 0; k < K; k++) init[k] = Math.log(Math.max(stats[2 + k] / n, 1e-15));
+  else if (d === "poisson" || d === "gamma" || d === "tweedie") init[0] = Math.log(Math.max(mean, 1e-15));
+  else if (d === "quantile") init[0] = quantile(await sketch(null), s.lossParams.quantile_alpha);
+  else {
+    init[0] = quantile(await sketch(null), 0.5);
+    if (d === "huber") huberDelta = Math.max(quantile(await sketch(init[0]), s.input.params.huber_alpha ?? 0.9), 1e-12);
+  }
+  return { init, huberDelta };
+}
+
+/** The metric early stopping watches, as a number where smaller is better. */
+function stoppingValue(m: Metrics, metric: string, category: string): number {
+  const r = m as unknown as Record<string, number>;
+  const name = metric === "AUTO" ? (category === "Regression" ? "deviance" : "logloss") : metric;
+  switch (name) {
+    case "deviance":
+      return r.mean_residual_deviance ?? r.logloss;
+    case "MAE":
+      return r.mae;
+    case "RMSLE":
+      return r.rmsle;
+    case "AUC":
+      return -r.AUC;
+    case "AUCPR":
+      return -r.pr_auc;
+    default:
+      return r[name];
+  }
+}
+
+/** H2O's rule: stop when the last moving average of k scorings is not better than the best earlier one by `tol`. */
+export function shouldStop(history: readonly number[], k: number, tol: number): boolean {
+  if (k <= 0 || history.length < 2 * k) return false;
+  const avg = (end: number) => history.slice(end - k, end).reduce((a, b) => a + b, 0) / k;
+  const last = avg(history.length);
+  let best = Number.POSITIVE_INFINITY;
+  for (let end = k; end < history.length; end++) best = Math.min(best, avg(end));
+  return !(last < best - Math.abs(best) * tol);
+}
+
+function summaryOf(m: Metrics): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, v] of Object.entries(m)) if (typeof v === "number" && key !== "nobs" && key !== "max_f1_threshold") out[key] = v;
+  return out;
+}
+
+interface Fit {
+  iterations: Tree[][];
+  gains: Float64Array;
+  history: ScoringEvent[];
+  training: Metrics | null;
+  validation: Metrics | null;
+}
+
+/** One model's trees over a view whose weights say which rows to train on. */
+async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid: Chunked<TreeChunk> | null, init: Float64Array, loss: LossParams, score: boolean, progress: (f: number) => void): Promise<Fit> {
+  const p = s.input.params;
+  const K = s.K;
+  const F = s.specs.length;
+  const drf = s.input.algo === "drf";
+  const started = Date.now();
+  await executor.run(ResetScoresTask, view, { init });
+  if (valid) await executor.run(ResetScoresTask, valid, { init });
+
+  const iterations: Tree[][] = [];
+  const gains = new Float64Array(F);
+  const history: ScoringEvent[] = [];
+  const stopSeries: number[] = [];
+  let training: Metrics | null = null;
+  let validation: Metrics | null = null;
+  const interval = p.score_tree_interval > 0 ? p.score_tree_interval : Math.max(1, Math.ceil(p.ntrees / 10));
+  const mtries = drf ? (p.mtries === -2 ? F : p.mtries === -1 ? (s.columns.category === "Regression" ? Math.floor(F / 3) : Math.floor(Math.sqrt(F))) : (p.mtries ?? F)) : F;
+  let learnRate = p.learn_rate ?? 1;
+  const shrink = K > 1 && !drf ? (K - 1) / K : 1;
+  let maxes = drf ? await executor.run(GradTask, view, { distribution: "drf", classes: K, loss }) : null;
+
+  const scoreNow = async (trees: number) => {
+    const out = (o: OutputArgs["output"]) => ({ output: o, classes: K, trees, binomial: s.columns.category === "Binomial" });
+    let trainOut = await executor.run(OutputTask, view, out(drf ? "average-oob" : s.output));
+    if (drf && !trainOut.some((c) => c.w?.some((x) => x > 0))) trainOut = await executor.run(OutputTask, view, out("average"));
+    training = await computeMetrics(executor, { chunks: trainOut }, s.metricsSpec);
+    if (valid) validation = await computeMetrics(executor, { chunks: await executor.run(OutputTask, valid, out(s.output)) }, s.metricsSpec);
+    history.push({
+      number_of_trees: trees,
+      timestamp_ms: Date.now() - started,
+      training: summaryOf(training),
+      ...(validation ? { validation: summaryOf(validation) } : {}),
+    });
+    stopSeries.push(stoppingValue(validation ?? training, p.stopping_metric, s.columns.category));
+  };
+
+  for (let t = 0; t < p.ntrees; t++) {
+    if (s.input.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
+    if (!drf) maxes = await executor.run(GradTask, view, { distribution: s.distribution, classes: K, loss });
+    const m = maxes as Float64Array;
+    const gScale = Float64Array.from({ length: K }, (_, k) => (m[k] > 0 ? m[k] : 1) / QUANT_LEVELS);
+    const hScale = Float64Array.from({ length: K }, (_, k) => (m[K + k] > 0 ? m[K + k] : 1) / QUANT_LEVELS);
+    const bagState = keyState(p.seed, t, 2);
+    const treeFeatures = p.col_sample_rate_per_tree < 1 ? new Rng(keyState(p.seed, t, 3)).sample(F, Math.max(1, Math.round(p.col_sample_rate_per_tree * F))) : Array.from({ length: F }, (_, f) => f);
+    const perSplit = drf ? Math.min(Math.max(1, mtries), treeFeatures.length) : Math.max(1, Math.round((p.col_sample_rate ?? 1) * treeFeatures.length));
+    const lr = learnRate;
+    const grown = await growTrees(executor, view, {
+      specs: s.specs,
+      classes: K,
+      maxDepth: p.max_depth,
+      minRows: p.min_rows,
+      minSplitImprovement: p.min_split_improvement,
+      root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState, bagRate: p.sample_rate },
+      featuresFor: (k, node) =>
+        perSplit >= treeFeatures.length ? treeFeatures : new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
+      randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
+      leafValue: (st) => (st.h > 0 ? drf ? -st.g / st.h : (-st.g / st.h) * lr * shrink : 0),
+      signal: s.input.signal,
+    });
+    iterations.push(grown.trees);
+    for (let f = 0; f < F; f++) gains[f] += grown.gains[f];
+    const oob = drf ? { bagState, bagRate: p.sample_rate } : null;
+    await executor.run(ScoreTask, view, { trees: grown.trees, missingBin: s.missingBin, oob, grown: { pending: grown.pending } });
+    if (valid) await executor.run(ScoreTask, valid, { trees: grown.trees, missingBin: s.missingBin, oob: null, grown: null });
+    learnRate *= p.learn_rate_annealing ?? 1;
+    progress((t + 1) / p.ntrees);
+
+    const last = t === p.ntrees - 1;
+    const outOfTime = p.max_runtime_secs > 0 && (Date.now() - started) / 1000 >= p.max_runtime_secs;
+    if (score && ((t + 1) % interval === 0 || last || outOfTime)) {
+      await scoreNow(t + 1);
+      if (shouldStop(stopSeries, p.stopping_rounds, p.stopping_tolerance)) break;
+    }
+    if (outOfTime) break;
+  }
+  if (score && history.at(-1)?.number_of_trees !== iterations.length) await scoreNow(iterations.length);
+  return { iterations, gains, history, training, validation };
+}
+
+/** Trains a GBM or DRF model; with nfolds or a fold column, cross-validates it first. */
+export async function trainTreeModel(executor: Executor, input: TrainInput): Promise<TrainResult> {
+  const p = input.params;
+  const started = Date.now();
+  const columns = trainingColumns(input.frame, input.y, input.x, p.ignore_const_cols);
+  if (p.nfolds === 1) throw new FloeError("invalid_argument", "nfolds must be 0 (no cross-validation) or at least 2");
+  if (p.fold_column && p.nfolds > 0) throw new FloeError("invalid_argument", "give either nfolds or fold_column, not both");
+  const drf = input.algo === "drf";
+  const distribution: Distribution = drf
+    ? columns.category === "Binomial"
+      ? "bernoulli"
+      : columns.category === "Multinomial"
+        ? "multinomial"
+        : "gaussian"
+    : resolveDistribution(p.distribution ?? "AUTO", columns);
+  const yRollup = input.frame.rollups?.[columns.yCol];
+  if (yRollup?.min != null) {
+    if ((distribution === "poisson" || distribution === "tweedie") && yRollup.min < 0) {
+      throw new FloeError("bad_input", `distribution=${distribution} needs a response >= 0; '${columns.yName}' has ${yRollup.min}`);
+    }
+    if (distribution === "gamma" && yRollup.min <= 0) throw new FloeError("bad_input", `distribution=gamma needs a response > 0; '${columns.yName}' has ${yRollup.min}`);
+  }
+  const classes = columns.yDomain?.length ?? 1;
+  const K = columns.category === "Multinomial" ? classes : 1;
+  const xCols = columns.xCols.filter((c) => input.frame.columns[c].name !== p.fold_column);
+  const specs = await featureSpecs(executor, input.frame, xCols, p);
+  const lossBase = { tweedie_power: p.tweedie_power ?? 1.5, quantile_alpha: p.quantile_alpha ?? 0.5, huber_delta: 1 };
+  const output: OutputArgs["output"] = drf
+    ? "average"
+    : distribution === "bernoulli"
+      ? "logistic"
+      : distribution === "multinomial"
+        ? "softmax"
+        : distribution === "poisson" || distribution === "gamma" || distribution === "tweedie"
+          ? "exp"
+          : "identity";
+  const setup: Setup = {
+    input,
+    columns: { ...columns, xCols },
+    distribution,
+    lossParams: lossBase,
+    K,
+    specs,
+    missingBin: Int32Array.from(specs, (f) => f.valueBins),
+    output,
+    metricsSpec: { category: columns.category, classes, distribution, lossParams: lossBase },
+  };
+  const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
+  const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K }) };
+  let valid: { chunks: TreeChunk[] } | null = null;
+  const notes = [...columns.notes];
+  if (input.valid) {
+    const warnings: string[] = [];
+    const vy = input.valid.columns.findIndex((c) => c.name === columns.yName);
+    if (vy < 0) throw new FloeError("bad_input", `the validation frame has no response column '${columns.yName}'`);
+    const vs = input.valid.columns[vy];
+    let recode: Int32Array | undefined;
+    if (columns.yDomain) {
+      if (vs.type !== "enum") throw new FloeError("bad_input", `the validation frame's '${columns.yName}' is ${vs.type}, not an enum`);
+      const index = new Map(columns.yDomain.map((l, i) => [l, i]));
+      recode = Int32Array.from(vs.domain ?? [], (l) => index.get(l) ?? -1);
+    }
+    const vbins = bindFeatures(input.valid, specs, warnings);
+    valid = { chunks: await executor.run(BuildViewTask, input.valid, { features: vbins, y: { col: vy, recode }, classes: K }) };
+    notes.push(...warnings.map((w) => `validation: ${w}`));
+  }
+  const { init, huberDelta } = await initScores(executor, view, setup, p.seed);
+  const loss = { ...lossBase, huber_delta: huberDelta };
+  const withLoss: Setup = { ...setup, lossParams: loss, metricsSpec: { ...setup.metricsSpec, lossParams: loss } };
+
+  // Cross-validation: one model per fold on the other folds, scored on its own fold.
+  const foldCount = p.fold_column ? 0 : p.nfolds;
+  const cvModels: TreeModel[] = [];
+  let cvPredictions: ScoredChunk[] | null = null;
+  let cvMetrics: Metrics | null = null;
+  const progress = input.onProgress ?? (() => {});
+  if (foldCount >= 2 || p.fold_column) {
+    const folds = await assignFolds(executor, input.frame, view, p, foldCount, columns);
+    const width = columns.category === "Binomial" ? 1 : K;
+    const holdout = view.chunks.map((c) => new Float64Array(c.rows * width));
+    for (let f = 0; f < folds; f++) {
+      await executor.run(FoldWeightsTask, view, { drop: f });
+      const fitted = await fit(executor, withLoss, view, null, init, loss, false, (x) => progress(((f + x) / (folds + 1)) * 0.999));
+      const out = await executor.run(OutputTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial" });
+      out.forEach((sc, ci) => {
+        const fold = view.chunks[ci].fold;
+        for (let i = 0; i < sc.rows; i++) if (fold[i] === f) for (let k = 0; k < width; k++) holdout[ci][i * width + k] = sc.p[i * width + k];
+      });
+      const foldModel = makeModel(withLoss, `${input.modelId}_cv_${f + 1}`, init, fitted, null, [], Date.now() - started);
+      if (p.keep_cross_validation_models) cvModels.push(foldModel);
+    }
+    cvPredictions = view.chunks.map((c, ci) => ({ index: c.index, rows: c.rows, y: c.y, p: holdout[ci], width, w: Float64Array.from(c.fold, (f, i) => (f >= 0 && c.y[i] === c.y[i] ? 1 : 0)) }));
+    cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, withLoss.metricsSpec);
+    await executor.run(FoldWeightsTask, view, { drop: -1 });
+  }
+  const fitted = await fit(executor, withLoss, view, valid, init, loss, true, (x) => progress(cvModels.length || cvMetrics ? (foldCount + x) / (foldCount + 1) : x));
+  const model = makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started);
+  return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
+}
+
+async function assignFolds(executor: Executor, frame: Frame, view: { chunks: TreeChunk[] }, p: TreeParams, nfolds: number, columns: TrainingColumns): Promise<number> {
+  if (p.fold_column) {
+    const col = frame.columnIndex(p.fold_column);
+    const spec = frame.columns[col];
+    if (col === columns.yCol) throw new FloeError("invalid_argument", "fold_column cannot be the response");
+    if (spec.type === "enum") {
+      const n = spec.domain?.length ?? 0;
+      if (n < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);
+      await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: n, state: 0, column: { col, codes: Int32Array.from({ length: n }, (_, i) => i) }, views: view.chunks });
+      return n;
+    }
+    if (spec.type !== "numeric") throw new FloeError("bad_input", `fold_column '${p.fold_column}' must be an enum or numeric column`);
+    const values = await executor.run(DistinctNumbersTask, frame, { col });
+    if (values.length < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);
+    await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: values.length, state: 0, column: { col, values }, views: view.chunks });
+    return values.length;
+  }
+  // Stratified folds are drawn like Random ones (per-row hash); see the README.
+  const method = p.fold_assignment === "Modulo" ? "Modulo" : "Random";
+  await executor.run(AssignFoldsTask, frame, { method, nfolds, state: keyState(p.seed, 7), views: view.chunks });
+  return nfolds;
+}
+
+function makeModel(s: Setup, modelId: string, init: Float64Array, fitted: Fit, cv: Metrics | null, notes: string[], ms: number): TreeModel {
+  const validation = fitted.validation;
+  const training = fitted.training;
+  const thresholdSource = (validation ?? training) as BinomialMetrics | null;
+  return {
+    algo: s.input.algo,
+    model_id: modelId,
+    params: { ...(s.input.params as unknown as Record<string, number | boolean | string | null>), distribution: s.input.algo === "gbm" ? s.distribution : null },
+    response: { name: s.columns.yName, domain: s.columns.yDomain },
+    category: s.columns.category,
+    treesPerIteration: s.K,
+    features: s.specs,
+    init,
+    iterations: fitted.iterations,
+    output: s.output,
+    distribution: s.distribution,
+    lossParams: s.lossParams,
+    threshold: s.columns.category === "Binomial" ? (thresholdSource?.max_f1_threshold ?? 0.5) : 0.5,
+    metrics: { training, validation, cross_validation: cv },
+    varimp: varimpOf(
+      s.specs.map((f) => f.name),
+      fitted.gains,
+    ),
+    scoring_history: fitted.history,
+    notes,
+    training_time_ms: ms,
+  };
+}

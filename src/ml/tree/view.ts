@@ -1,0 +1,94 @@
+// The training view of a frame for tree learners: per chunk, the binned features, the
+// response and the per-row working state of boosting (raw scores, gradients, node ids).
+// It lives beside the frame's chunks (built by a task from them) and the tasks of the
+// grower read and update it in place; only trees and histograms travel.
+
+import type { Task } from "../../core/mr.ts";
+import { type BinColumn, binColumn } from "./binning.ts";
+
+export interface TreeChunk {
+  readonly index: number;
+  /** Global row id of the chunk's first row (for seeded per-row sampling). */
+  readonly start: number;
+  readonly rows: number;
+  /** Bins of each feature, in feature order. */
+  readonly bins: readonly (Uint8Array | Uint16Array)[];
+  /** Response: class code or value; NaN when missing. */
+  readonly y: Float64Array;
+  /** Row weight: 0 leaves a row out of training (missing response, another fold). */
+  readonly w: Float64Array;
+  /** Cross-validation fold of each row (0 without cross-validation). */
+  readonly fold: Int32Array;
+  /** Per-row state, `classes` values a row (row-major): raw score, gradient, hessian. */
+  readonly score: Float64Array;
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+  /** Quantized gradient and hessian: integers, so histogram sums are exact. */
+  readonly qg: Int32Array;
+  readonly qh: Int32Array;
+  /** Node of each row in the tree of each class being grown; −1 = not in it. */
+  readonly node: Int32Array;
+  /** Sum of out-of-bag predictions and their count (DRF's training metrics). */
+  readonly oob: Float64Array;
+  readonly oobCount: Float64Array;
+}
+
+export interface ViewArgs {
+  readonly features: readonly BinColumn[];
+  /** Response column and how to read it: numbers, or enum codes (recoded to training codes). */
+  readonly y: { readonly col: number; readonly recode?: Int32Array } | null;
+  readonly classes: number;
+}
+
+const shared = {
+  f64: (n: number) => new Float64Array(new SharedArrayBuffer(n * 8)),
+  i32: (n: number) => new Int32Array(new SharedArrayBuffer(n * 4)),
+};
+
+/** Partial: the view chunk of each frame chunk (concatenated in chunk order). */
+export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
+  name: "ml.tree.view",
+  map(chunk, args) {
+    const n = chunk.rows;
+    const K = args.classes;
+    const y = shared.f64(n);
+    const w = shared.f64(n);
+    if (args.y) {
+      const vec = chunk.vecs[args.y.col];
+      const recode = args.y.recode;
+      for (let i = 0; i < n; i++) {
+        let v = Number.NaN;
+        if (vec.kind === "f64") v = vec.values[i];
+        else if (vec.kind === "codes") {
+          const c = recode && vec.codes[i] >= 0 ? recode[vec.codes[i]] : vec.codes[i];
+          v = c < 0 ? Number.NaN : c;
+        }
+        y[i] = v;
+        w[i] = v === v ? 1 : 0;
+      }
+    } else {
+      y.fill(Number.NaN);
+    }
+    return [
+      {
+        index: chunk.index,
+        start: chunk.start,
+        rows: n,
+        bins: args.features.map((f) => binColumn(chunk, f)),
+        y,
+        w,
+        fold: shared.i32(n),
+        score: shared.f64(n * K),
+        g: shared.f64(n * K),
+        h: shared.f64(n * K),
+        qg: shared.i32(n * K),
+        qh: shared.i32(n * K),
+        node: shared.i32(n * K),
+        oob: shared.f64(n * K),
+        oobCount: shared.f64(n),
+      },
+    ];
+  },
+  reduce: (a, b) => a.concat(b),
+  empty: () => [],
+};
