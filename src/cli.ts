@@ -9,6 +9,9 @@ const main = defineCommand({
   meta: { name: "floe", version: VERSION, description: "Distributed in-memory machine learning: one binary, DuckDB ingest, Arrow frames" },
   subCommands: {
     describe: () => import("./cli/describe.ts").then((m) => m.describeCommand),
+    train: () => import("./cli/train.ts").then((m) => m.trainCommand),
+    predict: () => import("./cli/predict.ts").then((m) => m.predictCommand),
+    eval: () => import("./cli/predict.ts").then((m) => m.evalCommand),
   },
 });
 

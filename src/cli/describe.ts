@@ -1,13 +1,13 @@
 // `floe describe`: ingest a source and print its shape and per-column rollups, as text
 // or as JSON ({rows, columns:[{name,type,missing,zeros,min,max,mean,sd,cardinality,domain?}]}).
 
-import Table from "cli-table3";
 import { defineCommand } from "citty";
 import { consola } from "consola";
 import type { Frame } from "../core/frame.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
+import { num, plainTable } from "./table.ts";
 import { action } from "./run.ts";
 
 /** Domains longer than this are cut in the text output (JSON has them whole). */
@@ -34,36 +34,22 @@ export function describeJson(frame: Frame) {
   };
 }
 
-function num(x: number | null, time: boolean): string {
-  if (x === null) return "";
-  if (time && Number.isFinite(x)) return new Date(x).toISOString().replace(".000Z", "Z");
-  if (Number.isInteger(x)) return String(x);
-  return Number(x.toPrecision(6)).toString();
+function cell(x: number | null, time: boolean): string {
+  if (time && x !== null && Number.isFinite(x)) return new Date(x).toISOString().replace(".000Z", "Z");
+  return num(x);
 }
 
 export function describeText(label: string, frame: Frame): string {
-  const table = new Table({
-    head: ["column", "type", "missing", "zeros", "min", "max", "mean", "sd", "cardinality", "domain"],
-    chars: {
-      top: "", "top-mid": "", "top-left": "", "top-right": "", bottom: "", "bottom-mid": "", "bottom-left": "",
-      "bottom-right": "", left: "", "left-mid": "", mid: "", "mid-mid": "", right: "", "right-mid": "", middle: "  ",
-    },
-    style: { head: [], border: [], "padding-left": 0, "padding-right": 0 },
-  });
-  const json = describeJson(frame);
-  for (const c of json.columns) {
+  const rows = describeJson(frame).columns.map((c) => {
     const time = c.type === "time";
     const domain = c.domain
       ? c.domain.slice(0, DOMAIN_SHOWN).join(", ") + (c.domain.length > DOMAIN_SHOWN ? `, … (${c.domain.length})` : "")
       : "";
-    table.push([
-      c.name, c.type, num(c.missing, false), num(c.zeros, false), num(c.min, time), num(c.max, time),
-      num(c.mean, time), c.sd === null ? "" : time ? `${num(c.sd, false)} ms` : num(c.sd, false),
-      num(c.cardinality, false), domain,
-    ]);
-  }
-  const body = table.toString().replace(/ +$/gm, "");
-  return `${label}: ${frame.rows} rows, ${frame.columns.length} columns\n${body}\n`;
+    const sd = c.sd === null ? "" : time ? `${num(c.sd)} ms` : num(c.sd);
+    return [c.name, c.type, num(c.missing), num(c.zeros), cell(c.min, time), cell(c.max, time), cell(c.mean, time), sd, num(c.cardinality), domain];
+  });
+  const head = ["column", "type", "missing", "zeros", "min", "max", "mean", "sd", "cardinality", "domain"];
+  return `${label}: ${frame.rows} rows, ${frame.columns.length} columns\n${plainTable(head, rows)}\n`;
 }
 
 export const describeCommand = defineCommand({

@@ -109,15 +109,22 @@ export function bestSplit(
         tryAt(lg, lh, ln, t);
         continue;
       }
+      // Between the last bin of the left side and the first of the right the node saw no
+      // rows: put the threshold halfway, so unseen values in the gap split by nearness.
       let lg = 0;
       let lh = 0;
       let ln = 0;
-      for (let b = 0; b < V - 1; b++) {
-        if (N(b) === 0) continue;
+      let b = 0;
+      while (b < V && N(b) === 0) b++;
+      while (b < V) {
+        let next = b + 1;
+        while (next < V && N(next) === 0) next++;
+        if (next >= V) break;
         lg += G(b);
         lh += H(b);
         ln += N(b);
-        tryAt(lg, lh, ln, b);
+        tryAt(lg, lh, ln, b + ((next - b - 1) >> 1));
+        b = next;
       }
     } else {
       // Categorical: bins (the missing bin included) ordered by mean gradient.

@@ -272,6 +272,9 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     if (distribution === "gamma" && yRollup.min <= 0) throw new FloeError("bad_input", `distribution=gamma needs a response > 0; '${columns.yName}' has ${yRollup.min}`);
   }
   const classes = columns.yDomain?.length ?? 1;
+  if (classes > p.nbins_cats) {
+    throw new FloeError("bad_input", `response '${columns.yName}' has ${classes} classes, more than nbins_cats (${p.nbins_cats}); raise nbins_cats or regroup the classes`);
+  }
   const K = columns.category === "Multinomial" ? classes : 1;
   const xCols = columns.xCols.filter((c) => input.frame.columns[c].name !== p.fold_column);
   const specs = await featureSpecs(executor, input.frame, xCols, p);

@@ -1,0 +1,78 @@
+// Text reports of models and metrics for the CLI, with H2O's metric names.
+
+import type { BinomialMetrics } from "../ml/metrics/binomial.ts";
+import type { Metrics } from "../ml/metrics/index.ts";
+import type { MultinomialMetrics } from "../ml/metrics/multinomial.ts";
+import type { TreeModel } from "../ml/tree/ensemble.ts";
+import { num, plainTable } from "./table.ts";
+
+const SCALARS = ["nobs", "MSE", "RMSE", "mae", "rmsle", "r2", "mean_residual_deviance", "logloss", "AUC", "pr_auc", "Gini", "mean_per_class_error"];
+
+function confusion(m: Metrics, domain: readonly string[]): string {
+  const cm = (m as BinomialMetrics | MultinomialMetrics).confusion_matrix;
+  const rows = cm.map((row, a) => {
+    const total = row.reduce((s, x) => s + x, 0);
+    const wrong = total - row[a];
+    return [domain[a], ...row.map(num), num(total ? wrong / total : 0), `${wrong} / ${total}`];
+  });
+  const totals = domain.map((_, p) => cm.reduce((s, row) => s + row[p], 0));
+  const all = totals.reduce((s, x) => s + x, 0);
+  const wrong = all - cm.reduce((s, row, a) => s + row[a], 0);
+  rows.push(["Totals", ...totals.map(num), num(all ? wrong / all : 0), `${wrong} / ${all}`]);
+  return plainTable(["actual \\ predicted", ...domain, "Error", "Rate"], rows, "    ");
+}
+
+/** A metrics block: the scalar metrics on one line each, then the confusion matrix. */
+export function metricsText(title: string, m: Metrics, domain: readonly string[] | null): string {
+  const r = m as unknown as Record<string, number>;
+  const lines = [`${title}:`];
+  for (const key of SCALARS) if (typeof r[key] === "number") lines.push(`  ${key.padEnd(24)} ${num(r[key])}`);
+  if ("hit_ratios" in m) lines.push(`  ${"hit_ratios (top 1..k)".padEnd(24)} ${m.hit_ratios.map(num).join(", ")}`);
+  if (domain && "confusion_matrix" in m) {
+    const at = "max_f1_threshold" in m ? ` at threshold ${num(m.max_f1_threshold)} (max F1)` : "";
+    lines.push(`  confusion matrix${at}:`, confusion(m, domain));
+  }
+  return lines.join("\n");
+}
+
+export function modelText(model: TreeModel): string {
+  const out: string[] = [];
+  const classes = model.response.domain ? `, ${model.response.domain.length} classes` : "";
+  out.push(
+    `model ${model.model_id}: ${model.algo}, ${model.category}${classes}, ${model.iterations.length} trees, trained in ${(model.training_time_ms / 1000).toFixed(1)} s`,
+    `response: ${model.response.name}; predictors: ${model.features.map((f) => f.name).join(", ")}`,
+  );
+  for (const note of model.notes) out.push(`note: ${note}`);
+  const { training, validation, cross_validation } = model.metrics;
+  const domain = model.response.domain;
+  if (training) out.push("", metricsText(model.algo === "drf" ? "Training metrics (out-of-bag)" : "Training metrics", training, domain));
+  if (cross_validation) out.push("", metricsText(`Cross-validation metrics (${model.params.nfolds || "fold_column"} folds)`, cross_validation, domain));
+  if (validation) out.push("", metricsText("Validation metrics", validation, domain));
+  out.push(
+    "",
+    "Variable importance:",
+    plainTable(
+      ["variable", "relative_importance", "scaled_importance", "percentage"],
+      model.varimp.slice(0, 20).map((v) => [v.variable, num(v.relative_importance), num(v.scaled_importance), num(v.percentage)]),
+      "  ",
+    ),
+  );
+  return `${out.join("\n")}\n`;
+}
+
+/** The model as `floe train --json` prints it. */
+export function modelJson(model: TreeModel) {
+  return {
+    model_id: model.model_id,
+    algo: model.algo,
+    params: model.params,
+    response: model.response,
+    category: model.category,
+    ntrees: model.iterations.length,
+    metrics: model.metrics,
+    varimp: model.varimp,
+    scoring_history: model.scoring_history,
+    notes: model.notes,
+    training_time_ms: model.training_time_ms,
+  };
+}

@@ -1,0 +1,101 @@
+// `floe train`: read data, train a model (GBM or DRF), print its summary and metrics,
+// optionally save it. Every algorithm parameter is a flag, H2O's name in kebab-case.
+
+import { type ArgsDef, defineCommand } from "citty";
+import { consola } from "consola";
+import { FloeError } from "../core/errors.ts";
+import type { Frame } from "../core/frame.ts";
+import { split } from "../core/ops.ts";
+import { randomSeed } from "../core/rng.ts";
+import { computeRollups } from "../core/rollups.ts";
+import { ALGORITHMS, algorithm } from "../ml/registry.ts";
+import { saveModel } from "../ml/modelfile.ts";
+import type { TrainResult } from "../ml/tree/train.ts";
+import { FloeNode } from "../runtime.ts";
+import { VERSION } from "../version.ts";
+import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
+import { modelJson, modelText } from "./model-report.ts";
+import { progressBar } from "./progress.ts";
+import { action } from "./run.ts";
+
+const kebab = (s: string) => s.replaceAll("_", "-");
+
+/** One flag per parameter of any algorithm (the chosen one checks its own). */
+const paramArgs: ArgsDef = {};
+for (const a of ALGORITHMS) {
+  for (const p of a.params) {
+    if (p.name === "seed" || paramArgs[kebab(p.name)]) continue;
+    paramArgs[kebab(p.name)] = { type: "string", description: `${p.help} [${a.name}${p.default === null ? "" : `, default ${p.default}`}]`, valueHint: p.type };
+  }
+}
+
+export const trainCommand = defineCommand({
+  meta: { name: "train", description: "Train a model (gbm or drf) and print its metrics" },
+  args: {
+    ...ingestArgs,
+    y: { type: "string", required: true, description: "response column", valueHint: "col" },
+    algo: { type: "string", default: "gbm", description: `algorithm: ${ALGORITHMS.map((a) => a.name).join(" | ")}` },
+    x: { type: "string", description: "predictor columns, comma-separated (default: all others)", valueHint: "a,b,c" },
+    valid: { type: "string", description: "validation data file", valueHint: "file" },
+    split: { type: "string", description: "train on this fraction of the rows, validate on the rest", valueHint: "ratio" },
+    seed: { type: "string", description: "random seed for the split and the algorithm (default: drawn and reported)", valueHint: "n" },
+    out: { type: "string", description: "write the model to this .floe file", valueHint: "file" },
+    json: { type: "boolean", description: "print the model as JSON" },
+    ...paramArgs,
+  },
+  run: ({ args }) =>
+    action(async () => {
+      const algo = algorithm(String(args.algo));
+      if (!algo) throw new FloeError("invalid_argument", `--algo '${args.algo}' is not one of ${ALGORITHMS.map((a) => a.name).join(", ")}`);
+      if (args.valid && args.split) throw new FloeError("invalid_argument", "give either --valid or --split, not both");
+      const seed = args.seed === undefined ? randomSeed() : Number(args.seed);
+      if (!Number.isSafeInteger(seed)) throw new FloeError("invalid_argument", `--seed must be an integer, got '${args.seed}'`);
+      const params: Record<string, unknown> = { seed };
+      for (const p of ALGORITHMS.flatMap((a) => a.params)) {
+        const v = (args as Record<string, unknown>)[kebab(p.name)];
+        if (v === undefined || p.name === "seed") continue;
+        if (!algo.params.some((q) => q.name === p.name)) throw new FloeError("invalid_argument", `${algo.name} has no parameter --${kebab(p.name)}`);
+        params[p.name] = v;
+      }
+      const node = new FloeNode({ threads: intFlag("threads", args.threads) });
+      const { source, cleanup } = await sourceFromArgs(args);
+      const bar = progressBar(`train ${algo.name}`);
+      const ingest = { ...ingestOptions(args), onWarning: (m: string) => consola.warn(m) };
+      let cancel = () => {};
+      process.once("SIGINT", () => cancel());
+      try {
+        let { frame } = await follow(node.importFrame(source, ingest), (c) => (cancel = c));
+        let valid: Frame | null = null;
+        if (args.valid) valid = (await follow(node.importFrame({ kind: "file", path: args.valid }, ingest), (c) => (cancel = c))).frame;
+        if (args.split !== undefined) {
+          const ratio = Number(args.split);
+          const [a, b] = await split(node.executor, frame, [ratio], seed);
+          if (a.rows === 0 || b.rows === 0) throw new FloeError("bad_input", `--split ${ratio} leaves ${a.rows === 0 ? "no training" : "no validation"} rows`);
+          frame = a.withRollups(await computeRollups(node.executor, a));
+          valid = b.withRollups(await computeRollups(node.executor, b));
+        }
+        const modelId = node.store.newId("model", algo.name);
+        const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
+        const { job, done } = node.jobs.start<TrainResult>(`train ${modelId}`, (j) =>
+          algo.train(node.executor, { modelId, frame, y: String(args.y), x, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
+        );
+        job.onChange((j) => bar.update(j.progress));
+        cancel = () => job.cancel();
+        const { model } = await done;
+        bar.stop();
+        for (const note of model.notes) consola.info(note);
+        if (args.out) saveModel(String(args.out), model, VERSION);
+        process.stdout.write(args.json ? `${JSON.stringify(modelJson(model))}\n` : modelText(model));
+      } finally {
+        bar.stop();
+        cleanup();
+        await node.close();
+      }
+    }),
+});
+
+/** Awaits an import job, letting Ctrl-C cancel it. */
+async function follow<T>(started: { job: { cancel(): void }; done: Promise<T> }, setCancel: (c: () => void) => void): Promise<T> {
+  setCancel(() => started.job.cancel());
+  return started.done;
+}

@@ -1,0 +1,74 @@
+// The level task against a naive histogram built here row by row, and its exactness:
+// chunk size and thread count never change a bit.
+
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { InlineExecutor } from "../../../src/core/mr.ts";
+import { WorkerPool } from "../../../src/core/pool.ts";
+import { keyState } from "../../../src/core/rng.ts";
+import { type BinColumn, cutPoints, enumBins, totalBins } from "../../../src/ml/tree/binning.ts";
+import { LevelTask } from "../../../src/ml/tree/histogram.ts";
+import { GradTask } from "../../../src/ml/tree/row-tasks.ts";
+import { BuildViewTask } from "../../../src/ml/tree/view.ts";
+import { FIXTURES, testNode } from "../../support/node.ts";
+
+const node = testNode();
+const pool3 = new WorkerPool(new URL("../../support/worker.ts", import.meta.url), 3);
+
+async function rootHistogram(chunkRows: number, executor = node.executor) {
+  const { frame } = await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { chunkRows }).done;
+  // Features: island (enum) and flipper_length_mm (numeric, with missing values); response body_mass_g.
+  const island = frame.columnIndex("island");
+  const flipper = frame.columnIndex("flipper_length_mm");
+  const sorted = Float64Array.from(frame.chunks.flatMap((c) => Array.from((c.vecs[flipper] as { values: Float64Array }).values))).filter((x) => !Number.isNaN(x)).sort();
+  const cuts = cutPoints(sorted, 16);
+  const eb = enumBins(frame.rollups?.[island].levelCounts ?? [], 10);
+  const features: BinColumn[] = [
+    { col: island, spec: { name: "island", kind: "enum", levelToBin: eb.levelToBin, valueBins: eb.valueBins, domain: frame.columns[island].domain } },
+    { col: flipper, spec: { name: "flipper", kind: "numeric", cuts, valueBins: cuts.length + 1 } },
+  ];
+  const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("body_mass_g") }, classes: 1 }) };
+  const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
+  const slotBins = totalBins(features[0].spec) + totalBins(features[1].spec);
+  const args = {
+    classes: 1,
+    root: { gScale: Float64Array.of(max[0] / 2 ** 20), hScale: Float64Array.of(1 / 2 ** 20), roundState: keyState(7, 0, 1), bagState: keyState(7, 0, 2), bagRate: 0.8 },
+    splits: null,
+    slotOf: [Int32Array.of(0)],
+    slots: 1,
+    featureOffset: Int32Array.of(0, totalBins(features[0].spec)),
+    slotBins,
+    missingBin: Int32Array.of(features[0].spec.valueBins, features[1].spec.valueBins),
+  };
+  const hist = await executor.run(LevelTask, view, args);
+  return { hist, view, offset: args.featureOffset };
+}
+
+test("the root histogram equals a naive row-by-row sum over in-bag rows", async () => {
+  const { hist, view, offset } = await rootHistogram(100);
+  const naive = new Float64Array(hist.length);
+  for (const c of view.chunks) {
+    for (let i = 0; i < c.rows; i++) {
+      if (c.node[i] !== 0) continue; // the task put in-bag rows at the root
+      for (let f = 0; f < 2; f++) {
+        const t = (offset[f] + c.bins[f][i]) * 3;
+        naive[t] += c.qg[i];
+        naive[t + 1] += c.qh[i];
+        naive[t + 2] += 1;
+      }
+    }
+  }
+  expect(Array.from(hist)).toEqual(Array.from(naive));
+  // every row with a response is in bag with probability 0.8: the root holds about 80% of 342
+  const inBag = hist.subarray(0, (offset[1]) * 3).filter((_, j) => j % 3 === 2).reduce((a, b) => a + b, 0);
+  expect(Math.abs(inBag - 0.8 * 342)).toBeLessThan(30);
+});
+
+test("histograms are bit-identical whatever the chunk size and thread count", async () => {
+  const a = await rootHistogram(344);
+  const b = await rootHistogram(7);
+  const c = await rootHistogram(50, new InlineExecutor());
+  const d = await rootHistogram(13, pool3);
+  await pool3.close();
+  for (const other of [b, c, d]) expect(Array.from(other.hist)).toEqual(Array.from(a.hist));
+});

@@ -1,0 +1,53 @@
+// Split finding on hand-worked histograms (3 doubles a bin: g, h, count; scales 1).
+
+import { expect, test } from "bun:test";
+import type { FeatureSpec } from "../../../src/ml/tree/binning.ts";
+import { bestSplit } from "../../../src/ml/tree/split.ts";
+
+const rules = { minRows: 1, minSplitImprovement: 0, gScale: 1, hScale: 1, random: null };
+
+function hist(bins: [number, number, number][]): Float64Array {
+  return Float64Array.from(bins.flat());
+}
+
+test("numeric: the threshold with the largest G²/H gain; missing rows join the better side", () => {
+  // bins 0..3 hold values, bin 4 is missing. Rows of bins 0-1 have g = −1 each, bins 2-3 g = +1.
+  const spec: FeatureSpec = { name: "x", kind: "numeric", cuts: Float64Array.from([1, 2, 3]), valueBins: 4 };
+  const h = hist([
+    [-2, 2, 2],
+    [-3, 3, 3],
+    [4, 4, 4],
+    [1, 1, 1],
+    [-2, 2, 2],
+  ]);
+  const total = { g: -2, h: 12, n: 12 };
+  const s = bestSplit(h, [spec], Int32Array.from([0]), [0], total, rules);
+  // Left = bins 0,1 (+ missing): G = −7, H = 7 → 49/7 = 7; right G = 5, H = 5 → 5; parent 4/12.
+  expect(s?.threshold).toBe(1);
+  expect(s?.naLeft).toBe(true);
+  expect(s?.gain).toBeCloseTo(7 + 5 - 4 / 12, 12);
+  expect(s?.left).toEqual({ g: -7, h: 7, n: 7 });
+});
+
+test("numeric: a threshold between two occupied bins falls halfway across the empty ones", () => {
+  const spec: FeatureSpec = { name: "x", kind: "numeric", cuts: Float64Array.from([1, 2, 3, 4, 5, 6]), valueBins: 7 };
+  const h = hist([[-3, 3, 3], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [3, 3, 3], [0, 0, 0]]);
+  const s = bestSplit(h, [spec], Int32Array.from([0]), [0], { g: 0, h: 6, n: 6 }, rules);
+  expect(s?.threshold).toBe(2); // bin 0 occupied, bins 1..5 empty, bin 6 occupied: 0 + floor(5 / 2)
+});
+
+test("categorical: levels grouped by mean gradient (many-vs-many), min_rows respected", () => {
+  const spec: FeatureSpec = { name: "c", kind: "enum", levelToBin: Int32Array.from([0, 1, 2, 3]), valueBins: 4, domain: ["a", "b", "c", "d"] };
+  // levels a and c push down (g < 0), b and d up: the best split puts {a, c} on one side.
+  const h = hist([
+    [-4, 4, 4],
+    [3, 3, 3],
+    [-5, 5, 5],
+    [2, 2, 2],
+    [0, 0, 0],
+  ]);
+  const s = bestSplit(h, [spec], Int32Array.from([0]), [0], { g: -4, h: 14, n: 14 }, rules);
+  expect(s?.bits && Array.from(s.bits)).toEqual([1, 0, 1, 0, 1]); // the unseen missing bin joins the larger side
+  expect(s?.gain).toBeCloseTo(81 / 9 + 25 / 5 - 16 / 14, 12);
+  expect(bestSplit(h, [spec], Int32Array.from([0]), [0], { g: -4, h: 14, n: 14 }, { ...rules, minRows: 10 })).toBeNull();
+});

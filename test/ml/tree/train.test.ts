@@ -1,0 +1,169 @@
+// GBM and DRF behaviour: hand-worked fits, exactness across threads and chunkings,
+// model files, early stopping, cross-validation, distributions and bad input.
+
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Frame } from "../../../src/core/frame.ts";
+import { InlineExecutor } from "../../../src/core/mr.ts";
+import { algorithm } from "../../../src/ml/registry.ts";
+import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
+import type { BinomialMetrics } from "../../../src/ml/metrics/binomial.ts";
+import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
+import { predictFrame, type TreeModel } from "../../../src/ml/tree/ensemble.ts";
+import { FIXTURES, tempDir, testNode, writeTemp } from "../../support/node.ts";
+
+const node = testNode();
+const dir = tempDir();
+const gbm = algorithm("gbm")!;
+const drf = algorithm("drf")!;
+
+async function load(path: string, chunkRows?: number): Promise<Frame> {
+  return (await node.importFrame({ kind: "file", path }, { chunkRows }).done).frame;
+}
+
+function csv(name: string, header: string, rows: (string | number)[][]): string {
+  return writeTemp(dir, name, `${header}\n${rows.map((r) => r.join(",")).join("\n")}\n`);
+}
+
+async function predictions(model: TreeModel, frame: Frame, executor = node.executor): Promise<number[]> {
+  const scored = await predictFrame(executor, model, frame, []);
+  return scored.flatMap((s) => Array.from(s.p));
+}
+
+test("one depth-1 tree with learn_rate 1 predicts the two group means exactly", async () => {
+  // y = 1 for x <= 2, 5 above: init 3, the split x <= 2, leaves −2 and +2.
+  const frame = await load(csv("step.csv", "x,y", [[1, 1], [2, 1], [3, 5], [4, 5]]));
+  const { model } = await gbm.train(node.executor, { modelId: "step", frame, y: "y", x: null, params: { ntrees: 1, max_depth: 1, learn_rate: 1, min_rows: 1, seed: 1 } });
+  expect(await predictions(model, frame)).toEqual([1, 1, 5, 5]);
+  expect(model.varimp[0]).toMatchObject({ variable: "x", relative_importance: 16, percentage: 1 });
+  expect((model.metrics.training as RegressionMetrics).MSE).toBe(0);
+});
+
+test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size", async () => {
+  const params = { ntrees: 20, max_depth: 4, sample_rate: 0.7, col_sample_rate: 0.7, seed: 42 };
+  const path = join(FIXTURES, "penguins.csv");
+  const a = await gbm.train(node.executor, { modelId: "a", frame: await load(path), y: "species", x: null, params });
+  const b = await gbm.train(new InlineExecutor(), { modelId: "b", frame: await load(path, 7), y: "species", x: null, params });
+  const frame = await load(path);
+  expect(await predictions(b.model, frame)).toEqual(await predictions(a.model, frame));
+  const other = await gbm.train(node.executor, { modelId: "c", frame, y: "species", x: null, params: { ...params, seed: 43 } });
+  expect(await predictions(other.model, frame)).not.toEqual(await predictions(a.model, frame));
+});
+
+test("a model saved and loaded predicts bit for bit what the trained one does", async () => {
+  const frame = await load(join(FIXTURES, "penguins.csv"));
+  for (const algo of [gbm, drf]) {
+    const { model } = await algo.train(node.executor, { modelId: algo.name, frame, y: "body_mass_g", x: null, params: { ntrees: 10, seed: 3 } });
+    const loaded = deserializeModel(serializeModel(model, "test"), "model");
+    expect(await predictions(loaded, frame)).toEqual(await predictions(model, frame));
+    expect(loaded.varimp).toEqual(model.varimp as typeof loaded.varimp);
+  }
+});
+
+test("binomial GBM separates separable classes (AUC 1) and keeps the max-F1 threshold", async () => {
+  const rows = Array.from({ length: 200 }, (_, i) => [i % 50, (i * 7) % 13, i % 50 < 25 ? "no" : "yes"]);
+  const frame = await load(csv("sep.csv", "x,noise,label", rows));
+  const { model } = await gbm.train(node.executor, { modelId: "sep", frame, y: "label", x: null, params: { ntrees: 10, seed: 1 } });
+  const m = model.metrics.training as BinomialMetrics;
+  expect(m.AUC).toBe(1);
+  expect(m.confusion_matrix).toEqual([[100, 0], [0, 100]]);
+  expect(model.threshold).toBe(m.max_f1_threshold);
+  expect(model.varimp[0].variable).toBe("x");
+});
+
+test("early stopping ends training when the validation metric stops improving", async () => {
+  // A noisy target: validation loss bottoms out early and rises as trees fit the noise.
+  const mk = (name: string, salt: number) =>
+    csv(name, "x,y", Array.from({ length: 400 }, (_, i) => [i % 20, ((i * 7919 + salt) % 100) / 100 + (i % 20 > 10 ? 0.3 : 0)]));
+  const frame = await load(mk("es-train.csv", 1));
+  const valid = await load(mk("es-valid.csv", 37));
+  const params = { ntrees: 300, learn_rate: 0.3, max_depth: 6, min_rows: 1, stopping_rounds: 3, stopping_tolerance: 0, score_tree_interval: 5, seed: 1 };
+  const { model } = await gbm.train(node.executor, { modelId: "es", frame, y: "y", x: null, params, valid });
+  expect(model.iterations.length).toBeLessThan(300);
+  expect(model.scoring_history.at(-1)?.number_of_trees).toBe(model.iterations.length);
+  expect(model.scoring_history.every((h) => h.validation)).toBe(true);
+});
+
+test("cross-validation: one model a fold, metrics on out-of-fold predictions of every row", async () => {
+  const frame = await load(join(FIXTURES, "iris.csv"));
+  const r = await drf.train(node.executor, {
+    modelId: "cv",
+    frame,
+    y: "species",
+    x: null,
+    params: { ntrees: 10, nfolds: 5, seed: 1234, keep_cross_validation_predictions: true },
+  });
+  expect(r.cvModels.length).toBe(5);
+  expect(r.model.metrics.cross_validation?.nobs).toBe(150);
+  expect(r.cvPredictions?.reduce((n, c) => n + c.rows, 0)).toBe(150);
+  // Out-of-fold: each row's CV prediction is its own fold model's prediction.
+  const modulo = await drf.train(node.executor, { modelId: "m", frame, y: "species", x: null, params: { ntrees: 5, nfolds: 3, fold_assignment: "Modulo", seed: 1, keep_cross_validation_predictions: true } });
+  const fold0 = await predictions(modulo.cvModels[0], frame);
+  const cv = modulo.cvPredictions?.[0].p as Float64Array;
+  for (let i = 0; i < 150; i += 3) expect(Array.from(cv.subarray(i * 3, i * 3 + 3))).toEqual(fold0.slice(i * 3, i * 3 + 3));
+});
+
+test("DRF: out-of-bag training metrics; extremely randomized trees differ", async () => {
+  const frame = await load(join(FIXTURES, "iris.csv"));
+  const forest = await drf.train(node.executor, { modelId: "rf", frame, y: "species", x: null, params: { ntrees: 30, seed: 5 } });
+  const xrt = await drf.train(node.executor, { modelId: "xrt", frame, y: "species", x: null, params: { ntrees: 30, seed: 5, histogram_type: "Random" } });
+  expect(forest.model.metrics.training?.nobs).toBe(150);
+  expect((forest.model.metrics.training as { mean_per_class_error: number }).mean_per_class_error).toBeLessThan(0.1);
+  expect((xrt.model.metrics.training as { mean_per_class_error: number }).mean_per_class_error).toBeLessThan(0.15);
+  expect(await predictions(xrt.model, frame)).not.toEqual(await predictions(forest.model, frame));
+});
+
+test("distributions: poisson predicts positive counts; quantile 0.9 covers about 90%", async () => {
+  const rows = Array.from({ length: 600 }, (_, i) => [i % 6, Math.floor(((i * 7919) % 1000) / 1000 * (1 + (i % 6)) * 3)]);
+  const frame = await load(csv("counts.csv", "x,count", rows));
+  const poisson = await gbm.train(node.executor, { modelId: "p", frame, y: "count", x: null, params: { distribution: "poisson", ntrees: 20, seed: 1 } });
+  const p = await predictions(poisson.model, frame);
+  expect(p.every((v) => v > 0)).toBe(true);
+  // The mean prediction of a log-link model still tracks the mean count per group.
+  expect(p[5]).toBeGreaterThan(p[0]);
+  const q = await gbm.train(node.executor, { modelId: "q", frame, y: "count", x: null, params: { distribution: "quantile", quantile_alpha: 0.9, ntrees: 100, learn_rate: 0.2, seed: 1 } });
+  const qp = await predictions(q.model, frame);
+  const covered = rows.filter((r, i) => (r[1] as number) <= qp[i]).length / rows.length;
+  expect(covered).toBeGreaterThan(0.85);
+  expect(covered).toBeLessThan(0.97);
+  for (const d of ["gamma", "tweedie", "laplace", "huber"]) {
+    const positive = await load(csv(`pos-${d}.csv`, "x,y", rows.map(([x, y]) => [x, (y as number) + 1])));
+    const m = await gbm.train(node.executor, { modelId: d, frame: positive, y: "y", x: null, params: { distribution: d, ntrees: 5, seed: 1 } });
+    expect(Number.isFinite((m.model.metrics.training as RegressionMetrics).mean_residual_deviance)).toBe(true);
+  }
+});
+
+test("scoring data with an unseen level or a missing column warns and scores them as missing", async () => {
+  const frame = await load(join(FIXTURES, "penguins.csv"));
+  const { model } = await gbm.train(node.executor, { modelId: "w", frame, y: "body_mass_g", x: ["island", "flipper_length_mm"], params: { ntrees: 5, seed: 1 } });
+  const odd = await load(csv("odd.csv", "island,other", [["Atlantis", 1], ["Dream", 2]]));
+  const warnings: string[] = [];
+  const [scored] = await predictFrame(node.executor, model, odd, warnings);
+  expect(warnings).toEqual([
+    "column 'island': 1 level(s) not seen in training (Atlantis) scored as missing",
+    "column 'flipper_length_mm' is missing: scored as missing values",
+  ]);
+  expect(scored.rows).toBe(2);
+  expect(scored.p.every((v) => Number.isFinite(v))).toBe(true);
+});
+
+test("bad input: clear errors naming the column or parameter", async () => {
+  const frame = await load(join(FIXTURES, "mixed.csv"));
+  const train = (y: string, params: Record<string, unknown> = {}, f = frame) => gbm.train(node.executor, { modelId: "bad", frame: f, y, x: null, params: { ntrees: 2, seed: 1, ...params } });
+  await expect(train("nope")).rejects.toThrow("response column 'nope' is not in the frame");
+  await expect(train("amount", { distribution: "bernoulli" })).rejects.toThrow("distribution=bernoulli needs a two-class enum response; 'amount' is numeric");
+  await expect(train("amount", { ntrees: 0 })).rejects.toThrow("gbm parameter ntrees=0: must be at least 1");
+  await expect(train("amount", { trees: 5 })).rejects.toThrow("gbm has no parameter 'trees'");
+  const oneClass = await load(csv("one.csv", "x,label", [[1, "a"], [2, "a"], [3, "a"]]));
+  await expect(train("label", {}, oneClass)).rejects.toThrow("response column 'label' has a single class ('a')");
+  const empty = await load(csv("nay.csv", "x,y", [[1, "NA"], [2, "NA"]]));
+  await expect(train("y", {}, empty)).rejects.toThrow("response column 'y' has no values (all 2 rows are missing)");
+  const neg = await load(csv("neg.csv", "x,y", [[1, -1], [2, 3]]));
+  await expect(train("y", { distribution: "poisson" }, neg)).rejects.toThrow("distribution=poisson needs a response >= 0");
+  const constant = await load(csv("const.csv", "c,x,y", [[1, 1, 1], [1, 2, 2], [1, 3, 3], [1, 4, 4]]));
+  const { model } = await train("y", { min_rows: 1 }, constant);
+  expect(model.notes).toEqual(["dropped constant column 'c'"]);
+  const inf = await load(csv("inf.csv", "x,y", [[1, 1], ["inf", 2], ["-inf", 3], ["NaN", 4], [5, 5]]));
+  const withInf = await train("y", { min_rows: 1 }, inf);
+  expect((await predictions(withInf.model, inf)).every(Number.isFinite)).toBe(true);
+});
