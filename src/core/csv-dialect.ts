@@ -79,9 +79,15 @@ function naArg(opts: CsvOptions): string {
   return `nullstr=[${(opts.naStrings ?? DEFAULT_NA_STRINGS).map(sqlString).join(", ")}]`;
 }
 
+/**
+ * Types the sniffer may pick. BOOLEAN is left out: DuckDB reads yes/no, y/n and t/f
+ * as booleans, and a label should stay as written (it becomes an enum of its own text).
+ */
+const TYPE_CANDIDATES = "auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']";
+
 /** DuckDB's sniff of one file; `sampleAll` sniffs types over every row, not a sample. */
 async function sniff(session: DbSession, file: ResolvedFile, opts: CsvOptions, force: string, sampleAll = false): Promise<Dialect> {
-  const args = [sqlString(file.path), naArg(opts)];
+  const args = [sqlString(file.path), naArg(opts), TYPE_CANDIDATES];
   if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
   if (opts.header !== undefined) args.push(`header=${opts.header}`);
   if (sampleAll) args.push("sample_size=-1");
@@ -186,7 +192,7 @@ export async function csvReader(
   if (file.glob) {
     // DuckDB sniffs each file of a glob itself (sniff_csv takes one file).
     const types = varchar.map((n) => `${sqlString(n)}: 'VARCHAR'`);
-    const args = [sqlString(file.path), naArg(opts), "union_by_name=true", ...(sampleAll ? ["sample_size=-1"] : [])];
+    const args = [sqlString(file.path), naArg(opts), TYPE_CANDIDATES, "union_by_name=true", ...(sampleAll ? ["sample_size=-1"] : [])];
     if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
     if (opts.header !== undefined) args.push(`header=${opts.header}`);
     if (types.length) args.push(`types={${types.join(", ")}}`);
