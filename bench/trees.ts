@@ -1,0 +1,96 @@
+// bench/trees: floe's GBM and DRF against XGBoost hist and scikit-learn in the same run,
+// on flights-3m (npm vega-datasets) with a seeded 80/20 split written once to CSV:
+//   target  delayed = delay > 15 min;  features hour, dow, month, distance, origin, destination
+//   GBM     100 trees, depth 6, learn_rate 0.1 (floe: native categoricals for origin/destination)
+//   DRF     50 trees, depth 10 vs RandomForestClassifier(n_jobs=2)
+// floe scores once at the end (score_tree_interval = ntrees) so that training time is
+// training time. Also: floe GBM on 1 thread vs 2, and a check that both models are identical.
+// Installs Debian's python3-sklearn and python3-xgboost when missing.
+// Usage: npm run bench:trees
+
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const root = join(import.meta.dir, "..");
+const out = join(root, "bench", "out");
+mkdirSync(out, { recursive: true });
+const train = join(out, "flights-train.csv");
+const test = join(out, "flights-test.csv");
+const PY = "/usr/bin/python3";
+
+async function prepare(): Promise<void> {
+  if (existsSync(train) && existsSync(test)) return;
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  const parquet = join(root, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
+  const rows = `SELECT hour(date) AS hour, dayofweek(date) AS dow, month(date) AS month, distance, origin, destination,
+    CASE WHEN delay > 15 THEN 'yes' ELSE 'no' END AS delayed,
+    hash(date, delay, distance, origin, destination, 1234) % 5 AS part FROM '${parquet}'`;
+  await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part <> 0) TO '${train}' (HEADER)`);
+  await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part = 0) TO '${test}' (HEADER)`);
+}
+
+function ensurePeers(): void {
+  const probe = Bun.spawnSync([PY, "-c", "import sklearn, xgboost"]);
+  if (probe.exitCode === 0) return;
+  console.error("installing python3-sklearn and python3-xgboost from Debian…");
+  const apt = Bun.spawnSync(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-xgboost"], { stdout: "inherit", stderr: "inherit" });
+  if (apt.exitCode !== 0) throw new Error("could not install the Python peers");
+}
+
+interface Result {
+  name: string;
+  seconds: number;
+  auc: number;
+  peak_rss_mb: number;
+}
+
+const cli = join(root, "src", "cli.ts");
+
+function floe(args: string[]): { stdout: string; peakMB: number } {
+  const r = Bun.spawnSync([process.execPath, cli, ...args], { stderr: "inherit" });
+  if (r.exitCode !== 0) throw new Error(`floe ${args.join(" ")} failed`);
+  return { stdout: r.stdout.toString(), peakMB: (r.resourceUsage?.maxRSS ?? 0) / 2 ** 20 };
+}
+
+function floeModel(name: string, algo: string, params: string[], threads: number): Result & { model: string } {
+  const model = join(out, `${name.replace(/\W+/g, "-")}-${threads}.floe`);
+  const t = floe(["train", train, "-y", "delayed", "--algo", algo, "--seed", "1", "--threads", String(threads), "--out", model, "--json", ...params]);
+  const trained = JSON.parse(t.stdout);
+  const ev = JSON.parse(floe(["eval", model, test, "--json"]).stdout);
+  return { name, seconds: trained.training_time_ms / 1000, auc: ev.metrics.AUC, peak_rss_mb: t.peakMB, model };
+}
+
+function peers(which: string): Result[] {
+  const r = Bun.spawnSync([PY, join(import.meta.dir, "trees_peer.py"), train, test, which], {
+    env: { ...process.env, OMP_NUM_THREADS: "2" },
+    stderr: "inherit",
+  });
+  if (r.exitCode !== 0) throw new Error("python peers failed");
+  return r.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+}
+
+await prepare();
+ensurePeers();
+const gbmParams = ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--score-tree-interval", "100"];
+const drfParams = ["--ntrees", "50", "--max-depth", "10", "--score-tree-interval", "50"];
+const gbm2 = floeModel("floe GBM", "gbm", gbmParams, 2);
+const gbm1 = floeModel("floe GBM", "gbm", gbmParams, 1);
+const drf2 = floeModel("floe DRF", "drf", drfParams, 2);
+const peerResults = peers("all");
+
+const same = floe(["predict", gbm1.model, test]).stdout === floe(["predict", gbm2.model, test]).stdout;
+const rows: Result[] = [gbm2, ...peerResults.filter((p) => !p.name.includes("RandomForest")), drf2, ...peerResults.filter((p) => p.name.includes("RandomForest"))];
+console.log("bench/trees: flights-3m, 80/20 split (2.4M train rows), 2 threads unless noted\n");
+console.log(`${"model".padEnd(36)}${"train s".padStart(9)}${"test AUC".padStart(10)}${"peak RSS MB".padStart(13)}`);
+for (const r of rows) console.log(`${r.name.padEnd(36)}${r.seconds.toFixed(2).padStart(9)}${r.auc.toFixed(4).padStart(10)}${r.peak_rss_mb.toFixed(0).padStart(13)}`);
+const gbmPeers = peerResults.filter((p) => !p.name.includes("RandomForest"));
+const fastest = gbmPeers.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+const bestAuc = gbmPeers.reduce((a, b) => (b.auc > a.auc ? b : a));
+const rf = peerResults.find((p) => p.name.includes("RandomForest")) as Result;
+console.log("");
+console.log(`GBM time ratio floe / fastest peer (${fastest.name}): ${(gbm2.seconds / fastest.seconds).toFixed(2)}x (target <= 1.0)`);
+console.log(`GBM AUC floe - best peer (${bestAuc.name}): ${(gbm2.auc - bestAuc.auc).toFixed(4)} (target >= 0)`);
+console.log(`DRF time ratio floe / sklearn RandomForest: ${(drf2.seconds / rf.seconds).toFixed(2)}x (target <= 0.5); AUC difference ${(drf2.auc - rf.auc).toFixed(4)} (target >= 0)`);
+console.log(`floe GBM 1 thread ${gbm1.seconds.toFixed(2)} s vs 2 threads ${gbm2.seconds.toFixed(2)} s: speed-up ${(gbm1.seconds / gbm2.seconds).toFixed(2)}x; models identical: ${same ? "yes" : "NO"}`);
