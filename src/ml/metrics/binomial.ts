@@ -1,17 +1,18 @@
 // Binomial metrics with H2O's names: logloss, AUC, pr_auc, Gini, mean_per_class_error,
 // the confusion matrix at the max-F1 threshold, and the thresholds table. AUC is exact:
 // the partial of a chunk is the sorted probabilities of its positive and of its negative
-// rows, and sorted lists merge exactly in any order, so the result does not depend on
-// chunking. (Row weights count as present or absent here: w > 0 is one row.)
+// rows; partials keep their sorted runs and the runs are merged once, pairwise, at the end
+// (n log k work for k chunks). Sorted lists merge exactly in any order, so the result
+// does not depend on chunking. (Row weights count as present or absent: w > 0 is a row.)
 
 import type { Task } from "../../core/mr.ts";
 import { LOGLOSS_EPS, type ScoredChunk } from "./scored.ts";
 
 export interface SortedScores {
-  /** Probabilities of class 1 of the positive rows, ascending. */
-  readonly pos: Float64Array;
-  /** Probabilities of class 1 of the negative rows, ascending. */
-  readonly neg: Float64Array;
+  /** Sorted runs (ascending) of the probabilities of class 1 of the positive rows. */
+  readonly pos: readonly Float64Array[];
+  /** Sorted runs of the probabilities of class 1 of the negative rows. */
+  readonly neg: readonly Float64Array[];
   /** Σ logloss and Σ squared error over the rows. */
   readonly logloss: number;
   readonly sse: number;
@@ -59,11 +60,22 @@ export const BinomialScoresTask: Task<Record<string, never>, SortedScores, Score
         sse += p * p;
       }
     }
-    return { pos: pos.sort(), neg: neg.sort(), logloss, sse };
+    return { pos: [pos.sort()], neg: [neg.sort()], logloss, sse };
   },
-  reduce: (a, b) => ({ pos: mergeSorted(a.pos, b.pos), neg: mergeSorted(a.neg, b.neg), logloss: a.logloss + b.logloss, sse: a.sse + b.sse }),
-  empty: () => ({ pos: new Float64Array(0), neg: new Float64Array(0), logloss: 0, sse: 0 }),
+  reduce: (a, b) => ({ pos: a.pos.concat(b.pos), neg: a.neg.concat(b.neg), logloss: a.logloss + b.logloss, sse: a.sse + b.sse }),
+  empty: () => ({ pos: [], neg: [], logloss: 0, sse: 0 }),
 };
+
+/** One ascending array from sorted runs, merged pairwise. */
+function mergeRuns(runs: readonly Float64Array[]): Float64Array {
+  let level = runs.length ? [...runs] : [new Float64Array(0)];
+  while (level.length > 1) {
+    const next: Float64Array[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeSorted(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
 
 export interface ThresholdRow {
   readonly threshold: number;
@@ -129,7 +141,8 @@ function thresholdRow(t: number, tp: number, fp: number, P: number, N: number): 
   };
 }
 
-export function binomialMetrics(s: SortedScores): BinomialMetrics {
+export function binomialMetrics(partial: SortedScores): BinomialMetrics {
+  const s = { pos: mergeRuns(partial.pos), neg: mergeRuns(partial.neg), logloss: partial.logloss, sse: partial.sse };
   const P = s.pos.length;
   const N = s.neg.length;
   // Walk the distinct thresholds from the highest: (fp, tp) after each group of ties.

@@ -6,7 +6,7 @@
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
-import { LevelTask, type RootArgs, type SplitTable } from "./histogram.ts";
+import { LevelTask, type RootArgs, type SplitTable, slotHistogram } from "./histogram.ts";
 import { bestSplit, type NodeStats, type Split } from "./split.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
@@ -54,15 +54,15 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const K = spec.classes;
   const F = spec.specs.length;
   const featureOffset = new Int32Array(F);
+  const featureBins = Int32Array.from(spec.specs, totalBins);
   let slotBins = 0;
-  spec.specs.forEach((s, f) => {
+  spec.specs.forEach((_, f) => {
     featureOffset[f] = slotBins;
-    slotBins += totalBins(s);
+    slotBins += featureBins[f];
   });
   const missingBin = Int32Array.from(spec.specs, (s) => s.valueBins);
   const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0)]);
   const gains = new Float64Array(F);
-  const slotView = (hist: Float64Array, slot: number) => hist.subarray(slot * slotBins * 3, (slot + 1) * slotBins * 3);
   const totalsOf = (h: Float64Array, k: number): NodeStats => {
     // Every row falls in exactly one bin of feature 0: its bins sum to the node.
     let g = 0;
@@ -98,11 +98,13 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
           slots: batch.length,
           featureOffset,
           slotBins,
+          featureBins,
           missingBin,
         },
         { signal: spec.signal },
       );
-      batch.forEach((_, slot) => out.push(slotView(hist, slot)));
+      const layout = { slots: batch.length, slotBins, featureOffset, featureBins };
+      batch.forEach((_, slot) => out.push(slotHistogram(hist, layout, slot)));
     }
     return out;
   };

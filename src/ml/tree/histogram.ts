@@ -47,6 +47,8 @@ export interface LevelArgs {
   /** Start of each feature's bins within a slot, and bins per slot. */
   readonly featureOffset: Int32Array;
   readonly slotBins: number;
+  /** Bins of each feature (the missing bin included). */
+  readonly featureBins: Int32Array;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
 }
@@ -99,6 +101,12 @@ function startTree(c: TreeChunk, r: RootArgs, K: number): void {
   }
 }
 
+/**
+ * Partial layout, feature-major so that the feature loop stays within one feature's
+ * block (all slots × its bins) and in cache: bin b of feature f for slot s is at
+ * ((featureOffset[f] · slots + s · featureBins[f] + b) · 3), then g, h, count.
+ * slotHistogram() rearranges one slot's bins contiguously, at featureOffset[f] + b.
+ */
 export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.level",
   commutative: true,
@@ -117,29 +125,30 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
     const gq = new Float64Array(c.rows);
     const hq = new Float64Array(c.rows);
     const { node, qg, qh, bins } = c;
-    const { slotBins, featureOffset } = a;
+    const { featureOffset, featureBins, slots } = a;
     const F = bins.length;
     for (let k = 0; k < K; k++) {
       const slotOf = a.slotOf[k];
       const nodes = slotOf.length;
       let m = 0;
+      // Branch-free: every row is written at m, and m advances only for rows to add
+      // (whether a row is in a built node is a coin flip the CPU cannot predict).
       for (let i = 0; i < c.rows; i++) {
         const at = i * K + k;
         const n = node[at];
-        if (n < 0 || n >= nodes) continue;
-        const slot = slotOf[n];
-        if (slot < 0) continue;
+        const slot = n >= 0 && n < nodes ? slotOf[n] : -1;
         rows[m] = i;
-        base[m] = slot * slotBins;
+        base[m] = slot;
         gq[m] = qg[at];
         hq[m] = qh[at];
-        m++;
+        m += slot >= 0 ? 1 : 0;
       }
       for (let f = 0; f < F; f++) {
         const bf = bins[f];
-        const off = featureOffset[f];
+        const off = featureOffset[f] * slots;
+        const nb = featureBins[f];
         for (let j = 0; j < m; j++) {
-          const t = (base[j] + off + bf[rows[j]]) * 3;
+          const t = (off + base[j] * nb + bf[rows[j]]) * 3;
           hist[t] += gq[j];
           hist[t + 1] += hq[j];
           hist[t + 2] += 1;
@@ -154,3 +163,14 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   },
   empty: (a) => new Float64Array(a.slots * a.slotBins * 3),
 };
+
+/** Slot `s` of a level partial, its features' bins contiguous (g, h, count a bin). */
+export function slotHistogram(hist: Float64Array, a: Pick<LevelArgs, "slots" | "slotBins" | "featureOffset" | "featureBins">, s: number): Float64Array {
+  const out = new Float64Array(a.slotBins * 3);
+  for (let f = 0; f < a.featureOffset.length; f++) {
+    const nb = a.featureBins[f];
+    const from = (a.featureOffset[f] * a.slots + s * nb) * 3;
+    out.set(hist.subarray(from, from + nb * 3), a.featureOffset[f] * 3);
+  }
+  return out;
+}
