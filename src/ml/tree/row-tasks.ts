@@ -15,13 +15,16 @@ export interface GradArgs {
   readonly distribution: Distribution | "drf";
   readonly classes: number;
   readonly loss: LossParams;
+  /** The previous iteration's trees, added to the scores first (one pass instead of two). */
+  readonly addFirst?: ScoreArgs | null;
 }
 
 /** Writes g and h of every training row; the partial is max |g| then max h, per class. */
 export const GradTask: Task<GradArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.gradients",
   commutative: true,
-  map(c, { distribution, classes: K, loss }) {
+  map(c, { distribution, classes: K, loss, addFirst }) {
+    if (addFirst) addTrees(c, addFirst);
     const n = c.rows;
     if (distribution === "drf") {
       for (let i = 0; i < n; i++) {
@@ -76,25 +79,30 @@ export interface ScoreArgs {
   readonly grown: { readonly pending: SplitTable | null } | null;
 }
 
+/** Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs). */
+function addTrees(c: TreeChunk, { trees, missingBin, oob, grown }: ScoreArgs): void {
+  const K = trees.length;
+  if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
+  for (let i = 0; i < c.rows; i++) {
+    const outOfBag = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
+    for (let k = 0; k < K; k++) {
+      const t = trees[k];
+      const n = grown ? c.node[i * K + k] : -1;
+      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(t, c.bins, missingBin, i);
+      const v = t.value[leaf];
+      c.score[i * K + k] += v;
+      if (outOfBag) c.oob[i * K + k] += v;
+    }
+    if (outOfBag) c.oobCount[i] += 1;
+  }
+}
+
 /** Adds the iteration's trees (one a class) to every row's raw scores. */
 export const ScoreTask: Task<ScoreArgs, number, TreeChunk> = {
   name: "ml.tree.score",
   commutative: true,
-  map(c, { trees, missingBin, oob, grown }) {
-    const K = trees.length;
-    if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
-    for (let i = 0; i < c.rows; i++) {
-      const outOfBag = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
-      for (let k = 0; k < K; k++) {
-        const t = trees[k];
-        const n = grown ? c.node[i * K + k] : -1;
-        const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(t, c.bins, missingBin, i);
-        const v = t.value[leaf];
-        c.score[i * K + k] += v;
-        if (outOfBag) c.oob[i * K + k] += v;
-      }
-      if (outOfBag) c.oobCount[i] += 1;
-    }
+  map(c, args) {
+    addTrees(c, args);
     return 0;
   },
   reduce: (a, b) => a + b,

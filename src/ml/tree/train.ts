@@ -26,6 +26,7 @@ import {
   ResetScoresTask,
   ResponseSketchTask,
   ResponseStatsTask,
+  type ScoreArgs,
   ScoreTask,
   FoldWeightsTask,
 } from "./row-tasks.ts";
@@ -190,9 +191,16 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
   let learnRate = p.learn_rate ?? 1;
   const shrink = K > 1 && !drf ? (K - 1) / K : 1;
   let maxes = drf ? await executor.run(GradTask, view, { distribution: "drf", classes: K, loss }) : null;
+  // GBM adds a tree to the training scores in the next gradient pass, or before scoring.
+  let unscored: ScoreArgs | null = null;
+  const flushScores = async () => {
+    if (unscored) await executor.run(ScoreTask, view, unscored);
+    unscored = null;
+  };
 
   const scoreNow = async (trees: number) => {
     const out = (o: OutputArgs["output"]) => ({ output: o, classes: K, trees, binomial: s.columns.category === "Binomial" });
+    await flushScores();
     let trainOut = await executor.run(OutputTask, view, out(drf ? "average-oob" : s.output));
     if (drf && !trainOut.some((c) => c.w?.some((x) => x > 0))) trainOut = await executor.run(OutputTask, view, out("average"));
     training = await computeMetrics(executor, { chunks: trainOut }, s.metricsSpec);
@@ -208,7 +216,8 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
 
   for (let t = 0; t < p.ntrees; t++) {
     if (s.input.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
-    if (!drf) maxes = await executor.run(GradTask, view, { distribution: s.distribution, classes: K, loss });
+    if (!drf) maxes = await executor.run(GradTask, view, { distribution: s.distribution, classes: K, loss, addFirst: unscored });
+    unscored = null;
     const m = maxes as Float64Array;
     const gScale = Float64Array.from({ length: K }, (_, k) => (m[k] > 0 ? m[k] : 1) / QUANT_LEVELS);
     const hScale = Float64Array.from({ length: K }, (_, k) => (m[K + k] > 0 ? m[K + k] : 1) / QUANT_LEVELS);
@@ -232,7 +241,9 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
     iterations.push(grown.trees);
     for (let f = 0; f < F; f++) gains[f] += grown.gains[f];
     const oob = drf ? { bagState, bagRate: p.sample_rate } : null;
-    await executor.run(ScoreTask, view, { trees: grown.trees, missingBin: s.missingBin, oob, grown: { pending: grown.pending } });
+    const added: ScoreArgs = { trees: grown.trees, missingBin: s.missingBin, oob, grown: { pending: grown.pending } };
+    if (drf) await executor.run(ScoreTask, view, added);
+    else unscored = added;
     if (valid) await executor.run(ScoreTask, valid, { trees: grown.trees, missingBin: s.missingBin, oob: null, grown: null });
     learnRate *= p.learn_rate_annealing ?? 1;
     progress((t + 1) / p.ntrees);
@@ -246,6 +257,7 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
     if (outOfTime) break;
   }
   if (score && history.at(-1)?.number_of_trees !== iterations.length) await scoreNow(iterations.length);
+  await flushScores();
   return { iterations, gains, history, training, validation };
 }
 

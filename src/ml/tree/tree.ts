@@ -3,6 +3,7 @@
 //   categorical  bitsets[catOffset[n] + bin] === 1  (the missing bin is one of the bins)
 //   numeric      bin === missing ? naLeft[n] === 1 : bin <= threshold[n]
 // Leaves have feature −1 and hold `value`, the raw-score increment (learn rate applied).
+// Children are made in pairs, so right[n] = left[n] + 1 (routing adds 0 or 1, no branch).
 
 export interface Tree {
   readonly feature: Int32Array;
@@ -68,8 +69,8 @@ export function routeRow(t: Tree, bins: readonly (Uint8Array | Uint16Array)[], m
   for (let f = t.feature[0]; f >= 0; f = t.feature[n]) {
     const b = bins[f][i];
     const c = t.catOffset[n];
-    const goLeft = c >= 0 ? t.bitsets[c + b] === 1 : b === missingBin[f] ? t.naLeft[n] === 1 : b <= t.threshold[n];
-    n = goLeft ? t.left[n] : t.right[n];
+    const goRight = c >= 0 ? 1 - t.bitsets[c + b] : b === missingBin[f] ? 1 - t.naLeft[n] : +(b > t.threshold[n]);
+    n = t.left[n] + goRight;
   }
   return n;
 }
