@@ -4,7 +4,10 @@
 
 import { defineCommand } from "citty";
 import { consola } from "consola";
-import type { ColumnType } from "../core/chunk.ts";
+import type { Chunk, ColumnType } from "../core/chunk.ts";
+import { asfactor } from "../core/convert.ts";
+import { Frame } from "../core/frame.ts";
+import { type StreamColumn, streamColumns } from "../core/stream.ts";
 import { FloeError } from "../core/errors.ts";
 import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import { loadModel } from "../ml/modelfile.ts";
@@ -60,20 +63,46 @@ async function scoreSetup(args: { model: string; threads?: string } & Parameters
 
 const modelArg = { model: { type: "positional", required: true, description: "model file (.floe)", valueHint: "model.floe" } } as const;
 
+/** A frame of streamed chunks; text columns become enums so levels map by label. */
+async function batchFrame(node: FloeNode, model: TreeModel, chunks: Chunk[]): Promise<Frame> {
+  let frame = Frame.of(
+    model.features.map((f) => ({ name: f.name, type: f.kind === "enum" ? ("string" as const) : ("numeric" as const) })),
+    chunks,
+  );
+  for (const f of model.features) if (f.kind === "enum") frame = await asfactor(node.executor, frame, f.name);
+  return frame;
+}
+
 export const predictCommand = defineCommand({
-  meta: { name: "predict", description: "Score data with a saved model; CSV predictions to stdout" },
+  meta: { name: "predict", description: "Score data with a saved model; CSV predictions to stdout, streamed chunk by chunk" },
   args: { ...modelArg, ...ingestArgs },
   run: ({ args }) =>
     action(async () => {
-      const { model, node, source, cleanup, opts } = await scoreSetup(args);
+      const model = loadModel(args.model);
+      const node = new FloeNode({ threads: intFlag("threads", args.threads) });
+      const { source, cleanup } = await sourceFromArgs(args);
+      const warnings = new Set<string>();
       try {
-        const { frame } = await node.importFrame(source, { ...opts, onWarning: (m) => consola.warn(m) }).done;
-        const warnings: string[] = [];
-        const scored = await predictFrame(node.executor, model, frame, warnings);
-        for (const w of warnings) consola.warn(w);
         const header = model.response.domain ? ["predict", ...model.response.domain].map(csvField).join(",") : "predict";
         process.stdout.write(`${header}\n`);
-        for (const sc of scored) process.stdout.write(csvLines(model, sc));
+        // Batches of one chunk a thread: scored in parallel, then written and dropped.
+        let batch: Chunk[] = [];
+        const score = async () => {
+          if (batch.length === 0) return;
+          const found: string[] = [];
+          const scored = await predictFrame(node.executor, model, await batchFrame(node, model, batch), found);
+          for (const w of found) warnings.add(w);
+          for (const sc of scored) process.stdout.write(csvLines(model, sc));
+          batch = [];
+        };
+        const columns = model.features.map((f): StreamColumn => ({ name: f.name, as: f.kind === "enum" ? "text" : "number" }));
+        const { missing } = await streamColumns(await node.db(), source, columns, ingestOptions(args), async (chunk) => {
+          batch.push(chunk);
+          if (batch.length >= node.threads) await score();
+        });
+        await score();
+        for (const name of missing) warnings.add(`column '${name}' is missing: scored as missing values`);
+        for (const w of warnings) consola.warn(w);
       } finally {
         cleanup();
         await node.close();
