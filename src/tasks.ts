@@ -12,6 +12,7 @@ import { SketchTask } from "./ml/tree/binning.ts";
 import { LevelTask } from "./ml/tree/histogram.ts";
 import {
   AssignFoldsTask,
+  ClassCountsTask,
   EnsembleScoreTask,
   FoldWeightsTask,
   GradTask,
@@ -45,5 +46,6 @@ export const TASKS = taskRegistry([
   ResponseStatsTask,
   ResponseSketchTask,
   AssignFoldsTask,
+  ClassCountsTask,
   FoldWeightsTask,
 ]);

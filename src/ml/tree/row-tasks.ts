@@ -117,6 +117,8 @@ export interface OutputArgs {
   readonly trees: number;
   /** Binomial models report class 1 only (the metrics want one probability). */
   readonly binomial: boolean;
+  /** Weigh only the rows of this cross-validation fold (a fold model's holdout). */
+  readonly holdoutFold?: number;
 }
 
 /** The output of one row's raw scores into `p` at `at` (`width` values). */
@@ -177,6 +179,9 @@ export const OutputTask: Task<OutputArgs, ScoredChunk[], TreeChunk> = {
     if (a.output === "average-oob") {
       w = new Float64Array(new SharedArrayBuffer(c.rows * 8));
       for (let i = 0; i < c.rows; i++) w[i] = c.oobCount[i] > 0 ? c.w[i] : 0;
+    } else if (a.holdoutFold !== undefined) {
+      w = new Float64Array(new SharedArrayBuffer(c.rows * 8));
+      for (let i = 0; i < c.rows; i++) w[i] = c.fold[i] === a.holdoutFold && c.y[i] === c.y[i] ? 1 : 0;
     }
     for (let i = 0; i < c.rows; i++) writeOutput(c, i, a, p, i * width);
     return [{ index: c.index, rows: c.rows, y: c.y, p, width, w: w ?? c.w }];
@@ -272,10 +277,16 @@ export const ResponseSketchTask: Task<{ rate: number; state: number; center: num
 };
 
 export interface FoldArgs {
-  /** Random or Modulo assignment of `nfolds` folds, or fold ids read from a column. */
-  readonly method: "Random" | "Modulo" | "column";
+  /** Random or Modulo assignment of `nfolds` folds, Stratified, or fold ids read from a column. */
+  readonly method: "Random" | "Modulo" | "Stratified" | "column";
   readonly nfolds: number;
   readonly state: number;
+  /**
+   * Stratified: folds go round-robin through each class's rows in row order, from a
+   * seeded offset per class; `before[chunk · classes + k]` counts class k's rows in
+   * earlier chunks, so each row's turn is known without a sequential pass.
+   */
+  readonly strata?: { readonly classes: number; readonly before: Float64Array; readonly offset: Int32Array };
   /** For "column": the column's fold id per enum code or per distinct value. */
   readonly column?: { readonly codes?: Int32Array; readonly values?: Float64Array; readonly col: number };
 }
@@ -286,10 +297,16 @@ export const AssignFoldsTask: Task<FoldArgs & { views: readonly TreeChunk[] }, n
   commutative: true,
   map(chunk, a) {
     const v = a.views[chunk.index];
+    const strata = a.strata;
+    const seen = strata ? strata.before.slice(chunk.index * strata.classes, (chunk.index + 1) * strata.classes) : null;
     for (let i = 0; i < chunk.rows; i++) {
       const id = chunk.start + i;
       let f = 0;
-      if (a.method === "Random") f = Math.min(a.nfolds - 1, Math.floor(rowUniform(a.state, id) * a.nfolds));
+      if (strata && seen && v.y[i] === v.y[i]) {
+        const k = v.y[i];
+        f = (seen[k] + strata.offset[k]) % a.nfolds;
+        seen[k]++;
+      } else if (a.method === "Random" || a.method === "Stratified") f = Math.min(a.nfolds - 1, Math.floor(rowUniform(a.state, id) * a.nfolds));
       else if (a.method === "Modulo") f = id % a.nfolds;
       else if (a.column) {
         const vec = chunk.vecs[a.column.col];
@@ -313,6 +330,23 @@ export const AssignFoldsTask: Task<FoldArgs & { views: readonly TreeChunk[] }, n
   },
   reduce: (a, b) => a + b,
   empty: () => 0,
+};
+
+/** Partial: per chunk (in chunk order), the rows of each class: `classes` numbers a chunk. */
+export const ClassCountsTask: Task<{ classes: number }, Float64Array, TreeChunk> = {
+  name: "ml.tree.class_counts",
+  map(c, { classes }) {
+    const counts = new Float64Array(classes);
+    for (let i = 0; i < c.rows; i++) if (c.y[i] === c.y[i]) counts[c.y[i]]++;
+    return counts;
+  },
+  reduce(a, b) {
+    const out = new Float64Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  },
+  empty: () => new Float64Array(0),
 };
 
 /** Trains on every row with a response except those of fold `drop` (−1: none). */

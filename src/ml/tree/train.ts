@@ -20,6 +20,7 @@ import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
 import {
   AssignFoldsTask,
+  ClassCountsTask,
   GradTask,
   type OutputArgs,
   OutputTask,
@@ -171,7 +172,26 @@ interface Fit {
 }
 
 /** One model's trees over a view whose weights say which rows to train on. */
-async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid: Chunked<TreeChunk> | null, init: Float64Array, loss: LossParams, score: boolean, progress: (f: number) => void): Promise<Fit> {
+interface FitOptions {
+  /** Score during training (metrics, scoring history, early stopping). */
+  readonly score: boolean;
+  /** A cross-validation model: its fold's rows of the view are its validation rows. */
+  readonly holdout: number | null;
+  readonly ntrees: number;
+  readonly stoppingRounds: number;
+}
+
+async function fit(
+  executor: Executor,
+  s: Setup,
+  view: Chunked<TreeChunk>,
+  valid: Chunked<TreeChunk> | null,
+  init: Float64Array,
+  loss: LossParams,
+  o: FitOptions,
+  progress: (f: number) => void,
+): Promise<Fit> {
+  const score = o.score;
   const p = s.input.params;
   const K = s.K;
   const F = s.specs.length;
@@ -186,7 +206,7 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
   const stopSeries: number[] = [];
   let training: Metrics | null = null;
   let validation: Metrics | null = null;
-  const interval = p.score_tree_interval > 0 ? p.score_tree_interval : Math.max(1, Math.ceil(p.ntrees / 10));
+  const interval = p.score_tree_interval > 0 ? p.score_tree_interval : Math.max(1, Math.ceil(o.ntrees / 10));
   const mtries = drf ? (p.mtries === -2 ? F : p.mtries === -1 ? (s.columns.category === "Regression" ? Math.floor(F / 3) : Math.floor(Math.sqrt(F))) : (p.mtries ?? F)) : F;
   let learnRate = p.learn_rate ?? 1;
   const shrink = K > 1 && !drf ? (K - 1) / K : 1;
@@ -205,6 +225,10 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
     if (drf && !trainOut.some((c) => c.w?.some((x) => x > 0))) trainOut = await executor.run(OutputTask, view, out("average"));
     training = await computeMetrics(executor, { chunks: trainOut }, s.metricsSpec);
     if (valid) validation = await computeMetrics(executor, { chunks: await executor.run(OutputTask, valid, out(s.output)) }, s.metricsSpec);
+    if (o.holdout !== null) {
+      const held = await executor.run(OutputTask, view, { ...out(s.output), holdoutFold: o.holdout });
+      validation = await computeMetrics(executor, { chunks: held }, s.metricsSpec);
+    }
     history.push({
       number_of_trees: trees,
       timestamp_ms: Date.now() - started,
@@ -214,7 +238,7 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
     stopSeries.push(stoppingValue(validation ?? training, p.stopping_metric, s.columns.category));
   };
 
-  for (let t = 0; t < p.ntrees; t++) {
+  for (let t = 0; t < o.ntrees; t++) {
     if (s.input.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
     if (!drf) maxes = await executor.run(GradTask, view, { distribution: s.distribution, classes: K, loss, addFirst: unscored });
     unscored = null;
@@ -246,13 +270,13 @@ async function fit(executor: Executor, s: Setup, view: Chunked<TreeChunk>, valid
     else unscored = added;
     if (valid) await executor.run(ScoreTask, valid, { trees: grown.trees, missingBin: s.missingBin, oob: null, grown: null });
     learnRate *= p.learn_rate_annealing ?? 1;
-    progress((t + 1) / p.ntrees);
+    progress((t + 1) / o.ntrees);
 
-    const last = t === p.ntrees - 1;
+    const last = t === o.ntrees - 1;
     const outOfTime = p.max_runtime_secs > 0 && (Date.now() - started) / 1000 >= p.max_runtime_secs;
     if (score && ((t + 1) % interval === 0 || last || outOfTime)) {
       await scoreNow(t + 1);
-      if (shouldStop(stopSeries, p.stopping_rounds, p.stopping_tolerance)) break;
+      if (shouldStop(stopSeries, o.stoppingRounds, p.stopping_tolerance)) break;
     }
     if (outOfTime) break;
   }
@@ -339,6 +363,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const cvModels: TreeModel[] = [];
   let cvPredictions: ScoredChunk[] | null = null;
   let cvMetrics: Metrics | null = null;
+  const foldTrees: number[] = [];
   const progress = input.onProgress ?? (() => {});
   if (foldCount >= 2 || p.fold_column) {
     const folds = await assignFolds(executor, input.frame, view, p, foldCount, columns);
@@ -346,7 +371,9 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     const holdout = view.chunks.map((c) => new Float64Array(c.rows * width));
     for (let f = 0; f < folds; f++) {
       await executor.run(FoldWeightsTask, view, { drop: f });
-      const fitted = await fit(executor, withLoss, view, null, init, loss, false, (x) => progress(((f + x) / (folds + 1)) * 0.999));
+      // Fold models stop early on their own fold, as H2O's do.
+      const fitted = await fit(executor, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds }, (x) => progress(((f + x) / (folds + 1)) * 0.999));
+      foldTrees.push(fitted.iterations.length);
       const out = await executor.run(OutputTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial" });
       out.forEach((sc, ci) => {
         const fold = view.chunks[ci].fold;
@@ -359,7 +386,21 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, withLoss.metricsSpec);
     await executor.run(FoldWeightsTask, view, { drop: -1 });
   }
-  const fitted = await fit(executor, withLoss, view, valid, init, loss, true, (x) => progress(cvModels.length || cvMetrics ? (foldCount + x) / (foldCount + 1) : x));
+  // After early-stopped cross-validation the main model takes the folds' mean number of
+  // trees and does not stop early itself (H2O's cv_computeAndSetOptimalParameters).
+  const cvStopped = cvMetrics !== null && p.stopping_rounds > 0;
+  const ntrees = cvStopped ? Math.max(1, Math.round(foldTrees.reduce((a, b) => a + b, 0) / foldTrees.length)) : p.ntrees;
+  if (cvStopped) notes.push(`early stopping in cross-validation: the main model has ${ntrees} trees, the folds' mean`);
+  const fitted = await fit(
+    executor,
+    withLoss,
+    view,
+    valid,
+    init,
+    loss,
+    { score: true, holdout: null, ntrees, stoppingRounds: cvStopped ? 0 : p.stopping_rounds },
+    (x) => progress(cvMetrics ? (foldCount + x) / (foldCount + 1) : x),
+  );
   const model = makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started);
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
 }
@@ -381,9 +422,26 @@ async function assignFolds(executor: Executor, frame: Frame, view: { chunks: Tre
     await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: values.length, state: 0, column: { col, values }, views: view.chunks });
     return values.length;
   }
-  // Stratified folds are drawn like Random ones (per-row hash); see the README.
+  const state = keyState(p.seed, 7);
+  if (p.fold_assignment === "Stratified" && columns.yDomain) {
+    const classes = columns.yDomain.length;
+    const perChunk = await executor.run(ClassCountsTask, view, { classes });
+    const before = new Float64Array(perChunk.length);
+    for (let k = 0; k < classes; k++) {
+      let sum = 0;
+      for (let c = 0; c < view.chunks.length; c++) {
+        before[c * classes + k] = sum;
+        sum += perChunk[c * classes + k];
+      }
+    }
+    const rng = new Rng(keyState(p.seed, 8));
+    const offset = Int32Array.from({ length: classes }, () => rng.int(nfolds));
+    await executor.run(AssignFoldsTask, frame, { method: "Stratified", nfolds, state, strata: { classes, before, offset }, views: view.chunks });
+    return nfolds;
+  }
+  // AUTO is Random, as in H2O; Stratified needs classes (a regression falls back to Random).
   const method = p.fold_assignment === "Modulo" ? "Modulo" : "Random";
-  await executor.run(AssignFoldsTask, frame, { method, nfolds, state: keyState(p.seed, 7), views: view.chunks });
+  await executor.run(AssignFoldsTask, frame, { method, nfolds, state, views: view.chunks });
   return nfolds;
 }
 

@@ -103,6 +103,37 @@ test("cross-validation: one model a fold, metrics on out-of-fold predictions of 
   for (let i = 0; i < 150; i += 3) expect(Array.from(cv.subarray(i * 3, i * 3 + 3))).toEqual(fold0.slice(i * 3, i * 3 + 3));
 });
 
+test("stratified folds hold each class in equal shares; early-stopped CV sets the main model's trees", async () => {
+  const frame = await load(join(FIXTURES, "penguins.csv"), 50);
+  const r = await gbm.train(node.executor, {
+    modelId: "strat",
+    frame,
+    y: "species",
+    x: null,
+    params: { ntrees: 200, learn_rate: 0.3, nfolds: 4, fold_assignment: "Stratified", stopping_rounds: 2, score_tree_interval: 5, seed: 9, keep_cross_validation_predictions: true },
+  });
+  // Count each fold's rows per class from the fold models' holdouts: every class splits 4 ways within one row.
+  const classes = new Map<string, number[]>();
+  const cv = r.cvPredictions ?? [];
+  const species = frame.columns[frame.columnIndex("species")].domain ?? [];
+  const folds = await Promise.all(r.cvModels.map((m) => predictions(m, frame)));
+  for (const c of cv) {
+    for (let i = 0; i < c.rows; i++) {
+      const p = Array.from(c.p.subarray(i * 3, i * 3 + 3));
+      const f = folds.findIndex((fp) => [0, 1, 2].every((k) => fp[(c.index * 50 + i) * 3 + k] === p[k]));
+      const counts = classes.get(species[c.y[i]]) ?? [0, 0, 0, 0];
+      counts[f]++;
+      classes.set(species[c.y[i]], counts);
+    }
+  }
+  for (const counts of classes.values()) expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+  const foldTrees = r.cvModels.map((m) => m.iterations.length);
+  expect(Math.max(...foldTrees)).toBeLessThan(200);
+  const mean = Math.round(foldTrees.reduce((a, b) => a + b, 0) / foldTrees.length);
+  expect(r.model.iterations.length).toBe(mean);
+  expect(r.model.notes).toContain(`early stopping in cross-validation: the main model has ${mean} trees, the folds' mean`);
+});
+
 test("DRF: out-of-bag training metrics; extremely randomized trees differ", async () => {
   const frame = await load(join(FIXTURES, "iris.csv"));
   const forest = await drf.train(node.executor, { modelId: "rf", frame, y: "species", x: null, params: { ntrees: 30, seed: 5 } });
