@@ -84,6 +84,16 @@ test("early stopping ends training when the validation metric stops improving", 
   expect(model.scoring_history.every((h) => h.validation)).toBe(true);
 });
 
+test("max_runtime_secs stops adding trees when the time is up", async () => {
+  const frame = await load(join(FIXTURES, "penguins.csv"));
+  const started = Date.now();
+  const { model } = await gbm.train(node.executor, { modelId: "t", frame, y: "body_mass_g", x: null, params: { ntrees: 100000, max_runtime_secs: 0.5, seed: 1 } });
+  expect(Date.now() - started).toBeLessThan(5000);
+  expect(model.iterations.length).toBeGreaterThan(0);
+  expect(model.iterations.length).toBeLessThan(100000);
+  expect(model.scoring_history.at(-1)?.number_of_trees).toBe(model.iterations.length);
+});
+
 test("cross-validation: one model a fold, metrics on out-of-fold predictions of every row", async () => {
   const frame = await load(join(FIXTURES, "iris.csv"));
   const r = await drf.train(node.executor, {
@@ -194,6 +204,8 @@ test("bad input: clear errors naming the column or parameter", async () => {
   const constant = await load(csv("const.csv", "c,x,y", [[1, 1, 1], [1, 2, 2], [1, 3, 3], [1, 4, 4]]));
   const { model } = await train("y", { min_rows: 1 }, constant);
   expect(model.notes).toEqual(["dropped constant column 'c'"]);
+  const many = await load(csv("many.csv", "x,label", Array.from({ length: 40 }, (_, i) => [i, `c${i % 20}`])));
+  await expect(train("label", { nbins_cats: 10 }, many)).rejects.toThrow("response 'label' has 20 classes, more than nbins_cats (10)");
   const inf = await load(csv("inf.csv", "x,y", [[1, 1], ["inf", 2], ["-inf", 3], ["NaN", 4], [5, 5]]));
   const withInf = await train("y", { min_rows: 1 }, inf);
   expect((await predictions(withInf.model, inf)).every(Number.isFinite)).toBe(true);
