@@ -6,6 +6,7 @@ import { type Chunk, ENUM_MAX_LEVELS, sharedF64, sharedI32, stringAt, type Vec }
 import { FloeError } from "./errors.ts";
 import { type ColumnSpec, Frame } from "./frame.ts";
 import type { Executor, Task } from "./mr.ts";
+import { lowerBound } from "./sorted.ts";
 
 /** Merge of two ascending, duplicate-free lists into one. */
 function mergeSortedUnique<T>(a: ArrayLike<T>, b: ArrayLike<T>, out: T[]): T[] {
@@ -80,14 +81,7 @@ export const RecodeTask: Task<RecodeArgs, Chunk[]> = {
           codes[i] = -1;
           continue;
         }
-        let lo = 0;
-        let hi = levels.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (levels[mid] < x) lo = mid + 1;
-          else hi = mid;
-        }
-        codes[i] = lo;
+        codes[i] = lowerBound(levels, x);
       }
     } else if (vec.kind === "utf8" && args.strings) {
       const index = new Map(args.strings.map((s, k) => [s, k]));

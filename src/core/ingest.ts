@@ -5,9 +5,7 @@
 //              through an ENUM type, VARCHAR) and its vectors are copied into chunks
 // Rollups are computed afterwards through the executor (importFrame).
 
-import type { DuckDBResult, DuckDBVarCharVector } from "@duckdb/node-api";
-import duckdb from "@duckdb/node-bindings";
-import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
+import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecKindOf } from "./chunk.ts";
 import {
   COLUMN_TYPES,
   classify,
@@ -27,7 +25,7 @@ import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
 import { type ResolvedFile, resolveFile, type Source } from "./source.ts";
-import { CodeBuilder, F64Builder, Utf8Builder, type VecBuilder } from "./vec-builder.ts";
+import { readResultChunks } from "./result-chunks.ts";
 
 export interface IngestOptions extends CsvOptions {
   /** Rows per chunk (default CHUNK_ROWS). */
@@ -77,7 +75,7 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
     .filter(([, t]) => t === "enum" || t === "string")
     .map(([n]) => n);
   const create = async (sampleAll: boolean) =>
-    runTracked(session, `CREATE TABLE ${table} AS SELECT * FROM ${await reader(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
+    runTracked(session, `CREATE TABLE ${table} AS SELECT * FROM ${await readerSql(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
   try {
     try {
       await create(false);
@@ -93,7 +91,8 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
   return file.label;
 }
 
-function reader(session: DbSession, file: ResolvedFile, opts: IngestOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> | string {
+/** The DuckDB table expression that reads a checked file; `varchar` columns are read as text. */
+export function readerSql(session: DbSession, file: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> | string {
   switch (file.format) {
     case "csv":
       return csvReader(session, file, opts, varchar, sampleAll);
@@ -104,50 +103,11 @@ function reader(session: DbSession, file: ResolvedFile, opts: IngestOptions, var
   }
 }
 
-function builderFor(type: ColumnType, capacity: number): VecBuilder {
-  if (type === "enum") return new CodeBuilder(capacity);
-  if (type === "string") return new Utf8Builder(capacity);
-  return new F64Builder(capacity);
-}
-
 /**
  * Result streams read at once: each DuckDB fetch is a round trip through the addon's
  * thread pool, so several streams over disjoint row ranges overlap their waits.
  */
 const EXTRACT_STREAMS = 4;
-
-/** Streams a SELECT into chunks of `chunkRows` rows; `done(rows)` counts rows read. */
-async function extract(result: DuckDBResult, types: readonly ColumnType[], chunkRows: number, opts: IngestOptions, done: (rows: number) => void): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  let builders = types.map((t) => builderFor(t, chunkRows));
-  let filled = 0;
-  const flush = () => {
-    chunks.push({ index: chunks.length, start: 0, rows: filled, vecs: builders.map((b) => b.finish(filled)) });
-    filled = 0;
-    builders = types.map((t) => builderFor(t, chunkRows));
-  };
-  for (;;) {
-    if (opts.signal?.aborted) throw cancelledError();
-    const dc = await result.fetchChunk();
-    if (!dc || dc.rowCount === 0) break;
-    const size = dc.rowCount;
-    const vectors = types.map((_, c) => duckdb.data_chunk_get_vector(dc.chunk, c));
-    let from = 0;
-    while (from < size) {
-      const count = Math.min(size - from, chunkRows - filled);
-      for (let c = 0; c < types.length; c++) {
-        const text = () => dc.getColumnVector(c) as DuckDBVarCharVector;
-        builders[c].append({ vector: vectors[c], size, from, count, text }, filled);
-      }
-      filled += count;
-      from += count;
-      if (filled === chunkRows) flush();
-    }
-    done(size);
-  }
-  if (filled > 0) flush();
-  return chunks;
-}
 
 /** Row ranges [a, b) for the extraction streams, cut at multiples of `chunkRows`. */
 function extractionRanges(total: number, chunkRows: number): [number, number][] {
@@ -225,10 +185,15 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
         const part = await db.connect();
         try {
           const result = await part.stream(`SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
-          return await extract(result, types, chunkRows, opts, (rows) => {
+          const chunks: Chunk[] = [];
+          const onRows = (rows: number) => {
             read += rows;
             opts.onProgress?.(0.7 + (0.3 * read) / total);
-          });
+          };
+          await readResultChunks(result, types.map(vecKindOf), chunkRows, (vecs, rows) => {
+            chunks.push({ index: chunks.length, start: 0, rows, vecs });
+          }, { signal: opts.signal, onRows });
+          return chunks;
         } finally {
           part.close();
         }

@@ -129,3 +129,20 @@ export class InlineExecutor implements Executor {
 
   async close(): Promise<void> {}
 }
+
+/**
+ * A task that only updates per-row working state of its chunks (scores, folds, weights);
+ * its partial counts the chunks it updated.
+ */
+export function stateTask<A, C extends ChunkLike>(name: string, update: (chunk: C, args: A) => void): Task<A, number, C> {
+  return {
+    name,
+    commutative: true,
+    map(chunk, args) {
+      update(chunk, args);
+      return 1;
+    },
+    reduce: (a, b) => a + b,
+    empty: () => 0,
+  };
+}

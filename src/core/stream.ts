@@ -3,15 +3,13 @@
 // (scoring with a model: memory does not grow with the input). Ingest (ingest.ts) is for
 // frames, which need every column typed from all the data first.
 
-import type { DuckDBVarCharVector } from "@duckdb/node-api";
-import duckdb from "@duckdb/node-bindings";
-import { type Chunk, CHUNK_ROWS } from "./chunk.ts";
-import { type CsvOptions, csvReader } from "./csv-dialect.ts";
-import { type Db, sqlIdent, sqlString } from "./duckdb.ts";
+import { type Chunk, CHUNK_ROWS, type Vec } from "./chunk.ts";
+import type { CsvOptions } from "./csv-dialect.ts";
+import { type Db, sqlIdent } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
-import { cancelledError } from "./mr.ts";
 import { resolveFile, type Source } from "./source.ts";
-import { F64Builder, Utf8Builder, type VecBuilder } from "./vec-builder.ts";
+import { readerSql } from "./ingest.ts";
+import { readResultChunks } from "./result-chunks.ts";
 
 export interface StreamColumn {
   readonly name: string;
@@ -47,8 +45,7 @@ export async function streamColumns(
       label = file.label;
       const text = columns.filter((c) => c.as === "text").map((c) => c.name);
       try {
-        if (file.format === "csv") from = await csvReader(session, file, opts, text, false);
-        else from = file.format === "parquet" ? `read_parquet(${sqlString(file.path)})` : `read_json_auto(${sqlString(file.path)})`;
+        from = await readerSql(session, file, opts, text, false);
       } catch (err) {
         throw readerError(err, file.label);
       }
@@ -73,39 +70,14 @@ export async function streamColumns(
     const result = await session.stream(`SELECT ${exprs.join(", ")} FROM ${from}`).catch((err) => {
       throw fail(err);
     });
-    const fresh = () => columns.map((c): VecBuilder => (c.as === "text" ? new Utf8Builder(chunkRows) : new F64Builder(chunkRows)));
-    let builders = fresh();
-    let filled = 0;
     let start = 0;
     let index = 0;
-    const flush = async () => {
-      const chunk: Chunk = { index: index++, start, rows: filled, vecs: builders.map((b) => b.finish(filled)) };
-      start += filled;
-      filled = 0;
-      builders = fresh();
+    const kinds = columns.map((c): Vec["kind"] => (c.as === "text" ? "utf8" : "f64"));
+    await readResultChunks(result, kinds, chunkRows, async (vecs, rows) => {
+      const chunk: Chunk = { index: index++, start, rows, vecs };
+      start += rows;
       await onChunk(chunk);
-    };
-    for (;;) {
-      if (opts.signal?.aborted) throw cancelledError();
-      const dc = await result.fetchChunk().catch((err) => {
-        throw fail(err);
-      });
-      if (!dc || dc.rowCount === 0) break;
-      const size = dc.rowCount;
-      const vectors = columns.map((_, c) => duckdb.data_chunk_get_vector(dc.chunk, c));
-      let at = 0;
-      while (at < size) {
-        const count = Math.min(size - at, chunkRows - filled);
-        for (let c = 0; c < columns.length; c++) {
-          const text = () => dc.getColumnVector(c) as DuckDBVarCharVector;
-          builders[c].append({ vector: vectors[c], size, from: at, count, text }, filled);
-        }
-        filled += count;
-        at += count;
-        if (filled === chunkRows) await flush();
-      }
-    }
-    if (filled > 0) await flush();
+    }, { signal: opts.signal, onError: (err) => { throw fail(err); } });
     return { rows: start, missing };
   } finally {
     session.close();

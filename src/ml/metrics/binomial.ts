@@ -6,6 +6,7 @@
 // does not depend on chunking. (Row weights count as present or absent: w > 0 is a row.)
 
 import type { Task } from "../../core/mr.ts";
+import { mergeSorted } from "../../core/sorted.ts";
 import { LOGLOSS_EPS, type ScoredChunk } from "./scored.ts";
 
 export interface SortedScores {
@@ -16,17 +17,6 @@ export interface SortedScores {
   /** Σ logloss and Σ squared error over the rows. */
   readonly logloss: number;
   readonly sse: number;
-}
-
-function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  while (i < a.length && j < b.length) out[o++] = a[i] <= b[j] ? a[i++] : b[j++];
-  while (i < a.length) out[o++] = a[i++];
-  while (j < b.length) out[o++] = b[j++];
-  return out;
 }
 
 export const BinomialScoresTask: Task<Record<string, never>, SortedScores, ScoredChunk> = {

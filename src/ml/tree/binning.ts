@@ -10,6 +10,7 @@
 import type { Chunk } from "../../core/chunk.ts";
 import type { Task } from "../../core/mr.ts";
 import { rowUniform, seedState } from "../../core/rng.ts";
+import { lowerBound, mergeSorted } from "../../core/sorted.ts";
 
 /** Rows the quantile sketch aims to sample, whatever the frame size. */
 const SKETCH_ROWS = 200_000;
@@ -49,16 +50,7 @@ export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64
       return Float64Array.from(out).sort();
     });
   },
-  reduce(a, b) {
-    return a.map((x, k) => {
-      const y = b[k];
-      const out = new Float64Array(x.length + y.length);
-      let i = 0;
-      let j = 0;
-      for (let o = 0; o < out.length; o++) out[o] = j >= y.length || (i < x.length && x[i] <= y[j]) ? x[i++] : y[j++];
-      return out;
-    });
-  },
+  reduce: (a, b) => a.map((x, k) => mergeSorted(x, b[k])),
   empty: ({ cols }) => cols.map(() => new Float64Array(0)),
 };
 
@@ -85,15 +77,7 @@ export function cutPoints(sorted: Float64Array, nbins: number): Float64Array {
 
 /** Bin of x for cut points `cuts` (binary search); NaN goes to `missingBin`. */
 export function numericBin(cuts: Float64Array, x: number, missingBin: number): number {
-  if (x !== x) return missingBin;
-  let lo = 0;
-  let hi = cuts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cuts[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return x !== x ? missingBin : lowerBound(cuts, x);
 }
 
 /** Enum levels to bins: all levels when they fit, else the most frequent share. */

@@ -2,8 +2,10 @@
 // validation and scoring frames): gradients before each iteration, score updates after
 // it, and the model's output as scored chunks for the metrics.
 
-import type { Task } from "../../core/mr.ts";
+import type { Chunk } from "../../core/chunk.ts";
+import { stateTask, type Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
+import { lowerBound, mergeSorted } from "../../core/sorted.ts";
 import { type Distribution, gradients, type LossParams, linkInverse, softmaxGradients } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { applySplits, finishedLeaf, type SplitTable } from "./histogram.ts";
@@ -98,16 +100,7 @@ function addTrees(c: TreeChunk, { trees, missingBin, oob, grown }: ScoreArgs): v
 }
 
 /** Adds the iteration's trees (one a class) to every row's raw scores. */
-export const ScoreTask: Task<ScoreArgs, number, TreeChunk> = {
-  name: "ml.tree.score",
-  commutative: true,
-  map(c, args) {
-    addTrees(c, args);
-    return 0;
-  },
-  reduce: (a, b) => a + b,
-  empty: () => 0,
-};
+export const ScoreTask = stateTask<ScoreArgs, TreeChunk>("ml.tree.score", addTrees);
 
 export interface OutputArgs {
   /** How raw scores become outputs. */
@@ -198,41 +191,27 @@ export interface EnsembleArgs {
 }
 
 /** Sets every row's raw scores to init + the sum of all trees (scoring a new frame). */
-export const EnsembleScoreTask: Task<EnsembleArgs, number, TreeChunk> = {
-  name: "ml.tree.ensemble_score",
-  commutative: true,
-  map(c, { iterations, init, missingBin }) {
-    const K = init.length;
-    for (let i = 0; i < c.rows; i++) {
-      for (let k = 0; k < K; k++) {
-        let s = init[k];
-        for (let t = 0; t < iterations.length; t++) {
-          const tree = iterations[t][k];
-          s += tree.value[routeRow(tree, c.bins, missingBin, i)];
-        }
-        c.score[i * K + k] = s;
+export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ensemble_score", (c, { iterations, init, missingBin }) => {
+  const K = init.length;
+  for (let i = 0; i < c.rows; i++) {
+    for (let k = 0; k < K; k++) {
+      let s = init[k];
+      for (let t = 0; t < iterations.length; t++) {
+        const tree = iterations[t][k];
+        s += tree.value[routeRow(tree, c.bins, missingBin, i)];
       }
+      c.score[i * K + k] = s;
     }
-    return 0;
-  },
-  reduce: (a, b) => a + b,
-  empty: () => 0,
-};
+  }
+});
 
 /** Puts every row's raw scores back to `init` and clears the out-of-bag sums. */
-export const ResetScoresTask: Task<{ init: Float64Array }, number, TreeChunk> = {
-  name: "ml.tree.reset",
-  commutative: true,
-  map(c, { init }) {
-    const K = init.length;
-    for (let i = 0; i < c.rows; i++) for (let k = 0; k < K; k++) c.score[i * K + k] = init[k];
-    c.oob.fill(0);
-    c.oobCount.fill(0);
-    return 0;
-  },
-  reduce: (a, b) => a + b,
-  empty: () => 0,
-};
+export const ResetScoresTask = stateTask<{ init: Float64Array }, TreeChunk>("ml.tree.reset", (c, { init }) => {
+  const K = init.length;
+  for (let i = 0; i < c.rows; i++) for (let k = 0; k < K; k++) c.score[i * K + k] = init[k];
+  c.oob.fill(0);
+  c.oobCount.fill(0);
+});
 
 /** Response statistics of the training rows: Σw, Σw·y, then Σw per class. */
 export const ResponseStatsTask: Task<{ classes: number }, Float64Array, TreeChunk> = {
@@ -266,13 +245,7 @@ export const ResponseSketchTask: Task<{ rate: number; state: number; center: num
     }
     return Float64Array.from(out).sort();
   },
-  reduce(a, b) {
-    const out = new Float64Array(a.length + b.length);
-    let i = 0;
-    let j = 0;
-    for (let o = 0; o < out.length; o++) out[o] = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
-    return out;
-  },
+  reduce: mergeSorted,
   empty: () => new Float64Array(0),
 };
 
@@ -292,45 +265,30 @@ export interface FoldArgs {
 }
 
 /** Writes each row's fold. Chunks of a frame, because a fold column is read from it. */
-export const AssignFoldsTask: Task<FoldArgs & { views: readonly TreeChunk[] }, number> = {
-  name: "ml.tree.assign_folds",
-  commutative: true,
-  map(chunk, a) {
-    const v = a.views[chunk.index];
-    const strata = a.strata;
-    const seen = strata ? strata.before.slice(chunk.index * strata.classes, (chunk.index + 1) * strata.classes) : null;
-    for (let i = 0; i < chunk.rows; i++) {
-      const id = chunk.start + i;
-      let f = 0;
-      if (strata && seen && v.y[i] === v.y[i]) {
-        const k = v.y[i];
-        f = (seen[k] + strata.offset[k]) % a.nfolds;
-        seen[k]++;
-      } else if (a.method === "Random" || a.method === "Stratified") f = Math.min(a.nfolds - 1, Math.floor(rowUniform(a.state, id) * a.nfolds));
-      else if (a.method === "Modulo") f = id % a.nfolds;
-      else if (a.column) {
-        const vec = chunk.vecs[a.column.col];
-        if (vec.kind === "codes") f = vec.codes[i] < 0 ? -1 : (a.column.codes as Int32Array)[vec.codes[i]];
-        else if (vec.kind === "f64") {
-          const x = vec.values[i];
-          const values = a.column.values as Float64Array;
-          let lo = 0;
-          let hi = values.length - 1;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (values[mid] < x) lo = mid + 1;
-            else hi = mid;
-          }
-          f = x === x ? lo : -1;
-        }
+export const AssignFoldsTask = stateTask<FoldArgs & { views: readonly TreeChunk[] }, Chunk>("ml.tree.assign_folds", (chunk, a) => {
+  const v = a.views[chunk.index];
+  const strata = a.strata;
+  const seen = strata ? strata.before.slice(chunk.index * strata.classes, (chunk.index + 1) * strata.classes) : null;
+  for (let i = 0; i < chunk.rows; i++) {
+    const id = chunk.start + i;
+    let f = 0;
+    if (strata && seen && v.y[i] === v.y[i]) {
+      const k = v.y[i];
+      f = (seen[k] + strata.offset[k]) % a.nfolds;
+      seen[k]++;
+    } else if (a.method === "Random" || a.method === "Stratified") f = Math.min(a.nfolds - 1, Math.floor(rowUniform(a.state, id) * a.nfolds));
+    else if (a.method === "Modulo") f = id % a.nfolds;
+    else if (a.column) {
+      const vec = chunk.vecs[a.column.col];
+      if (vec.kind === "codes") f = vec.codes[i] < 0 ? -1 : (a.column.codes as Int32Array)[vec.codes[i]];
+      else if (vec.kind === "f64") {
+        const x = vec.values[i];
+        f = x === x ? lowerBound(a.column.values as Float64Array, x) : -1;
       }
-      v.fold[i] = f;
     }
-    return 0;
-  },
-  reduce: (a, b) => a + b,
-  empty: () => 0,
-};
+    v.fold[i] = f;
+  }
+});
 
 /** Partial: per chunk (in chunk order), the rows of each class: `classes` numbers a chunk. */
 export const ClassCountsTask: Task<{ classes: number }, Float64Array, TreeChunk> = {
@@ -350,13 +308,6 @@ export const ClassCountsTask: Task<{ classes: number }, Float64Array, TreeChunk>
 };
 
 /** Trains on every row with a response except those of fold `drop` (−1: none). */
-export const FoldWeightsTask: Task<{ drop: number }, number, TreeChunk> = {
-  name: "ml.tree.fold_weights",
-  commutative: true,
-  map(c, { drop }) {
-    for (let i = 0; i < c.rows; i++) c.w[i] = c.y[i] === c.y[i] && c.fold[i] !== drop && c.fold[i] >= 0 ? 1 : 0;
-    return 0;
-  },
-  reduce: (a, b) => a + b,
-  empty: () => 0,
-};
+export const FoldWeightsTask = stateTask<{ drop: number }, TreeChunk>("ml.tree.fold_weights", (c, { drop }) => {
+  for (let i = 0; i < c.rows; i++) c.w[i] = c.y[i] === c.y[i] && c.fold[i] !== drop && c.fold[i] >= 0 ? 1 : 0;
+});
