@@ -13,9 +13,11 @@ import { LevelTask } from "./ml/tree/histogram.ts";
 import {
   AssignFoldsTask,
   ClassCountsTask,
+  CollectHoldoutTask,
   EnsembleScoreTask,
   FoldWeightsTask,
   GradTask,
+  HoldoutOutputTask,
   OutputTask,
   ResetScoresTask,
   ResponseSketchTask,
@@ -47,5 +49,7 @@ export const TASKS = taskRegistry([
   ResponseSketchTask,
   AssignFoldsTask,
   ClassCountsTask,
+  CollectHoldoutTask,
+  HoldoutOutputTask,
   FoldWeightsTask,
 ]);

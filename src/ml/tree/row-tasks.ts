@@ -162,6 +162,24 @@ function writeOutput(c: TreeChunk, i: number, a: OutputArgs, p: Float64Array, at
   }
 }
 
+/** Cross-validation: keeps the fold model's outputs for the rows of its own fold. */
+export const CollectHoldoutTask = stateTask<OutputArgs & { fold: number }, TreeChunk>("ml.tree.collect_holdout", (c, a) => {
+  const width = a.binomial ? 1 : a.classes;
+  for (let i = 0; i < c.rows; i++) if (c.fold[i] === a.fold) writeOutput(c, i, a, c.holdout, i * width);
+});
+
+/** Partial: the out-of-fold predictions of every row with a response and a fold. */
+export const HoldoutOutputTask: Task<{ width: number }, ScoredChunk[], TreeChunk> = {
+  name: "ml.tree.holdout_output",
+  map(c, { width }) {
+    const w = new Float64Array(new SharedArrayBuffer(c.rows * 8));
+    for (let i = 0; i < c.rows; i++) w[i] = c.fold[i] >= 0 && c.y[i] === c.y[i] ? 1 : 0;
+    return [{ index: c.index, rows: c.rows, y: c.y, p: c.holdout.subarray(0, c.rows * width), width, w }];
+  },
+  reduce: (a, b) => a.concat(b),
+  empty: () => [],
+};
+
 /** Partial: scored chunks (response, output) of the view's rows, for the metrics. */
 export const OutputTask: Task<OutputArgs, ScoredChunk[], TreeChunk> = {
   name: "ml.tree.output",

@@ -21,7 +21,9 @@ import type { TreeParams } from "./params.ts";
 import {
   AssignFoldsTask,
   ClassCountsTask,
+  CollectHoldoutTask,
   GradTask,
+  HoldoutOutputTask,
   type OutputArgs,
   OutputTask,
   ResetScoresTask,
@@ -367,22 +369,17 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const progress = input.onProgress ?? (() => {});
   if (foldCount >= 2 || p.fold_column) {
     const folds = await assignFolds(executor, input.frame, view, p, foldCount, columns);
-    const width = columns.category === "Binomial" ? 1 : K;
-    const holdout = view.chunks.map((c) => new Float64Array(c.rows * width));
     for (let f = 0; f < folds; f++) {
       await executor.run(FoldWeightsTask, view, { drop: f });
       // Fold models stop early on their own fold, as H2O's do.
       const fitted = await fit(executor, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds }, (x) => progress(((f + x) / (folds + 1)) * 0.999));
       foldTrees.push(fitted.iterations.length);
-      const out = await executor.run(OutputTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial" });
-      out.forEach((sc, ci) => {
-        const fold = view.chunks[ci].fold;
-        for (let i = 0; i < sc.rows; i++) if (fold[i] === f) for (let k = 0; k < width; k++) holdout[ci][i * width + k] = sc.p[i * width + k];
-      });
+      const outArgs = { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f };
+      await executor.run(CollectHoldoutTask, view, outArgs);
       const foldModel = makeModel(withLoss, `${input.modelId}_cv_${f + 1}`, init, fitted, null, [], Date.now() - started);
       if (p.keep_cross_validation_models) cvModels.push(foldModel);
     }
-    cvPredictions = view.chunks.map((c, ci) => ({ index: c.index, rows: c.rows, y: c.y, p: holdout[ci], width, w: Float64Array.from(c.fold, (f, i) => (f >= 0 && c.y[i] === c.y[i] ? 1 : 0)) }));
+    cvPredictions = await executor.run(HoldoutOutputTask, view, { width: columns.category === "Binomial" ? 1 : K });
     cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, withLoss.metricsSpec);
     await executor.run(FoldWeightsTask, view, { drop: -1 });
   }

@@ -28,6 +28,8 @@ export interface TreeChunk {
   readonly qh: Int32Array;
   /** Node of each row in the tree of each class being grown; −1 = not in it. */
   readonly node: Int32Array;
+  /** Cross-validation: each row's prediction by the model of its own fold. */
+  readonly holdout: Float64Array;
   /** Sum of out-of-bag predictions and their count (DRF's training metrics). */
   readonly oob: Float64Array;
   readonly oobCount: Float64Array;
@@ -84,6 +86,7 @@ export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
         qg: shared.i32(n * K),
         qh: shared.i32(n * K),
         node: shared.i32(n * K),
+        holdout: shared.f64(n * K),
         oob: shared.f64(n * K),
         oobCount: shared.f64(n),
       },
