@@ -1,7 +1,7 @@
 // Histograms: per node being split and per feature bin, the sums of quantized gradient,
 // quantized hessian and row count. One task per tree level (H2O's one pass per level):
-// it first moves each row to its child under the previous level's splits, then adds
-// the rows of the nodes to build into their histograms. The sums are of integers held
+// it first splits each node's rows into its children (rows are kept grouped by node, as
+// in LightGBM's data partition), then sums the rows of the nodes to build. The sums are of integers held
 // in doubles, exact in any order, so the task is commutative: each worker folds its own
 // chunks and any split of rows into chunks, threads or nodes gives the same bits.
 
@@ -88,9 +88,12 @@ export function applySplits(c: TreeChunk, s: SplitTable, K: number, missingBin: 
   }
 }
 
-/** Quantizes the gradients with seeded stochastic rounding and puts in-bag rows at the root. */
+/** Quantizes the gradients with seeded stochastic rounding; in-bag rows form the root. */
 function startTree(c: TreeChunk, r: RootArgs, K: number): void {
-  for (let i = 0; i < c.rows; i++) {
+  const n = c.rows;
+  for (let k = 0; k < K; k++) c.partCount[k] = 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
     const id = c.start + i;
     const inBag = c.w[i] > 0 && (r.bagRate >= 1 || rowUniform(r.bagState, id) < r.bagRate);
     const u = rowUniform(r.roundState, id);
@@ -100,7 +103,75 @@ function startTree(c: TreeChunk, r: RootArgs, K: number): void {
       c.qg[at] = Math.floor(c.g[at] / r.gScale[k] + u);
       c.qh[at] = Math.floor(c.h[at] / r.hScale[k] + u);
     }
+    if (inBag) {
+      for (let k = 0; k < K; k++) c.order[k * n + m] = i;
+      m++;
+    }
   }
+  for (let k = 0; k < K; k++) {
+    if (m === 0) continue;
+    const p = k * (3 * n + 3);
+    c.parts[p] = 0;
+    c.parts[p + 1] = 0;
+    c.parts[p + 2] = m;
+    c.partCount[k] = 1;
+  }
+}
+
+/**
+ * Splits every partition of a class by the level's splits: each node's rows are split
+ * stably into its left then its right child (rows keep ascending order), node ids are
+ * updated, and rows of nodes that did not split finish (−2 − leaf) and leave.
+ */
+function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin: Int32Array, scratch: Int32Array): void {
+  const n = c.rows;
+  const { node, order, parts, bins } = c;
+  const base = k * n;
+  const pb = k * (3 * n + 3);
+  const splitOf = s.splitOf[k];
+  const count = c.partCount[k];
+  const next: number[] = [];
+  for (let q = 0; q < count; q++) {
+    const nd = parts[pb + 3 * q];
+    const from = parts[pb + 3 * q + 1];
+    const to = parts[pb + 3 * q + 2];
+    const sp = nd < splitOf.length ? splitOf[nd] : -1;
+    if (sp < 0) {
+      for (let j = from; j < to; j++) node[order[base + j] * K + k] = -2 - nd;
+      continue;
+    }
+    const f = s.feature[sp];
+    const bf = bins[f];
+    const off = s.catOffset[sp];
+    const thr = s.threshold[sp];
+    const mb = missingBin[f];
+    const na = 1 - s.naLeft[sp];
+    const left = s.left[sp];
+    let l = from;
+    let r = 0;
+    for (let j = from; j < to; j++) {
+      const i = order[base + j];
+      const b = bf[i];
+      const goRight = off >= 0 ? 1 - s.bitsets[off + b] : b === mb ? na : +(b > thr);
+      node[i * K + k] = left + goRight;
+      // Branch-free stable partition: write the row to both places, advance one cursor.
+      order[base + l] = i;
+      scratch[r] = i;
+      l += 1 - goRight;
+      r += goRight;
+    }
+    for (let j = 0; j < r; j++) order[base + l + j] = scratch[j];
+    if (l > from) next.push(left, from, l);
+    if (r > 0) next.push(left + 1, l, to);
+  }
+  // Sort the new parts by node id (few entries: one per growing node in this chunk).
+  const idx = Array.from({ length: next.length / 3 }, (_, t) => t).sort((x, y) => next[3 * x] - next[3 * y]);
+  idx.forEach((t, q) => {
+    parts[pb + 3 * q] = next[3 * t];
+    parts[pb + 3 * q + 1] = next[3 * t + 1];
+    parts[pb + 3 * q + 2] = next[3 * t + 2];
+  });
+  c.partCount[k] = idx.length;
 }
 
 /**
@@ -119,41 +190,36 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   },
   mapInto(hist, c, a) {
     const K = a.classes;
+    const n = c.rows;
     if (a.root) startTree(c, a.root, K);
-    if (a.splits) applySplits(c, a.splits, K, a.missingBin);
-    // Rows to add, gathered once a class: the feature loops then run over them alone.
-    const rows = new Int32Array(c.rows);
-    const base = new Int32Array(c.rows);
-    const gq = new Float64Array(c.rows);
-    const hq = new Float64Array(c.rows);
-    const { node, qg, qh, bins } = c;
+    const scratch = a.splits ? new Int32Array(n) : null;
+    const { order, parts, qg, qh, bins } = c;
     const { featureOffset, featureBins, slots } = a;
     const F = bins.length;
     for (let k = 0; k < K; k++) {
+      if (a.splits && scratch) partition(c, a.splits, K, k, a.missingBin, scratch);
+      // Each built node's rows are a contiguous run of `order`: sum them feature by feature.
       const slotOf = a.slotOf[k];
-      const nodes = slotOf.length;
-      let m = 0;
-      // Branch-free: every row is written at m, and m advances only for rows to add
-      // (whether a row is in a built node is a coin flip the CPU cannot predict).
-      for (let i = 0; i < c.rows; i++) {
-        const at = i * K + k;
-        const n = node[at];
-        const slot = n >= 0 && n < nodes ? slotOf[n] : -1;
-        rows[m] = i;
-        base[m] = slot;
-        gq[m] = qg[at];
-        hq[m] = qh[at];
-        m += slot >= 0 ? 1 : 0;
-      }
-      for (let f = 0; f < F; f++) {
-        const bf = bins[f];
-        const off = featureOffset[f] * slots;
-        const nb = featureBins[f];
-        for (let j = 0; j < m; j++) {
-          const t = (off + base[j] * nb + bf[rows[j]]) * 3;
-          hist[t] += gq[j];
-          hist[t + 1] += hq[j];
-          hist[t + 2] += 1;
+      const base = k * n;
+      const pb = k * (3 * n + 3);
+      for (let q = 0; q < c.partCount[k]; q++) {
+        const nd = parts[pb + 3 * q];
+        const slot = nd < slotOf.length ? slotOf[nd] : -1;
+        if (slot < 0) continue;
+        const from = base + parts[pb + 3 * q + 1];
+        const to = base + parts[pb + 3 * q + 2];
+        for (let f = 0; f < F; f++) {
+          const bf = bins[f];
+          const nb = featureBins[f];
+          const off = featureOffset[f] * slots + slot * nb;
+          for (let j = from; j < to; j++) {
+            const i = order[j];
+            const at = i * K + k;
+            const t = (off + bf[i]) * 3;
+            hist[t] += qg[at];
+            hist[t + 1] += qh[at];
+            hist[t + 2] += 1;
+          }
         }
       }
     }

@@ -28,6 +28,14 @@ export interface TreeChunk {
   readonly qh: Int32Array;
   /** Node of each row in the tree of each class being grown; −1 = not in it. */
   readonly node: Int32Array;
+  /**
+   * Rows grouped by node (LightGBM's data partition), per class: order[k·rows + j] is a
+   * row; `parts` lists (node, start, end) of the growing nodes, sorted by node, 3·rows + 3
+   * entries a class, with their number in partCount[k].
+   */
+  readonly order: Int32Array;
+  readonly parts: Int32Array;
+  readonly partCount: Int32Array;
   /** Cross-validation: each row's prediction by the model of its own fold. */
   readonly holdout: Float64Array;
   /** Sum of out-of-bag predictions and their count (DRF's training metrics). */
@@ -86,6 +94,9 @@ export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
         qg: shared.i32(n * K),
         qh: shared.i32(n * K),
         node: shared.i32(n * K),
+        order: shared.i32(n * K),
+        parts: shared.i32((3 * n + 3) * K),
+        partCount: shared.i32(K),
         holdout: shared.f64(n * K),
         oob: shared.f64(n * K),
         oobCount: shared.f64(n),
