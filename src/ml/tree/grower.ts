@@ -98,13 +98,11 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
           slots: batch.length,
           featureOffset,
           slotBins,
-          featureBins,
           missingBin,
         },
         { signal: spec.signal },
       );
-      const layout = { slots: batch.length, slotBins, featureOffset, featureBins };
-      batch.forEach((_, slot) => out.push(slotHistogram(hist, layout, slot)));
+      batch.forEach((_, slot) => out.push(slotHistogram(hist, slotBins, slot)));
     }
     return out;
   };

@@ -47,8 +47,6 @@ export interface LevelArgs {
   /** Start of each feature's bins within a slot, and bins per slot. */
   readonly featureOffset: Int32Array;
   readonly slotBins: number;
-  /** Bins of each feature (the missing bin included). */
-  readonly featureBins: Int32Array;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
 }
@@ -175,10 +173,9 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
 }
 
 /**
- * Partial layout, feature-major so that the feature loop stays within one feature's
- * block (all slots × its bins) and in cache: bin b of feature f for slot s is at
- * ((featureOffset[f] · slots + s · featureBins[f] + b) · 3), then g, h, count.
- * slotHistogram() rearranges one slot's bins contiguously, at featureOffset[f] + b.
+ * Partial layout: slot after slot, and in a slot feature after feature: bin b of feature
+ * f for slot s is at ((s · slotBins + featureOffset[f] + b) · 3), then g, h, count. One
+ * node's bins (every feature) are small enough to stay in cache while its rows add up.
  */
 export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.level",
@@ -194,8 +191,9 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
     if (a.root) startTree(c, a.root, K);
     const scratch = a.splits ? new Int32Array(n) : null;
     const { order, parts, qg, qh, bins } = c;
-    const { featureOffset, featureBins, slots } = a;
+    const { featureOffset, slotBins } = a;
     const F = bins.length;
+    const offs = new Int32Array(F);
     for (let k = 0; k < K; k++) {
       if (a.splits && scratch) partition(c, a.splits, K, k, a.missingBin, scratch);
       // Each built node's rows are a contiguous run of `order`: sum them feature by feature.
@@ -208,16 +206,18 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
         if (slot < 0) continue;
         const from = base + parts[pb + 3 * q + 1];
         const to = base + parts[pb + 3 * q + 2];
-        for (let f = 0; f < F; f++) {
-          const bf = bins[f];
-          const nb = featureBins[f];
-          const off = featureOffset[f] * slots + slot * nb;
-          for (let j = from; j < to; j++) {
-            const i = order[j];
-            const at = i * K + k;
-            const t = (off + bf[i]) * 3;
-            hist[t] += qg[at];
-            hist[t + 1] += qh[at];
+        for (let f = 0; f < F; f++) offs[f] = slot * slotBins + featureOffset[f];
+        // Row-major: a row's gradient is read once for all its features; one node's
+        // bins (all features) are small enough to stay in cache.
+        for (let j = from; j < to; j++) {
+          const i = order[j];
+          const at = i * K + k;
+          const g = qg[at];
+          const h = qh[at];
+          for (let f = 0; f < F; f++) {
+            const t = (offs[f] + bins[f][i]) * 3;
+            hist[t] += g;
+            hist[t + 1] += h;
             hist[t + 2] += 1;
           }
         }
@@ -232,13 +232,7 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   empty: (a) => new Float64Array(a.slots * a.slotBins * 3),
 };
 
-/** Slot `s` of a level partial, its features' bins contiguous (g, h, count a bin). */
-export function slotHistogram(hist: Float64Array, a: Pick<LevelArgs, "slots" | "slotBins" | "featureOffset" | "featureBins">, s: number): Float64Array {
-  const out = new Float64Array(a.slotBins * 3);
-  for (let f = 0; f < a.featureOffset.length; f++) {
-    const nb = a.featureBins[f];
-    const from = (a.featureOffset[f] * a.slots + s * nb) * 3;
-    out.set(hist.subarray(from, from + nb * 3), a.featureOffset[f] * 3);
-  }
-  return out;
+/** Slot `s` of a level partial: its features' bins at featureOffset[f] + b (g, h, count a bin). */
+export function slotHistogram(hist: Float64Array, slotBins: number, s: number): Float64Array {
+  return hist.subarray(s * slotBins * 3, (s + 1) * slotBins * 3);
 }

@@ -38,7 +38,6 @@ async function rootHistogram(chunkRows: number, executor = node.executor) {
     slots: 1,
     featureOffset: Int32Array.of(0, totalBins(features[0].spec)),
     slotBins,
-    featureBins: Int32Array.of(totalBins(features[0].spec), totalBins(features[1].spec)),
     missingBin: Int32Array.of(features[0].spec.valueBins, features[1].spec.valueBins),
   };
   const hist = await executor.run(LevelTask, view, args);
