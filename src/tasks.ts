@@ -10,14 +10,10 @@ import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
 import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 import { SketchTask } from "./ml/tree/binning.ts";
 import { LevelTask } from "./ml/tree/histogram.ts";
+import { AssignFoldsTask, ClassCountsTask, CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./ml/tree/folds.ts";
 import {
-  AssignFoldsTask,
-  ClassCountsTask,
-  CollectHoldoutTask,
   EnsembleScoreTask,
-  FoldWeightsTask,
   GradTask,
-  HoldoutOutputTask,
   OutputTask,
   ResetScoresTask,
   ResponseSketchTask,

@@ -2,10 +2,9 @@
 // validation and scoring frames): gradients before each iteration, score updates after
 // it, and the model's output as scored chunks for the metrics.
 
-import type { Chunk } from "../../core/chunk.ts";
 import { stateTask, type Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
-import { lowerBound, mergeSorted } from "../../core/sorted.ts";
+import { mergeSorted } from "../../core/sorted.ts";
 import { type Distribution, gradients, type LossParams, linkInverse, softmaxGradients } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { applySplits, finishedLeaf, type SplitTable } from "./histogram.ts";
@@ -115,7 +114,7 @@ export interface OutputArgs {
 }
 
 /** The output of one row's raw scores into `p` at `at` (`width` values). */
-function writeOutput(c: TreeChunk, i: number, a: OutputArgs, p: Float64Array, at: number): void {
+export function writeOutput(c: TreeChunk, i: number, a: OutputArgs, p: Float64Array, at: number): void {
   const K = a.classes;
   const s = c.score;
   switch (a.output) {
@@ -161,24 +160,6 @@ function writeOutput(c: TreeChunk, i: number, a: OutputArgs, p: Float64Array, at
     }
   }
 }
-
-/** Cross-validation: keeps the fold model's outputs for the rows of its own fold. */
-export const CollectHoldoutTask = stateTask<OutputArgs & { fold: number }, TreeChunk>("ml.tree.collect_holdout", (c, a) => {
-  const width = a.binomial ? 1 : a.classes;
-  for (let i = 0; i < c.rows; i++) if (c.fold[i] === a.fold) writeOutput(c, i, a, c.holdout, i * width);
-});
-
-/** Partial: the out-of-fold predictions of every row with a response and a fold. */
-export const HoldoutOutputTask: Task<{ width: number }, ScoredChunk[], TreeChunk> = {
-  name: "ml.tree.holdout_output",
-  map(c, { width }) {
-    const w = new Float64Array(new SharedArrayBuffer(c.rows * 8));
-    for (let i = 0; i < c.rows; i++) w[i] = c.fold[i] >= 0 && c.y[i] === c.y[i] ? 1 : 0;
-    return [{ index: c.index, rows: c.rows, y: c.y, p: c.holdout.subarray(0, c.rows * width), width, w }];
-  },
-  reduce: (a, b) => a.concat(b),
-  empty: () => [],
-};
 
 /** Partial: scored chunks (response, output) of the view's rows, for the metrics. */
 export const OutputTask: Task<OutputArgs, ScoredChunk[], TreeChunk> = {
@@ -266,66 +247,3 @@ export const ResponseSketchTask: Task<{ rate: number; state: number; center: num
   reduce: mergeSorted,
   empty: () => new Float64Array(0),
 };
-
-export interface FoldArgs {
-  /** Random or Modulo assignment of `nfolds` folds, Stratified, or fold ids read from a column. */
-  readonly method: "Random" | "Modulo" | "Stratified" | "column";
-  readonly nfolds: number;
-  readonly state: number;
-  /**
-   * Stratified: folds go round-robin through each class's rows in row order, from a
-   * seeded offset per class; `before[chunk · classes + k]` counts class k's rows in
-   * earlier chunks, so each row's turn is known without a sequential pass.
-   */
-  readonly strata?: { readonly classes: number; readonly before: Float64Array; readonly offset: Int32Array };
-  /** For "column": the column's fold id per enum code or per distinct value. */
-  readonly column?: { readonly codes?: Int32Array; readonly values?: Float64Array; readonly col: number };
-}
-
-/** Writes each row's fold. Chunks of a frame, because a fold column is read from it. */
-export const AssignFoldsTask = stateTask<FoldArgs & { views: readonly TreeChunk[] }, Chunk>("ml.tree.assign_folds", (chunk, a) => {
-  const v = a.views[chunk.index];
-  const strata = a.strata;
-  const seen = strata ? strata.before.slice(chunk.index * strata.classes, (chunk.index + 1) * strata.classes) : null;
-  for (let i = 0; i < chunk.rows; i++) {
-    const id = chunk.start + i;
-    let f = 0;
-    if (strata && seen && v.y[i] === v.y[i]) {
-      const k = v.y[i];
-      f = (seen[k] + strata.offset[k]) % a.nfolds;
-      seen[k]++;
-    } else if (a.method === "Random" || a.method === "Stratified") f = Math.min(a.nfolds - 1, Math.floor(rowUniform(a.state, id) * a.nfolds));
-    else if (a.method === "Modulo") f = id % a.nfolds;
-    else if (a.column) {
-      const vec = chunk.vecs[a.column.col];
-      if (vec.kind === "codes") f = vec.codes[i] < 0 ? -1 : (a.column.codes as Int32Array)[vec.codes[i]];
-      else if (vec.kind === "f64") {
-        const x = vec.values[i];
-        f = x === x ? lowerBound(a.column.values as Float64Array, x) : -1;
-      }
-    }
-    v.fold[i] = f;
-  }
-});
-
-/** Partial: per chunk (in chunk order), the rows of each class: `classes` numbers a chunk. */
-export const ClassCountsTask: Task<{ classes: number }, Float64Array, TreeChunk> = {
-  name: "ml.tree.class_counts",
-  map(c, { classes }) {
-    const counts = new Float64Array(classes);
-    for (let i = 0; i < c.rows; i++) if (c.y[i] === c.y[i]) counts[c.y[i]]++;
-    return counts;
-  },
-  reduce(a, b) {
-    const out = new Float64Array(a.length + b.length);
-    out.set(a);
-    out.set(b, a.length);
-    return out;
-  },
-  empty: () => new Float64Array(0),
-};
-
-/** Trains on every row with a response except those of fold `drop` (−1: none). */
-export const FoldWeightsTask = stateTask<{ drop: number }, TreeChunk>("ml.tree.fold_weights", (c, { drop }) => {
-  for (let i = 0; i < c.rows; i++) c.w[i] = c.y[i] === c.y[i] && c.fold[i] !== drop && c.fold[i] >= 0 ? 1 : 0;
-});

@@ -3,7 +3,6 @@
 // averaged, training metrics are out-of-bag). Both share the view, the grower, scoring,
 // early stopping, cross-validation and the model they produce.
 
-import { DistinctNumbersTask } from "../../core/convert.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
@@ -18,12 +17,9 @@ import { bindFeatures, type ScoringEvent, type TreeModel, varimpOf } from "./ens
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
+import { assignFolds, CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
-  AssignFoldsTask,
-  ClassCountsTask,
-  CollectHoldoutTask,
   GradTask,
-  HoldoutOutputTask,
   type OutputArgs,
   OutputTask,
   ResetScoresTask,
@@ -31,7 +27,6 @@ import {
   ResponseStatsTask,
   type ScoreArgs,
   ScoreTask,
-  FoldWeightsTask,
 } from "./row-tasks.ts";
 import type { Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
@@ -400,46 +395,6 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   );
   const model = makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started);
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
-}
-
-async function assignFolds(executor: Executor, frame: Frame, view: { chunks: TreeChunk[] }, p: TreeParams, nfolds: number, columns: TrainingColumns): Promise<number> {
-  if (p.fold_column) {
-    const col = frame.columnIndex(p.fold_column);
-    const spec = frame.columns[col];
-    if (col === columns.yCol) throw new FloeError("invalid_argument", "fold_column cannot be the response");
-    if (spec.type === "enum") {
-      const n = spec.domain?.length ?? 0;
-      if (n < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);
-      await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: n, state: 0, column: { col, codes: Int32Array.from({ length: n }, (_, i) => i) }, views: view.chunks });
-      return n;
-    }
-    if (spec.type !== "numeric") throw new FloeError("bad_input", `fold_column '${p.fold_column}' must be an enum or numeric column`);
-    const values = await executor.run(DistinctNumbersTask, frame, { col });
-    if (values.length < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);
-    await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: values.length, state: 0, column: { col, values }, views: view.chunks });
-    return values.length;
-  }
-  const state = keyState(p.seed, 7);
-  if (p.fold_assignment === "Stratified" && columns.yDomain) {
-    const classes = columns.yDomain.length;
-    const perChunk = await executor.run(ClassCountsTask, view, { classes });
-    const before = new Float64Array(perChunk.length);
-    for (let k = 0; k < classes; k++) {
-      let sum = 0;
-      for (let c = 0; c < view.chunks.length; c++) {
-        before[c * classes + k] = sum;
-        sum += perChunk[c * classes + k];
-      }
-    }
-    const rng = new Rng(keyState(p.seed, 8));
-    const offset = Int32Array.from({ length: classes }, () => rng.int(nfolds));
-    await executor.run(AssignFoldsTask, frame, { method: "Stratified", nfolds, state, strata: { classes, before, offset }, views: view.chunks });
-    return nfolds;
-  }
-  // AUTO is Random, as in H2O; Stratified needs classes (a regression falls back to Random).
-  const method = p.fold_assignment === "Modulo" ? "Modulo" : "Random";
-  await executor.run(AssignFoldsTask, frame, { method, nfolds, state, views: view.chunks });
-  return nfolds;
 }
 
 function makeModel(s: Setup, modelId: string, init: Float64Array, fitted: Fit, cv: Metrics | null, notes: string[], ms: number): TreeModel {
