@@ -83,6 +83,7 @@ test("train and predict refuse bad input with one line", async () => {
     [["train", iris, "-y", "species", "--ntrees", "many"], 2, 'floe: gbm parameter ntrees="many": not a number\n'],
     [["train", iris, "-y", "species", "--split", "0.001", "--seed", "1"], 1, "floe: --split 0.001 leaves no training rows\n"],
     [["predict", join(dir, "none.floe"), iris], 1, `floe: ${join(dir, "none.floe")}: no such model file\n`],
+    [["train", iris, "-y", "species", "--valid", join(FIXTURES, "mixed.csv")], 1, "floe: the validation frame has no response column 'species'\n"],
     [["predict", iris, iris], 1, `floe: ${iris}: not a floe model file (not gzip data)\n`],
   ];
   for (const [args, code, message] of cases) {

@@ -346,6 +346,11 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
       if (vs.type !== "enum") throw new FloeError("bad_input", `the validation frame's '${columns.yName}' is ${vs.type}, not an enum`);
       const index = new Map(columns.yDomain.map((l, i) => [l, i]));
       recode = Int32Array.from(vs.domain ?? [], (l) => index.get(l) ?? -1);
+      const unknown = (vs.domain ?? []).filter((l) => !index.has(l));
+      if (unknown.length === (vs.domain ?? []).length) {
+        throw new FloeError("bad_input", `the validation frame's '${columns.yName}' shares no class with the training data (${unknown.slice(0, 5).join(", ")})`);
+      }
+      if (unknown.length) warnings.push(`response classes not seen in training are left out: ${unknown.slice(0, 5).join(", ")}`);
     }
     const vbins = bindFeatures(input.valid, specs, warnings);
     valid = { chunks: await executor.run(BuildViewTask, input.valid, { features: vbins, y: { col: vy, recode }, classes: K }) };
