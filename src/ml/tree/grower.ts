@@ -6,7 +6,8 @@
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
-import { LevelTask, type RootArgs, type SplitTable, slotHistogram } from "./histogram.ts";
+import { LevelTask, type RootArgs, slotHistogram } from "./histogram.ts";
+import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split } from "./split.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";

@@ -7,23 +7,11 @@
 
 import type { Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
+import type { SplitTable } from "./rows.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Integer levels a unit of gradient is quantized to (sums stay exact below 2^53). */
 export const QUANT_LEVELS = 1 << 20;
-
-/** The previous level's splits, for every class tree, as flat arrays. */
-export interface SplitTable {
-  /** Per class: node id → index into the arrays below, or −1 (the node became a leaf). */
-  readonly splitOf: readonly Int32Array[];
-  readonly feature: Int32Array;
-  readonly threshold: Int32Array;
-  readonly naLeft: Uint8Array;
-  readonly catOffset: Int32Array;
-  readonly bitsets: Uint8Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-}
 
 /** How the first level of a tree starts: quantization scales and the in-bag sample. */
 export interface RootArgs {
@@ -49,41 +37,6 @@ export interface LevelArgs {
   readonly slotBins: number;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
-}
-
-/**
- * Row node ids in the view: n >= 0 a node still growing, −1 not in the tree (out of
- * bag, no weight), and −2 − leaf for a row whose node stopped splitting.
- */
-export function finishedLeaf(n: number): number {
-  return -2 - n;
-}
-
-/** Moves every row of a split node to its child; rows of nodes that did not split finish there. */
-export function applySplits(c: TreeChunk, s: SplitTable, K: number, missingBin: Int32Array): void {
-  const node = c.node;
-  const bins = c.bins;
-  const { feature, threshold, naLeft, catOffset, bitsets, left } = s;
-  for (let k = 0; k < K; k++) {
-    const splitOf = s.splitOf[k];
-    for (let i = 0; i < c.rows; i++) {
-      const at = i * K + k;
-      const n = node[at];
-      if (n < 0) continue;
-      const sp = n < splitOf.length ? splitOf[n] : -1;
-      if (sp < 0) {
-        node[at] = -2 - n;
-        continue;
-      }
-      const f = feature[sp];
-      const b = bins[f][i];
-      const off = catOffset[sp];
-      // The right child is always left + 1: compute 0/1 without a branch the CPU would
-      // mispredict half the time (missing values and categorical splits are the rare paths).
-      const goRight = off >= 0 ? 1 - bitsets[off + b] : b === missingBin[f] ? 1 - naLeft[sp] : +(b > threshold[sp]);
-      node[at] = left[sp] + goRight;
-    }
-  }
 }
 
 /** Quantizes the gradients with seeded stochastic rounding; in-bag rows form the root. */

@@ -5,49 +5,20 @@
 import { stateTask, type Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
 import { mergeSorted } from "../../core/sorted.ts";
-import { type Distribution, gradients, type LossParams, linkInverse, softmaxGradients } from "../loss.ts";
+import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import { applySplits, finishedLeaf, type SplitTable } from "./histogram.ts";
+import { addTrees, computeGradients, type GradArgs, type ScoreArgs } from "./rows.ts";
 import { routeRow, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
-
-export interface GradArgs {
-  /** "drf": fit the response itself (g = −y, h = 1), so a leaf is the mean response. */
-  readonly distribution: Distribution | "drf";
-  readonly classes: number;
-  readonly loss: LossParams;
-  /** The previous iteration's trees, added to the scores first (one pass instead of two). */
-  readonly addFirst?: ScoreArgs | null;
-}
 
 /** Writes g and h of every training row; the partial is max |g| then max h, per class. */
 export const GradTask: Task<GradArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.gradients",
   commutative: true,
-  map(c, { distribution, classes: K, loss, addFirst }) {
-    if (addFirst) addTrees(c, addFirst);
+  map(c, args) {
+    computeGradients(c, args);
+    const K = args.classes;
     const n = c.rows;
-    if (distribution === "drf") {
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < K; k++) {
-          const y = K === 1 ? c.y[i] : c.y[i] === k ? 1 : 0;
-          c.g[i * K + k] = c.w[i] > 0 ? -y : 0;
-          c.h[i * K + k] = 1;
-        }
-      }
-    } else if (distribution === "multinomial") {
-      const g = new Float64Array(n);
-      const h = new Float64Array(n);
-      for (let k = 0; k < K; k++) {
-        softmaxGradients(c.y, c.score, n, K, k, g, h);
-        for (let i = 0; i < n; i++) {
-          c.g[i * K + k] = g[i];
-          c.h[i * K + k] = h[i];
-        }
-      }
-    } else {
-      gradients(distribution, c.y, c.score, n, c.g, c.h, loss);
-    }
     const out = new Float64Array(2 * K);
     for (let i = 0; i < n; i++) {
       if (!(c.w[i] > 0)) continue;
@@ -66,37 +37,6 @@ export const GradTask: Task<GradArgs, Float64Array, TreeChunk> = {
   },
   empty: ({ classes }) => new Float64Array(2 * classes),
 };
-
-export interface ScoreArgs {
-  readonly trees: readonly Tree[];
-  readonly missingBin: Int32Array;
-  /** DRF: also add each tree's output to the out-of-bag sums of rows it did not train on. */
-  readonly oob: { readonly bagState: number; readonly bagRate: number } | null;
-  /**
-   * On the view the trees grew on: the grower's pending splits. Rows that trained then
-   * find their leaf in their node id; the others (and every row of another view) are
-   * routed from the root.
-   */
-  readonly grown: { readonly pending: SplitTable | null } | null;
-}
-
-/** Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs). */
-function addTrees(c: TreeChunk, { trees, missingBin, oob, grown }: ScoreArgs): void {
-  const K = trees.length;
-  if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
-  for (let i = 0; i < c.rows; i++) {
-    const outOfBag = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
-    for (let k = 0; k < K; k++) {
-      const t = trees[k];
-      const n = grown ? c.node[i * K + k] : -1;
-      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(t, c.bins, missingBin, i);
-      const v = t.value[leaf];
-      c.score[i * K + k] += v;
-      if (outOfBag) c.oob[i * K + k] += v;
-    }
-    if (outOfBag) c.oobCount[i] += 1;
-  }
-}
 
 /** Adds the iteration's trees (one a class) to every row's raw scores. */
 export const ScoreTask = stateTask<ScoreArgs, TreeChunk>("ml.tree.score", addTrees);

@@ -25,9 +25,9 @@ import {
   ResetScoresTask,
   ResponseSketchTask,
   ResponseStatsTask,
-  type ScoreArgs,
   ScoreTask,
 } from "./row-tasks.ts";
+import type { ScoreArgs } from "./rows.ts";
 import type { Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
 

@@ -1,0 +1,124 @@
+// Per-row operations of the tree passes, shared by the level task (histogram.ts) and
+// the row tasks (row-tasks.ts): moving rows to their children, adding trees to raw
+// scores, and gradients.
+
+import { rowUniform } from "../../core/rng.ts";
+import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
+import { routeRow, type Tree } from "./tree.ts";
+import type { TreeChunk } from "./view.ts";
+
+/** The previous level's splits, for every class tree, as flat arrays. */
+export interface SplitTable {
+  /** Per class: node id → index into the arrays below, or −1 (the node became a leaf). */
+  readonly splitOf: readonly Int32Array[];
+  readonly feature: Int32Array;
+  readonly threshold: Int32Array;
+  readonly naLeft: Uint8Array;
+  readonly catOffset: Int32Array;
+  readonly bitsets: Uint8Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+}
+
+/**
+ * Row node ids in the view: n >= 0 a node still growing, −1 not in the tree (out of
+ * bag, no weight), and −2 − leaf for a row whose node stopped splitting.
+ */
+export function finishedLeaf(n: number): number {
+  return -2 - n;
+}
+
+/** Moves every row of a split node to its child; rows of nodes that did not split finish there. */
+export function applySplits(c: TreeChunk, s: SplitTable, K: number, missingBin: Int32Array): void {
+  const node = c.node;
+  const bins = c.bins;
+  const { feature, threshold, naLeft, catOffset, bitsets, left } = s;
+  for (let k = 0; k < K; k++) {
+    const splitOf = s.splitOf[k];
+    for (let i = 0; i < c.rows; i++) {
+      const at = i * K + k;
+      const n = node[at];
+      if (n < 0) continue;
+      const sp = n < splitOf.length ? splitOf[n] : -1;
+      if (sp < 0) {
+        node[at] = -2 - n;
+        continue;
+      }
+      const f = feature[sp];
+      const b = bins[f][i];
+      const off = catOffset[sp];
+      // The right child is always left + 1: compute 0/1 without a branch the CPU would
+      // mispredict half the time (missing values and categorical splits are the rare paths).
+      const goRight = off >= 0 ? 1 - bitsets[off + b] : b === missingBin[f] ? 1 - naLeft[sp] : +(b > threshold[sp]);
+      node[at] = left[sp] + goRight;
+    }
+  }
+}
+
+export interface GradArgs {
+  /** "drf": fit the response itself (g = −y, h = 1), so a leaf is the mean response. */
+  readonly distribution: Distribution | "drf";
+  readonly classes: number;
+  readonly loss: LossParams;
+  /** The previous iteration's trees, added to the scores first (one pass instead of two). */
+  readonly addFirst?: ScoreArgs | null;
+}
+
+/** Adds the previous trees when asked, then writes g and h of every row (DRF: g = −y, h = 1). */
+export function computeGradients(c: TreeChunk, { distribution, classes: K, loss, addFirst }: GradArgs): void {
+  if (addFirst) addTrees(c, addFirst);
+  const n = c.rows;
+  if (distribution === "drf") {
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < K; k++) {
+        const y = K === 1 ? c.y[i] : c.y[i] === k ? 1 : 0;
+        c.g[i * K + k] = c.w[i] > 0 ? -y : 0;
+        c.h[i * K + k] = 1;
+      }
+    }
+  } else if (distribution === "multinomial") {
+    const g = new Float64Array(n);
+    const h = new Float64Array(n);
+    for (let k = 0; k < K; k++) {
+      softmaxGradients(c.y, c.score, n, K, k, g, h);
+      for (let i = 0; i < n; i++) {
+        c.g[i * K + k] = g[i];
+        c.h[i * K + k] = h[i];
+      }
+    }
+  } else {
+    gradients(distribution, c.y, c.score, n, c.g, c.h, loss);
+  }
+}
+
+export interface ScoreArgs {
+  readonly trees: readonly Tree[];
+  readonly missingBin: Int32Array;
+  /** DRF: also add each tree's output to the out-of-bag sums of rows it did not train on. */
+  readonly oob: { readonly bagState: number; readonly bagRate: number } | null;
+  /**
+   * On the view the trees grew on: the grower's pending splits. Rows that trained then
+   * find their leaf in their node id; the others (and every row of another view) are
+   * routed from the root.
+   */
+  readonly grown: { readonly pending: SplitTable | null } | null;
+}
+
+/** Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs). */
+export function addTrees(c: TreeChunk, { trees, missingBin, oob, grown }: ScoreArgs): void {
+  const K = trees.length;
+  if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
+  for (let i = 0; i < c.rows; i++) {
+    const outOfBag = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
+    for (let k = 0; k < K; k++) {
+      const t = trees[k];
+      const n = grown ? c.node[i * K + k] : -1;
+      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(t, c.bins, missingBin, i);
+      const v = t.value[leaf];
+      c.score[i * K + k] += v;
+      if (outOfBag) c.oob[i * K + k] += v;
+    }
+    if (outOfBag) c.oobCount[i] += 1;
+  }
+}
+
