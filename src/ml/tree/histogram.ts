@@ -1,9 +1,10 @@
 // Histograms: per node being split and per feature bin, the sums of quantized gradient,
 // quantized hessian and row count. One task per tree level (H2O's one pass per level):
 // it first splits each node's rows into its children (rows are kept grouped by node, as
-// in LightGBM's data partition), then sums the rows of the nodes to build. The sums are of integers held
-// in doubles, exact in any order, so the task is commutative: each worker folds its own
-// chunks and any split of rows into chunks, threads or nodes gives the same bits.
+// in LightGBM's data partition), then sums the rows of the nodes to build. The sums are
+// of integers held in doubles, exact in any order, so the task is commutative: each
+// worker folds its own chunks and any split of rows into chunks, threads or nodes gives
+// the same bits.
 
 import type { Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
