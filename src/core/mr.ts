@@ -45,6 +45,8 @@ export interface Task<A, P, C extends ChunkLike = Chunk> {
    * a partial and a merge per chunk (large partials such as histograms).
    */
   mapInto?(acc: P, chunk: C, args: A): void;
+  /** For commutative tasks: merges `b` into `acc` in place (both partials of this run). */
+  mergeInto?(acc: P, b: P): void;
 }
 
 // A registry holds tasks of every argument and partial type.
@@ -82,22 +84,28 @@ export function cancelledError(): FloeError {
  * those that arrived ahead of the next one due.
  */
 export class OrderedFold<P> {
-  private acc: P;
+  /** The fold so far; undefined until the first partial (identity ⊕ p = p needs no merge). */
+  private acc: P | undefined;
   private next = 0;
   private readonly early = new Map<number, P>();
 
+  /**
+   * `mergeInto`, when given, merges in place: only for partials the fold owns (they came
+   * from workers and are not seen by anyone else).
+   */
   constructor(
     private readonly reduce: (a: P, b: P) => P,
-    identity: P,
-  ) {
-    this.acc = identity;
-  }
+    private readonly identity: P,
+    private readonly mergeInto?: (acc: P, b: P) => void,
+  ) {}
 
   add(index: number, partial: P): void {
     this.early.set(index, partial);
     for (let p = this.early.get(this.next); p !== undefined; p = this.early.get(this.next)) {
       this.early.delete(this.next);
-      this.acc = this.reduce(this.acc, p);
+      if (this.acc === undefined) this.acc = p;
+      else if (this.mergeInto) this.mergeInto(this.acc, p);
+      else this.acc = this.reduce(this.acc, p);
       this.next++;
     }
   }
@@ -107,7 +115,7 @@ export class OrderedFold<P> {
   }
 
   get result(): P {
-    return this.acc;
+    return this.acc ?? this.identity;
   }
 }
 

@@ -68,7 +68,11 @@ export class WorkerPool implements Executor {
         id: this.nextRunId++,
         taskName: task.name,
         args,
-        fold: new OrderedFold<unknown>((a, b) => task.reduce(a as P, b as P), empty),
+        fold: new OrderedFold<unknown>(
+          (a, b) => task.reduce(a as P, b as P),
+          empty,
+          task.commutative && task.mergeInto ? (acc, b) => task.mergeInto?.(acc as P, b as P) : undefined,
+        ),
         total: shares.length,
         chunks: chunks.length,
         opts,

@@ -164,11 +164,11 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     build.forEach((_, i) => {
       derive[i].sibling.hist = hists[i];
     });
+    // Each parent's histogram serves one subtraction: do it in place.
     for (const { child, parent, sibling } of derive) {
       const sib = sibling.hist as Float64Array;
-      const h = new Float64Array(parent.length);
-      for (let i = 0; i < h.length; i++) h[i] = parent[i] - sib[i];
-      child.hist = h;
+      for (let i = 0; i < parent.length; i++) parent[i] -= sib[i];
+      child.hist = parent;
     }
     active = next;
   }

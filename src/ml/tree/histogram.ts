@@ -127,6 +127,14 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
 }
 
 /**
+ * A zeroed partial in shared memory: a worker's partial then reaches the pool without a
+ * copy (deep trees build thousands of node histograms, hundreds of MB, in one pass).
+ */
+function sharedHistogram(a: LevelArgs): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(a.slots * a.slotBins * 3 * 8));
+}
+
+/**
  * Partial layout: slot after slot, and in a slot feature after feature: bin b of feature
  * f for slot s is at ((s · slotBins + featureOffset[f] + b) · 3), then g, h, count. One
  * node's bins (every feature) are small enough to stay in cache while its rows add up.
@@ -135,7 +143,7 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.level",
   commutative: true,
   map(c, a) {
-    const hist = new Float64Array(a.slots * a.slotBins * 3);
+    const hist = sharedHistogram(a);
     LevelTask.mapInto?.(hist, c, a);
     return hist;
   },
@@ -183,7 +191,10 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
     for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
     return out;
   },
-  empty: (a) => new Float64Array(a.slots * a.slotBins * 3),
+  mergeInto(acc, b) {
+    for (let i = 0; i < acc.length; i++) acc[i] += b[i];
+  },
+  empty: sharedHistogram,
 };
 
 /** Slot `s` of a level partial: its features' bins at featureOffset[f] + b (g, h, count a bin). */
