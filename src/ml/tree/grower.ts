@@ -6,7 +6,7 @@
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
-import { LevelTask, type RootArgs, slotHistogram } from "./histogram.ts";
+import { LevelTask, type RootArgs } from "./histogram.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split } from "./split.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
@@ -22,8 +22,15 @@ export interface GrowSpec {
   readonly minRows: number;
   readonly minSplitImprovement: number;
   readonly root: RootArgs;
-  /** Features a node may split on (column sampling, mtries). */
-  readonly featuresFor: (k: number, node: number, depth: number) => readonly number[];
+  /** Features the tree may use (col_sample_rate_per_tree), ascending. */
+  readonly treeFeatures: readonly number[];
+  /**
+   * Features a node may split on, when nodes draw their own subsets (mtries,
+   * col_sample_rate); null when every node uses the tree's features. Subsets are built
+   * directly for each child; whole sets let the larger sibling be its parent minus the
+   * smaller one.
+   */
+  readonly featuresFor: ((k: number, node: number) => readonly number[]) | null;
   /** Random thresholds for extremely randomized trees; null for the best threshold. */
   readonly randomFor: (k: number, node: number) => Rng | null;
   /** The value of a leaf with these totals in class k's tree. */
@@ -42,47 +49,73 @@ export interface Grown {
   readonly pending: SplitTable | null;
 }
 
+/** A node's histogram: its features' blocks, at `offset[f]` bins (−1: not built). */
+interface NodeHistogram {
+  data: Float64Array;
+  readonly offset: Int32Array;
+  readonly features: readonly number[];
+}
+
 interface Active {
   readonly k: number;
   readonly node: number;
   readonly depth: number;
   readonly stats: NodeStats;
-  /** Where its histogram is: a slot of `hists[level]`, or its parent minus its sibling. */
-  hist: Float64Array | null;
+  /** Built in this level's pass, or its parent's minus its sibling's. */
+  hist: NodeHistogram | null;
 }
 
 export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, spec: GrowSpec): Promise<Grown> {
   const K = spec.classes;
   const F = spec.specs.length;
-  const featureOffset = new Int32Array(F);
   const featureBins = Int32Array.from(spec.specs, totalBins);
-  let slotBins = 0;
-  spec.specs.forEach((_, f) => {
-    featureOffset[f] = slotBins;
-    slotBins += featureBins[f];
-  });
   const missingBin = Int32Array.from(spec.specs, (s) => s.valueBins);
   const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0)]);
   const gains = new Float64Array(F);
-  const totalsOf = (h: Float64Array, k: number): NodeStats => {
-    // Every row falls in exactly one bin of feature 0: its bins sum to the node.
+  const featuresOf = (k: number, node: number) => spec.featuresFor?.(k, node) ?? spec.treeFeatures;
+  const totalsOf = (h: NodeHistogram, k: number): NodeStats => {
+    // Every row falls in exactly one bin of a feature: its bins sum to the node.
+    const f = h.features[0];
+    const from = h.offset[f] * 3;
     let g = 0;
     let hh = 0;
     let n = 0;
-    for (let b = 0; b < totalBins(spec.specs[0]); b++) {
-      g += h[b * 3];
-      hh += h[b * 3 + 1];
-      n += h[b * 3 + 2];
+    for (let b = 0; b < featureBins[f]; b++) {
+      g += h.data[from + b * 3];
+      hh += h.data[from + b * 3 + 1];
+      n += h.data[from + b * 3 + 2];
     }
     return { g: g * spec.root.gScale[k], h: hh * spec.root.hScale[k], n };
   };
 
   // Level passes: `build` lists the (class, node) histograms to sum; `splits` moves rows first.
-  const levelPass = async (build: { k: number; node: number }[], splits: SplitTable | null, root: RootArgs | null): Promise<Float64Array[]> => {
-    const perPass = Math.max(1, Math.floor(MAX_HIST_DOUBLES / (slotBins * 3)));
-    const out: Float64Array[] = [];
-    for (let start = 0; start < Math.max(build.length, 1); start += perPass) {
-      const batch = build.slice(start, start + perPass);
+  const levelPass = async (build: { k: number; node: number }[], splits: SplitTable | null, root: RootArgs | null): Promise<NodeHistogram[]> => {
+    const out: NodeHistogram[] = [];
+    let start = 0;
+    do {
+      // A batch of nodes whose histograms fit the budget (at least one node).
+      const slotEntry: number[] = [0];
+      const entryFeature: number[] = [];
+      const entryOffset: number[] = [];
+      const offsets: Int32Array[] = [];
+      const starts: number[] = [];
+      let bins = 0;
+      let end = start;
+      while (end < build.length && (end === start || (bins + spec.treeFeatures.reduce((s, f) => s + featureBins[f], 0)) * 3 <= MAX_HIST_DOUBLES)) {
+        const { k, node } = build[end];
+        const offset = new Int32Array(F).fill(-1);
+        starts.push(bins);
+        for (const f of featuresOf(k, node)) {
+          offset[f] = bins;
+          entryFeature.push(f);
+          entryOffset.push(bins);
+          bins += featureBins[f];
+        }
+        offsets.push(offset);
+        slotEntry.push(entryFeature.length);
+        end++;
+      }
+      const batch = build.slice(start, end);
       const slotOf = nodes.map((ns) => new Int32Array(ns.length).fill(-1));
       batch.forEach(({ k, node }, slot) => {
         slotOf[k][node] = slot;
@@ -97,14 +130,22 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
           splits: first ? splits : null,
           slotOf,
           slots: batch.length,
-          featureOffset,
-          slotBins,
+          slotEntry: Int32Array.from(slotEntry),
+          entryFeature: Int32Array.from(entryFeature),
+          entryOffset: Int32Array.from(entryOffset),
+          bins: Math.max(bins, 1),
           missingBin,
         },
         { signal: spec.signal },
       );
-      batch.forEach((_, slot) => out.push(slotHistogram(hist, slotBins, slot)));
-    }
+      batch.forEach(({ k, node }, slot) => {
+        // Offsets relative to the node's own block of the partial.
+        const offset = offsets[slot].map((o) => (o < 0 ? -1 : o - starts[slot]));
+        const to = slot + 1 < batch.length ? starts[slot + 1] : bins;
+        out.push({ data: hist.subarray(starts[slot] * 3, to * 3), offset, features: featuresOf(k, node) });
+      });
+      start = end;
+    } while (start < build.length);
     return out;
   };
 
@@ -122,7 +163,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     const splitNodes: { a: Active; s: Split; left: number; right: number }[] = [];
     for (const a of active) {
       if (a.depth >= spec.maxDepth || a.stats.n < 2 * spec.minRows || !a.hist) continue;
-      const s = bestSplit(a.hist, spec.specs, featureOffset, spec.featuresFor(a.k, a.node, a.depth), a.stats, {
+      const s = bestSplit(a.hist.data, spec.specs, a.hist.offset, a.hist.features, a.stats, {
         minRows: spec.minRows,
         minSplitImprovement: spec.minSplitImprovement,
         gScale: spec.root.gScale[a.k],
@@ -142,32 +183,46 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     const table = splitTable(nodes, splitNodes);
     pending = table;
 
-    // Children that may split again need histograms: build the smaller of each pair.
+    // Children that may split again need histograms. With the tree's features for every
+    // node, build the smaller of each pair and take the larger as parent − smaller;
+    // with per-node subsets, build both.
     const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.minRows;
     const next: Active[] = [];
     const build: { k: number; node: number }[] = [];
-    const derive: { child: Active; parent: Float64Array; sibling: Active }[] = [];
+    const builtFor: Active[] = [];
+    const derive: { child: Active; parent: NodeHistogram; sibling: Active }[] = [];
     for (const { a, s, left, right } of splitNodes) {
       const depth = a.depth + 1;
       const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
       const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
       if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
+      if (spec.featuresFor) {
+        for (const c of [l, r]) {
+          if (!canSplit(c.stats, depth)) continue;
+          build.push({ k: a.k, node: c.node });
+          builtFor.push(c);
+          next.push(c);
+        }
+        continue;
+      }
       const [small, large] = l.stats.n <= r.stats.n ? [l, r] : [r, l];
       build.push({ k: a.k, node: small.node });
-      derive.push({ child: large, parent: a.hist as Float64Array, sibling: small });
+      builtFor.push(small);
+      derive.push({ child: large, parent: a.hist as NodeHistogram, sibling: small });
       next.push(small, large);
     }
     if (next.length === 0) break;
     if (spec.signal?.aborted) break;
     const hists = await levelPass(build, table, null);
     pending = null;
-    build.forEach((_, i) => {
-      derive[i].sibling.hist = hists[i];
+    hists.forEach((h, i) => {
+      builtFor[i].hist = h;
     });
-    // Each parent's histogram serves one subtraction: do it in place.
+    // Each parent's histogram serves one subtraction: do it in place (same features, same layout).
     for (const { child, parent, sibling } of derive) {
-      const sib = sibling.hist as Float64Array;
-      for (let i = 0; i < parent.length; i++) parent[i] -= sib[i];
+      const sib = (sibling.hist as NodeHistogram).data;
+      const data = parent.data;
+      for (let i = 0; i < data.length; i++) data[i] -= sib[i];
       child.hist = parent;
     }
     active = next;

@@ -33,9 +33,15 @@ export interface LevelArgs {
   /** Per class: node id → histogram slot, or −1 when this pass builds none for it. */
   readonly slotOf: readonly Int32Array[];
   readonly slots: number;
-  /** Start of each feature's bins within a slot, and bins per slot. */
-  readonly featureOffset: Int32Array;
-  readonly slotBins: number;
+  /**
+   * The features summed for each slot: entries [slotEntry[s], slotEntry[s + 1]) of
+   * `entryFeature`, each a block of the feature's bins at bin `entryOffset` of the partial
+   * (3 doubles a bin: g, h, count). `bins` is the partial's length in bins.
+   */
+  readonly slotEntry: Int32Array;
+  readonly entryFeature: Int32Array;
+  readonly entryOffset: Int32Array;
+  readonly bins: number;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
 }
@@ -131,13 +137,12 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
  * copy (deep trees build thousands of node histograms, hundreds of MB, in one pass).
  */
 function sharedHistogram(a: LevelArgs): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(a.slots * a.slotBins * 3 * 8));
+  return new Float64Array(new SharedArrayBuffer(a.bins * 3 * 8));
 }
 
 /**
- * Partial layout: slot after slot, and in a slot feature after feature: bin b of feature
- * f for slot s is at ((s · slotBins + featureOffset[f] + b) · 3), then g, h, count. One
- * node's bins (every feature) are small enough to stay in cache while its rows add up.
+ * Partial layout: slot after slot, and in a slot its features one block after another
+ * (see LevelArgs). One node's bins are small enough to stay in cache while its rows add up.
  */
 export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.level",
@@ -153,9 +158,9 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
     if (a.root) startTree(c, a.root, K);
     const scratch = a.splits ? new Int32Array(n) : null;
     const { order, parts, qg, qh, bins } = c;
-    const { featureOffset, slotBins } = a;
-    const F = bins.length;
-    const offs = new Int32Array(F);
+    const { slotEntry, entryFeature, entryOffset } = a;
+    const offs = new Int32Array(bins.length);
+    const featureBins: (Uint8Array | Uint16Array)[] = [];
     for (let k = 0; k < K; k++) {
       if (a.splits && scratch) partition(c, a.splits, K, k, a.missingBin, scratch);
       // Each built node's rows are a contiguous run of `order`: sum them feature by feature.
@@ -168,16 +173,21 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
         if (slot < 0) continue;
         const from = base + parts[pb + 3 * q + 1];
         const to = base + parts[pb + 3 * q + 2];
-        for (let f = 0; f < F; f++) offs[f] = slot * slotBins + featureOffset[f];
+        const e0 = slotEntry[slot];
+        const F = slotEntry[slot + 1] - e0;
+        for (let e = 0; e < F; e++) {
+          offs[e] = entryOffset[e0 + e];
+          featureBins[e] = bins[entryFeature[e0 + e]];
+        }
         // Row-major: a row's gradient is read once for all its features; one node's
-        // bins (all features) are small enough to stay in cache.
+        // bins (all its features) are small enough to stay in cache.
         for (let j = from; j < to; j++) {
           const i = order[j];
           const at = i * K + k;
           const g = qg[at];
           const h = qh[at];
           for (let f = 0; f < F; f++) {
-            const t = (offs[f] + bins[f][i]) * 3;
+            const t = (offs[f] + featureBins[f][i]) * 3;
             hist[t] += g;
             hist[t + 1] += h;
             hist[t + 2] += 1;
@@ -197,7 +207,4 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   empty: sharedHistogram,
 };
 
-/** Slot `s` of a level partial: its features' bins at featureOffset[f] + b (g, h, count a bin). */
-export function slotHistogram(hist: Float64Array, slotBins: number, s: number): Float64Array {
-  return hist.subarray(s * slotBins * 3, (s + 1) * slotBins * 3);
-}
+

@@ -253,8 +253,11 @@ async function fit(
       minRows: p.min_rows,
       minSplitImprovement: p.min_split_improvement,
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState, bagRate: p.sample_rate },
-      featuresFor: (k, node) =>
-        perSplit >= treeFeatures.length ? treeFeatures : new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
+      treeFeatures,
+      featuresFor:
+        perSplit >= treeFeatures.length
+          ? null
+          : (k, node) => new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
       randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
       leafValue: (st) => (st.h > 0 ? drf ? -st.g / st.h : (-st.g / st.h) * lr * shrink : 0),
       signal: s.input.signal,

@@ -36,12 +36,14 @@ async function rootHistogram(chunkRows: number, executor = node.executor) {
     splits: null,
     slotOf: [Int32Array.of(0)],
     slots: 1,
-    featureOffset: Int32Array.of(0, totalBins(features[0].spec)),
-    slotBins,
+    slotEntry: Int32Array.of(0, 2),
+    entryFeature: Int32Array.of(0, 1),
+    entryOffset: Int32Array.of(0, totalBins(features[0].spec)),
+    bins: slotBins,
     missingBin: Int32Array.of(features[0].spec.valueBins, features[1].spec.valueBins),
   };
   const hist = await executor.run(LevelTask, view, args);
-  return { hist, view, offset: args.featureOffset };
+  return { hist, view, offset: args.entryOffset };
 }
 
 test("the root histogram equals a naive row-by-row sum over in-bag rows", async () => {
