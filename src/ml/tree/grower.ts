@@ -1,7 +1,8 @@
 // The grower: grows the trees of one iteration (one a class) level by level. Each level
 // is one LevelTask over the view (rows move to their children, histograms of the nodes
-// to split are summed), then the splits are chosen here from histograms alone. Of two
-// siblings only the smaller is built; the larger is its parent minus it.
+// to split are summed), then the splits are chosen here from histograms alone. When
+// every node uses the tree's features, only the smaller of two siblings is built and the
+// larger is its parent minus it.
 
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
@@ -73,6 +74,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0)]);
   const gains = new Float64Array(F);
   const featuresOf = (k: number, node: number) => spec.featuresFor?.(k, node) ?? spec.treeFeatures;
+  const nodeBinsAtMost = spec.treeFeatures.reduce((sum, f) => sum + featureBins[f], 0);
   const totalsOf = (h: NodeHistogram, k: number): NodeStats => {
     // Every row falls in exactly one bin of a feature: its bins sum to the node.
     const f = h.features[0];
@@ -101,7 +103,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       const starts: number[] = [];
       let bins = 0;
       let end = start;
-      while (end < build.length && (end === start || (bins + spec.treeFeatures.reduce((s, f) => s + featureBins[f], 0)) * 3 <= MAX_HIST_DOUBLES)) {
+      while (end < build.length && (end === start || (bins + nodeBinsAtMost) * 3 <= MAX_HIST_DOUBLES)) {
         const { k, node } = build[end];
         const offset = new Int32Array(F).fill(-1);
         starts.push(bins);
