@@ -7,6 +7,7 @@ import { type Chunk, CHUNK_ROWS, type Vec } from "./chunk.ts";
 import type { CsvOptions } from "./csv-dialect.ts";
 import { type Db, sqlIdent } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
+import { FloeError } from "./errors.ts";
 import { resolveFile, type Source } from "./source.ts";
 import { readerSql } from "./ingest.ts";
 import { readResultChunks } from "./result-chunks.ts";
@@ -20,6 +21,8 @@ export interface StreamColumn {
 export interface StreamOptions extends CsvOptions {
   readonly chunkRows?: number;
   readonly signal?: AbortSignal;
+  /** Columns the source must have: refused up front, before any row is read. */
+  readonly required?: readonly string[];
 }
 
 /**
@@ -59,6 +62,8 @@ export async function streamColumns(
     }
     const types = new Map(described.map(([n, t]) => [String(n), String(t)]));
     const missing = columns.filter((c) => !types.has(c.name)).map((c) => c.name);
+    const lacking = (opts.required ?? []).filter((name) => !types.has(name));
+    if (lacking.length) throw new FloeError("bad_input", `${label}: no column ${lacking.map((n) => `'${n}'`).join(", ")}`);
     const exprs = columns.map((c) => {
       const t = types.get(c.name);
       const q = sqlIdent(c.name);
