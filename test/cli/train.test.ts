@@ -60,6 +60,12 @@ test("train --out, then predict and eval with the model file, from a file and fr
   const metrics = JSON.parse(ev.stdout).metrics;
   expect(metrics.logloss).toBe(training.logloss);
   expect(metrics.confusion_matrix).toEqual(training.confusion_matrix);
+  // eval streams in batches too: tiny chunks give the same metrics
+  const batched = await floe(["eval", model, iris, "--json", "--chunk-rows", "11"]);
+  expect(JSON.parse(batched.stdout).metrics.confusion_matrix).toEqual(training.confusion_matrix);
+  expect(JSON.parse(batched.stdout).metrics.logloss).toBeCloseTo(training.logloss, 12);
+  const noResponse = await floe(["eval", model, join(FIXTURES, "mixed.csv")]);
+  expect([noResponse.code, noResponse.stderr]).toEqual([1, `floe: ${join(FIXTURES, "mixed.csv")}: no column 'species'\n`]);
 });
 
 test("cat file | floe train - for a binomial GBM; predict writes class 1 by the max-F1 threshold", async () => {
