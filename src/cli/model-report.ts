@@ -40,7 +40,7 @@ export function modelText(model: TreeModel): string {
   const classes = model.response.domain ? `, ${model.response.domain.length} classes` : "";
   out.push(
     `model ${model.model_id}: ${model.algo}, ${model.category}${classes}, ${model.iterations.length} trees, trained in ${(model.training_time_ms / 1000).toFixed(1)} s`,
-    `response: ${model.response.name}; predictors: ${model.features.map((f) => f.name).join(", ")}`,
+    `response: ${model.response.name}; predictors: ${model.features.map((f) => f.name).join(", ")}; seed ${model.params.seed}`,
   );
   for (const note of model.notes) out.push(`note: ${note}`);
   const { training, validation, cross_validation } = model.metrics;

@@ -83,7 +83,6 @@ export const trainCommand = defineCommand({
         cancel = () => job.cancel();
         const { model } = await done;
         bar.stop();
-        for (const note of model.notes) consola.info(note);
         if (args.out) saveModel(String(args.out), model, VERSION);
         process.stdout.write(args.json ? `${JSON.stringify(modelJson(model))}\n` : modelText(model));
       } finally {
