@@ -3,7 +3,7 @@
 // SELECT expression that casts a column to its vector layout.
 
 import { type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
-import { type DbSession, sqlIdent } from "./duckdb.ts";
+import { type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
 import { FloeError } from "./errors.ts";
 
 /** Text columns with at most this many distinct values become enums (H2O's categoricals)... */
@@ -39,11 +39,8 @@ const PROBE_ROWS = 10_000;
 
 export interface TypeDecision {
   readonly type: ColumnType;
-  /**
-   * Set for a text column whose sample looked like an enum: it stays one only if its
-   * full count of levels keeps to the enum rules against `present` values.
-   */
-  readonly tentative?: { readonly present: number };
+  /** The sorted levels of a text column found to be an enum (read with the decision). */
+  readonly domain?: readonly string[];
 }
 
 export function enumRulesHold(levels: number, present: number): boolean {
@@ -79,16 +76,23 @@ export async function decideTypes(
     if (present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present)) return "number or time";
     return enumRulesHold(distinct, present) ? "enum" : "string";
   });
+  // One pass for all: counts of numbers and times where the sample suggests them, and the
+  // sorted levels where it suggests an enum (so no second pass builds the domain).
   const full = text.map((c, k) => {
     const q = sqlIdent(c.name);
-    return looks[k] === "number or time" ? `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))` : `count(${q}), 0, 0`;
+    if (looks[k] === "number or time") return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
+    if (looks[k] === "enum") return `count(${q}), list(DISTINCT ${q} ORDER BY ${q}) FILTER (WHERE ${q} IS NOT NULL), 0`;
+    return `count(${q}), 0, 0`;
   });
   const [counts] = await session.rows(`SELECT ${full.join(", ")} FROM ${table}`);
   for (const [k, c] of text.entries()) {
     const [present, numbers, times] = [0, 1, 2].map((j) => Number(counts[3 * k + j]));
     let decision: TypeDecision;
-    if (looks[k] !== "number or time") {
-      decision = looks[k] === "enum" ? { type: "enum", tentative: { present } } : { type: "string" };
+    if (looks[k] === "enum") {
+      const domain = ((counts[3 * k + 1] as unknown[] | null) ?? []).map(String);
+      decision = enumRulesHold(domain.length, present) ? { type: "enum", domain } : { type: "string" };
+    } else if (looks[k] === "string") {
+      decision = { type: "string" };
     } else if (present > 0 && times === present) {
       // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
       decision = { type: "time" };
@@ -109,10 +113,15 @@ export async function decideTypes(
 
 /**
  * Creates a DuckDB ENUM type holding the column's distinct values in H2O's order
- * (numbers numerically, text lexicographically) and returns its levels.
+ * (numbers numerically, text lexicographically) and returns its levels; with `known`
+ * levels (already read, sorted) it only declares them.
  */
-export async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string): Promise<string[]> {
+export async function enumType(session: DbSession, table: string, col: StagedColumn, typeName: string, known?: readonly string[]): Promise<string[]> {
   const c = sqlIdent(col.name);
+  if (known) {
+    await session.run(`CREATE TYPE ${typeName} AS ENUM (${known.map(sqlString).join(", ")})`);
+    return [...known];
+  }
   await session.run(
     `CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`,
   );
@@ -128,7 +137,7 @@ export function tooManyLevels(name: string, n: number): FloeError {
 }
 
 /** The SELECT expression that casts a staged column to the layout of `type`. */
-export function extractExpr(col: StagedColumn, type: ColumnType, enumTypeName: string): string {
+export function extractExpr(col: StagedColumn, type: ColumnType, enumTypeName: string | null): string {
   const c = sqlIdent(col.name);
   switch (type) {
     case "numeric":
@@ -139,6 +148,8 @@ export function extractExpr(col: StagedColumn, type: ColumnType, enumTypeName: s
       if (col.cls === "numeric") return `CAST(${c} AS DOUBLE)`;
       return `CAST(epoch_ms(TRY_CAST(${c} AS TIMESTAMP)) AS DOUBLE)`;
     case "enum":
+      // A column with no values at all has no levels (and no ENUM type): all missing.
+      if (enumTypeName === null) return "CAST(NULL AS INTEGER)";
       return `CAST(enum_code(CAST(CAST(${c} AS VARCHAR) AS ${enumTypeName})) AS INTEGER)`;
     case "string":
       return `CAST(${c} AS VARCHAR)`;

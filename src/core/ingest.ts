@@ -10,7 +10,6 @@ import {
   COLUMN_TYPES,
   classify,
   decideTypes,
-  enumRulesHold,
   enumType,
   extractExpr,
   type StagedColumn,
@@ -158,25 +157,21 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
       let { type } = decisions[i];
       let domain: string[] | undefined;
       const typeName = `floe_enum_${id}_${i}`;
+      let known = decisions[i].domain;
       if (type === "enum") {
-        if (!decisions[i].tentative) {
+        if (!known) {
           const [[approx]] = await session.rows(`SELECT approx_count_distinct(${sqlIdent(col.name)}) FROM ${table}`);
           // approx_count_distinct errs by a few percent: refuse up front only when clearly over.
           if (Number(approx) > ENUM_MAX_LEVELS * 1.1) throw tooManyLevels(col.name, Number(approx));
+          if (Number(approx) === 0) known = [];
         }
-        domain = await enumType(session, table, col, typeName);
-        enumTypes.push(typeName);
-        const tentative = decisions[i].tentative;
-        if (tentative && !enumRulesHold(domain.length, tentative.present)) {
-          type = "string";
-          domain = undefined;
-        } else if (domain.length > ENUM_MAX_LEVELS) {
-          throw tooManyLevels(col.name, domain.length);
-        }
+        domain = known && known.length === 0 ? [] : await enumType(session, table, col, typeName, known);
+        if (domain.length > 0) enumTypes.push(typeName);
+        if (domain.length > ENUM_MAX_LEVELS) throw tooManyLevels(col.name, domain.length);
       }
       types.push(type);
       specs.push(domain ? { name: col.name, type, domain } : { name: col.name, type });
-      exprs.push(extractExpr(col, type, typeName));
+      exprs.push(extractExpr(col, type, domain && domain.length === 0 ? null : typeName));
     }
     // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
     let read = 0;
