@@ -7,7 +7,7 @@ import { rowUniform } from "../../core/rng.ts";
 import { mergeSorted } from "../../core/sorted.ts";
 import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import { addTrees, computeGradients, type GradArgs, type ScoreArgs } from "./rows.ts";
+import { addTrees, applySplits, computeGradients, finishedLeaf, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { routeRow, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -151,6 +151,35 @@ export const ResetScoresTask = stateTask<{ init: Float64Array }, TreeChunk>("ml.
   c.oob.fill(0);
   c.oobCount.fill(0);
 });
+
+export interface LeafResidualArgs {
+  /** The grower's pending splits, applied here (so ScoreTask must not apply them again). */
+  readonly pending: SplitTable | null;
+  readonly missingBin: Int32Array;
+  /** Nodes in the tree: the partial holds one list per node id. */
+  readonly nodes: number;
+}
+
+/**
+ * The residuals y − f of each leaf's training rows, sorted (one class): for losses whose
+ * leaf value is a quantile of its residuals (laplace: the median; quantile: alpha), as H2O.
+ */
+export const LeafResidualsTask: Task<LeafResidualArgs, Float64Array[], TreeChunk> = {
+  name: "ml.tree.leaf_residuals",
+  commutative: true,
+  map(c, { pending, missingBin, nodes }) {
+    if (pending) applySplits(c, pending, 1, missingBin);
+    const lists: number[][] = Array.from({ length: nodes }, () => []);
+    for (let i = 0; i < c.rows; i++) {
+      const n = c.node[i];
+      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : -1;
+      if (leaf >= 0) lists[leaf].push(c.y[i] - c.score[i]);
+    }
+    return lists.map((l) => Float64Array.from(l).sort());
+  },
+  reduce: (a, b) => a.map((x, i) => mergeSorted(x, b[i])),
+  empty: ({ nodes }) => Array.from({ length: nodes }, () => new Float64Array(0)),
+};
 
 /** Response statistics of the training rows: Σw, Σw·y, then Σw per class. */
 export const ResponseStatsTask: Task<{ classes: number }, Float64Array, TreeChunk> = {

@@ -20,6 +20,7 @@ import type { TreeParams } from "./params.ts";
 import { assignFolds, CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
   GradTask,
+  LeafResidualsTask,
   type OutputArgs,
   OutputTask,
   ResetScoresTask,
@@ -264,8 +265,19 @@ async function fit(
     });
     iterations.push(grown.trees);
     for (let f = 0; f < F; f++) gains[f] += grown.gains[f];
+    let pending = grown.pending;
+    const leafQuantile = s.distribution === "laplace" ? 0.5 : s.distribution === "quantile" ? loss.quantile_alpha : null;
+    if (!drf && leafQuantile !== null) {
+      // H2O's leaves for these losses: the median (or alpha-quantile) of their residuals.
+      const tree = grown.trees[0];
+      const residuals = await executor.run(LeafResidualsTask, view, { pending, missingBin: s.missingBin, nodes: tree.value.length });
+      pending = null;
+      for (let n = 0; n < tree.value.length; n++) {
+        if (tree.feature[n] < 0 && residuals[n].length > 0) tree.value[n] = quantile(residuals[n], leafQuantile) * lr;
+      }
+    }
     const oob = drf ? { bagState, bagRate: p.sample_rate } : null;
-    const added: ScoreArgs = { trees: grown.trees, missingBin: s.missingBin, oob, grown: { pending: grown.pending } };
+    const added: ScoreArgs = { trees: grown.trees, missingBin: s.missingBin, oob, grown: { pending } };
     if (drf) await executor.run(ScoreTask, view, added);
     else unscored = added;
     if (valid) await executor.run(ScoreTask, valid, { trees: grown.trees, missingBin: s.missingBin, oob: null, grown: null });

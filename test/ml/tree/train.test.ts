@@ -39,6 +39,14 @@ test("one depth-1 tree with learn_rate 1 predicts the two group means exactly", 
   expect((model.metrics.training as RegressionMetrics).MSE).toBe(0);
 });
 
+test("laplace leaves are the median of their residuals, as in H2O", async () => {
+  // init = median(y) = 10 (lower median: the 3rd of 6); sign gradients split x <= 3;
+  // residuals left [-9, -8, 0] → −8, right [10, 11, 90] → 11: predictions 2 and 21.
+  const frame = await load(csv("median.csv", "x,y", [[1, 1], [2, 2], [3, 10], [4, 20], [5, 21], [6, 100]]));
+  const { model } = await gbm.train(node.executor, { modelId: "lap", frame, y: "y", x: null, params: { distribution: "laplace", ntrees: 1, max_depth: 1, learn_rate: 1, min_rows: 1, seed: 1 } });
+  expect(await predictions(model, frame)).toEqual([2, 2, 2, 21, 21, 21]);
+});
+
 test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size", async () => {
   const params = { ntrees: 20, max_depth: 4, sample_rate: 0.7, col_sample_rate: 0.7, seed: 42 };
   const path = join(FIXTURES, "penguins.csv");
