@@ -203,13 +203,17 @@ export const ResponseStatsTask: Task<{ classes: number }, Float64Array, TreeChun
   empty: ({ classes }) => new Float64Array(2 + classes),
 };
 
-/** A sorted sample of the training rows' response, or of |y − center| when given. */
-export const ResponseSketchTask: Task<{ rate: number; state: number; center: number | null }, Float64Array, TreeChunk> = {
+/**
+ * A sorted sample of the training rows' response; of |y − center| when a center is given;
+ * of |y − f|, the absolute residuals of the current scores, for center "score".
+ */
+export const ResponseSketchTask: Task<{ rate: number; state: number; center: number | "score" | null }, Float64Array, TreeChunk> = {
   name: "ml.tree.response_sketch",
   map(c, { rate, state, center }) {
     const out: number[] = [];
     for (let i = 0; i < c.rows; i++) {
-      if (c.w[i] > 0 && (rate >= 1 || rowUniform(state, c.start + i) < rate)) out.push(center === null ? c.y[i] : Math.abs(c.y[i] - center));
+      if (!(c.w[i] > 0 && (rate >= 1 || rowUniform(state, c.start + i) < rate))) continue;
+      out.push(center === null ? c.y[i] : Math.abs(c.y[i] - (center === "score" ? c.score[i] : center)));
     }
     return Float64Array.from(out).sort();
   },

@@ -100,6 +100,17 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** Friedman's huber step for sorted residuals: their median plus the mean clipped deviation from it. */
+function huberLeaf(sorted: Float64Array, delta: number): number {
+  const med = quantile(sorted, 0.5);
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const dev = sorted[i] - med;
+    sum += Math.sign(dev) * Math.min(delta, Math.abs(dev));
+  }
+  return med + sum / sorted.length;
+}
+
 /** The initial raw scores of GBM (H2O's init_f) and the huber delta, from the training rows. */
 async function initScores(executor: Executor, view: Chunked<TreeChunk>, s: Setup, seed: number): Promise<{ init: Float64Array; huberDelta: number }> {
   const K = s.K;
@@ -238,7 +249,14 @@ async function fit(
 
   for (let t = 0; t < o.ntrees; t++) {
     if (s.input.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
-    if (!drf) maxes = await executor.run(GradTask, view, { distribution: s.distribution, classes: K, loss, addFirst: unscored });
+    let lossT = loss;
+    if (s.distribution === "huber") {
+      // H2O's huber: delta is the huber_alpha-quantile of |y − f| at every iteration.
+      await flushScores();
+      const abs = await executor.run(ResponseSketchTask, view, { rate: sketchRate(view.chunks.reduce((n, c) => n + c.rows, 0)), state: keyState(p.seed, t, 6), center: "score" });
+      lossT = { ...loss, huber_delta: Math.max(quantile(abs, p.huber_alpha ?? 0.9), 1e-12) };
+    }
+    if (!drf) maxes = await executor.run(GradTask, view, { distribution: s.distribution, classes: K, loss: lossT, addFirst: unscored });
     unscored = null;
     const m = maxes as Float64Array;
     const gScale = Float64Array.from({ length: K }, (_, k) => (m[k] > 0 ? m[k] : 1) / QUANT_LEVELS);
@@ -266,14 +284,17 @@ async function fit(
     iterations.push(grown.trees);
     for (let f = 0; f < F; f++) gains[f] += grown.gains[f];
     let pending = grown.pending;
-    const leafQuantile = s.distribution === "laplace" ? 0.5 : s.distribution === "quantile" ? loss.quantile_alpha : null;
-    if (!drf && leafQuantile !== null) {
-      // H2O's leaves for these losses: the median (or alpha-quantile) of their residuals.
+    const d = s.distribution;
+    if (!drf && (d === "laplace" || d === "quantile" || d === "huber")) {
+      // H2O's leaves for these losses, from their rows' residuals: the median (laplace), the
+      // alpha-quantile (quantile), or the median plus the mean clipped deviation (huber).
       const tree = grown.trees[0];
       const residuals = await executor.run(LeafResidualsTask, view, { pending, missingBin: s.missingBin, nodes: tree.value.length });
       pending = null;
       for (let n = 0; n < tree.value.length; n++) {
-        if (tree.feature[n] < 0 && residuals[n].length > 0) tree.value[n] = quantile(residuals[n], leafQuantile) * lr;
+        const r = residuals[n];
+        if (tree.feature[n] >= 0 || r.length === 0) continue;
+        tree.value[n] = (d === "huber" ? huberLeaf(r, lossT.huber_delta) : quantile(r, d === "laplace" ? 0.5 : loss.quantile_alpha)) * lr;
       }
     }
     const oob = drf ? { bagState, bagRate: p.sample_rate } : null;

@@ -39,12 +39,18 @@ test("one depth-1 tree with learn_rate 1 predicts the two group means exactly", 
   expect((model.metrics.training as RegressionMetrics).MSE).toBe(0);
 });
 
-test("laplace leaves are the median of their residuals, as in H2O", async () => {
+test("laplace and huber leaves come from their residuals, as in H2O", async () => {
   // init = median(y) = 10 (lower median: the 3rd of 6); sign gradients split x <= 3;
   // residuals left [-9, -8, 0] → −8, right [10, 11, 90] → 11: predictions 2 and 21.
   const frame = await load(csv("median.csv", "x,y", [[1, 1], [2, 2], [3, 10], [4, 20], [5, 21], [6, 100]]));
   const { model } = await gbm.train(node.executor, { modelId: "lap", frame, y: "y", x: null, params: { distribution: "laplace", ntrees: 1, max_depth: 1, learn_rate: 1, min_rows: 1, seed: 1 } });
   expect(await predictions(model, frame)).toEqual([2, 2, 2, 21, 21, 21]);
+  // huber: delta = 0.9-quantile of |y − 10| = 90, so the split is the squared-error one,
+  // x <= 5; left residuals [-9, -8, 0, 10, 11]: median 0 + mean clipped deviation 0.8.
+  const huber = await gbm.train(node.executor, { modelId: "hub", frame, y: "y", x: null, params: { distribution: "huber", ntrees: 1, max_depth: 1, learn_rate: 1, min_rows: 1, seed: 1 } });
+  const p = await predictions(huber.model, frame);
+  for (let i = 0; i < 5; i++) expect(p[i]).toBeCloseTo(10.8, 12);
+  expect(p[5]).toBeCloseTo(100, 12);
 });
 
 test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size", async () => {
