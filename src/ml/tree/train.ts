@@ -188,6 +188,8 @@ interface FitOptions {
   readonly holdout: number | null;
   readonly ntrees: number;
   readonly stoppingRounds: number;
+  /** When max_runtime_secs runs out (epoch ms), for cross-validation and the main model together. */
+  readonly deadline: number | null;
 }
 
 async function fit(
@@ -278,7 +280,7 @@ async function fit(
           ? null
           : (k, node) => new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
       randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
-      leafValue: (st) => (st.h > 0 ? drf ? -st.g / st.h : (-st.g / st.h) * lr * shrink : 0),
+      leafValue: (st) => (st.h > 0 ? (drf ? -st.g / st.h : (-st.g / st.h) * lr * shrink) : 0),
       signal: s.input.signal,
     });
     iterations.push(grown.trees);
@@ -306,7 +308,7 @@ async function fit(
     progress((t + 1) / o.ntrees);
 
     const last = t === o.ntrees - 1;
-    const outOfTime = p.max_runtime_secs > 0 && (Date.now() - started) / 1000 >= p.max_runtime_secs;
+    const outOfTime = o.deadline !== null && Date.now() >= o.deadline;
     if (score && ((t + 1) % interval === 0 || last || outOfTime)) {
       await scoreNow(t + 1);
       if (shouldStop(stopSeries, o.stoppingRounds, p.stopping_tolerance)) break;
@@ -402,13 +404,15 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   let cvPredictions: ScoredChunk[] | null = null;
   let cvMetrics: Metrics | null = null;
   const foldTrees: number[] = [];
+  // max_runtime_secs bounds the whole build, cross-validation included (as in H2O).
+  const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
   const progress = input.onProgress ?? (() => {});
   if (foldCount >= 2 || p.fold_column) {
     const folds = await assignFolds(executor, input.frame, view, p, foldCount, columns);
     for (let f = 0; f < folds; f++) {
       await executor.run(FoldWeightsTask, view, { drop: f });
       // Fold models stop early on their own fold, as H2O's do.
-      const fitted = await fit(executor, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds }, (x) => progress(((f + x) / (folds + 1)) * 0.999));
+      const fitted = await fit(executor, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline }, (x) => progress(((f + x) / (folds + 1)) * 0.999));
       foldTrees.push(fitted.iterations.length);
       const outArgs = { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f };
       await executor.run(CollectHoldoutTask, view, outArgs);
@@ -431,7 +435,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     valid,
     init,
     loss,
-    { score: true, holdout: null, ntrees, stoppingRounds: cvStopped ? 0 : p.stopping_rounds },
+    { score: true, holdout: null, ntrees, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, deadline },
     (x) => progress(cvMetrics ? (foldCount + x) / (foldCount + 1) : x),
   );
   const model = makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started);
