@@ -93,9 +93,10 @@ export class OrderedFold<P> {
    * `mergeInto`, when given, merges in place: only for partials the fold owns (they came
    * from workers and are not seen by anyone else).
    */
+  /** `identity` is called only when no partial arrives (large identities are never built in vain). */
   constructor(
     private readonly reduce: (a: P, b: P) => P,
-    private readonly identity: P,
+    private readonly identity: () => P,
     private readonly mergeInto?: (acc: P, b: P) => void,
   ) {}
 
@@ -115,7 +116,7 @@ export class OrderedFold<P> {
   }
 
   get result(): P {
-    return this.acc ?? this.identity;
+    return this.acc ?? this.identity();
   }
 }
 
@@ -124,7 +125,7 @@ export class InlineExecutor implements Executor {
   readonly threads = 1;
 
   async run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
-    const fold = new OrderedFold((a: P, b: P) => task.reduce(a, b), task.empty(args));
+    const fold = new OrderedFold((a: P, b: P) => task.reduce(a, b), () => task.empty(args));
     const total = data.chunks.length;
     for (const chunk of data.chunks) {
       if (opts.signal?.aborted) throw cancelledError();

@@ -59,9 +59,8 @@ export class WorkerPool implements Executor {
   run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
     if (this.closed) return Promise.reject(new FloeError("internal", "the worker pool is closed"));
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
-    const empty = task.empty(args);
     const chunks = data.chunks;
-    if (chunks.length === 0) return Promise.resolve(empty);
+    if (chunks.length === 0) return Promise.resolve(task.empty(args));
     const shares = task.commutative ? shareOut(chunks, this.threads) : chunks.map((c) => [c]);
     return new Promise<P>((resolve, reject) => {
       const run: Run = {
@@ -70,7 +69,7 @@ export class WorkerPool implements Executor {
         args,
         fold: new OrderedFold<unknown>(
           (a, b) => task.reduce(a as P, b as P),
-          empty,
+          () => task.empty(args),
           task.commutative && task.mergeInto ? (acc, b) => task.mergeInto?.(acc as P, b as P) : undefined,
         ),
         total: shares.length,
