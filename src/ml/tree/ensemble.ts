@@ -6,7 +6,7 @@
 import type { Frame } from "../../core/frame.ts";
 import type { Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
-import { computeMetrics, type Metrics, type MetricsSpec, type ModelCategory } from "../metrics/index.ts";
+import type { Metrics, MetricsSpec, ModelCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ParamValues } from "../params.ts";
 import type { BinColumn, FeatureSpec } from "./binning.ts";
@@ -152,10 +152,4 @@ export function metricsSpecOf(model: TreeModel): MetricsSpec {
     distribution: model.distribution,
     lossParams: model.lossParams,
   };
-}
-
-/** Metrics of the model on a frame that holds the response. */
-export async function metricsOnFrame(executor: Executor, model: TreeModel, frame: Frame, warnings: string[]): Promise<Metrics> {
-  const scored = await predictFrame(executor, model, frame, warnings);
-  return computeMetrics(executor, { chunks: scored }, metricsSpecOf(model));
 }
