@@ -3,7 +3,7 @@
 import type { BinomialMetrics } from "../ml/metrics/binomial.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../ml/metrics/multinomial.ts";
-import type { TreeModel } from "../ml/tree/ensemble.ts";
+import { type Model, modelInputs } from "../ml/scoring.ts";
 import { num, plainTable } from "./table.ts";
 
 const SCALARS = ["nobs", "MSE", "RMSE", "mae", "rmsle", "r2", "mean_residual_deviance", "logloss", "AUC", "pr_auc", "Gini", "mean_per_class_error"];
@@ -35,44 +35,56 @@ export function metricsText(title: string, m: Metrics, domain: readonly string[]
   return lines.join("\n");
 }
 
-export function modelText(model: TreeModel): string {
+/** What a model of each algorithm adds to the report: a summary line, text blocks, JSON fields. */
+function details(model: Model): { summary: string; blocks: string[]; json: Record<string, unknown> } {
+  switch (model.algo) {
+    case "gbm":
+    case "drf":
+      return { summary: `${model.iterations.length} trees`, blocks: [], json: { ntrees: model.iterations.length } };
+  }
+}
+
+export function modelText(model: Model): string {
   const out: string[] = [];
-  const classes = model.response.domain ? `, ${model.response.domain.length} classes` : "";
-  out.push(
-    `model ${model.model_id}: ${model.algo}, ${model.category}${classes}, ${model.iterations.length} trees, trained in ${(model.training_time_ms / 1000).toFixed(1)} s`,
-    `response: ${model.response.name}; predictors: ${model.features.map((f) => f.name).join(", ")}; seed ${model.params.seed}`,
-  );
+  const classes = model.response?.domain ? `, ${model.response.domain.length} classes` : "";
+  const d = details(model);
+  out.push(`model ${model.model_id}: ${model.algo}, ${model.category}${classes}, ${d.summary}, trained in ${(model.training_time_ms / 1000).toFixed(1)} s`);
+  const inputs = modelInputs(model).map((c) => c.name).join(", ");
+  out.push(`${model.response ? `response: ${model.response.name}; predictors` : "columns"}: ${inputs}; seed ${model.params.seed}`);
   for (const note of model.notes) out.push(`note: ${note}`);
   const { training, validation, cross_validation } = model.metrics;
-  const domain = model.response.domain;
+  const domain = model.response?.domain ?? null;
   if (training) out.push("", metricsText(model.algo === "drf" ? "Training metrics (out-of-bag)" : "Training metrics", training, domain));
   if (cross_validation) out.push("", metricsText(`Cross-validation metrics (${model.params.nfolds || "fold_column"} folds)`, cross_validation, domain));
   if (validation) out.push("", metricsText("Validation metrics", validation, domain));
-  out.push(
-    "",
-    "Variable importance:",
-    plainTable(
-      ["variable", "relative_importance", "scaled_importance", "percentage"],
-      model.varimp.slice(0, 20).map((v) => [v.variable, num(v.relative_importance), num(v.scaled_importance), num(v.percentage)]),
-      "  ",
-    ),
-  );
+  for (const block of d.blocks) out.push("", block);
+  if (model.varimp.length) {
+    out.push(
+      "",
+      "Variable importance:",
+      plainTable(
+        ["variable", "relative_importance", "scaled_importance", "percentage"],
+        model.varimp.slice(0, 20).map((v) => [v.variable, num(v.relative_importance), num(v.scaled_importance), num(v.percentage)]),
+        "  ",
+      ),
+    );
+  }
   return `${out.join("\n")}\n`;
 }
 
-/** The model as `floe train --json` prints it. */
-export function modelJson(model: TreeModel) {
+/** The model as `floe train --json` prints it: the same keys for every algorithm, then its own. */
+export function modelJson(model: Model) {
   return {
     model_id: model.model_id,
     algo: model.algo,
     params: model.params,
     response: model.response,
     category: model.category,
-    ntrees: model.iterations.length,
     metrics: model.metrics,
     varimp: model.varimp,
     scoring_history: model.scoring_history,
     notes: model.notes,
     training_time_ms: model.training_time_ms,
+    ...details(model).json,
   };
 }

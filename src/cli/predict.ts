@@ -10,8 +10,7 @@ import { Frame } from "../core/frame.ts";
 import { type StreamColumn, streamColumns } from "../core/stream.ts";
 import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import { loadModel } from "../ml/modelfile.ts";
-import { MetricsAccumulator } from "../ml/metrics/index.ts";
-import { metricsSpecOf, predictFrame, type TreeModel } from "../ml/tree/ensemble.ts";
+import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, predictFrame } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { metricsText } from "./model-report.ts";
@@ -22,12 +21,19 @@ function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function csvLines(model: TreeModel, sc: ScoredChunk): string {
-  const domain = model.response.domain;
+function csvLines(model: Model, sc: ScoredChunk): string {
+  const domain = model.response?.domain;
+  const threshold = model.threshold ?? 0.5;
   const lines: string[] = [];
   for (let i = 0; i < sc.rows; i++) {
     if (!domain) {
-      lines.push(Number.isNaN(sc.p[i]) ? "" : String(sc.p[i]));
+      // Regression, cluster ids, components: the outputs as they are, empty when missing.
+      const row: string[] = [];
+      for (let k = 0; k < sc.width; k++) {
+        const v = sc.p[i * sc.width + k];
+        row.push(Number.isNaN(v) ? "" : String(v));
+      }
+      lines.push(row.join(","));
       continue;
     }
     let probs: number[];
@@ -35,12 +41,12 @@ function csvLines(model: TreeModel, sc: ScoredChunk): string {
     if (domain.length === 2) {
       const p1 = sc.p[i];
       probs = [1 - p1, p1];
-      label = p1 >= model.threshold ? 1 : 0;
+      label = p1 >= threshold ? 1 : 0;
     } else {
       probs = Array.from(sc.p.subarray(i * domain.length, (i + 1) * domain.length));
       label = probs.indexOf(Math.max(...probs));
     }
-    lines.push([csvField(domain[label]), ...probs.map(String)].join(","));
+    lines.push(Number.isNaN(probs[1]) ? `,${probs.map(() => "").join(",")}` : [csvField(domain[label]), ...probs.map(String)].join(","));
   }
   return lines.length ? `${lines.join("\n")}\n` : "";
 }
@@ -61,25 +67,26 @@ async function batchFrame(node: FloeNode, columns: readonly StreamColumn[], chun
  */
 async function streamScores(
   node: FloeNode,
-  model: TreeModel,
+  model: Model,
   args: Parameters<typeof sourceFromArgs>[0] & Parameters<typeof ingestOptions>[0],
   withResponse: boolean,
-  onBatch: (scored: ScoredChunk[]) => void | Promise<void>,
+  onBatch: (frame: Frame, warnings: string[]) => void | Promise<void>,
 ): Promise<void> {
   const { source, cleanup } = await sourceFromArgs(args);
   const warnings = new Set<string>();
   try {
-    const columns = model.features.map((f): StreamColumn => ({ name: f.name, as: f.kind === "enum" ? "text" : "number" }));
-    if (withResponse) columns.push({ name: model.response.name, as: model.response.domain ? "text" : "number" });
+    const columns = modelInputs(model).map((c): StreamColumn => ({ name: c.name, as: c.enum ? "text" : "number" }));
+    const response = withResponse ? model.response : null;
+    if (response) columns.push({ name: response.name, as: response.domain ? "text" : "number" });
     let batch: Chunk[] = [];
     const score = async () => {
       if (batch.length === 0) return;
       const found: string[] = [];
-      await onBatch(await predictFrame(node.executor, model, await batchFrame(node, columns, batch), found));
+      await onBatch(await batchFrame(node, columns, batch), found);
       for (const w of found) warnings.add(w);
       batch = [];
     };
-    const opts = { ...ingestOptions(args), required: withResponse ? [model.response.name] : [] };
+    const opts = { ...ingestOptions(args), required: response ? [response.name] : [] };
     const { missing } = await streamColumns(await node.db(), source, columns, opts, async (chunk) => {
       batch.push(chunk);
       if (batch.length >= node.threads) await score();
@@ -102,10 +109,9 @@ export const predictCommand = defineCommand({
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       try {
-        const header = model.response.domain ? ["predict", ...model.response.domain].map(csvField).join(",") : "predict";
-        process.stdout.write(`${header}\n`);
-        await streamScores(node, model, args, false, (scored) => {
-          for (const sc of scored) process.stdout.write(csvLines(model, sc));
+        process.stdout.write(`${outputNames(model).map(csvField).join(",")}\n`);
+        await streamScores(node, model, args, false, async (frame, warnings) => {
+          for (const sc of await predictFrame(node.executor, model, frame, warnings)) process.stdout.write(csvLines(model, sc));
         });
       } finally {
         await node.close();
@@ -121,10 +127,10 @@ export const evalCommand = defineCommand({
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       try {
-        const acc = new MetricsAccumulator(node.executor, metricsSpecOf(model));
-        await streamScores(node, model, args, true, (scored) => acc.add({ chunks: scored }));
-        const metrics = acc.result();
-        process.stdout.write(args.json ? `${JSON.stringify({ model_id: model.model_id, metrics })}\n` : `${metricsText(`Metrics of ${model.model_id}`, metrics, model.response.domain)}\n`);
+        const evaluator: Evaluator = modelEvaluator(node.executor, model);
+        await streamScores(node, model, args, true, (frame, warnings) => evaluator.add(frame, warnings));
+        const metrics = evaluator.result();
+        process.stdout.write(args.json ? `${JSON.stringify({ model_id: model.model_id, metrics })}\n` : `${metricsText(`Metrics of ${model.model_id}`, metrics, model.response?.domain ?? null)}\n`);
       } finally {
         await node.close();
       }

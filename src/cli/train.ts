@@ -8,9 +8,8 @@ import type { Frame } from "../core/frame.ts";
 import { split } from "../core/ops.ts";
 import { randomSeed } from "../core/rng.ts";
 import { computeRollups } from "../core/rollups.ts";
-import { ALGORITHMS, algorithm } from "../ml/registry.ts";
+import { ALGORITHMS, algorithm, type TrainResult } from "../ml/registry.ts";
 import { saveModel } from "../ml/modelfile.ts";
-import type { TrainResult } from "../ml/tree/train.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
@@ -30,10 +29,10 @@ for (const a of ALGORITHMS) {
 }
 
 export const trainCommand = defineCommand({
-  meta: { name: "train", description: "Train a model (gbm or drf) and print its metrics" },
+  meta: { name: "train", description: `Train a model (${ALGORITHMS.map((a) => a.name).join(", ")}) and print its metrics` },
   args: {
     ...ingestArgs,
-    y: { type: "string", required: true, description: "response column", valueHint: "col" },
+    y: { type: "string", description: "response column (supervised algorithms)", valueHint: "col" },
     algo: { type: "string", default: "gbm", description: `algorithm: ${ALGORITHMS.map((a) => a.name).join(" | ")}` },
     x: { type: "string", description: "predictor columns, comma-separated (default: all others)", valueHint: "a,b,c" },
     valid: { type: "string", description: "validation data file", valueHint: "file" },
@@ -77,7 +76,7 @@ export const trainCommand = defineCommand({
         const modelId = node.store.newId("model", algo.name);
         const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
         const { job, done } = node.jobs.start<TrainResult>(`train ${modelId}`, (j) =>
-          algo.train(node.executor, { modelId, frame, y: String(args.y), x, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
+          algo.train(node.executor, { modelId, frame, y: args.y === undefined ? null : String(args.y), x, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
         );
         job.onChange((j) => bar.update(j.progress));
         cancel = () => job.cancel();

@@ -5,7 +5,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { FloeError } from "../core/errors.ts";
-import type { TreeModel } from "./tree/ensemble.ts";
+import type { Model } from "./scoring.ts";
 
 export const MODEL_FORMAT = "floe-model";
 export const MODEL_FORMAT_VERSION = 1;
@@ -50,19 +50,19 @@ function decode(_key: string, v: unknown): unknown {
   return v;
 }
 
-export function serializeModel(model: TreeModel, floeVersion: string): Uint8Array {
+export function serializeModel(model: Model, floeVersion: string): Uint8Array {
   const doc = { format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, floe_version: floeVersion, model };
   return Bun.gzipSync(Buffer.from(JSON.stringify(doc, encode)));
 }
 
-export function deserializeModel(bytes: Uint8Array, label: string): TreeModel {
+export function deserializeModel(bytes: Uint8Array, label: string): Model {
   let text: string;
   try {
     text = Buffer.from(Bun.gunzipSync(new Uint8Array(bytes))).toString("utf8");
   } catch {
     throw new FloeError("bad_input", `${label}: not a floe model file (not gzip data)`);
   }
-  let doc: { format?: string; version?: number; model?: TreeModel };
+  let doc: { format?: string; version?: number; model?: Model };
   try {
     doc = JSON.parse(text, decode);
   } catch {
@@ -75,7 +75,7 @@ export function deserializeModel(bytes: Uint8Array, label: string): TreeModel {
   return doc.model;
 }
 
-export function saveModel(path: string, model: TreeModel, floeVersion: string): void {
+export function saveModel(path: string, model: Model, floeVersion: string): void {
   try {
     writeFileSync(path, serializeModel(model, floeVersion));
   } catch (err) {
@@ -83,7 +83,7 @@ export function saveModel(path: string, model: TreeModel, floeVersion: string): 
   }
 }
 
-export function loadModel(path: string): TreeModel {
+export function loadModel(path: string): Model {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

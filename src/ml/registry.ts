@@ -1,36 +1,79 @@
 // The algorithms floe trains, by name, with their declared parameters. The CLI, the
 // REST API and the UI read this list; nobody re-types a parameter or a default.
 
+import { FloeError } from "../core/errors.ts";
+import type { Frame } from "../core/frame.ts";
 import type { Executor } from "../core/mr.ts";
 import { randomSeed } from "../core/rng.ts";
+import type { ScoredChunk } from "./metrics/scored.ts";
 import { type ParamSpec, resolveParams } from "./params.ts";
+import type { Model } from "./scoring.ts";
 import { DRF_PARAMS, GBM_PARAMS, type TreeParams } from "./tree/params.ts";
-import { type TrainInput, type TrainResult, trainTreeModel } from "./tree/train.ts";
+import { trainTreeModel } from "./tree/train.ts";
 
-export interface Algorithm {
-  readonly name: "gbm" | "drf";
-  readonly description: string;
-  readonly params: readonly ParamSpec[];
-  train(executor: Executor, input: Omit<TrainInput, "algo" | "params"> & { params: Readonly<Record<string, unknown>> }): Promise<TrainResult>;
+export interface TrainRequest {
+  readonly modelId: string;
+  /** The training frame, with rollups. */
+  readonly frame: Frame;
+  /** The response column: required by supervised algorithms, refused by the others. */
+  readonly y: string | null;
+  /** Predictor columns (default: every column but the response). */
+  readonly x: readonly string[] | null;
+  /** Parameters by H2O name, unresolved: checked against the algorithm's declarations. */
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly valid?: Frame | null;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
 }
 
-function treeAlgorithm(name: "gbm" | "drf", description: string, params: readonly ParamSpec[]): Algorithm {
+/** A trained model plus what lives only in memory: CV predictions and CV models. */
+export interface TrainResult {
+  readonly model: Model;
+  readonly cvModels: readonly Model[];
+  /** Out-of-fold predictions, chunk by chunk in training-frame order. */
+  readonly cvPredictions: readonly ScoredChunk[] | null;
+}
+
+export interface Algorithm {
+  readonly name: Model["algo"];
+  readonly description: string;
+  /** Supervised algorithms need a response; the others take none. */
+  readonly supervised: boolean;
+  readonly params: readonly ParamSpec[];
+  train(executor: Executor, req: TrainRequest): Promise<TrainResult>;
+}
+
+/**
+ * An algorithm whose parameters are resolved against `params` (H2O's seed −1 becomes a
+ * drawn seed, kept in the model) before `fit` runs; a supervised one gets a response.
+ */
+function declare<P extends { seed: number }>(
+  name: Model["algo"],
+  description: string,
+  supervised: boolean,
+  params: readonly ParamSpec[],
+  fit: (executor: Executor, req: TrainRequest, p: P) => Promise<TrainResult>,
+): Algorithm {
   return {
     name,
     description,
+    supervised,
     params,
-    async train(executor, input) {
-      const resolved = resolveParams<TreeParams>(params, input.params, name);
-      // H2O's seed -1: draw one, and keep it in the model's parameters.
+    async train(executor, req) {
+      if (supervised && !req.y) throw new FloeError("invalid_argument", `${name} needs a response column (-y)`);
+      if (!supervised && req.y) throw new FloeError("invalid_argument", `${name} takes no response column; pick its columns with --x`);
+      const resolved = resolveParams<P>(params, req.params, name);
       if (resolved.seed === -1) resolved.seed = randomSeed();
-      return trainTreeModel(executor, { ...input, algo: name, params: resolved });
+      return fit(executor, req, resolved);
     },
   };
 }
 
 export const ALGORITHMS: readonly Algorithm[] = [
-  treeAlgorithm("gbm", "Gradient boosting machine (H2O's GBM)", GBM_PARAMS),
-  treeAlgorithm("drf", "Distributed random forest; histogram_type=Random gives extremely randomized trees", DRF_PARAMS),
+  declare<TreeParams>("gbm", "Gradient boosting machine (H2O's GBM)", true, GBM_PARAMS, (ex, req, p) => trainTreeModel(ex, { ...req, y: req.y as string, algo: "gbm", params: p })),
+  declare<TreeParams>("drf", "Distributed random forest; histogram_type=Random gives extremely randomized trees", true, DRF_PARAMS, (ex, req, p) =>
+    trainTreeModel(ex, { ...req, y: req.y as string, algo: "drf", params: p }),
+  ),
 ];
 
 export function algorithm(name: string): Algorithm | undefined {

@@ -5,14 +5,14 @@
 
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
-import type { ModelCategory } from "./metrics/index.ts";
+import type { SupervisedCategory } from "./metrics/index.ts";
 
 export interface TrainingColumns {
   readonly yCol: number;
   readonly yName: string;
   /** Class labels of a classifier, in code order. */
   readonly yDomain: readonly string[] | null;
-  readonly category: ModelCategory;
+  readonly category: SupervisedCategory;
   /** Predictor columns, in frame order. */
   readonly xCols: readonly number[];
   /** What was left out and why, for the user. */
@@ -32,7 +32,7 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
   const rollup = frame.rollups?.[yCol];
   if (!rollup) throw new FloeError("internal", "training needs a frame with rollups");
   if (rollup.count === 0) throw new FloeError("bad_input", `response column '${y}' has no values (all ${rollup.missing} rows are missing)`);
-  let category: ModelCategory;
+  let category: SupervisedCategory;
   let yDomain: readonly string[] | null = null;
   if (ySpec.type === "enum") {
     const present = (rollup.levelCounts ?? []).filter((n) => n > 0).length;

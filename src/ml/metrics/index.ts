@@ -7,11 +7,11 @@ import { type MultinomialMetrics, MultinomialMetricsTask, multinomialMetrics } f
 import { type RegressionMetrics, RegressionMetricsTask, regressionMetrics } from "./regression.ts";
 import type { ScoredChunk } from "./scored.ts";
 
-export type ModelCategory = "Regression" | "Binomial" | "Multinomial";
+export type SupervisedCategory = "Regression" | "Binomial" | "Multinomial";
 export type Metrics = RegressionMetrics | BinomialMetrics | MultinomialMetrics;
 
 export interface MetricsSpec {
-  readonly category: ModelCategory;
+  readonly category: SupervisedCategory;
   /** Number of classes (classifiers). */
   readonly classes: number;
   /** For mean_residual_deviance of regression models. */

@@ -6,20 +6,13 @@
 import type { Frame } from "../../core/frame.ts";
 import type { Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
-import type { Metrics, MetricsSpec, ModelCategory } from "../metrics/index.ts";
+import type { MetricsSpec, SupervisedCategory } from "../metrics/index.ts";
+import type { ModelCommon } from "../model.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import type { ParamValues } from "../params.ts";
 import type { BinColumn, FeatureSpec } from "./binning.ts";
 import { EnsembleScoreTask, OutputTask, type OutputArgs } from "./row-tasks.ts";
 import type { Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
-
-export interface VarImp {
-  readonly variable: string;
-  readonly relative_importance: number;
-  readonly scaled_importance: number;
-  readonly percentage: number;
-}
 
 export interface ScoringEvent {
   readonly number_of_trees: number;
@@ -28,12 +21,10 @@ export interface ScoringEvent {
   readonly validation?: Record<string, number>;
 }
 
-export interface TreeModel {
+export interface TreeModel extends ModelCommon {
   readonly algo: "gbm" | "drf";
-  readonly model_id: string;
-  readonly params: ParamValues;
   readonly response: { readonly name: string; readonly domain: readonly string[] | null };
-  readonly category: ModelCategory;
+  readonly category: SupervisedCategory;
   /** Trees a iteration: classes for multinomial, else 1. */
   readonly treesPerIteration: number;
   readonly features: readonly FeatureSpec[];
@@ -42,31 +33,8 @@ export interface TreeModel {
   readonly output: OutputArgs["output"];
   readonly distribution: Distribution;
   readonly lossParams: LossParams;
-  /** Binomial: the probability from which a row is predicted as class 1 (max F1). */
   readonly threshold: number;
-  readonly metrics: {
-    readonly training: Metrics | null;
-    readonly validation: Metrics | null;
-    readonly cross_validation: Metrics | null;
-  };
-  readonly varimp: readonly VarImp[];
   readonly scoring_history: readonly ScoringEvent[];
-  readonly notes: readonly string[];
-  readonly training_time_ms: number;
-}
-
-/** Variable importance from split gains: relative, scaled to the top, and as percentages. */
-export function varimpOf(names: readonly string[], gains: Float64Array): VarImp[] {
-  const max = Math.max(0, ...gains);
-  const sum = gains.reduce((s, g) => s + g, 0);
-  return names
-    .map((variable, f) => ({
-      variable,
-      relative_importance: gains[f],
-      scaled_importance: max > 0 ? gains[f] / max : 0,
-      percentage: sum > 0 ? gains[f] / sum : 0,
-    }))
-    .sort((a, b) => b.relative_importance - a.relative_importance);
 }
 
 /**

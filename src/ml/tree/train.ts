@@ -13,7 +13,8 @@ import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { type TrainingColumns, trainingColumns } from "../training-frame.ts";
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
-import { bindFeatures, type ScoringEvent, type TreeModel, varimpOf } from "./ensemble.ts";
+import { varimpOf } from "../model.ts";
+import { bindFeatures, type ScoringEvent, type TreeModel } from "./ensemble.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";

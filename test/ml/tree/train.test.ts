@@ -9,7 +9,7 @@ import { algorithm } from "../../../src/ml/registry.ts";
 import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
 import type { BinomialMetrics } from "../../../src/ml/metrics/binomial.ts";
 import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
-import { predictFrame, type TreeModel } from "../../../src/ml/tree/ensemble.ts";
+import { type Model, predictFrame } from "../../../src/ml/scoring.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
@@ -25,7 +25,7 @@ function csv(name: string, header: string, rows: (string | number)[][]): string 
   return writeTemp(dir, name, `${header}\n${rows.map((r) => r.join(",")).join("\n")}\n`);
 }
 
-async function predictions(model: TreeModel, frame: Frame, executor = node.executor): Promise<number[]> {
+async function predictions(model: Model, frame: Frame, executor = node.executor): Promise<number[]> {
   const scored = await predictFrame(executor, model, frame, []);
   return scored.flatMap((s) => Array.from(s.p));
 }

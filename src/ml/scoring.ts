@@ -1,0 +1,86 @@
+// Scoring any model: the union of model types, and per algorithm what scoring reads (the
+// input columns), what it writes (the output columns of `floe predict`) and how it is
+// evaluated (`floe eval`: metrics fed a frame at a time, so evaluation can stream).
+
+import type { Executor } from "../core/mr.ts";
+import type { Frame } from "../core/frame.ts";
+import { FloeError } from "../core/errors.ts";
+import { type Metrics, MetricsAccumulator, type MetricsSpec } from "./metrics/index.ts";
+import type { ScoredChunk } from "./metrics/scored.ts";
+import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type TreeModel } from "./tree/ensemble.ts";
+
+export type Model = TreeModel;
+
+/** A column scoring reads: enum columns are read as text and matched by label. */
+export interface InputColumn {
+  readonly name: string;
+  readonly enum: boolean;
+}
+
+/** Metrics accumulated over frames given one at a time. */
+export interface Evaluator {
+  add(frame: Frame, warnings: string[]): Promise<void>;
+  result(): Metrics;
+}
+
+interface Scorer<M extends Model> {
+  /** Predictor columns the model reads (not the response). */
+  inputs(model: M): InputColumn[];
+  /**
+   * Scores a frame: one scored chunk per frame chunk, `p` holding the model's outputs
+   * (see outputNames) and `y` the response where the frame has it.
+   */
+  predict(executor: Executor, model: M, frame: Frame, warnings: string[]): Promise<ScoredChunk[]>;
+  evaluator(executor: Executor, model: M): Evaluator;
+}
+
+/** The evaluator of a supervised model: its predictions fed to the shared metrics. */
+export function supervisedEvaluator<M extends Model>(
+  executor: Executor,
+  model: M,
+  spec: MetricsSpec,
+  predict: (executor: Executor, model: M, frame: Frame, warnings: string[]) => Promise<ScoredChunk[]>,
+): Evaluator {
+  const acc = new MetricsAccumulator(executor, spec);
+  return {
+    add: async (frame, warnings) => acc.add({ chunks: await predict(executor, model, frame, warnings) }),
+    result: () => acc.result(),
+  };
+}
+
+const treeScorer: Scorer<TreeModel> = {
+  inputs: (m) => m.features.map((f) => ({ name: f.name, enum: f.kind === "enum" })),
+  predict: treePredict,
+  evaluator: (executor, m) => supervisedEvaluator(executor, m, treeMetricsSpec(m), treePredict),
+};
+
+function scorerOf(model: Model): Scorer<Model> {
+  switch (model.algo) {
+    case "gbm":
+    case "drf":
+      return treeScorer as Scorer<Model>;
+    default:
+      throw new FloeError("unsupported", `models of algorithm '${(model as { algo: string }).algo}' cannot be scored by this floe`);
+  }
+}
+
+export function modelInputs(model: Model): InputColumn[] {
+  return scorerOf(model).inputs(model);
+}
+
+export function predictFrame(executor: Executor, model: Model, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
+  return scorerOf(model).predict(executor, model, frame, warnings);
+}
+
+export function modelEvaluator(executor: Executor, model: Model): Evaluator {
+  return scorerOf(model).evaluator(executor, model);
+}
+
+/**
+ * The columns `floe predict` writes: `predict` then one probability per class
+ * (classifiers), `predict` alone (regression and clustering), or the components.
+ */
+export function outputNames(model: Model): string[] {
+  const domain = model.response?.domain;
+  return domain ? ["predict", ...domain] : ["predict"];
+}
