@@ -4,6 +4,7 @@
 // model loaded from a file runs this same code on the same arrays, so it is bit-exact.
 
 import type { Frame } from "../../core/frame.ts";
+import { bindColumns } from "../bind.ts";
 import type { Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
 import type { MetricsSpec, SupervisedCategory } from "../metrics/index.ts";
@@ -42,37 +43,8 @@ export interface TreeModel extends ModelCommon {
  * label; what cannot be matched is scored as missing and reported in `warnings`.
  */
 export function bindFeatures(frame: Frame, features: readonly FeatureSpec[], warnings: string[]): BinColumn[] {
-  return features.map((spec) => {
-    const col = frame.columns.findIndex((c) => c.name === spec.name);
-    if (col < 0) {
-      warnings.push(`column '${spec.name}' is missing: scored as missing values`);
-      return { col: -1, spec };
-    }
-    const cs = frame.columns[col];
-    if (spec.kind === "enum") {
-      if (cs.type !== "enum") {
-        warnings.push(`column '${spec.name}' was an enum in training but is ${cs.type} here: scored as missing values`);
-        return { col: -1, spec };
-      }
-      const index = new Map((spec.domain ?? []).map((l, i) => [l, i]));
-      const unknown: string[] = [];
-      const recode = Int32Array.from(cs.domain ?? [], (level) => {
-        const code = index.get(level);
-        if (code === undefined) unknown.push(level);
-        return code ?? -1;
-      });
-      if (unknown.length) {
-        const shown = unknown.slice(0, 5).join(", ") + (unknown.length > 5 ? ", …" : "");
-        warnings.push(`column '${spec.name}': ${unknown.length} level(s) not seen in training (${shown}) scored as missing`);
-      }
-      return { col, spec, recode };
-    }
-    if (cs.type !== "numeric" && cs.type !== "time") {
-      warnings.push(`column '${spec.name}' was numeric in training but is ${cs.type} here: scored as missing values`);
-      return { col: -1, spec };
-    }
-    return { col, spec };
-  });
+  const bound = bindColumns(frame, features.map((f) => ({ name: f.name, domain: f.kind === "enum" ? (f.domain ?? []) : null })), warnings);
+  return features.map((spec, i) => ({ ...bound[i], spec }));
 }
 
 /** The training-view chunks of a frame scored by `model` (raw scores filled in). */

@@ -1,0 +1,54 @@
+// Binding a scoring frame to the columns a model was trained on: columns are matched by
+// name and enum levels by label, so a frame read from another file (other column order,
+// other level codes) scores as the training frame did. What cannot be matched is scored
+// as missing and reported once in `warnings`.
+
+import type { Frame } from "../core/frame.ts";
+
+/** A column as a model knows it: its name, and its training levels when it is an enum. */
+export interface TrainedColumn {
+  readonly name: string;
+  /** Training levels of an enum column, in code order; null for a numeric column. */
+  readonly domain: readonly string[] | null;
+}
+
+export interface BoundColumn {
+  /** Index of the column in the scoring frame; −1 when it is missing (all values missing). */
+  readonly col: number;
+  /** Enum columns: the training code of each of the frame's codes (−1: unseen level). */
+  readonly recode?: Int32Array;
+}
+
+export function bindColumns(frame: Frame, columns: readonly TrainedColumn[], warnings: string[]): BoundColumn[] {
+  return columns.map((spec): BoundColumn => {
+    const col = frame.columns.findIndex((c) => c.name === spec.name);
+    if (col < 0) {
+      warnings.push(`column '${spec.name}' is missing: scored as missing values`);
+      return { col: -1 };
+    }
+    const cs = frame.columns[col];
+    if (spec.domain) {
+      if (cs.type !== "enum") {
+        warnings.push(`column '${spec.name}' was an enum in training but is ${cs.type} here: scored as missing values`);
+        return { col: -1 };
+      }
+      const index = new Map(spec.domain.map((l, i) => [l, i]));
+      const unknown: string[] = [];
+      const recode = Int32Array.from(cs.domain ?? [], (level) => {
+        const code = index.get(level);
+        if (code === undefined) unknown.push(level);
+        return code ?? -1;
+      });
+      if (unknown.length) {
+        const shown = unknown.slice(0, 5).join(", ") + (unknown.length > 5 ? ", …" : "");
+        warnings.push(`column '${spec.name}': ${unknown.length} level(s) not seen in training (${shown}) scored as missing`);
+      }
+      return { col, recode };
+    }
+    if (cs.type !== "numeric" && cs.type !== "time") {
+      warnings.push(`column '${spec.name}' was numeric in training but is ${cs.type} here: scored as missing values`);
+      return { col: -1 };
+    }
+    return { col };
+  });
+}
