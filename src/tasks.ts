@@ -7,10 +7,12 @@ import { SplitTask } from "./core/ops.ts";
 import { HistogramTask, MomentsTask } from "./core/rollups.ts";
 import { BinomialScoresTask } from "./ml/metrics/binomial.ts";
 import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
+import { NaiveBayesScoreTask, NaiveBayesStatsTask } from "./ml/naivebayes.ts";
 import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 import { SketchTask } from "./ml/tree/binning.ts";
 import { LevelTask } from "./ml/tree/histogram.ts";
-import { AssignFoldsTask, ClassCountsTask, CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./ml/tree/folds.ts";
+import { AssignFoldsTask, ClassCountsTask } from "./ml/folds.ts";
+import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./ml/tree/folds.ts";
 import {
   EnsembleScoreTask,
   GradTask,
@@ -50,4 +52,6 @@ export const TASKS = taskRegistry([
   CollectHoldoutTask,
   HoldoutOutputTask,
   FoldWeightsTask,
+  NaiveBayesStatsTask,
+  NaiveBayesScoreTask,
 ]);

@@ -3,6 +3,7 @@
 import type { BinomialMetrics } from "../ml/metrics/binomial.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../ml/metrics/multinomial.ts";
+import { pcondTables } from "../ml/naivebayes.ts";
 import { type Model, modelInputs } from "../ml/scoring.ts";
 import { num, plainTable } from "./table.ts";
 
@@ -41,6 +42,21 @@ function details(model: Model): { summary: string; blocks: string[]; json: Recor
     case "gbm":
     case "drf":
       return { summary: `${model.iterations.length} trees`, blocks: [], json: { ntrees: model.iterations.length } };
+    case "naivebayes": {
+      const domain = model.response.domain;
+      const tables = pcondTables(model);
+      // Wide enum predictors show their first levels; the JSON holds every level.
+      const shown = 20;
+      const blocks = [
+        `A priori response probabilities:\n${plainTable(domain, [Array.from(model.apriori, num)], "  ")}`,
+        ...tables.map((t) => {
+          const more = t.headers.length > shown ? ` (first ${shown} of ${t.headers.length} levels)` : "";
+          const rows = t.rows.map((r, k) => [domain[k], ...r.slice(0, shown).map(num)]);
+          return `Y_by_${t.column}${more}:\n${plainTable([model.response.name, ...t.headers.slice(0, shown)], rows, "  ")}`;
+        }),
+      ];
+      return { summary: `${tables.length} predictors`, blocks, json: { apriori: Array.from(model.apriori), pcond: tables } };
+    }
   }
 }
 

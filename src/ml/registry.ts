@@ -10,6 +10,7 @@ import { type ParamSpec, resolveParams } from "./params.ts";
 import type { Model } from "./scoring.ts";
 import { DRF_PARAMS, GBM_PARAMS, type TreeParams } from "./tree/params.ts";
 import { trainTreeModel } from "./tree/train.ts";
+import { NAIVEBAYES_PARAMS, type NaiveBayesParams, trainNaiveBayes } from "./naivebayes.ts";
 
 export interface TrainRequest {
   readonly modelId: string;
@@ -74,6 +75,7 @@ export const ALGORITHMS: readonly Algorithm[] = [
   declare<TreeParams>("drf", "Distributed random forest; histogram_type=Random gives extremely randomized trees", true, DRF_PARAMS, (ex, req, p) =>
     trainTreeModel(ex, { ...req, y: req.y as string, algo: "drf", params: p }),
   ),
+  declare<NaiveBayesParams>("naivebayes", "Naive Bayes classifier", true, NAIVEBAYES_PARAMS, trainNaiveBayes),
 ];
 
 export function algorithm(name: string): Algorithm | undefined {

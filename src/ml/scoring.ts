@@ -8,8 +8,9 @@ import { FloeError } from "../core/errors.ts";
 import { type Metrics, MetricsAccumulator, type MetricsSpec } from "./metrics/index.ts";
 import type { ScoredChunk } from "./metrics/scored.ts";
 import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type TreeModel } from "./tree/ensemble.ts";
+import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes.ts";
 
-export type Model = TreeModel;
+export type Model = TreeModel | NaiveBayesModel;
 
 /** A column scoring reads: enum columns are read as text and matched by label. */
 export interface InputColumn {
@@ -54,11 +55,19 @@ const treeScorer: Scorer<TreeModel> = {
   evaluator: (executor, m) => supervisedEvaluator(executor, m, treeMetricsSpec(m), treePredict),
 };
 
+const naiveBayesScorer: Scorer<NaiveBayesModel> = {
+  inputs: (m) => m.predictors.map((f) => ({ name: f.name, enum: f.domain !== null })),
+  predict: predictNaiveBayes,
+  evaluator: (executor, m) => supervisedEvaluator(executor, m, naiveBayesMetricsSpec(m), predictNaiveBayes),
+};
+
 function scorerOf(model: Model): Scorer<Model> {
   switch (model.algo) {
     case "gbm":
     case "drf":
       return treeScorer as Scorer<Model>;
+    case "naivebayes":
+      return naiveBayesScorer as Scorer<Model>;
     default:
       throw new FloeError("unsupported", `models of algorithm '${(model as { algo: string }).algo}' cannot be scored by this floe`);
   }

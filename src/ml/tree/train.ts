@@ -18,7 +18,8 @@ import { bindFeatures, type ScoringEvent, type TreeModel } from "./ensemble.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
-import { assignFolds, CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
+import { assignFolds } from "../folds.ts";
+import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
   GradTask,
   LeafResidualsTask,

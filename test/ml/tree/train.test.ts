@@ -5,7 +5,8 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Frame } from "../../../src/core/frame.ts";
 import { InlineExecutor } from "../../../src/core/mr.ts";
-import { algorithm } from "../../../src/ml/registry.ts";
+import { type Algorithm, algorithm } from "../../../src/ml/registry.ts";
+import type { TreeModel } from "../../../src/ml/tree/ensemble.ts";
 import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
 import type { BinomialMetrics } from "../../../src/ml/metrics/binomial.ts";
 import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
@@ -14,8 +15,18 @@ import { FIXTURES, tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
 const dir = tempDir();
-const gbm = algorithm("gbm")!;
-const drf = algorithm("drf")!;
+/** A tree algorithm whose results are typed as tree models. */
+function trees(a: Algorithm) {
+  return {
+    name: a.name,
+    async train(...args: Parameters<Algorithm["train"]>) {
+      const r = await a.train(...args);
+      return { ...r, model: r.model as TreeModel, cvModels: r.cvModels as TreeModel[] };
+    },
+  };
+}
+const gbm = trees(algorithm("gbm")!);
+const drf = trees(algorithm("drf")!);
 
 async function load(path: string, chunkRows?: number): Promise<Frame> {
   return (await node.importFrame({ kind: "file", path }, { chunkRows }).done).frame;
