@@ -7,7 +7,13 @@ import { SplitTask } from "./core/ops.ts";
 import { HistogramTask, MomentsTask } from "./core/rollups.ts";
 import { BinomialScoresTask } from "./ml/metrics/binomial.ts";
 import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
+import { BuildDesignTask } from "./ml/design.ts";
+import { GlmDevianceTask, GlmScoreTask } from "./ml/glm/model.ts";
+import { FoldWeightsTask as GlmFoldWeightsTask, GradientTask, GramTask, HoldoutTask, OutputTask as GlmOutputTask, ResponseTask } from "./ml/glm/tasks.ts";
 import { NaiveBayesScoreTask, NaiveBayesStatsTask } from "./ml/naivebayes.ts";
+import { KMeansMetricsTask, KMeansPredictTask } from "./ml/kmeans/model.ts";
+import { LloydTask, MinKeyTask, SeedTask, SplitClusterTask, TotssTask } from "./ml/kmeans/tasks.ts";
+import { BuildKMeansViewTask } from "./ml/kmeans/view.ts";
 import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 import { SketchTask } from "./ml/tree/binning.ts";
 import { LevelTask } from "./ml/tree/histogram.ts";
@@ -52,6 +58,23 @@ export const TASKS = taskRegistry([
   CollectHoldoutTask,
   HoldoutOutputTask,
   FoldWeightsTask,
+  BuildDesignTask,
+  GramTask,
+  GradientTask,
+  GlmOutputTask,
+  ResponseTask,
+  GlmFoldWeightsTask,
+  HoldoutTask,
+  GlmScoreTask,
+  GlmDevianceTask,
   NaiveBayesStatsTask,
   NaiveBayesScoreTask,
+  BuildKMeansViewTask,
+  MinKeyTask,
+  SeedTask,
+  LloydTask,
+  SplitClusterTask,
+  TotssTask,
+  KMeansPredictTask,
+  KMeansMetricsTask,
 ]);

@@ -4,10 +4,35 @@ import type { BinomialMetrics } from "../ml/metrics/binomial.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../ml/metrics/multinomial.ts";
 import { pcondTables } from "../ml/naivebayes.ts";
+import { centerRecords } from "../ml/kmeans/model.ts";
 import { type Model, modelInputs } from "../ml/scoring.ts";
 import { num, plainTable } from "./table.ts";
 
-const SCALARS = ["nobs", "MSE", "RMSE", "mae", "rmsle", "r2", "mean_residual_deviance", "logloss", "AUC", "pr_auc", "Gini", "mean_per_class_error"];
+const SCALARS = [
+  "nobs",
+  "MSE",
+  "RMSE",
+  "mae",
+  "rmsle",
+  "r2",
+  "mean_residual_deviance",
+  "logloss",
+  "AUC",
+  "pr_auc",
+  "Gini",
+  "mean_per_class_error",
+  "null_deviance",
+  "residual_deviance",
+  "null_degrees_of_freedom",
+  "residual_degrees_of_freedom",
+  "AIC",
+  "tot_withinss",
+  "betweenss",
+  "totss",
+];
+
+/** Rows of a coefficients table shown in text (the JSON holds them all). */
+const COEFFICIENT_ROWS = 50;
 
 function confusion(m: Metrics, domain: readonly string[]): string {
   const cm = (m as BinomialMetrics | MultinomialMetrics).confusion_matrix;
@@ -27,11 +52,15 @@ function confusion(m: Metrics, domain: readonly string[]): string {
 export function metricsText(title: string, m: Metrics, domain: readonly string[] | null): string {
   const r = m as unknown as Record<string, number>;
   const lines = [`${title}:`];
-  for (const key of SCALARS) if (typeof r[key] === "number") lines.push(`  ${key.padEnd(24)} ${num(r[key])}`);
-  if ("hit_ratios" in m) lines.push(`  ${"hit_ratios (top 1..k)".padEnd(24)} ${m.hit_ratios.map(num).join(", ")}`);
+  for (const key of SCALARS) if (typeof r[key] === "number") lines.push(`  ${key.padEnd(28)} ${num(r[key])}`);
+  if ("hit_ratios" in m) lines.push(`  ${"hit_ratios (top 1..k)".padEnd(28)} ${m.hit_ratios.map(num).join(", ")}`);
   if (domain && "confusion_matrix" in m) {
     const at = "max_f1_threshold" in m ? ` at threshold ${num(m.max_f1_threshold)} (max F1)` : "";
     lines.push(`  confusion matrix${at}:`, confusion(m, domain));
+  }
+  if ("centroid_stats" in m) {
+    const rows = m.centroid_stats.map((c) => [String(c.centroid), num(c.size), num(c.within_cluster_sum_of_squares)]);
+    lines.push("  centroid statistics:", plainTable(["centroid", "size", "within_cluster_sum_of_squares"], rows, "    "));
   }
   return lines.join("\n");
 }
@@ -56,6 +85,51 @@ function details(model: Model): { summary: string; blocks: string[]; json: Recor
         }),
       ];
       return { summary: `${tables.length} predictors`, blocks, json: { apriori: Array.from(model.apriori), pcond: tables } };
+    }
+    case "glm": {
+      const t = model.coefficients_table;
+      const columns = Object.keys(t).filter((c) => c !== "names");
+      const rows = t.names.slice(0, COEFFICIENT_ROWS).map((name, i) => [name, ...columns.map((c) => num(Number(t[c][i])))]);
+      const more = t.names.length > COEFFICIENT_ROWS ? ` (first ${COEFFICIENT_ROWS} of ${t.names.length})` : "";
+      const penalty = model.lambda === 0 ? "none" : `alpha ${num(model.alpha)}, lambda ${num(model.lambda)}`;
+      return {
+        summary: `family ${model.family}, link ${model.link}, regularisation ${penalty}, ${model.iterations} iterations`,
+        blocks: [`Coefficients${more}:\n${plainTable(["names", ...columns], rows, "  ")}`],
+        json: {
+          family: model.family,
+          link: model.link,
+          alpha: model.alpha,
+          lambda: model.lambda,
+          iterations: model.iterations,
+          coefficients_table: model.coefficients_table,
+          regularization_path: model.regularization_path,
+        },
+      };
+    }
+    case "kmeans": {
+      const centers = centerRecords(model, false);
+      const headers = Object.keys(centers[0] ?? {});
+      const table = (recs: Record<string, number | string>[]) => plainTable(headers, recs.map((r) => headers.map((h) => (typeof r[h] === "number" ? num(r[h] as number) : String(r[h])))), "  ");
+      const stats = model.size.map((n, c) => [String(c + 1), num(n), num(model.withinss[c])]);
+      const blocks = [`Cluster centers:\n${table(centers)}`];
+      if (model.params.standardize) blocks.push(`Cluster centers (standardized):\n${table(centerRecords(model, true))}`);
+      blocks.push(`Cluster sizes and within-cluster sums of squares:\n${plainTable(["centroid", "size", "withinss"], stats, "  ")}`);
+      return {
+        summary: `${model.k} clusters, ${model.iterations} iterations`,
+        blocks,
+        json: {
+          k: model.k,
+          centers,
+          centers_std: centerRecords(model, true),
+          size: model.size,
+          withinss: model.withinss,
+          tot_withinss: model.tot_withinss,
+          betweenss: model.betweenss,
+          totss: model.totss,
+          iterations: model.iterations,
+          estimated_k: model.estimated_k,
+        },
+      };
     }
   }
 }

@@ -10,7 +10,11 @@ import { type ParamSpec, resolveParams } from "./params.ts";
 import type { Model } from "./scoring.ts";
 import { DRF_PARAMS, GBM_PARAMS, type TreeParams } from "./tree/params.ts";
 import { trainTreeModel } from "./tree/train.ts";
+import { GLM_PARAMS, type GlmParams } from "./glm/params.ts";
+import { trainGlm } from "./glm/train.ts";
 import { NAIVEBAYES_PARAMS, type NaiveBayesParams, trainNaiveBayes } from "./naivebayes.ts";
+import { KMEANS_PARAMS, type KMeansParams } from "./kmeans/params.ts";
+import { trainKMeans } from "./kmeans/train.ts";
 
 export interface TrainRequest {
   readonly modelId: string;
@@ -75,7 +79,9 @@ export const ALGORITHMS: readonly Algorithm[] = [
   declare<TreeParams>("drf", "Distributed random forest; histogram_type=Random gives extremely randomized trees", true, DRF_PARAMS, (ex, req, p) =>
     trainTreeModel(ex, { ...req, y: req.y as string, algo: "drf", params: p }),
   ),
+  declare<GlmParams>("glm", "Generalized linear model (H2O's GLM): families, elastic net, lambda search, p-values", true, GLM_PARAMS, trainGlm),
   declare<NaiveBayesParams>("naivebayes", "Naive Bayes classifier", true, NAIVEBAYES_PARAMS, trainNaiveBayes),
+  declare<KMeansParams>("kmeans", "K-means clustering (H2O's KMeans); pick columns with --x", false /* unsupervised */, KMEANS_PARAMS, trainKMeans),
 ];
 
 export function algorithm(name: string): Algorithm | undefined {

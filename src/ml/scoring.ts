@@ -8,9 +8,11 @@ import { FloeError } from "../core/errors.ts";
 import { type Metrics, MetricsAccumulator, type MetricsSpec } from "./metrics/index.ts";
 import type { ScoredChunk } from "./metrics/scored.ts";
 import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type TreeModel } from "./tree/ensemble.ts";
+import { GlmMetrics, type GlmModel, predictGlm } from "./glm/model.ts";
 import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes.ts";
+import { type KMeansModel, kmeansEvaluator, predictKMeans } from "./kmeans/model.ts";
 
-export type Model = TreeModel | NaiveBayesModel;
+export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel;
 
 /** A column scoring reads: enum columns are read as text and matched by label. */
 export interface InputColumn {
@@ -55,10 +57,28 @@ const treeScorer: Scorer<TreeModel> = {
   evaluator: (executor, m) => supervisedEvaluator(executor, m, treeMetricsSpec(m), treePredict),
 };
 
+const glmScorer: Scorer<GlmModel> = {
+  inputs: (m) => [...m.design.enums.map((e) => ({ name: e.name, enum: true })), ...m.design.nums.map((n) => ({ name: n.name, enum: false }))],
+  predict: predictGlm,
+  evaluator(executor, m) {
+    const acc = new GlmMetrics(executor, m);
+    return {
+      add: async (frame, warnings) => acc.add(await predictGlm(executor, m, frame, warnings)),
+      result: () => acc.result(),
+    };
+  },
+};
+
 const naiveBayesScorer: Scorer<NaiveBayesModel> = {
   inputs: (m) => m.predictors.map((f) => ({ name: f.name, enum: f.domain !== null })),
   predict: predictNaiveBayes,
   evaluator: (executor, m) => supervisedEvaluator(executor, m, naiveBayesMetricsSpec(m), predictNaiveBayes),
+};
+
+const kmeansScorer: Scorer<KMeansModel> = {
+  inputs: (m) => m.columns.map((c) => ({ name: c.name, enum: c.domain !== null })),
+  predict: predictKMeans,
+  evaluator: kmeansEvaluator,
 };
 
 function scorerOf(model: Model): Scorer<Model> {
@@ -66,8 +86,12 @@ function scorerOf(model: Model): Scorer<Model> {
     case "gbm":
     case "drf":
       return treeScorer as Scorer<Model>;
+    case "glm":
+      return glmScorer as Scorer<Model>;
     case "naivebayes":
       return naiveBayesScorer as Scorer<Model>;
+    case "kmeans":
+      return kmeansScorer as Scorer<Model>;
     default:
       throw new FloeError("unsupported", `models of algorithm '${(model as { algo: string }).algo}' cannot be scored by this floe`);
   }

@@ -2,13 +2,14 @@
 
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
+import type { ClusteringMetrics } from "./clustering.ts";
 import { type BinomialMetrics, BinomialScoresTask, binomialMetrics, type SortedScores } from "./binomial.ts";
 import { type MultinomialMetrics, MultinomialMetricsTask, multinomialMetrics } from "./multinomial.ts";
 import { type RegressionMetrics, RegressionMetricsTask, regressionMetrics } from "./regression.ts";
 import type { ScoredChunk } from "./scored.ts";
 
 export type SupervisedCategory = "Regression" | "Binomial" | "Multinomial";
-export type Metrics = RegressionMetrics | BinomialMetrics | MultinomialMetrics;
+export type Metrics = RegressionMetrics | BinomialMetrics | MultinomialMetrics | ClusteringMetrics;
 
 export interface MetricsSpec {
   readonly category: SupervisedCategory;

@@ -1,0 +1,215 @@
+// Fitting a GLM at one lambda, warm-started: the solver loops that call the row passes
+// (tasks.ts) and solve on the coordinator (solve.ts, lbfgs.ts).
+//   IRLSM / COORDINATE_DESCENT  iteratively reweighted least squares: one Gram pass an
+//       iteration, the penalised quadratic solved by Cholesky (no L1) or coordinate
+//       descent; a step that raises the objective is halved back towards the last point.
+//       Multinomial models cycle through the classes, one class's block a pass.
+//   L_BFGS  one gradient pass an evaluation; OWL-QN for the L1 term.
+// The objective is H2O's: ½·deviance / Σw + λ·(α·‖β‖₁ + (1 − α)/2·‖β‖²), intercept free.
+
+import { FloeError } from "../../core/errors.ts";
+import type { Chunked, Executor } from "../../core/mr.ts";
+import { type Design, type DesignChunk, width } from "../design.ts";
+import type { FamilyArgs } from "./family.ts";
+import { lbfgs } from "./lbfgs.ts";
+import { coordinateDescent, penalty, ridgeSolve, type Subproblem } from "./solve.ts";
+import { GradientTask, GramTask } from "./tasks.ts";
+
+export interface FitContext {
+  readonly executor: Executor;
+  readonly view: Chunked<DesignChunk>;
+  readonly design: Design;
+  readonly family: FamilyArgs;
+  /** Multinomial: classes; 0 otherwise. */
+  readonly classes: number;
+  readonly solver: "IRLSM" | "L_BFGS" | "COORDINATE_DESCENT";
+  readonly alpha: number;
+  readonly nonNegative: boolean;
+  readonly maxIterations: number;
+  readonly betaEpsilon: number;
+  readonly objectiveEpsilon: number;
+  readonly gradientEpsilon: number;
+  /** Drop collinear columns (at lambda 0) instead of failing; dropped columns are frozen at 0 here. */
+  readonly removeCollinear: boolean;
+  readonly frozen: Uint8Array;
+  /** Binomial-like families at lambda 0: a diverging linear predictor means separable classes. */
+  readonly checkSeparation: boolean;
+  /** Names of the coefficients, for messages. */
+  readonly names: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+export interface FitResult {
+  readonly beta: Float64Array;
+  readonly iterations: number;
+  readonly converged: boolean;
+  /** Σw·deviance and Σw at beta. */
+  readonly deviance: number;
+  readonly weight: number;
+  /** Rows fitted, and Σ w·(y − mu)² / V(mu) at beta (for the dispersion). */
+  readonly rows: number;
+  readonly pearson: number;
+  /** Single-response IRLS: the Gram partial at beta (X'WX for standard errors). */
+  readonly gram: Float64Array | null;
+}
+
+/** A linear predictor this large (|eta| > 36: mu within 2e-16 of 0 or 1) at lambda 0 means separation. */
+const SEPARATION_ETA = 36;
+
+function separationError(): FloeError {
+  return new FloeError(
+    "bad_input",
+    "the classes are perfectly separable by the predictors: at lambda = 0 the coefficients grow without bound. Use regularisation (leave lambda at its default, or lambda > 0), or drop the predictors that separate the classes",
+  );
+}
+
+function subproblem(ctx: FitContext, g: Float64Array, sw: number, lambda: number): Subproblem {
+  const Q = width(ctx.design);
+  const G = new Float64Array(Q * Q);
+  for (let i = 0; i < Q; i++) for (let j = 0; j <= i; j++) G[i * Q + j] = g[i * Q + j] / sw;
+  const b = Float64Array.from(g.subarray(Q * Q, Q * Q + Q), (v) => v / sw);
+  return { G, b, Q, intercept: ctx.design.intercept ? ctx.design.P : -1, l1: lambda * ctx.alpha, l2: lambda * (1 - ctx.alpha), frozen: ctx.frozen };
+}
+
+/** Solves one IRLS subproblem; collinear columns are frozen (or refused). */
+function solveStep(ctx: FitContext, s: Subproblem, start: Float64Array): Float64Array {
+  if (ctx.solver === "IRLSM" && s.l1 === 0 && !ctx.nonNegative) {
+    const { beta, dropped } = ridgeSolve(s);
+    if (dropped.length) {
+      const names = dropped.map((j) => ctx.names[j]);
+      if (!ctx.removeCollinear) {
+        throw new FloeError(
+          "bad_input",
+          `collinear columns: ${names.join(", ")} ${names.length > 1 ? "are linear combinations" : "is a linear combination"} of other columns. Set remove_collinear_columns, or use regularisation (lambda > 0)`,
+        );
+      }
+      for (const j of dropped) ctx.frozen[j] = 1;
+    }
+    return beta;
+  }
+  return coordinateDescent(s, start, ctx.nonNegative);
+}
+
+function maxDelta(a: Float64Array, b: Float64Array, from = 0, to = a.length): number {
+  let d = 0;
+  for (let i = from; i < to; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+function cancelled(ctx: FitContext): void {
+  if (ctx.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
+}
+
+async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
+  const Q = width(ctx.design);
+  const icpt = ctx.design.intercept ? ctx.design.P : -1;
+  const run = (beta: Float64Array) => ctx.executor.run(GramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0, irls: true });
+  let beta = start;
+  let prev: Float64Array | null = null;
+  let prevObj = Number.POSITIVE_INFINITY;
+  let halvings = 0;
+  let converged = false;
+  let iterations = 0;
+  for (;;) {
+    cancelled(ctx);
+    const g = await run(beta);
+    const st = g.subarray(Q * Q + Q);
+    const obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha));
+    if (prev && !(obj <= prevObj * (1 + 1e-12)) && halvings < 30) {
+      // The full step made things worse: go half way back.
+      halvings++;
+      const mid = new Float64Array(Q);
+      for (let j = 0; j < Q; j++) mid[j] = 0.5 * (prev[j] + beta[j]);
+      beta = mid;
+      continue;
+    }
+    if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
+    if (converged || iterations >= ctx.maxIterations) {
+      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: g };
+    }
+    const next = solveStep(ctx, subproblem(ctx, g, st[0], lambda), beta);
+    iterations++;
+    converged = maxDelta(next, beta) < ctx.betaEpsilon || (prev !== null && (prevObj - obj) / Math.abs(prevObj) < ctx.objectiveEpsilon);
+    prev = beta;
+    prevObj = obj;
+    halvings = 0;
+    beta = next;
+  }
+}
+
+/** Deviance and weight of a model at beta (one gradient pass); refuses separated classes. */
+async function devianceAt(ctx: FitContext, beta: Float64Array): Promise<{ deviance: number; weight: number }> {
+  const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes });
+  if (ctx.checkSeparation && r[r.length - 1] > SEPARATION_ETA) throw separationError();
+  return { weight: r[r.length - 3], deviance: r[r.length - 2] };
+}
+
+async function irlsMultinomial(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
+  const Q = width(ctx.design);
+  const K = ctx.classes;
+  const icpt = ctx.design.intercept ? ctx.design.P : -1;
+  const beta = Float64Array.from(start);
+  let prevObj = Number.POSITIVE_INFINITY;
+  let iterations = 0;
+  let converged = false;
+  let rows = 0;
+  while (!converged && iterations < ctx.maxIterations) {
+    cancelled(ctx);
+    let moved = 0;
+    let obj = Number.NaN;
+    for (let k = 0; k < K; k++) {
+      const g = await ctx.executor.run(GramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: K, klass: k, irls: true });
+      const st = g.subarray(Q * Q + Q);
+      rows = st[3];
+      if (k === 0) obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha), K);
+      if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
+      const block = beta.subarray(k * Q, (k + 1) * Q);
+      const next = solveStep(ctx, subproblem(ctx, g, st[0], lambda), Float64Array.from(block));
+      moved = Math.max(moved, maxDelta(next, block));
+      block.set(next);
+    }
+    iterations++;
+    converged = moved < ctx.betaEpsilon || (prevObj - obj) / Math.abs(prevObj) < ctx.objectiveEpsilon;
+    prevObj = obj;
+  }
+  const { deviance, weight } = await devianceAt(ctx, beta);
+  return { beta, iterations, converged, deviance, weight, rows, pearson: Number.NaN, gram: null };
+}
+
+async function byLbfgs(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
+  const Q = width(ctx.design);
+  const K = Math.max(ctx.classes, 1);
+  const icpt = ctx.design.intercept ? ctx.design.P : -1;
+  const l2 = lambda * (1 - ctx.alpha);
+  const l1 = new Float64Array(Q * K);
+  for (let i = 0; i < l1.length; i++) l1[i] = i % Q === icpt ? 0 : lambda * ctx.alpha;
+  const evaluate = async (x: Float64Array) => {
+    cancelled(ctx);
+    const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta: x, classes: ctx.classes });
+    const G = Q * K;
+    const sw = r[G];
+    const gradient = new Float64Array(G);
+    let ridge = 0;
+    for (let i = 0; i < G; i++) {
+      const free = i % Q === icpt;
+      gradient[i] = r[i] / sw + (free ? 0 : l2 * x[i]);
+      if (!free) ridge += x[i] * x[i];
+    }
+    return { value: r[G + 1] / (2 * sw) + 0.5 * l2 * ridge, gradient };
+  };
+  const res = await lbfgs(evaluate, start, {
+    l1,
+    maxIterations: ctx.maxIterations,
+    gradientEpsilon: ctx.gradientEpsilon,
+    objectiveEpsilon: ctx.objectiveEpsilon,
+    signal: ctx.signal,
+  });
+  const at = await devianceAt(ctx, res.x);
+  return { beta: res.x, iterations: res.iterations, converged: res.converged, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null };
+}
+
+/** Fits the model at `lambda` from `start` (width × classes coefficients). */
+export function fitAt(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
+  if (ctx.solver === "L_BFGS") return byLbfgs(ctx, lambda, start);
+  return ctx.classes > 0 ? irlsMultinomial(ctx, lambda, start) : irls(ctx, lambda, start);
+}

@@ -1,0 +1,259 @@
+// The passes GLM makes over the rows of its design chunks, as map/reduce tasks whose
+// partials are plain sums (folded in chunk order, so 1 or N threads give the same bits):
+//   GramTask      X'WX and X'Wz of one IRLS step at the current coefficients (or the
+//                 plain weighted Gram X'WX that PCA decomposes)
+//   GradientTask  the gradient of ½·deviance and the deviance (L-BFGS)
+//   OutputTask    per row, the model's output (scoring; CV's holdout predictions)
+//   ResponseTask, FoldWeightsTask, HoldoutTask  the null model, fold weights, CV predictions
+// Coefficients are on the design's (standardized) scale, the intercept last; a
+// multinomial model holds K such vectors one after another.
+
+import { stateTask, type Task } from "../../core/mr.ts";
+import type { ScoredChunk } from "../metrics/scored.ts";
+import { type Design, type DesignChunk, rowTerms, width } from "../design.ts";
+import { dmuDeta, type FamilyArgs, linkInv, rowDeviance, variance } from "./family.ts";
+
+export interface GlmPassArgs {
+  readonly design: Design;
+  readonly family: FamilyArgs;
+  /** width(design) coefficients, or classes × width for a multinomial model. */
+  readonly beta: Float64Array;
+  /** Multinomial: the number of classes; 0 otherwise. */
+  readonly classes: number;
+}
+
+/** Slots after the Gram and X'Wz in a Gram partial: Σw, Σw·deviance, Σw·pearson χ², rows, max |eta|. */
+export const GRAM_STATS = 5;
+
+export interface GramArgs extends GlmPassArgs {
+  /** Multinomial: the class whose block this step fits. */
+  readonly klass: number;
+  /** true: IRLS weights and working response; false: X'WX with the row weights alone. */
+  readonly irls: boolean;
+}
+
+/** Linear predictor of class k (0 for a single-response model) of a row's terms. */
+function eta(beta: Float64Array, base: number, idx: Int32Array, val: Float64Array, m: number): number {
+  let s = 0;
+  for (let a = 0; a < m; a++) s += beta[base + idx[a]] * val[a];
+  return s;
+}
+
+/** Writes the softmax of a row's K linear predictors into `p`; returns nothing. */
+function softmax(beta: Float64Array, W: number, K: number, idx: Int32Array, val: Float64Array, m: number, p: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < K; k++) {
+    p[k] = eta(beta, k * W, idx, val, m);
+    if (p[k] > max) max = p[k];
+  }
+  let sum = 0;
+  for (let k = 0; k < K; k++) {
+    p[k] = Math.exp(p[k] - max);
+    sum += p[k];
+  }
+  for (let k = 0; k < K; k++) p[k] /= sum;
+}
+
+function scratch(d: Design): { idx: Int32Array; val: Float64Array } {
+  const n = d.enums.length + d.nums.length + 1;
+  return { idx: new Int32Array(n), val: new Float64Array(n) };
+}
+
+/** Partial: Q×Q lower triangle of X'WX (row-major), Q of X'Wz, then GRAM_STATS slots. */
+export const GramTask: Task<GramArgs, Float64Array, DesignChunk> = {
+  name: "ml.glm.gram",
+  map(c, a) {
+    const d = a.design;
+    const Q = width(d);
+    const out = new Float64Array(Q * Q + Q + GRAM_STATS);
+    const xz = Q * Q;
+    const st = xz + Q;
+    const { idx, val } = scratch(d);
+    const K = a.classes;
+    const probs = new Float64Array(Math.max(K, 1));
+    const f = a.family;
+    for (let i = 0; i < c.rows; i++) {
+      const w = c.w[i];
+      if (w === 0) continue;
+      const m = rowTerms(c, d, i, idx, val);
+      let W = w;
+      let z = 0;
+      if (a.irls) {
+        const y = c.y[i];
+        let e: number;
+        let mu: number;
+        let deriv: number;
+        let v: number;
+        let dev: number;
+        if (K > 0) {
+          softmax(a.beta, Q, K, idx, val, m, probs);
+          mu = probs[a.klass];
+          e = eta(a.beta, a.klass * Q, idx, val, m);
+          deriv = Math.max(mu * (1 - mu), 1e-10);
+          v = deriv;
+          const yk = y === a.klass ? 1 : 0;
+          z = e + (yk - mu) / deriv;
+          dev = -2 * Math.log(Math.max(probs[y], 1e-15));
+          out[st + 2] += (w * (yk - mu) * (yk - mu)) / v;
+        } else {
+          e = eta(a.beta, 0, idx, val, m);
+          mu = linkInv(f, e);
+          deriv = dmuDeta(f, e, mu);
+          v = variance(f, mu);
+          z = e + (y - mu) / deriv;
+          dev = rowDeviance(f, y, mu);
+          out[st + 2] += (w * (y - mu) * (y - mu)) / v;
+        }
+        W = (w * deriv * deriv) / v;
+        out[st + 1] += w * dev;
+        const ae = Math.abs(e);
+        if (ae > out[st + 4]) out[st + 4] = ae;
+      }
+      out[st] += w;
+      out[st + 3] += 1;
+      for (let p = 0; p < m; p++) {
+        const row = idx[p] * Q;
+        const wx = W * val[p];
+        out[xz + idx[p]] += wx * z;
+        for (let q = 0; q <= p; q++) out[row + idx[q]] += wx * val[q];
+      }
+    }
+    return out;
+  },
+  reduce(a, b) {
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+    const st = a.length - GRAM_STATS;
+    out[st + 4] = Math.max(a[st + 4], b[st + 4]);
+    return out;
+  },
+  empty(a) {
+    const Q = width(a.design);
+    return new Float64Array(Q * Q + Q + GRAM_STATS);
+  },
+};
+
+/**
+ * Partial: the gradient of ½·Σ w·deviance (one per coefficient, classes × Q for
+ * multinomial), then Σw, Σw·deviance and the largest |eta|.
+ */
+export const GradientTask: Task<GlmPassArgs, Float64Array, DesignChunk> = {
+  name: "ml.glm.gradient",
+  map(c, a) {
+    const d = a.design;
+    const Q = width(d);
+    const K = a.classes;
+    const G = Q * Math.max(K, 1);
+    const out = new Float64Array(G + 3);
+    const { idx, val } = scratch(d);
+    const probs = new Float64Array(Math.max(K, 1));
+    const f = a.family;
+    for (let i = 0; i < c.rows; i++) {
+      const w = c.w[i];
+      if (w === 0) continue;
+      const y = c.y[i];
+      const m = rowTerms(c, d, i, idx, val);
+      out[G] += w;
+      if (K > 0) {
+        softmax(a.beta, Q, K, idx, val, m, probs);
+        out[G + 1] -= 2 * w * Math.log(Math.max(probs[y], 1e-15));
+        for (let k = 0; k < K; k++) out[G + 2] = Math.max(out[G + 2], Math.abs(eta(a.beta, k * Q, idx, val, m)));
+        for (let k = 0; k < K; k++) {
+          const r = w * (probs[k] - (y === k ? 1 : 0));
+          for (let p = 0; p < m; p++) out[k * Q + idx[p]] += r * val[p];
+        }
+      } else {
+        const e = eta(a.beta, 0, idx, val, m);
+        const mu = linkInv(f, e);
+        out[G + 1] += w * rowDeviance(f, y, mu);
+        out[G + 2] = Math.max(out[G + 2], Math.abs(e));
+        const r = (w * (mu - y) * dmuDeta(f, e, mu)) / variance(f, mu);
+        for (let p = 0; p < m; p++) out[idx[p]] += r * val[p];
+      }
+    }
+    return out;
+  },
+  reduce(a, b) {
+    const out = new Float64Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+    out[a.length - 1] = Math.max(a[a.length - 1], b[b.length - 1]);
+    return out;
+  },
+  empty(a) {
+    return new Float64Array(width(a.design) * Math.max(a.classes, 1) + 3);
+  },
+};
+
+export interface OutputArgs extends GlmPassArgs {
+  /** Where to write: the chunk's holdout slots of this fold's rows, or a new array of every row. */
+  readonly fold: number | null;
+}
+
+/**
+ * Writes the model's output of each row: the mean (regression, binomial: P(class 1)) or
+ * the K class probabilities. With `fold`, only that fold's rows, into the chunk's
+ * holdout; without, every row (NaN where the row cannot be scored), returned in order.
+ */
+export const OutputTask: Task<OutputArgs, Float64Array[], DesignChunk> = {
+  name: "ml.glm.output",
+  map(c, a) {
+    const d = a.design;
+    const Q = width(d);
+    const K = a.classes;
+    const out = a.fold === null ? new Float64Array(c.rows * Math.max(K, 1)) : c.holdout;
+    const { idx, val } = scratch(d);
+    const probs = new Float64Array(Math.max(K, 1));
+    for (let i = 0; i < c.rows; i++) {
+      if (a.fold !== null && c.fold[i] !== a.fold) continue;
+      const m = rowTerms(c, d, i, idx, val);
+      const skipped = d.missing === "Skip" && c.ok[i] === 0;
+      if (K > 0) {
+        softmax(a.beta, Q, K, idx, val, m, probs);
+        for (let k = 0; k < K; k++) out[i * K + k] = skipped ? Number.NaN : probs[k];
+      } else {
+        out[i] = skipped ? Number.NaN : linkInv(a.family, eta(a.beta, 0, idx, val, m));
+      }
+    }
+    return a.fold === null ? [out] : [];
+  },
+  reduce: (a, b) => a.concat(b),
+  empty: () => [],
+};
+
+/** Partial: Σw, Σw·y, then Σw per class (multinomial): the null model's mean or class shares. */
+export const ResponseTask: Task<{ classes: number }, Float64Array, DesignChunk> = {
+  name: "ml.glm.response",
+  map(c, { classes }) {
+    const out = new Float64Array(2 + classes);
+    for (let i = 0; i < c.rows; i++) {
+      const w = c.w[i];
+      if (w === 0) continue;
+      out[0] += w;
+      out[1] += w * c.y[i];
+      if (classes > 0) out[2 + c.y[i]] += w;
+    }
+    return out;
+  },
+  reduce: (a, b) => Float64Array.from(a, (v, i) => v + b[i]),
+  empty: ({ classes }) => new Float64Array(2 + classes),
+};
+
+/** Sets the fit's row weights: usable rows of fold `fold` (keep) or of every other fold; fold −1: every usable row. */
+export const FoldWeightsTask = stateTask<{ fold: number; keep: boolean }, DesignChunk>("ml.glm.fold_weights", (c, { fold, keep }) => {
+  for (let i = 0; i < c.rows; i++) {
+    const inFold = c.fold[i] === fold;
+    c.w[i] = c.ok[i] && (fold < 0 || inFold === keep) ? 1 : 0;
+  }
+});
+
+/** Partial: the out-of-fold predictions of every usable row, as scored chunks. */
+export const HoldoutTask: Task<{ width: number }, ScoredChunk[], DesignChunk> = {
+  name: "ml.glm.holdout",
+  map(c, { width }) {
+    const w = new Float64Array(c.rows);
+    for (let i = 0; i < c.rows; i++) w[i] = c.ok[i] && c.fold[i] >= 0 ? 1 : 0;
+    return [{ index: c.index, rows: c.rows, y: c.y, p: c.holdout.subarray(0, c.rows * width), width, w }];
+  },
+  reduce: (a, b) => a.concat(b),
+  empty: () => [],
+};

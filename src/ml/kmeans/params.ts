@@ -1,0 +1,41 @@
+// Parameters of k-means, with H2O's names and defaults (hex/kmeans/KMeansModel.java):
+// k = 1, init = Furthest, max_iterations = 10, standardize = true, estimate_k = false.
+// Where floe's init differs from H2O's (which seeds with k-means|| and reclusters the
+// sample), the help says so.
+
+import type { ParamSpec } from "../params.ts";
+
+export const KMEANS_INITS = ["Random", "PlusPlus", "Furthest"] as const;
+
+export const KMEANS_PARAMS: readonly ParamSpec[] = [
+  { name: "k", type: "int", default: 1, min: 1, max: 1_000_000, help: "Number of clusters (with estimate_k: the most clusters tried)." },
+  {
+    name: "init",
+    type: "enum",
+    default: "Furthest",
+    values: KMEANS_INITS,
+    help: "Initial centers: k rows at random, k-means++ (each next row drawn with probability ∝ squared distance), or Furthest (each next row the one furthest from the centers so far). floe draws over all rows; H2O over a k-means|| sample.",
+  },
+  { name: "max_iterations", type: "int", default: 10, min: 1, max: 1_000_000, help: "Most Lloyd iterations (per k with estimate_k)." },
+  { name: "standardize", type: "bool", default: true, help: "Center numeric columns on their mean and scale them to unit standard deviation." },
+  {
+    name: "estimate_k",
+    type: "bool",
+    default: false,
+    help: "Find the number of clusters, up to k: grow from 1 by splitting the widest cluster until the relative gain in within-cluster sum of squares falls below H2O's cutoff.",
+  },
+  { name: "seed", type: "int", default: -1, help: "Random seed (-1: drawn at random and reported)." },
+  { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
+  { name: "max_runtime_secs", type: "float", default: 0, min: 0, help: "Stop iterating after this many seconds (0: no limit)." },
+];
+
+export interface KMeansParams {
+  k: number;
+  init: (typeof KMEANS_INITS)[number];
+  max_iterations: number;
+  standardize: boolean;
+  estimate_k: boolean;
+  seed: number;
+  ignore_const_cols: boolean;
+  max_runtime_secs: number;
+}

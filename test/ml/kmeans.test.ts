@@ -1,0 +1,201 @@
+// k-means behaviour: recovered blobs for every init, a hand-worked Lloyd fit, iris
+// against scikit-learn, exactness across threads and chunkings, empty clusters,
+// categorical columns, estimate_k, model files, the CLI end to end and bad input.
+
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Frame } from "../../src/core/frame.ts";
+import { InlineExecutor } from "../../src/core/mr.ts";
+import { centerRecords, type KMeansModel } from "../../src/ml/kmeans/model.ts";
+import type { ClusteringMetrics } from "../../src/ml/metrics/clustering.ts";
+import { deserializeModel, serializeModel } from "../../src/ml/modelfile.ts";
+import { algorithm } from "../../src/ml/registry.ts";
+import { type Model, modelEvaluator, predictFrame } from "../../src/ml/scoring.ts";
+import { floe } from "../support/cli.ts";
+import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
+
+const node = testNode();
+const dir = tempDir();
+const kmeans = algorithm("kmeans")!;
+const IRIS = join(FIXTURES, "iris.csv");
+const IRIS_X = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+
+async function load(path: string, chunkRows?: number, colTypes?: Record<string, "string">): Promise<Frame> {
+  return (await node.importFrame({ kind: "file", path }, { chunkRows, colTypes }).done).frame;
+}
+
+function csv(name: string, header: string, rows: (string | number)[][]): string {
+  return writeTemp(dir, name, `${header}\n${rows.map((r) => r.join(",")).join("\n")}\n`);
+}
+
+async function train(frame: Frame, params: Record<string, unknown>, x: string[] | null = null, executor = node.executor): Promise<KMeansModel> {
+  const { model } = await kmeans.train(executor, { modelId: "km", frame, y: null, x, params });
+  return model as KMeansModel;
+}
+
+async function predictions(model: Model, frame: Frame): Promise<number[]> {
+  return (await predictFrame(node.executor, model, frame, [])).flatMap((s) => Array.from(s.p));
+}
+
+// Three blobs around (0, 0), (10, 0) and (0, 10), 60 rows each, offsets below 0.5.
+const BLOB_CENTERS = [
+  [0, 0],
+  [10, 0],
+  [0, 10],
+];
+const blobRows = Array.from({ length: 180 }, (_, i) => {
+  const [cx, cy] = BLOB_CENTERS[i % 3];
+  return [cx + (((i * 7) % 9) - 4) * 0.1, cy + (((i * 5) % 7) - 3) * 0.1];
+});
+const blobPath = csv("blobs.csv", "a,b", blobRows);
+
+test("well-separated blobs are recovered exactly by every init", async () => {
+  const frame = await load(blobPath);
+  for (const init of ["Random", "PlusPlus", "Furthest"]) {
+    const model = await train(frame, { k: 3, init, seed: 7 });
+    const pred = await predictions(model, frame);
+    // Each blob is one cluster, and the three clusters differ.
+    const clusterOf = [0, 1, 2].map((b) => pred[b]);
+    expect(new Set(clusterOf).size).toBe(3);
+    pred.forEach((c, i) => expect(c).toBe(clusterOf[i % 3]));
+    expect(model.size).toEqual([60, 60, 60]);
+    // Centers are the blob means (computed here from the rows).
+    for (let b = 0; b < 3; b++) {
+      const rows = blobRows.filter((_, i) => i % 3 === b);
+      const c = clusterOf[b];
+      expect(model.centers[c * 2]).toBeCloseTo(rows.reduce((s, r) => s + r[0], 0) / 60, 9);
+      expect(model.centers[c * 2 + 1]).toBeCloseTo(rows.reduce((s, r) => s + r[1], 0) / 60, 9);
+    }
+  }
+});
+
+test("a hand-worked 1-D fit: centers, sizes, withinss, betweenss and totss", async () => {
+  // {1, 2, 3} and {10, 11, 12}: centers 2 and 11, withinss 2 each; grand mean 6.5 gives
+  // totss = 2·(5.5² + 4.5² + 3.5²) = 125.5 and betweenss = 6·4.5² = 121.5.
+  const frame = await load(csv("line.csv", "x", [[1], [2], [3], [10], [11], [12]]));
+  const model = await train(frame, { k: 2, standardize: false, seed: 3 });
+  const order = model.centers[0] < model.centers[1] ? [0, 1] : [1, 0];
+  expect(order.map((c) => model.centers[c])).toEqual([2, 11]);
+  expect(order.map((c) => model.size[c])).toEqual([3, 3]);
+  expect(order.map((c) => model.withinss[c])).toEqual([2, 2]);
+  expect(model.tot_withinss).toBe(4);
+  expect(model.totss).toBe(125.5);
+  expect(model.betweenss).toBe(121.5);
+  const m = model.metrics.training as ClusteringMetrics;
+  expect(m).toMatchObject({ nobs: 6, tot_withinss: 4, totss: 125.5, betweenss: 121.5 });
+  expect(m.centroid_stats.map((c) => c.size)).toEqual([3, 3]);
+  expect(model.category).toBe("Clustering");
+  expect(model.response).toBeNull();
+  expect(model.varimp).toEqual([]);
+});
+
+test("iris, k=3, unstandardized: tot_withinss is scikit-learn's inertia for the same partition", async () => {
+  // /usr/bin/python3 -c "import numpy as np; from sklearn.cluster import KMeans;
+  //   X=np.loadtxt('fixtures/iris.csv',delimiter=',',skiprows=1,usecols=(0,1,2,3));
+  //   km=KMeans(n_clusters=3,n_init=10,random_state=0).fit(X); print(repr(km.inertia_), np.bincount(km.labels_))"
+  // → 78.851441426146 [62 50 38]
+  const model = await train(await load(IRIS), { k: 3, standardize: false, seed: 1, max_iterations: 100 }, IRIS_X);
+  expect(model.tot_withinss).toBeCloseTo(78.851441426146, 6);
+  expect([...model.size].sort((a, b) => a - b)).toEqual([38, 50, 62]);
+  expect(model.tot_withinss + model.betweenss).toBeCloseTo(model.totss, 9);
+});
+
+test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size", async () => {
+  for (const init of ["PlusPlus", "Random", "Furthest"]) {
+    const params = { k: 4, init, seed: 42, max_iterations: 50 };
+    const a = await train(await load(IRIS), params, IRIS_X);
+    const b = await train(await load(IRIS, 7), params, IRIS_X, new InlineExecutor());
+    expect(b.centers_std).toEqual(a.centers_std);
+    expect(b.size).toEqual(a.size);
+    expect(b.withinss).toEqual(a.withinss);
+    expect(b.totss).toBe(a.totss);
+    expect(b.iterations).toBe(a.iterations);
+  }
+});
+
+test("empty clusters are reseeded from the furthest row", async () => {
+  // Five copies of 0 and three other points: Random seeding often draws two zeros, whose
+  // clusters tie; the empty one must move so that every point has its own center.
+  const frame = await load(csv("dups.csv", "x", [[0], [0], [0], [0], [0], [10], [20], [30]]));
+  for (let seed = 1; seed <= 6; seed++) {
+    const model = await train(frame, { k: 4, init: "Random", standardize: false, seed });
+    expect([...model.size].sort((a, b) => a - b)).toEqual([1, 1, 1, 5]);
+    expect(model.tot_withinss).toBe(0);
+  }
+});
+
+test("enum columns: mismatch distance and the most frequent level as center", async () => {
+  const rows = Array.from({ length: 12 }, (_, i) => [i % 2 ? "red" : "blue", 1 + (i % 3) * 0.01]);
+  rows.push(["", 1]); // a missing level is imputed with the mode
+  const frame = await load(csv("colors.csv", "color,x", rows));
+  const model = await train(frame, { k: 2, standardize: false, seed: 1 });
+  const centers = centerRecords(model, false).map((r) => r.color).sort();
+  expect(centers).toEqual(["blue", "red"]);
+  const pred = await predictions(model, frame);
+  for (let i = 2; i < 12; i++) expect(pred[i]).toBe(pred[i % 2]);
+});
+
+test("estimate_k finds three blobs in four dimensions", async () => {
+  // H2O's cutoff on the relative gain is min(0.02 + 10/rows + 2.5/p², 0.8): 0.23 here. Unstandardized,
+  // the widest column of a merged cluster is always a blob direction, never the 0.4-wide noise.
+  const rows = blobRows.map(([a, b], i) => [a, b, (((i * 11) % 5) - 2) * 0.1, (((i * 13) % 3) - 1) * 0.1]);
+  const model = await train(await load(csv("blobs4.csv", "a,b,c,d", rows)), { k: 10, estimate_k: true, standardize: false, seed: 1 });
+  expect(model.estimated_k).toBe(3);
+  expect(model.size).toEqual([60, 60, 60]);
+});
+
+test("a saved model predicts what the trained one does; all-missing rows still get a cluster", async () => {
+  const frame = await load(IRIS);
+  const model = await train(frame, { k: 3, seed: 5 }, IRIS_X);
+  const loaded = deserializeModel(serializeModel(model, "test"), "model");
+  expect(await predictions(loaded, frame)).toEqual(await predictions(model, frame));
+  const holes = await load(csv("holes.csv", "sepal_length,sepal_width,petal_length,petal_width", [["", "", "", ""], [5.1, "", 1.4, ""]]));
+  const p = await predictions(loaded, holes);
+  for (const c of p) expect([0, 1, 2]).toContain(c);
+  // Evaluating on the training frame reproduces the training metrics.
+  const ev = modelEvaluator(node.executor, loaded);
+  await ev.add(frame, []);
+  const m = ev.result() as ClusteringMetrics;
+  expect(m.tot_withinss).toBeCloseTo(model.tot_withinss, 9);
+  expect(m.totss).toBeCloseTo(model.totss, 9);
+  expect(m.centroid_stats.map((c) => c.size)).toEqual([...model.size]);
+});
+
+test("CLI: train, predict and eval a k-means model end to end", async () => {
+  const out = join(dir, "iris.floe");
+  const t = await floe(["train", IRIS, "--algo", "kmeans", "--k", "3", "--x", IRIS_X.join(","), "--seed", "1", "--out", out, "--json"]);
+  expect(t.code).toBe(0);
+  const j = JSON.parse(t.stdout);
+  expect(j.category).toBe("Clustering");
+  expect(j.centers).toHaveLength(3);
+  expect(Object.keys(j.centers[0])).toEqual(["centroid", ...IRIS_X]);
+  expect(j.size.reduce((s: number, n: number) => s + n, 0)).toBe(150);
+  expect(j.tot_withinss + j.betweenss).toBeCloseTo(j.totss, 9);
+  expect(j.metrics.training.centroid_stats).toHaveLength(3);
+  const text = await floe(["train", IRIS, "--algo", "kmeans", "--k", "3", "--x", IRIS_X.join(","), "--seed", "1"]);
+  expect(text.stdout).toContain("3 clusters");
+  expect(text.stdout).toContain("Cluster centers:");
+  const p = await floe(["predict", out, IRIS]);
+  expect(p.code).toBe(0);
+  const lines = p.stdout.trim().split("\n");
+  expect(lines[0]).toBe("predict");
+  expect(lines.length).toBe(151);
+  const counts = [0, 0, 0];
+  for (const l of lines.slice(1)) counts[Number(l)]++;
+  expect(counts).toEqual(j.size);
+  const e = await floe(["eval", out, IRIS, "--json"]);
+  expect(e.code).toBe(0);
+  expect(JSON.parse(e.stdout).metrics.tot_withinss).toBeCloseTo(j.tot_withinss, 9);
+});
+
+test("bad input: k above the rows, no usable columns, all-missing and string columns, a response", async () => {
+  const frame = await load(csv("small.csv", "a,b,name,empty", [[1, 2, "x", ""], [2, 3, "y", ""], [4, 1, "z", ""]]), undefined, { name: "string" });
+  await expect(train(frame, { k: 5, seed: 1 })).rejects.toThrow("k=5 is larger than the number of rows (3)");
+  await expect(train(frame, { k: 2, seed: 1 }, ["name", "empty"])).rejects.toThrow(/no usable columns to cluster.*string column 'name'.*'empty': all 3 values are missing/);
+  const model = await train(frame, { k: 2, seed: 1 }, ["a", "name", "empty"]);
+  expect(model.columns.map((c) => c.name)).toEqual(["a"]);
+  expect(model.notes).toContain("dropped string column 'name' (make it an enum to use it)");
+  expect(model.notes).toContain("dropped column 'empty': all 3 values are missing");
+  await expect(kmeans.train(node.executor, { modelId: "y", frame, y: "a", x: null, params: { k: 2 } })).rejects.toThrow("kmeans takes no response column");
+  await expect(train(frame, { k: 0, seed: 1 })).rejects.toThrow("k=0");
+});
