@@ -86,6 +86,7 @@ export function makeDesign(frame: Frame, cols: readonly number[], o: DesignOptio
     const spec = frame.columns[c];
     const r = frame.rollups?.[c];
     if (!r) throw new FloeError("internal", "a design needs a frame with rollups");
+    if (r.count === 0) throw new FloeError("bad_input", `column '${spec.name}' has no values (all ${r.missing} rows are missing)`);
     if (spec.type !== "enum") continue;
     const domain = spec.domain ?? [];
     const counts = r.levelCounts ?? [];
@@ -99,7 +100,7 @@ export function makeDesign(frame: Frame, cols: readonly number[], o: DesignOptio
     const spec = frame.columns[c];
     if (spec.type === "enum") continue;
     const r = frame.rollups?.[c];
-    if (!r || r.mean === null) throw new FloeError("bad_input", `column '${spec.name}' has no values (all ${r?.missing ?? 0} rows are missing)`);
+    if (!r || r.mean === null) throw new FloeError("internal", `column '${spec.name}' has no mean`);
     const sd = r.sd ?? 0;
     const scale = o.standardize && sd > 0 ? sd : 1;
     const shift = o.standardize || o.center ? r.mean : 0;

@@ -12,17 +12,17 @@
 export function choleskyDropping(A: Float64Array, n: number, tol: number, keep?: readonly boolean[]): { L: Float64Array; dropped: number[] } {
   const L = new Float64Array(n * n);
   const dropped: number[] = [];
-  const alive = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     const diag = A[j * n + j];
     let d = diag;
     for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
     if ((keep && !keep[j]) || !(d > tol * Math.max(diag, Number.MIN_VALUE)) || !(diag > 0)) {
       if (!keep || keep[j]) dropped.push(j);
+      // A unit row and column: the column solves to its right-hand side (zero) and feeds no other.
+      for (let k = 0; k < j; k++) L[j * n + k] = 0;
       L[j * n + j] = 1;
       continue;
     }
-    alive[j] = 1;
     const ljj = Math.sqrt(d);
     L[j * n + j] = ljj;
     for (let i = j + 1; i < n; i++) {
@@ -31,8 +31,6 @@ export function choleskyDropping(A: Float64Array, n: number, tol: number, keep?:
       L[i * n + j] = s / ljj;
     }
   }
-  // Dropped columns must not feed later ones: their L entries below the pivot are zero.
-  for (const j of dropped) for (let i = j + 1; i < n; i++) L[i * n + j] = 0;
   return { L, dropped };
 }
 

@@ -15,7 +15,7 @@ export interface LbfgsOptions {
   readonly maxIterations: number;
   /** Stop when the largest pseudo-gradient component falls below this. */
   readonly gradientEpsilon: number;
-  /** Stop when an iteration lowers the objective by less than this, relatively. */
+  /** Stop when the last OBJECTIVE_WINDOW iterations lowered the objective by less than this, relatively. */
   readonly objectiveEpsilon: number;
   /** Correction pairs kept. */
   readonly memory?: number;
@@ -28,6 +28,9 @@ export interface LbfgsResult {
   readonly iterations: number;
   readonly converged: boolean;
 }
+
+/** Iterations over which progress is judged: single L-BFGS steps can be small while it still converges. */
+const OBJECTIVE_WINDOW = 10;
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
@@ -63,6 +66,7 @@ export async function lbfgs(evaluate: (x: Float64Array) => Promise<Smooth>, star
   let x: Float64Array = Float64Array.from(start);
   let cur = await evaluate(x);
   let F = cur.value + l1Norm(x, o.l1);
+  const history = [F];
   for (let iter = 0; iter < o.maxIterations; iter++) {
     if (o.signal?.aborted) break;
     const pg = pseudoGradient(x, cur.gradient, o.l1);
@@ -129,11 +133,14 @@ export async function lbfgs(evaluate: (x: Float64Array) => Promise<Smooth>, star
         Y.shift();
       }
     }
-    const relative = (F - nextF) / Math.max(Math.abs(F), 1e-300);
     x = next;
     cur = nextEval;
     F = nextF;
-    if (relative < o.objectiveEpsilon) return { x, value: F, iterations: iter + 1, converged: true };
+    history.push(F);
+    if (history.length > OBJECTIVE_WINDOW) {
+      const then = history[history.length - 1 - OBJECTIVE_WINDOW];
+      if ((then - F) / Math.max(Math.abs(F), 1e-300) < o.objectiveEpsilon) return { x, value: F, iterations: iter + 1, converged: true };
+    }
   }
   return { x, value: F, iterations: o.maxIterations, converged: false };
 }

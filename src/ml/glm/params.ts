@@ -18,7 +18,7 @@ export const GLM_PARAMS: readonly ParamSpec[] = [
   { name: "lambda_search", type: "bool", default: false, help: "Fit a path of nlambdas lambdas from lambda_max down to lambda_min_ratio · lambda_max and keep the best." },
   { name: "nlambdas", type: "int", default: -1, min: -1, help: "Lambdas in the search (-1: 100, or 30 when alpha = 0)." },
   { name: "lambda_min_ratio", type: "float", default: -1, min: -1, max: 1, help: "Smallest lambda of the search as a fraction of lambda_max (-1: 1e-4 with many rows, else 1e-2; ×1e-2 when alpha = 0)." },
-  { name: "max_iterations", type: "int", default: -1, min: -1, help: "Most iterations (-1: 50 for IRLSM, 10 per lambda in a search; L_BFGS more)." },
+  { name: "max_iterations", type: "int", default: -1, min: -1, help: "Most iterations (-1: 50 for IRLSM, 10 per lambda in a search; L_BFGS: classes × max(100, columns / 4), ×10 with L1)." },
   { name: "beta_epsilon", type: "float", default: 1e-4, min: 0, help: "Converged when no coefficient moves more than this." },
   { name: "objective_epsilon", type: "float", default: -1, min: -1, help: "Converged when the objective improves by less than this, relatively (-1: 1e-6 at lambda 0, else 1e-4)." },
   { name: "gradient_epsilon", type: "float", default: -1, min: -1, help: "L_BFGS: converged when the largest gradient component is below this (-1: as objective_epsilon)." },

@@ -305,12 +305,13 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     p.max_iterations !== -1
       ? p.max_iterations
       : solver === "L_BFGS"
-        ? (p.lambda_search ? nlambdas * 100 * Kc : Kc * Math.max(20, design.P >> 2)) * (alpha > 0 ? 10 : 1)
+        ? (p.lambda_search ? nlambdas * 100 * Kc : Kc * Math.max(100, design.P >> 2)) * (alpha > 0 ? 10 : 1)
         : p.lambda_search
           ? 10 * nlambdas
           : 50;
   const zero = lambdas[0] === 0;
-  const objectiveEpsilon = p.objective_epsilon !== -1 ? p.objective_epsilon : p.lambda_search ? 1e-4 : zero ? 1e-6 : 1e-4;
+  // L-BFGS judges progress over several iterations, which needs a finer tolerance than one IRLS step.
+  const objectiveEpsilon = p.objective_epsilon !== -1 ? p.objective_epsilon : (p.lambda_search ? 1e-4 : zero ? 1e-6 : 1e-4) * (solver === "L_BFGS" ? 1e-4 : 1);
   const gradientEpsilon = p.gradient_epsilon !== -1 ? p.gradient_epsilon : (zero ? 1e-6 : 1e-4) * (p.lambda_search ? 1e-2 : 1);
   const context = (frozen: Uint8Array): FitContext => ({
     executor,

@@ -1,0 +1,114 @@
+// bench/glm: floe's GLM and k-means against scikit-learn in the same run, on flights-3m
+// (npm vega-datasets) with the seeded 80/20 split bench/trees writes once to CSV:
+//   GLM      binomial, delayed = delay > 15 min ~ origin + destination (one-hot, every level)
+//            + hour, dow, month, distance (standardized); ridge (alpha 0) vs
+//            LogisticRegression(lbfgs, C = 1) to convergence. The two minimise the same
+//            objective when floe's lambda = 1/(C·n), n the training rows: sklearn's
+//            0.5·||w||² + C·Σ logloss is n·C times floe's (1/n)·Σ logloss + lambda/2·||w||².
+//            sklearn's time includes its encoding, as floe's includes its design matrix.
+//   k-means  k = 10 on hour, dow, month, distance standardized with the sample sd (as floe),
+//            k-means++ seeding, Lloyd, at most 100 iterations, one start.
+// floe's seconds are its training_time_ms; peak RSS is the whole process's. Each model runs
+// in its own process so that each peak RSS is that model's.
+// Installs Debian's python3-sklearn when missing.
+// Usage: npm run bench:glm
+
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const root = join(import.meta.dir, "..");
+const out = join(root, "bench", "out");
+mkdirSync(out, { recursive: true });
+const train = join(out, "flights-train.csv");
+const test = join(out, "flights-test.csv");
+const PY = "/usr/bin/python3";
+
+/** Writes the split (the same files as bench/trees) when missing; returns the training rows. */
+async function prepare(): Promise<number> {
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  if (!existsSync(train) || !existsSync(test)) {
+    const parquet = join(root, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
+    const rows = `SELECT hour(date) AS hour, dayofweek(date) AS dow, month(date) AS month, distance, origin, destination,
+      CASE WHEN delay > 15 THEN 'yes' ELSE 'no' END AS delayed,
+      hash(date, delay, distance, origin, destination, 1234) % 5 AS part FROM '${parquet}'`;
+    await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part <> 0) TO '${train}' (HEADER)`);
+    await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part = 0) TO '${test}' (HEADER)`);
+  }
+  return Number((await con.runAndReadAll(`SELECT count(*) FROM read_csv('${train}')`)).getRows()[0][0]);
+}
+
+function ensurePeers(): void {
+  const probe = Bun.spawnSync([PY, "-c", "import sklearn"]);
+  if (probe.exitCode === 0) return;
+  console.error("installing python3-sklearn from Debian…");
+  const apt = Bun.spawnSync(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn"], { stdout: "inherit", stderr: "inherit" });
+  if (apt.exitCode !== 0) throw new Error("could not install the Python peers");
+}
+
+interface Result {
+  name: string;
+  seconds: number;
+  score: number;
+  peak_rss_mb: number;
+  iterations?: number;
+}
+
+const cli = join(root, "src", "cli.ts");
+
+function floe(args: string[]): { stdout: string; peakMB: number } {
+  const r = Bun.spawnSync([process.execPath, cli, ...args], { stderr: "inherit" });
+  if (r.exitCode !== 0) throw new Error(`floe ${args.join(" ")} failed`);
+  return { stdout: r.stdout.toString(), peakMB: (r.resourceUsage?.maxRSS ?? 0) / 2 ** 20 };
+}
+
+function floeGlm(lambda: number): Result {
+  const model = join(out, "floe-glm.floe");
+  const t = floe(["train", train, "-y", "delayed", "--algo", "glm", "--family", "binomial", "--alpha", "0", "--lambda", String(lambda), "--seed", "1", "--json", "--out", model]);
+  const trained = JSON.parse(t.stdout);
+  const ev = JSON.parse(floe(["eval", model, test, "--json"]).stdout);
+  return { name: "floe GLM (binomial, ridge)", seconds: trained.training_time_ms / 1000, score: ev.metrics.AUC, peak_rss_mb: t.peakMB, iterations: trained.iterations };
+}
+
+function floeKmeans(): Result {
+  const t = floe(["train", train, "--algo", "kmeans", "--k", "10", "--x", "hour,dow,month,distance", "--standardize", "true", "--init", "PlusPlus", "--max-iterations", "100", "--seed", "1", "--json"]);
+  const trained = JSON.parse(t.stdout);
+  return { name: "floe k-means (PlusPlus)", seconds: trained.training_time_ms / 1000, score: trained.metrics.training.tot_withinss, peak_rss_mb: t.peakMB, iterations: trained.iterations };
+}
+
+function peer(which: "glm" | "kmeans"): Result {
+  const r = Bun.spawnSync([PY, join(import.meta.dir, "glm_peer.py"), train, test, which], {
+    env: { ...process.env, OMP_NUM_THREADS: "2" },
+    stderr: "inherit",
+  });
+  if (r.exitCode !== 0) throw new Error("python peer failed");
+  const p = JSON.parse(r.stdout.toString().trim());
+  if (which === "glm" && p.n_train !== n) throw new Error(`sklearn trained on ${p.n_train} rows, lambda assumed ${n}`);
+  return { name: p.name, seconds: p.seconds, score: which === "glm" ? p.auc : p.inertia, peak_rss_mb: p.peak_rss_mb, iterations: p.iterations };
+}
+
+function table(scoreName: string, rows: Result[]): void {
+  console.log(`${"model".padEnd(38)}${"train s".padStart(9)}${scoreName.padStart(14)}${"peak RSS MB".padStart(13)}${"iterations".padStart(12)}`);
+  for (const r of rows) {
+    const score = scoreName === "test AUC" ? r.score.toFixed(4) : r.score.toFixed(1);
+    console.log(`${r.name.padEnd(38)}${r.seconds.toFixed(2).padStart(9)}${score.padStart(14)}${r.peak_rss_mb.toFixed(0).padStart(13)}${String(r.iterations ?? "-").padStart(12)}`);
+  }
+}
+
+const n = await prepare();
+ensurePeers();
+const C = 1;
+const lambda = 1 / (C * n);
+const glm = floeGlm(lambda);
+const logistic = peer("glm");
+const kmeans = floeKmeans();
+const skKmeans = peer("kmeans");
+
+console.log(`bench/glm: flights-3m, 80/20 split (${n} train rows), 2 threads\n`);
+console.log(`GLM: lambda = 1/(C·n) = 1/(${C}·${n}) = ${lambda.toExponential(6)} (floe, alpha 0) vs C = ${C} (sklearn)`);
+table("test AUC", [glm, logistic]);
+console.log(`time ratio floe / sklearn: ${(glm.seconds / logistic.seconds).toFixed(2)}x (target <= 0.5); AUC floe - sklearn: ${(glm.score - logistic.score).toFixed(4)} (target |d| <= 0.001)\n`);
+console.log("k-means: k = 10 on hour, dow, month, distance (standardized, sample sd)");
+table("inertia", [kmeans, skKmeans]);
+console.log(`time ratio floe / sklearn: ${(kmeans.seconds / skKmeans.seconds).toFixed(2)}x; inertia ratio floe / sklearn: ${(kmeans.score / skKmeans.score).toFixed(4)}`);
