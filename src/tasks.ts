@@ -8,6 +8,7 @@ import { HistogramTask, MomentsTask } from "./core/rollups.ts";
 import { BinomialScoresTask } from "./ml/metrics/binomial.ts";
 import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
 import { BuildDesignTask } from "./ml/design.ts";
+import { PcaScoreTask } from "./ml/pca.ts";
 import { GlmDevianceTask, GlmScoreTask } from "./ml/glm/model.ts";
 import { FoldWeightsTask as GlmFoldWeightsTask, GradientTask, GramTask, HoldoutTask, OutputTask as GlmOutputTask, ResponseTask } from "./ml/glm/tasks.ts";
 import { NaiveBayesScoreTask, NaiveBayesStatsTask } from "./ml/naivebayes.ts";
@@ -67,6 +68,7 @@ export const TASKS = taskRegistry([
   HoldoutTask,
   GlmScoreTask,
   GlmDevianceTask,
+  PcaScoreTask,
   NaiveBayesStatsTask,
   NaiveBayesScoreTask,
   BuildKMeansViewTask,

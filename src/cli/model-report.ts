@@ -29,6 +29,7 @@ const SCALARS = [
   "tot_withinss",
   "betweenss",
   "totss",
+  "total_variance",
 ];
 
 /** Rows of a coefficients table shown in text (the JSON holds them all). */
@@ -104,6 +105,26 @@ function details(model: Model): { summary: string; blocks: string[]; json: Recor
           coefficients_table: model.coefficients_table,
           regularization_path: model.regularization_path,
         },
+      };
+    }
+    case "pca": {
+      const pcs = Array.from({ length: model.k }, (_, c) => `PC${c + 1}`);
+      const imp = model.importance;
+      const importance = plainTable(
+        ["", ...pcs],
+        [
+          ["Standard deviation", ...imp.standard_deviation.map(num)],
+          ["Proportion of Variance", ...imp.proportion_of_variance.map(num)],
+          ["Cumulative Proportion", ...imp.cumulative_proportion.map(num)],
+        ],
+        "  ",
+      );
+      const rotation = model.eigenvector_names.slice(0, COEFFICIENT_ROWS).map((name, i) => [name, ...pcs.map((_, c) => num(model.eigenvectors[i * model.k + c]))]);
+      const eigenvectors = Object.fromEntries(pcs.map((pc, c) => [pc, model.eigenvector_names.map((_, i) => model.eigenvectors[i * model.k + c])]));
+      return {
+        summary: `${model.k} components of ${model.design.P} columns, transform ${model.params.transform}`,
+        blocks: [`Importance of components:\n${importance}`, `Eigenvectors (rotation):\n${plainTable(["", ...pcs], rotation, "  ")}`],
+        json: { k: model.k, importance: model.importance, total_variance: model.total_variance, eigenvectors: { names: model.eigenvector_names, ...eigenvectors } },
       };
     }
     case "kmeans": {

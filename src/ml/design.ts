@@ -14,7 +14,7 @@ import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import type { Task } from "../core/mr.ts";
-import type { BoundColumn } from "./bind.ts";
+import type { BoundColumn, TrainedColumn } from "./bind.ts";
 
 export type MissingHandling = "MeanImputation" | "Skip";
 
@@ -51,6 +51,11 @@ export interface Design {
   readonly missing: MissingHandling;
 }
 
+/** The frame columns a design reads, enums with their training levels. */
+export function designColumns(d: Design): TrainedColumn[] {
+  return [...d.enums.map((e) => ({ name: e.name, domain: e.domain })), ...d.nums.map((t) => ({ name: t.name, domain: null }))];
+}
+
 /** Coefficients in the model: P, plus one for the intercept. */
 export function width(d: Design): number {
   return d.P + (d.intercept ? 1 : 0);
@@ -65,10 +70,14 @@ export function termNames(d: Design): string[] {
   return names;
 }
 
+/**
+ * H2O's transforms of numeric columns: STANDARDIZE (x − mean) / sd, NORMALIZE
+ * (x − mean) / (max − min), DEMEAN x − mean, DESCALE x / sd, NONE.
+ */
+export type Transform = "NONE" | "STANDARDIZE" | "NORMALIZE" | "DEMEAN" | "DESCALE";
+
 export interface DesignOptions {
-  readonly standardize: boolean;
-  /** Subtract the mean without scaling (PCA's DEMEAN). */
-  readonly center?: boolean;
+  readonly transform: Transform;
   readonly intercept: boolean;
   readonly useAllFactorLevels: boolean;
   readonly missing: MissingHandling;
@@ -102,8 +111,10 @@ export function makeDesign(frame: Frame, cols: readonly number[], o: DesignOptio
     const r = frame.rollups?.[c];
     if (!r || r.mean === null) throw new FloeError("internal", `column '${spec.name}' has no mean`);
     const sd = r.sd ?? 0;
-    const scale = o.standardize && sd > 0 ? sd : 1;
-    const shift = o.standardize || o.center ? r.mean : 0;
+    const range = (r.max ?? 0) - (r.min ?? 0);
+    const t = o.transform;
+    const scale = (t === "STANDARDIZE" || t === "DESCALE") && sd > 0 ? sd : t === "NORMALIZE" && range > 0 ? range : 1;
+    const shift = t === "STANDARDIZE" || t === "NORMALIZE" || t === "DEMEAN" ? r.mean : 0;
     nums.push({ name: spec.name, mean: r.mean, sd, scale, shift });
   }
   return { enums, nums, numOffset: offset, P: offset + nums.length, intercept: o.intercept, missing: o.missing };

@@ -12,6 +12,7 @@ import { DRF_PARAMS, GBM_PARAMS, type TreeParams } from "./tree/params.ts";
 import { trainTreeModel } from "./tree/train.ts";
 import { GLM_PARAMS, type GlmParams } from "./glm/params.ts";
 import { trainGlm } from "./glm/train.ts";
+import { PCA_PARAMS, type PcaParams, trainPca } from "./pca.ts";
 import { NAIVEBAYES_PARAMS, type NaiveBayesParams, trainNaiveBayes } from "./naivebayes.ts";
 import { KMEANS_PARAMS, type KMeansParams } from "./kmeans/params.ts";
 import { trainKMeans } from "./kmeans/train.ts";
@@ -80,6 +81,7 @@ export const ALGORITHMS: readonly Algorithm[] = [
     trainTreeModel(ex, { ...req, y: req.y as string, algo: "drf", params: p }),
   ),
   declare<GlmParams>("glm", "Generalized linear model (H2O's GLM): families, elastic net, lambda search, p-values", true, GLM_PARAMS, trainGlm),
+  declare<PcaParams>("pca", "Principal component analysis (H2O's PCA, GramSVD)", false, PCA_PARAMS, trainPca),
   declare<NaiveBayesParams>("naivebayes", "Naive Bayes classifier", true, NAIVEBAYES_PARAMS, trainNaiveBayes),
   declare<KMeansParams>("kmeans", "K-means clustering (H2O's KMeans); pick columns with --x", false /* unsupervised */, KMEANS_PARAMS, trainKMeans),
 ];

@@ -11,8 +11,10 @@ import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type Tre
 import { GlmMetrics, type GlmModel, predictGlm } from "./glm/model.ts";
 import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes.ts";
 import { type KMeansModel, kmeansEvaluator, predictKMeans } from "./kmeans/model.ts";
+import { designColumns } from "./design.ts";
+import { componentNames, type PcaModel, pcaEvaluator, predictPca } from "./pca.ts";
 
-export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel;
+export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel | PcaModel;
 
 /** A column scoring reads: enum columns are read as text and matched by label. */
 export interface InputColumn {
@@ -58,7 +60,7 @@ const treeScorer: Scorer<TreeModel> = {
 };
 
 const glmScorer: Scorer<GlmModel> = {
-  inputs: (m) => [...m.design.enums.map((e) => ({ name: e.name, enum: true })), ...m.design.nums.map((n) => ({ name: n.name, enum: false }))],
+  inputs: (m) => designColumns(m.design).map((c) => ({ name: c.name, enum: c.domain !== null })),
   predict: predictGlm,
   evaluator(executor, m) {
     const acc = new GlmMetrics(executor, m);
@@ -81,6 +83,12 @@ const kmeansScorer: Scorer<KMeansModel> = {
   evaluator: kmeansEvaluator,
 };
 
+const pcaScorer: Scorer<PcaModel> = {
+  inputs: (m) => designColumns(m.design).map((c) => ({ name: c.name, enum: c.domain !== null })),
+  predict: predictPca,
+  evaluator: pcaEvaluator,
+};
+
 function scorerOf(model: Model): Scorer<Model> {
   switch (model.algo) {
     case "gbm":
@@ -92,6 +100,8 @@ function scorerOf(model: Model): Scorer<Model> {
       return naiveBayesScorer as Scorer<Model>;
     case "kmeans":
       return kmeansScorer as Scorer<Model>;
+    case "pca":
+      return pcaScorer as Scorer<Model>;
     default:
       throw new FloeError("unsupported", `models of algorithm '${(model as { algo: string }).algo}' cannot be scored by this floe`);
   }
@@ -114,6 +124,7 @@ export function modelEvaluator(executor: Executor, model: Model): Evaluator {
  * (classifiers), `predict` alone (regression and clustering), or the components.
  */
 export function outputNames(model: Model): string[] {
+  if (model.algo === "pca") return componentNames(model.k);
   const domain = model.response?.domain;
   return domain ? ["predict", ...domain] : ["predict"];
 }

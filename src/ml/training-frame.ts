@@ -71,3 +71,35 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
   if (xCols.length === 0) throw new FloeError("bad_input", `no predictor columns left to train on (${notes.join("; ") || "none given"})`);
   return { yCol, yName: y, yDomain, category, xCols: xCols.sort((a, b) => a - b), notes };
 }
+
+/**
+ * The columns an unsupervised model (k-means, PCA) works on: `x` (default: all), without
+ * string, all-missing and (optionally) constant columns, each dropped with a note.
+ */
+export function unsupervisedColumns(frame: Frame, x: readonly string[] | null, ignoreConstCols: boolean, purpose: string): { cols: number[]; notes: string[] } {
+  const notes: string[] = [];
+  const cols: number[] = [];
+  for (const name of x ?? frame.names) {
+    const c = frame.columnIndex(name);
+    const spec = frame.columns[c];
+    const r = frame.rollups?.[c];
+    if (!r) throw new FloeError("internal", "training needs a frame with rollups");
+    if (spec.type === "string") {
+      notes.push(`dropped string column '${name}' (make it an enum to use it)`);
+      continue;
+    }
+    if (r.count === 0) {
+      notes.push(`dropped column '${name}': all ${r.missing} values are missing`);
+      continue;
+    }
+    const levels = (r.levelCounts ?? []).filter((n) => n > 0).length;
+    const constant = r.missing === 0 && (spec.type === "enum" ? levels <= 1 : r.min === r.max);
+    if (ignoreConstCols && constant) {
+      notes.push(`dropped constant column '${name}'`);
+      continue;
+    }
+    cols.push(c);
+  }
+  if (cols.length === 0) throw new FloeError("bad_input", `no usable columns to ${purpose} (${notes.join("; ") || "none given"})`);
+  return { cols: cols.sort((a, b) => a - b), notes };
+}

@@ -8,7 +8,7 @@ import gammaln from "@stdlib/math-base-special-gammaln";
 import type { Frame } from "../../core/frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
-import { type Design, type DesignArgs, expandChunk, termNames } from "../design.ts";
+import { type Design, type DesignArgs, designColumns, expandChunk, termNames } from "../design.ts";
 import { MetricsAccumulator, type Metrics, type MetricsSpec, type SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ModelCommon } from "../model.ts";
@@ -159,7 +159,7 @@ export const GlmScoreTask: Task<ScoreArgs, ScoredChunk[]> = {
 /** The model's outputs on a frame (with the response where the frame has it). */
 export async function predictGlm(executor: Executor, m: GlmModel, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
   const d = m.design;
-  const bound = bindColumns(frame, [...d.enums.map((e) => ({ name: e.name, domain: e.domain })), ...d.nums.map((n) => ({ name: n.name, domain: null }))], warnings);
+  const bound = bindColumns(frame, designColumns(d), warnings);
   const yCol = frame.columns.findIndex((c) => c.name === m.response.name);
   let y: DesignArgs["y"] = null;
   if (yCol >= 0) {

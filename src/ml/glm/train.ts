@@ -246,7 +246,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const lambdaGiven = p.compute_p_values && p.lambda === null ? 0 : p.lambda;
   const lambdaZero = lambdaGiven === 0 && !p.lambda_search;
   const design = makeDesign(frame, ordered, {
-    standardize: p.standardize,
+    transform: p.standardize ? "STANDARDIZE" : "NONE",
     intercept: p.intercept,
     // H2O keeps every level unless the model is unpenalised (a reference level is needed then).
     useAllFactorLevels: p.use_all_factor_levels || !(lambdaZero && p.intercept),

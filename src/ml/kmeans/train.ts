@@ -20,7 +20,7 @@
 // min(0.02 + 10/rows + 2.5/p², 0.8), and the model is the previous k's; else k is reached.
 
 import { FloeError } from "../../core/errors.ts";
-import type { Frame } from "../../core/frame.ts";
+import { unsupervisedColumns } from "../training-frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
 import { keyState } from "../../core/rng.ts";
 import { type ClusteringMetrics, clusteringMetrics } from "../metrics/clustering.ts";
@@ -30,35 +30,6 @@ import { type KMeansIteration, type KMeansModel, kmeansEvaluator } from "./model
 import type { KMeansParams } from "./params.ts";
 import { type LloydPartial, LloydTask, lloydLayout, MinKeyTask, SeedTask, SplitClusterTask, TotssTask } from "./tasks.ts";
 import { BuildKMeansViewTask, type KMeansChunk } from "./view.ts";
-
-/** The columns k-means clusters on: `x` (default: all), without string, all-missing and (optionally) constant columns. */
-export function clusterColumns(frame: Frame, x: readonly string[] | null, ignoreConstCols: boolean): { cols: number[]; notes: string[] } {
-  const notes: string[] = [];
-  const cols: number[] = [];
-  for (const name of x ?? frame.names) {
-    const c = frame.columnIndex(name);
-    const spec = frame.columns[c];
-    const r = frame.rollups?.[c];
-    if (!r) throw new FloeError("internal", "training needs a frame with rollups");
-    if (spec.type === "string") {
-      notes.push(`dropped string column '${name}' (make it an enum to use it)`);
-      continue;
-    }
-    if (r.count === 0) {
-      notes.push(`dropped column '${name}': all ${r.missing} values are missing`);
-      continue;
-    }
-    const levels = (r.levelCounts ?? []).filter((n) => n > 0).length;
-    const constant = r.missing === 0 && (spec.type === "enum" ? levels <= 1 : r.min === r.max);
-    if (ignoreConstCols && constant) {
-      notes.push(`dropped constant column '${name}'`);
-      continue;
-    }
-    cols.push(c);
-  }
-  if (cols.length === 0) throw new FloeError("bad_input", `no usable columns to cluster (${notes.join("; ") || "none given"})`);
-  return { cols: cols.sort((a, b) => a - b), notes };
-}
 
 interface Setup {
   readonly executor: Executor;
@@ -212,7 +183,7 @@ async function estimateK(s: Setup, kMax: number, progress: (f: number) => void) 
 export async function trainKMeans(executor: Executor, req: TrainRequest, params: KMeansParams): Promise<TrainResult> {
   const started = Date.now();
   const { frame } = req;
-  const { cols, notes } = clusterColumns(frame, req.x, params.ignore_const_cols);
+  const { cols, notes } = unsupervisedColumns(frame, req.x, params.ignore_const_cols, "cluster");
   let kMax = params.k;
   if (params.k > frame.rows) {
     if (!params.estimate_k) throw new FloeError("invalid_argument", `k=${params.k} is larger than the number of rows (${frame.rows}): k-means needs at least k rows`);
