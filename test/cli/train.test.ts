@@ -102,3 +102,30 @@ test("train and predict refuse bad input with one line", async () => {
   const one = await floe(["train", single, "-y", "label"]);
   expect([one.code, one.stderr]).toEqual([1, "floe: response column 'label' has a single class ('a'): a classifier needs at least two\n"]);
 });
+
+test("glm through the CLI: train --json with H2O's coefficient table, predict and eval from the model file", async () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${(i * 37) % 100},${"abc"[i % 3]},${((i * 37) % 100) + 20 * (i % 3) + ((i * 17) % 23) > 60 ? "yes" : "no"}`);
+  const path = writeTemp(dir, "glm.csv", `x,g,label\n${rows.join("\n")}\n`);
+  const model = join(dir, "glm.floe");
+  const r = await floe(["train", path, "-y", "label", "--algo", "glm", "--lambda", "0", "--compute-p-values", "true", "--out", model, "--json"]);
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(Object.keys(out)).toEqual(expect.arrayContaining(["model_id", "algo", "params", "metrics", "varimp", "scoring_history", "coefficients_table"]));
+  expect(out).toMatchObject({ algo: "glm", family: "binomial", link: "logit", lambda: 0, params: { family: "binomial", solver: "IRLSM" } });
+  expect(out.coefficients_table.names).toEqual(["Intercept", "g.b", "g.c", "x"]);
+  expect(Object.keys(out.coefficients_table)).toEqual(["names", "coefficients", "std_error", "z_value", "p_value", "standardized_coefficients"]);
+  const training = out.metrics.training;
+  expect(training.residual_degrees_of_freedom).toBe(196);
+  expect(training.AIC).toBeCloseTo(training.residual_deviance + 8, 10);
+  const pred = await floe(["predict", model, path]);
+  const lines = pred.stdout.trimEnd().split("\n");
+  expect(lines[0]).toBe("predict,no,yes");
+  expect(lines.length).toBe(201);
+  const ev = await floe(["eval", model, path, "--json"]);
+  const metrics = JSON.parse(ev.stdout).metrics;
+  expect(metrics.AUC).toBe(training.AUC);
+  expect(metrics.residual_deviance).toBeCloseTo(training.residual_deviance, 9);
+  // Unsupervised algorithms take no response; GLM needs one.
+  const noY = await floe(["train", path, "--algo", "glm"]);
+  expect([noY.code, noY.stderr]).toEqual([2, "floe: glm needs a response column (-y)\n"]);
+});
