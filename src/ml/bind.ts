@@ -3,6 +3,7 @@
 // other level codes) scores as the training frame did. What cannot be matched is scored
 // as missing and reported once in `warnings`.
 
+import type { Chunk } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 
 /** A column as a model knows it: its name, and its training levels when it is an enum. */
@@ -51,4 +52,25 @@ export function bindColumns(frame: Frame, columns: readonly TrainedColumn[], war
     }
     return { col };
   });
+}
+
+/** A response column and how to read it: numbers, or enum codes recoded to training codes. */
+export interface ResponseColumn {
+  readonly col: number;
+  readonly recode?: Int32Array;
+}
+
+/** Writes a chunk's response into `out` (a value or a training class code; NaN when missing or unseen). */
+export function readResponse(chunk: Chunk, y: ResponseColumn, out: Float64Array): void {
+  const vec = chunk.vecs[y.col];
+  const recode = y.recode;
+  for (let i = 0; i < chunk.rows; i++) {
+    let v = Number.NaN;
+    if (vec.kind === "f64") v = vec.values[i];
+    else if (vec.kind === "codes") {
+      const c = recode && vec.codes[i] >= 0 ? recode[vec.codes[i]] : vec.codes[i];
+      v = c < 0 ? Number.NaN : c;
+    }
+    out[i] = v;
+  }
 }

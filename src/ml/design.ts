@@ -14,7 +14,7 @@ import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import type { Task } from "../core/mr.ts";
-import type { BoundColumn, TrainedColumn } from "./bind.ts";
+import { type BoundColumn, type ResponseColumn, readResponse, type TrainedColumn } from "./bind.ts";
 
 export type MissingHandling = "MeanImputation" | "Skip";
 
@@ -146,7 +146,7 @@ export interface DesignArgs {
   /** The frame's column of each enum term, then of each numeric term. */
   readonly bound: readonly BoundColumn[];
   /** Response column and its recoding (enum codes to training codes); null: none. */
-  readonly y: { readonly col: number; readonly recode?: Int32Array } | null;
+  readonly y: ResponseColumn | null;
   /** Rows without a response are unusable (training); scoring keeps them. */
   readonly needY: boolean;
   readonly holdoutWidth: number;
@@ -201,18 +201,8 @@ export function expandChunk(chunk: Chunk, a: DesignArgs): DesignChunk {
     }
   }
   if (a.y) {
-    const vec = chunk.vecs[a.y.col];
-    const recode = a.y.recode;
-    for (let i = 0; i < n; i++) {
-      let v = Number.NaN;
-      if (vec.kind === "f64") v = vec.values[i];
-      else if (vec.kind === "codes") {
-        const c = recode && vec.codes[i] >= 0 ? recode[vec.codes[i]] : vec.codes[i];
-        v = c < 0 ? Number.NaN : c;
-      }
-      y[i] = v;
-      if (a.needY && v !== v) ok[i] = 0;
-    }
+    readResponse(chunk, a.y, y);
+    if (a.needY) for (let i = 0; i < n; i++) if (y[i] !== y[i]) ok[i] = 0;
   } else y.fill(Number.NaN);
   const w = shared.f64(n);
   for (let i = 0; i < n; i++) w[i] = ok[i];

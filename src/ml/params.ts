@@ -23,6 +23,15 @@ export interface ParamSpec {
 
 export type ParamValues = Record<string, number | boolean | string | null>;
 
+/** Cross-validation's parameters, the same for every algorithm that cross-validates. */
+export const CV_PARAMS: readonly ParamSpec[] = [
+  { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise at least 2)." },
+  { name: "fold_assignment", type: "enum", default: "AUTO", values: ["AUTO", "Random", "Modulo", "Stratified"], help: "How rows are put in folds (AUTO: Random)." },
+  { name: "fold_column", type: "string", default: null, help: "Column whose values give each row's fold." },
+  { name: "keep_cross_validation_predictions", type: "bool", default: false, help: "Keep the out-of-fold predictions (stacked ensembles need them)." },
+  { name: "keep_cross_validation_models", type: "bool", default: true, help: "Keep the cross-validation models." },
+];
+
 function coerce(spec: ParamSpec, raw: unknown, algo: string): number | boolean | string | null {
   const bad = (why: string) => new FloeError("invalid_argument", `${algo} parameter ${spec.name}=${JSON.stringify(raw)}: ${why}`);
   if (raw === null) return null;

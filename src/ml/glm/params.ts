@@ -2,7 +2,7 @@
 // from the data (marked −1 or null, resolved in settings.ts): lambda, alpha, nlambdas,
 // lambda_min_ratio, max_iterations, objective_epsilon and gradient_epsilon.
 
-import type { ParamSpec } from "../params.ts";
+import { CV_PARAMS, type ParamSpec } from "../params.ts";
 import { FAMILIES, LINKS } from "./family.ts";
 
 export const SOLVERS = ["AUTO", "IRLSM", "L_BFGS", "COORDINATE_DESCENT"] as const;
@@ -30,11 +30,7 @@ export const GLM_PARAMS: readonly ParamSpec[] = [
   { name: "missing_values_handling", type: "enum", default: "MeanImputation", values: ["MeanImputation", "Skip"], help: "Missing predictors: numeric mean and enum mode, or leave the row out." },
   { name: "use_all_factor_levels", type: "bool", default: false, help: "Keep every enum level (no reference level); forced on unless lambda = 0, as in H2O." },
   { name: "seed", type: "int", default: -1, help: "Random seed for folds (-1: drawn at random and reported)." },
-  { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise at least 2)." },
-  { name: "fold_assignment", type: "enum", default: "AUTO", values: ["AUTO", "Random", "Modulo", "Stratified"], help: "How rows are put in folds (AUTO: Random)." },
-  { name: "fold_column", type: "string", default: null, help: "Column whose values give each row's fold." },
-  { name: "keep_cross_validation_predictions", type: "bool", default: false, help: "Keep the out-of-fold predictions (stacked ensembles need them)." },
-  { name: "keep_cross_validation_models", type: "bool", default: true, help: "Keep the cross-validation models." },
+  ...CV_PARAMS,
   { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
 ];
 

@@ -3,7 +3,7 @@
 // nbins_top_level; floe bins once, as LightGBM and XGBoost's hist do).
 
 import { DISTRIBUTIONS } from "../loss.ts";
-import type { ParamSpec } from "../params.ts";
+import { CV_PARAMS, type ParamSpec } from "../params.ts";
 
 export const STOPPING_METRICS = [
   "AUTO",
@@ -36,11 +36,7 @@ function shared(d: { max_depth: number; min_rows: number; sample_rate: number })
     { name: "stopping_metric", type: "enum", default: "AUTO", values: STOPPING_METRICS, help: "Metric for early stopping (AUTO: logloss for classifiers, deviance for regression)." },
     { name: "stopping_tolerance", type: "float", default: 0.001, min: 0, help: "Relative improvement below which a scoring counts as no improvement." },
     { name: "score_tree_interval", type: "int", default: 0, min: 0, help: "Score every this many trees (0: about ten scorings in all, and the last tree)." },
-    { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise at least 2)." },
-    { name: "fold_assignment", type: "enum", default: "AUTO", values: ["AUTO", "Random", "Modulo", "Stratified"], help: "How rows are put in folds (AUTO: Random)." },
-    { name: "fold_column", type: "string", default: null, help: "Column whose values give each row's fold." },
-    { name: "keep_cross_validation_predictions", type: "bool", default: false, help: "Keep the out-of-fold predictions (stacked ensembles need them)." },
-    { name: "keep_cross_validation_models", type: "bool", default: true, help: "Keep the cross-validation models." },
+    ...CV_PARAMS,
     { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
   ];
 }

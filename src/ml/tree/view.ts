@@ -4,6 +4,7 @@
 // grower read and update it in place; only trees and histograms travel.
 
 import type { Task } from "../../core/mr.ts";
+import { type ResponseColumn, readResponse } from "../bind.ts";
 import { type BinColumn, binColumn } from "./binning.ts";
 
 export interface TreeChunk {
@@ -46,7 +47,7 @@ export interface TreeChunk {
 export interface ViewArgs {
   readonly features: readonly BinColumn[];
   /** Response column and how to read it: numbers, or enum codes (recoded to training codes). */
-  readonly y: { readonly col: number; readonly recode?: Int32Array } | null;
+  readonly y: ResponseColumn | null;
   readonly classes: number;
 }
 
@@ -64,18 +65,8 @@ export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
     const y = shared.f64(n);
     const w = shared.f64(n);
     if (args.y) {
-      const vec = chunk.vecs[args.y.col];
-      const recode = args.y.recode;
-      for (let i = 0; i < n; i++) {
-        let v = Number.NaN;
-        if (vec.kind === "f64") v = vec.values[i];
-        else if (vec.kind === "codes") {
-          const c = recode && vec.codes[i] >= 0 ? recode[vec.codes[i]] : vec.codes[i];
-          v = c < 0 ? Number.NaN : c;
-        }
-        y[i] = v;
-        w[i] = v === v ? 1 : 0;
-      }
+      readResponse(chunk, args.y, y);
+      for (let i = 0; i < n; i++) w[i] = y[i] === y[i] ? 1 : 0;
     } else {
       y.fill(Number.NaN);
     }
