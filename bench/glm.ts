@@ -13,39 +13,8 @@
 // Installs Debian's python3-sklearn when missing.
 // Usage: npm run bench:glm
 
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
-
-const root = join(import.meta.dir, "..");
-const out = join(root, "bench", "out");
-mkdirSync(out, { recursive: true });
-const train = join(out, "flights-train.csv");
-const test = join(out, "flights-test.csv");
-const PY = "/usr/bin/python3";
-
-/** Writes the split (the same files as bench/trees) when missing; returns the training rows. */
-async function prepare(): Promise<number> {
-  const db = await DuckDBInstance.create(":memory:");
-  const con = await db.connect();
-  if (!existsSync(train) || !existsSync(test)) {
-    const parquet = join(root, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
-    const rows = `SELECT hour(date) AS hour, dayofweek(date) AS dow, month(date) AS month, distance, origin, destination,
-      CASE WHEN delay > 15 THEN 'yes' ELSE 'no' END AS delayed,
-      hash(date, delay, distance, origin, destination, 1234) % 5 AS part FROM '${parquet}'`;
-    await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part <> 0) TO '${train}' (HEADER)`);
-    await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part = 0) TO '${test}' (HEADER)`);
-  }
-  return Number((await con.runAndReadAll(`SELECT count(*) FROM read_csv('${train}')`)).getRows()[0][0]);
-}
-
-function ensurePeers(): void {
-  const probe = Bun.spawnSync([PY, "-c", "import sklearn"]);
-  if (probe.exitCode === 0) return;
-  console.error("installing python3-sklearn from Debian…");
-  const apt = Bun.spawnSync(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn"], { stdout: "inherit", stderr: "inherit" });
-  if (apt.exitCode !== 0) throw new Error("could not install the Python peers");
-}
+import { ensurePeers, floe, out, prepareFlights, PY, test, train } from "./flights.ts";
 
 interface Result {
   name: string;
@@ -55,13 +24,6 @@ interface Result {
   iterations?: number;
 }
 
-const cli = join(root, "src", "cli.ts");
-
-function floe(args: string[]): { stdout: string; peakMB: number } {
-  const r = Bun.spawnSync([process.execPath, cli, ...args], { stderr: "inherit" });
-  if (r.exitCode !== 0) throw new Error(`floe ${args.join(" ")} failed`);
-  return { stdout: r.stdout.toString(), peakMB: (r.resourceUsage?.maxRSS ?? 0) / 2 ** 20 };
-}
 
 function floeGlm(lambda: number): Result {
   const model = join(out, "floe-glm.floe");
@@ -96,8 +58,8 @@ function table(scoreName: string, rows: Result[]): void {
   }
 }
 
-const n = await prepare();
-ensurePeers();
+const n = await prepareFlights();
+ensurePeers(["sklearn"], ["python3-sklearn"]);
 const C = 1;
 const lambda = 1 / (C * n);
 const glm = floeGlm(lambda);

@@ -8,36 +8,8 @@
 // Installs Debian's python3-sklearn and python3-xgboost when missing.
 // Usage: npm run bench:trees
 
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
-
-const root = join(import.meta.dir, "..");
-const out = join(root, "bench", "out");
-mkdirSync(out, { recursive: true });
-const train = join(out, "flights-train.csv");
-const test = join(out, "flights-test.csv");
-const PY = "/usr/bin/python3";
-
-async function prepare(): Promise<void> {
-  if (existsSync(train) && existsSync(test)) return;
-  const db = await DuckDBInstance.create(":memory:");
-  const con = await db.connect();
-  const parquet = join(root, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
-  const rows = `SELECT hour(date) AS hour, dayofweek(date) AS dow, month(date) AS month, distance, origin, destination,
-    CASE WHEN delay > 15 THEN 'yes' ELSE 'no' END AS delayed,
-    hash(date, delay, distance, origin, destination, 1234) % 5 AS part FROM '${parquet}'`;
-  await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part <> 0) TO '${train}' (HEADER)`);
-  await con.run(`COPY (SELECT * EXCLUDE (part) FROM (${rows}) WHERE part = 0) TO '${test}' (HEADER)`);
-}
-
-function ensurePeers(): void {
-  const probe = Bun.spawnSync([PY, "-c", "import sklearn, xgboost"]);
-  if (probe.exitCode === 0) return;
-  console.error("installing python3-sklearn and python3-xgboost from Debian…");
-  const apt = Bun.spawnSync(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-xgboost"], { stdout: "inherit", stderr: "inherit" });
-  if (apt.exitCode !== 0) throw new Error("could not install the Python peers");
-}
+import { ensurePeers, floe, out, prepareFlights, PY, test, train } from "./flights.ts";
 
 interface Result {
   name: string;
@@ -46,13 +18,6 @@ interface Result {
   peak_rss_mb: number;
 }
 
-const cli = join(root, "src", "cli.ts");
-
-function floe(args: string[]): { stdout: string; peakMB: number } {
-  const r = Bun.spawnSync([process.execPath, cli, ...args], { stderr: "inherit" });
-  if (r.exitCode !== 0) throw new Error(`floe ${args.join(" ")} failed`);
-  return { stdout: r.stdout.toString(), peakMB: (r.resourceUsage?.maxRSS ?? 0) / 2 ** 20 };
-}
 
 function floeModel(name: string, algo: string, params: string[], threads: number): Result & { model: string } {
   const model = join(out, `${name.replace(/\W+/g, "-")}-${threads}.floe`);
@@ -71,8 +36,8 @@ function peers(which: string): Result[] {
   return r.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
 }
 
-await prepare();
-ensurePeers();
+await prepareFlights();
+ensurePeers(["sklearn", "xgboost"], ["python3-sklearn", "python3-xgboost"]);
 const gbmParams = ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--score-tree-interval", "100"];
 const drfParams = ["--ntrees", "50", "--max-depth", "10", "--score-tree-interval", "50"];
 const gbm2 = floeModel("floe GBM", "gbm", gbmParams, 2);
