@@ -14,6 +14,7 @@ import type { ScoredChunk } from "../metrics/scored.ts";
 import { type TrainingColumns, trainingColumns } from "../training-frame.ts";
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
 import { varimpOf } from "../model.ts";
+import type { TrainRequest, TrainResult as RegistryResult } from "../registry.ts";
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./ensemble.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
@@ -34,26 +35,17 @@ import type { ScoreArgs } from "./rows.ts";
 import type { Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
 
-export interface TrainInput {
+/** A training request with its response and its parameters resolved (`seed` a concrete value). */
+export interface TrainInput extends Omit<TrainRequest, "y" | "params"> {
   readonly algo: "gbm" | "drf";
-  readonly modelId: string;
-  /** The training frame, with rollups. */
-  readonly frame: Frame;
   readonly y: string;
-  readonly x: readonly string[] | null;
-  /** Resolved parameters; `seed` is a concrete value. */
   readonly params: TreeParams;
-  readonly valid?: Frame | null;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (fraction: number) => void;
 }
 
-/** A trained model plus what lives only in memory: CV predictions and CV models. */
-export interface TrainResult {
+/** The registry's result, with tree models. */
+export interface TrainResult extends Omit<RegistryResult, "model" | "cvModels"> {
   readonly model: TreeModel;
   readonly cvModels: readonly TreeModel[];
-  /** Out-of-fold predictions, chunk by chunk in training-frame order. */
-  readonly cvPredictions: readonly ScoredChunk[] | null;
 }
 
 interface Setup {
