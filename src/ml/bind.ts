@@ -74,3 +74,24 @@ export function readResponse(chunk: Chunk, y: ResponseColumn, out: Float64Array)
     out[i] = v;
   }
 }
+
+/** The training class code of each of a frame's levels (−1: a level training never saw). */
+export function recodeLevels(levels: readonly string[], domain: readonly string[]): Int32Array {
+  const index = new Map(domain.map((l, i) => [l, i]));
+  return Int32Array.from(levels, (l) => index.get(l) ?? -1);
+}
+
+/**
+ * The response of a scoring frame, when it has one of a fitting type: an enum recoded to
+ * the model's classes by label, or numbers read as they are (a regression's response, or
+ * class codes when `numbersAsClasses`, as a 0/1 column of a binomial GLM). Null otherwise:
+ * the frame is scored without a response.
+ */
+export function bindResponse(frame: Frame, response: TrainedColumn, numbersAsClasses = false): ResponseColumn | null {
+  const col = frame.columns.findIndex((c) => c.name === response.name);
+  if (col < 0) return null;
+  const spec = frame.columns[col];
+  if (spec.type === "enum") return response.domain ? { col, recode: recodeLevels(spec.domain ?? [], response.domain) } : null;
+  if (spec.type === "numeric" || spec.type === "time") return !response.domain || numbersAsClasses ? { col } : null;
+  return null;
+}

@@ -11,7 +11,7 @@ import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import type { Executor, Task } from "../core/mr.ts";
-import { bindColumns } from "./bind.ts";
+import { bindColumns, bindResponse, type ResponseColumn, readResponse } from "./bind.ts";
 import type { BinomialMetrics } from "./metrics/binomial.ts";
 import { computeMetrics, type Metrics, type MetricsSpec } from "./metrics/index.ts";
 import type { ScoredChunk } from "./metrics/scored.ts";
@@ -205,7 +205,7 @@ interface ScoreArgs {
   readonly epsProb: number;
   readonly logMinProb: number;
   /** The response column and its recode to the model's classes; null when the frame lacks it. */
-  readonly y: { readonly col: number; readonly recode: Int32Array } | null;
+  readonly y: ResponseColumn | null;
 }
 
 /** Posterior class probabilities of each row of a chunk, with the response where present. */
@@ -258,31 +258,14 @@ export const NaiveBayesScoreTask: Task<ScoreArgs, ScoredChunk[]> = {
       if (a.binomial) p[i] = post[1] / sum;
       else for (let k = 0; k < K; k++) p[i * K + k] = post[k] / sum;
     }
-    const y = new Float64Array(new SharedArrayBuffer(n * 8));
-    if (a.y) {
-      const vec = chunk.vecs[a.y.col];
-      if (vec.kind !== "codes") throw new FloeError("internal", "enum response without codes");
-      for (let i = 0; i < n; i++) {
-        const c = vec.codes[i];
-        const code = c < 0 ? -1 : a.y.recode[c];
-        y[i] = code < 0 ? Number.NaN : code;
-      }
-    } else {
-      y.fill(Number.NaN);
-    }
+    const y = new Float64Array(n);
+    if (a.y) readResponse(chunk, a.y, y);
+    else y.fill(Number.NaN);
     return [{ index: chunk.index, rows: n, y, p, width }];
   },
   reduce: (a, b) => a.concat(b),
   empty: () => [],
 };
-
-/** The response of `frame` recoded to the model's classes, or null when it has no enum column of that name. */
-function responseOf(frame: Frame, name: string, domain: readonly string[]): ScoreArgs["y"] {
-  const col = frame.columns.findIndex((c) => c.name === name);
-  if (col < 0 || frame.columns[col].type !== "enum") return null;
-  const index = new Map(domain.map((l, i) => [l, i]));
-  return { col, recode: Int32Array.from(frame.columns[col].domain ?? [], (l) => index.get(l) ?? -1) };
-}
 
 /** H2O's scoring rules applied once to the tables: thresholds, sd fallbacks, logs. */
 function scoreArgs(model: NaiveBayesModel, frame: Frame, warnings: string[]): ScoreArgs {
@@ -314,7 +297,7 @@ function scoreArgs(model: NaiveBayesModel, frame: Frame, warnings: string[]): Sc
     logPrior: Float64Array.from(model.apriori, Math.log),
     epsProb: par.eps_prob,
     logMinProb,
-    y: responseOf(frame, model.response.name, model.response.domain),
+    y: bindResponse(frame, model.response),
   };
 }
 

@@ -23,6 +23,15 @@ export interface ParamSpec {
 
 export type ParamValues = Record<string, number | boolean | string | null>;
 
+/** Cross-validation's parameter values (see CV_PARAMS). */
+export interface CvParams {
+  nfolds: number;
+  fold_assignment: "AUTO" | "Random" | "Modulo" | "Stratified";
+  fold_column: string | null;
+  keep_cross_validation_predictions: boolean;
+  keep_cross_validation_models: boolean;
+}
+
 /** Cross-validation's parameters, the same for every algorithm that cross-validates. */
 export const CV_PARAMS: readonly ParamSpec[] = [
   { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise at least 2)." },

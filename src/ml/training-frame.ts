@@ -5,6 +5,7 @@
 
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
+import { recodeLevels, type ResponseColumn } from "./bind.ts";
 import type { SupervisedCategory } from "./metrics/index.ts";
 
 export interface TrainingColumns {
@@ -102,4 +103,25 @@ export function unsupervisedColumns(frame: Frame, x: readonly string[] | null, i
   }
   if (cols.length === 0) throw new FloeError("bad_input", `no usable columns to ${purpose} (${notes.join("; ") || "none given"})`);
   return { cols: cols.sort((a, b) => a - b), notes };
+}
+
+/**
+ * The response of a validation frame, read as training reads it: the column must be
+ * there, and an enum when training's is; classes training never saw are left out (with a
+ * warning), and a validation response that shares no class with training is refused.
+ */
+export function validationResponse(valid: Frame, c: TrainingColumns, warnings: string[]): ResponseColumn {
+  const col = valid.columns.findIndex((s) => s.name === c.yName);
+  if (col < 0) throw new FloeError("bad_input", `the validation frame has no response column '${c.yName}'`);
+  const spec = valid.columns[col];
+  if (!c.yDomain) return { col };
+  if (spec.type !== "enum") throw new FloeError("bad_input", `the validation frame's '${c.yName}' is ${spec.type}, not an enum`);
+  const levels = spec.domain ?? [];
+  const recode = recodeLevels(levels, c.yDomain);
+  const unknown = levels.filter((_, i) => recode[i] < 0);
+  if (unknown.length === levels.length) {
+    throw new FloeError("bad_input", `the validation frame's '${c.yName}' shares no class with the training data (${unknown.slice(0, 5).join(", ")})`);
+  }
+  if (unknown.length) warnings.push(`response classes not seen in training are left out: ${unknown.slice(0, 5).join(", ")}`);
+  return { col, recode };
 }

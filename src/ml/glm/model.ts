@@ -7,7 +7,7 @@
 import gammaln from "@stdlib/math-base-special-gammaln";
 import type { Frame } from "../../core/frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
-import { bindColumns } from "../bind.ts";
+import { bindColumns, bindResponse } from "../bind.ts";
 import { type Design, type DesignArgs, designColumns, expandChunk, termNames } from "../design.ts";
 import { MetricsAccumulator, type Metrics, type MetricsSpec, type SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
@@ -160,15 +160,8 @@ export const GlmScoreTask: Task<ScoreArgs, ScoredChunk[]> = {
 export async function predictGlm(executor: Executor, m: GlmModel, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
   const d = m.design;
   const bound = bindColumns(frame, designColumns(d), warnings);
-  const yCol = frame.columns.findIndex((c) => c.name === m.response.name);
-  let y: DesignArgs["y"] = null;
-  if (yCol >= 0) {
-    const ys = frame.columns[yCol];
-    if (ys.type === "enum" && m.response.domain) {
-      const index = new Map(m.response.domain.map((l, i) => [l, i]));
-      y = { col: yCol, recode: Int32Array.from(ys.domain ?? [], (l) => index.get(l) ?? -1) };
-    } else if (ys.type === "numeric") y = { col: yCol };
-  }
+  // A binomial GLM may have been trained on a 0/1 column: its numbers are the class codes.
+  const y = bindResponse(frame, m.response, m.category === "Binomial");
   const expand: DesignArgs = { design: d, bound, y, needY: false, holdoutWidth: 0 };
   return executor.run(GlmScoreTask, frame, { expand, family: m.familyArgs, beta: m.beta, classes: m.classes });
 }

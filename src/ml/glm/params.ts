@@ -2,7 +2,7 @@
 // from the data (marked −1 or null, resolved in settings.ts): lambda, alpha, nlambdas,
 // lambda_min_ratio, max_iterations, objective_epsilon and gradient_epsilon.
 
-import { CV_PARAMS, type ParamSpec } from "../params.ts";
+import { CV_PARAMS, type CvParams, type ParamSpec } from "../params.ts";
 import { FAMILIES, LINKS } from "./family.ts";
 
 export const SOLVERS = ["AUTO", "IRLSM", "L_BFGS", "COORDINATE_DESCENT"] as const;
@@ -34,7 +34,7 @@ export const GLM_PARAMS: readonly ParamSpec[] = [
   { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
 ];
 
-export interface GlmParams {
+export interface GlmParams extends CvParams {
   family: (typeof FAMILIES)[number];
   link: (typeof LINKS)[number];
   tweedie_variance_power: number;
@@ -57,10 +57,5 @@ export interface GlmParams {
   missing_values_handling: "MeanImputation" | "Skip";
   use_all_factor_levels: boolean;
   seed: number;
-  nfolds: number;
-  fold_assignment: "AUTO" | "Random" | "Modulo" | "Stratified";
-  fold_column: string | null;
-  keep_cross_validation_predictions: boolean;
-  keep_cross_validation_models: boolean;
   ignore_const_cols: boolean;
 }

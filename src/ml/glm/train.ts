@@ -11,7 +11,7 @@ import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
-import { BuildDesignTask, type Design, type DesignChunk, makeDesign, termNames, width } from "../design.ts";
+import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
 import { assignFolds } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
@@ -19,7 +19,7 @@ import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainRequest, TrainResult } from "../registry.ts";
-import { trainingColumns } from "../training-frame.ts";
+import { trainingColumns, validationResponse } from "../training-frame.ts";
 import { ALLOWED_LINKS, DEFAULT_LINK, type Family, familyArgs, type FamilyArgs, type Link, link as linkOf } from "./family.ts";
 import { type FitContext, type FitResult, fitAt } from "./fit.ts";
 import {
@@ -263,17 +263,9 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   let valid: { chunks: DesignChunk[] } | null = null;
   if (req.valid) {
     const warnings: string[] = [];
-    const vy = req.valid.columns.findIndex((c) => c.name === cols.yName);
-    if (vy < 0) throw new FloeError("bad_input", `the validation frame has no response column '${cols.yName}'`);
-    const vs = req.valid.columns[vy];
-    let recode: Int32Array | undefined;
-    if (cols.yDomain) {
-      if (vs.type !== "enum") throw new FloeError("bad_input", `the validation frame's '${cols.yName}' is ${vs.type}, not an enum`);
-      const index = new Map(cols.yDomain.map((l, i) => [l, i]));
-      recode = Int32Array.from(vs.domain ?? [], (l) => index.get(l) ?? -1);
-    }
-    const vbound = bindColumns(req.valid, ordered.map((c) => ({ name: frame.columns[c].name, domain: frame.columns[c].type === "enum" ? (frame.columns[c].domain ?? []) : null })), warnings);
-    valid = { chunks: await executor.run(BuildDesignTask, req.valid, { design, bound: vbound, y: { col: vy, recode }, needY: true, holdoutWidth }) };
+    const y = validationResponse(req.valid, cols, warnings);
+    const vbound = bindColumns(req.valid, designColumns(design), warnings);
+    valid = { chunks: await executor.run(BuildDesignTask, req.valid, { design, bound: vbound, y, needY: true, holdoutWidth }) };
     notes.push(...warnings.map((w) => `validation: ${w}`));
   }
 

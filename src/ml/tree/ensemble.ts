@@ -4,7 +4,7 @@
 // model loaded from a file runs this same code on the same arrays, so it is bit-exact.
 
 import type { Frame } from "../../core/frame.ts";
-import { bindColumns } from "../bind.ts";
+import { bindColumns, bindResponse } from "../bind.ts";
 import type { Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
 import type { MetricsSpec, SupervisedCategory } from "../metrics/index.ts";
@@ -50,17 +50,7 @@ export function bindFeatures(frame: Frame, features: readonly FeatureSpec[], war
 /** The training-view chunks of a frame scored by `model` (raw scores filled in). */
 export async function scoredView(executor: Executor, model: TreeModel, frame: Frame, warnings: string[]): Promise<{ chunks: TreeChunk[] }> {
   const features = bindFeatures(frame, model.features, warnings);
-  const yCol = frame.columns.findIndex((c) => c.name === model.response.name);
-  let y: { col: number; recode?: Int32Array } | null = null;
-  if (yCol >= 0) {
-    const ys = frame.columns[yCol];
-    if (model.response.domain && ys.type === "enum") {
-      const index = new Map(model.response.domain.map((l, i) => [l, i]));
-      y = { col: yCol, recode: Int32Array.from(ys.domain ?? [], (l) => index.get(l) ?? -1) };
-    } else if (!model.response.domain && (ys.type === "numeric" || ys.type === "time")) {
-      y = { col: yCol };
-    }
-  }
+  const y = bindResponse(frame, model.response);
   const K = model.treesPerIteration;
   const chunks = await executor.run(BuildViewTask, frame, { features, y, classes: K });
   const view = { chunks };

@@ -3,7 +3,7 @@
 // nbins_top_level; floe bins once, as LightGBM and XGBoost's hist do).
 
 import { DISTRIBUTIONS } from "../loss.ts";
-import { CV_PARAMS, type ParamSpec } from "../params.ts";
+import { CV_PARAMS, type CvParams, type ParamSpec } from "../params.ts";
 
 export const STOPPING_METRICS = [
   "AUTO",
@@ -57,7 +57,7 @@ export const DRF_PARAMS: readonly ParamSpec[] = [
   { name: "mtries", type: "int", default: -1, min: -2, help: "Columns tried at each split (-1: sqrt(p) for classifiers, p/3 for regression; -2: all)." },
 ];
 
-export interface TreeParams {
+export interface TreeParams extends CvParams {
   ntrees: number;
   max_depth: number;
   min_rows: number;
@@ -73,11 +73,6 @@ export interface TreeParams {
   stopping_metric: (typeof STOPPING_METRICS)[number];
   stopping_tolerance: number;
   score_tree_interval: number;
-  nfolds: number;
-  fold_assignment: "AUTO" | "Random" | "Modulo" | "Stratified";
-  fold_column: string | null;
-  keep_cross_validation_predictions: boolean;
-  keep_cross_validation_models: boolean;
   ignore_const_cols: boolean;
   // GBM
   learn_rate?: number;

@@ -11,7 +11,7 @@ import type { Distribution, LossParams } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import { type TrainingColumns, trainingColumns } from "../training-frame.ts";
+import { type TrainingColumns, trainingColumns, validationResponse } from "../training-frame.ts";
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainRequest, TrainResult as RegistryResult } from "../registry.ts";
@@ -370,22 +370,9 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const notes = [...columns.notes];
   if (input.valid) {
     const warnings: string[] = [];
-    const vy = input.valid.columns.findIndex((c) => c.name === columns.yName);
-    if (vy < 0) throw new FloeError("bad_input", `the validation frame has no response column '${columns.yName}'`);
-    const vs = input.valid.columns[vy];
-    let recode: Int32Array | undefined;
-    if (columns.yDomain) {
-      if (vs.type !== "enum") throw new FloeError("bad_input", `the validation frame's '${columns.yName}' is ${vs.type}, not an enum`);
-      const index = new Map(columns.yDomain.map((l, i) => [l, i]));
-      recode = Int32Array.from(vs.domain ?? [], (l) => index.get(l) ?? -1);
-      const unknown = (vs.domain ?? []).filter((l) => !index.has(l));
-      if (unknown.length === (vs.domain ?? []).length) {
-        throw new FloeError("bad_input", `the validation frame's '${columns.yName}' shares no class with the training data (${unknown.slice(0, 5).join(", ")})`);
-      }
-      if (unknown.length) warnings.push(`response classes not seen in training are left out: ${unknown.slice(0, 5).join(", ")}`);
-    }
+    const y = validationResponse(input.valid, columns, warnings);
     const vbins = bindFeatures(input.valid, specs, warnings);
-    valid = { chunks: await executor.run(BuildViewTask, input.valid, { features: vbins, y: { col: vy, recode }, classes: K }) };
+    valid = { chunks: await executor.run(BuildViewTask, input.valid, { features: vbins, y, classes: K }) };
     notes.push(...warnings.map((w) => `validation: ${w}`));
   }
   const { init, huberDelta } = await initScores(executor, view, setup, p.seed);
