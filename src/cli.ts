@@ -12,6 +12,9 @@ const main = defineCommand({
     train: () => import("./cli/train.ts").then((m) => m.trainCommand),
     predict: () => import("./cli/predict.ts").then((m) => m.predictCommand),
     eval: () => import("./cli/predict.ts").then((m) => m.evalCommand),
+    status: () => import("./cli/cluster.ts").then((m) => m.statusCommand),
+    shutdown: () => import("./cli/cluster.ts").then((m) => m.shutdownCommand),
+    serve: () => import("./cli/serve.ts").then((m) => m.serveCommand),
   },
 });
 

@@ -42,21 +42,28 @@ export class FloeNode {
 
   /**
    * Imports a source (ingest + rollups) as a job whose progress and cancellation the
-   * caller may follow; the frame is stored under a fresh id named after the source.
+   * caller may follow; the frame is stored under `frameId`, or a fresh id named after the
+   * source, when the job succeeds. Ingest warnings go to the job and to `opts.onWarning`.
    */
-  importFrame(source: Source, opts: IngestOptions = {}): { job: Job<Frame>; done: Promise<{ id: string; frame: Frame }> } {
+  importFrame(source: Source, opts: IngestOptions = {}, frameId?: string): { job: Job<Frame>; done: Promise<{ id: string; frame: Frame }> } {
     const name = source.kind === "sql" ? "query" : basename(source.label ?? source.path);
-    const { job, done } = this.jobs.start<Frame>(`import ${name}`, async (j) =>
-      importFrame(await this.db(), this.executor, source, { ...opts, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
+    const id = frameId ?? this.store.newId("frame", name.replace(/\.[^.]*$/, ""));
+    const frameKey = key<Frame>("frame", id);
+    if (this.store.get(frameKey)) throw new FloeError("conflict", `frame '${id}' already exists; delete it first or pick another id`);
+    const { job, done } = this.jobs.start<Frame>(
+      `import ${name}`,
+      async (j) => {
+        const onWarning = (message: string) => {
+          j.warnings.push(message);
+          opts.onWarning?.(message);
+        };
+        const frame = await importFrame(await this.db(), this.executor, source, { ...opts, onWarning, signal: j.signal, onProgress: (p) => j.setProgress(p) });
+        if (!j.signal.aborted) this.store.put(frameKey, frame);
+        return frame;
+      },
+      { kind: "frame", id },
     );
-    return {
-      job,
-      done: done.then((frame) => {
-        const id = this.store.newId("frame", name);
-        this.store.put(key<Frame>("frame", id), frame);
-        return { id, frame };
-      }),
-    };
+    return { job, done: done.then((frame) => ({ id, frame })) };
   }
 
   async close(): Promise<void> {

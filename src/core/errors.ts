@@ -8,6 +8,10 @@ export type ErrorCode =
   | "not_found" // a file, column, frame, model or job that does not exist
   | "unsupported" // a valid request floe does not handle (yet)
   | "cancelled" // a job was cancelled by the user
+  | "unauthorized" // a request without the server's token
+  | "forbidden" // a request for something outside what the server allows (a path outside --data-root)
+  | "conflict" // a request that clashes with the current state (an id already taken)
+  | "too_large" // an upload over the server's limit
   | "internal"; // a bug in floe
 
 export class FloeError extends Error {

@@ -7,11 +7,19 @@ import { key, type Key, type Store } from "./store.ts";
 
 export type JobStatus = "created" | "running" | "done" | "failed" | "cancelled";
 
+/** What a job makes: the frame or model it stores under this id when it succeeds. */
+export interface JobDest {
+  readonly kind: "frame" | "model";
+  readonly id: string;
+}
+
 export class Job<T = unknown> {
   status: JobStatus = "created";
   progress = 0;
   error?: FloeError;
   result?: T;
+  /** Warnings met on the way (a column read as missing, a level unseen in training). */
+  readonly warnings: string[] = [];
   readonly createdAt = Date.now();
   endedAt?: number;
   private readonly abort = new AbortController();
@@ -20,6 +28,7 @@ export class Job<T = unknown> {
   constructor(
     readonly id: string,
     readonly description: string,
+    readonly dest: JobDest | null = null,
   ) {}
 
   /** Aborted when the job is cancelled; pass it to the work. */
@@ -70,14 +79,17 @@ export function jobKey<T>(id: string): Key<Job<T>> {
 }
 
 export class Jobs {
+  /** Work not yet settled, so that a shutdown can wait for it. */
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(private readonly store: Store) {}
 
   /**
    * Starts `work` as a job held in the store. The returned promise resolves with the
    * result, or rejects with a FloeError (code `cancelled` when the job was cancelled).
    */
-  start<T>(description: string, work: (job: Job<T>) => Promise<T>): { job: Job<T>; done: Promise<T> } {
-    const job = new Job<T>(this.store.newId("job", "job"), description);
+  start<T>(description: string, work: (job: Job<T>) => Promise<T>, dest: JobDest | null = null): { job: Job<T>; done: Promise<T> } {
+    const job = new Job<T>(this.store.newId("job", "job"), description, dest);
     this.store.put(jobKey<T>(job.id), job);
     job.settle("running");
     const done = (async () => {
@@ -92,6 +104,15 @@ export class Jobs {
         throw e;
       }
     })();
+    const settled = done.catch(() => {});
+    this.running.add(settled);
+    settled.then(() => this.running.delete(settled));
     return { job, done };
+  }
+
+  /** Cancels every unfinished job and waits until each has settled. */
+  async cancelAll(): Promise<void> {
+    for (const id of this.store.ids("job")) this.store.get(jobKey(id))?.cancel();
+    await Promise.all(this.running);
   }
 }

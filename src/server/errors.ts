@@ -1,0 +1,45 @@
+// Errors at the HTTP edge: every failure leaves as `{error: {code, message, details?}}`
+// with the status its code means. Translated once here (Hono's onError), never per route.
+
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { asFloeError, type ErrorCode, FloeError } from "../core/errors.ts";
+
+const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
+  invalid_argument: 400,
+  bad_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  cancelled: 409,
+  too_large: 413,
+  unsupported: 422,
+  internal: 500,
+};
+
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  return STATUS[code];
+}
+
+export function errorResponse(c: Context, err: FloeError): Response {
+  const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+  const headers: Record<string, string> = err.code === "unauthorized" ? { "WWW-Authenticate": 'Bearer realm="floe"' } : {};
+  return c.json(body, statusOf(err.code), headers);
+}
+
+/** Hono's error handler: FloeErrors keep their code; Hono's own (malformed JSON) become bad_input. */
+export function onError(err: Error, c: Context): Response {
+  if (err instanceof HTTPException) {
+    const code: ErrorCode = err.status === 401 ? "unauthorized" : err.status === 413 ? "too_large" : err.status === 404 ? "not_found" : "bad_input";
+    return errorResponse(c, new FloeError(code, err.message || `request failed with status ${err.status}`));
+  }
+  const e = asFloeError(err);
+  if (e.code === "internal") console.error(err);
+  return errorResponse(c, e);
+}
+
+export function notFound(c: Context): Response {
+  return errorResponse(c, new FloeError("not_found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`));
+}

@@ -1,0 +1,23 @@
+// Small helpers for declaring routes: a JSON body, a JSON response, and the error
+// responses every route may give, so each route lists only what is its own.
+
+import { type z } from "@hono/zod-openapi";
+import { ErrorSchema } from "./schemas.ts";
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { required: true, content: { "application/json": { schema } } } };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { content: { "application/json": { schema } }, description };
+}
+
+const error = (description: string) => jsonResponse(ErrorSchema, description);
+
+/** The failures any route can answer with. */
+export const ERRORS = {
+  400: error("Invalid request: the message names the field or value"),
+  401: error("Missing or wrong bearer token"),
+  404: error("Unknown id, column or route"),
+  500: error("A bug in floe"),
+} as const;

@@ -1,0 +1,236 @@
+// /frames: import (path, glob, SQL), upload, list, summary, rows, split, asfactor,
+// download as CSV, delete. Frames are immutable: split and asfactor make new ones.
+
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { asfactor } from "../../core/convert.ts";
+import { FloeError } from "../../core/errors.ts";
+import { exportFrame } from "../../core/export.ts";
+import type { Frame } from "../../core/frame.ts";
+import { split } from "../../core/ops.ts";
+import { randomSeed } from "../../core/rng.ts";
+import { computeRollups } from "../../core/rollups.ts";
+import { type Source, spoolToFile } from "../../core/source.ts";
+import { key } from "../../core/store.ts";
+import type { ServerContext } from "../context.ts";
+import { resolveImportPath } from "../data-root.ts";
+import { ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
+import {
+  AsfactorBody,
+  DeletedResult,
+  FrameIdResult,
+  FrameSchema,
+  FrameSummarySchema,
+  IdParam,
+  ImportBody,
+  JobEnvelope,
+  RowsQuery,
+  RowsSchema,
+  SplitBody,
+  SplitResult,
+  UploadQuery,
+} from "../schemas.ts";
+import { uploadedBody } from "../upload.ts";
+import { frameJson, frameSummaryJson, jobJson, rowsJson } from "../views.ts";
+
+const tags = ["frames"];
+const frameKey = (id: string) => key<Frame>("frame", id);
+
+const list = createRoute({
+  method: "get",
+  path: "/frames",
+  tags,
+  summary: "All frames",
+  responses: { 200: jsonResponse(z.object({ frames: z.array(FrameSummarySchema) }), "Frames"), ...ERRORS },
+});
+
+const importRoute = createRoute({
+  method: "post",
+  path: "/frames/import",
+  tags,
+  summary: "Import a file, a glob or a SQL query's result as a frame (a job)",
+  request: jsonBody(ImportBody),
+  responses: { 202: jsonResponse(JobEnvelope, "The import job; its dest is the frame"), 403: ERRORS[401], ...ERRORS },
+});
+
+const upload = createRoute({
+  method: "post",
+  path: "/frames/upload",
+  tags,
+  summary: "Upload a CSV, Parquet or JSON file (raw body or multipart field 'file') and import it (a job)",
+  request: { query: UploadQuery },
+  responses: { 202: jsonResponse(JobEnvelope, "The import job"), 413: ERRORS[400], ...ERRORS },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/frames/{id}",
+  tags,
+  summary: "A frame's schema and column summaries (rollups, histograms)",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(FrameSchema, "The frame"), ...ERRORS },
+});
+
+const rows = createRoute({
+  method: "get",
+  path: "/frames/{id}/rows",
+  tags,
+  summary: "Rows [offset, offset + limit) of a frame",
+  request: { params: IdParam, query: RowsQuery },
+  responses: { 200: jsonResponse(RowsSchema, "The rows"), ...ERRORS },
+});
+
+const splitRoute = createRoute({
+  method: "post",
+  path: "/frames/{id}/split",
+  tags,
+  summary: "Split rows at random into parts (H2O's split_frame: ratios [0.8] gives 80% / 20%)",
+  request: { params: IdParam, ...jsonBody(SplitBody) },
+  responses: { 200: jsonResponse(SplitResult, "The parts"), ...ERRORS },
+});
+
+const asfactorRoute = createRoute({
+  method: "post",
+  path: "/frames/{id}/asfactor",
+  tags,
+  summary: "A new frame with the named columns converted to enums",
+  request: { params: IdParam, ...jsonBody(AsfactorBody) },
+  responses: { 200: jsonResponse(FrameIdResult, "The new frame"), ...ERRORS },
+});
+
+const download = createRoute({
+  method: "get",
+  path: "/frames/{id}/download",
+  tags,
+  summary: "The frame as CSV",
+  request: { params: IdParam },
+  responses: { 200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" }, ...ERRORS },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/frames/{id}",
+  tags,
+  summary: "Delete a frame",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(DeletedResult, "Deleted"), ...ERRORS },
+});
+
+/** A new frame id: the one asked for (refused when taken) or a fresh one from `base`. */
+function destinationId(ctx: ServerContext, asked: string | undefined, base: string): string {
+  const { store } = ctx.node;
+  if (asked === undefined) return store.newId("frame", base);
+  if (store.get(frameKey(asked))) throw new FloeError("conflict", `frame '${asked}' already exists; delete it first or pick another id`);
+  return asked;
+}
+
+export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
+  const { node } = ctx;
+  const { store } = node;
+  const need = (id: string) => store.need(frameKey(id));
+
+  app.openapi(list, (c) => c.json({ frames: store.ids("frame").map((id) => frameSummaryJson(id, need(id))) }, 200));
+
+  app.openapi(importRoute, (c) => {
+    const body = c.req.valid("json");
+    let source: Source;
+    if (body.sql !== undefined) {
+      // DuckDB SQL reads any file the process can: with a data root, it is off.
+      if (ctx.dataRoot !== null) throw new FloeError("forbidden", "SQL imports are disabled when the server has a --data-root");
+      source = { kind: "sql", query: body.sql };
+    } else {
+      source = { kind: "file", path: resolveImportPath(body.path as string, ctx.dataRoot), label: body.path };
+    }
+    const opts = { colTypes: body.col_types, sep: body.sep, header: body.header, naStrings: body.na_strings };
+    const { job, done } = node.importFrame(source, opts, body.frame_id);
+    done.catch(() => {});
+    return c.json({ job: jobJson(job) }, 202);
+  });
+
+  app.openapi(upload, async (c) => {
+    const query = c.req.valid("query");
+    if (query.frame_id !== undefined && store.get(frameKey(query.frame_id))) {
+      throw new FloeError("conflict", `frame '${query.frame_id}' already exists; delete it first or pick another id`);
+    }
+    const { stream, filename } = await uploadedBody(c, ctx.uploadLimit);
+    const spooled = await spoolToFile(stream);
+    const label = query.name ?? filename ?? "upload";
+    try {
+      const { job, done } = node.importFrame({ kind: "file", path: spooled.path, label }, {}, query.frame_id);
+      done.catch(() => {}).finally(spooled.cleanup);
+      return c.json({ job: jobJson(job) }, 202);
+    } catch (err) {
+      spooled.cleanup();
+      throw err;
+    }
+  });
+
+  app.openapi(get, (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(frameJson(id, need(id)), 200);
+  });
+
+  app.openapi(rows, (c) => {
+    const { id } = c.req.valid("param");
+    const { offset, limit } = c.req.valid("query");
+    return c.json(rowsJson(id, need(id), offset, limit), 200);
+  });
+
+  app.openapi(splitRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const frame = need(id);
+    const parts = body.ratios.length + 1;
+    if (body.destination_frames && body.destination_frames.length !== parts) {
+      throw new FloeError("invalid_argument", `destination_frames needs ${parts} ids (one per part), got ${body.destination_frames.length}`);
+    }
+    const ids = Array.from({ length: parts }, (_, p) => destinationId(ctx, body.destination_frames?.[p], `${id}_part${p}`));
+    const pieces = await split(node.executor, frame, body.ratios, body.seed ?? randomSeed());
+    const out = [];
+    for (let p = 0; p < parts; p++) {
+      const piece = pieces[p].withRollups(await computeRollups(node.executor, pieces[p]));
+      store.put(frameKey(ids[p]), piece);
+      out.push({ frame_id: ids[p], rows: piece.rows });
+    }
+    return c.json({ frames: out }, 200);
+  });
+
+  app.openapi(asfactorRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    let frame = need(id);
+    for (const name of body.columns) frame.columnIndex(name);
+    const dest = destinationId(ctx, body.frame_id, id);
+    for (const name of body.columns) frame = await asfactor(node.executor, frame, name);
+    store.put(frameKey(dest), frame.withRollups(await computeRollups(node.executor, frame)));
+    return c.json({ frame_id: dest }, 200);
+  });
+
+  app.openapi(download, async (c) => {
+    const { id } = c.req.valid("param");
+    const frame = need(id);
+    const dir = mkdtempSync(join(tmpdir(), "floe-download-"));
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    try {
+      const path = join(dir, `${id}.csv`);
+      await exportFrame(await node.db(), frame, path, "csv");
+      // The temporary file goes once the body has been sent (or abandoned).
+      const body = Bun.file(path)
+        .stream()
+        .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: cleanup }));
+      return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${id}.csv"` });
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+  });
+
+  app.openapi(remove, (c) => {
+    const { id } = c.req.valid("param");
+    need(id);
+    store.delete(frameKey(id));
+    return c.json({ deleted: id }, 200);
+  });
+}

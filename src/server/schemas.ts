@@ -1,0 +1,202 @@
+// The API's request and response shapes, declared once with zod: the routes validate
+// requests against them and /api/v1/openapi.json is generated from them.
+
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "not_found" }),
+      message: z.string().openapi({ example: "no frame 'iris_9'" }),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_.\-]+$/)
+    .openapi({ param: { name: "id", in: "path" }, example: "iris_1" }),
+});
+
+export const NameParam = z.object({
+  name: z.string().openapi({ param: { name: "name", in: "path" }, example: "gbm" }),
+});
+
+const Id = z.string().regex(/^[A-Za-z0-9_.\-]+$/, "letters, digits, '_', '.', '-' only");
+
+export const JobSchema = z
+  .object({
+    job_id: z.string(),
+    description: z.string(),
+    status: z.enum(["created", "running", "done", "failed", "cancelled"]),
+    progress: z.number().min(0).max(1),
+    created_at: z.number().openapi({ description: "ms since the epoch" }),
+    ended_at: z.number().nullable(),
+    duration_ms: z.number(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    dest: z.object({ kind: z.enum(["frame", "model"]), id: z.string() }).nullable(),
+    warnings: z.array(z.string()),
+  })
+  .openapi("Job");
+
+export const JobEnvelope = z.object({ job: JobSchema }).openapi("JobEnvelope");
+
+export const NodeSchema = z
+  .object({
+    name: z.string(),
+    ip_port: z.string(),
+    healthy: z.boolean(),
+    last_ping: z.number(),
+    num_cpus: z.number(),
+    sys_load: z.number(),
+    free_mem: z.number(),
+    max_mem: z.number(),
+    num_keys: z.number(),
+    pid: z.number(),
+    version: z.string(),
+    uptime_ms: z.number(),
+  })
+  .openapi("Node");
+
+export const ClusterSchema = z
+  .object({
+    cluster_name: z.string(),
+    version: z.string(),
+    cloud_size: z.number(),
+    cloud_healthy: z.boolean(),
+    nodes: z.array(NodeSchema),
+  })
+  .openapi("Cluster");
+
+const ColumnType = z.enum(["numeric", "enum", "string", "time"]);
+
+export const FrameSummarySchema = z
+  .object({ frame_id: z.string(), rows: z.number(), columns: z.number(), byte_size: z.number() })
+  .openapi("FrameSummary");
+
+export const ColumnSchema = z
+  .object({
+    name: z.string(),
+    type: ColumnType,
+    missing: z.number().nullable(),
+    zeros: z.number().nullable(),
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    mean: z.number().nullable(),
+    sd: z.number().nullable(),
+    cardinality: z.number().nullable(),
+    domain: z.array(z.string()).optional().openapi({ description: "Levels of an enum column (at most the first 1000)" }),
+    histogram: z.object({ start: z.number(), width: z.number(), counts: z.array(z.number()) }).nullable(),
+    level_counts: z.array(z.number()).nullable(),
+  })
+  .openapi("Column");
+
+export const FrameSchema = z
+  .object({ frame_id: z.string(), rows: z.number(), byte_size: z.number(), columns: z.array(ColumnSchema) })
+  .openapi("Frame");
+
+export const RowsQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const RowsSchema = z
+  .object({
+    frame_id: z.string(),
+    offset: z.number(),
+    rows_total: z.number(),
+    columns: z.array(z.string()),
+    types: z.array(ColumnType),
+    rows: z.array(z.array(z.union([z.number(), z.string(), z.null()]))),
+  })
+  .openapi("Rows");
+
+export const ImportBody = z
+  .object({
+    path: z.string().min(1).optional().openapi({ description: "A file or glob, relative to --data-root when set" }),
+    sql: z.string().min(1).optional().openapi({ description: "A DuckDB query whose result becomes the frame" }),
+    frame_id: Id.optional(),
+    col_types: z.record(z.string(), ColumnType).optional(),
+    sep: z.string().length(1).optional(),
+    header: z.boolean().optional(),
+    na_strings: z.array(z.string()).optional(),
+  })
+  .strict()
+  .refine((b) => (b.path === undefined) !== (b.sql === undefined), { message: "give exactly one of path or sql", path: ["path"] })
+  .openapi("ImportRequest");
+
+export const UploadQuery = z.object({
+  frame_id: Id.optional(),
+  name: z.string().optional().openapi({ description: "The file name the frame id is made from" }),
+});
+
+export const SplitBody = z
+  .object({
+    ratios: z.array(z.number().gt(0).lt(1)).min(1),
+    seed: z.number().int().optional(),
+    destination_frames: z.array(Id).optional(),
+  })
+  .strict()
+  .openapi("SplitRequest");
+
+export const SplitResult = z.object({ frames: z.array(z.object({ frame_id: z.string(), rows: z.number() })) }).openapi("SplitResult");
+
+export const AsfactorBody = z.object({ columns: z.array(z.string()).min(1), frame_id: Id.optional() }).strict().openapi("AsfactorRequest");
+
+export const FrameIdResult = z.object({ frame_id: z.string() });
+export const DeletedResult = z.object({ deleted: z.string() });
+
+export const ParamSchema = z
+  .object({
+    name: z.string(),
+    type: z.enum(["int", "float", "bool", "string", "enum"]),
+    default: z.union([z.number(), z.boolean(), z.string(), z.null()]),
+    help: z.string(),
+    values: z.array(z.string()).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    above: z.number().optional().openapi({ description: "An exclusive lower bound" }),
+  })
+  .openapi("Parameter");
+
+export const AlgorithmSchema = z
+  .object({ name: z.string(), description: z.string(), supervised: z.boolean(), params: z.array(ParamSchema) })
+  .openapi("Algorithm");
+
+export const TrainBody = z
+  .object({
+    algo: z.string(),
+    training_frame: Id,
+    response_column: z.string().optional(),
+    x: z.array(z.string()).min(1).optional(),
+    validation_frame: Id.optional(),
+    model_id: Id.optional(),
+    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).optional(),
+  })
+  .strict()
+  .openapi("TrainRequest");
+
+export const ModelSummarySchema = z
+  .object({
+    model_id: z.string(),
+    algo: z.string(),
+    category: z.string(),
+    response_column: z.string().nullable(),
+    training_frame: z.string().nullable(),
+    created_at: z.number(),
+  })
+  .openapi("ModelSummary");
+
+export const ModelSchema = z
+  .object({ model_id: z.string(), algo: z.string() })
+  .catchall(z.unknown())
+  .openapi("Model", { description: "Parameters, metrics (H2O's names), varimp, scoring history, CV models and the algorithm's own output" });
+
+export const FrameRef = z.object({ frame: Id }).strict();
+export const PredictBody = z.object({ frame: Id, predictions_frame: Id.optional() }).strict().openapi("PredictRequest");
+
+export const MetricsResult = z.object({ model_id: z.string(), frame_id: z.string(), metrics: z.record(z.string(), z.unknown()), warnings: z.array(z.string()) });
+export const PredictResult = z.object({ frame_id: z.string(), rows: z.number(), columns: z.array(z.string()), warnings: z.array(z.string()) });
+export const ModelUploadQuery = z.object({ model_id: Id.optional() });
