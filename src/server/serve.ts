@@ -94,6 +94,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     server = Bun.serve({
       hostname: host,
       port,
+      // Two nodes on one port would split requests between them at random.
+      reusePort: false,
       development: false,
       // Bun's own cap sits above floe's, so an oversized upload gets floe's clear 413.
       maxRequestBodySize: uploadLimit + 1024 * 1024,
