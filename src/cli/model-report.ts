@@ -194,6 +194,7 @@ export function modelJson(model: Model) {
     metrics: model.metrics,
     varimp: model.varimp,
     scoring_history: model.scoring_history,
+    cross_validation_metrics_summary: model.cross_validation_metrics_summary ?? null,
     notes: model.notes,
     training_time_ms: model.training_time_ms,
     ...details(model).json,

@@ -4,6 +4,7 @@
 // predict` and `floe eval` score (src/ml/scoring.ts dispatches on `algo`).
 
 import type { Metrics, SupervisedCategory } from "./metrics/index.ts";
+import type { CvSummary } from "./cv-summary.ts";
 import type { ParamValues } from "./params.ts";
 
 export type ModelCategory = SupervisedCategory | "Clustering" | "DimReduction";
@@ -30,6 +31,8 @@ export interface ModelCommon {
   readonly scoring_history: readonly object[];
   readonly notes: readonly string[];
   readonly training_time_ms: number;
+  /** Each metric's mean and sd across the cross-validation folds (H2O's cross_validation_metrics_summary). */
+  readonly cross_validation_metrics_summary?: CvSummary | null;
   /** Binomial: the probability from which a row is predicted as class 1 (max F1). */
   readonly threshold?: number;
 }

@@ -136,7 +136,7 @@ describe("models", () => {
     const node = testNode();
     const frame = server.node.store.need({ kind: "frame", id } as any) as any;
     const local = await algorithm("gbm")!.train(node.executor, { modelId: "gbm_sex", frame, y: "sex", x: null, params });
-    expect(model.metrics.training.AUC).toBe(local.model.metrics.training!.AUC as number);
+    expect(model.metrics.training.AUC).toBe((local.model.metrics.training as { AUC: number }).AUC);
     expect(model.varimp).toEqual(JSON.parse(JSON.stringify(local.model.varimp)));
 
     const metrics = await api.post("/models/gbm_sex/metrics", { frame: id });

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { jobKey } from "../../src/core/jobs.ts";
 import { startServer } from "../../src/server/serve.ts";
 import { FIXTURES, tempDir } from "../support/node.ts";
 import { apiOf, testServer } from "../support/server.ts";
@@ -120,7 +121,7 @@ describe("upload limit", async () => {
     });
     const res = await fetch(`${server.url}/api/v1/frames/upload`, { method: "POST", body: stream, headers: { "content-type": "text/csv" } });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe("too_large");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("too_large");
   });
 
   test("an empty upload is a clear 400", async () => {
@@ -139,7 +140,7 @@ describe("shutdown", () => {
       await Bun.sleep(100);
       expect((await api.post("/shutdown")).status).toBe(202);
       await server.stopped;
-      const status = (server.node.store.get({ kind: "job", id: r.body.job.job_id } as never) as { status: string }).status;
+      const status = server.node.store.need(jobKey<unknown>(r.body.job.job_id)).status;
       expect(status).toBe("cancelled");
       await expect(fetch(`${server.url}/api/v1/health`)).rejects.toThrow();
     } finally {

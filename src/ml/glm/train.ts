@@ -15,6 +15,7 @@ import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesi
 import { assignFolds } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
+import { type CvSummary, cvSummary } from "../cv-summary.ts";
 import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { varimpOf } from "../model.ts";
@@ -331,6 +332,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const foldCount = p.fold_column ? 0 : p.nfolds;
   let chosen = -1;
   let cvMetrics: Metrics | null = null;
+  let cvMetricsSummary: CvSummary | null = null;
   let cvPredictions: ScoredChunk[] | null = null;
   const cvModels: GlmModel[] = [];
   if (foldCount >= 2 || p.fold_column) {
@@ -356,6 +358,13 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     await executor.run(FoldWeightsTask, view, { fold: -1, keep: false });
     cvPredictions = await executor.run(HoldoutTask, view, { width: holdoutWidth });
     cvMetrics = await metricsOf(context(new Uint8Array(Q)), shape(foldPaths[0].fits[chosen].beta), cvPredictions);
+    const foldShape = shape(foldPaths[0].fits[chosen].beta);
+    cvMetricsSummary = await cvSummary(
+      cvPredictions,
+      view.chunks.map((c) => c.fold),
+      folds,
+      (chunks) => metricsOf(context(new Uint8Array(Q)), foldShape, chunks),
+    );
     if (p.lambda_search) notes.push(`lambda chosen by ${folds}-fold cross-validation deviance: ${lambdas[chosen]}`);
   }
 
@@ -383,7 +392,10 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
         coefficients: path.fits.map((f) => Array.from(destandardize(design, f.beta, K))),
       }
     : null;
-  const model = assemble(req.modelId, fit.beta, fit.iterations, lambda, inf?.inference ?? null, training, validation, notes, Date.now() - started, regularizationPath, cvMetrics, inf?.dispersion);
+  const model = {
+    ...assemble(req.modelId, fit.beta, fit.iterations, lambda, inf?.inference ?? null, training, validation, notes, Date.now() - started, regularizationPath, cvMetrics, inf?.dispersion),
+    cross_validation_metrics_summary: cvMetricsSummary,
+  };
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
 
   function assemble(

@@ -9,6 +9,7 @@ import type { Chunked, Executor } from "../../core/mr.ts";
 import { keyState, Rng } from "../../core/rng.ts";
 import type { Distribution, LossParams } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
+import { type CvSummary, cvSummary } from "../cv-summary.ts";
 import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { type TrainingColumns, trainingColumns, validationResponse } from "../training-frame.ts";
@@ -384,6 +385,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const cvModels: TreeModel[] = [];
   let cvPredictions: ScoredChunk[] | null = null;
   let cvMetrics: Metrics | null = null;
+  let cvMetricsSummary: CvSummary | null = null;
   const foldTrees: number[] = [];
   // max_runtime_secs bounds the whole build, cross-validation included (as in H2O).
   const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
@@ -402,6 +404,12 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     }
     cvPredictions = await executor.run(HoldoutOutputTask, view, { width: columns.category === "Binomial" ? 1 : K });
     cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, withLoss.metricsSpec);
+    cvMetricsSummary = await cvSummary(
+      cvPredictions,
+      view.chunks.map((c) => c.fold),
+      folds,
+      (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),
+    );
     await executor.run(FoldWeightsTask, view, { drop: -1 });
   }
   // After early-stopped cross-validation the main model takes the folds' mean number of
@@ -419,7 +427,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     { score: true, holdout: null, ntrees, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, deadline },
     (x) => progress(cvMetrics ? (foldCount + x) / (foldCount + 1) : x),
   );
-  const model = makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started);
+  const model = { ...makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
 }
 
