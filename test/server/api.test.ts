@@ -194,10 +194,13 @@ describe("jobs", () => {
     const id = await api.importPath(penguins);
     const r = await api.post("/models", { algo: "gbm", training_frame: id, response_column: "body_mass_g", params: { ntrees: 100000, seed: 1 } });
     expect(r.status).toBe(202);
-    await Bun.sleep(100);
+    // A long poll that times out answers with the job still running.
+    const polled = await api.get(`/jobs/${r.body.job.job_id}?wait=0.2`);
+    expect(polled.body.status).toBe("running");
     const cancel = await api.post(`/jobs/${r.body.job.job_id}/cancel`);
     expect(cancel.status).toBe(200);
-    const job = await api.waitJob(r.body.job.job_id);
+    // One long poll is enough to see it end.
+    const job = (await api.get(`/jobs/${r.body.job.job_id}?wait=30`)).body;
     expect(job.status).toBe("cancelled");
     expect(job.error.code).toBe("cancelled");
     expect((await api.get(`/models/${job.dest.id}`)).status).toBe(404);
