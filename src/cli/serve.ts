@@ -2,7 +2,6 @@
 // SIGTERM or POST /api/v1/shutdown, cancelling running jobs on the way out.
 
 import { defineCommand } from "citty";
-import { consola } from "consola";
 import { FloeError } from "../core/errors.ts";
 import { DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, startServer } from "../server/serve.ts";
 import { intFlag } from "./ingest-args.ts";
@@ -35,14 +34,16 @@ export const serveCommand = defineCommand({
         dataRoot: args["data-root"],
         uploadLimitBytes: limitMiB === undefined ? undefined : limitMiB * 1024 ** 2,
       });
-      consola.info(`floe serve: listening on ${server.url} (web UI at ${server.url}/, API at ${server.url}/api/v1)`);
+      // Logs go to stderr, as for every command; scripts read the URL from this line.
+      const log = (line: string) => process.stderr.write(`floe serve: ${line}\n`);
+      log(`listening on ${server.url} (web UI at ${server.url}/, API at ${server.url}/api/v1)`);
       const stop = (signal: string) => {
-        consola.info(`floe serve: ${signal}, cancelling running jobs and stopping`);
+        log(`${signal}, cancelling running jobs and stopping`);
         void server.stop();
       };
       process.once("SIGINT", () => stop("SIGINT"));
       process.once("SIGTERM", () => stop("SIGTERM"));
       await server.stopped;
-      consola.info("floe serve: stopped");
+      log("stopped");
     }),
 });
