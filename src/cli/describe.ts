@@ -3,17 +3,38 @@
 
 import { defineCommand } from "citty";
 import { consola } from "consola";
+import type { ColumnType } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
+import { remoteArgs } from "./remote-args.ts";
 import { num, plainTable } from "./table.ts";
 import { action } from "./run.ts";
 
 /** Domains longer than this are cut in the text output (JSON has them whole). */
 const DOMAIN_SHOWN = 10;
 
-export function describeJson(frame: Frame) {
+/** One column of `floe describe --json` (and of the REST API's GET /frames/{id}). */
+export interface ColumnDescription {
+  name: string;
+  type: ColumnType;
+  missing: number | null;
+  zeros: number | null;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  sd: number | null;
+  cardinality: number | null;
+  domain?: readonly string[];
+}
+
+export interface FrameDescription {
+  rows: number;
+  columns: ColumnDescription[];
+}
+
+export function describeJson(frame: Frame): FrameDescription {
   return {
     rows: frame.rows,
     columns: frame.columns.map((c, i) => {
@@ -39,8 +60,9 @@ function cell(x: number | null, time: boolean): string {
   return num(x);
 }
 
-export function describeText(label: string, frame: Frame): string {
-  const rows = describeJson(frame).columns.map((c) => {
+/** The text report of a frame's description (from describeJson, or a server's frame summary). */
+export function describeText(label: string, frame: FrameDescription): string {
+  const rows = frame.columns.map((c) => {
     const time = c.type === "time";
     const domain = c.domain
       ? c.domain.slice(0, DOMAIN_SHOWN).join(", ") + (c.domain.length > DOMAIN_SHOWN ? `, … (${c.domain.length})` : "")
@@ -57,9 +79,11 @@ export const describeCommand = defineCommand({
   args: {
     ...ingestArgs,
     json: { type: "boolean", description: "print JSON instead of a table" },
+    ...remoteArgs,
   },
   run: ({ args }) =>
     action(async () => {
+      if (args.url !== undefined) return (await import("./remote.ts")).remoteDescribe(args);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar(source.kind === "sql" ? "query" : "ingest");
@@ -71,7 +95,7 @@ export const describeCommand = defineCommand({
         const { frame } = await done;
         bar.stop();
         const label = source.kind === "sql" ? "query" : (source.label ?? source.path);
-        process.stdout.write(args.json ? `${JSON.stringify(describeJson(frame))}\n` : describeText(label, frame));
+        process.stdout.write(args.json ? `${JSON.stringify(describeJson(frame))}\n` : describeText(label, describeJson(frame)));
       } finally {
         process.off("SIGINT", cancel);
         bar.stop();

@@ -2,9 +2,8 @@
 // later), and how they become a Source and IngestOptions.
 
 import type { ArgsDef } from "citty";
-import type { ColumnType } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
-import { COLUMN_TYPES } from "../core/column-types.ts";
+import { parseColTypes } from "../core/column-types.ts";
 import type { IngestOptions } from "../core/ingest.ts";
 import { type Source, spoolToFile } from "../core/source.ts";
 
@@ -25,23 +24,6 @@ export function intFlag(name: string, value: unknown): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new FloeError("invalid_argument", `--${name} must be a positive integer, got '${value}'`);
   return n;
-}
-
-/** `a:enum,b:string` → {a: "enum", b: "string"}. */
-export function parseColTypes(spec: string): Record<string, ColumnType> {
-  const out: Record<string, ColumnType> = {};
-  for (const part of spec.split(",")) {
-    if (!part.trim()) continue;
-    const at = part.lastIndexOf(":");
-    const name = part.slice(0, at).trim();
-    const type = part.slice(at + 1).trim() as ColumnType;
-    if (at <= 0 || !name) throw new FloeError("invalid_argument", `--col-types entry '${part}' is not name:type`);
-    if (!COLUMN_TYPES.includes(type)) {
-      throw new FloeError("invalid_argument", `--col-types: '${type}' for '${name}' is not one of ${COLUMN_TYPES.join(", ")}`);
-    }
-    out[name] = type;
-  }
-  return out;
 }
 
 interface IngestFlags {
@@ -74,7 +56,7 @@ export function ingestOptions(args: IngestFlags): IngestOptions {
   }
   return {
     chunkRows: intFlag("chunk-rows", args["chunk-rows"]),
-    colTypes: args["col-types"] ? parseColTypes(args["col-types"]) : undefined,
+    colTypes: args["col-types"] ? parseColTypes(args["col-types"], "--col-types") : undefined,
     sep: args.sep === "\\t" ? "\t" : args.sep,
     header: args.header,
     naStrings: args["na-strings"]?.split(","),

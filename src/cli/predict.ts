@@ -8,12 +8,14 @@ import type { Chunk } from "../core/chunk.ts";
 import { asfactor } from "../core/convert.ts";
 import { Frame } from "../core/frame.ts";
 import { type StreamColumn, streamColumns } from "../core/stream.ts";
+import type { Metrics } from "../ml/metrics/index.ts";
 import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import { loadModel } from "../ml/modelfile.ts";
 import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, predictFrame } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { metricsText } from "./model-report.ts";
+import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break. */
@@ -103,9 +105,10 @@ const modelArg = { model: { type: "positional", required: true, description: "mo
 
 export const predictCommand = defineCommand({
   meta: { name: "predict", description: "Score data with a saved model; CSV predictions to stdout, streamed chunk by chunk" },
-  args: { ...modelArg, ...ingestArgs },
+  args: { ...modelArg, ...ingestArgs, ...remoteArgs },
   run: ({ args }) =>
     action(async () => {
+      if (args.url !== undefined) return (await import("./remote.ts")).remotePredict(args);
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       try {
@@ -121,18 +124,26 @@ export const predictCommand = defineCommand({
 
 export const evalCommand = defineCommand({
   meta: { name: "eval", description: "Metrics of a saved model on data that holds the response (streamed)" },
-  args: { ...modelArg, ...ingestArgs, json: { type: "boolean", description: "print the metrics as JSON" } },
+  args: { ...modelArg, ...ingestArgs, json: { type: "boolean", description: "print the metrics as JSON" }, ...remoteArgs },
   run: ({ args }) =>
     action(async () => {
+      if (args.url !== undefined) {
+        const { model, metrics } = await (await import("./remote.ts")).remoteEval(args);
+        return printMetrics(model, metrics, args.json);
+      }
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       try {
         const evaluator: Evaluator = modelEvaluator(node.executor, model);
         await streamScores(node, model, args, true, (frame, warnings) => evaluator.add(frame, warnings));
-        const metrics = evaluator.result();
-        process.stdout.write(args.json ? `${JSON.stringify({ model_id: model.model_id, metrics })}\n` : `${metricsText(`Metrics of ${model.model_id}`, metrics, model.response?.domain ?? null)}\n`);
+        printMetrics(model, evaluator.result(), args.json);
       } finally {
         await node.close();
       }
     }),
 });
+
+/** Prints a model's metrics on some data as `floe eval` does: a text block, or JSON with --json. */
+function printMetrics(model: Model, metrics: Metrics, json: boolean | undefined): void {
+  process.stdout.write(json ? `${JSON.stringify({ model_id: model.model_id, metrics })}\n` : `${metricsText(`Metrics of ${model.model_id}`, metrics, model.response?.domain ?? null)}\n`);
+}

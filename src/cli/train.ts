@@ -10,11 +10,13 @@ import { randomSeed } from "../core/rng.ts";
 import { computeRollups } from "../core/rollups.ts";
 import { ALGORITHMS, algorithm, type TrainResult } from "../ml/registry.ts";
 import { saveModel } from "../ml/modelfile.ts";
+import type { Model } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { modelJson, modelText } from "./model-report.ts";
 import { progressBar } from "./progress.ts";
+import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
 
 const kebab = (s: string) => s.replaceAll("_", "-");
@@ -40,6 +42,7 @@ export const trainCommand = defineCommand({
     seed: { type: "string", description: "random seed for the split and the algorithm (default: drawn and reported)", valueHint: "n" },
     out: { type: "string", description: "write the model to this .floe file", valueHint: "file" },
     json: { type: "boolean", description: "print the model as JSON" },
+    ...remoteArgs,
     ...paramArgs,
   },
   run: ({ args }) =>
@@ -55,6 +58,12 @@ export const trainCommand = defineCommand({
         if (v === undefined || p.name === "seed") continue;
         if (!algo.params.some((q) => q.name === p.name)) throw new FloeError("invalid_argument", `${algo.name} has no parameter --${kebab(p.name)}`);
         params[p.name] = v;
+      }
+      const y = args.y === undefined ? null : String(args.y);
+      const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
+      if (args.url !== undefined) {
+        const { remoteTrain } = await import("./remote.ts");
+        return report(await remoteTrain(args, { algo: algo.name, y, x, seed, params, valid: args.valid, split: args.split }), args);
       }
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
@@ -74,16 +83,14 @@ export const trainCommand = defineCommand({
           valid = b.withRollups(await computeRollups(node.executor, b));
         }
         const modelId = node.store.newId("model", algo.name);
-        const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
         const { job, done } = node.jobs.start<TrainResult>(`train ${modelId}`, (j) =>
-          algo.train(node.executor, { modelId, frame, y: args.y === undefined ? null : String(args.y), x, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
+          algo.train(node.executor, { modelId, frame, y, x, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
         );
         job.onChange((j) => bar.update(j.progress));
         cancel = () => job.cancel();
         const { model } = await done;
         bar.stop();
-        if (args.out) saveModel(String(args.out), model, VERSION);
-        process.stdout.write(args.json ? `${JSON.stringify(modelJson(model))}\n` : modelText(model));
+        report(model, args);
       } finally {
         bar.stop();
         cleanup();
@@ -91,6 +98,12 @@ export const trainCommand = defineCommand({
       }
     }),
 });
+
+/** Saves the model when --out asks, and prints its report. */
+function report(model: Model, args: { out?: string; json?: boolean }): void {
+  if (args.out) saveModel(String(args.out), model, VERSION);
+  process.stdout.write(args.json ? `${JSON.stringify(modelJson(model))}\n` : modelText(model));
+}
 
 /** Awaits an import job, letting Ctrl-C cancel it. */
 async function follow<T>(started: { job: { cancel(): void }; done: Promise<T> }, setCancel: (c: () => void) => void): Promise<T> {

@@ -155,3 +155,20 @@ export function extractExpr(col: StagedColumn, type: ColumnType, enumTypeName: s
       return `CAST(${c} AS VARCHAR)`;
   }
 }
+
+/** `a:enum,b:string` → {a: "enum", b: "string"}. */
+export function parseColTypes(spec: string, label = "col_types"): Record<string, ColumnType> {
+  const out: Record<string, ColumnType> = {};
+  for (const part of spec.split(",")) {
+    if (!part.trim()) continue;
+    const at = part.lastIndexOf(":");
+    const name = part.slice(0, at).trim();
+    const type = part.slice(at + 1).trim() as ColumnType;
+    if (at <= 0 || !name) throw new FloeError("invalid_argument", `${label} entry '${part}' is not name:type`);
+    if (!COLUMN_TYPES.includes(type)) {
+      throw new FloeError("invalid_argument", `${label}: '${type}' for '${name}' is not one of ${COLUMN_TYPES.join(", ")}`);
+    }
+    out[name] = type;
+  }
+  return out;
+}

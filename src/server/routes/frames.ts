@@ -5,6 +5,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseColTypes } from "../../core/column-types.ts";
 import { asfactor } from "../../core/convert.ts";
 import { FloeError } from "../../core/errors.ts";
 import { exportFrame } from "../../core/export.ts";
@@ -157,8 +158,14 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const { stream, filename } = await uploadedBody(c, ctx.uploadLimit);
     const spooled = await spoolToFile(stream);
     const label = query.name ?? filename ?? "upload";
+    const opts = {
+      colTypes: query.col_types ? parseColTypes(query.col_types) : undefined,
+      sep: query.sep,
+      header: query.header === undefined ? undefined : query.header === "true",
+      naStrings: query.na_strings?.split(","),
+    };
     try {
-      const { job, done } = node.importFrame({ kind: "file", path: spooled.path, label }, {}, query.frame_id);
+      const { job, done } = node.importFrame({ kind: "file", path: spooled.path, label }, opts, query.frame_id);
       done.catch(() => {}).finally(spooled.cleanup);
       return c.json({ job: jobJson(job) }, 202);
     } catch (err) {
