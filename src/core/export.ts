@@ -1,6 +1,8 @@
 // Export: a frame written to CSV or Parquet by DuckDB. The frame's chunks are appended
 // to a temporary DuckDB table (enum codes as their level text, time as TIMESTAMP) and
-// DuckDB's COPY writes the file.
+// DuckDB's COPY writes the file. In CSV, numbers are written as JavaScript prints them
+// (the shortest text that reads back as the same double: 181, 1e-7), as `floe predict`
+// does, rather than DuckDB's 181.0 and 1e-07, so every CSV floe writes agrees.
 
 import { DuckDBDataChunk, DuckDBDoubleType, DuckDBVarCharType, type DuckDBValue } from "@duckdb/node-api";
 import { isMissing, stringAt } from "./chunk.ts";
@@ -21,7 +23,7 @@ export async function exportFrame(db: Db, frame: Frame, path: string, format?: E
   const session = await db.connect();
   const table = `floe_export_${++exportCounter}`;
   try {
-    const numeric = frame.columns.map((c) => c.type === "numeric" || c.type === "time");
+    const numeric = frame.columns.map((c) => c.type === "time" || (c.type === "numeric" && fmt === "parquet"));
     const defs = frame.columns.map((c, i) => `${sqlIdent(c.name)} ${numeric[i] ? "DOUBLE" : "VARCHAR"}`);
     await session.run(`CREATE TABLE ${table} (${defs.join(", ")})`);
     const appender = await session.connection.createAppender(table);
@@ -36,7 +38,7 @@ export async function exportFrame(db: Db, frame: Frame, path: string, format?: E
           for (let i = 0; i < n; i++) {
             const r = from + i;
             if (isMissing(vec, r)) values[i] = null;
-            else if (vec.kind === "f64") values[i] = vec.values[r];
+            else if (vec.kind === "f64") values[i] = numeric[c] ? vec.values[r] : String(vec.values[r]);
             else if (vec.kind === "codes") values[i] = spec.domain?.[vec.codes[r]] ?? null;
             else values[i] = stringAt(vec, r);
           }
