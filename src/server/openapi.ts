@@ -14,6 +14,11 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 
 const error = (description: string) => jsonResponse(ErrorSchema, description);
 
+/** Failures only some routes give. */
+export const FORBIDDEN = { 403: error("Outside what the server allows (a path outside --data-root, SQL under a data root)") } as const;
+export const TOO_LARGE = { 413: error("The upload is over the server's limit") } as const;
+export const CONFLICT = { 409: error("The id asked for is taken") } as const;
+
 /** The failures any route can answer with. */
 export const ERRORS = {
   400: error("Invalid request: the message names the field or value"),

@@ -17,7 +17,7 @@ import { type Source, spoolToFile } from "../../core/source.ts";
 import { key } from "../../core/store.ts";
 import type { ServerContext } from "../context.ts";
 import { resolveImportPath } from "../data-root.ts";
-import { ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
+import { CONFLICT, ERRORS, FORBIDDEN, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
 import {
   AsfactorBody,
   DeletedResult,
@@ -53,7 +53,7 @@ const importRoute = createRoute({
   tags,
   summary: "Import a file, a glob or a SQL query's result as a frame (a job)",
   request: jsonBody(ImportBody),
-  responses: { 202: jsonResponse(JobEnvelope, "The import job; its dest is the frame"), 403: ERRORS[401], ...ERRORS },
+  responses: { 202: jsonResponse(JobEnvelope, "The import job; its dest is the frame"), ...FORBIDDEN, ...CONFLICT, ...ERRORS },
 });
 
 const upload = createRoute({
@@ -62,7 +62,7 @@ const upload = createRoute({
   tags,
   summary: "Upload a CSV, Parquet or JSON file (raw body or multipart field 'file') and import it (a job)",
   request: { query: UploadQuery },
-  responses: { 202: jsonResponse(JobEnvelope, "The import job"), 413: ERRORS[400], ...ERRORS },
+  responses: { 202: jsonResponse(JobEnvelope, "The import job"), ...TOO_LARGE, ...CONFLICT, ...ERRORS },
 });
 
 const get = createRoute({

@@ -14,7 +14,7 @@ import { ALGORITHMS, algorithm, type TrainResult } from "../../ml/registry.ts";
 import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
 import { VERSION } from "../../version.ts";
 import { modelKey, type ServerContext } from "../context.ts";
-import { ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
+import { CONFLICT, ERRORS, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
 import {
   AlgorithmSchema,
   DeletedResult,
@@ -59,7 +59,7 @@ const train = createRoute({
   tags,
   summary: "Train a model (a job; its dest is the model)",
   request: jsonBody(TrainBody),
-  responses: { 202: jsonResponse(JobEnvelope, "The training job"), ...ERRORS },
+  responses: { 202: jsonResponse(JobEnvelope, "The training job"), ...CONFLICT, ...ERRORS },
 });
 
 const list = createRoute({
@@ -112,7 +112,7 @@ const upload = createRoute({
   tags,
   summary: "Load a .floe file (raw body or multipart field 'file')",
   request: { query: ModelUploadQuery },
-  responses: { 201: jsonResponse(z.object({ model_id: z.string() }), "The stored model"), ...ERRORS },
+  responses: { 201: jsonResponse(z.object({ model_id: z.string() }), "The stored model"), ...TOO_LARGE, ...CONFLICT, ...ERRORS },
 });
 
 const remove = createRoute({
