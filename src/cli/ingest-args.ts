@@ -26,7 +26,8 @@ export function intFlag(name: string, value: unknown): number | undefined {
   return n;
 }
 
-interface IngestFlags {
+/** The ingest flags as citty parses them. */
+export interface IngestFlags {
   file?: string;
   sql?: string;
   "col-types"?: string;

@@ -13,21 +13,12 @@ import { deserializeModel, loadModel } from "../ml/modelfile.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { Model } from "../ml/scoring.ts";
 import { type ColumnDescription, describeText, type FrameDescription } from "./describe.ts";
-import { ingestOptions } from "./ingest-args.ts";
+import { type IngestFlags, ingestOptions } from "./ingest-args.ts";
 import { type Progress, progressBar } from "./progress.ts";
 import { clientFromArgs, type RemoteFlags } from "./remote-args.ts";
 
-/** The ingest flags the remote commands read (those of ingest-args.ts). */
-interface DataFlags {
-  file?: string;
-  sql?: string;
-  "col-types"?: string;
-  sep?: string;
-  header?: boolean;
-  "na-strings"?: string;
-  "chunk-rows"?: string;
-  threads?: string;
-}
+/** The data flags the remote commands read: the ingest flags, and --threads (refused remotely). */
+type DataFlags = IngestFlags & { threads?: string };
 
 /** One remote command: the client, Ctrl-C as a cancel of the server job, and what to delete at the end. */
 class RemoteRun {
