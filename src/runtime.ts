@@ -11,6 +11,7 @@ import { importFrame, type IngestOptions } from "./core/ingest.ts";
 import { type Job, Jobs } from "./core/jobs.ts";
 import { type Executor, InlineExecutor } from "./core/mr.ts";
 import { WorkerPool } from "./core/pool.ts";
+import { type FramePlacement, LOCAL_PLACEMENT } from "./core/placement.ts";
 import type { Source } from "./core/source.ts";
 import { key, Store } from "./core/store.ts";
 
@@ -23,7 +24,11 @@ export class FloeNode {
   readonly threads: number;
   readonly store = new Store();
   readonly jobs = new Jobs(this.store);
-  readonly executor: Executor;
+  /** The executor tasks run on: this node's pool, or a cluster's (see joinCluster). */
+  executor: Executor;
+  /** This node's own map/reduce: a worker pool, or inline for one thread. */
+  readonly localExecutor: Executor;
+  private placement: FramePlacement = LOCAL_PLACEMENT;
   private dbPromise?: Promise<Db>;
 
   constructor(opts: NodeOptions = {}) {
@@ -32,7 +37,33 @@ export class FloeNode {
       throw new FloeError("invalid_argument", `--threads must be a positive integer, got ${opts.threads}`);
     }
     this.threads = threads;
-    this.executor = threads === 1 ? new InlineExecutor() : new WorkerPool(new URL("./worker.ts", import.meta.url), threads);
+    this.localExecutor = threads === 1 ? new InlineExecutor() : new WorkerPool(new URL("./worker.ts", import.meta.url), threads);
+    this.executor = this.localExecutor;
+  }
+
+  /** Makes this node a cluster member: tasks run on the cluster's executor, frames are spread. */
+  joinCluster(executor: Executor, placement: FramePlacement): void {
+    this.executor = executor;
+    this.placement = placement;
+  }
+
+  /** Stores a frame under `id` (spread over the cluster when there is one) and returns it as stored. */
+  async putFrame(id: string, frame: Frame): Promise<Frame> {
+    const stored = await this.placement.place(id, frame);
+    this.store.put(key<Frame>("frame", id), stored);
+    return stored;
+  }
+
+  /** The frame with all its rows on this node, for code that reads rows directly. */
+  localFrame(frame: Frame): Promise<Frame> {
+    return this.placement.gather(frame);
+  }
+
+  /** Deletes a frame (and its chunks on every node); false when there was none. */
+  async deleteFrame(id: string): Promise<boolean> {
+    const existed = this.store.delete(key<Frame>("frame", id));
+    if (existed) await this.placement.drop(id);
+    return existed;
   }
 
   db(): Promise<Db> {
@@ -58,8 +89,7 @@ export class FloeNode {
           opts.onWarning?.(message);
         };
         const frame = await importFrame(await this.db(), this.executor, source, { ...opts, onWarning, signal: j.signal, onProgress: (p) => j.setProgress(p) });
-        if (!j.signal.aborted) this.store.put(frameKey, frame);
-        return frame;
+        return j.signal.aborted ? frame : this.putFrame(id, frame);
       },
       { kind: "frame", id },
     );
@@ -67,7 +97,8 @@ export class FloeNode {
   }
 
   async close(): Promise<void> {
-    await this.executor.close();
+    if (this.executor !== this.localExecutor) await this.executor.close();
+    await this.localExecutor.close();
     if (this.dbPromise) (await this.dbPromise).close();
   }
 }

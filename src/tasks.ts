@@ -10,7 +10,7 @@ import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
 import { BuildDesignTask } from "./ml/design.ts";
 import { PcaScoreTask } from "./ml/pca.ts";
 import { GlmDevianceTask, GlmScoreTask } from "./ml/glm/model.ts";
-import { FoldWeightsTask as GlmFoldWeightsTask, GradientTask, GramTask, HoldoutTask, OutputTask as GlmOutputTask, ResponseTask } from "./ml/glm/tasks.ts";
+import { FoldWeightsTask as GlmFoldWeightsTask, GradientTask, GramTask, HoldoutTask, OutputTask as GlmOutputTask, ResponseTask, ScoredTask as GlmScoredTask } from "./ml/glm/tasks.ts";
 import { NaiveBayesScoreTask, NaiveBayesStatsTask } from "./ml/naivebayes.ts";
 import { KMeansMetricsTask, KMeansPredictTask } from "./ml/kmeans/model.ts";
 import { LloydTask, MinKeyTask, SeedTask, SplitClusterTask, TotssTask } from "./ml/kmeans/tasks.ts";
@@ -18,7 +18,7 @@ import { BuildKMeansViewTask } from "./ml/kmeans/view.ts";
 import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 import { SketchTask } from "./ml/tree/binning.ts";
 import { LevelTask } from "./ml/tree/histogram.ts";
-import { AssignFoldsTask, ClassCountsTask } from "./ml/folds.ts";
+import { AssignFoldsTask, ClassCountsTask, FoldIdsTask } from "./ml/folds.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./ml/tree/folds.ts";
 import {
   EnsembleScoreTask,
@@ -56,6 +56,7 @@ export const TASKS = taskRegistry([
   ResponseSketchTask,
   AssignFoldsTask,
   ClassCountsTask,
+  FoldIdsTask,
   CollectHoldoutTask,
   HoldoutOutputTask,
   FoldWeightsTask,
@@ -63,6 +64,7 @@ export const TASKS = taskRegistry([
   GramTask,
   GradientTask,
   GlmOutputTask,
+  GlmScoredTask,
   ResponseTask,
   GlmFoldWeightsTask,
   HoldoutTask,

@@ -18,12 +18,26 @@ export class Frame {
   readonly chunks: readonly Chunk[];
   readonly rows: number;
   readonly rollups?: readonly ColumnRollup[];
+  /** Bytes of a frame whose chunks are held elsewhere (see `spread`); null: count the buffers. */
+  private readonly heldBytes: number | null;
 
-  private constructor(columns: readonly ColumnSpec[], chunks: readonly Chunk[], rollups?: readonly ColumnRollup[]) {
+  private constructor(columns: readonly ColumnSpec[], chunks: readonly Chunk[], rollups?: readonly ColumnRollup[], heldBytes: number | null = null) {
     this.columns = columns;
     this.chunks = chunks;
     this.rows = chunks.reduce((n, c) => n + c.rows, 0);
     this.rollups = rollups;
+    this.heldBytes = heldBytes;
+  }
+
+  /**
+   * A frame whose chunk objects stand for data held on other nodes (a cluster's frames):
+   * the chunks are kept as given, already numbered, and `byteSize` is the data's size.
+   */
+  static spread(columns: readonly ColumnSpec[], chunks: readonly Chunk[], rollups: readonly ColumnRollup[] | undefined, byteSize: number): Frame {
+    chunks.forEach((c, i) => {
+      if (c.index !== i) throw new FloeError("internal", `chunk ${i} of a spread frame is numbered ${c.index}`);
+    });
+    return new Frame(columns, chunks, rollups, byteSize);
   }
 
   /**
@@ -44,7 +58,7 @@ export class Frame {
   }
 
   withRollups(rollups: readonly ColumnRollup[]): Frame {
-    return new Frame(this.columns, this.chunks, rollups);
+    return new Frame(this.columns, this.chunks, rollups, this.heldBytes);
   }
 
   get names(): string[] {
@@ -63,6 +77,7 @@ export class Frame {
 
   /** Bytes held by the frame's column buffers. */
   get byteSize(): number {
+    if (this.heldBytes !== null) return this.heldBytes;
     let n = 0;
     for (const c of this.chunks) for (const v of c.vecs) n += vecBytes(v);
     return n;

@@ -47,6 +47,12 @@ export interface Task<A, P, C extends ChunkLike = Chunk> {
   mapInto?(acc: P, chunk: C, args: A): void;
   /** For commutative tasks: merges `b` into `acc` in place (both partials of this run). */
   mergeInto?(acc: P, b: P): void;
+  /**
+   * True when the partial is the chunk-likes the task builds, one per chunk, that later
+   * tasks read and update (a training view). Locally nothing changes; a distributed
+   * executor keeps them on the node that built them and hands back stand-ins.
+   */
+  readonly resident?: boolean;
 }
 
 // A registry holds tasks of every argument and partial type.
@@ -127,9 +133,10 @@ export class InlineExecutor implements Executor {
   async run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
     const fold = new OrderedFold((a: P, b: P) => task.reduce(a, b), () => task.empty(args));
     const total = data.chunks.length;
-    for (const chunk of data.chunks) {
+    // Folded by position: `data` may be any run of a frame's chunks (a cluster node's share).
+    for (let i = 0; i < total; i++) {
       if (opts.signal?.aborted) throw cancelledError();
-      fold.add(chunk.index, task.map(chunk, args));
+      fold.add(i, task.map(data.chunks[i], args));
       opts.onProgress?.(fold.done, total);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -212,6 +212,7 @@ export function expandChunk(chunk: Chunk, a: DesignArgs): DesignChunk {
 /** Partial: the design chunk of each frame chunk, in chunk order. */
 export const BuildDesignTask: Task<DesignArgs, DesignChunk[]> = {
   name: "ml.design.build",
+  resident: true,
   map: (chunk, args) => [expandChunk(chunk, args)],
   reduce: (a, b) => a.concat(b),
   empty: () => [],

@@ -85,6 +85,14 @@ export const ClassCountsTask: Task<{ classes: number }, Float64Array, FoldChunk>
   empty: () => new Float64Array(0),
 };
 
+/** Partial: each chunk's fold ids (in chunk order), for per-fold metrics. */
+export const FoldIdsTask: Task<Record<string, never>, Int32Array[], FoldChunk> = {
+  name: "ml.folds.ids",
+  map: (c) => [c.fold],
+  reduce: (a, b) => a.concat(b),
+  empty: () => [],
+};
+
 /** Puts every row of the view in a fold and returns the number of folds. */
 export async function assignFolds(executor: Executor, frame: Frame, view: { chunks: readonly FoldChunk[] }, p: FoldParams, nfolds: number, columns: TrainingColumns): Promise<number> {
   if (p.fold_column) {

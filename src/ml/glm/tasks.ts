@@ -220,6 +220,17 @@ export const OutputTask: Task<OutputArgs, Float64Array[], DesignChunk> = {
   empty: () => [],
 };
 
+/** Partial: each chunk scored for metrics, its response and fit weights beside the output. */
+export const ScoredTask: Task<GlmPassArgs, ScoredChunk[], DesignChunk> = {
+  name: "ml.glm.scored",
+  map(c, a) {
+    const [p] = OutputTask.map(c, { ...a, fold: null });
+    return [{ index: c.index, rows: c.rows, y: c.y, p, width: Math.max(a.classes, 1), w: c.w }];
+  },
+  reduce: (a, b) => a.concat(b),
+  empty: () => [],
+};
+
 /** Partial: Σw, Σw·y, then Σw per class (multinomial): the null model's mean or class shares. */
 export const ResponseTask: Task<{ classes: number }, Float64Array, DesignChunk> = {
   name: "ml.glm.response",

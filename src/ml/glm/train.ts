@@ -12,7 +12,7 @@ import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
-import { assignFolds } from "../folds.ts";
+import { assignFolds, FoldIdsTask } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { type CvSummary, cvSummary } from "../cv-summary.ts";
@@ -34,7 +34,7 @@ import {
   standardized,
 } from "./model.ts";
 import type { GlmParams } from "./params.ts";
-import { FoldWeightsTask, GradientTask, HoldoutTask, OutputTask, ResponseTask } from "./tasks.ts";
+import { FoldWeightsTask, GradientTask, HoldoutTask, OutputTask, ResponseTask, ScoredTask } from "./tasks.ts";
 
 interface ResponseSpec {
   readonly family: Family;
@@ -217,8 +217,7 @@ function inference(d: Design, fit: FitResult, family: Family, frozen: Uint8Array
 
 /** Scored chunks of a view at coefficients (rows weighted by the current fit weights). */
 async function scoredView(ctx: FitContext, view: Chunked<DesignChunk>, beta: Float64Array): Promise<ScoredChunk[]> {
-  const out = await ctx.executor.run(OutputTask, view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes, fold: null });
-  return view.chunks.map((c, i) => ({ index: c.index, rows: c.rows, y: c.y, p: out[i], width: Math.max(ctx.classes, 1), w: c.w }));
+  return ctx.executor.run(ScoredTask, view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes });
 }
 
 type ModelShape = Pick<GlmModel, "category" | "response" | "family" | "familyArgs" | "classes" | "nullMu" | "beta" | "design">;
@@ -361,7 +360,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     const foldShape = shape(foldPaths[0].fits[chosen].beta);
     cvMetricsSummary = await cvSummary(
       cvPredictions,
-      view.chunks.map((c) => c.fold),
+      await executor.run(FoldIdsTask, view, {}),
       folds,
       (chunks) => metricsOf(context(new Uint8Array(Q)), foldShape, chunks),
     );

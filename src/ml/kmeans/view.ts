@@ -29,6 +29,7 @@ export interface ViewArgs {
 /** Partial: the view chunk of each frame chunk, concatenated in chunk order. */
 export const BuildKMeansViewTask: Task<ViewArgs, KMeansChunk[]> = {
   name: "ml.kmeans.view",
+  resident: true,
   map(chunk, { bound, encoding }) {
     const x = sharedF64(chunk.rows * bound.length);
     encodeChunk(chunk, bound, encoding, x);

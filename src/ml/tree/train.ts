@@ -20,7 +20,7 @@ import { bindFeatures, type ScoringEvent, type TreeModel } from "./ensemble.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
-import { assignFolds } from "../folds.ts";
+import { assignFolds, FoldIdsTask } from "../folds.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
   GradTask,
@@ -406,7 +406,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, withLoss.metricsSpec);
     cvMetricsSummary = await cvSummary(
       cvPredictions,
-      view.chunks.map((c) => c.fold),
+      await executor.run(FoldIdsTask, view, {}),
       folds,
       (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),
     );

@@ -59,6 +59,7 @@ const shared = {
 /** Partial: the view chunk of each frame chunk (concatenated in chunk order). */
 export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
   name: "ml.tree.view",
+  resident: true,
   map(chunk, args) {
     const n = chunk.rows;
     const K = args.classes;

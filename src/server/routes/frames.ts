@@ -179,10 +179,10 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     return c.json(frameJson(id, need(id)), 200);
   });
 
-  app.openapi(rows, (c) => {
+  app.openapi(rows, async (c) => {
     const { id } = c.req.valid("param");
     const { offset, limit } = c.req.valid("query");
-    return c.json(rowsJson(id, need(id), offset, limit), 200);
+    return c.json(rowsJson(id, await node.localFrame(need(id)), offset, limit), 200);
   });
 
   app.openapi(splitRoute, async (c) => {
@@ -198,7 +198,7 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const out = [];
     for (let p = 0; p < parts; p++) {
       const piece = pieces[p].withRollups(await computeRollups(node.executor, pieces[p]));
-      store.put(frameKey(ids[p]), piece);
+      await node.putFrame(ids[p], piece);
       out.push({ frame_id: ids[p], rows: piece.rows });
     }
     return c.json({ frames: out }, 200);
@@ -211,13 +211,13 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     for (const name of body.columns) frame.columnIndex(name);
     const dest = destinationId(ctx, body.frame_id, id);
     for (const name of body.columns) frame = await asfactor(node.executor, frame, name);
-    store.put(frameKey(dest), frame.withRollups(await computeRollups(node.executor, frame)));
+    await node.putFrame(dest, frame.withRollups(await computeRollups(node.executor, frame)));
     return c.json({ frame_id: dest }, 200);
   });
 
   app.openapi(download, async (c) => {
     const { id } = c.req.valid("param");
-    const frame = need(id);
+    const frame = await node.localFrame(need(id));
     const dir = mkdtempSync(join(tmpdir(), "floe-download-"));
     const cleanup = () => rmSync(dir, { recursive: true, force: true });
     try {
@@ -234,10 +234,10 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     }
   });
 
-  app.openapi(remove, (c) => {
+  app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
     need(id);
-    store.delete(frameKey(id));
+    await node.deleteFrame(id);
     return c.json({ deleted: id }, 200);
   });
 }

@@ -195,7 +195,7 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     if (body.predictions_frame !== undefined && store.get(frameKey(dest))) throw new FloeError("conflict", `frame '${dest}' already exists; delete it first or pick another id`);
     const warnings: string[] = [];
     const preds = predictionsFrame(model, await predictFrame(node.executor, model, frame, warnings));
-    store.put(frameKey(dest), preds.withRollups(await computeRollups(node.executor, preds)));
+    await node.putFrame(dest, preds.withRollups(await computeRollups(node.executor, preds)));
     return c.json({ frame_id: dest, rows: preds.rows, columns: preds.names, warnings }, 200);
   });
 

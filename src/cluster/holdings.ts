@@ -1,0 +1,208 @@
+// What one node of a cluster holds and serves: the directory of every frame (schema,
+// rollups, chunk sizes and which nodes hold each chunk, the same on every node), the
+// chunks this node holds, and the resident view chunks built here. It answers the
+// coordinators' requests: run a task over some of its chunks, rebuild lost view chunks
+// by replaying their history, send or take a chunk.
+
+import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
+import type { Chunk } from "../core/chunk.ts";
+import { FloeError } from "../core/errors.ts";
+import { type ColumnSpec, Frame } from "../core/frame.ts";
+import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
+import type { ColumnRollup } from "../core/rollups.ts";
+import type { Handlers } from "./peers.ts";
+import { FrameChunkStub, isResidentMarker, type LoggedRun } from "./stand-ins.ts";
+import { decode, encode, replaceDeep } from "./wire.ts";
+
+export interface FrameEntry {
+  readonly id: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly rollups?: readonly ColumnRollup[];
+  /** Global row id of each chunk's first row, and its rows. */
+  readonly starts: readonly number[];
+  readonly rows: readonly number[];
+  readonly byteSize: number;
+  /** Nodes holding each chunk, home first. */
+  readonly holders: string[][];
+}
+
+export interface MapRequest {
+  readonly task: string;
+  readonly args: Uint8Array;
+  readonly over: { readonly frame: string } | { readonly view: string };
+  readonly indices: readonly number[];
+  /** For a resident task: the id under which to keep the chunks it builds. */
+  readonly produce?: string;
+}
+
+export type MapReply =
+  /** One partial per index, in the order asked. */
+  | { readonly partials: unknown[] }
+  /** A commutative task: the indices' partials merged. */
+  | { readonly partial: unknown }
+  /** A resident task: the chunks were built and kept. */
+  | { readonly built: number };
+
+export interface RebuildRequest {
+  readonly view: string;
+  readonly frame: string;
+  readonly task: string;
+  readonly args: Uint8Array;
+  readonly log: readonly LoggedRun[];
+  readonly indices: readonly number[];
+}
+
+export class Holdings {
+  readonly frames = new Map<string, FrameEntry>();
+  private readonly chunks = new Map<string, Map<number, Chunk>>();
+  private readonly residents = new Map<string, Map<number, ChunkLike>>();
+
+  constructor(
+    readonly self: string,
+    private readonly local: Executor,
+    private readonly registry: TaskRegistry,
+    /** Called when a frame appears in the directory (a stand-in frame) or leaves it (null). */
+    private readonly onFrame: (id: string, frame: Frame | null) => void,
+  ) {}
+
+  /** The frame of a directory entry, its chunks stand-ins routed by the executor. */
+  stubFrame(entry: FrameEntry): Frame {
+    const chunks = entry.starts.map((start, i) => new FrameChunkStub(entry.id, i, start, entry.rows[i]));
+    return Frame.spread(entry.columns, chunks, entry.rollups, entry.byteSize);
+  }
+
+  /** Records a frame in the directory and hands its stand-in frame to the node's store. */
+  addFrame(entry: FrameEntry): Frame {
+    this.frames.set(entry.id, entry);
+    const frame = this.stubFrame(entry);
+    this.onFrame(entry.id, frame);
+    return frame;
+  }
+
+  dropFrame(id: string): void {
+    const had = this.frames.delete(id);
+    this.chunks.delete(id);
+    if (had) this.onFrame(id, null);
+  }
+
+  hold(frame: string, chunk: Chunk): void {
+    let held = this.chunks.get(frame);
+    if (!held) this.chunks.set(frame, (held = new Map()));
+    held.set(chunk.index, chunk);
+  }
+
+  held(frame: string, index: number): Chunk | undefined {
+    return this.chunks.get(frame)?.get(index);
+  }
+
+  /** Chunks of `frame` held here (for status and tests). */
+  heldIndices(frame: string): number[] {
+    return [...(this.chunks.get(frame)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  private need(frame: string, index: number): Chunk {
+    const c = this.held(frame, index);
+    if (!c) throw new FloeError("not_found", `chunk ${index} of frame '${frame}' is not held on node ${this.self}`);
+    return c;
+  }
+
+  private resident(view: string, index: number): ChunkLike {
+    const c = this.residents.get(view)?.get(index);
+    if (!c) throw new FloeError("not_found", `chunk ${index} of training view ${view} is not on node ${this.self}`);
+    return c;
+  }
+
+  private keep(view: string, chunk: ChunkLike): void {
+    let held = this.residents.get(view);
+    if (!held) this.residents.set(view, (held = new Map()));
+    held.set(chunk.index, chunk);
+  }
+
+  /** Decoded task arguments, markers replaced by the view chunks held here (null elsewhere). */
+  private args(bytes: Uint8Array): unknown {
+    return replaceDeep(decode(bytes), (v) => (isResidentMarker(v) ? (this.residents.get(v.$resident)?.get(v.index) ?? null) : undefined));
+  }
+
+  private task(name: string): AnyTask {
+    const task = this.registry.get(name);
+    if (!task) throw new FloeError("internal", `task '${name}' is not in node ${this.self}'s registry`);
+    return task;
+  }
+
+  /** Runs a task over some of the chunks held here. */
+  async map(req: MapRequest): Promise<MapReply> {
+    const task = this.task(req.task);
+    const args = this.args(req.args);
+    const over = req.over;
+    const chunks: ChunkLike[] = req.indices.map((i) => ("frame" in over ? this.need(over.frame, i) : this.resident(over.view, i)));
+    if (task.resident) {
+      const produce = req.produce;
+      if (!produce) throw new FloeError("internal", `resident task ${task.name} was sent without a view id`);
+      const built = await Promise.all(chunks.map((c) => this.local.run(task, { chunks: [c] }, args)));
+      for (const b of built) this.keep(produce, (b as ChunkLike[])[0]);
+      return { built: built.length };
+    }
+    if (task.commutative) return { partial: await this.local.run(task, { chunks }, args) };
+    return { partials: await Promise.all(chunks.map((c) => this.local.run(task, { chunks: [c] }, args))) };
+  }
+
+  /** Rebuilds view chunks lost with a node: the building task, then every logged run, in order. */
+  async rebuild(req: RebuildRequest): Promise<void> {
+    const build = this.task(req.task);
+    const buildArgs = this.args(req.args);
+    await Promise.all(
+      req.indices.map(async (i) => {
+        const source = this.need(req.frame, i);
+        const [chunk] = (await this.local.run(build, { chunks: [source] }, buildArgs)) as ChunkLike[];
+        this.keep(req.view, chunk);
+        for (const run of req.log) {
+          await this.local.run(this.task(run.task), { chunks: [run.over === "view" ? chunk : source] }, this.args(run.args));
+        }
+      }),
+    );
+  }
+
+  release(view: string): void {
+    this.residents.delete(view);
+  }
+
+  /** The /internal routes of the data layer. */
+  handlers(): Handlers {
+    return {
+      map: async (body) => encode(await this.map(decode<MapRequest>(body))),
+      rebuild: async (body) => {
+        await this.rebuild(decode<RebuildRequest>(body));
+        return encode(true);
+      },
+      release: async (body) => {
+        this.release(decode<{ view: string }>(body).view);
+        return encode(true);
+      },
+      "chunk-put": async (body) => {
+        const { frame, index, start, ipc } = decode<{ frame: string; index: number; start: number; ipc: Uint8Array }>(body);
+        this.hold(frame, chunkFromIPC(ipc, index, start).chunk);
+        return encode(true);
+      },
+      "chunk-get": async (body) => {
+        const { frame, index } = decode<{ frame: string; index: number }>(body);
+        const entry = this.frames.get(frame);
+        if (!entry) throw new FloeError("not_found", `no frame '${frame}' on node ${this.self}`);
+        return chunkToIPC(entry.columns, this.need(frame, index));
+      },
+      frame: async (body) => {
+        this.addFrame(decode<FrameEntry>(body));
+        return encode(true);
+      },
+      holders: async (body) => {
+        const { frame, updates } = decode<{ frame: string; updates: [number, string[]][] }>(body);
+        const entry = this.frames.get(frame);
+        if (entry) for (const [i, h] of updates) entry.holders[i] = h;
+        return encode(true);
+      },
+      "frame-drop": async (body) => {
+        this.dropFrame(decode<{ frame: string }>(body).frame);
+        return encode(true);
+      },
+    };
+  }
+}

@@ -1,0 +1,38 @@
+// What the data layer of a cluster needs of membership and of the network, as two small
+// interfaces: the server wires in the real ones (heartbeats, signed HTTP), tests may wire
+// in-process ones.
+
+import { FloeError } from "../core/errors.ts";
+
+export interface Peers {
+  /** This node's name. */
+  readonly self: string;
+  /** Names of the members not declared dead (this node included), sorted. */
+  live(): string[];
+  isLive(name: string): boolean;
+  /** A call to `name` failed at the network level: declare it dead now. */
+  reportUnreachable(name: string): void;
+  onDead(fn: (name: string) => void): void;
+  onJoined(fn: (name: string) => void): void;
+}
+
+/** Calls POST /internal/<route> on a node; a node that cannot be reached throws `unavailable`. */
+export interface Transport {
+  call(node: string, route: string, body: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/** The handlers a node serves under /internal/<route>. */
+export type Handlers = Record<string, (body: Uint8Array) => Promise<Uint8Array>>;
+
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof FloeError && err.code === "unavailable";
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(lanes);
+}

@@ -1,0 +1,153 @@
+// Frames over a cluster: a new frame's chunks go to two nodes each (a home and a replica,
+// by rendezvous hashing over the live members), its directory entry to every node; a
+// frame is gathered back to one node for code that reads rows; when a node dies, the
+// first surviving holder of each of its chunks copies the chunk to a new node, so every
+// chunk has two copies again. Chunks travel as Arrow IPC.
+
+import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
+import type { Chunk } from "../core/chunk.ts";
+import { FloeError } from "../core/errors.ts";
+import { type ColumnSpec, Frame } from "../core/frame.ts";
+import type { FramePlacement } from "../core/placement.ts";
+import type { FrameEntry, Holdings } from "./holdings.ts";
+import { inParallel, isUnreachable, type Peers, type Transport } from "./peers.ts";
+import { rendezvous } from "./rendezvous.ts";
+import { FrameChunkStub } from "./stand-ins.ts";
+import { encode } from "./wire.ts";
+
+/** Copies of each chunk when the cluster has enough nodes. */
+export const COPIES = 2;
+/** Chunk transfers in flight at once. */
+const TRANSFERS = 4;
+
+export class FrameSpreader implements FramePlacement {
+  constructor(
+    private readonly peers: Peers,
+    private readonly transport: Transport,
+    private readonly holdings: Holdings,
+    private readonly log: (line: string) => void,
+  ) {
+    peers.onDead((name) => void this.replace(name).catch((err) => log(`re-replicating the chunks of ${name} failed: ${(err as Error).message}`)));
+    peers.onJoined((name) => void this.welcome(name).catch((err) => log(`sending the frame directory to ${name} failed: ${(err as Error).message}`)));
+  }
+
+  async place(id: string, frame: Frame): Promise<Frame> {
+    if (frame.chunks.some((c) => c instanceof FrameChunkStub)) frame = await this.gather(frame);
+    const holders: string[][] = [];
+    await inParallel(frame.chunks, TRANSFERS, async (chunk) => {
+      holders[chunk.index] = await this.send(id, frame.columns, chunk, []);
+    });
+    const entry: FrameEntry = {
+      id,
+      columns: frame.columns,
+      rollups: frame.rollups,
+      starts: frame.chunks.map((c) => c.start),
+      rows: frame.chunks.map((c) => c.rows),
+      byteSize: frame.byteSize,
+      holders,
+    };
+    this.holdings.frames.set(id, entry);
+    await this.broadcast("frame", encode(entry));
+    return this.holdings.stubFrame(entry);
+  }
+
+  /** Puts `chunk` on COPIES live nodes besides `have` (which already hold it); the holders. */
+  private async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[]): Promise<string[]> {
+    const out = [...have];
+    let ipc: Uint8Array | null = null;
+    for (;;) {
+      const want = COPIES - out.length;
+      const candidates = this.peers.live().filter((n) => !out.includes(n));
+      if (want <= 0 || candidates.length === 0) break;
+      for (const node of rendezvous(`${id}/${chunk.index}`, candidates, want)) {
+        if (node === this.peers.self) {
+          this.holdings.hold(id, chunk);
+          out.push(node);
+          continue;
+        }
+        ipc ??= chunkToIPC(columns, chunk);
+        try {
+          await this.transport.call(node, "chunk-put", encode({ frame: id, index: chunk.index, start: chunk.start, ipc }));
+          out.push(node);
+        } catch (err) {
+          if (!isUnreachable(err)) throw err;
+          this.peers.reportUnreachable(node);
+        }
+      }
+    }
+    if (out.length === 0) throw new FloeError("unavailable", `no live node could take chunk ${chunk.index} of frame '${id}'`);
+    return out;
+  }
+
+  async gather(frame: Frame): Promise<Frame> {
+    const first = frame.chunks[0];
+    if (!(first instanceof FrameChunkStub)) return frame;
+    const id = first.frame;
+    const entry = this.holdings.frames.get(id);
+    if (!entry) throw new FloeError("not_found", `frame '${id}' is not in this node's directory`);
+    const chunks: Chunk[] = [];
+    await inParallel(frame.chunks, TRANSFERS, async (stub) => {
+      chunks[stub.index] = await this.fetch(entry, stub.index);
+    });
+    return Frame.of(entry.columns, chunks).withRollups(entry.rollups ?? []);
+  }
+
+  private async fetch(entry: FrameEntry, index: number): Promise<Chunk> {
+    const mine = this.holdings.held(entry.id, index);
+    if (mine) return mine;
+    for (const node of entry.holders[index].filter((n) => this.peers.isLive(n))) {
+      try {
+        const ipc = await this.transport.call(node, "chunk-get", encode({ frame: entry.id, index }));
+        return chunkFromIPC(ipc, index, entry.starts[index]).chunk;
+      } catch (err) {
+        if (!isUnreachable(err)) throw err;
+        this.peers.reportUnreachable(node);
+      }
+    }
+    throw new FloeError("unavailable", `chunk ${index} of frame '${entry.id}' has no live copy: every node holding it is down`);
+  }
+
+  async drop(id: string): Promise<void> {
+    this.holdings.dropFrame(id);
+    await this.broadcast("frame-drop", encode({ frame: id }));
+  }
+
+  /** A member died: forget its copies; where this node is the first survivor, make a new copy. */
+  private async replace(dead: string): Promise<void> {
+    for (const entry of this.holdings.frames.values()) {
+      const updates: [number, string[]][] = [];
+      for (let i = 0; i < entry.holders.length; i++) {
+        if (!entry.holders[i].includes(dead)) continue;
+        const rest = entry.holders[i].filter((n) => n !== dead && this.peers.isLive(n));
+        entry.holders[i] = rest;
+        const chunk = this.holdings.held(entry.id, i);
+        if (rest[0] !== this.peers.self || !chunk) continue;
+        entry.holders[i] = await this.send(entry.id, entry.columns, chunk, rest);
+        updates.push([i, entry.holders[i]]);
+      }
+      if (updates.length) {
+        await this.broadcast("holders", encode({ frame: entry.id, updates }));
+        this.log(`copied ${updates.length} chunk${updates.length === 1 ? "" : "s"} of frame '${entry.id}' held by ${dead} to other nodes`);
+      }
+    }
+  }
+
+  /** A member joined: the lowest-named other live member sends it the directory. */
+  private async welcome(name: string): Promise<void> {
+    const sender = this.peers.live().find((n) => n !== name);
+    if (sender !== this.peers.self) return;
+    for (const entry of this.holdings.frames.values()) await this.transport.call(name, "frame", encode(entry));
+  }
+
+  private async broadcast(route: string, body: Uint8Array): Promise<void> {
+    const others = this.peers.live().filter((n) => n !== this.peers.self);
+    await Promise.all(
+      others.map((node) =>
+        this.transport.call(node, route, body).catch((err) => {
+          if (!isUnreachable(err)) throw err;
+          this.peers.reportUnreachable(node);
+        }),
+      ),
+    );
+  }
+}

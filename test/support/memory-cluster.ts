@@ -1,0 +1,83 @@
+// An in-process cluster for tests of the data layer: N FloeNodes whose executors and
+// placements are the cluster's, wired by a transport that calls the other node's
+// handlers directly (every message still goes through the wire encoding). `kill` makes a
+// node unreachable at once, as kill -9 would; `failAfter` kills one after some calls.
+
+import { afterAll } from "bun:test";
+import { clusterData } from "../../src/cluster/data.ts";
+import type { Handlers, Peers, Transport } from "../../src/cluster/peers.ts";
+import type { Holdings } from "../../src/cluster/holdings.ts";
+import { FloeError } from "../../src/core/errors.ts";
+import type { Frame } from "../../src/core/frame.ts";
+import { key } from "../../src/core/store.ts";
+import { FloeNode } from "../../src/runtime.ts";
+import { TASKS } from "../../src/tasks.ts";
+
+export interface MemoryCluster {
+  readonly nodes: FloeNode[];
+  readonly names: string[];
+  readonly holdings: Holdings[];
+  /** Calls made per route, for traffic counts. */
+  readonly calls: Map<string, number>;
+  kill(name: string): void;
+  /** Kills `name` when it has answered `n` more map calls. */
+  failAfter(name: string, n: number): void;
+}
+
+export function memoryCluster(n: number, threads = 1): MemoryCluster {
+  const names = Array.from({ length: n }, (_, i) => `node${i}`);
+  const alive = new Set(names);
+  const handlers = new Map<string, Handlers>();
+  const deadListeners: ((name: string) => void)[] = [];
+  const calls = new Map<string, number>();
+  const countdown = new Map<string, number>();
+  const kill = (name: string) => {
+    if (!alive.delete(name)) return;
+    for (const fn of deadListeners) fn(name);
+  };
+  const transport = (from: string): Transport => ({
+    async call(node, route, body) {
+      await Promise.resolve();
+      if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} does not answer (from ${from})`);
+      calls.set(route, (calls.get(route) ?? 0) + 1);
+      const out = await (handlers.get(node) as Handlers)[route](body);
+      if (route === "map" && countdown.has(node)) {
+        const left = (countdown.get(node) as number) - 1;
+        countdown.set(node, left);
+        if (left <= 0) {
+          countdown.delete(node);
+          kill(node);
+        }
+      }
+      if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} died before answering`);
+      return out;
+    },
+  });
+  const nodes: FloeNode[] = [];
+  const holdings: Holdings[] = [];
+  for (const name of names) {
+    const node = new FloeNode({ threads });
+    const peers: Peers = {
+      self: name,
+      live: () => names.filter((m) => alive.has(m)),
+      isLive: (m) => alive.has(m),
+      reportUnreachable: kill,
+      onDead: (fn) => deadListeners.push((m) => m !== name && alive.has(name) && fn(m)),
+      onJoined: () => {},
+    };
+    const data = clusterData({
+      peers,
+      transport: transport(name),
+      local: node.localExecutor,
+      registry: TASKS,
+      onFrame: (id: string, frame: Frame | null) => (frame ? node.store.put(key<Frame>("frame", id), frame) : node.store.delete(key("frame", id))),
+      log: () => {},
+    });
+    node.joinCluster(data.executor, data.placement);
+    handlers.set(name, data.handlers);
+    nodes.push(node);
+    holdings.push(data.holdings);
+  }
+  afterAll(() => Promise.all(nodes.map((x) => x.close())));
+  return { nodes, names, holdings, calls, kill, failAfter: (name, k) => countdown.set(name, k) };
+}
