@@ -76,7 +76,7 @@ export class ClusterExecutor implements Executor {
         else groups.set(node, [i]);
       }
       const retry: number[] = [];
-      await Promise.all(
+      await untilAborted(opts.signal, Promise.all(
         [...groups].map(async ([node, indices]) => {
           const req: MapRequest = {
             task: task.name,
@@ -101,7 +101,7 @@ export class ClusterExecutor implements Executor {
           done += indices.length;
           opts.onProgress?.(done, chunks.length);
         }),
-      );
+      ));
       pending = retry.sort((a, b) => a - b);
     }
     for (const v of views) v.log.push({ task: task.name, args: encodedArgs, over: over.kind === "view" ? "view" : "frame" });
@@ -164,6 +164,20 @@ export class ClusterExecutor implements Executor {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * `work`, or a cancelled error as soon as `signal` aborts. The nodes finish the share they
+ * were sent (a map cannot be interrupted); their answers are dropped.
+ */
+function untilAborted<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(cancelledError());
+    if (signal.aborted) return abort();
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 /** What a run maps over: chunks of this node, of a cluster frame, or of a resident view. */

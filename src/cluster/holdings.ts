@@ -10,7 +10,7 @@ import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
 import type { ColumnRollup } from "../core/rollups.ts";
-import type { Handlers } from "./peers.ts";
+import { type Handlers, inParallel } from "./peers.ts";
 import { FrameChunkStub, isResidentMarker, type LoggedRun } from "./stand-ins.ts";
 import { decode, encode, replaceDeep } from "./wire.ts";
 
@@ -138,12 +138,25 @@ export class Holdings {
     if (task.resident) {
       const produce = req.produce;
       if (!produce) throw new FloeError("internal", `resident task ${task.name} was sent without a view id`);
-      const built = await Promise.all(chunks.map((c) => this.local.run(task, { chunks: [c] }, args)));
+      const built = await this.eachChunk(task, chunks, args);
       for (const b of built) this.keep(produce, (b as ChunkLike[])[0]);
       return { built: built.length };
     }
     if (task.commutative) return { partial: await this.local.run(task, { chunks }, args) };
-    return { partials: await Promise.all(chunks.map((c) => this.local.run(task, { chunks: [c] }, args))) };
+    return { partials: await this.eachChunk(task, chunks, args) };
+  }
+
+  /**
+   * One partial per chunk, in order. A few runs at a time keep the pool busy without
+   * queueing every chunk at once (which, inline, would hold the event loop for them all).
+   */
+  private async eachChunk(task: AnyTask, chunks: readonly ChunkLike[], args: unknown): Promise<unknown[]> {
+    const out: unknown[] = new Array(chunks.length);
+    const order = chunks.map((_, k) => k);
+    await inParallel(order, 2 * this.local.threads, async (k) => {
+      out[k] = await this.local.run(task, { chunks: [chunks[k]] }, args);
+    });
+    return out;
   }
 
   /** Rebuilds view chunks lost with a node: the building task, then every logged run, in order. */

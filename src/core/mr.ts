@@ -126,7 +126,10 @@ export class OrderedFold<P> {
   }
 }
 
-/** Runs every map on the calling thread, yielding to the event loop between chunks. */
+/**
+ * Runs every map on the calling thread, yielding to the event loop before each chunk, so
+ * that timers, requests and concurrent runs go on between maps.
+ */
 export class InlineExecutor implements Executor {
   readonly threads = 1;
 
@@ -135,10 +138,10 @@ export class InlineExecutor implements Executor {
     const total = data.chunks.length;
     // Folded by position: `data` may be any run of a frame's chunks (a cluster node's share).
     for (let i = 0; i < total; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (opts.signal?.aborted) throw cancelledError();
       fold.add(i, task.map(data.chunks[i], args));
       opts.onProgress?.(fold.done, total);
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return fold.result;
   }

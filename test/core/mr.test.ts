@@ -1,18 +1,34 @@
-// One conformance suite for every Executor: the inline one and the worker pool at
-// several thread counts. The cluster executor will join this list.
+// One conformance suite for every Executor: the inline one, the worker pool at several
+// thread counts, and the cluster executor (an in-process cluster of three nodes, the
+// frames spread over them).
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { FloeError } from "../../src/core/errors.ts";
-import { type Executor, InlineExecutor } from "../../src/core/mr.ts";
+import type { Frame } from "../../src/core/frame.ts";
+import { type Executor, InlineExecutor, taskRegistry } from "../../src/core/mr.ts";
 import { WorkerPool } from "../../src/core/pool.ts";
+import { memoryCluster } from "../support/memory-cluster.ts";
 import { FailTask, IntSumTask, numberFrame, SlowTask, SumTask } from "../support/tasks.ts";
 
 const workerUrl = new URL("../support/worker.ts", import.meta.url);
-const executors: [string, () => Executor][] = [
-  ["inline", () => new InlineExecutor()],
-  ["pool x1", () => new WorkerPool(workerUrl, 1)],
-  ["pool x2", () => new WorkerPool(workerUrl, 2)],
-  ["pool x3", () => new WorkerPool(workerUrl, 3)],
+
+/** An executor and how a frame is handed to it (spread over the nodes for a cluster). */
+interface Subject {
+  readonly ex: Executor;
+  readonly data: (frame: Frame) => Promise<Frame>;
+}
+const local = (ex: Executor): Subject => ({ ex, data: async (f) => f });
+let spreadCount = 0;
+function cluster(): Subject {
+  const [coordinator] = memoryCluster(3, 1, taskRegistry([SumTask, FailTask, SlowTask, IntSumTask])).nodes;
+  return { ex: coordinator.executor, data: (f) => coordinator.putFrame(`f${++spreadCount}`, f) };
+}
+const executors: [string, () => Subject][] = [
+  ["inline", () => local(new InlineExecutor())],
+  ["pool x1", () => local(new WorkerPool(workerUrl, 1))],
+  ["pool x2", () => local(new WorkerPool(workerUrl, 2))],
+  ["pool x3", () => local(new WorkerPool(workerUrl, 3))],
+  ["cluster of 3", cluster],
 ];
 
 // Values whose float sum depends on the order of additions.
@@ -32,40 +48,42 @@ function referenceSum(): number {
 
 for (const [name, make] of executors) {
   describe(`executor conformance: ${name}`, () => {
-    const ex = make();
+    const { ex, data } = make();
     afterAll(() => ex.close());
 
     test("folds partials in chunk order, bit for bit", async () => {
-      const r = await ex.run(SumTask, frame, { scale: 2 });
+      const r = await ex.run(SumTask, await data(frame), { scale: 2 });
       expect(r.rows).toBe(values.length);
       expect(r.order).toEqual(frame.chunks.map((c) => c.index));
       expect(Object.is(r.sum, referenceSum())).toBe(true);
     });
 
     test("an empty frame gives the task's identity", async () => {
-      const r = await ex.run(SumTask, numberFrame([], 10), { scale: 1 });
+      const r = await ex.run(SumTask, await data(numberFrame([], 10)), { scale: 1 });
       expect(r).toEqual({ sum: 0, rows: 0, order: [] });
     });
 
     test("reports progress up to every chunk", async () => {
       const seen: number[] = [];
-      await ex.run(SumTask, frame, { scale: 1 }, { onProgress: (done, total) => seen.push(done / total) });
+      await ex.run(SumTask, await data(frame), { scale: 1 }, { onProgress: (done, total) => seen.push(done / total) });
       expect(seen.at(-1)).toBe(1);
-      expect(seen.length).toBe(frame.chunks.length);
+      // One report per chunk, or per node's share of chunks.
+      expect(seen.length).toBeGreaterThanOrEqual(Math.min(3, frame.chunks.length));
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
     });
 
     test("a failing map rejects the run with its error", async () => {
-      const err = await ex.run(FailTask, frame, { failAt: 5 }).catch((e) => e);
+      const err = await ex.run(FailTask, await data(frame), { failAt: 5 }).catch((e) => e);
       expect(err).toBeInstanceOf(FloeError);
       expect(err.code).toBe("bad_input");
       expect(err.message).toBe("chunk 5 is bad");
       // and the executor still works afterwards
-      expect((await ex.run(SumTask, frame, { scale: 1 })).rows).toBe(values.length);
+      expect((await ex.run(SumTask, await data(frame), { scale: 1 })).rows).toBe(values.length);
     });
 
     test("cancellation stops a run with a cancelled error", async () => {
       const ctl = new AbortController();
-      const slow = numberFrame(new Float64Array(200), 1);
+      const slow = await data(numberFrame(new Float64Array(200), 1));
       setTimeout(() => ctl.abort(), 50);
       const started = Date.now();
       const err = await ex.run(SlowTask, slow, { ms: 5 }, { signal: ctl.signal }).catch((e) => e);
@@ -78,23 +96,24 @@ for (const [name, make] of executors) {
       const ints = numberFrame(Float64Array.from({ length: 5000 }, (_, i) => (i * 7919) % 1000), 97);
       let expected = 0;
       for (let i = 0; i < 5000; i++) expected += (i * 7919) % 1000;
-      const r = await ex.run(IntSumTask, ints, {});
+      const r = await ex.run(IntSumTask, await data(ints), {});
       expect(r).toEqual({ sum: expected, chunks: ints.chunks.length });
     });
 
     test("concurrent runs do not mix their partials", async () => {
-      const [a, b] = await Promise.all([ex.run(SumTask, frame, { scale: 1 }), ex.run(SumTask, frame, { scale: -1 })]);
+      const spread = await data(frame);
+      const [a, b] = await Promise.all([ex.run(SumTask, spread, { scale: 1 }), ex.run(SumTask, spread, { scale: -1 })]);
       expect(a.sum).toBe(-b.sum);
       expect(a.order).toEqual(b.order);
     });
   });
 }
 
-test("the same task gives identical bits on 1, 2 and 3 threads", async () => {
+test("the same task gives identical bits on 1, 2 and 3 threads and on a cluster", async () => {
   const sums: number[] = [];
   for (const [, make] of executors) {
-    const ex = make();
-    sums.push((await ex.run(SumTask, frame, { scale: 3 })).sum);
+    const { ex, data } = make();
+    sums.push((await ex.run(SumTask, await data(frame), { scale: 3 })).sum);
     await ex.close();
   }
   expect(new Set(sums).size).toBe(1);

@@ -9,6 +9,7 @@ import type { Handlers, Peers, Transport } from "../../src/cluster/peers.ts";
 import type { Holdings } from "../../src/cluster/holdings.ts";
 import { FloeError } from "../../src/core/errors.ts";
 import type { Frame } from "../../src/core/frame.ts";
+import type { TaskRegistry } from "../../src/core/mr.ts";
 import { key } from "../../src/core/store.ts";
 import { FloeNode } from "../../src/runtime.ts";
 import { TASKS } from "../../src/tasks.ts";
@@ -24,7 +25,7 @@ export interface MemoryCluster {
   failAfter(name: string, n: number): void;
 }
 
-export function memoryCluster(n: number, threads = 1): MemoryCluster {
+export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = TASKS): MemoryCluster {
   const names = Array.from({ length: n }, (_, i) => `node${i}`);
   const alive = new Set(names);
   const handlers = new Map<string, Handlers>();
@@ -69,7 +70,7 @@ export function memoryCluster(n: number, threads = 1): MemoryCluster {
       peers,
       transport: transport(name),
       local: node.localExecutor,
-      registry: TASKS,
+      registry,
       onFrame: (id: string, frame: Frame | null) => (frame ? node.store.put(key<Frame>("frame", id), frame) : node.store.delete(key("frame", id))),
       log: () => {},
     });
