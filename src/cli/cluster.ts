@@ -34,12 +34,37 @@ function duration(ms: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-/** The cluster as a header line and one table row per node. */
+/** The cluster as a header line and one table row per node, dead ones included. */
 export function statusText(c: ClusterStatus): string {
   const health = c.cloud_healthy ? "healthy" : "UNHEALTHY";
+  const dead = c.nodes.filter((n) => n.state === "dead").length;
   const head = ["node", "address", "healthy", "cpus", "load", "free mem", "max mem", "keys", "pid", "uptime"];
-  const rows = c.nodes.map((n) => [n.name, n.ip_port, n.healthy ? "yes" : "NO", num(n.num_cpus), num(n.sys_load), bytes(n.free_mem), bytes(n.max_mem), num(n.num_keys), num(n.pid), duration(n.uptime_ms)]);
-  return `cluster ${c.cluster_name}: ${c.cloud_size} node${c.cloud_size === 1 ? "" : "s"}, ${health}, floe ${c.version}\n${plainTable(head, rows)}\n`;
+  const rows = c.nodes.map((n) => [n.name, n.ip_port, n.healthy ? "yes" : `NO (${n.state})`, num(n.num_cpus), num(n.sys_load), bytes(n.free_mem), bytes(n.max_mem), num(n.num_keys), num(n.pid), duration(n.uptime_ms)]);
+  const size = `${c.cloud_size} node${c.cloud_size === 1 ? "" : "s"}${dead ? ` (and ${dead} dead)` : ""}`;
+  return `cluster ${c.cluster_name}: ${size}, ${health}, floe ${c.version}\n${plainTable(head, rows)}\n`;
+}
+
+/**
+ * The status as `floe status --json` prints it: {name, version, nodes: [{address, healthy,
+ * last_ping, num_cpus, sys_load, free_mem, num_keys, pid, ...}]}, then the cloud's size and health.
+ */
+export function statusJson(c: ClusterStatus): object {
+  const nodes = c.nodes.map((n) => ({
+    address: n.ip_port,
+    healthy: n.healthy,
+    last_ping: n.last_ping,
+    num_cpus: n.num_cpus,
+    sys_load: n.sys_load,
+    free_mem: n.free_mem,
+    num_keys: n.num_keys,
+    pid: n.pid,
+    name: n.name,
+    state: n.state,
+    max_mem: n.max_mem,
+    version: n.version,
+    uptime_ms: n.uptime_ms,
+  }));
+  return { name: c.cluster_name, version: c.version, nodes, cloud_size: c.cloud_size, cloud_healthy: c.cloud_healthy };
 }
 
 export const statusCommand = defineCommand({
@@ -48,7 +73,7 @@ export const statusCommand = defineCommand({
   run: ({ args }) =>
     action(async () => {
       const status = await clientFromArgs(args).cluster();
-      process.stdout.write(args.json ? `${JSON.stringify(status)}\n` : statusText(status));
+      process.stdout.write(args.json ? `${JSON.stringify(statusJson(status))}\n` : statusText(status));
     }),
 });
 

@@ -30,6 +30,7 @@ export interface NodeStatus {
   name: string;
   ip_port: string;
   healthy: boolean;
+  state: "healthy" | "unhealthy" | "dead";
   last_ping: number;
   num_cpus: number;
   sys_load: number;

@@ -12,6 +12,7 @@ export type ErrorCode =
   | "forbidden" // a request for something outside what the server allows (a path outside --data-root)
   | "conflict" // a request that clashes with the current state (an id already taken)
   | "too_large" // an upload over the server's limit
+  | "unavailable" // another node of the cluster did not answer (down, partitioned, too slow)
   | "internal"; // a bug in floe
 
 export class FloeError extends Error {

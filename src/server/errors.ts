@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   too_large: 413,
   unsupported: 422,
   internal: 500,
+  unavailable: 503,
 };
 
 export function statusOf(code: ErrorCode): ContentfulStatusCode {

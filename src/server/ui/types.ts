@@ -20,6 +20,7 @@ export interface NodeInfo {
   readonly name: string;
   readonly ip_port: string;
   readonly healthy: boolean;
+  readonly state: "healthy" | "unhealthy" | "dead";
   readonly last_ping: number;
   readonly num_cpus: number;
   readonly sys_load: number;

@@ -1,4 +1,5 @@
-// The cluster page: the cloud's name and health, and each node with H2O's fields.
+// The cluster page: the cloud's name and health, and every node (dead ones too) with its
+// state and H2O's fields.
 
 import { api } from "../api.ts";
 import { DataTable, ErrorAlert, Loading, Title } from "../components.tsx";
@@ -22,11 +23,11 @@ export function ClusterPage() {
           <DataTable
             caption="Nodes"
             rowHeaders
-            head={["Name", "Address", "Healthy", "Last ping", "CPUs", "System load", "Free memory", "Max memory", "Keys", "PID", "Version", "Uptime"]}
+            head={["Name", "Address", "State", "Last ping", "CPUs", "System load", "Free memory", "Max memory", "Keys", "PID", "Version", "Uptime"]}
             rows={data.nodes.map((n) => [
               n.name,
               n.ip_port,
-              n.healthy ? "yes" : "no",
+              n.state,
               time(n.last_ping),
               n.num_cpus,
               num(n.sys_load),
