@@ -79,6 +79,21 @@ export class Holdings {
     return frame;
   }
 
+  /**
+   * A directory entry from another node: new frames are added; for a known one the holders
+   * are united (after a partition heals both sides' copies are real).
+   */
+  mergeFrame(entry: FrameEntry): void {
+    const known = this.frames.get(entry.id);
+    if (!known) {
+      this.addFrame(entry);
+      return;
+    }
+    entry.holders.forEach((h, i) => {
+      for (const n of h) if (!known.holders[i].includes(n)) known.holders[i].push(n);
+    });
+  }
+
   dropFrame(id: string): void {
     const had = this.frames.delete(id);
     this.chunks.delete(id);
@@ -203,7 +218,7 @@ export class Holdings {
         return chunkToIPC(entry.columns, this.need(frame, index));
       },
       frame: async (body) => {
-        this.addFrame(decode<FrameEntry>(body));
+        this.mergeFrame(decode<FrameEntry>(body));
         return encode(true);
       },
       holders: async (body) => {

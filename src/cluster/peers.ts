@@ -16,7 +16,10 @@ export interface Peers {
   onJoined(fn: (name: string) => void): void;
 }
 
-/** Calls POST /internal/<route> on a node; a node that cannot be reached throws `unavailable`. */
+/**
+ * Calls POST /internal/<route> on a node. A node that cannot be reached throws an
+ * `unavailable` error with details.unreachable; an error the node answered keeps its code.
+ */
 export interface Transport {
   call(node: string, route: string, body: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
 }
@@ -24,8 +27,9 @@ export interface Transport {
 /** The handlers a node serves under /internal/<route>. */
 export type Handlers = Record<string, (body: Uint8Array) => Promise<Uint8Array>>;
 
+/** True for a failure to reach a node (not for an error the node answered). */
 export function isUnreachable(err: unknown): boolean {
-  return err instanceof FloeError && err.code === "unavailable";
+  return err instanceof FloeError && err.code === "unavailable" && err.details?.unreachable === true;
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight. */

@@ -132,10 +132,11 @@ export class FrameSpreader implements FramePlacement {
     }
   }
 
-  /** A member joined: the lowest-named other live member sends it the directory. */
+  /**
+   * A member joined or came back from a partition: send it this node's directory, which it
+   * merges with its own (every member does, so whatever it missed reaches it).
+   */
   private async welcome(name: string): Promise<void> {
-    const sender = this.peers.live().find((n) => n !== name);
-    if (sender !== this.peers.self) return;
     for (const entry of this.holdings.frames.values()) await this.transport.call(name, "frame", encode(entry));
   }
 

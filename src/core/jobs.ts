@@ -82,6 +82,9 @@ export class Jobs {
   /** Work not yet settled, so that a shutdown can wait for it. */
   private readonly running = new Set<Promise<unknown>>();
 
+  /** Prefix of job ids (a cluster member's carry its name, so ids do not clash). */
+  idBase = "job";
+
   constructor(private readonly store: Store) {}
 
   /**
@@ -89,7 +92,7 @@ export class Jobs {
    * result, or rejects with a FloeError (code `cancelled` when the job was cancelled).
    */
   start<T>(description: string, work: (job: Job<T>) => Promise<T>, dest: JobDest | null = null): { job: Job<T>; done: Promise<T> } {
-    const job = new Job<T>(this.store.newId("job", "job"), description, dest);
+    const job = new Job<T>(this.store.newId("job", this.idBase), description, dest);
     this.store.put(jobKey<T>(job.id), job);
     job.settle("running");
     const done = (async () => {

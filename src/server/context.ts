@@ -1,6 +1,10 @@
 // What the routes share: the node (store, jobs, executor, DuckDB), the server's identity
 // and limits, and how models are kept in the store (with what they were trained from).
 
+import type { InternalRoutes } from "../cluster/internal.ts";
+import type { Membership, NodeStats } from "../cluster/membership.ts";
+import type { Rpc } from "../cluster/rpc.ts";
+import type { ClusterLink } from "./cluster-link.ts";
 import type { Model } from "../ml/scoring.ts";
 import { key, type Key } from "../core/store.ts";
 import type { FloeNode } from "../runtime.ts";
@@ -17,6 +21,19 @@ export interface ServerContext {
   readonly uploadLimit: number;
   /** Stops the server (after the response to the request that asked). */
   readonly shutdown: () => void;
+  /** This node's cores, load, memory, key count, pid and uptime, now. */
+  readonly stats: () => NodeStats;
+  /** The cluster this node belongs to (set once joined); absent on a standalone node. */
+  cluster?: ClusterRuntime;
+  /** The cluster's data layer, models and jobs as this node reaches them (set with `cluster`). */
+  link?: ClusterLink;
+}
+
+/** A cluster node's membership, its signed client to peers and its /internal/ routes. */
+export interface ClusterRuntime {
+  readonly membership: Membership;
+  readonly rpc: Rpc;
+  readonly routes: InternalRoutes;
 }
 
 /** A model in the store, with what it was trained from. */

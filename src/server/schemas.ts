@@ -48,6 +48,7 @@ export const NodeSchema = z
     name: z.string(),
     ip_port: z.string(),
     healthy: z.boolean(),
+    state: z.enum(["healthy", "unhealthy", "dead"]).openapi({ description: "unhealthy: missed a few heartbeats; dead: missed more, or left" }),
     last_ping: z.number(),
     num_cpus: z.number(),
     sys_load: z.number(),
@@ -64,9 +65,13 @@ export const ClusterSchema = z
   .object({
     cluster_name: z.string(),
     version: z.string(),
-    cloud_size: z.number(),
-    cloud_healthy: z.boolean(),
+    cloud_size: z.number().openapi({ description: "nodes not dead" }),
+    cloud_healthy: z.boolean().openapi({ description: "every node not dead is healthy" }),
     nodes: z.array(NodeSchema),
+    traffic: z
+      .record(z.string(), z.object({ calls: z.number(), bytes_out: z.number(), bytes_in: z.number() }))
+      .optional()
+      .openapi({ description: "Calls this node made to each internal route of its peers, and the bytes sent and received (cluster members only)" }),
   })
   .openapi("Cluster");
 

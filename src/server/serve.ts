@@ -1,13 +1,21 @@
 // `floe serve`: a node's REST API (src/server/app.ts) and its web UI on one port. The UI
 // is a Bun HTML import: Bun bundles it (and its npm imports) from source and into the
-// compiled binary alike, so no CDN and no separate build step.
+// compiled binary alike, so no CDN and no separate build step. With a cluster secret the
+// node also answers the signed /internal/ routes of its peers and keeps the membership.
 
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { INTERNAL_PREFIX, InternalRoutes } from "../cluster/internal.ts";
+import { Membership, type NodeStats } from "../cluster/membership.ts";
+import { Rpc } from "../cluster/rpc.ts";
+import { Verifier } from "../cluster/signing.ts";
+import { localStats } from "../cluster/stats.ts";
 import { FloeError } from "../core/errors.ts";
 import { FloeNode } from "../runtime.ts";
+import { VERSION } from "../version.ts";
 import { createApp } from "./app.ts";
-import type { ServerContext } from "./context.ts";
+import { linkCluster } from "./cluster-link.ts";
+import type { ClusterRuntime, ServerContext } from "./context.ts";
 import ui from "./ui/index.html";
 
 export interface ServeOptions {
@@ -23,13 +31,32 @@ export interface ServeOptions {
   /** Imports must name files inside this directory. */
   readonly dataRoot?: string;
   readonly uploadLimitBytes?: number;
+  /** The cluster secret: with it the node answers peers (a seed others may join). */
+  readonly secret?: string;
+  /** host:port (or URL) of a member to join; needs `secret`. */
+  readonly join?: string;
+  /** This node's name in the cluster [default: the advertised host:port]. */
+  readonly nodeName?: string;
+  /** host:port peers reach this node at [default: host and the bound port]. */
+  readonly advertise?: string;
+  /** PEM files: serve HTTPS, and trust this certificate on peers (they share it). */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  /** ms between heartbeats [default 1000]. */
+  readonly heartbeatMs?: number;
+  /** Called with the cluster before this node joins, so its /internal/ handlers are there when peers first call. */
+  readonly onCluster?: (cluster: ClusterRuntime) => void;
+  /** Where the cluster's log lines go [default stderr]. */
+  readonly log?: (line: string) => void;
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly node: FloeNode;
-  /** Cancels running jobs, stops listening and closes the node; safe to call twice. */
+  /** The membership, RPC client and /internal/ routes, when started with a secret. */
+  readonly cluster?: ClusterRuntime;
+  /** Cancels running jobs, leaves the cluster, stops listening and closes the node; safe to call twice. */
   stop(): Promise<void>;
   /** Settles once the server has stopped (by stop(), a signal or POST /shutdown). */
   readonly stopped: Promise<void>;
@@ -38,8 +65,47 @@ export interface RunningServer {
 export const DEFAULT_PORT = 54321;
 export const DEFAULT_UPLOAD_LIMIT = 4 * 1024 ** 3;
 
+function isInternal(url: string): boolean {
+  return new URL(url).pathname.startsWith(INTERNAL_PREFIX);
+}
+
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+interface Tls {
+  cert: string;
+  key: string;
+}
+
+/** The cluster and TLS options, checked; files are read here so a bad path fails before listening. */
+function checkClusterOptions(opts: ServeOptions): { tls: Tls | null } {
+  if (opts.join !== undefined && opts.secret === undefined) throw new FloeError("invalid_argument", "--join needs the cluster secret: add --secret or set FLOE_SECRET");
+  if (opts.secret !== undefined && opts.secret.length < 8) throw new FloeError("invalid_argument", "--secret must be at least 8 characters");
+  if (opts.secret === undefined) {
+    for (const [flag, v] of [["--node-name", opts.nodeName], ["--advertise", opts.advertise]] as const) {
+      if (v !== undefined) throw new FloeError("invalid_argument", `${flag} applies only to a cluster node: add --secret`);
+    }
+  }
+  if (opts.nodeName !== undefined && !/^[A-Za-z0-9_.:\-]+$/.test(opts.nodeName)) {
+    throw new FloeError("invalid_argument", `--node-name '${opts.nodeName}': use letters, digits, '_', '.', ':', '-' only`);
+  }
+  if (opts.advertise !== undefined && !/^[^\s/:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(opts.advertise)) {
+    throw new FloeError("invalid_argument", `--advertise '${opts.advertise}' is not host:port`);
+  }
+  if (opts.heartbeatMs !== undefined && !(Number.isInteger(opts.heartbeatMs) && opts.heartbeatMs >= 10)) {
+    throw new FloeError("invalid_argument", `the heartbeat interval must be an integer of at least 10 ms, got ${opts.heartbeatMs}`);
+  }
+  if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new FloeError("invalid_argument", "--tls-cert and --tls-key go together: give both");
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined) return { tls: null };
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      throw new FloeError("not_found", `${flag} ${path}: cannot read the file`);
+    }
+  };
+  return { tls: { cert: read("--tls-cert", opts.tlsCert), key: read("--tls-key", opts.tlsKey) } };
 }
 
 function checkOptions(opts: ServeOptions): { host: string; port: number; dataRoot: string | null; uploadLimit: number } {
@@ -66,7 +132,13 @@ function checkOptions(opts: ServeOptions): { host: string; port: number; dataRoo
 
 export async function startServer(opts: ServeOptions = {}): Promise<RunningServer> {
   const { host, port, dataRoot, uploadLimit } = checkOptions(opts);
+  const { tls } = checkClusterOptions(opts);
+  const log = opts.log ?? ((line: string) => process.stderr.write(`floe serve: ${line}\n`));
   const node = new FloeNode({ threads: opts.threads });
+  const startedAt = Date.now();
+  const { store } = node;
+  const stats = () => localStats(startedAt, () => store.ids("frame").length + store.ids("model").length + store.ids("job").length);
+  let cluster: ClusterRuntime | undefined;
   let resolveStopped = () => {};
   const stopped = new Promise<void>((r) => (resolveStopped = r));
   let stopping: Promise<void> | null = null;
@@ -74,6 +146,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const stop = () => {
     stopping ??= (async () => {
       await node.jobs.cancelAll();
+      await cluster?.membership.stop();
       await server?.stop(true);
       await node.close();
       resolveStopped();
@@ -84,12 +157,15 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     node,
     name: opts.name ?? "floe",
     address: `${host}:${port}`,
-    startedAt: Date.now(),
+    startedAt,
     dataRoot,
     uploadLimit,
+    stats,
     shutdown: () => void stop(),
   };
   const app = createApp(ctx, opts.authToken);
+  const secret = opts.secret;
+  const routes = secret === undefined ? null : new InternalRoutes(new Verifier(secret), log);
   try {
     server = Bun.serve({
       hostname: host,
@@ -102,7 +178,9 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       // Scoring or exporting a large frame may take longer than Bun's default 10 s.
       idleTimeout: 255,
       routes: { "/": ui },
-      fetch: (req) => app.fetch(req),
+      // Peers' calls go to /internal/: signed with the cluster secret, outside /api/v1 and its bearer token.
+      fetch: (req, srv) => (routes && isInternal(req.url) ? routes.fetch(req, srv.requestIP(req)?.address) : app.fetch(req)),
+      ...(tls ? { tls } : {}),
     });
   } catch (err) {
     await node.close();
@@ -113,5 +191,41 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const boundPort = server.port ?? port;
   ctx.address = `${host}:${boundPort}`;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  return { url: `http://${urlHost}:${boundPort}`, port: boundPort, node, stop, stopped };
+  const scheme = tls ? "https" : "http";
+  if (secret !== undefined && routes) {
+    try {
+      const ready = (c: ClusterRuntime) => {
+        cluster = ctx.cluster = c;
+        ctx.link = linkCluster(ctx, c, log);
+        opts.onCluster?.(c);
+      };
+      await startMembership(opts, { secret, routes, tls, stats, log, advertised: opts.advertise ?? `${urlHost}:${boundPort}`, scheme, ready });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return { url: `${scheme}://${urlHost}:${boundPort}`, port: boundPort, node, cluster, stop, stopped };
+}
+
+/** Joins (or seeds) the cluster and starts the heartbeats; `ready` gets the cluster before the join, and the promise settles once joined. */
+async function startMembership(
+  opts: ServeOptions,
+  c: { secret: string; routes: InternalRoutes; tls: Tls | null; stats: () => NodeStats; log: (line: string) => void; advertised: string; scheme: string; ready: (cluster: ClusterRuntime) => void },
+): Promise<void> {
+  if (/^(0\.0\.0\.0|\[::\]):/.test(c.advertised)) throw new FloeError("invalid_argument", `peers cannot reach ${c.advertised}: add --advertise host:port`);
+  const rpc = new Rpc({ secret: c.secret, tls: c.tls ? { ca: c.tls.cert } : undefined });
+  const membership = new Membership({
+    clusterName: opts.name ?? "floe",
+    version: VERSION,
+    self: { name: opts.nodeName ?? c.advertised, url: `${c.scheme}://${c.advertised}` },
+    rpc,
+    routes: c.routes,
+    stats: c.stats,
+    heartbeatMs: opts.heartbeatMs,
+    log: c.log,
+  });
+  c.ready({ membership, rpc, routes: c.routes });
+  if (opts.join !== undefined) await membership.join(opts.join);
+  membership.start();
 }

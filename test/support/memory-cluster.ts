@@ -39,7 +39,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
   const transport = (from: string): Transport => ({
     async call(node, route, body) {
       await Promise.resolve();
-      if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} does not answer (from ${from})`);
+      if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} does not answer (from ${from})`, { unreachable: true });
       calls.set(route, (calls.get(route) ?? 0) + 1);
       const out = await (handlers.get(node) as Handlers)[route](body);
       if (route === "map" && countdown.has(node)) {
@@ -50,7 +50,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
           kill(node);
         }
       }
-      if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} died before answering`);
+      if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} died before answering`, { unreachable: true });
       return out;
     },
   });

@@ -1,7 +1,8 @@
-// /health, /cluster and /shutdown: is the node up, what it is, and stopping it.
+// /health, /cluster and /shutdown: is the node up, what the cluster's nodes are, and
+// stopping it.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { freemem, loadavg, totalmem, availableParallelism } from "node:os";
+import type { Member } from "../../cluster/membership.ts";
 import { VERSION } from "../../version.ts";
 import type { ServerContext } from "../context.ts";
 import { ERRORS, jsonResponse } from "../openapi.ts";
@@ -34,23 +35,23 @@ const shutdown = createRoute({
 export function clusterRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   app.openapi(health, (c) => c.json({ status: "ok" as const, version: VERSION }, 200));
   app.openapi(cluster, (c) => {
-    const now = Date.now();
-    const { store } = ctx.node;
-    const node = {
-      name: ctx.name,
-      ip_port: ctx.address,
-      healthy: true,
-      last_ping: now,
-      num_cpus: availableParallelism(),
-      sys_load: loadavg()[0],
-      free_mem: freemem(),
-      max_mem: totalmem(),
-      num_keys: store.ids("frame").length + store.ids("model").length + store.ids("job").length,
-      pid: process.pid,
+    // A standalone node is a cluster of one, named as the cluster.
+    const members: readonly Member[] = ctx.cluster?.membership.all() ?? [
+      { name: ctx.name, url: `http://${ctx.address}`, incarnation: "", state: "healthy", lastPing: Date.now(), stats: ctx.stats() },
+    ];
+    const nodes = members.map((m) => ({
+      name: m.name,
+      ip_port: new URL(m.url).host,
+      healthy: m.state === "healthy",
+      state: m.state,
+      last_ping: m.lastPing,
+      ...m.stats,
+      // Members of one cluster run one floe version: joining refuses any other.
       version: VERSION,
-      uptime_ms: now - ctx.startedAt,
-    };
-    return c.json({ cluster_name: ctx.name, version: VERSION, cloud_size: 1, cloud_healthy: true, nodes: [node] }, 200);
+    }));
+    const live = members.filter((m) => m.state !== "dead");
+    const traffic = ctx.link ? Object.fromEntries(ctx.link.transport.traffic) : undefined;
+    return c.json({ cluster_name: ctx.name, version: VERSION, cloud_size: live.length, cloud_healthy: live.every((m) => m.state === "healthy"), nodes, traffic }, 200);
   });
   app.openapi(shutdown, (c) => {
     // After this response has gone out.

@@ -1,7 +1,9 @@
 // /jobs: every long operation's progress, status and error; cancel.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { FloeError } from "../../core/errors.ts";
 import { jobKey } from "../../core/jobs.ts";
+import { waitFor } from "../cluster-link.ts";
 import type { ServerContext } from "../context.ts";
 import { ERRORS, jsonResponse } from "../openapi.ts";
 import { IdParam, JobSchema } from "../schemas.ts";
@@ -39,32 +41,38 @@ const cancel = createRoute({
 
 export function jobRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   const { store } = ctx.node;
-  app.openapi(list, (c) => {
+  app.openapi(list, async (c) => {
     const jobs = store
       .ids("job")
-      .map((id) => store.need(jobKey(id)))
+      .map((id) => jobJson(store.need(jobKey(id))))
       .reverse();
-    return c.json({ jobs: jobs.map(jobJson) }, 200);
+    // A cluster member lists the other members' jobs too.
+    if (ctx.link) jobs.push(...(await ctx.link.remoteJobs()).reverse());
+    return c.json({ jobs }, 200);
   });
   app.openapi(get, async (c) => {
-    const job = store.need(jobKey(c.req.valid("param").id));
+    const { id } = c.req.valid("param");
     const { wait } = c.req.valid("query");
-    if (wait && !job.finished) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, wait * 1000);
-        const off = job.onChange((j) => j.finished && done());
-        function done() {
-          clearTimeout(timer);
-          off();
-          resolve();
-        }
-      });
-    }
+    const job = store.get(jobKey(id));
+    if (!job) return c.json(await remote(id, wait ?? 0), 200);
+    if (wait && !job.finished) await waitFor(job, wait);
     return c.json(jobJson(job), 200);
   });
-  app.openapi(cancel, (c) => {
-    const job = store.need(jobKey(c.req.valid("param").id));
+  app.openapi(cancel, async (c) => {
+    const { id } = c.req.valid("param");
+    const job = store.get(jobKey(id));
+    if (!job) {
+      if (!(await ctx.link?.cancelRemoteJob(id))) throw new FloeError("not_found", `no job '${id}'`);
+      return c.json(await remote(id, 0), 200);
+    }
     job.cancel();
     return c.json(jobJson(job), 200);
   });
+
+  /** A job another cluster member runs. */
+  async function remote(id: string, wait: number): Promise<ReturnType<typeof jobJson>> {
+    const found = await ctx.link?.remoteJob(id, wait);
+    if (!found) throw new FloeError("not_found", `no job '${id}'`);
+    return found;
+  }
 }

@@ -32,6 +32,7 @@ import {
 } from "../schemas.ts";
 import { uploadedBytes } from "../upload.ts";
 import { jobJson, modelDetailJson, modelSummaryJson } from "../views.ts";
+import { deleteModel, putModel } from "../cluster-link.ts";
 
 const tags = ["models"];
 const frameKey = (id: string) => key<Frame>("frame", id);
@@ -160,8 +161,8 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
         const result = await algo.train(node.executor, { modelId, frame, y, x: body.x ?? null, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) });
         if (j.signal.aborted) return result;
         const createdAt = Date.now();
-        for (const cv of result.cvModels) store.put(modelKey(cv.model_id), { model: cv, trainingFrame: body.training_frame, createdAt, cvModels: [] });
-        store.put(modelKey(modelId), { model: result.model, trainingFrame: body.training_frame, createdAt, cvModels: result.cvModels.map((m) => m.model_id) });
+        for (const cv of result.cvModels) await putModel(ctx, cv.model_id, { model: cv, trainingFrame: body.training_frame, createdAt, cvModels: [] });
+        await putModel(ctx, modelId, { model: result.model, trainingFrame: body.training_frame, createdAt, cvModels: result.cvModels.map((m) => m.model_id) });
         return result;
       },
       { kind: "model", id: modelId },
@@ -211,14 +212,14 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const model = deserializeModel(bytes, filename ?? "uploaded model");
     const id = model_id ?? (store.get(modelKey(model.model_id)) ? store.newId("model", model.model_id) : model.model_id);
     if (store.get(modelKey(id))) throw new FloeError("conflict", `model '${id}' already exists; delete it first or pick another id`);
-    store.put(modelKey(id), { model: { ...model, model_id: id }, trainingFrame: null, createdAt: Date.now(), cvModels: [] });
+    await putModel(ctx, id, { model: { ...model, model_id: id }, trainingFrame: null, createdAt: Date.now(), cvModels: [] });
     return c.json({ model_id: id }, 201);
   });
 
-  app.openapi(remove, (c) => {
+  app.openapi(remove, async (c) => {
     const { id } = c.req.valid("param");
     needModel(id);
-    store.delete(modelKey(id));
+    await deleteModel(ctx, id);
     return c.json({ deleted: id }, 200);
   });
 }

@@ -1,0 +1,111 @@
+// bench/cluster: GBM on flights-3m (the 2.4M-row training split of bench/flights) on one
+// node with one thread, then on a cluster of two nodes with one thread each, on this
+// machine, in the same run. Prints the training times and their ratio (target ≤ 0.6),
+// the bytes the coordinator's map requests and their partials carried per tree level, the
+// peak memory of every node, and whether the two models predict the same bits.
+// Usage: npm run bench:cluster
+
+import { type Subprocess, spawn } from "bun";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { prepareFlights, root, test as testCsv, train as trainCsv } from "./flights.ts";
+
+const NTREES = 50;
+const MAX_DEPTH = 6;
+const SECRET = "bench-cluster-secret";
+const params = { ntrees: NTREES, max_depth: MAX_DEPTH, learn_rate: 0.1, seed: 42, score_tree_interval: NTREES };
+
+interface Node {
+  readonly proc: Subprocess;
+  readonly url: string;
+  readonly api: string;
+}
+
+/** Starts `floe serve` with `args` and waits for its "listening on" line. */
+async function startNode(args: string[]): Promise<Node> {
+  const proc = spawn([process.execPath, join(root, "src", "cli.ts"), "serve", "--port", "0", "--threads", "1", ...args], { stdout: "ignore", stderr: "pipe" });
+  const reader = proc.stderr.getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`floe serve exited: ${text}`);
+    text += new TextDecoder().decode(value);
+    const m = text.match(/listening on (\S+)/);
+    if (m) {
+      // Keep draining stderr so the node never blocks on a full pipe.
+      void (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { proc, url: m[1], api: `${m[1]}/api/v1` };
+    }
+  }
+}
+
+async function call(node: Node, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${node.api}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function job(node: Node, started: { job: { job_id: string } }): Promise<any> {
+  for (;;) {
+    const j = await call(node, "GET", `/jobs/${started.job.job_id}?wait=60`);
+    if (j.status === "done") return j;
+    if (j.status !== "running") throw new Error(`job ${j.job_id}: ${JSON.stringify(j.error)}`);
+  }
+}
+
+/** Peak resident memory of a process, in MB. */
+function peakMB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+/** Map traffic (request and reply bytes) seen by the coordinator so far. */
+async function mapBytes(node: Node): Promise<number> {
+  const status = await call(node, "GET", "/cluster");
+  const t = status.traffic?.map;
+  return t ? t.bytes_out + t.bytes_in : 0;
+}
+
+/** Imports the split, trains, predicts the test split; seconds to train and the predictions. */
+async function run(coordinator: Node): Promise<{ seconds: number; preds: string; bytes: number }> {
+  await job(coordinator, await call(coordinator, "POST", "/frames/import", { path: trainCsv, frame_id: "train" }));
+  await job(coordinator, await call(coordinator, "POST", "/frames/import", { path: testCsv, frame_id: "test" }));
+  const before = await mapBytes(coordinator);
+  const t = performance.now();
+  await job(coordinator, await call(coordinator, "POST", "/models", { algo: "gbm", training_frame: "train", response_column: "delayed", model_id: "gbm", params }));
+  const seconds = (performance.now() - t) / 1000;
+  const bytes = (await mapBytes(coordinator)) - before;
+  const predicted = await call(coordinator, "POST", "/models/gbm/predict", { frame: "test", predictions_frame: "preds" });
+  const csv = await (await fetch(`${coordinator.api}/frames/${predicted.frame_id}/download`)).text();
+  return { seconds, preds: csv, bytes };
+}
+
+const rows = await prepareFlights();
+const nodes: Node[] = [];
+try {
+  const single = await startNode([]);
+  nodes.push(single);
+  const one = await run(single);
+  const singleMB = peakMB(single.proc.pid);
+  single.proc.kill();
+  await single.proc.exited;
+
+  const a = await startNode(["--secret", SECRET, "--node-name", "a"]);
+  nodes.push(a);
+  const b = await startNode(["--secret", SECRET, "--node-name", "b", "--join", new URL(a.url).host]);
+  nodes.push(b);
+  const two = await run(a);
+  const levels = NTREES * MAX_DEPTH;
+
+  console.log(`bench/cluster: GBM ${NTREES} trees, depth ${MAX_DEPTH}, on ${rows.toLocaleString("en-US")} flights (6 features), 1 thread a node`);
+  console.log(`  1 node               ${one.seconds.toFixed(2)} s   peak RSS ${singleMB.toFixed(0)} MB`);
+  console.log(`  2 nodes              ${two.seconds.toFixed(2)} s   peak RSS ${peakMB(a.proc.pid).toFixed(0)} MB (coordinator), ${peakMB(b.proc.pid).toFixed(0)} MB`);
+  console.log(`  ratio 2 nodes / 1    ${(two.seconds / one.seconds).toFixed(2)} (target <= 0.6)`);
+  console.log(`  map traffic          ${(two.bytes / 1024 ** 2).toFixed(1)} MB in all, ${(two.bytes / levels / 1024).toFixed(1)} KB per tree level (${levels} levels, requests + partials)`);
+  console.log(`  same predictions     ${one.preds === two.preds ? "yes, byte for byte" : "NO"}`);
+} finally {
+  for (const n of nodes) n.proc.kill();
+}
