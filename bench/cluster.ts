@@ -106,6 +106,9 @@ try {
   console.log(`  ratio 2 nodes / 1    ${(two.seconds / one.seconds).toFixed(2)} (target <= 0.6)`);
   console.log(`  map traffic          ${(two.bytes / 1024 ** 2).toFixed(1)} MB in all, ${(two.bytes / levels / 1024).toFixed(1)} KB per tree level (${levels} levels, requests + partials)`);
   console.log(`  same predictions     ${one.preds === two.preds ? "yes, byte for byte" : "NO"}`);
+  const traffic = (await call(a, "GET", "/cluster")).traffic as Record<string, { calls: number; bytes_out: number; bytes_in: number }>;
+  const routes = Object.entries(traffic).map(([r, t]) => `${r} ${t.calls} calls ${((t.bytes_out + t.bytes_in) / 1024 ** 2).toFixed(1)} MB`);
+  console.log(`  coordinator → peer   ${routes.join(", ")} (import, training and scoring)`);
 } finally {
   for (const n of nodes) n.proc.kill();
 }

@@ -46,6 +46,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   409: "conflict",
   413: "too_large",
   422: "unsupported",
+  503: "unavailable",
 };
 
 const ERROR_CODES = new Set<string>([
@@ -58,6 +59,7 @@ const ERROR_CODES = new Set<string>([
   "forbidden",
   "conflict",
   "too_large",
+  "unavailable",
   "internal",
 ]);
 

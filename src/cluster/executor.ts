@@ -70,7 +70,7 @@ export class ClusterExecutor implements Executor {
       await this.restore(views, pending);
       const groups = new Map<string, number[]>();
       for (const i of pending) {
-        const node = this.route(frame, views, i);
+        const node = this.route(frame, views, i, groups);
         const g = groups.get(node);
         if (g) g.push(i);
         else groups.set(node, [i]);
@@ -116,12 +116,20 @@ export class ClusterExecutor implements Executor {
     return fold.result;
   }
 
-  /** The node to run chunk `i` on: where the views it touches live, else the first live holder. */
-  private route(frame: string, views: readonly ResidentView[], i: number): string {
+  /**
+   * The node to run chunk `i` on: where the views it touches live; else, of the chunk's
+   * live holders, the one given the fewest chunks so far (`load`), so that the two copies
+   * of every chunk even out the work (a view built this way keeps the balance).
+   */
+  private route(frame: string, views: readonly ResidentView[], i: number, load: ReadonlyMap<string, readonly number[]>): string {
     if (views.length) return views[0].where[i];
-    const node = this.holders(frame, i).find((n) => this.peers.isLive(n));
-    if (!node) throw new FloeError("unavailable", `chunk ${i} of frame '${frame}' has no live copy: every node holding it is down`);
-    return node;
+    let best: string | null = null;
+    for (const n of this.holders(frame, i)) {
+      if (!this.peers.isLive(n)) continue;
+      if (best === null || (load.get(n)?.length ?? 0) < (load.get(best)?.length ?? 0)) best = n;
+    }
+    if (best === null) throw new FloeError("unavailable", `chunk ${i} of frame '${frame}' has no live copy: every node holding it is down`);
+    return best;
   }
 
   private holders(frame: string, i: number): string[] {
@@ -138,7 +146,7 @@ export class ClusterExecutor implements Executor {
         if (!lost.length) break;
         const targets = new Map<string, number[]>();
         for (const i of lost) {
-          const node = this.route(v.frame, [], i);
+          const node = this.route(v.frame, [], i, targets);
           const t = targets.get(node);
           if (t) t.push(i);
           else targets.set(node, [i]);

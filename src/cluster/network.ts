@@ -5,7 +5,7 @@
 
 import { FloeError } from "../core/errors.ts";
 import type { Membership } from "./membership.ts";
-import type { Peers, Transport } from "./peers.ts";
+import type { Handlers, Peers, Transport } from "./peers.ts";
 import type { Rpc } from "./rpc.ts";
 
 export function membershipPeers(membership: Membership): Peers {
@@ -36,6 +36,9 @@ export class RpcTransport implements Transport {
   readonly traffic = new Map<string, RouteTraffic>();
   private readonly inFlight = new Map<string, Set<AbortController>>();
 
+  /** This node's own handlers: calls to itself skip HTTP and signing. */
+  local: Handlers = {};
+
   constructor(
     private readonly rpc: Rpc,
     private readonly membership: Membership,
@@ -46,6 +49,8 @@ export class RpcTransport implements Transport {
   }
 
   async call(node: string, route: string, body: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+    const own = node === this.membership.self.name ? this.local[route] : undefined;
+    if (own) return own(body);
     const member = this.membership.get(node);
     if (!member || member.state === "dead") throw new FloeError("unavailable", `node ${node} is not a live member`, { unreachable: true });
     const ctl = new AbortController();

@@ -54,6 +54,7 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
     log,
   });
   for (const [name, handler] of Object.entries(data.handlers)) routes.on(name, handler);
+  transport.local = data.handlers;
   node.joinCluster(data.executor, data.placement);
   // Job ids must not clash between members: they carry the node's name.
   node.jobs.idBase = `job_${membership.self.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`;

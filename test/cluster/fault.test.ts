@@ -5,7 +5,7 @@
 // still reads back whole.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startCluster, type TestNode, waitFor } from "../support/cluster.ts";
+import { killAllNodes, startCluster, type TestNode, waitFor } from "../support/cluster.ts";
 
 // 600,000 rows (10 chunks) made by DuckDB from the row number alone.
 const SQL = `SELECT (i % 7)::DOUBLE AS a, ((i * 7919) % 1000) / 10.0 AS b, (hash(i) % 100)::DOUBLE AS c, ((i * 31) % 17)::DOUBLE AS d,
@@ -46,9 +46,7 @@ beforeAll(async () => {
   expect((await finished(a, imported.job.job_id)).status).toBe("done");
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.kill9()));
-});
+afterAll(killAllNodes);
 
 describe("a cluster of three processes", () => {
   test("frames, models and jobs are visible from every node", async () => {

@@ -9,7 +9,9 @@ import { Membership, type NodeStats } from "../../src/cluster/membership.ts";
 import { Rpc } from "../../src/cluster/rpc.ts";
 import { Verifier } from "../../src/cluster/signing.ts";
 import { FloeError } from "../../src/core/errors.ts";
-import { clusterOf, startCluster, startNode, TEST_HEARTBEAT_MS, TEST_SECRET, type TestNode, waitFor } from "../support/cluster.ts";
+import { clusterOf, killAllNodes, startCluster, startNode, TEST_HEARTBEAT_MS, TEST_SECRET, type TestNode, waitFor } from "../support/cluster.ts";
+
+afterAll(killAllNodes);
 import { floe } from "../support/cli.ts";
 import { tempDir } from "../support/node.ts";
 

@@ -52,13 +52,18 @@ export interface TestNode {
 
 const running = new Set<Subprocess>();
 
-function killAll(): void {
+/**
+ * Kills every node started so far. A module is evaluated once per test run, so its own
+ * afterAll covers only the first file that imports it: each test file calls this in its
+ * own afterAll.
+ */
+export function killAllNodes(): void {
   for (const proc of running) proc.kill(9);
   running.clear();
 }
 
-afterAll(killAll);
-process.on("exit", killAll);
+afterAll(killAllNodes);
+process.on("exit", killAllNodes);
 
 /** Starts `floe serve` and resolves once it listens; a node that exits first rejects with its stderr. */
 export async function startNode(opts: NodeOptions = {}): Promise<TestNode> {
