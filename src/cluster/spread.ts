@@ -112,22 +112,32 @@ export class FrameSpreader implements FramePlacement {
     await this.broadcast("frame-drop", encode({ frame: id }));
   }
 
-  /** A member died: forget its copies; where this node is the first survivor, make a new copy. */
+  /** A member died: forget its copies, then make new ones where too few are left. */
   private async replace(dead: string): Promise<void> {
+    for (const entry of this.holdings.frames.values()) {
+      for (let i = 0; i < entry.holders.length; i++) entry.holders[i] = entry.holders[i].filter((n) => n !== dead);
+    }
+    await this.topUp(`held by ${dead}`);
+  }
+
+  /**
+   * Copies every chunk with fewer than COPIES live holders, where this node is the first
+   * live holder, to other live nodes (after a death; after a join, when a frame was spread
+   * over fewer nodes than COPIES), and tells the members.
+   */
+  private async topUp(why: string): Promise<void> {
     for (const entry of this.holdings.frames.values()) {
       const updates: [number, string[]][] = [];
       for (let i = 0; i < entry.holders.length; i++) {
-        if (!entry.holders[i].includes(dead)) continue;
-        const rest = entry.holders[i].filter((n) => n !== dead && this.peers.isLive(n));
-        entry.holders[i] = rest;
+        const live = entry.holders[i].filter((n) => this.peers.isLive(n));
         const chunk = this.holdings.held(entry.id, i);
-        if (rest[0] !== this.peers.self || !chunk) continue;
-        entry.holders[i] = await this.send(entry.id, entry.columns, chunk, rest);
-        updates.push([i, entry.holders[i]]);
+        if (live.length >= COPIES || live[0] !== this.peers.self || !chunk) continue;
+        entry.holders[i] = await this.send(entry.id, entry.columns, chunk, live);
+        if (entry.holders[i].length > live.length) updates.push([i, entry.holders[i]]);
       }
       if (updates.length) {
         await this.broadcast("holders", encode({ frame: entry.id, updates }));
-        this.log(`copied ${updates.length} chunk${updates.length === 1 ? "" : "s"} of frame '${entry.id}' held by ${dead} to other nodes`);
+        this.log(`copied ${updates.length} chunk${updates.length === 1 ? "" : "s"} of frame '${entry.id}' ${why} to other nodes`);
       }
     }
   }
@@ -138,6 +148,7 @@ export class FrameSpreader implements FramePlacement {
    */
   private async welcome(name: string): Promise<void> {
     for (const entry of this.holdings.frames.values()) await this.transport.call(name, "frame", encode(entry));
+    await this.topUp(`with a single copy`);
   }
 
   private async broadcast(route: string, body: Uint8Array): Promise<void> {

@@ -67,6 +67,24 @@ describe("frames over a cluster", () => {
   });
 });
 
+describe("a node joining", () => {
+  test("a frame spread on a lone node gets its second copies when another node joins, and the newcomer lists it", async () => {
+    const pair = memoryCluster(2, 1, undefined, ["node1"]);
+    const [first, second] = pair.nodes;
+    await load(first);
+    expect(pair.holdings[0].heldIndices("penguins_1").length).toBe(9);
+    expect(pair.holdings[1].heldIndices("penguins_1")).toEqual([]);
+    await pair.join("node1");
+    expect(pair.holdings[1].heldIndices("penguins_1").length).toBe(9);
+    expect(second.store.get<Frame>({ kind: "frame", id: "penguins_1" })?.rows).toBe(344);
+    // The first node can die now: the newcomer has everything.
+    pair.kill("node0");
+    const whole = await second.localFrame(second.store.get<Frame>({ kind: "frame", id: "penguins_1" }) as Frame);
+    const local = await load(single);
+    for (let c = 0; c < whole.chunks.length; c++) expect(chunkBits(whole.chunks[c])).toEqual(chunkBits(local.chunks[c]));
+  });
+});
+
 describe("the same model on 1 node and on 3", () => {
   test("GBM with 3-fold cross-validation: identical predictions, bit for bit", async () => {
     const params = { ntrees: 8, max_depth: 3, seed: 7, nfolds: 3, sample_rate: 0.8 };

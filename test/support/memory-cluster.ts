@@ -21,13 +21,17 @@ export interface MemoryCluster {
   /** Calls made per route, for traffic counts. */
   readonly calls: Map<string, number>;
   kill(name: string): void;
+  /** Brings a node that started down (see `down`) into the cluster. */
+  join(name: string): Promise<void>;
   /** Kills `name` when it has answered `n` more map calls. */
   failAfter(name: string, n: number): void;
 }
 
-export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = TASKS): MemoryCluster {
+/** `down`: names of nodes that start outside the cluster until `join`. */
+export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = TASKS, down: readonly string[] = []): MemoryCluster {
   const names = Array.from({ length: n }, (_, i) => `node${i}`);
-  const alive = new Set(names);
+  const alive = new Set(names.filter((m) => !down.includes(m)));
+  const joinListeners: ((name: string) => void)[] = [];
   const handlers = new Map<string, Handlers>();
   const deadListeners: ((name: string) => void)[] = [];
   const calls = new Map<string, number>();
@@ -64,7 +68,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
       isLive: (m) => alive.has(m),
       reportUnreachable: kill,
       onDead: (fn) => deadListeners.push((m) => m !== name && alive.has(name) && fn(m)),
-      onJoined: () => {},
+      onJoined: (fn) => joinListeners.push((m) => m !== name && alive.has(name) && fn(m)),
     };
     const data = clusterData({
       peers,
@@ -80,5 +84,11 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
     holdings.push(data.holdings);
   }
   afterAll(() => Promise.all(nodes.map((x) => x.close())));
-  return { nodes, names, holdings, calls, kill, failAfter: (name, k) => countdown.set(name, k) };
+  const join = async (name: string) => {
+    alive.add(name);
+    for (const fn of joinListeners) fn(name);
+    // The listeners send the directory and copies without being awaited: let them land.
+    for (let i = 0; i < 20; i++) await Bun.sleep(5);
+  };
+  return { nodes, names, holdings, calls, kill, join, failAfter: (name, k) => countdown.set(name, k) };
 }
