@@ -3,7 +3,7 @@
 // operation. Every failure is a FloeError: the server's code and message for an error
 // answer, a one-line "cannot reach floe at URL" (details.unreachable) when no server answers.
 
-import { type ErrorCode, FloeError } from "../core/errors.ts";
+import { codeOfStatus, FloeError, isErrorCode } from "../core/errors.ts";
 import type {
   AlgorithmInfo,
   ClusterStatus,
@@ -38,30 +38,6 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: "invalid_argument",
-  401: "unauthorized",
-  403: "forbidden",
-  404: "not_found",
-  409: "conflict",
-  413: "too_large",
-  422: "unsupported",
-  503: "unavailable",
-};
-
-const ERROR_CODES = new Set<string>([
-  "bad_input",
-  "invalid_argument",
-  "not_found",
-  "unsupported",
-  "cancelled",
-  "unauthorized",
-  "forbidden",
-  "conflict",
-  "too_large",
-  "unavailable",
-  "internal",
-]);
 
 interface SendOptions {
   json?: unknown;
@@ -143,7 +119,8 @@ async function errorOf(res: Response): Promise<FloeError> {
     wire = null;
   }
   const err = wire?.error;
-  const code = (err?.code && ERROR_CODES.has(err.code) ? err.code : (STATUS_CODES[res.status] ?? "internal")) as ErrorCode;
+  const own = err?.code;
+  const code = isErrorCode(own) ? own : codeOfStatus(res.status);
   const message = typeof err?.message === "string" ? err.message : `HTTP ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ""}`;
   return new FloeError(code, message, err?.details);
 }

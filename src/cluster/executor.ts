@@ -95,7 +95,9 @@ export class ClusterExecutor implements Executor {
             retry.push(...indices);
             return;
           }
-          if ("built" in reply) for (const i of indices) built?.where.splice(i, 1, node);
+          if ("built" in reply) {
+            if (built) for (const i of indices) built.where[i] = node;
+          }
           else if ("partial" in reply) fold.add(merged++, reply.partial as P);
           else indices.forEach((i, k) => fold.add(i, reply.partials[k] as P));
           done += indices.length;

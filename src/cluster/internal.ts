@@ -3,7 +3,7 @@
 // gets 401 and a log line naming the peer; handlers see only verified requests, with the
 // body already read (the signature covers it).
 
-import { asFloeError, type ErrorCode, FloeError } from "../core/errors.ts";
+import { asFloeError, FloeError, HTTP_STATUS } from "../core/errors.ts";
 import type { Verifier } from "./signing.ts";
 
 /** Gets the verified raw body; answers bytes (octet-stream), a plain object (JSON) or a Response. */
@@ -11,23 +11,10 @@ export type InternalHandler = (body: Uint8Array, req: Request) => Promise<Respon
 
 export const INTERNAL_PREFIX = "/internal/";
 
-/** The statuses of the codes peers answer with; the error body's code is what a caller reads. */
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  invalid_argument: 400,
-  bad_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  cancelled: 409,
-  too_large: 413,
-  unsupported: 422,
-  unavailable: 503,
-};
 
 function errorAnswer(err: FloeError): Response {
   const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-  return Response.json(body, { status: STATUS[err.code] ?? 500 });
+  return Response.json(body, { status: HTTP_STATUS[err.code] });
 }
 
 export class InternalRoutes {

@@ -32,6 +32,24 @@ export function isUnreachable(err: unknown): boolean {
   return err instanceof FloeError && err.code === "unavailable" && err.details?.unreachable === true;
 }
 
+/**
+ * Calls `route` on every other live member at once and hands each answer to `each`; a
+ * member that cannot be reached is reported and skipped.
+ */
+export async function toOthers(peers: Peers, transport: Transport, route: string, body: Uint8Array, each: (node: string, answer: Uint8Array) => void = () => {}): Promise<void> {
+  const others = peers.live().filter((n) => n !== peers.self);
+  await Promise.all(
+    others.map(async (node) => {
+      try {
+        each(node, await transport.call(node, route, body));
+      } catch (err) {
+        if (!isUnreachable(err)) throw err;
+        peers.reportUnreachable(node);
+      }
+    }),
+  );
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight. */
 export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

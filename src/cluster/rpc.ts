@@ -3,7 +3,7 @@
 // that does not answer is `unavailable` (details.unreachable), an error answer keeps the
 // peer's own code and message.
 
-import { type ErrorCode, FloeError } from "../core/errors.ts";
+import { codeOfStatus, FloeError, isErrorCode } from "../core/errors.ts";
 import { signHeaders } from "./signing.ts";
 
 export interface CallOptions {
@@ -14,23 +14,6 @@ export interface CallOptions {
   /** The body's content type (default application/octet-stream; JSON for `json`). */
   contentType?: string;
 }
-
-/** Every ErrorCode, so a peer's code is kept only when this node knows it. */
-const KNOWN_CODES: Record<ErrorCode, true> = {
-  bad_input: true,
-  invalid_argument: true,
-  not_found: true,
-  unsupported: true,
-  cancelled: true,
-  unauthorized: true,
-  forbidden: true,
-  conflict: true,
-  too_large: true,
-  unavailable: true,
-  internal: true,
-};
-
-const STATUS_CODES: Record<number, ErrorCode> = { 400: "invalid_argument", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 413: "too_large", 503: "unavailable" };
 
 const encoder = new TextEncoder();
 
@@ -100,7 +83,8 @@ function errorOf(status: number, body: Uint8Array, baseUrl: string): FloeError {
     wire = null;
   }
   const err = wire?.error;
-  const code = typeof err?.code === "string" && err.code in KNOWN_CODES ? (err.code as ErrorCode) : (STATUS_CODES[status] ?? "internal");
+  const own = err?.code;
+  const code = isErrorCode(own) ? own : codeOfStatus(status);
   const message = typeof err?.message === "string" ? err.message : `node ${baseUrl} answered HTTP ${status}`;
   return new FloeError(code, message, { ...err?.details, url: baseUrl, status });
 }

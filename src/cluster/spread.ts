@@ -10,7 +10,7 @@ import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { FramePlacement } from "../core/placement.ts";
 import type { FrameEntry, Holdings } from "./holdings.ts";
-import { inParallel, isUnreachable, type Peers, type Transport } from "./peers.ts";
+import { inParallel, isUnreachable, type Peers, toOthers, type Transport } from "./peers.ts";
 import { rendezvous } from "./rendezvous.ts";
 import { FrameChunkStub } from "./stand-ins.ts";
 import { encode } from "./wire.ts";
@@ -47,7 +47,7 @@ export class FrameSpreader implements FramePlacement {
       holders,
     };
     this.holdings.frames.set(id, entry);
-    await this.broadcast("frame", encode(entry));
+    await toOthers(this.peers, this.transport, "frame", encode(entry));
     return this.holdings.stubFrame(entry);
   }
 
@@ -109,7 +109,7 @@ export class FrameSpreader implements FramePlacement {
 
   async drop(id: string): Promise<void> {
     this.holdings.dropFrame(id);
-    await this.broadcast("frame-drop", encode({ frame: id }));
+    await toOthers(this.peers, this.transport, "frame-drop", encode({ frame: id }));
   }
 
   /** A member died: forget its copies, then make new ones where too few are left. */
@@ -136,7 +136,7 @@ export class FrameSpreader implements FramePlacement {
         if (entry.holders[i].length > live.length) updates.push([i, entry.holders[i]]);
       }
       if (updates.length) {
-        await this.broadcast("holders", encode({ frame: entry.id, updates }));
+        await toOthers(this.peers, this.transport, "holders", encode({ frame: entry.id, updates }));
         this.log(`copied ${updates.length} chunk${updates.length === 1 ? "" : "s"} of frame '${entry.id}' ${why} to other nodes`);
       }
     }
@@ -149,17 +149,5 @@ export class FrameSpreader implements FramePlacement {
   private async welcome(name: string): Promise<void> {
     for (const entry of this.holdings.frames.values()) await this.transport.call(name, "frame", encode(entry));
     await this.topUp(`with a single copy`);
-  }
-
-  private async broadcast(route: string, body: Uint8Array): Promise<void> {
-    const others = this.peers.live().filter((n) => n !== this.peers.self);
-    await Promise.all(
-      others.map((node) =>
-        this.transport.call(node, route, body).catch((err) => {
-          if (!isUnreachable(err)) throw err;
-          this.peers.reportUnreachable(node);
-        }),
-      ),
-    );
   }
 }

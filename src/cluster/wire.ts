@@ -43,13 +43,3 @@ export function replaceDeep(value: unknown, swap: (v: object) => unknown): unkno
   }
   return out ?? value;
 }
-
-/** True when `value` holds an object `test` accepts (typed arrays are not searched). */
-export function someDeep(value: unknown, test: (v: object) => boolean): boolean {
-  let found = false;
-  replaceDeep(value, (v) => {
-    if (!found && test(v)) found = true;
-    return found ? v : undefined;
-  });
-  return found;
-}

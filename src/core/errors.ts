@@ -15,6 +15,31 @@ export type ErrorCode =
   | "unavailable" // another node of the cluster did not answer (down, partitioned, too slow)
   | "internal"; // a bug in floe
 
+/** The HTTP status each code answers with, at the REST API and between cluster nodes. */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  invalid_argument: 400,
+  bad_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  cancelled: 409,
+  too_large: 413,
+  unsupported: 422,
+  internal: 500,
+  unavailable: 503,
+};
+
+export function isErrorCode(s: unknown): s is ErrorCode {
+  return typeof s === "string" && Object.hasOwn(HTTP_STATUS, s);
+}
+
+/** The code of an error answer that carries none of its own: the first code of its status, else internal. */
+export function codeOfStatus(status: number): ErrorCode {
+  const found = Object.entries(HTTP_STATUS).find(([, st]) => st === status);
+  return found ? (found[0] as ErrorCode) : "internal";
+}
+
 export class FloeError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;

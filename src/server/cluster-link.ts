@@ -6,7 +6,7 @@
 import { clusterData } from "../cluster/data.ts";
 import type { Holdings } from "../cluster/holdings.ts";
 import { membershipPeers, RpcTransport } from "../cluster/network.ts";
-import { isUnreachable } from "../cluster/peers.ts";
+import { toOthers } from "../cluster/peers.ts";
 import { decode, encode } from "../cluster/wire.ts";
 import { FloeError } from "../core/errors.ts";
 import { type Job, jobKey } from "../core/jobs.ts";
@@ -59,19 +59,8 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
   // Job ids must not clash between members: they carry the node's name.
   node.jobs.idBase = `job_${membership.self.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`;
 
-  const others = () => peers.live().filter((n) => n !== peers.self);
-  const toEach = async <T>(route: string, body: Uint8Array, each: (node: string, answer: T) => void = () => {}) => {
-    await Promise.all(
-      others().map(async (n) => {
-        try {
-          each(n, decode<T>(await transport.call(n, route, body)));
-        } catch (err) {
-          if (!isUnreachable(err)) throw err;
-          peers.reportUnreachable(n);
-        }
-      }),
-    );
-  };
+  const toEach = <T>(route: string, body: Uint8Array, each: (node: string, answer: T) => void = () => {}) =>
+    toOthers(peers, transport, route, body, (n, bytes) => each(n, decode<T>(bytes)));
   const shared = (id: string, served: ServedModel): SharedModel => ({
     id,
     bytes: serializeModel(served.model, VERSION),

@@ -4,24 +4,11 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { asFloeError, type ErrorCode, FloeError } from "../core/errors.ts";
+import { asFloeError, type ErrorCode, FloeError, HTTP_STATUS } from "../core/errors.ts";
 
-const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
-  invalid_argument: 400,
-  bad_input: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  cancelled: 409,
-  too_large: 413,
-  unsupported: 422,
-  internal: 500,
-  unavailable: 503,
-};
 
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
-  return STATUS[code];
+  return HTTP_STATUS[code] as ContentfulStatusCode;
 }
 
 export function errorResponse(c: Context, err: FloeError): Response {
