@@ -10,6 +10,7 @@ const main = defineCommand({
   subCommands: {
     describe: () => import("./cli/describe.ts").then((m) => m.describeCommand),
     train: () => import("./cli/train.ts").then((m) => m.trainCommand),
+    automl: () => import("./cli/automl.ts").then((m) => m.automlCommand),
     predict: () => import("./cli/predict.ts").then((m) => m.predictCommand),
     eval: () => import("./cli/predict.ts").then((m) => m.evalCommand),
     status: () => import("./cli/cluster.ts").then((m) => m.statusCommand),

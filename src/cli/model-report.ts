@@ -152,6 +152,15 @@ function details(model: Model): { summary: string; blocks: string[]; json: Recor
         },
       };
     }
+    case "stackedensemble": {
+      const meta = model.metalearner;
+      const bases = model.base_models.map((b) => [b.model_id, b.algo]);
+      return {
+        summary: `${model.base_models.length} base models, metalearner ${meta.algo}`,
+        blocks: [`Base models:\n${plainTable(["model_id", "algo"], bases, "  ")}`, ...details(meta).blocks.map((b) => `Metalearner ${b}`)],
+        json: { base_models: model.base_models.map((b) => ({ model_id: b.model_id, algo: b.algo })), metalearner: modelJson(meta) },
+      };
+    }
   }
 }
 

@@ -4,7 +4,7 @@
 
 import { FloeError } from "./errors.ts";
 
-export type KeyKind = "frame" | "model" | "job" | "result";
+export type KeyKind = "frame" | "model" | "job" | "result" | "automl";
 
 export interface Key<T> {
   readonly kind: KeyKind;

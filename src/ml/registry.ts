@@ -16,6 +16,9 @@ import { PCA_PARAMS, type PcaParams, trainPca } from "./pca.ts";
 import { NAIVEBAYES_PARAMS, type NaiveBayesParams, trainNaiveBayes } from "./naivebayes.ts";
 import { KMEANS_PARAMS, type KMeansParams } from "./kmeans/params.ts";
 import { trainKMeans } from "./kmeans/train.ts";
+import { STACKEDENSEMBLE_PARAMS, type StackedEnsembleParams } from "./ensemble/params.ts";
+import { type BaseModel, trainStackedEnsemble } from "./ensemble/train.ts";
+import { predictFrame } from "./scoring.ts";
 
 export interface TrainRequest {
   readonly modelId: string;
@@ -30,6 +33,8 @@ export interface TrainRequest {
   readonly valid?: Frame | null;
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
+  /** A stacked ensemble's base models with their out-of-fold predictions, looked up by the caller. */
+  readonly baseModels?: readonly BaseModel[];
 }
 
 /** A trained model plus what lives only in memory: CV predictions and CV models. */
@@ -83,6 +88,9 @@ export const ALGORITHMS: readonly Algorithm[] = [
   declare<GlmParams>("glm", "Generalized linear model (H2O's GLM): families, elastic net, lambda search, p-values", true, GLM_PARAMS, trainGlm),
   declare<PcaParams>("pca", "Principal component analysis (H2O's PCA, GramSVD)", false, PCA_PARAMS, trainPca),
   declare<NaiveBayesParams>("naivebayes", "Naive Bayes classifier", true, NAIVEBAYES_PARAMS, trainNaiveBayes),
+  declare<StackedEnsembleParams>("stackedensemble", "Stacked ensemble: a metalearner over cross-validated base models' predictions (H2O's StackedEnsemble)", true, STACKEDENSEMBLE_PARAMS, (ex, req, p) =>
+    trainStackedEnsemble(ex, req, p, algorithm, predictFrame),
+  ),
   declare<KMeansParams>("kmeans", "K-means clustering (H2O's KMeans); pick columns with --x", false /* unsupervised */, KMEANS_PARAMS, trainKMeans),
 ];
 

@@ -12,9 +12,10 @@ import { GlmMetrics, type GlmModel, predictGlm } from "./glm/model.ts";
 import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes.ts";
 import { type KMeansModel, kmeansEvaluator, predictKMeans } from "./kmeans/model.ts";
 import { designColumns } from "./design.ts";
+import { ensembleMetricsSpec, predictEnsemble, type StackedEnsembleModel } from "./ensemble/model.ts";
 import { componentNames, type PcaModel, pcaEvaluator, predictPca } from "./pca.ts";
 
-export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel | PcaModel;
+export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel | PcaModel | StackedEnsembleModel;
 
 /** A column scoring reads: enum columns are read as text and matched by label. */
 export interface InputColumn {
@@ -89,6 +90,15 @@ const pcaScorer: Scorer<PcaModel> = {
   evaluator: pcaEvaluator,
 };
 
+const predictStacked = (executor: Executor, m: StackedEnsembleModel, frame: Frame, warnings: string[]) => predictEnsemble(executor, m, frame, warnings, predictFrame);
+
+const ensembleScorer: Scorer<StackedEnsembleModel> = {
+  // Every column a base model reads, once.
+  inputs: (m) => [...new Map(m.base_models.flatMap(modelInputs).map((c) => [c.name, c])).values()],
+  predict: predictStacked,
+  evaluator: (executor, m) => supervisedEvaluator(executor, m, ensembleMetricsSpec(m), predictStacked),
+};
+
 function scorerOf(model: Model): Scorer<Model> {
   switch (model.algo) {
     case "gbm":
@@ -102,6 +112,8 @@ function scorerOf(model: Model): Scorer<Model> {
       return kmeansScorer as Scorer<Model>;
     case "pca":
       return pcaScorer as Scorer<Model>;
+    case "stackedensemble":
+      return ensembleScorer as Scorer<Model>;
     default:
       throw new FloeError("unsupported", `models of algorithm '${(model as { algo: string }).algo}' cannot be scored by this floe`);
   }

@@ -1,0 +1,96 @@
+// `floe automl`: read data, run AutoML within its limits, print the leaderboard (H2O's
+// columns plus training time) and save the leader. Progress and the event log go to
+// stderr; the leaderboard (or --json) to stdout.
+
+import { defineCommand } from "citty";
+import { consola } from "consola";
+import { FloeError } from "../core/errors.ts";
+import { type AutoMLResult, runAutoML } from "../ml/automl/run.ts";
+import { AUTOML_PARAMS } from "../ml/automl/params.ts";
+import { saveModel } from "../ml/modelfile.ts";
+import { FloeNode } from "../runtime.ts";
+import { VERSION } from "../version.ts";
+import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
+import { progressBar } from "./progress.ts";
+import { action } from "./run.ts";
+import { num, plainTable } from "./table.ts";
+
+const kebab = (s: string) => s.replaceAll("_", "-");
+
+export const automlCommand = defineCommand({
+  meta: { name: "automl", description: "Train GLM, random forests, GBMs, deep learning, random grids and stacked ensembles; print the leaderboard" },
+  args: {
+    ...ingestArgs,
+    y: { type: "string", description: "response column", valueHint: "col", required: true },
+    x: { type: "string", description: "predictor columns, comma-separated (default: all others)", valueHint: "a,b,c" },
+    ...Object.fromEntries(
+      AUTOML_PARAMS.map((p) => [kebab(p.name), { type: "string" as const, description: `${p.help}${p.default === null ? "" : ` [default ${p.default}]`}`, valueHint: p.type }]),
+    ),
+    out: { type: "string", description: "write the leader to this .floe file", valueHint: "file" },
+    json: { type: "boolean", description: "print {leaderboard, leader} as JSON" },
+    quiet: { type: "boolean", description: "no event log on stderr" },
+  },
+  run: ({ args }) =>
+    action(async () => {
+      const params: Record<string, unknown> = {};
+      for (const p of AUTOML_PARAMS) {
+        const v = (args as Record<string, unknown>)[kebab(p.name)];
+        if (v !== undefined) params[p.name] = v;
+      }
+      const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
+      const node = new FloeNode({ threads: intFlag("threads", args.threads) });
+      const { source, cleanup } = await sourceFromArgs(args);
+      const bar = progressBar("automl");
+      let cancel = () => {};
+      process.once("SIGINT", () => cancel());
+      try {
+        const imported = node.importFrame(source, { ...ingestOptions(args), onWarning: (m: string) => consola.warn(m) });
+        cancel = () => imported.job.cancel();
+        const { frame } = await imported.done;
+        const project = node.store.newId("automl", "AutoML");
+        const { job, done } = node.jobs.start<AutoMLResult>(`automl ${project}`, (j) =>
+          runAutoML(node.executor, {
+            project,
+            frame,
+            y: String(args.y),
+            x,
+            params,
+            signal: j.signal,
+            onProgress: (f) => j.setProgress(f),
+            onEvent: (e) => {
+              if (args.quiet) return;
+              bar.stop();
+              (e.level === "warn" ? consola.warn : consola.info)(e.message);
+            },
+          }),
+        );
+        job.onChange((j) => bar.update(j.progress));
+        cancel = () => job.cancel();
+        const result = await done;
+        bar.stop();
+        if (args.out) saveModel(String(args.out), result.leader, VERSION);
+        process.stdout.write(args.json ? `${JSON.stringify(automlJson(result))}\n` : leaderboardText(result));
+      } finally {
+        bar.stop();
+        cleanup();
+        await node.close();
+      }
+    }),
+});
+
+/** What --json prints: the leaderboard rows and the leader's id. */
+export function automlJson(r: AutoMLResult): { leaderboard: AutoMLResult["leaderboard"]; leader: string; sort_metric: string; elapsed_ms: number } {
+  return { leaderboard: r.leaderboard, leader: r.leader.model_id, sort_metric: r.sort_metric, elapsed_ms: r.elapsed_ms };
+}
+
+function leaderboardText(r: AutoMLResult): string {
+  if (r.leaderboard.length === 0) throw new FloeError("internal", "an empty leaderboard");
+  const head = ["model_id", ...r.columns, "training_time_ms"];
+  const rows = r.leaderboard.map((row) => [String(row.model_id), ...r.columns.map((c) => num(row[c] as number)), String(row.training_time_ms)]);
+  return [
+    `AutoML ${r.project}: ${r.leaderboard.length} models in ${(r.elapsed_ms / 1000).toFixed(1)} s, sorted by ${r.sort_metric} (${r.leaderboard.length && r.params.nfolds > 0 ? `${r.params.nfolds}-fold cross-validation` : "holdout"} metrics); seed ${r.params.seed}`,
+    plainTable(head, rows),
+    `leader: ${r.leader.model_id}`,
+    "",
+  ].join("\n");
+}

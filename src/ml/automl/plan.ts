@@ -1,0 +1,74 @@
+// What AutoML builds, in order, after H2O's default plan: a GLM with lambda search, five
+// GBMs of growing depth, a random forest and extremely randomized trees, a small deep
+// learning model, then random grids over GBM and deep learning until the limits are
+// reached. Tree models grow until early stopping says enough (ntrees is a ceiling).
+
+import type { AutoMLAlgo } from "./params.ts";
+
+/** One model of the plan: its family (for include/exclude and "best of family"), algorithm and parameters. */
+export interface Step {
+  readonly name: string;
+  readonly family: AutoMLAlgo | "XRT";
+  readonly algo: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** A random grid of the plan. */
+export interface GridStep {
+  readonly name: string;
+  readonly family: AutoMLAlgo;
+  readonly algo: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly hyperParams: Readonly<Record<string, readonly unknown[]>>;
+  /** Share of the time left when the grids start (the last grid takes what remains). */
+  readonly share: number;
+}
+
+const TREES = { ntrees: 10000, score_tree_interval: 5 };
+const GBM_SAMPLING = { sample_rate: 0.8, col_sample_rate: 0.8, col_sample_rate_per_tree: 0.8 };
+
+export const DEFAULT_STEPS: readonly Step[] = [
+  { name: "GLM_1", family: "GLM", algo: "glm", params: { lambda_search: true } },
+  { name: "GBM_1", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 6, min_rows: 1 } },
+  { name: "DRF_1", family: "DRF", algo: "drf", params: { ntrees: 50 } },
+  { name: "GBM_2", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 7, min_rows: 10 } },
+  { name: "GBM_3", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 8, min_rows: 10 } },
+  { name: "XRT_1", family: "XRT", algo: "drf", params: { ntrees: 50, histogram_type: "Random" } },
+  { name: "GBM_4", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 10, min_rows: 10 } },
+  { name: "DeepLearning_1", family: "DeepLearning", algo: "deeplearning", params: { hidden: "10,10,10", epochs: 50 } },
+  { name: "GBM_5", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 15, min_rows: 100 } },
+];
+
+export const GRID_STEPS: readonly GridStep[] = [
+  {
+    name: "GBM_grid_1",
+    family: "GBM",
+    algo: "gbm",
+    params: TREES,
+    // H2O's AutoML GBM grid, without its smallest learning rates (0.001 to 0.008), which
+    // need thousands of trees and spend a time budget on one model.
+    hyperParams: {
+      max_depth: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
+      min_rows: [1, 5, 10, 15, 30, 100],
+      learn_rate: [0.01, 0.05, 0.08, 0.1, 0.5],
+      sample_rate: [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+      col_sample_rate: [0.4, 0.7, 1.0],
+      col_sample_rate_per_tree: [0.4, 0.7, 1.0],
+      min_split_improvement: [1e-4, 1e-5],
+    },
+    share: 0.6,
+  },
+  {
+    name: "DeepLearning_grid_1",
+    family: "DeepLearning",
+    algo: "deeplearning",
+    params: { epochs: 50 },
+    hyperParams: {
+      hidden: ["20", "50", "100", "20,20", "50,50", "100,100", "20,20,20", "50,50,50"],
+      input_dropout_ratio: [0, 0.05, 0.1, 0.15, 0.2],
+      rho: [0.9, 0.95, 0.99],
+      epsilon: [1e-6, 1e-7, 1e-8, 1e-9],
+    },
+    share: 1,
+  },
+];
