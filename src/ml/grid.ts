@@ -48,6 +48,8 @@ export interface GridRequest extends Omit<TrainRequest, "modelId" | "params"> {
   readonly criteria: SearchCriteria;
   /** Sort metric of the result (AUTO: the problem type's). */
   readonly sortMetric?: string;
+  /** Combinations of the search order already tried by an earlier run of this grid (it goes on after them). */
+  readonly skip?: number;
   /** Each model as it is built, with its hyper-parameters. */
   readonly onModel?: (result: TrainResult, hyper: Record<string, unknown>) => void;
 }
@@ -67,6 +69,8 @@ export interface GridResult {
   readonly failures: readonly GridFailure[];
   /** Why the search ended. */
   readonly stopped: "exhausted" | "max_models" | "max_runtime_secs" | "stopping_rounds";
+  /** Combinations tried, counting the skipped ones: where a later run goes on from. */
+  readonly tried: number;
 }
 
 /** The index of each hyper-parameter's value for combination `n` (the first name varies slowest). */
@@ -132,8 +136,14 @@ export async function gridSearch(executor: Executor, req: GridRequest): Promise<
   let category: SupervisedCategory | null = null;
   let stopMetric = "";
   let stopped: GridResult["stopped"] = "exhausted";
+  const skip = req.skip ?? 0;
+  let tried = 0;
   try {
     for (const n of order(total, c)) {
+      if (tried < skip) {
+        tried++;
+        continue;
+      }
       if (c.max_models > 0 && models.length >= c.max_models) {
         stopped = "max_models";
         break;
@@ -142,13 +152,14 @@ export async function gridSearch(executor: Executor, req: GridRequest): Promise<
         stopped = "max_runtime_secs";
         break;
       }
+      tried++;
       const picks = combination(n, sizes);
       const hyper = Object.fromEntries(names.map((name, i) => [name, req.hyperParams[name][picks[i]]]));
       let result: TrainResult;
       try {
         result = await a.train(executor, {
           ...req,
-          modelId: `${req.gridId}_model_${models.length + failures.length + 1}`,
+          modelId: `${req.gridId}_model_${tried}`,
           params: { ...req.params, ...hyper },
           signal: budget.signal,
           onProgress: (x) => req.onProgress?.(total === 0 ? 1 : (models.length + failures.length + x) / (c.max_models > 0 ? Math.min(c.max_models, total) : total)),
@@ -199,5 +210,6 @@ export async function gridSearch(executor: Executor, req: GridRequest): Promise<
     models: sorted.map((r) => byId.get(r.model_id) as GridResult["models"][number]),
     failures,
     stopped,
+    tried,
   };
 }

@@ -2,7 +2,7 @@
 // same folds and kept with its out-of-fold predictions, then two stacked ensembles (every
 // model; the best of each family) over them, all ranked on a leaderboard. The time budget
 // is kept: models in progress are cut at the deadline (trees stop adding trees a little
-// before), ensembles get the last twentieth of it, and the run ends by the deadline.
+// before), ensembles get the last part of it, and the run ends by the deadline.
 
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
@@ -59,8 +59,11 @@ export interface AutoMLResult {
 
 /** H2O's budget when no limit is given. */
 const DEFAULT_RUNTIME_SECS = 3600;
-/** The part of the budget kept for the stacked ensembles. */
-const ENSEMBLE_SHARE = 0.05;
+/**
+ * The part of the budget kept for the stacked ensembles; what they leave goes to more grid
+ * models, so the run still ends at its deadline.
+ */
+const ENSEMBLE_SHARE = 0.15;
 
 export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise<AutoMLResult> {
   const p = resolveParams<AutoMLParams>(AUTOML_PARAMS, req.params, "automl");
@@ -121,12 +124,12 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     if (algos.has("XGBoost")) log("info", "setup", "XGBoost is not part of floe: its place is taken by the GBMs");
 
     /** The parameters of one model: the step's, then AutoML's own where the algorithm takes them. */
-    const paramsFor = (algo: string, own: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+    const paramsFor = (algo: string, own: Readonly<Record<string, unknown>>, within: Budget): Record<string, unknown> => {
       const declared = new Set(algorithm(algo)?.params.map((s) => s.name));
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(common)) if (declared.has(k)) out[k] = v;
-      if (declared.has("max_runtime_secs") && Number.isFinite(main.left)) {
-        const secs = Math.min(main.left / 1000, perModelSecs > 0 ? perModelSecs : Number.POSITIVE_INFINITY);
+      if (declared.has("max_runtime_secs") && Number.isFinite(within.left)) {
+        const secs = Math.min(within.left / 1000, perModelSecs > 0 ? perModelSecs : Number.POSITIVE_INFINITY);
         out.max_runtime_secs = Math.max(0.01, secs * 0.95);
       }
       return { ...out, ...own };
@@ -139,7 +142,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       const modelId = `${step.name}_${req.project}`;
       const own = perModelSecs > 0 ? budgetFor.share(perModelSecs * 1000) : budgetFor.share(Number.POSITIVE_INFINITY);
       try {
-        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params), signal: own.signal });
+        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params, budgetFor), signal: own.signal });
         add(result);
         log("info", "model", `${modelId}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === modelId)?.[sortMetric])} in ${(result.model.training_time_ms / 1000).toFixed(1)} s`);
       } catch (err) {
@@ -159,52 +162,62 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     }
 
     const grids = GRID_STEPS.filter((g) => algos.has(g.family) && algorithm(g.algo));
-    for (let g = 0; g < grids.length; g++) {
-      if (full() || main.signal.aborted) break;
-      const grid = grids[g];
-      const share = g === grids.length - 1 ? 1 : grid.share;
-      const gridBudget = main.share(Number.isFinite(main.left) ? main.left * share : Number.POSITIVE_INFINITY);
-      const before = models.length;
-      try {
-        await gridSearch(executor, {
-          gridId: `${grid.name}_${req.project}`,
-          algo: grid.algo,
-          frame: train,
-          y: req.y,
-          x: req.x,
-          valid,
-          params: paramsFor(grid.algo, grid.params),
-          hyperParams: grid.hyperParams,
-          criteria: {
-            strategy: "RandomDiscrete",
-            max_models: p.max_models > 0 ? p.max_models - models.length : 0,
-            max_runtime_secs: 0,
-            stopping_rounds: 0,
-            stopping_metric: "AUTO",
-            stopping_tolerance: 0,
-            seed: p.seed,
-          },
-          signal: gridBudget.signal,
-          onModel: (result) => {
-            add(result);
-            log("info", "grid", `${result.model.model_id}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === result.model.model_id)?.[sortMetric])}`);
-          },
-        });
-      } catch (err) {
-        if (budget.cancelled) throw cancelledError();
-        if (!gridBudget.signal.aborted) {
+    const tried = new Map<string, number>();
+    /** The random grids within `within`, each going on from where an earlier call left it. */
+    const runGrids = async (within: Budget): Promise<void> => {
+      for (let g = 0; g < grids.length; g++) {
+        if (full() || within.signal.aborted) break;
+        const grid = grids[g];
+        const share = g === grids.length - 1 ? 1 : grid.share;
+        // The grid keeps its own deadline, so a grid cut by it still says how far it got.
+        const ms = Number.isFinite(within.left) ? Math.max(1, within.left * share) : 0;
+        const before = models.length;
+        try {
+          const result = await gridSearch(executor, {
+            gridId: `${grid.name}_${req.project}`,
+            algo: grid.algo,
+            frame: train,
+            y: req.y,
+            x: req.x,
+            valid,
+            params: paramsFor(grid.algo, grid.params, within),
+            hyperParams: grid.hyperParams,
+            criteria: {
+              strategy: "RandomDiscrete",
+              max_models: p.max_models > 0 ? p.max_models - models.length : 0,
+              max_runtime_secs: ms / 1000,
+              stopping_rounds: 0,
+              stopping_metric: "AUTO",
+              stopping_tolerance: 0,
+              seed: p.seed,
+            },
+            skip: tried.get(grid.name) ?? 0,
+            signal: req.signal,
+            onModel: (result) => {
+              add(result);
+              log("info", "grid", `${result.model.model_id}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === result.model.model_id)?.[sortMetric])}`);
+            },
+          });
+          tried.set(grid.name, result.tried);
+        } catch (err) {
+          if (budget.cancelled) throw cancelledError();
           if (err instanceof FloeError && err.code !== "internal") log("warn", "grid", `${grid.name} failed: ${err.message}`);
           else throw err;
         }
-      } finally {
-        gridBudget.close();
+        log("info", "grid", `${grid.name}: ${models.length - before} models`);
       }
-      log("info", "grid", `${grid.name}: ${models.length - before} models`);
-    }
+    };
+    await runGrids(main);
     main.close();
 
     if (wantEnsembles && models.length >= 2) await stack();
     else if (wantEnsembles) log("info", "ensemble", "fewer than two base models: no stacked ensembles");
+    // Time the ensembles did not need goes to more grid models (not part of the ensembles).
+    if (wantEnsembles && p.max_runtime_secs > 0 && !full() && !budget.signal.aborted) {
+      const after = models.length;
+      await runGrids(budget);
+      if (models.length > after) log("info", "grid", `${models.length - after} models built after the ensembles are not part of them`);
+    }
 
     async function stack(): Promise<void> {
       const se = algorithm("stackedensemble");

@@ -1,0 +1,80 @@
+// AutoML: its limits (max_models counts base models; max_runtime_secs is kept within 5%),
+// a leaderboard with H2O's columns sorted by the metric, the ensembles over the base
+// models, the same leaderboard from the same seed, and clear refusals of bad parameters.
+
+import { expect, test } from "bun:test";
+import type { Frame } from "../../src/core/frame.ts";
+import { runAutoML } from "../../src/ml/automl/run.ts";
+import { predictFrame } from "../../src/ml/scoring.ts";
+import { FIXTURES, testNode } from "../support/node.ts";
+
+const node = testNode();
+let iris: Frame;
+
+async function automl(params: Record<string, unknown>, y = "species") {
+  iris ??= (await node.importFrame({ kind: "file", path: `${FIXTURES}/iris.csv` }).done).frame;
+  return runAutoML(node.executor, { project: "AutoML_t", frame: iris, y, x: null, params });
+}
+
+test("max_models bounds the base models; ensembles stack them; the leaderboard has H2O's columns, best first", async () => {
+  const r = await automl({ max_models: 3, nfolds: 3, seed: 5 });
+  const algos = r.leaderboard.map((row) => row.algo);
+  expect(algos.filter((a) => a !== "stackedensemble").length).toBe(3);
+  expect(algos.filter((a) => a === "stackedensemble").length).toBe(2);
+  expect(r.columns).toEqual(["mean_per_class_error", "logloss", "rmse", "mse"]);
+  expect(Object.keys(r.leaderboard[0])).toEqual(["model_id", "algo", "mean_per_class_error", "logloss", "rmse", "mse", "training_time_ms"]);
+  const errors = r.leaderboard.map((row) => row.mean_per_class_error as number);
+  expect(errors).toEqual([...errors].sort((a, b) => a - b));
+  expect(r.leader.model_id).toBe(r.leaderboard[0].model_id as string);
+  // Rows read each model's cross-validation metrics.
+  for (const m of r.models) {
+    const row = r.leaderboard.find((x) => x.model_id === m.model.model_id);
+    expect(row?.logloss).toBe((m.model.metrics.cross_validation as { logloss: number }).logloss);
+  }
+  expect(r.models.map((m) => m.model.model_id)).toContain("StackedEnsemble_AllModels_1_AutoML_t");
+});
+
+test("the same seed gives the same leaderboard and the same leader", async () => {
+  const a = await automl({ max_models: 2, nfolds: 3, seed: 9 });
+  const b = await automl({ max_models: 2, nfolds: 3, seed: 9 });
+  const strip = (r: typeof a) => r.leaderboard.map(({ training_time_ms: _, ...rest }) => rest);
+  expect(strip(b)).toEqual(strip(a));
+  const pa = await predictFrame(node.executor, a.leader, iris, []);
+  const pb = await predictFrame(node.executor, b.leader, iris, []);
+  expect(pb.map((c) => Array.from(c.p))).toEqual(pa.map((c) => Array.from(c.p)));
+});
+
+test("max_runtime_secs is kept: the run ends within 5% of it", async () => {
+  const started = Date.now();
+  const r = await automl({ max_runtime_secs: 5, nfolds: 3, seed: 2 });
+  const elapsed = (Date.now() - started) / 1000;
+  expect(elapsed).toBeGreaterThan(5 * 0.95);
+  expect(elapsed).toBeLessThan(5 * 1.05);
+  expect(r.elapsed_ms / 1000).toBeLessThan(5 * 1.05);
+  // Ensembles were built within it, and it was spent on more than the default plan: a random grid ran.
+  expect(r.leaderboard.some((row) => row.algo === "stackedensemble")).toBe(true);
+  expect(r.leaderboard.some((row) => String(row.model_id).startsWith("GBM_grid_1"))).toBe(true);
+}, 15_000);
+
+test("without cross-validation a tenth of the rows ranks the models and no ensembles are built", async () => {
+  const r = await automl({ max_models: 2, nfolds: 0, seed: 4, exclude_algos: "DeepLearning" });
+  expect(r.leaderboard.length).toBe(2);
+  expect(r.models.every((m) => m.model.metrics.cross_validation === null && m.model.metrics.validation !== null)).toBe(true);
+  expect(r.events.some((e) => e.message.includes("no stacked ensembles"))).toBe(true);
+});
+
+test("include_algos and exclude_algos choose the families", async () => {
+  const r = await automl({ max_models: 2, nfolds: 3, seed: 4, include_algos: "drf,StackedEnsemble" });
+  expect(r.leaderboard.filter((row) => row.algo !== "stackedensemble").map((row) => row.model_id)).toEqual(expect.arrayContaining(["DRF_1_AutoML_t", "XRT_1_AutoML_t"]));
+  expect(r.leaderboard.every((row) => row.algo === "drf" || row.algo === "stackedensemble")).toBe(true);
+});
+
+test("bad parameters are refused with the parameter named", async () => {
+  await expect(automl({ max_models: -1 })).rejects.toThrow("automl parameter max_models=-1: must be at least 0");
+  await expect(automl({ exclude_algos: "GBM,Foo" })).rejects.toThrow("automl parameter exclude_algos: 'Foo' is not one of GLM, DRF, GBM, DeepLearning, StackedEnsemble, XGBoost");
+  await expect(automl({ include_algos: "GBM", exclude_algos: "GLM" })).rejects.toThrow("give include_algos or exclude_algos, not both");
+  await expect(automl({ include_algos: "StackedEnsemble" })).rejects.toThrow("no algorithm left to build base models");
+  await expect(automl({ sort_metric: "auc", max_models: 1 })).rejects.toThrow("sort_metric 'auc' does not apply to a multinomial problem");
+  await expect(automl({ nfolds: 1 })).rejects.toThrow("nfolds=1");
+  await expect(automl({ max_models: 1 }, "nope")).rejects.toThrow("response column 'nope' is not in the frame");
+});
