@@ -3,7 +3,7 @@
 // stderr; the leaderboard (or --json) to stdout.
 
 import { defineCommand } from "citty";
-import { consola } from "consola";
+import { consola, createConsola } from "consola";
 import { FloeError } from "../core/errors.ts";
 import { type AutoMLResult, runAutoML } from "../ml/automl/run.ts";
 import { AUTOML_PARAMS } from "../ml/automl/params.ts";
@@ -16,6 +16,9 @@ import { action } from "./run.ts";
 import { num, plainTable } from "./table.ts";
 
 const kebab = (s: string) => s.replaceAll("_", "-");
+
+/** The event log: consola writes info to stdout by default, which holds the leaderboard here. */
+const events = createConsola({ stdout: process.stderr, stderr: process.stderr });
 
 export const automlCommand = defineCommand({
   meta: { name: "automl", description: "Train GLM, random forests, GBMs, deep learning, random grids and stacked ensembles; print the leaderboard" },
@@ -60,7 +63,7 @@ export const automlCommand = defineCommand({
             onEvent: (e) => {
               if (args.quiet) return;
               bar.stop();
-              (e.level === "warn" ? consola.warn : consola.info)(e.message);
+              (e.level === "warn" ? events.warn : events.info)(e.message);
             },
           }),
         );

@@ -130,28 +130,27 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       for (const [k, v] of Object.entries(common)) if (declared.has(k)) out[k] = v;
       if (declared.has("max_runtime_secs") && Number.isFinite(within.left)) {
         const secs = Math.min(within.left / 1000, perModelSecs > 0 ? perModelSecs : Number.POSITIVE_INFINITY);
-        out.max_runtime_secs = Math.max(0.01, secs * 0.95);
+        out.max_runtime_secs = Math.max(0.01, secs * 0.9);
       }
       return { ...out, ...own };
     };
     const full = () => p.max_models > 0 && models.length >= p.max_models;
 
-    const trainStep = async (step: Step, budgetFor: Budget): Promise<void> => {
+    // A model's own time limit is soft (trees stop adding trees and finish); only the
+    // phase's deadline cuts a model short, and a model cut short is left out.
+    const trainStep = async (step: Step, within: Budget): Promise<void> => {
       const a = algorithm(step.algo);
       if (!a) return;
       const modelId = `${step.name}_${req.project}`;
-      const own = perModelSecs > 0 ? budgetFor.share(perModelSecs * 1000) : budgetFor.share(Number.POSITIVE_INFINITY);
       try {
-        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params, budgetFor), signal: own.signal });
+        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params, within), signal: within.signal });
         add(result);
         log("info", "model", `${modelId}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === modelId)?.[sortMetric])} in ${(result.model.training_time_ms / 1000).toFixed(1)} s`);
       } catch (err) {
         if (budget.cancelled) throw cancelledError();
-        if (own.signal.aborted) log("warn", "model", `${modelId} stopped at the time budget and was left out`);
+        if (within.signal.aborted) log("warn", "model", `${modelId} stopped at the time budget and was left out`);
         else if (err instanceof FloeError && err.code !== "internal") log("warn", "model", `${modelId} failed: ${err.message}`);
         else throw err;
-      } finally {
-        own.close();
       }
     };
 
