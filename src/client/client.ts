@@ -6,6 +6,9 @@
 import { codeOfStatus, FloeError, isErrorCode } from "../core/errors.ts";
 import type {
   AlgorithmInfo,
+  AutoMLInfo,
+  AutoMLRequest,
+  AutoMLSummary,
   ClusterStatus,
   FrameInfo,
   FrameRows,
@@ -16,6 +19,7 @@ import type {
   MetricsResult,
   ModelInfo,
   ModelSummary,
+  ParamInfo,
   PredictResult,
   SplitRequest,
   TrainRequest,
@@ -241,6 +245,30 @@ export class ModelsApi {
   }
 }
 
+export class AutoMLApi {
+  constructor(private readonly t: Transport) {}
+
+  /** AutoML's parameters and the algorithm families include_algos / exclude_algos name. */
+  params(): Promise<{ params: ParamInfo[]; algos: string[] }> {
+    return this.t.json("GET", "/automl/params");
+  }
+
+  /** Starts a run; its models join the store as they are built. Follow it with `get` or the job. */
+  start(req: AutoMLRequest): Promise<{ job: Job; automl_id: string }> {
+    return this.t.json("POST", "/automl", { json: req });
+  }
+
+  /** The runs of the server, newest first. */
+  async list(): Promise<AutoMLSummary[]> {
+    return (await this.t.json<{ runs: AutoMLSummary[] }>("GET", "/automl")).runs;
+  }
+
+  /** A run: its job, leaderboard so far (best first), leader and event log. */
+  get(id: string): Promise<AutoMLInfo> {
+    return this.t.json("GET", `/automl/${pathOf(id)}`);
+  }
+}
+
 export class JobsApi {
   constructor(private readonly t: Transport) {}
 
@@ -278,6 +306,7 @@ export class FloeClient {
   readonly frames: FramesApi;
   readonly models: ModelsApi;
   readonly jobs: JobsApi;
+  readonly automl: AutoMLApi;
 
   /** A client of the floe server at `url` (http://host:port); nothing is sent until a call. */
   constructor(url: string, opts: ClientOptions = {}) {
@@ -285,6 +314,7 @@ export class FloeClient {
     this.frames = new FramesApi(this.t);
     this.models = new ModelsApi(this.t);
     this.jobs = new JobsApi(this.t);
+    this.automl = new AutoMLApi(this.t);
   }
 
   /** The server's address, without the API prefix. */

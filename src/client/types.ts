@@ -185,3 +185,60 @@ export interface PredictResult {
   columns: string[];
   warnings: string[];
 }
+
+/** What POST /automl reads (params by H2O name, as GET /automl/params lists them). */
+export interface AutoMLRequest {
+  training_frame: string;
+  response_column: string;
+  x?: string[];
+  params?: Record<string, unknown>;
+  /** The run's id, which its models' ids end with [default AutoML_N]. */
+  project_name?: string;
+}
+
+export interface AutoMLSummary {
+  automl_id: string;
+  job_id: string;
+  status: JobStatus;
+  response_column: string;
+  training_frame: string;
+  /** Models on the leaderboard so far. */
+  models: number;
+  leader: string | null;
+  sort_metric: string;
+  created_at: number;
+}
+
+/** A model's id, algorithm, one value per metric column (null when it has none) and training time. */
+export interface LeaderboardRow {
+  model_id: string;
+  algo: string;
+  training_time_ms: number;
+  [metric: string]: number | string | null;
+}
+
+export interface AutoMLEvent {
+  /** ms since the epoch */
+  timestamp: number;
+  level: "info" | "warn";
+  stage: "setup" | "model" | "grid" | "ensemble" | "done";
+  message: string;
+}
+
+export interface AutoMLInfo {
+  automl_id: string;
+  job: Job;
+  training_frame: string;
+  response_column: string;
+  x: string[] | null;
+  category: "Binomial" | "Multinomial" | "Regression";
+  /** Resolved; a seed of -1 is drawn when the run starts. */
+  params: Record<string, unknown>;
+  sort_metric: string;
+  /** The leaderboard's metric columns, in H2O's order. */
+  columns: string[];
+  /** The models built so far, best first. */
+  leaderboard: LeaderboardRow[];
+  leader: string | null;
+  events: AutoMLEvent[];
+}

@@ -8,6 +8,7 @@ import { VERSION } from "../version.ts";
 import { bearerAuth } from "./auth.ts";
 import type { ServerContext } from "./context.ts";
 import { errorResponse, notFound, onError } from "./errors.ts";
+import { automlRoutes } from "./routes/automl.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { frameRoutes } from "./routes/frames.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -37,10 +38,11 @@ export function createApp(ctx: ServerContext, authToken: string | undefined): Op
   clusterRoutes(api, ctx);
   frameRoutes(api, ctx);
   modelRoutes(api, ctx);
+  automlRoutes(api, ctx);
   jobRoutes(api, ctx);
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
-    info: { title: "floe REST API", version: VERSION, description: "Frames, models and jobs of a floe node. Errors are {error: {code, message, details?}}." },
+    info: { title: "floe REST API", version: VERSION, description: "Frames, models, AutoML runs and jobs of a floe node. Errors are {error: {code, message, details?}}." },
     servers: [{ url: API_BASE }],
     security: authToken === undefined ? [] : [{ bearer: [] }],
   });

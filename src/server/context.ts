@@ -5,6 +5,7 @@ import type { InternalRoutes } from "../cluster/internal.ts";
 import type { Membership, NodeStats } from "../cluster/membership.ts";
 import type { Rpc } from "../cluster/rpc.ts";
 import type { ClusterLink } from "./cluster-link.ts";
+import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import type { Model } from "../ml/scoring.ts";
 import { key, type Key } from "../core/store.ts";
 import type { FloeNode } from "../runtime.ts";
@@ -44,6 +45,12 @@ export interface ServedModel {
   readonly createdAt: number;
   /** Ids of the cross-validation models stored beside it. */
   readonly cvModels: readonly string[];
+  /**
+   * Out-of-fold predictions kept by keep_cross_validation_predictions, which stacked
+   * ensembles are trained on: in memory on the node that trained the model only (never
+   * shared with peers, nor written to the model file).
+   */
+  readonly cvPredictions?: readonly ScoredChunk[] | null;
 }
 
 export function modelKey(id: string): Key<ServedModel> {

@@ -177,6 +177,9 @@ export const AlgorithmSchema = z
   .object({ name: z.string(), description: z.string(), supervised: z.boolean(), params: z.array(ParamSchema) })
   .openapi("Algorithm");
 
+/** Parameters by H2O name, checked against the declarations by the route. */
+const ParamValues = z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()]));
+
 export const TrainBody = z
   .object({
     algo: z.string(),
@@ -185,7 +188,7 @@ export const TrainBody = z
     x: z.array(z.string()).min(1).optional(),
     validation_frame: Id.optional(),
     model_id: Id.optional(),
-    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()])).optional(),
+    params: ParamValues.optional(),
   })
   .strict()
   .openapi("TrainRequest");
@@ -212,3 +215,68 @@ export const PredictBody = z.object({ frame: Id, predictions_frame: Id.optional(
 export const MetricsResult = z.object({ model_id: z.string(), frame_id: z.string(), metrics: z.record(z.string(), z.unknown()), warnings: z.array(z.string()) });
 export const PredictResult = z.object({ frame_id: z.string(), rows: z.number(), columns: z.array(z.string()), warnings: z.array(z.string()) });
 export const ModelUploadQuery = z.object({ model_id: Id.optional() });
+
+export const AutoMLParamsSchema = z
+  .object({
+    params: z.array(ParamSchema),
+    algos: z.array(z.string()).openapi({ description: "The families include_algos and exclude_algos name" }),
+  })
+  .openapi("AutoMLParameters");
+
+export const AutoMLBody = z
+  .object({
+    training_frame: Id,
+    response_column: z.string().min(1),
+    x: z.array(z.string()).min(1).optional(),
+    params: ParamValues.optional().openapi({ description: "AutoML's parameters by H2O name (GET /automl/params)" }),
+    project_name: Id.optional().openapi({ description: "The run's id, which its models' ids end with [default AutoML_N]" }),
+  })
+  .strict()
+  .openapi("AutoMLRequest");
+
+export const AutoMLStarted = z.object({ job: JobSchema, automl_id: z.string() }).openapi("AutoMLStarted");
+
+export const LeaderboardRowSchema = z
+  .object({ model_id: z.string(), algo: z.string(), training_time_ms: z.number() })
+  .catchall(z.number().nullable())
+  .openapi("LeaderboardRow", { description: "A model's id, algorithm, one value per metric column (null when it has none) and training time" });
+
+export const AutoMLEventSchema = z
+  .object({
+    timestamp: z.number().openapi({ description: "ms since the epoch" }),
+    level: z.enum(["info", "warn"]),
+    stage: z.enum(["setup", "model", "grid", "ensemble", "done"]),
+    message: z.string(),
+  })
+  .openapi("AutoMLEvent");
+
+export const AutoMLSummarySchema = z
+  .object({
+    automl_id: z.string(),
+    job_id: z.string(),
+    status: JobSchema.shape.status,
+    response_column: z.string(),
+    training_frame: z.string(),
+    models: z.number().openapi({ description: "Models on the leaderboard so far" }),
+    leader: z.string().nullable(),
+    sort_metric: z.string(),
+    created_at: z.number(),
+  })
+  .openapi("AutoMLSummary");
+
+export const AutoMLSchema = z
+  .object({
+    automl_id: z.string(),
+    job: JobSchema,
+    training_frame: z.string(),
+    response_column: z.string(),
+    x: z.array(z.string()).nullable(),
+    category: z.enum(["Binomial", "Multinomial", "Regression"]),
+    params: ParamValues.openapi({ description: "The run's parameters, resolved (a seed of -1 is drawn when the run starts)" }),
+    sort_metric: z.string(),
+    columns: z.array(z.string()).openapi({ description: "The leaderboard's metric columns, in H2O's order" }),
+    leaderboard: z.array(LeaderboardRowSchema).openapi({ description: "The models built so far, best first" }),
+    leader: z.string().nullable(),
+    events: z.array(AutoMLEventSchema),
+  })
+  .openapi("AutoML");

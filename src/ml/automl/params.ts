@@ -3,8 +3,9 @@
 // how the leaderboard is sorted. Read by the CLI, the REST API and the UI alike.
 
 import { FloeError } from "../../core/errors.ts";
+import { randomSeed } from "../../core/rng.ts";
 import { SORT_METRICS } from "../leaderboard.ts";
-import type { ParamSpec } from "../params.ts";
+import { type ParamSpec, resolveParams } from "../params.ts";
 
 /** AutoML's algorithm families, named as H2O names them in include_algos / exclude_algos. */
 export const AUTOML_ALGOS = ["GLM", "DRF", "GBM", "DeepLearning", "StackedEnsemble", "XGBoost"] as const;
@@ -67,4 +68,22 @@ export function chosenAlgos(p: AutoMLParams): Set<AutoMLAlgo> {
     throw new FloeError("invalid_argument", "automl: no algorithm left to build base models (GLM, DRF, GBM or DeepLearning)");
   }
   return chosen;
+}
+
+/** H2O's budget when no limit is given. */
+const DEFAULT_RUNTIME_SECS = 3600;
+
+/**
+ * AutoML's parameters checked and resolved as a run uses them: the seed drawn, nfolds −1
+ * made 5, the default budget when no limit is given, the chosen families checked.
+ * Resolving resolved parameters changes nothing.
+ */
+export function resolveAutoMLParams(given: Readonly<Record<string, unknown>>): AutoMLParams {
+  const p = resolveParams<AutoMLParams>(AUTOML_PARAMS, given, "automl");
+  if (p.seed === -1) p.seed = randomSeed();
+  if (p.nfolds === -1) p.nfolds = 5;
+  if (p.nfolds === 1) throw new FloeError("invalid_argument", "automl parameter nfolds=1: use 0 (no cross-validation) or at least 2", { field: "params.nfolds" });
+  if (p.max_runtime_secs === 0 && p.max_models === 0) p.max_runtime_secs = DEFAULT_RUNTIME_SECS;
+  chosenAlgos(p);
+  return p;
 }

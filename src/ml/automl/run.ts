@@ -8,17 +8,15 @@ import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import { cancelledError, type Executor } from "../../core/mr.ts";
 import { split } from "../../core/ops.ts";
-import { randomSeed } from "../../core/rng.ts";
 import { computeRollups } from "../../core/rollups.ts";
 import { Budget } from "../budget.ts";
 import { gridSearch } from "../grid.ts";
 import type { SupervisedCategory } from "../metrics/index.ts";
 import { type LeaderboardRow, leaderboardColumns, leaderboardRow, sortMetricOf, sortRows } from "../leaderboard.ts";
-import { resolveParams } from "../params.ts";
 import { algorithm, type TrainResult } from "../registry.ts";
 import type { Model } from "../scoring.ts";
 import { trainingColumns } from "../training-frame.ts";
-import { AUTOML_PARAMS, type AutoMLParams, chosenAlgos } from "./params.ts";
+import { type AutoMLParams, chosenAlgos, resolveAutoMLParams } from "./params.ts";
 import { DEFAULT_STEPS, GRID_STEPS, type Step } from "./plan.ts";
 
 export interface AutoMLEvent {
@@ -57,8 +55,6 @@ export interface AutoMLResult {
   readonly elapsed_ms: number;
 }
 
-/** H2O's budget when no limit is given. */
-const DEFAULT_RUNTIME_SECS = 3600;
 /**
  * The part of the budget kept for the stacked ensembles; what they leave goes to more grid
  * models, so the run still ends at its deadline.
@@ -66,11 +62,7 @@ const DEFAULT_RUNTIME_SECS = 3600;
 const ENSEMBLE_SHARE = 0.15;
 
 export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise<AutoMLResult> {
-  const p = resolveParams<AutoMLParams>(AUTOML_PARAMS, req.params, "automl");
-  if (p.seed === -1) p.seed = randomSeed();
-  if (p.nfolds === -1) p.nfolds = 5;
-  if (p.nfolds === 1) throw new FloeError("invalid_argument", "automl parameter nfolds=1: use 0 (no cross-validation) or at least 2");
-  if (p.max_runtime_secs === 0 && p.max_models === 0) p.max_runtime_secs = DEFAULT_RUNTIME_SECS;
+  const p = resolveAutoMLParams(req.params);
   const algos = chosenAlgos(p);
   const columns = trainingColumns(req.frame, req.y, req.x, true);
   const category = columns.category;

@@ -1,19 +1,22 @@
 // /models: train (a job), list, get, metrics and predictions on a frame, download and
 // upload `.floe` files, delete. Parameters are checked before the job starts, so a wrong
-// one is a 400 naming it rather than a failed job.
+// one is a 400 naming it rather than a failed job. A model trained with
+// keep_cross_validation_predictions keeps them in its store entry, so that a stacked
+// ensemble can be trained over it later (params.base_models).
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import { computeRollups } from "../../core/rollups.ts";
-import { key } from "../../core/store.ts";
+import { key, type Store } from "../../core/store.ts";
+import type { BaseModel } from "../../ml/ensemble/train.ts";
 import { deserializeModel, serializeModel } from "../../ml/modelfile.ts";
 import { resolveParams } from "../../ml/params.ts";
 import { predictionsFrame } from "../../ml/predictions.ts";
 import { ALGORITHMS, algorithm, type TrainResult } from "../../ml/registry.ts";
 import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
 import { VERSION } from "../../version.ts";
-import { modelKey, type ServerContext } from "../context.ts";
+import { modelKey, type ServedModel, type ServerContext } from "../context.ts";
 import { CONFLICT, ERRORS, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
 import {
   AlgorithmSchema,
@@ -125,6 +128,43 @@ const remove = createRoute({
   responses: { 200: jsonResponse(DeletedResult, "Deleted"), ...ERRORS },
 });
 
+/** Stores a trained model, its cross-validation models and its kept out-of-fold predictions. */
+export async function putTrained(ctx: ServerContext, result: TrainResult, trainingFrame: string): Promise<void> {
+  const createdAt = Date.now();
+  for (const cv of result.cvModels) await putModel(ctx, cv.model_id, { model: cv, trainingFrame, createdAt, cvModels: [] });
+  const served: ServedModel = { model: result.model, trainingFrame, createdAt, cvModels: result.cvModels.map((m) => m.model_id), cvPredictions: result.cvPredictions };
+  await putModel(ctx, result.model.model_id, served);
+}
+
+/**
+ * A stacked ensemble's base models (`list`: comma-separated model ids) with the out-of-fold
+ * predictions kept in their store entries; refused, naming the model, when one is missing,
+ * kept none, or was trained on another frame (its predictions are rows of its own frame).
+ */
+function baseModelsOf(store: Store, list: string | null, trainingFrame: string): BaseModel[] {
+  const field = { field: "params.base_models" };
+  const ids = (list ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new FloeError("invalid_argument", "stackedensemble needs parameter base_models: the comma-separated ids of cross-validated models", field);
+  return ids.map((id) => {
+    const served = store.get(modelKey(id));
+    if (!served) throw new FloeError("not_found", `base model '${id}' (parameter base_models) does not exist`, field);
+    if (!served.cvPredictions) {
+      throw new FloeError(
+        "invalid_argument",
+        `base model '${id}' has no cross-validation predictions on this node: train it with nfolds >= 2 and keep_cross_validation_predictions=true (they stay in memory on the node that trained it)`,
+        field,
+      );
+    }
+    if (served.trainingFrame !== trainingFrame) {
+      throw new FloeError("invalid_argument", `base model '${id}' was trained on frame '${served.trainingFrame}', not '${trainingFrame}': train the ensemble on its base models' frame`, field);
+    }
+    return { model: served.model, cvPredictions: served.cvPredictions };
+  });
+}
+
 const algorithmJson = (a: (typeof ALGORITHMS)[number]) => ({ name: a.name, description: a.description, supervised: a.supervised, params: a.params.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })) });
 
 export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
@@ -152,17 +192,16 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     if (!algo.supervised && y !== null) throw new FloeError("invalid_argument", `${algo.name} takes no response_column; pick its columns with x`, { field: "response_column" });
     for (const name of [...(y === null ? [] : [y]), ...(body.x ?? [])]) frame.columnIndex(name);
     const params = body.params ?? {};
-    resolveParams(algo.params, params, algo.name);
+    const resolved = resolveParams<Record<string, unknown>>(algo.params, params, algo.name);
+    const baseModels = algo.name === "stackedensemble" ? baseModelsOf(store, resolved.base_models as string | null, body.training_frame) : undefined;
     const modelId = body.model_id ?? store.newId("model", algo.name);
     if (store.get(modelKey(modelId))) throw new FloeError("conflict", `model '${modelId}' already exists; delete it first or pick another id`);
     const { job, done } = node.jobs.start<TrainResult>(
       `train ${modelId}`,
       async (j) => {
-        const result = await algo.train(node.executor, { modelId, frame, y, x: body.x ?? null, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) });
+        const result = await algo.train(node.executor, { modelId, frame, y, x: body.x ?? null, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p), baseModels });
         if (j.signal.aborted) return result;
-        const createdAt = Date.now();
-        for (const cv of result.cvModels) await putModel(ctx, cv.model_id, { model: cv, trainingFrame: body.training_frame, createdAt, cvModels: [] });
-        await putModel(ctx, modelId, { model: result.model, trainingFrame: body.training_frame, createdAt, cvModels: result.cvModels.map((m) => m.model_id) });
+        await putTrained(ctx, result, body.training_frame);
         return result;
       },
       { kind: "model", id: modelId },

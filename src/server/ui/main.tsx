@@ -4,6 +4,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onUnauthorized, setToken, takeTokenFromUrl } from "./api.ts";
+import { AutoMLPage, AutoMLRunPage } from "./pages/automl.tsx";
 import { BuilderPage } from "./pages/builder.tsx";
 import { ClusterPage } from "./pages/cluster.tsx";
 import { FramePage } from "./pages/frame.tsx";
@@ -17,6 +18,7 @@ const NAV: readonly { href: string; label: string; pages: readonly Route["page"]
   { href: "#/frames", label: "Frames", pages: ["frames", "frame"] },
   { href: "#/models", label: "Models", pages: ["models", "model"] },
   { href: "#/build", label: "Build a model", pages: ["build"] },
+  { href: "#/automl", label: "AutoML", pages: ["automl", "automl-run"] },
   { href: "#/jobs", label: "Jobs", pages: ["jobs"] },
   { href: "#/cluster", label: "Cluster", pages: ["cluster"] },
 ];
@@ -34,6 +36,10 @@ function Page({ route }: { route: Route }) {
       return <ModelPage key={route.id} id={route.id} />;
     case "build":
       return <BuilderPage frame={route.frame} />;
+    case "automl":
+      return <AutoMLPage />;
+    case "automl-run":
+      return <AutoMLRunPage key={route.id} id={route.id} />;
     case "jobs":
       return <JobsPage />;
     case "cluster":

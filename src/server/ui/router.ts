@@ -1,5 +1,6 @@
 // Hash routes of the web UI (#/frames, #/frames/ID, #/models, #/models/ID, #/build,
-// #/jobs, #/cluster): parsing, links, and a hook that follows the current one.
+// #/automl, #/automl/ID, #/jobs, #/cluster): parsing, links, and a hook that follows the
+// current one.
 
 import { useEffect, useState } from "preact/hooks";
 
@@ -9,6 +10,8 @@ export type Route =
   | { readonly page: "models" }
   | { readonly page: "model"; readonly id: string }
   | { readonly page: "build"; readonly frame: string | null }
+  | { readonly page: "automl" }
+  | { readonly page: "automl-run"; readonly id: string }
   | { readonly page: "jobs" }
   | { readonly page: "cluster" };
 
@@ -23,6 +26,8 @@ export function parseRoute(hash: string): Route {
       return id ? { page: "model", id } : { page: "models" };
     case "build":
       return { page: "build", frame: new URLSearchParams(query).get("frame") };
+    case "automl":
+      return id ? { page: "automl-run", id } : { page: "automl" };
     case "jobs":
       return { page: "jobs" };
     case "cluster":
@@ -36,6 +41,7 @@ export const link = {
   frame: (id: string) => `#/frames/${encodeURIComponent(id)}`,
   model: (id: string) => `#/models/${encodeURIComponent(id)}`,
   build: (frame?: string) => (frame ? `#/build?frame=${encodeURIComponent(frame)}` : "#/build"),
+  automl: (id?: string) => (id ? `#/automl/${encodeURIComponent(id)}` : "#/automl"),
 };
 
 /** The current route, updated on every hash change. */

@@ -174,3 +174,53 @@ export interface Prediction {
   readonly columns: readonly string[];
   readonly warnings: readonly string[];
 }
+
+/** GET /automl/params: AutoML's parameters and the algorithm families include_algos / exclude_algos name. */
+export interface AutoMLParamList {
+  readonly params: readonly ParamMeta[];
+  readonly algos: readonly string[];
+}
+
+export interface AutoMLSummary {
+  readonly automl_id: string;
+  readonly job_id: string;
+  readonly status: JobStatus;
+  readonly response_column: string;
+  readonly training_frame: string;
+  readonly models: number;
+  readonly leader: string | null;
+  readonly sort_metric: string;
+  readonly created_at: number;
+}
+
+/** A leaderboard row: metric columns are null where the model has no value. */
+export interface LeaderboardRow {
+  readonly model_id: string;
+  readonly algo: string;
+  readonly training_time_ms: number;
+  readonly [metric: string]: number | string | null;
+}
+
+export interface AutoMLEvent {
+  readonly timestamp: number;
+  readonly level: "info" | "warn";
+  readonly stage: string;
+  readonly message: string;
+}
+
+export interface AutoMLRun {
+  readonly automl_id: string;
+  readonly job: Job;
+  readonly training_frame: string;
+  readonly response_column: string;
+  readonly x: readonly string[] | null;
+  readonly category: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly sort_metric: string;
+  /** The leaderboard's metric columns, in H2O's order. */
+  readonly columns: readonly string[];
+  /** Best first. */
+  readonly leaderboard: readonly LeaderboardRow[];
+  readonly leader: string | null;
+  readonly events: readonly AutoMLEvent[];
+}

@@ -3,39 +3,11 @@
 // whose progress is followed live, ending in a link to the model.
 
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api, messageOf } from "../api.ts";
+import { api, messageOf } from "../api.ts";
 import { ErrorAlert, JobProgress, Loading, Title } from "../components.tsx";
 import { useAsync } from "../hooks.ts";
+import { type Field, fieldOf, faultProps as markFault, inputAtFault, ParamField, valueOf } from "../param-field.tsx";
 import type { Algorithm, FrameDetail, FrameSummary, Job, ParamMeta, ParamValue } from "../types.ts";
-
-type Field = string | boolean;
-
-/** A parameter's form value for its default: checkboxes hold booleans, other inputs text. */
-function fieldOf(p: ParamMeta): Field {
-  if (p.type === "bool") return p.default === true;
-  return p.default === null ? "" : String(p.default);
-}
-
-/**
- * The request value of a field; undefined when it still says the default or is empty (the
- * server fills those in). Text that is no number is sent as it is, for the server to refuse by name.
- */
-function valueOf(p: ParamMeta, f: Field): ParamValue | undefined {
-  if (f === fieldOf(p)) return undefined;
-  if (typeof f === "boolean") return f;
-  const text = f.trim();
-  if (text === "") return undefined;
-  if (p.type !== "int" && p.type !== "float") return text;
-  return Number.isFinite(Number(text)) ? Number(text) : text;
-}
-
-/** The declared bounds of a numeric parameter, as help text. */
-function bounds(p: ParamMeta): string {
-  const low = p.min !== undefined ? `at least ${p.min}` : p.above !== undefined ? `above ${p.above}` : null;
-  const high = p.max !== undefined ? `at most ${p.max}` : null;
-  const both = [low, high].filter((b) => b !== null);
-  return both.length ? ` (${both.join(", ")})` : "";
-}
 
 /** The form's own inputs for the request fields the server may name in an error. */
 const FIELD_INPUTS: Readonly<Record<string, string>> = {
@@ -47,23 +19,10 @@ const FIELD_INPUTS: Readonly<Record<string, string>> = {
   model_id: "model-id",
 };
 
-/**
- * The id of the input a failed request is about: the server names the field in
- * details.field, in details.issues (schema errors) or, for parameters, in the message.
- */
-function inputAtFault(err: unknown): string | null {
-  if (!(err instanceof ApiError)) return null;
-  const issues = err.details?.issues as { field?: string }[] | undefined;
-  const field = (err.details?.field as string | undefined) ?? issues?.[0]?.field;
-  const param = field?.startsWith("params.") ? field.slice("params.".length) : /\bparameter (\w+)=/.exec(err.message)?.[1];
-  if (param) return `param-${param}`;
-  return field ? (FIELD_INPUTS[field] ?? null) : null;
-}
-
 const ERROR_ID = "train-error";
 
 /** Marks the input at fault as invalid, its error message linked to it. */
-const faultProps = (id: string, fault: string | null) => (id === fault ? { "aria-invalid": true, "aria-errormessage": ERROR_ID } : {});
+const faultProps = (id: string, fault: string | null) => markFault(id, fault, ERROR_ID);
 
 export function BuilderPage({ frame }: { frame: string | null }) {
   const algos = useAsync(() => api<{ algorithms: Algorithm[] }>("GET", "/algorithms"), []);
@@ -112,7 +71,7 @@ export function BuilderPage({ frame }: { frame: string | null }) {
       setJobId((await api<{ job: Job }>("POST", "/models", body)).job.job_id);
     } catch (err) {
       setError(messageOf(err));
-      setFault(inputAtFault(err));
+      setFault(inputAtFault(err, FIELD_INPUTS));
     }
   };
 
@@ -193,7 +152,7 @@ export function BuilderPage({ frame }: { frame: string | null }) {
           <fieldset class="params">
             <legend>Parameters of {algo.name}</legend>
             {algo.params.map((p) => (
-              <ParamField key={`${algo.name}.${p.name}`} param={p} value={field(p)} fault={fault} onChange={(v) => setField(p, v)} />
+              <ParamField key={`${algo.name}.${p.name}`} param={p} value={field(p)} fault={fault} errorId={ERROR_ID} onChange={(v) => setField(p, v)} />
             ))}
           </fieldset>
 
@@ -203,50 +162,5 @@ export function BuilderPage({ frame }: { frame: string | null }) {
         </form>
       )}
     </section>
-  );
-}
-
-/** One parameter's input, its kind chosen by the declared type, its help linked as its description. */
-function ParamField({ param: p, value, fault, onChange }: { param: ParamMeta; value: Field; fault: string | null; onChange: (v: Field) => void }) {
-  const id = `param-${p.name}`;
-  const invalid = faultProps(id, fault);
-  const help = (
-    <span id={`${id}-help`} class="help">
-      {p.help}
-      {bounds(p)}
-    </span>
-  );
-  if (p.type === "bool") {
-    return (
-      <div class="param check">
-        <input id={id} {...invalid} type="checkbox" checked={value === true} aria-describedby={`${id}-help`} onChange={(e) => onChange(e.currentTarget.checked)} />
-        <label for={id}>{p.name}</label>
-        {help}
-      </div>
-    );
-  }
-  const text = String(value);
-  return (
-    <div class="param">
-      <label for={id}>{p.name}</label>
-      {p.type === "enum" ? (
-        <select id={id} {...invalid} value={text} aria-describedby={`${id}-help`} onChange={(e) => onChange(e.currentTarget.value)}>
-          {p.values?.map((v) => (
-            <option key={v} value={v}>
-              {v}
-            </option>
-          ))}
-        </select>
-      ) : (
-        <input
-          id={id}
-          {...invalid}
-          value={text}
-          aria-describedby={`${id}-help`}
-          onInput={(e) => onChange(e.currentTarget.value)}
-        />
-      )}
-      {help}
-    </div>
   );
 }

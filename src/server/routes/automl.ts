@@ -1,0 +1,202 @@
+// /automl: start an AutoML run (a job), list the runs, and follow one: its live
+// leaderboard, leader and event log. Each model joins the model store as soon as it is
+// built (with its out-of-fold predictions, so it can be stacked again), so it can be
+// viewed, scored and downloaded while the run goes on; a cancel goes through the job and
+// keeps the models built so far. Runs live on the node that started them.
+
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { FloeError } from "../../core/errors.ts";
+import type { Frame } from "../../core/frame.ts";
+import type { Job } from "../../core/jobs.ts";
+import { key, type Key } from "../../core/store.ts";
+import { AUTOML_ALGOS, AUTOML_PARAMS, type AutoMLParams, resolveAutoMLParams } from "../../ml/automl/params.ts";
+import { type AutoMLEvent, type AutoMLResult, runAutoML } from "../../ml/automl/run.ts";
+import { type LeaderboardRow, leaderboardColumns, sortMetricOf } from "../../ml/leaderboard.ts";
+import type { SupervisedCategory } from "../../ml/metrics/index.ts";
+import type { TrainResult } from "../../ml/registry.ts";
+import { trainingColumns } from "../../ml/training-frame.ts";
+import type { ServerContext } from "../context.ts";
+import { CONFLICT, ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
+import { AutoMLBody, AutoMLParamsSchema, AutoMLSchema, AutoMLStarted, AutoMLSummarySchema, IdParam } from "../schemas.ts";
+import { jobJson } from "../views.ts";
+import { putTrained } from "./models.ts";
+
+/** What a run has so far, updated as it goes. */
+interface RunState {
+  /** Resolved up front (the seed drawn, nfolds -1 made 5). */
+  params: AutoMLParams;
+  /** Best first, replaced as each model joins. */
+  leaderboard: readonly LeaderboardRow[];
+  readonly events: AutoMLEvent[];
+}
+
+/** An AutoML run as this node keeps it: what was asked, its job, and what it has built so far. */
+interface AutoMLRun {
+  readonly id: string;
+  readonly job: Job<AutoMLResult>;
+  readonly trainingFrame: string;
+  readonly responseColumn: string;
+  readonly x: readonly string[] | null;
+  readonly category: SupervisedCategory;
+  readonly sortMetric: string;
+  readonly columns: readonly string[];
+  readonly state: RunState;
+}
+
+const runKey = (id: string): Key<AutoMLRun> => key<AutoMLRun>("automl", id);
+const frameKey = (id: string) => key<Frame>("frame", id);
+const tags = ["automl"];
+/** The path of the parameter listing, which a run id may not take. */
+const PARAMS_ID = "params";
+
+const params = createRoute({
+  method: "get",
+  path: "/automl/params",
+  tags,
+  summary: "AutoML's parameters (name, type, default, help, allowed values) and the algorithm families it runs",
+  responses: { 200: jsonResponse(AutoMLParamsSchema, "Parameters"), ...ERRORS },
+});
+
+const start = createRoute({
+  method: "post",
+  path: "/automl",
+  tags,
+  summary: "Start an AutoML run (a job); its models join the store as they are built",
+  request: jsonBody(AutoMLBody),
+  responses: { 202: jsonResponse(AutoMLStarted, "The run's job and id"), ...CONFLICT, ...ERRORS },
+});
+
+const list = createRoute({
+  method: "get",
+  path: "/automl",
+  tags,
+  summary: "The AutoML runs of this node, newest first",
+  responses: { 200: jsonResponse(z.object({ runs: z.array(AutoMLSummarySchema) }), "Runs"), ...ERRORS },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/automl/{id}",
+  tags,
+  summary: "An AutoML run: its job, parameters, leaderboard so far (best first), leader and event log",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(AutoMLSchema, "The run"), ...ERRORS },
+});
+
+/** A leaderboard row as JSON: metrics a model lacks (NaN) become null. */
+function rowJson(row: LeaderboardRow): z.infer<typeof AutoMLSchema>["leaderboard"][number] {
+  const out: Record<string, number | string | null> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === "number" && !Number.isFinite(v) ? null : v;
+  return out as z.infer<typeof AutoMLSchema>["leaderboard"][number];
+}
+
+function summaryJson(run: AutoMLRun): z.infer<typeof AutoMLSummarySchema> {
+  return {
+    automl_id: run.id,
+    job_id: run.job.id,
+    status: run.job.status,
+    response_column: run.responseColumn,
+    training_frame: run.trainingFrame,
+    models: run.state.leaderboard.length,
+    leader: run.state.leaderboard[0]?.model_id ?? null,
+    sort_metric: run.sortMetric,
+    created_at: run.job.createdAt,
+  };
+}
+
+function runJson(run: AutoMLRun): z.infer<typeof AutoMLSchema> {
+  return {
+    automl_id: run.id,
+    job: jobJson(run.job),
+    training_frame: run.trainingFrame,
+    response_column: run.responseColumn,
+    x: run.x ? [...run.x] : null,
+    category: run.category,
+    params: { ...run.state.params },
+    sort_metric: run.sortMetric,
+    columns: [...run.columns],
+    leaderboard: run.state.leaderboard.map(rowJson),
+    leader: run.state.leaderboard[0]?.model_id ?? null,
+    events: run.state.events.map((e) => ({ ...e })),
+  };
+}
+
+export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
+  const { node } = ctx;
+  const { store } = node;
+
+  app.openapi(params, (c) =>
+    c.json({ params: AUTOML_PARAMS.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })), algos: [...AUTOML_ALGOS] }, 200),
+  );
+
+  app.openapi(start, (c) => {
+    const body = c.req.valid("json");
+    const frame = store.need(frameKey(body.training_frame));
+    const y = body.response_column;
+    const x = body.x ?? null;
+    if (!frame.names.includes(y)) {
+      throw new FloeError("not_found", `response column '${y}' is not in frame '${body.training_frame}' (columns: ${frame.names.slice(0, 20).join(", ")})`, { field: "response_column" });
+    }
+    // Everything runAutoML would refuse is refused here, so a bad request never becomes a failed job.
+    const { category } = trainingColumns(frame, y, x, true);
+    const given = body.params ?? {};
+    // The seed is drawn now, so the run shows it from the start.
+    const p = resolveAutoMLParams(given);
+    const sortMetric = sortMetricOf(category, p.sort_metric);
+    if (body.project_name === PARAMS_ID) throw new FloeError("invalid_argument", `project_name '${PARAMS_ID}' is reserved; pick another`, { field: "project_name" });
+    const id = body.project_name ?? store.newId("automl", "AutoML");
+    if (store.get(runKey(id))) throw new FloeError("conflict", `AutoML run '${id}' already exists; pick another project_name`, { field: "project_name" });
+    const runParams = { ...p };
+
+    // Filled from the start: the run's first events come before the job is returned.
+    const state: RunState = { params: p, leaderboard: [], events: [] };
+    const { job, done } = node.jobs.start<AutoMLResult>(`automl ${id}`, async (j) => {
+      const stored: Promise<void>[] = [];
+      let storeError: unknown = null;
+      const keep = (result: TrainResult, rows: readonly LeaderboardRow[]) => {
+        stored.push(putTrained(ctx, result, body.training_frame).catch((err) => void (storeError ??= err)));
+        state.leaderboard = rows;
+      };
+      try {
+        const result = await runAutoML(node.executor, {
+          project: id,
+          frame,
+          y,
+          x,
+          params: runParams,
+          signal: j.signal,
+          onProgress: (f) => j.setProgress(f),
+          onModel: keep,
+          onEvent: (e) => state.events.push(e),
+        });
+        state.params = result.params;
+        return result;
+      } finally {
+        await Promise.all(stored);
+        if (storeError) throw storeError;
+      }
+    });
+    done.catch(() => {});
+    const run: AutoMLRun = {
+      id,
+      job,
+      trainingFrame: body.training_frame,
+      responseColumn: y,
+      x,
+      category,
+      sortMetric,
+      columns: leaderboardColumns(category),
+      state,
+    };
+    store.put(runKey(id), run);
+    return c.json({ job: jobJson(job), automl_id: id }, 202);
+  });
+
+  const needRun = (id: string) => {
+    const run = store.get(runKey(id));
+    if (!run) throw new FloeError("not_found", `no AutoML run '${id}'`);
+    return run;
+  };
+  app.openapi(list, (c) => c.json({ runs: store.ids("automl").map((id) => summaryJson(needRun(id))).reverse() }, 200));
+  app.openapi(get, (c) => c.json(runJson(needRun(c.req.valid("param").id)), 200));
+}
