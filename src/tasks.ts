@@ -31,6 +31,7 @@ import {
   ScoreTask,
 } from "./ml/tree/row-tasks.ts";
 import { BuildViewTask } from "./ml/tree/view.ts";
+import { DeepLearningScoreTask, HoldoutOutputTask as DeepLearningHoldoutTask, ScoredTask as DeepLearningScoredTask, TrainTask as DeepLearningTrainTask } from "./ml/deeplearning/tasks.ts";
 
 export const TASKS = taskRegistry([
   MomentsTask,
@@ -81,4 +82,8 @@ export const TASKS = taskRegistry([
   TotssTask,
   KMeansPredictTask,
   KMeansMetricsTask,
+  DeepLearningTrainTask,
+  DeepLearningScoredTask,
+  DeepLearningHoldoutTask,
+  DeepLearningScoreTask,
 ]);

@@ -5,6 +5,7 @@ import type { Metrics } from "../ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../ml/metrics/multinomial.ts";
 import { pcondTables } from "../ml/naivebayes.ts";
 import { centerRecords } from "../ml/kmeans/model.ts";
+import { hiddenOf } from "../ml/deeplearning/model.ts";
 import { type Model, modelInputs } from "../ml/scoring.ts";
 import { num, plainTable } from "./table.ts";
 
@@ -150,6 +151,18 @@ function details(model: Model): { summary: string; blocks: string[]; json: Recor
           iterations: model.iterations,
           estimated_k: model.estimated_k,
         },
+      };
+    }
+    case "deeplearning": {
+      const hidden = hiddenOf(model);
+      const history = model.scoring_history as readonly Record<string, number>[];
+      const shown = history.slice(-COEFFICIENT_ROWS);
+      const headers = [...new Set(shown.flatMap((e) => Object.keys(e)))].filter((h) => h !== "duration_ms");
+      const more = history.length > shown.length ? ` (last ${shown.length} of ${history.length})` : "";
+      return {
+        summary: `hidden [${hidden.join(",")}], ${model.params.activation}, ${num(model.epochs_trained)} epochs`,
+        blocks: shown.length ? [`Scoring history${more}:\n${plainTable(headers, shown.map((e) => headers.map((h) => num(e[h]))), "  ")}`] : [],
+        json: { hidden, activation: model.params.activation, epochs_trained: model.epochs_trained, iterations: model.iterations, scoring_history: model.scoring_history },
       };
     }
     case "stackedensemble": {

@@ -16,6 +16,8 @@ import { PCA_PARAMS, type PcaParams, trainPca } from "./pca.ts";
 import { NAIVEBAYES_PARAMS, type NaiveBayesParams, trainNaiveBayes } from "./naivebayes.ts";
 import { KMEANS_PARAMS, type KMeansParams } from "./kmeans/params.ts";
 import { trainKMeans } from "./kmeans/train.ts";
+import { DEEPLEARNING_PARAMS, type DeepLearningParams } from "./deeplearning/params.ts";
+import { trainDeepLearning } from "./deeplearning/train.ts";
 import { STACKEDENSEMBLE_PARAMS, type StackedEnsembleParams } from "./ensemble/params.ts";
 import { type BaseModel, trainStackedEnsemble } from "./ensemble/train.ts";
 import { predictFrame } from "./scoring.ts";
@@ -88,6 +90,7 @@ export const ALGORITHMS: readonly Algorithm[] = [
   declare<GlmParams>("glm", "Generalized linear model (H2O's GLM): families, elastic net, lambda search, p-values", true, GLM_PARAMS, trainGlm),
   declare<PcaParams>("pca", "Principal component analysis (H2O's PCA, GramSVD)", false, PCA_PARAMS, trainPca),
   declare<NaiveBayesParams>("naivebayes", "Naive Bayes classifier", true, NAIVEBAYES_PARAMS, trainNaiveBayes),
+  declare<DeepLearningParams>("deeplearning", "Deep learning: a multi-layer perceptron (H2O's DeepLearning)", true, DEEPLEARNING_PARAMS, trainDeepLearning),
   declare<StackedEnsembleParams>("stackedensemble", "Stacked ensemble: a metalearner over cross-validated base models' predictions (H2O's StackedEnsemble)", true, STACKEDENSEMBLE_PARAMS, (ex, req, p) =>
     trainStackedEnsemble(ex, req, p, algorithm, predictFrame),
   ),

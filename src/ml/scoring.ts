@@ -14,8 +14,9 @@ import { type KMeansModel, kmeansEvaluator, predictKMeans } from "./kmeans/model
 import { designColumns } from "./design.ts";
 import { ensembleMetricsSpec, predictEnsemble, type StackedEnsembleModel } from "./ensemble/model.ts";
 import { componentNames, type PcaModel, pcaEvaluator, predictPca } from "./pca.ts";
+import { type DeepLearningModel, deepLearningMetricsSpec, predictDeepLearning } from "./deeplearning/model.ts";
 
-export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel | PcaModel | StackedEnsembleModel;
+export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel | PcaModel | StackedEnsembleModel | DeepLearningModel;
 
 /** A column scoring reads: enum columns are read as text and matched by label. */
 export interface InputColumn {
@@ -84,6 +85,12 @@ const kmeansScorer: Scorer<KMeansModel> = {
   evaluator: kmeansEvaluator,
 };
 
+const deepLearningScorer: Scorer<DeepLearningModel> = {
+  inputs: (m) => designColumns(m.design).map((c) => ({ name: c.name, enum: c.domain !== null })),
+  predict: predictDeepLearning,
+  evaluator: (executor, m) => supervisedEvaluator(executor, m, deepLearningMetricsSpec(m), predictDeepLearning),
+};
+
 const pcaScorer: Scorer<PcaModel> = {
   inputs: (m) => designColumns(m.design).map((c) => ({ name: c.name, enum: c.domain !== null })),
   predict: predictPca,
@@ -110,6 +117,8 @@ function scorerOf(model: Model): Scorer<Model> {
       return naiveBayesScorer as Scorer<Model>;
     case "kmeans":
       return kmeansScorer as Scorer<Model>;
+    case "deeplearning":
+      return deepLearningScorer as Scorer<Model>;
     case "pca":
       return pcaScorer as Scorer<Model>;
     case "stackedensemble":

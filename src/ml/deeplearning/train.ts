@@ -1,0 +1,406 @@
+// Training deep learning as H2O does: the parameters checked (layers, dropout, loss against
+// the response), the design built (standardized inputs, one-hot levels), a numeric response
+// standardized, then iterations of model averaging until `epochs` is reached: each chunk
+// trains a copy of the network on its rows and the averaged network goes on. The model is
+// scored on a schedule of iterations (scoring history, early stopping with H2O's moving-
+// average rule, the best scored model kept); cross-validation trains one model per fold.
+//
+// Iterations: train_samples_per_iteration N > 0 trains N rows per iteration; 0, −1 and −2
+// train one epoch per iteration (H2O tunes −2 to the cluster; floe keeps one epoch). An
+// iteration of less than an epoch trains a sample of the rows drawn by hashing row ids.
+
+import { FloeError } from "../../core/errors.ts";
+import { cancelledError, type Chunked, type Executor } from "../../core/mr.ts";
+import { bindColumns } from "../bind.ts";
+import { type CvSummary, cvSummary } from "../cv-summary.ts";
+import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesign } from "../design.ts";
+import { assignFolds, FoldIdsTask } from "../folds.ts";
+import { FoldWeightsTask, HoldoutTask, ResponseTask } from "../glm/tasks.ts";
+import type { Distribution, LossParams } from "../loss.ts";
+import type { BinomialMetrics } from "../metrics/binomial.ts";
+import { computeMetrics, type Metrics, type MetricsSpec, type SupervisedCategory } from "../metrics/index.ts";
+import type { ScoredChunk } from "../metrics/scored.ts";
+import type { ParamValues } from "../params.ts";
+import type { TrainRequest, TrainResult } from "../registry.ts";
+import { type TrainingColumns, trainingColumns, validationResponse } from "../training-frame.ts";
+import { shouldStop } from "../tree/train.ts";
+import { type DeepLearningModel, deepLearningVarimp } from "./model.ts";
+import { type Activation, auxSize, type Hyper, initialWeights, layout, type Loss, type NetSpec } from "./network.ts";
+import type { DeepLearningParams } from "./params.ts";
+import { HoldoutOutputTask, type NetArgs, ScoredTask, TrainTask } from "./tasks.ts";
+
+const invalid = (msg: string) => new FloeError("invalid_argument", `deeplearning: ${msg}`);
+
+/** The numbers of a comma-separated list parameter (brackets allowed), each checked by `ok`. */
+function parseList(name: string, text: string, what: string, ok: (v: number) => boolean): number[] {
+  const body = text.trim().replace(/^\[/, "").replace(/\]$/, "").trim();
+  if (body === "") throw new FloeError("invalid_argument", `deeplearning parameter ${name}="${text}": give at least one ${what}`);
+  return body.split(",").map((s) => {
+    const v = s.trim() === "" ? Number.NaN : Number(s);
+    if (!ok(v)) throw new FloeError("invalid_argument", `deeplearning parameter ${name}="${text}": '${s.trim()}' is not ${what}`);
+    return v;
+  });
+}
+
+/** The hidden activation and each hidden layer's dropout ratio, by H2O's rules. */
+function resolveActivation(p: DeepLearningParams, layers: number): { activation: Activation; hiddenDropout: number[] } {
+  const dropout = p.activation.endsWith("WithDropout");
+  const activation = p.activation.replace("WithDropout", "") as Activation;
+  if (p.hidden_dropout_ratios === null) return { activation, hiddenDropout: new Array(layers).fill(dropout ? 0.5 : 0) };
+  const ratios = parseList("hidden_dropout_ratios", p.hidden_dropout_ratios, "a ratio in [0, 1)", (v) => v >= 0 && v < 1);
+  if (ratios.length !== layers) throw invalid(`hidden_dropout_ratios has ${ratios.length} ratio(s) but hidden has ${layers} layer(s)`);
+  if (!dropout && ratios.some((r) => r > 0)) throw invalid(`hidden_dropout_ratios needs a WithDropout activation (activation=${p.activation}); use ${p.activation}WithDropout`);
+  return { activation, hiddenDropout: ratios };
+}
+
+/** The distribution and loss (H2O's Automatic and AUTO resolved), refused where they do not fit the response. */
+function resolveLoss(p: DeepLearningParams, c: TrainingColumns): { distribution: Distribution; loss: Loss } {
+  const what = c.category === "Regression" ? "numeric" : `an enum with ${c.yDomain?.length} classes`;
+  if (c.category !== "Regression") {
+    const expected = c.category === "Binomial" ? "bernoulli" : "multinomial";
+    if (p.distribution !== "AUTO" && p.distribution !== expected) {
+      throw invalid(`distribution=${p.distribution} does not fit the response '${c.yName}' (${what}): use ${expected} or AUTO`);
+    }
+    return { distribution: expected, loss: p.loss === "Automatic" ? "CrossEntropy" : p.loss };
+  }
+  if (p.loss === "CrossEntropy") throw invalid(`loss=CrossEntropy needs a classifier; the response '${c.yName}' is numeric (make it an enum to classify)`);
+  if (p.distribution === "bernoulli" || p.distribution === "multinomial") {
+    throw invalid(`distribution=${p.distribution} needs an enum response; '${c.yName}' is numeric`);
+  }
+  const byLoss: Record<string, Distribution> = { Quadratic: "gaussian", Absolute: "laplace", Huber: "huber" };
+  const byDistribution: Record<string, Loss> = { gaussian: "Quadratic", laplace: "Absolute", huber: "Huber" };
+  const distribution: Distribution = p.distribution === "AUTO" ? (byLoss[p.loss] ?? "gaussian") : p.distribution;
+  const loss: Loss = p.loss === "Automatic" ? byDistribution[distribution] : p.loss;
+  if (byLoss[loss] !== distribution) throw invalid(`loss=${loss} does not go with distribution=${distribution} (use loss ${byDistribution[distribution]} or Automatic)`);
+  return { distribution, loss };
+}
+
+function checkStoppingMetric(p: DeepLearningParams, category: SupervisedCategory): void {
+  const m = p.stopping_metric;
+  if (m === "AUC" && category !== "Binomial") throw invalid(`stopping_metric=AUC needs a two-class response (this model is ${category})`);
+  if ((m === "logloss" || m === "misclassification" || m === "mean_per_class_error") && category === "Regression") {
+    throw invalid(`stopping_metric=${m} needs a classifier; use deviance, MSE, RMSE or MAE for regression`);
+  }
+}
+
+/** The error rate of a classifier's confusion matrix (1 − accuracy). */
+function misclassification(m: Metrics): number {
+  const cm = (m as BinomialMetrics).confusion_matrix;
+  let all = 0;
+  let right = 0;
+  cm.forEach((row, a) => {
+    for (const v of row) all += v;
+    right += row[a];
+  });
+  return all > 0 ? 1 - right / all : Number.NaN;
+}
+
+/** The stopping metric, AUTO resolved: logloss for classifiers, deviance for regression. */
+function stoppingMetric(p: DeepLearningParams, category: SupervisedCategory): string {
+  return p.stopping_metric === "AUTO" ? (category === "Regression" ? "deviance" : "logloss") : p.stopping_metric;
+}
+
+/** The metric early stopping and the best model watch, as a number where smaller is better. */
+function stoppingValue(m: Metrics, name: string, category: SupervisedCategory): number {
+  const r = m as unknown as Record<string, number>;
+  switch (name) {
+    case "deviance":
+      return category === "Regression" ? r.mean_residual_deviance : r.logloss;
+    case "MAE":
+      return r.mae;
+    case "AUC":
+      return -r.AUC;
+    case "misclassification":
+      return misclassification(m);
+    default:
+      return r[name];
+  }
+}
+
+/** A scoring's metrics as H2O's scoring history names them (`training_rmse`, `validation_logloss`, ...). */
+function historyMetrics(prefix: string, m: Metrics, category: SupervisedCategory): Record<string, number> {
+  const r = m as unknown as Record<string, number>;
+  if (category === "Regression") {
+    return { [`${prefix}_rmse`]: r.RMSE, [`${prefix}_deviance`]: r.mean_residual_deviance, [`${prefix}_mae`]: r.mae, [`${prefix}_r2`]: r.r2 };
+  }
+  return {
+    [`${prefix}_rmse`]: r.RMSE,
+    [`${prefix}_logloss`]: r.logloss,
+    [`${prefix}_classification_error`]: misclassification(m),
+    ...(category === "Binomial" ? { [`${prefix}_auc`]: r.AUC } : {}),
+  };
+}
+
+/** What every fit of a training run shares. */
+interface Context {
+  readonly executor: Executor;
+  readonly p: DeepLearningParams;
+  readonly design: Design;
+  readonly spec: NetSpec;
+  readonly view: Chunked<DesignChunk>;
+  readonly loss: Loss;
+  readonly hyper: Hyper;
+  readonly yMean: number;
+  readonly yScale: number;
+  readonly category: SupervisedCategory;
+  readonly metricsSpec: MetricsSpec;
+  readonly signal?: AbortSignal;
+}
+
+function netArgs(ctx: Context, weights: Float64Array): NetArgs {
+  return { design: ctx.design, spec: ctx.spec, weights, yMean: ctx.yMean, yScale: ctx.yScale };
+}
+
+/** One scoring of the network during a fit. */
+interface Scoring {
+  readonly weights: Float64Array;
+  readonly epochs: number;
+  readonly iterations: number;
+  readonly training: Metrics;
+  readonly validation: Metrics | null;
+  /** The stopping metric (smaller is better). */
+  readonly value: number;
+}
+
+interface FitOptions {
+  readonly epochs: number;
+  readonly stoppingRounds: number;
+  readonly overwriteWithBest: boolean;
+  /** A cross-validation model: its fold's rows of the view are its validation rows. */
+  readonly holdout: number | null;
+  /** When max_runtime_secs runs out (epoch ms): the fit scores and stops after the iteration in progress. */
+  readonly deadline: number | null;
+}
+
+interface Fit {
+  /** The kept scoring: the best one with overwrite_with_best_model, else the last. */
+  readonly kept: Scoring;
+  /** Epochs of the last scoring (a fold's answer to how long the main model trains). */
+  readonly lastEpochs: number;
+  readonly history: Record<string, number>[];
+  readonly notes: string[];
+}
+
+async function score(ctx: Context, valid: Chunked<DesignChunk> | null, holdout: number | null, weights: Float64Array, epochs: number, iterations: number): Promise<Scoring> {
+  const { executor, metricsSpec } = ctx;
+  const net = netArgs(ctx, weights);
+  const metricsOf = async (view: Chunked<DesignChunk>, fold: number | null) =>
+    computeMetrics(executor, { chunks: await executor.run(ScoredTask, view, { ...net, fold }, { signal: ctx.signal }) }, metricsSpec);
+  const training = await metricsOf(ctx.view, null);
+  const validation = valid ? await metricsOf(valid, null) : holdout !== null ? await metricsOf(ctx.view, holdout) : null;
+  return { weights, epochs, iterations, training, validation, value: stoppingValue(validation ?? training, stoppingMetric(ctx.p, ctx.category), ctx.category) };
+}
+
+/** Trains one network on the view's rows of the current fit (weight > 0). */
+async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptions, progress: (f: number) => void): Promise<Fit> {
+  const { executor, p, spec } = ctx;
+  const started = Date.now();
+  const N = (await executor.run(ResponseTask, ctx.view, { classes: 0 }))[0];
+  if (N === 0) {
+    throw new FloeError("bad_input", `no rows to train on: every row has a missing response${p.missing_values_handling === "Skip" ? " or a missing predictor (missing_values_handling=Skip)" : ""}`);
+  }
+  const lay = layout(spec);
+  let weights = initialWeights(spec, lay, p.initial_weight_distribution, p.initial_weight_scale, p.seed);
+  let aux = new Float64Array(auxSize(ctx.hyper, lay.size));
+  const perIteration = p.train_samples_per_iteration > 0 ? p.train_samples_per_iteration : N;
+  const total = o.epochs * N;
+  const iterations = Math.max(1, Math.ceil(total / perIteration - 1e-9));
+  const interval = p.score_each_iteration ? 1 : Math.max(1, Math.ceil(iterations / 20));
+  const history: Record<string, number>[] = [];
+  const series: number[] = [];
+  const notes: string[] = [];
+  let processed = 0;
+  let best: Scoring | null = null;
+  let last: Scoring | null = null;
+  for (let it = 0; it < iterations; it++) {
+    if (ctx.signal?.aborted) throw cancelledError();
+    const samples = Math.min(perIteration, total - it * perIteration);
+    const partial = await executor.run(
+      TrainTask,
+      ctx.view,
+      { ...netArgs(ctx, weights), aux, hyper: ctx.hyper, loss: ctx.loss, miniBatch: p.mini_batch_size, seed: p.seed, iteration: it, fraction: samples / N, processed },
+      { signal: ctx.signal },
+    );
+    const n = partial[partial.length - 1];
+    if (n > 0) {
+      weights = partial.slice(0, lay.size);
+      aux = partial.slice(lay.size, lay.size + aux.length);
+      for (let j = 0; j < weights.length; j++) {
+        weights[j] /= n;
+        if (!Number.isFinite(weights[j])) {
+          throw new FloeError("bad_input", `deeplearning diverged at epoch ${((processed + n) / N).toFixed(2)} (weights are no longer finite): lower rate, keep adaptive_rate or standardize on, or add l2`);
+        }
+      }
+      for (let j = 0; j < aux.length; j++) aux[j] /= n;
+      processed += n;
+    }
+    progress((it + 1) / iterations);
+    const timeUp = o.deadline !== null && Date.now() >= o.deadline;
+    if ((it + 1) % interval !== 0 && it !== iterations - 1 && !timeUp) continue;
+    const s = await score(ctx, valid, o.holdout, weights, processed / N, it + 1);
+    history.push({
+      epochs: s.epochs,
+      iterations: s.iterations,
+      samples: processed,
+      duration_ms: Date.now() - started,
+      ...historyMetrics("training", s.training, ctx.category),
+      ...(s.validation ? historyMetrics("validation", s.validation, ctx.category) : {}),
+    });
+    series.push(s.value);
+    last = s;
+    if (!best || s.value < best.value) best = s;
+    if (timeUp && it < iterations - 1) {
+      notes.push(`max_runtime_secs reached after ${s.epochs.toFixed(2)} epochs`);
+      break;
+    }
+    if (it < iterations - 1 && o.stoppingRounds > 0 && shouldStop(series, o.stoppingRounds, p.stopping_tolerance)) {
+      notes.push(`early stopping after ${s.epochs.toFixed(2)} epochs: ${stoppingMetric(p, ctx.category)} did not improve over ${o.stoppingRounds} scorings`);
+      break;
+    }
+  }
+  const lastScoring = last as Scoring;
+  const kept = o.overwriteWithBest && best ? best : lastScoring;
+  if (kept !== lastScoring) notes.push(`overwrite_with_best_model: kept the model of epoch ${kept.epochs.toFixed(2)} (best ${stoppingMetric(p, ctx.category)} of ${history.length} scorings)`);
+  return { kept, lastEpochs: lastScoring.epochs, history, notes };
+}
+
+export async function trainDeepLearning(executor: Executor, req: TrainRequest, p: DeepLearningParams): Promise<TrainResult> {
+  const started = Date.now();
+  // max_runtime_secs bounds the whole build, cross-validation included (as for the trees).
+  const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
+  const frame = req.frame;
+  const cols = trainingColumns(frame, req.y as string, req.x, p.ignore_const_cols);
+  if (p.nfolds === 1) throw invalid("nfolds must be 0 (no cross-validation) or at least 2");
+  if (p.fold_column && p.nfolds > 0) throw invalid("give either nfolds or fold_column, not both");
+  const hidden = parseList("hidden", p.hidden, "a positive integer layer size", (v) => Number.isInteger(v) && v > 0);
+  const { activation, hiddenDropout } = resolveActivation(p, hidden.length);
+  if (p.input_dropout_ratio >= 1) throw invalid(`input_dropout_ratio=${p.input_dropout_ratio} would drop every input; it must be below 1`);
+  if (p.adaptive_rate && p.epsilon === 0) throw invalid("adaptive_rate needs epsilon > 0");
+  const { distribution, loss } = resolveLoss(p, cols);
+  checkStoppingMetric(p, cols.category);
+  const notes = [...cols.notes];
+
+  const xCols = cols.xCols.filter((c) => frame.columns[c].name !== p.fold_column);
+  if (xCols.length === 0) throw new FloeError("bad_input", "no predictor columns left to train on besides the fold column");
+  // The design's order: enum columns first, then numeric ones (input units follow it).
+  const ordered = [...xCols.filter((c) => frame.columns[c].type === "enum"), ...xCols.filter((c) => frame.columns[c].type !== "enum")];
+  const design = makeDesign(frame, ordered, {
+    transform: p.standardize ? "STANDARDIZE" : "NONE",
+    intercept: false,
+    useAllFactorLevels: p.use_all_factor_levels,
+    missing: p.missing_values_handling,
+  });
+  if (design.P === 0) throw new FloeError("bad_input", "no input units: every predictor is an enum with a single level (set use_all_factor_levels)");
+  const classifier = cols.category !== "Regression";
+  const K = cols.yDomain?.length ?? 1;
+  const spec: NetSpec = { units: [design.P, ...hidden, classifier ? K : 1], activation, softmax: classifier, inputDropout: p.input_dropout_ratio, hiddenDropout };
+  // H2O standardizes a numeric response too: the network predicts in its sds from its mean.
+  const yRollup = frame.rollups?.[cols.yCol];
+  const standardY = !classifier && p.standardize;
+  const yMean = standardY ? (yRollup?.mean ?? 0) : 0;
+  const yScale = standardY && (yRollup?.sd ?? 0) > 0 ? (yRollup?.sd as number) : 1;
+  // Huber's delta is 1 in the network's units: yScale on the response's.
+  const lossParams: LossParams = { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: yScale };
+  const metricsSpec: MetricsSpec = { category: cols.category, classes: K, distribution, lossParams };
+  const holdoutWidth = cols.category === "Multinomial" ? K : 1;
+  const view = {
+    chunks: await executor.run(BuildDesignTask, frame, { design, bound: ordered.map((col) => ({ col })), y: { col: cols.yCol }, needY: true, holdoutWidth }, { signal: req.signal }),
+  };
+  let valid: { chunks: DesignChunk[] } | null = null;
+  if (req.valid) {
+    const warnings: string[] = [];
+    const y = validationResponse(req.valid, cols, warnings);
+    const bound = bindColumns(req.valid, designColumns(design), warnings);
+    valid = { chunks: await executor.run(BuildDesignTask, req.valid, { design, bound, y, needY: true, holdoutWidth: 0 }, { signal: req.signal }) };
+    notes.push(...warnings.map((w) => `validation: ${w}`));
+  }
+  const hyper: Hyper = {
+    adaptive: p.adaptive_rate,
+    rho: p.rho,
+    epsilon: p.epsilon,
+    rate: p.rate,
+    rateAnnealing: p.rate_annealing,
+    rateDecay: p.rate_decay,
+    momentumStart: p.momentum_start,
+    momentumRamp: p.momentum_ramp,
+    momentumStable: p.momentum_stable,
+    nesterov: p.nesterov_accelerated_gradient,
+    l1: p.l1,
+    l2: p.l2,
+    maxW2: p.max_w2,
+  };
+  const ctx: Context = { executor, p, design, spec, view, loss, hyper, yMean, yScale, category: cols.category, metricsSpec, signal: req.signal };
+  const progress = req.onProgress ?? (() => {});
+
+  const assemble = (modelId: string, fitted: Fit, cv: Metrics | null, modelNotes: string[], ms: number): DeepLearningModel => {
+    const k = fitted.kept;
+    const thresholdSource = (k.validation ?? k.training) as BinomialMetrics;
+    return {
+      algo: "deeplearning",
+      model_id: modelId,
+      params: {
+        ...(p as unknown as ParamValues),
+        distribution,
+        loss,
+        hidden: hidden.join(","),
+        hidden_dropout_ratios: hiddenDropout.some((r) => r > 0) ? hiddenDropout.join(",") : p.hidden_dropout_ratios,
+      },
+      response: { name: cols.yName, domain: cols.yDomain },
+      category: cols.category,
+      design,
+      net: spec,
+      weights: k.weights,
+      yMean,
+      yScale,
+      distribution,
+      loss,
+      lossParams,
+      epochs_trained: k.epochs,
+      iterations: k.iterations,
+      threshold: cols.category === "Binomial" ? (thresholdSource.max_f1_threshold ?? 0.5) : 0.5,
+      metrics: { training: k.training, validation: k.validation, cross_validation: cv },
+      varimp: deepLearningVarimp(design, spec, k.weights),
+      scoring_history: fitted.history,
+      notes: modelNotes,
+      training_time_ms: ms,
+    };
+  };
+
+  // Cross-validation: one model per fold on the other folds, validated on its own fold.
+  let folds = 0;
+  let cvMetrics: Metrics | null = null;
+  let cvMetricsSummary: CvSummary | null = null;
+  let cvPredictions: ScoredChunk[] | null = null;
+  const cvModels: DeepLearningModel[] = [];
+  const foldEpochs: number[] = [];
+  if (p.nfolds >= 2 || p.fold_column) {
+    folds = await assignFolds(executor, frame, view, p, p.fold_column ? 0 : p.nfolds, cols);
+    for (let f = 0; f < folds; f++) {
+      await executor.run(FoldWeightsTask, view, { fold: f, keep: false });
+      const opts = { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline };
+      const fitted = await fit(ctx, null, opts, (x) => progress(((f + x) / (folds + 1)) * 0.999));
+      foldEpochs.push(fitted.lastEpochs);
+      await executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f });
+      if (p.keep_cross_validation_models) cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, fitted, null, fitted.notes, Date.now() - started));
+    }
+    await executor.run(FoldWeightsTask, view, { fold: -1, keep: false });
+    cvPredictions = await executor.run(HoldoutTask, view, { width: holdoutWidth });
+    cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, metricsSpec);
+    cvMetricsSummary = await cvSummary(cvPredictions, await executor.run(FoldIdsTask, view, {}), folds, (chunks) => computeMetrics(executor, { chunks }, metricsSpec));
+  }
+
+  // After cross-validation the main model neither overwrites with its best scoring nor,
+  // when the folds stopped early, stops itself: it trains the folds' mean epochs (H2O's
+  // cv_computeAndSetOptimalParameters).
+  const cvStopped = cvMetrics !== null && p.stopping_rounds > 0;
+  const epochs = cvStopped ? foldEpochs.reduce((a, b) => a + b, 0) / foldEpochs.length : p.epochs;
+  if (cvStopped && epochs !== p.epochs) notes.push(`cross-validation with early stopping: the main model trains the folds' mean of ${epochs.toFixed(2)} epochs`);
+  const fitted = await fit(
+    ctx,
+    valid,
+    { epochs, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, overwriteWithBest: cvMetrics ? false : p.overwrite_with_best_model, holdout: null, deadline },
+    (x) => progress(folds > 0 ? (folds + x) / (folds + 1) : x),
+  );
+  const model = { ...assemble(req.modelId, fitted, cvMetrics, [...notes, ...fitted.notes], Date.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
+  return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
+}
