@@ -1,7 +1,8 @@
 // What AutoML builds, in order, after H2O's default plan: a GLM with lambda search, five
 // GBMs of growing depth, a random forest and extremely randomized trees, a small deep
 // learning model, then random grids over GBM and deep learning until the limits are
-// reached. Tree models grow until early stopping says enough (ntrees is a ceiling).
+// reached. Tree models grow until early stopping says enough (ntrees is a ceiling). One
+// model of each family comes early, so a short budget still sees every family.
 
 import type { AutoMLAlgo } from "./params.ts";
 
@@ -31,11 +32,11 @@ export const DEFAULT_STEPS: readonly Step[] = [
   { name: "GLM_1", family: "GLM", algo: "glm", params: { lambda_search: true } },
   { name: "GBM_1", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 6, min_rows: 1 } },
   { name: "DRF_1", family: "DRF", algo: "drf", params: { ntrees: 50 } },
+  { name: "DeepLearning_1", family: "DeepLearning", algo: "deeplearning", params: { hidden: "10,10,10", epochs: 50 } },
   { name: "GBM_2", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 7, min_rows: 10 } },
   { name: "GBM_3", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 8, min_rows: 10 } },
   { name: "XRT_1", family: "XRT", algo: "drf", params: { ntrees: 50, histogram_type: "Random" } },
   { name: "GBM_4", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 10, min_rows: 10 } },
-  { name: "DeepLearning_1", family: "DeepLearning", algo: "deeplearning", params: { hidden: "10,10,10", epochs: 50 } },
   { name: "GBM_5", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 15, min_rows: 100 } },
 ];
 

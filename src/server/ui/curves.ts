@@ -25,7 +25,9 @@ export function flatten(entry: Readonly<Record<string, unknown>>, prefix = ""): 
 }
 
 /** The x axis a history is read along, the first of these it has (else the entry's index). */
-const X_KEYS = ["number_of_trees", "iterations", "iteration", "epochs"];
+const X_KEYS = ["number_of_trees", "epochs", "iterations", "iteration"];
+/** Counters of training progress: an axis, never a series. */
+const COUNTERS = new Set([...X_KEYS, "samples"]);
 /** Clock readings, not metrics: left out of the chart. */
 const CLOCK = /timestamp|duration|_ms$/;
 
@@ -40,7 +42,7 @@ export function historyOf(history: readonly Readonly<Record<string, unknown>>[])
   const rows = history.map((e) => flatten(e));
   if (rows.length === 0) return null;
   const x = X_KEYS.find((k) => k in rows[0]) ?? "index";
-  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => k !== x && !CLOCK.test(k));
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((k) => !COUNTERS.has(k) && !CLOCK.test(k));
   if (names.length === 0) return null;
   const xOf = (r: Record<string, number>, i: number) => (x === "index" ? i : r[x]);
   const series = names.map((name) => ({
