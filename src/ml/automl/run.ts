@@ -107,6 +107,8 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       keep_cross_validation_models: false,
       stopping_rounds: p.stopping_rounds,
       stopping_tolerance: tolerance,
+      // Deep learning checks its time limit between iterations: short ones keep it on time.
+      train_samples_per_iteration: Math.min(train.rows, 10_000),
     };
     const wantEnsembles = algos.has("StackedEnsemble") && p.nfolds > 0;
     const mainMs = p.max_runtime_secs > 0 ? budget.ms * (wantEnsembles ? 1 - ENSEMBLE_SHARE : 1) : Number.POSITIVE_INFINITY;
