@@ -5,9 +5,8 @@
 // recorded as a failure and the search goes on; models are ranked as on a leaderboard.
 
 import { FloeError } from "../core/errors.ts";
-import { cancelledError } from "../core/mr.ts";
+import { cancelledError, type Executor } from "../core/mr.ts";
 import { keyState, Rng } from "../core/rng.ts";
-import type { Executor } from "../core/mr.ts";
 import { Budget } from "./budget.ts";
 import type { SupervisedCategory } from "./metrics/index.ts";
 import { isDecreasing, type LeaderboardRow, leaderboardRow, sortMetricOf, sortRows } from "./leaderboard.ts";
