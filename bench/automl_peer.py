@@ -2,27 +2,10 @@
 (HistGradientBoosting, RandomForest, a one-hot logistic regression, XGBClassifier), each
 trained on the CSV bench/automl.ts writes and scored on its test CSV. Prints one JSON line
 per model: name, train seconds, test AUC and logloss, peak RSS. Run with /usr/bin/python3."""
-import csv, json, resource, sys, time
-import numpy as np
+import json, resource, sys, time
+from flights_peer import CATEGORICAL, NUMERIC, load
 
 train_path, test_path = sys.argv[1], sys.argv[2]
-NUMERIC = ["hour", "dow", "month", "distance"]
-CATEGORICAL = ["origin", "destination"]
-
-
-def load(path, levels):
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    X = np.empty((len(rows), len(NUMERIC) + len(CATEGORICAL)), dtype=np.float64)
-    for j, c in enumerate(NUMERIC):
-        X[:, j] = [float(r[c]) for r in rows]
-    for j, c in enumerate(CATEGORICAL):
-        lv = levels.setdefault(c, {})
-        X[:, len(NUMERIC) + j] = [lv.setdefault(r[c], len(lv)) for r in rows]
-    y = np.array([1 if r["delayed"] == "yes" else 0 for r in rows], dtype=np.int32)
-    return X, y
-
-
 levels = {}
 Xtr, ytr = load(train_path, levels)
 Xte, yte = load(test_path, levels)

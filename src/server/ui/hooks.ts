@@ -34,22 +34,26 @@ const POLL_MS = 300;
 
 export const finished = (job: Job) => job.status === "done" || job.status === "failed" || job.status === "cancelled";
 
-/** Polls GET /jobs/ID every 300 ms until the job ends; null until the first answer. */
-export function useJob(jobId: string | null): { job: Job | null; error: string | null } {
-  const [job, setJob] = useState<Job | null>(null);
+/**
+ * GETs `path` now and every `ms` until `done` says the answer is final; null until the first
+ * answer. A null path polls nothing.
+ */
+export function usePolled<T>(path: string | null, ms: number, done: (answer: T) => boolean): { data: T | null; error: string | null } {
+  const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    setJob(null);
+    setData(null);
     setError(null);
-    if (!jobId) return;
+    if (!path) return;
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const j = await api<Job>("GET", `/jobs/${encodeURIComponent(jobId)}`);
+        const answer = await api<T>("GET", path);
         if (!live) return;
-        setJob(j);
-        if (!finished(j)) timer = setTimeout(poll, POLL_MS);
+        setData(answer);
+        setError(null);
+        if (!done(answer)) timer = setTimeout(poll, ms);
       } catch (e) {
         if (live) setError(messageOf(e));
       }
@@ -59,6 +63,12 @@ export function useJob(jobId: string | null): { job: Job | null; error: string |
       live = false;
       clearTimeout(timer);
     };
-  }, [jobId]);
-  return { job, error };
+  }, [path]);
+  return { data, error };
+}
+
+/** Polls GET /jobs/ID every 300 ms until the job ends; null until the first answer. */
+export function useJob(jobId: string | null): { job: Job | null; error: string | null } {
+  const { data, error } = usePolled<Job>(jobId ? `/jobs/${encodeURIComponent(jobId)}` : null, POLL_MS, finished);
+  return { job: data, error };
 }

@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, messageOf } from "../api.ts";
 import { DataTable, ErrorAlert, Loading, Title } from "../components.tsx";
 import { duration, num, time } from "../format.ts";
-import { finished, useAsync } from "../hooks.ts";
+import { finished, useAsync, usePolled } from "../hooks.ts";
 import { type Field, faultProps, fieldOf, inputAtFault, ParamField, valueOf } from "../param-field.tsx";
 import { link } from "../router.ts";
 import type { AutoMLParamList, AutoMLRun, AutoMLSummary, FrameDetail, FrameSummary, Job, ParamMeta, ParamValue } from "../types.ts";
@@ -188,29 +188,8 @@ function StartForm() {
 
 /** GET /automl/ID now and every second until the run's job ends; null until the first answer. */
 function useRun(id: string): { run: AutoMLRun | null; error: string | null } {
-  const [run, setRun] = useState<AutoMLRun | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const r = await api<AutoMLRun>("GET", runPath(id));
-        if (!live) return;
-        setRun(r);
-        setError(null);
-        if (!finished(r.job)) timer = setTimeout(poll, POLL_MS);
-      } catch (e) {
-        if (live) setError(messageOf(e));
-      }
-    };
-    void poll();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [id]);
-  return { run, error };
+  const { data, error } = usePolled<AutoMLRun>(runPath(id), POLL_MS, (r) => finished(r.job));
+  return { run: data, error };
 }
 
 export function AutoMLRunPage({ id }: { id: string }) {
