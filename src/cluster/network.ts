@@ -26,9 +26,12 @@ export function membershipPeers(membership: Membership): Peers {
 }
 
 export interface RouteTraffic {
+  /** Calls to other nodes (over HTTP). */
   calls: number;
   bytes_out: number;
   bytes_in: number;
+  /** Calls this node answered itself, without HTTP (no bytes). */
+  local_calls: number;
 }
 
 export class RpcTransport implements Transport {
@@ -50,15 +53,17 @@ export class RpcTransport implements Transport {
 
   async call(node: string, route: string, body: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const own = node === this.membership.self.name ? this.local[route] : undefined;
-    if (own) return own(body);
+    if (own) {
+      this.count(route).local_calls++;
+      return own(body);
+    }
     const member = this.membership.get(node);
     if (!member || member.state === "dead") throw new FloeError("unavailable", `node ${node} is not a live member`, { unreachable: true });
     const ctl = new AbortController();
     let calls = this.inFlight.get(node);
     if (!calls) this.inFlight.set(node, (calls = new Set()));
     calls.add(ctl);
-    const t = this.traffic.get(route) ?? { calls: 0, bytes_out: 0, bytes_in: 0 };
-    this.traffic.set(route, t);
+    const t = this.count(route);
     t.calls++;
     t.bytes_out += body.byteLength;
     try {
@@ -71,5 +76,11 @@ export class RpcTransport implements Transport {
     } finally {
       calls.delete(ctl);
     }
+  }
+
+  private count(route: string): RouteTraffic {
+    const t = this.traffic.get(route) ?? { calls: 0, bytes_out: 0, bytes_in: 0, local_calls: 0 };
+    this.traffic.set(route, t);
+    return t;
   }
 }

@@ -69,7 +69,7 @@ export const ClusterSchema = z
     cloud_healthy: z.boolean().openapi({ description: "every node not dead is healthy" }),
     nodes: z.array(NodeSchema),
     traffic: z
-      .record(z.string(), z.object({ calls: z.number(), bytes_out: z.number(), bytes_in: z.number() }))
+      .record(z.string(), z.object({ calls: z.number(), bytes_out: z.number(), bytes_in: z.number(), local_calls: z.number() }))
       .optional()
       .openapi({ description: "Calls this node made to each internal route of its peers, and the bytes sent and received (cluster members only)" }),
   })
