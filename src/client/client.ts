@@ -73,7 +73,8 @@ class Transport {
   async send(method: string, path: string, init: SendOptions = {}): Promise<Response> {
     const url = new URL(`${this.base}/api/v1${path}`);
     for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = {};
+    // Tells the server this is floe's client, not a form a web page sent cross-site.
+    const headers: Record<string, string> = { "x-floe-client": "1" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: globalThis.RequestInit["body"];
     if (init.json !== undefined) {

@@ -11,10 +11,18 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
   return HTTP_STATUS[code] as ContentfulStatusCode;
 }
 
+function errorBody(err: FloeError) {
+  return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+}
+
 export function errorResponse(c: Context, err: FloeError): Response {
-  const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
   const headers: Record<string, string> = err.code === "unauthorized" ? { "WWW-Authenticate": 'Bearer realm="floe"' } : {};
-  return c.json(body, statusOf(err.code), headers);
+  return c.json(errorBody(err), statusOf(err.code), headers);
+}
+
+/** The same answer outside the Hono app (requests refused before it sees them). */
+export function bareErrorResponse(err: FloeError): Response {
+  return Response.json(errorBody(err), { status: statusOf(err.code) });
 }
 
 /** Hono's error handler: FloeErrors keep their code; Hono's own (malformed JSON) become bad_input. */

@@ -13,10 +13,12 @@ import { localStats } from "../cluster/stats.ts";
 import { FloeError } from "../core/errors.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
-import { createApp } from "./app.ts";
+import { API_BASE, createApp } from "./app.ts";
 import { linkCluster } from "./cluster-link.ts";
 import type { ClusterRuntime, ServerContext } from "./context.ts";
-import ui from "./ui/index.html";
+import { bareErrorResponse } from "./errors.ts";
+import { requestGuard } from "./request-guard.ts";
+import { uiResponse } from "./ui-bundle.ts";
 
 export interface ServeOptions {
   /** 0 picks a free port. */
@@ -28,6 +30,8 @@ export interface ServeOptions {
   readonly authToken?: string;
   /** Allow a non-loopback bind without a token. */
   readonly insecure?: boolean;
+  /** Host names (a reverse proxy's) accepted besides loopback ones, as Host and as Origin. */
+  readonly allowedHosts?: readonly string[];
   /** Imports must name files inside this directory. */
   readonly dataRoot?: string;
   readonly uploadLimitBytes?: number;
@@ -115,6 +119,9 @@ function checkOptions(opts: ServeOptions): { host: string; port: number; dataRoo
   if (!isLoopback(host) && opts.authToken === undefined && !opts.insecure) {
     throw new FloeError("invalid_argument", `refusing to listen on ${host} without --auth-token: anyone who can reach it could read your data (add --insecure to do it anyway)`);
   }
+  for (const name of opts.allowedHosts ?? []) {
+    if (!/^[A-Za-z0-9.\-]+$|^\[[0-9a-fA-F:]+\]$/.test(name)) throw new FloeError("invalid_argument", `--allowed-host '${name}' is not a host name (no scheme or port)`);
+  }
   if (opts.authToken !== undefined && opts.authToken.length < 8) throw new FloeError("invalid_argument", "--auth-token must be at least 8 characters");
   let dataRoot: string | null = null;
   if (opts.dataRoot !== undefined) {
@@ -164,6 +171,18 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     shutdown: () => void stop(),
   };
   const app = createApp(ctx, opts.authToken);
+  const guard = requestGuard({ bindHost: host, loopback: isLoopback(host), scheme: tls ? "https" : "http", allowedHosts: opts.allowedHosts ?? [] });
+  /** A browser-facing request: the guard, then the UI's files, then the API. */
+  const answer = async (req: Request): Promise<Response> => {
+    const refused = guard(req);
+    if (refused) return bareErrorResponse(refused);
+    const path = new URL(req.url).pathname;
+    if ((req.method === "GET" || req.method === "HEAD") && !path.startsWith(`${API_BASE}/`)) {
+      const page = await uiResponse(path);
+      if (page) return page;
+    }
+    return app.fetch(req);
+  };
   const secret = opts.secret;
   const routes = secret === undefined ? null : new InternalRoutes(new Verifier(secret), log);
   try {
@@ -177,9 +196,13 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
       maxRequestBodySize: uploadLimit + 1024 * 1024,
       // Scoring or exporting a large frame may take longer than Bun's default 10 s.
       idleTimeout: 255,
-      routes: { "/": ui },
       // Peers' calls go to /internal/: signed with the cluster secret, outside /api/v1 and its bearer token.
-      fetch: (req, srv) => (routes && isInternal(req.url) ? routes.fetch(req, srv.requestIP(req)?.address) : app.fetch(req)),
+      fetch: async (req, srv) => {
+        if (routes && isInternal(req.url)) return routes.fetch(req, srv.requestIP(req)?.address);
+        const res = await answer(req);
+        res.headers.set("X-Content-Type-Options", "nosniff");
+        return res;
+      },
       ...(tls ? { tls } : {}),
     });
   } catch (err) {

@@ -32,6 +32,8 @@ let server: RunningServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let api: ReturnType<typeof apiOf>;
+/** What Chromium reported the page's Content-Security-Policy blocked. */
+const blocked: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -48,6 +50,9 @@ beforeAll(async () => {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(WAIT);
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+  });
 });
 
 afterAll(async () => {
@@ -217,3 +222,7 @@ test("a server with a token: a 401 shows the token form; the token from #token= 
     await guarded.stop();
   }
 }, 20_000);
+
+test("the UI works under its Content-Security-Policy: nothing the pages did was blocked", () => {
+  expect(blocked).toEqual([]);
+});

@@ -15,10 +15,13 @@ export interface Reply {
   body: any;
 }
 
-/** JSON calls to a server's API v1, with a bearer token when given. */
+/** What floe's own clients send with every request, so the server knows it is not a cross-site form (src/client). */
+export const CLIENT_HEADERS: Readonly<Record<string, string>> = { "x-floe-client": "1" };
+
+/** JSON calls to a server's API v1, with a bearer token when given, as floe's client makes them. */
 export function apiOf(server: { url: string }, token?: string) {
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-    const init: RequestInit = { method, headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+    const init: RequestInit = { method, headers: { ...CLIENT_HEADERS, ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
     if (typeof body === "string" || body instanceof Uint8Array || body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
