@@ -159,6 +159,8 @@ export class Membership {
     this.deadMs = this.heartbeatMs * (opts.deadAfter ?? 6);
     this.log = opts.log;
     this.self = new SelfMember(opts.self.name, opts.self.url, randomBytes(8).toString("hex"), opts.stats);
+    // Peers sign for this node's name; a join names it by the address it was given.
+    opts.routes.answerAs([this.self.name, new URL(this.self.url).host]);
     opts.routes.on("join", (body) => this.onJoin(parseHello(body)));
     opts.routes.on("heartbeat", (body) => this.onHeartbeat(parseHello(body)));
     opts.routes.on("leave", (body) => this.onLeave(parseHello(body)));
@@ -174,7 +176,7 @@ export class Membership {
     const base = /^https?:\/\//.test(address) ? address.replace(/\/+$/, "") : `${scheme}://${address}`;
     let reply: JoinReply;
     try {
-      reply = await this.rpc.json<JoinReply>(base, "/internal/join", this.hello(), { timeoutMs: JOIN_TIMEOUT_MS });
+      reply = await this.askToJoin(base);
     } catch (err) {
       const e = asFloeError(err);
       const why =
@@ -192,12 +194,28 @@ export class Membership {
     await Promise.allSettled(
       announce.map(async (m) => {
         try {
-          this.absorb(await this.rpc.json<JoinReply>(m.url, "/internal/join", this.hello(), { timeoutMs: this.unhealthyMs }));
+          this.absorb(await this.rpc.json<JoinReply>(m.url, "/internal/join", this.hello(), { timeoutMs: this.unhealthyMs, to: m.name }));
         } catch (err) {
           this.log(`could not announce this node to ${m.name}: ${asFloeError(err).message}`);
         }
       }),
     );
+  }
+
+  /**
+   * The join call to the member at `base`, signed for that address; when the member answers
+   * that it goes by another name (the address was spelled another way than it advertises),
+   * once more signed for that name.
+   */
+  private async askToJoin(base: string): Promise<JoinReply> {
+    try {
+      return await this.rpc.json<JoinReply>(base, "/internal/join", this.hello(), { timeoutMs: JOIN_TIMEOUT_MS });
+    } catch (err) {
+      const e = asFloeError(err);
+      const name = e.details?.node;
+      if (e.code !== "unauthorized" || e.details?.misdirected !== true || typeof name !== "string") throw e;
+      return await this.rpc.json<JoinReply>(base, "/internal/join", this.hello(), { timeoutMs: JOIN_TIMEOUT_MS, to: name });
+    }
   }
 
   /** Starts heartbeats to every other member, dead ones included (so a healed partition is seen). */
@@ -213,7 +231,7 @@ export class Membership {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const peers = [...this.others.values()].filter((m) => m.state !== "dead");
-    await Promise.allSettled(peers.map((m) => this.rpc.json(m.url, "/internal/leave", this.hello(), { timeoutMs: LEAVE_TIMEOUT_MS })));
+    await Promise.allSettled(peers.map((m) => this.rpc.json(m.url, "/internal/leave", this.hello(), { timeoutMs: LEAVE_TIMEOUT_MS, to: m.name })));
   }
 
   /** Every member, this node and dead ones included, sorted by name. */
@@ -363,7 +381,7 @@ export class Membership {
   private async beat(m: Member): Promise<void> {
     this.inFlight.add(m.name);
     try {
-      const reply = await this.rpc.json<Reply>(m.url, "/internal/heartbeat", this.hello(), { timeoutMs: this.unhealthyMs });
+      const reply = await this.rpc.json<Reply>(m.url, "/internal/heartbeat", this.hello(), { timeoutMs: this.unhealthyMs, to: m.name });
       // Whoever answers at that address now; a restarted node answers with its new incarnation.
       if (isIdentity(reply?.from) && reply.from.name === m.name) this.absorb(reply);
     } catch (err) {

@@ -67,7 +67,7 @@ export class RpcTransport implements Transport {
     t.calls++;
     t.bytes_out += body.byteLength;
     try {
-      const out = await this.rpc.call(member.url, `/internal/${route}`, body, { signal: signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal });
+      const out = await this.rpc.call(member.url, `/internal/${route}`, body, { to: node, signal: signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal });
       t.bytes_in += out.byteLength;
       return out;
     } catch (err) {

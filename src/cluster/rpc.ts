@@ -1,7 +1,8 @@
 // The client side of node-to-node calls: a signed POST to a peer's /internal/ route over
 // HTTP or HTTPS, its answer as bytes or JSON, and every failure as a FloeError — a peer
 // that does not answer is `unavailable` (details.unreachable), an error answer keeps the
-// peer's own code and message.
+// peer's own code and message. Each call is signed for the node it goes to, so no other
+// node accepts it.
 
 import { codeOfStatus, FloeError, isErrorCode } from "../core/errors.ts";
 import { signHeaders } from "./signing.ts";
@@ -13,6 +14,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** The body's content type (default application/octet-stream; JSON for `json`). */
   contentType?: string;
+  /** The node the call is signed for: its name (default: the host:port of the URL called). */
+  to?: string;
 }
 
 const encoder = new TextEncoder();
@@ -30,7 +33,8 @@ export class Rpc {
   /** POSTs `body` to `${baseUrl}${path}` (path under /internal/), signed; resolves to the answer's body. */
   async call(baseUrl: string, path: string, body: Uint8Array | string = new Uint8Array(0), opts: CallOptions = {}): Promise<Uint8Array> {
     const bytes = typeof body === "string" ? encoder.encode(body) : body;
-    const headers = { ...signHeaders(this.secret, "POST", path, bytes), "content-type": opts.contentType ?? "application/octet-stream" };
+    const to = opts.to ?? new URL(baseUrl).host;
+    const headers = { ...signHeaders(this.secret, "POST", path, to, bytes), "content-type": opts.contentType ?? "application/octet-stream" };
     const timeout = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
     const signals = [opts.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const init: BunFetchRequestInit = { method: "POST", headers, body: bytes, signal: signals.length ? AbortSignal.any(signals) : undefined };
