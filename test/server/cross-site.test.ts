@@ -5,6 +5,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { floe } from "../support/cli.ts";
 import { FIXTURES } from "../support/node.ts";
 import { apiOf, CLIENT_HEADERS, testServer } from "../support/server.ts";
 
@@ -116,6 +117,13 @@ describe("Host names (DNS rebinding)", async () => {
     });
     expect(r.status).toBe(202);
   });
+});
+
+test("floe serve --allowed-host takes names, and refuses what is not one before listening", async () => {
+  const r = await floe(["serve", "--port", "0", "--allowed-host", "floe.example,http://x/"], { timeoutMs: 15_000 });
+  expect(r.code).not.toBe(0);
+  expect(r.code).not.toBe(-1);
+  expect(r.stderr).toContain("--allowed-host 'http://x/' is not a host name");
 });
 
 describe("response headers", async () => {
