@@ -161,7 +161,9 @@ async function checkHeader(session: DbSession, file: ResolvedFile, d: Dialect): 
   try {
     [names] = await session.rows(
       `SELECT * FROM read_csv(${sqlString(file.path)}, auto_detect=false, header=false, ${dialectArgs(d)}, ` +
-        `columns=${varcharColumns(d.columns.length)}, null_padding=true, strict_mode=false) LIMIT 1`,
+        // null_padding (a header shorter than the rows) needs the serial reader when a quoted
+        // field holds a line break; one line is read, so it costs nothing.
+        `columns=${varcharColumns(d.columns.length)}, null_padding=true, strict_mode=false, parallel=false) LIMIT 1`,
     );
   } catch (err) {
     throw readerError(err, file.label);
