@@ -47,5 +47,15 @@ export function readerError(err: unknown, label: string): FloeError {
 export function sqlError(err: unknown): FloeError {
   if (err instanceof FloeError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new FloeError("bad_input", `SQL: ${message.split("\n")[0]}`);
+  const remote = REMOTE_FILE.exec(message);
+  if (remote) return remoteFile(`SQL: remote files (${remote[1]})`);
+  return new FloeError("bad_input", `SQL: ${message.split("\n")[0].replace(/^Failed to extract statements: /, "")}`);
+}
+
+/** A path DuckDB would read through an extension (httpfs and the like), never loaded here. */
+const REMOTE_FILE = /File (\S+:\/\/\S+) requires the extension/;
+
+/** `what` (a remote path, or files named by one) refused: http(s), s3 and the like. */
+export function remoteFile(what: string): FloeError {
+  return new FloeError("unsupported", `${what} are not supported yet; download the file and read it locally`);
 }

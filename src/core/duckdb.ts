@@ -6,10 +6,24 @@
 
 import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from "@duckdb/node-api";
 
-export class Db {
-  private constructor(private readonly instance: DuckDBInstance) {}
+/**
+ * Sessions opened before the configuration is locked, with progress tracking on: it is a
+ * per-connection setting, which the lock forbids changing afterwards. Ingests borrow one
+ * to report DuckDB's progress; when all are busy a session runs without it.
+ */
+const TRACKED_SESSIONS = 4;
 
-  /** An in-memory DuckDB limited to `threads` threads. */
+export class Db {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly tracked: DuckDBConnection[],
+  ) {}
+
+  /**
+   * An in-memory DuckDB limited to `threads` threads. Extensions are never installed or
+   * loaded on demand (a path like http://... must not fetch code), and the configuration
+   * is locked once set up: no statement can change it for the life of the process.
+   */
   static async open(threads: number): Promise<Db> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const config = {
@@ -18,24 +32,44 @@ export class Db {
       // not DuckDB's allocator cache, should be what an ingested dataset costs.
       allocator_flush_threshold: "16MB",
       allocator_background_threads: "true",
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
     };
-    return new Db(await DuckDBInstance.create(":memory:", config));
+    const instance = await DuckDBInstance.create(":memory:", config);
+    const tracked: DuckDBConnection[] = [];
+    for (let i = 0; i < TRACKED_SESSIONS; i++) {
+      const connection = await instance.connect();
+      // Track progress for long statements without DuckDB printing a bar of its own.
+      await connection.run("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+      tracked.push(connection);
+    }
+    const setup = await instance.connect();
+    await setup.run("SET lock_configuration = true");
+    setup.closeSync();
+    return new Db(instance, tracked);
   }
 
-  async connect(): Promise<DbSession> {
-    const connection = await this.instance.connect();
-    // Track progress for long statements without DuckDB printing a bar of its own.
-    await connection.run("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
-    return new DbSession(connection);
+  /** A session; `tracked` asks for one whose `progress` DuckDB reports, when one is free. */
+  async connect(opts: { tracked?: boolean } = {}): Promise<DbSession> {
+    const borrowed = opts.tracked ? this.tracked.pop() : undefined;
+    if (borrowed) return new DbSession(borrowed, () => this.tracked.push(borrowed));
+    return new DbSession(await this.instance.connect());
   }
 
   close(): void {
+    for (const connection of this.tracked.splice(0)) connection.closeSync();
     this.instance.closeSync();
   }
 }
 
 export class DbSession {
-  constructor(readonly connection: DuckDBConnection) {}
+  private closed = false;
+
+  /** `release` hands a borrowed connection back instead of closing it. */
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly release?: () => void,
+  ) {}
 
   async run(sql: string): Promise<void> {
     await this.connection.run(sql);
@@ -63,8 +97,35 @@ export class DbSession {
     this.connection.interrupt();
   }
 
+  /**
+   * DuckDB's kind of each statement in `sql` ("SELECT", "COPY", "SET"...), from its own
+   * parser; the first statement only is bound (prepared, never run) to learn its kind,
+   * so with several statements the rest are reported as "?". Parse errors throw.
+   */
+  async statementKinds(sql: string): Promise<string[]> {
+    const { StatementType } = await import("@duckdb/node-api");
+    let extracted: Awaited<ReturnType<DuckDBConnection["extractStatements"]>>;
+    try {
+      extracted = await this.connection.extractStatements(sql);
+    } catch (err) {
+      // node-api reports "no statements" as a failure without a parser message.
+      if (/^Failed to extract statements: \S/.test((err as Error).message)) throw err;
+      return [];
+    }
+    if (extracted.count !== 1) return Array.from({ length: extracted.count }, () => "?");
+    const prepared = await extracted.prepare(0);
+    try {
+      return [StatementType[prepared.statementType]];
+    } finally {
+      prepared.destroySync();
+    }
+  }
+
   close(): void {
-    this.connection.closeSync();
+    if (this.closed) return;
+    this.closed = true;
+    if (this.release) this.release();
+    else this.connection.closeSync();
   }
 }
 

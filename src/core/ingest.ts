@@ -25,6 +25,7 @@ import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
 import { type ResolvedFile, resolveFile, type Source } from "./source.ts";
 import { readResultChunks } from "./result-chunks.ts";
+import { selectQuery } from "./sql-query.ts";
 
 export interface IngestOptions extends CsvOptions {
   /** Rows per chunk (default CHUNK_ROWS). */
@@ -61,8 +62,9 @@ async function runTracked(session: DbSession, sql: string, opts: IngestOptions, 
 
 async function stage(session: DbSession, source: Source, table: string, opts: IngestOptions): Promise<string> {
   if (source.kind === "sql") {
+    const from = await selectQuery(session, source.query);
     try {
-      await runTracked(session, `CREATE TABLE ${table} AS ${source.query}`, opts, [0, 0.7]);
+      await runTracked(session, `CREATE TABLE ${table} AS FROM ${from}`, opts, [0, 0.7]);
     } catch (err) {
       if (opts.signal?.aborted) throw cancelledError();
       throw sqlError(err);
@@ -128,7 +130,7 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
       throw new FloeError("invalid_argument", `column type '${t}' for '${name}' is not one of ${COLUMN_TYPES.join(", ")}`);
     }
   }
-  const session = await db.connect();
+  const session = await db.connect({ tracked: true });
   const id = ++stageCounter;
   const table = `floe_stage_${id}`;
   const enumTypes: string[] = [];

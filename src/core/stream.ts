@@ -11,6 +11,7 @@ import { FloeError } from "./errors.ts";
 import { resolveFile, type Source } from "./source.ts";
 import { readerSql } from "./ingest.ts";
 import { readResultChunks } from "./result-chunks.ts";
+import { selectQuery } from "./sql-query.ts";
 
 export interface StreamColumn {
   readonly name: string;
@@ -42,7 +43,7 @@ export async function streamColumns(
   try {
     let from: string;
     let label = "SQL query";
-    if (source.kind === "sql") from = `(${source.query})`;
+    if (source.kind === "sql") from = await selectQuery(session, source.query);
     else {
       const file = resolveFile(source);
       label = file.label;
