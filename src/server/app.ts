@@ -3,6 +3,8 @@
 // document generated from the same schemas.
 
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { FloeError } from "../core/errors.ts";
 import { VERSION } from "../version.ts";
 import { bearerAuth } from "./auth.ts";
@@ -15,6 +17,22 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { modelRoutes } from "./routes/models.ts";
 
 export const API_BASE = "/api/v1";
+
+/** The largest JSON request body: a request names frames, columns and parameters, never data. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+/** Routes whose body is a file, bounded by the server's upload limit instead. */
+const UPLOAD_PATHS = new Set([`${API_BASE}/frames/upload`, `${API_BASE}/models/upload`]);
+
+/** Refuses a JSON body over JSON_BODY_LIMIT by its declared length, or as it streams in, before anything parses it. */
+function jsonBodyLimit(): MiddlewareHandler {
+  const limited = bodyLimit({
+    maxSize: JSON_BODY_LIMIT,
+    onError: () => {
+      throw new FloeError("too_large", `the request body is over ${JSON_BODY_LIMIT / 1024 ** 2} MiB (${JSON_BODY_LIMIT} bytes), the limit for JSON requests; send data as an upload`, { limit_bytes: JSON_BODY_LIMIT });
+    },
+  });
+  return (c, next) => (UPLOAD_PATHS.has(c.req.path) ? next() : limited(c, next));
+}
 
 /** A zod failure as one message naming the first field at fault, all of them in details. */
 function validationError(issues: readonly { path: readonly PropertyKey[]; message: string }[], target: string): FloeError {
@@ -35,6 +53,7 @@ export function createApp(ctx: ServerContext, authToken: string | undefined): Op
     },
   });
   api.use("*", bearerAuth(authToken, [`${API_BASE}/health`]));
+  api.use("*", jsonBodyLimit());
   clusterRoutes(api, ctx);
   frameRoutes(api, ctx);
   modelRoutes(api, ctx);

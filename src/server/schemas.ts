@@ -26,6 +26,26 @@ export const NameParam = z.object({
 
 const Id = z.string().regex(/^[A-Za-z0-9_.\-]+$/, "letters, digits, '_', '.', '-' only");
 
+/**
+ * Maxima of the lists a request may hold, so that parsing and checking one stays cheap
+ * (the JSON body as a whole is capped at 1 MiB before it is parsed, src/server/app.ts).
+ */
+export const LIMITS = {
+  /** Column names in x, asfactor's columns and col_types (a wider frame is trained on all its columns: omit x). */
+  columns: 20_000,
+  naStrings: 1000,
+  naStringLength: 256,
+  splitRatios: 100,
+  params: 500,
+} as const;
+
+/** A record of at most `max` keys. */
+function boundedRecord<V extends z.ZodType>(value: V, max: number) {
+  return z.record(z.string(), value).refine((r) => Object.keys(r).length <= max, { message: `at most ${max} entries` });
+}
+
+const ColumnList = z.array(z.string()).min(1).max(LIMITS.columns);
+
 export const JobSchema = z
   .object({
     job_id: z.string(),
@@ -123,10 +143,10 @@ export const ImportBody = z
     path: z.string().min(1).optional().openapi({ description: "A file or glob, relative to --data-root when set" }),
     sql: z.string().min(1).optional().openapi({ description: "A DuckDB query whose result becomes the frame" }),
     frame_id: Id.optional(),
-    col_types: z.record(z.string(), ColumnType).optional(),
+    col_types: boundedRecord(ColumnType, LIMITS.columns).optional(),
     sep: z.string().length(1).optional(),
     header: z.boolean().optional(),
-    na_strings: z.array(z.string()).optional(),
+    na_strings: z.array(z.string().max(LIMITS.naStringLength)).max(LIMITS.naStrings).optional(),
   })
   .strict()
   .refine((b) => (b.path === undefined) !== (b.sql === undefined), { message: "give exactly one of path or sql", path: ["path"] })
@@ -141,21 +161,25 @@ export const UploadQuery = z.object({
     .openapi({ description: "Column types to force, as name:type,...", example: "species:enum,id:string" }),
   sep: z.string().length(1).optional(),
   header: z.enum(["true", "false"]).optional(),
-  na_strings: z.string().optional().openapi({ description: "Comma-separated strings read as missing", example: "NA,." }),
+  na_strings: z
+    .string()
+    .refine((s) => s.split(",").length <= LIMITS.naStrings, { message: `at most ${LIMITS.naStrings} strings` })
+    .optional()
+    .openapi({ description: "Comma-separated strings read as missing", example: "NA,." }),
 });
 
 export const SplitBody = z
   .object({
-    ratios: z.array(z.number().gt(0).lt(1)).min(1),
+    ratios: z.array(z.number().gt(0).lt(1)).min(1).max(LIMITS.splitRatios),
     seed: z.number().int().optional(),
-    destination_frames: z.array(Id).optional(),
+    destination_frames: z.array(Id).max(LIMITS.splitRatios + 1).optional(),
   })
   .strict()
   .openapi("SplitRequest");
 
 export const SplitResult = z.object({ frames: z.array(z.object({ frame_id: z.string(), rows: z.number() })) }).openapi("SplitResult");
 
-export const AsfactorBody = z.object({ columns: z.array(z.string()).min(1), frame_id: Id.optional() }).strict().openapi("AsfactorRequest");
+export const AsfactorBody = z.object({ columns: ColumnList, frame_id: Id.optional() }).strict().openapi("AsfactorRequest");
 
 export const FrameIdResult = z.object({ frame_id: z.string() });
 export const DeletedResult = z.object({ deleted: z.string() });
@@ -178,14 +202,15 @@ export const AlgorithmSchema = z
   .openapi("Algorithm");
 
 /** Parameters by H2O name, checked against the declarations by the route. */
-const ParamValues = z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.null()]));
+const ParamValue = z.union([z.number(), z.boolean(), z.string(), z.null()]);
+const ParamValues = boundedRecord(ParamValue, LIMITS.params);
 
 export const TrainBody = z
   .object({
     algo: z.string(),
     training_frame: Id,
     response_column: z.string().optional(),
-    x: z.array(z.string()).min(1).optional(),
+    x: ColumnList.optional(),
     validation_frame: Id.optional(),
     model_id: Id.optional(),
     params: ParamValues.optional(),
@@ -227,7 +252,7 @@ export const AutoMLBody = z
   .object({
     training_frame: Id,
     response_column: z.string().min(1),
-    x: z.array(z.string()).min(1).optional(),
+    x: ColumnList.optional(),
     params: ParamValues.optional().openapi({ description: "AutoML's parameters by H2O name (GET /automl/params)" }),
     project_name: Id.optional().openapi({ description: "The run's id, which its models' ids end with [default AutoML_N]" }),
   })
