@@ -128,7 +128,7 @@ export async function gridSearch(executor: Executor, req: GridRequest): Promise<
   const sizes = names.map((n) => req.hyperParams[n].length);
   const total = sizes.reduce((x, y) => x * y, 1);
   const c = req.criteria;
-  const budget = new Budget(c.max_runtime_secs * 1000, req.signal);
+  const budget = new Budget(c.max_runtime_secs * 1000, req.signal, req.clock);
   const models: { result: TrainResult; hyper: Record<string, unknown> }[] = [];
   const failures: GridFailure[] = [];
   const bestSoFar: number[] = [];

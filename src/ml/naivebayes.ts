@@ -8,6 +8,7 @@
 // drops the whole training row when any value is missing).
 
 import type { Chunk } from "../core/chunk.ts";
+import { systemClock } from "../core/clock.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import type { Executor, Task } from "../core/mr.ts";
@@ -323,7 +324,8 @@ export function naiveBayesMetricsSpec(model: NaiveBayesModel): MetricsSpec {
 
 /** Trains a naive Bayes classifier on `req.frame`; the response must be an enum. */
 export async function trainNaiveBayes(executor: Executor, req: TrainRequest, p: NaiveBayesParams): Promise<TrainResult> {
-  const started = Date.now();
+  const clock = req.clock ?? systemClock;
+  const started = clock.now();
   const y = req.y as string;
   const frame = req.frame;
   const columns = trainingColumns(frame, y, req.x, p.ignore_const_cols);
@@ -381,7 +383,7 @@ export async function trainNaiveBayes(executor: Executor, req: TrainRequest, p: 
     ...base,
     threshold: columns.category === "Binomial" ? (thresholdSource?.max_f1_threshold ?? 0.5) : 0.5,
     metrics: { training, validation, cross_validation: null },
-    training_time_ms: Date.now() - started,
+    training_time_ms: clock.now() - started,
   };
   return { model, cvModels: [], cvPredictions: null };
 }

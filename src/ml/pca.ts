@@ -9,6 +9,7 @@
 // score as missing.
 
 import type { Frame } from "../core/frame.ts";
+import { systemClock } from "../core/clock.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Executor, Task } from "../core/mr.ts";
 import { bindColumns } from "./bind.ts";
@@ -100,7 +101,8 @@ function importanceOf(G: Float64Array, n: number, P: number, vectors: Float64Arr
 }
 
 export async function trainPca(executor: Executor, req: TrainRequest, p: PcaParams): Promise<TrainResult> {
-  const started = Date.now();
+  const clock = req.clock ?? systemClock;
+  const started = clock.now();
   const frame = req.frame;
   const { cols, notes } = unsupervisedColumns(frame, req.x, p.ignore_const_cols, "decompose");
   const enums = cols.filter((c) => frame.columns[c].type === "enum");
@@ -134,7 +136,7 @@ export async function trainPca(executor: Executor, req: TrainRequest, p: PcaPara
     varimp: [],
     scoring_history: [],
     notes,
-    training_time_ms: Date.now() - started,
+    training_time_ms: clock.now() - started,
   };
   return { model, cvModels: [], cvPredictions: null };
 }

@@ -1,6 +1,7 @@
 // The algorithms floe trains, by name, with their declared parameters. The CLI, the
 // REST API and the UI read this list; nobody re-types a parameter or a default.
 
+import type { Clock } from "../core/clock.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import type { Executor } from "../core/mr.ts";
@@ -34,6 +35,8 @@ export interface TrainRequest {
   readonly params: Readonly<Record<string, unknown>>;
   readonly valid?: Frame | null;
   readonly signal?: AbortSignal;
+  /** The time max_runtime_secs and training_time_ms read (default: the system's; tests pass a manual one). */
+  readonly clock?: Clock;
   readonly onProgress?: (fraction: number) => void;
   /** A stacked ensemble's base models with their out-of-fold predictions, looked up by the caller. */
   readonly baseModels?: readonly BaseModel[];

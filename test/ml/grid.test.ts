@@ -4,16 +4,18 @@
 
 import { expect, test } from "bun:test";
 import type { Frame } from "../../src/core/frame.ts";
+import type { Executor } from "../../src/core/mr.ts";
 import { DEFAULT_CRITERIA, gridSearch, type GridRequest } from "../../src/ml/grid.ts";
 import type { MultinomialMetrics } from "../../src/ml/metrics/multinomial.ts";
+import { workClock } from "../support/clock.ts";
 import { FIXTURES, testNode } from "../support/node.ts";
 
 const node = testNode();
 let iris: Frame;
 
-async function grid(over: Partial<GridRequest> & Pick<GridRequest, "hyperParams">) {
+async function grid({ executor = node.executor, ...over }: Partial<GridRequest> & Pick<GridRequest, "hyperParams"> & { executor?: Executor }) {
   iris ??= (await node.importFrame({ kind: "file", path: `${FIXTURES}/iris.csv` }).done).frame;
-  return gridSearch(node.executor, {
+  return gridSearch(executor, {
     gridId: "g",
     algo: "gbm",
     frame: iris,
@@ -57,17 +59,23 @@ test("a random grid draws distinct combinations in an order its seed repeats, up
   expect(order(c)).not.toEqual(order(a));
 });
 
-test("max_runtime_secs ends a grid at its budget", async () => {
-  const started = Date.now();
+test("max_runtime_secs ends a grid at its budget: the model it cuts is left out (time passes with the work: 1 ms a task)", async () => {
+  const w = workClock(node.executor, 1);
   const r = await grid({
-    params: { ntrees: 200, nfolds: 3, seed: 1 },
     hyperParams: { max_depth: [1, 2, 3, 4, 5, 6, 7, 8], learn_rate: [0.01, 0.02, 0.05, 0.1], sample_rate: [0.5, 0.7, 0.9, 1] },
     criteria: { ...DEFAULT_CRITERIA, strategy: "RandomDiscrete", max_runtime_secs: 1.5, seed: 3 },
+    executor: w.executor,
+    clock: w.clock,
   });
-  const elapsed = (Date.now() - started) / 1000;
   expect(r.stopped).toBe("max_runtime_secs");
-  expect(elapsed).toBeLessThan(1.5 * 1.05 + 0.1);
-  expect(r.models.length).toBeLessThan(128);
+  // The deadline cut the model in progress at its next task (a tree is fewer than 10 tasks).
+  expect(w.clock.now()).toBeGreaterThanOrEqual(1500);
+  expect(w.clock.now()).toBeLessThan(1500 + 10);
+  // Every model kept was built within the budget; the one cut is left out.
+  expect(r.models.reduce((ms, m) => ms + m.result.model.training_time_ms, 0)).toBeLessThanOrEqual(1500);
+  expect(r.models.length).toBeGreaterThan(1);
+  expect(r.tried).toBe(r.models.length + 1);
+  expect(r.failures).toEqual([]);
 });
 
 test("stopping_rounds ends a grid whose best model stops improving", async () => {

@@ -4,6 +4,7 @@
 // is kept: models in progress are cut at the deadline (trees stop adding trees a little
 // before), ensembles get the last part of it, and the run ends by the deadline.
 
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import { cancelledError, type Executor } from "../../core/mr.ts";
@@ -35,6 +36,8 @@ export interface AutoMLRequest {
   /** Parameters by H2O name, unresolved. */
   readonly params: Readonly<Record<string, unknown>>;
   readonly signal?: AbortSignal;
+  /** The time max_runtime_secs is kept by (default: the system's; tests pass a manual one). */
+  readonly clock?: Clock;
   readonly onProgress?: (fraction: number) => void;
   /** Each model as it joins the leaderboard (ensembles included), with the leaderboard then. */
   readonly onModel?: (result: TrainResult, leaderboard: readonly LeaderboardRow[]) => void;
@@ -67,17 +70,18 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
   const columns = trainingColumns(req.frame, req.y, req.x, true);
   const category = columns.category;
   const sortMetric = sortMetricOf(category, p.sort_metric);
-  const budget = new Budget(p.max_runtime_secs * 1000, req.signal);
+  const clock = req.clock ?? systemClock;
+  const budget = new Budget(p.max_runtime_secs * 1000, req.signal, clock);
   const events: AutoMLEvent[] = [];
   const log = (level: AutoMLEvent["level"], stage: AutoMLEvent["stage"], message: string) => {
-    const e = { timestamp: Date.now(), level, stage, message };
+    const e = { timestamp: clock.now(), level, stage, message };
     events.push(e);
     req.onEvent?.(e);
   };
   const models: TrainResult[] = [];
   let rows: LeaderboardRow[] = [];
   const progress = () => {
-    const byTime = p.max_runtime_secs > 0 ? (Date.now() - budget.started) / budget.ms : 0;
+    const byTime = p.max_runtime_secs > 0 ? (clock.now() - budget.started) / budget.ms : 0;
     const byCount = p.max_models > 0 ? models.length / (p.max_models + 2) : 0;
     req.onProgress?.(Math.min(0.99, Math.max(byTime, byCount)));
   };
@@ -137,7 +141,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       if (!a) return;
       const modelId = `${step.name}_${req.project}`;
       try {
-        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params, within), signal: within.signal });
+        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params, within), signal: within.signal, clock });
         add(result);
         log("info", "model", `${modelId}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === modelId)?.[sortMetric])} in ${(result.model.training_time_ms / 1000).toFixed(1)} s`);
       } catch (err) {
@@ -186,6 +190,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
             },
             skip: tried.get(grid.name) ?? 0,
             signal: req.signal,
+            clock,
             onModel: (result) => {
               add(result);
               log("info", "grid", `${result.model.model_id}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === result.model.model_id)?.[sortMetric])}`);
@@ -245,6 +250,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
             params: { metalearner_nfolds: p.nfolds, seed: p.seed },
             baseModels: members.map((m) => ({ model: m.model, cvPredictions: m.cvPredictions })),
             signal: budget.signal,
+            clock,
           });
           add(result);
           log("info", "ensemble", `${modelId} over ${members.length} models: ${sortMetric} ${fmt(rows.find((r) => r.model_id === modelId)?.[sortMetric])}`);
@@ -263,7 +269,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
   if (budget.cancelled) throw cancelledError();
   if (models.length === 0) throw new FloeError("bad_input", `automl built no model: ${events.filter((e) => e.level === "warn").map((e) => e.message).join("; ") || "no time left"}`);
   const leader = models.find((m) => m.model.model_id === rows[0].model_id)?.model as Model;
-  const elapsed = Date.now() - budget.started;
+  const elapsed = clock.now() - budget.started;
   log("info", "done", `${models.length} models in ${(elapsed / 1000).toFixed(1)} s; leader ${leader.model_id}`);
   req.onProgress?.(1);
   return { project: req.project, category, sort_metric: sortMetric, columns: leaderboardColumns(category), leaderboard: rows, leader, models, events, params: p, elapsed_ms: elapsed };

@@ -9,6 +9,7 @@
 // train one epoch per iteration (H2O tunes −2 to the cluster; floe keeps one epoch). An
 // iteration of less than an epoch trains a sample of the rows drawn by hashing row ids.
 
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import { cancelledError, type Chunked, type Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
@@ -145,6 +146,7 @@ interface Context {
   readonly category: SupervisedCategory;
   readonly metricsSpec: MetricsSpec;
   readonly signal?: AbortSignal;
+  readonly clock: Clock;
 }
 
 function netArgs(ctx: Context, weights: Float64Array): NetArgs {
@@ -193,8 +195,8 @@ async function score(ctx: Context, valid: Chunked<DesignChunk> | null, holdout: 
 
 /** Trains one network on the view's rows of the current fit (weight > 0). */
 async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptions, progress: (f: number) => void): Promise<Fit> {
-  const { executor, p, spec } = ctx;
-  const started = Date.now();
+  const { executor, p, spec, clock } = ctx;
+  const started = clock.now();
   const N = (await executor.run(ResponseTask, ctx.view, { classes: 0 }))[0];
   if (N === 0) {
     throw new FloeError("bad_input", `no rows to train on: every row has a missing response${p.missing_values_handling === "Skip" ? " or a missing predictor (missing_values_handling=Skip)" : ""}`);
@@ -235,14 +237,14 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
       processed += n;
     }
     progress((it + 1) / iterations);
-    const timeUp = o.deadline !== null && Date.now() >= o.deadline;
+    const timeUp = o.deadline !== null && clock.now() >= o.deadline;
     if ((it + 1) % interval !== 0 && it !== iterations - 1 && !timeUp) continue;
     const s = await score(ctx, valid, o.holdout, weights, processed / N, it + 1);
     history.push({
       epochs: s.epochs,
       iterations: s.iterations,
       samples: processed,
-      duration_ms: Date.now() - started,
+      duration_ms: clock.now() - started,
       ...historyMetrics("training", s.training, ctx.category),
       ...(s.validation ? historyMetrics("validation", s.validation, ctx.category) : {}),
     });
@@ -265,7 +267,8 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
 }
 
 export async function trainDeepLearning(executor: Executor, req: TrainRequest, p: DeepLearningParams): Promise<TrainResult> {
-  const started = Date.now();
+  const clock = req.clock ?? systemClock;
+  const started = clock.now();
   // max_runtime_secs bounds the whole build, cross-validation included (as for the trees).
   const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
   const frame = req.frame;
@@ -329,7 +332,7 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
     l2: p.l2,
     maxW2: p.max_w2,
   };
-  const ctx: Context = { executor, p, design, spec, view, loss, hyper, yMean, yScale, category: cols.category, metricsSpec, signal: req.signal };
+  const ctx: Context = { executor, p, design, spec, view, loss, hyper, yMean, yScale, category: cols.category, metricsSpec, signal: req.signal, clock };
   const progress = req.onProgress ?? (() => {});
 
   const assemble = (modelId: string, fitted: Fit, cv: Metrics | null, modelNotes: string[], ms: number): DeepLearningModel => {
@@ -381,7 +384,7 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
       const fitted = await fit(ctx, null, opts, (x) => progress(((f + x) / (folds + 1)) * 0.999));
       foldEpochs.push(fitted.lastEpochs);
       await executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f });
-      if (p.keep_cross_validation_models) cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, fitted, null, fitted.notes, Date.now() - started));
+      if (p.keep_cross_validation_models) cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, fitted, null, fitted.notes, clock.now() - started));
     }
     await executor.run(FoldWeightsTask, view, { fold: -1, keep: false });
     cvPredictions = await executor.run(HoldoutTask, view, { width: holdoutWidth });
@@ -401,6 +404,6 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
     { epochs, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, overwriteWithBest: cvMetrics ? false : p.overwrite_with_best_model, holdout: null, deadline },
     (x) => progress(folds > 0 ? (folds + x) / (folds + 1) : x),
   );
-  const model = { ...assemble(req.modelId, fitted, cvMetrics, [...notes, ...fitted.notes], Date.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
+  const model = { ...assemble(req.modelId, fitted, cvMetrics, [...notes, ...fitted.notes], clock.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
 }

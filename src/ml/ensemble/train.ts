@@ -7,6 +7,7 @@
 // predictions, cross-validation metrics from metalearner_nfolds, validation metrics from
 // the base models' predictions on the validation frame.
 
+import { systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Executor } from "../../core/mr.ts";
@@ -85,7 +86,8 @@ export async function trainStackedEnsemble(
   algorithmOf: (name: string) => Algorithm | undefined,
   predict: (executor: Executor, model: Model, frame: Frame, warnings: string[]) => Promise<ScoredChunk[]>,
 ): Promise<TrainResult> {
-  const started = Date.now();
+  const clock = req.clock ?? systemClock;
+  const started = clock.now();
   const y = req.y as string;
   const models = checkBases(req.baseModels ?? [], y);
   const algoName = p.metalearner_algorithm === "AUTO" ? "glm" : p.metalearner_algorithm;
@@ -106,6 +108,7 @@ export async function trainStackedEnsemble(
     params: metalearnerParams(p, algoName),
     valid,
     signal: req.signal,
+    clock,
     onProgress: req.onProgress,
   });
   const metalearner = result.model;
@@ -126,7 +129,7 @@ export async function trainStackedEnsemble(
       "training metrics are the metalearner's on the base models' out-of-fold predictions",
       ...metalearner.notes.map((n) => `metalearner: ${n}`),
     ],
-    training_time_ms: Date.now() - started,
+    training_time_ms: clock.now() - started,
     threshold: metalearner.threshold,
   };
   return { model, cvModels: [], cvPredictions: result.cvPredictions };

@@ -7,6 +7,7 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { DistinctNumbersTask } from "../../core/convert.ts";
+import { systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
@@ -229,7 +230,8 @@ async function metricsOf(ctx: FitContext, shape: ModelShape, scored: readonly Sc
 }
 
 export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmParams): Promise<TrainResult> {
-  const started = Date.now();
+  const clock = req.clock ?? systemClock;
+  const started = clock.now();
   const frame = req.frame;
   const cols = trainingColumns(frame, req.y as string, req.x, p.ignore_const_cols);
   const response = await resolveResponse(executor, frame, p, cols.yCol, cols.category, cols.yDomain);
@@ -351,7 +353,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
       const beta = foldPaths[f].fits[chosen].beta;
       await executor.run(OutputTask, view, { design, family: fam, beta, classes: K, fold: f });
       if (p.keep_cross_validation_models) {
-        cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, beta, foldPaths[f].fits[chosen].iterations, lambdas[chosen], null, null, null, [], Date.now() - started));
+        cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, beta, foldPaths[f].fits[chosen].iterations, lambdas[chosen], null, null, null, [], clock.now() - started));
       }
     }
     await executor.run(FoldWeightsTask, view, { fold: -1, keep: false });
@@ -392,7 +394,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
       }
     : null;
   const model = {
-    ...assemble(req.modelId, fit.beta, fit.iterations, lambda, inf?.inference ?? null, training, validation, notes, Date.now() - started, regularizationPath, cvMetrics, inf?.dispersion),
+    ...assemble(req.modelId, fit.beta, fit.iterations, lambda, inf?.inference ?? null, training, validation, notes, clock.now() - started, regularizationPath, cvMetrics, inf?.dispersion),
     cross_validation_metrics_summary: cvMetricsSummary,
   };
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };

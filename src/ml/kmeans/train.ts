@@ -19,6 +19,7 @@
 // column. Growth stops at the first k whose relative gain in tot_withinss falls below
 // min(0.02 + 10/rows + 2.5/p², 0.8), and the model is the previous k's; else k is reached.
 
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import { unsupervisedColumns } from "../training-frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
@@ -40,6 +41,7 @@ interface Setup {
   readonly levels: Int32Array;
   readonly params: KMeansParams;
   readonly signal?: AbortSignal;
+  readonly clock: Clock;
   readonly deadline: number;
   readonly history: KMeansIteration[];
 }
@@ -99,7 +101,7 @@ async function lloyd(s: Setup, start: Float64Array, k: number, estimating: boole
     s.history.push({ iterations, k, reassigned, tot_withinss: wss / s.enc.distanceScale });
     onIteration(iterations);
     centers = next;
-    if (reassigned < tolerance || iterations >= s.params.max_iterations || Date.now() > s.deadline) {
+    if (reassigned < tolerance || iterations >= s.params.max_iterations || s.clock.now() > s.deadline) {
       return { centers, iterations, part, tot_withinss: wss / s.enc.distanceScale };
     }
   }
@@ -171,7 +173,7 @@ async function estimateK(s: Setup, kMax: number, progress: (f: number) => void) 
     if (k > 1 && gain < cutoff && best) return best;
     best = { centers: r.centers, iterations: r.iterations, k };
     progress(k / kMax);
-    if (k === kMax || Date.now() > s.deadline) break;
+    if (k === kMax || s.clock.now() > s.deadline) break;
     const split = await splitWidest(s, r.centers, r.part, k);
     if (!split) break;
     centers = split;
@@ -181,7 +183,8 @@ async function estimateK(s: Setup, kMax: number, progress: (f: number) => void) 
 
 /** Trains a k-means model on `req.frame` with resolved parameters (seed concrete). */
 export async function trainKMeans(executor: Executor, req: TrainRequest, params: KMeansParams): Promise<TrainResult> {
-  const started = Date.now();
+  const clock = req.clock ?? systemClock;
+  const started = clock.now();
   const { frame } = req;
   const { cols, notes } = unsupervisedColumns(frame, req.x, params.ignore_const_cols, "cluster");
   let kMax = params.k;
@@ -206,6 +209,7 @@ export async function trainKMeans(executor: Executor, req: TrainRequest, params:
     levels: Int32Array.from(cols, (c, j) => (enc.isCat[j] ? (frame.columns[c].domain?.length ?? 0) : 0)),
     params,
     signal: req.signal,
+    clock,
     deadline: params.max_runtime_secs > 0 ? started + params.max_runtime_secs * 1000 : Infinity,
     history: [],
   };
@@ -270,6 +274,6 @@ export async function trainKMeans(executor: Executor, req: TrainRequest, params:
     for (const w of warnings) notes.push(`validation: ${w}`);
   }
   progress(1);
-  const model: KMeansModel = { ...base, metrics: { training, validation, cross_validation: null }, training_time_ms: Date.now() - started };
+  const model: KMeansModel = { ...base, metrics: { training, validation, cross_validation: null }, training_time_ms: clock.now() - started };
   return { model, cvModels: [], cvPredictions: null };
 }

@@ -3,6 +3,7 @@
 // averaged, training metrics are out-of-bag). Both share the view, the grower, scoring,
 // early stopping, cross-validation and the model they produce.
 
+import { systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
@@ -202,7 +203,8 @@ async function fit(
   const K = s.K;
   const F = s.specs.length;
   const drf = s.input.algo === "drf";
-  const started = Date.now();
+  const clock = s.input.clock ?? systemClock;
+  const started = clock.now();
   await executor.run(ResetScoresTask, view, { init });
   if (valid) await executor.run(ResetScoresTask, valid, { init });
 
@@ -237,7 +239,7 @@ async function fit(
     }
     history.push({
       number_of_trees: trees,
-      timestamp_ms: Date.now() - started,
+      timestamp_ms: clock.now() - started,
       training: summaryOf(training),
       ...(validation ? { validation: summaryOf(validation) } : {}),
     });
@@ -303,7 +305,7 @@ async function fit(
     progress((t + 1) / o.ntrees);
 
     const last = t === o.ntrees - 1;
-    const outOfTime = o.deadline !== null && Date.now() >= o.deadline;
+    const outOfTime = o.deadline !== null && clock.now() >= o.deadline;
     if (score && ((t + 1) % interval === 0 || last || outOfTime)) {
       await scoreNow(t + 1);
       if (shouldStop(stopSeries, o.stoppingRounds, p.stopping_tolerance)) break;
@@ -318,7 +320,8 @@ async function fit(
 /** Trains a GBM or DRF model; with nfolds or a fold column, cross-validates it first. */
 export async function trainTreeModel(executor: Executor, input: TrainInput): Promise<TrainResult> {
   const p = input.params;
-  const started = Date.now();
+  const clock = input.clock ?? systemClock;
+  const started = clock.now();
   const columns = trainingColumns(input.frame, input.y, input.x, p.ignore_const_cols);
   if (p.nfolds === 1) throw new FloeError("invalid_argument", "nfolds must be 0 (no cross-validation) or at least 2");
   if (p.fold_column && p.nfolds > 0) throw new FloeError("invalid_argument", "give either nfolds or fold_column, not both");
@@ -399,7 +402,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
       foldTrees.push(fitted.iterations.length);
       const outArgs = { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f };
       await executor.run(CollectHoldoutTask, view, outArgs);
-      const foldModel = makeModel(withLoss, `${input.modelId}_cv_${f + 1}`, init, fitted, null, [], Date.now() - started);
+      const foldModel = makeModel(withLoss, `${input.modelId}_cv_${f + 1}`, init, fitted, null, [], clock.now() - started);
       if (p.keep_cross_validation_models) cvModels.push(foldModel);
     }
     cvPredictions = await executor.run(HoldoutOutputTask, view, { width: columns.category === "Binomial" ? 1 : K });
@@ -427,7 +430,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     { score: true, holdout: null, ntrees, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, deadline },
     (x) => progress(cvMetrics ? (foldCount + x) / (foldCount + 1) : x),
   );
-  const model = { ...makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, Date.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
+  const model = { ...makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, clock.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
   return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
 }
 

@@ -11,6 +11,7 @@ import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
 import type { BinomialMetrics } from "../../../src/ml/metrics/binomial.ts";
 import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
 import { type Model, predictFrame } from "../../../src/ml/scoring.ts";
+import { workClock } from "../../support/clock.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
@@ -109,13 +110,22 @@ test("early stopping ends training when the validation metric stops improving", 
   expect(model.scoring_history.every((h) => h.validation)).toBe(true);
 });
 
-test("max_runtime_secs stops adding trees when the time is up", async () => {
+test("max_runtime_secs stops adding trees when the time is up (time passes with the work: 1 ms a task)", async () => {
   const frame = await load(join(FIXTURES, "penguins.csv"));
-  const started = Date.now();
-  const { model } = await gbm.train(node.executor, { modelId: "t", frame, y: "body_mass_g", x: null, params: { ntrees: 100000, max_runtime_secs: 0.5, seed: 1 } });
-  expect(Date.now() - started).toBeLessThan(5000);
-  expect(model.iterations.length).toBeGreaterThan(0);
+  const timed = async (params: Record<string, unknown>) => {
+    const w = workClock(node.executor, 1);
+    const { model } = await gbm.train(w.executor, { modelId: "t", frame, y: "body_mass_g", x: null, params: { seed: 1, ...params }, clock: w.clock });
+    // The model's time is the clock's: it started at 0 and nothing ran after it.
+    expect(model.training_time_ms).toBe(w.clock.now());
+    return model;
+  };
+  const oneTree = (await timed({ ntrees: 2 })).training_time_ms - (await timed({ ntrees: 1 })).training_time_ms;
+  const model = await timed({ ntrees: 100000, max_runtime_secs: 0.5 });
+  expect(model.iterations.length).toBeGreaterThan(1);
   expect(model.iterations.length).toBeLessThan(100000);
+  // It stopped once the time was up, after the tree in progress and a last scoring: within two trees' time.
+  expect(model.training_time_ms).toBeGreaterThanOrEqual(500);
+  expect(model.training_time_ms).toBeLessThan(500 + 2 * oneTree);
   expect(model.scoring_history.at(-1)?.number_of_trees).toBe(model.iterations.length);
 });
 
