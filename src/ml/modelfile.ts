@@ -2,13 +2,31 @@
 // server. The content is the model as JSON, typed arrays stored as base64 of their
 // bytes (so every double keeps its bits), gzipped. A loaded model scores with the same
 // code and the same arrays as the in-memory one, so its predictions are bit-identical.
+// A file read is checked in full before use (modelcheck/), and its decompression stops at
+// a cap, so a crafted file can neither hang scoring nor inflate without bound.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { FloeError } from "../core/errors.ts";
+import { checkModel } from "./modelcheck/check.ts";
 import type { Model } from "./scoring.ts";
 
 export const MODEL_FORMAT = "floe-model";
 export const MODEL_FORMAT_VERSION = 1;
+
+/** The most a model file may decompress to, whatever its size. */
+export const MODEL_MAX_DECOMPRESSED_BYTES = 1024 ** 3;
+/**
+ * Past this floor, a file may decompress to at most MODEL_MAX_EXPANSION times its size: real
+ * models (base64 arrays in JSON) expand a few times, a gzip bomb a thousand times.
+ */
+export const MODEL_EXPANSION_FLOOR_BYTES = 64 * 1024 ** 2;
+export const MODEL_MAX_EXPANSION = 64;
+
+/** How many bytes a model file of `size` bytes may decompress to. */
+export function decompressedCap(size: number): number {
+  return Math.min(MODEL_MAX_DECOMPRESSED_BYTES, Math.max(MODEL_EXPANSION_FLOOR_BYTES, size * MODEL_MAX_EXPANSION));
+}
 
 type Typed = Float64Array | Int32Array | Uint8Array | Uint16Array;
 const TYPED: Record<string, new (b: ArrayBuffer) => Typed> = {
@@ -57,9 +75,14 @@ export function serializeModel(model: Model, floeVersion: string): Uint8Array {
 
 export function deserializeModel(bytes: Uint8Array, label: string): Model {
   let text: string;
+  const cap = decompressedCap(bytes.byteLength);
   try {
-    text = Buffer.from(Bun.gunzipSync(new Uint8Array(bytes))).toString("utf8");
-  } catch {
+    // node:zlib stops inflating at maxOutputLength instead of growing its output without end.
+    text = gunzipSync(bytes, { maxOutputLength: cap }).toString("utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new FloeError("too_large", `${label}: decompresses to more than ${cap} bytes (${bytes.byteLength} bytes compressed); refused as a gzip bomb`);
+    }
     throw new FloeError("bad_input", `${label}: not a floe model file (not gzip data)`);
   }
   let doc: { format?: string; version?: number; model?: Model };
@@ -68,11 +91,11 @@ export function deserializeModel(bytes: Uint8Array, label: string): Model {
   } catch {
     throw new FloeError("bad_input", `${label}: not a floe model file (damaged content)`);
   }
-  if (doc.format !== MODEL_FORMAT || !doc.model) throw new FloeError("bad_input", `${label}: not a floe model file`);
+  if (typeof doc !== "object" || doc === null || doc.format !== MODEL_FORMAT || !doc.model) throw new FloeError("bad_input", `${label}: not a floe model file`);
   if (doc.version !== MODEL_FORMAT_VERSION) {
     throw new FloeError("unsupported", `${label}: model format version ${doc.version}; this floe reads version ${MODEL_FORMAT_VERSION}`);
   }
-  return doc.model;
+  return checkModel(doc.model, label);
 }
 
 export function saveModel(path: string, model: Model, floeVersion: string): void {
