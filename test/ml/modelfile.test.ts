@@ -201,3 +201,18 @@ test("floe predict and REST upload refuse a crafted file with the same message",
   const ok = await api.post("/models/upload?model_id=fine", serializeModel(good.gbm, "test"), { "content-type": "application/octet-stream" });
   expect(ok.status).toBe(201);
 });
+
+test("parameter values of the wrong type or out of their bounds are refused", () => {
+  const type = copyOf("gbm");
+  type.params = { ...type.params, ntrees: "many" };
+  expect(refusal(type)).toBe("bad_input: bad.floe: parameter ntrees is not a number");
+  const range = copyOf("glm");
+  range.params = { ...range.params, alpha: 2 };
+  expect(refusal(range)).toBe("bad_input: bad.floe: parameter alpha is 2, above 1");
+  const level = copyOf("deeplearning");
+  level.params = { ...level.params, activation: "Sigmoid" };
+  expect(refusal(level)).toMatch(/^bad_input: bad\.floe: parameter activation is "Sigmoid", not one of Rectifier, Tanh, Maxout/);
+  const odd = copyOf("kmeans");
+  odd.params = { ...odd.params, extra: { nested: true } };
+  expect(refusal(odd)).toBe("bad_input: bad.floe: parameter extra is not a number, string, boolean or null");
+});

@@ -7,6 +7,7 @@ import type { Model } from "../scoring.ts";
 import { checkDeepLearningModel, checkGlmModel, checkPcaModel } from "./design.ts";
 import { checkKMeansModel } from "./kmeans.ts";
 import { checkNaiveBayesModel } from "./naivebayes.ts";
+import { checkParams } from "./params.ts";
 import { Shape } from "./shape.ts";
 import { checkTreeModel } from "./tree.ts";
 
@@ -33,7 +34,7 @@ export function checkModel(value: unknown, label: string): Model {
 function checkCommon(s: Shape, m: Record<string, unknown>): number | null {
   const algo = s.oneOf(m.algo, Object.keys(CATEGORIES) as Model["algo"][], "algo");
   s.string(m.model_id, "model_id");
-  s.object(m.params, "params");
+  checkParams(s, algo, m.params);
   const category = s.oneOf(m.category, CATEGORIES[algo], "category");
   let classes: number | null = null;
   if (category === "Clustering" || category === "DimReduction") {
