@@ -6,6 +6,8 @@
 
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { Rpc } from "../../src/cluster/rpc.ts";
+import { encode } from "../../src/cluster/wire.ts";
 import { FloeError } from "../../src/core/errors.ts";
 import { decompressedCap, deserializeModel, MODEL_EXPANSION_FLOOR_BYTES, serializeModel } from "../../src/ml/modelfile.ts";
 import { algorithm } from "../../src/ml/registry.ts";
@@ -215,4 +217,23 @@ test("parameter values of the wrong type or out of their bounds are refused", ()
   const odd = copyOf("kmeans");
   odd.params = { ...odd.params, extra: { nested: true } };
   expect(refusal(odd)).toBe("bad_input: bad.floe: parameter extra is not a number, string, boolean or null");
+});
+
+test("a model a peer shares is checked like a file: a crafted one is refused and not stored", async () => {
+  const secret = "a-cluster-secret-for-this-test";
+  const member = await testServer({ secret });
+  const m = copyOf("gbm");
+  const { tree, k, node } = innerSplit(m);
+  tree.left[node] = 0;
+  const share = (bytes: Uint8Array) => encode({ id: "m1", bytes, trainingFrame: null, createdAt: 0, cvModels: [] });
+  const rpc = new Rpc({ secret });
+  let err: unknown;
+  try {
+    await rpc.call(member.url, "/internal/model", share(serializeModel(m, "test")));
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(FloeError);
+  expect([(err as FloeError).code, (err as FloeError).message]).toEqual(["bad_input", `model m1 from a peer: iteration 0 tree ${k} node ${node} points back to node 0`]);
+  expect((await apiOf(member).get("/models/m1")).status).toBe(404);
 });
