@@ -4,6 +4,7 @@
 
 import { defineCommand } from "citty";
 import { FloeError } from "../core/errors.ts";
+import { DEFAULT_JOB_RETENTION } from "../core/jobs.ts";
 import { DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, startServer } from "../server/serve.ts";
 import { intFlag } from "./ingest-args.ts";
 import { action } from "./run.ts";
@@ -20,6 +21,8 @@ export const serveCommand = defineCommand({
     "allowed-host": { type: "string", description: "host names a reverse proxy reaches this node by, comma-separated: accepted as Host and Origin besides localhost/127.0.0.1", valueHint: "name,..." },
     "data-root": { type: "string", description: "imports must name files inside this directory (SQL imports off)", valueHint: "dir" },
     "upload-limit": { type: "string", description: `largest upload in MiB [default ${DEFAULT_UPLOAD_LIMIT / 1024 ** 2}]`, valueHint: "MiB" },
+    "keep-jobs": { type: "string", description: `finished jobs kept, newest first [default ${DEFAULT_JOB_RETENTION.maxFinished}]`, valueHint: "n" },
+    "job-ttl": { type: "string", description: `hours a finished job is kept [default ${DEFAULT_JOB_RETENTION.maxAgeMs / 3600_000}]`, valueHint: "hours" },
     join: { type: "string", description: "join the cluster of the node at this address (needs --secret)", valueHint: "host:port" },
     secret: { type: "string", description: "cluster secret, at least 8 characters (or FLOE_SECRET); alone it starts a cluster others may join", valueHint: "secret" },
     "node-name": { type: "string", description: "this node's name in the cluster [default: the advertised host:port]", valueHint: "name" },
@@ -32,6 +35,12 @@ export const serveCommand = defineCommand({
       const port = args.port === undefined ? DEFAULT_PORT : Number(args.port);
       if (!Number.isInteger(port)) throw new FloeError("invalid_argument", `--port must be an integer, got '${args.port}'`);
       const limitMiB = intFlag("upload-limit", args["upload-limit"]);
+      const ttlHours = args["job-ttl"] === undefined ? undefined : Number(args["job-ttl"]);
+      if (ttlHours !== undefined && !(ttlHours > 0)) throw new FloeError("invalid_argument", `--job-ttl must be a positive number of hours, got '${args["job-ttl"]}'`);
+      const jobRetention = {
+        maxFinished: intFlag("keep-jobs", args["keep-jobs"]) ?? DEFAULT_JOB_RETENTION.maxFinished,
+        maxAgeMs: ttlHours === undefined ? DEFAULT_JOB_RETENTION.maxAgeMs : ttlHours * 3600_000,
+      };
       // Hidden: tests shorten the heartbeat so a dead node is seen within a second or two.
       const heartbeatMs = process.env.FLOE_HEARTBEAT_MS === undefined ? undefined : Number(process.env.FLOE_HEARTBEAT_MS);
       const log = (line: string) => process.stderr.write(`floe serve: ${line}\n`);
@@ -45,6 +54,7 @@ export const serveCommand = defineCommand({
         allowedHosts: args["allowed-host"]?.split(",").map((h) => h.trim()).filter(Boolean),
         dataRoot: args["data-root"],
         uploadLimitBytes: limitMiB === undefined ? undefined : limitMiB * 1024 ** 2,
+        jobRetention,
         join: args.join,
         secret: args.secret ?? (process.env.FLOE_SECRET || undefined),
         nodeName: args["node-name"],

@@ -78,6 +78,14 @@ export function jobKey<T>(id: string): Key<Job<T>> {
   return key<Job<T>>("job", id);
 }
 
+/** Which finished jobs the store keeps: the newest `maxFinished`, and none ended more than `maxAgeMs` ago. */
+export interface JobRetention {
+  readonly maxFinished: number;
+  readonly maxAgeMs: number;
+}
+
+export const DEFAULT_JOB_RETENTION: JobRetention = { maxFinished: 1000, maxAgeMs: 24 * 3600_000 };
+
 export class Jobs {
   /** Work not yet settled, so that a shutdown can wait for it. */
   private readonly running = new Set<Promise<unknown>>();
@@ -85,16 +93,52 @@ export class Jobs {
   /** Prefix of job ids (a cluster member's carry its name, so ids do not clash). */
   idBase = "job";
 
+  /** Applied whenever a job starts or ends, and by prune(). */
+  retention: JobRetention = DEFAULT_JOB_RETENTION;
+
+  /** The order finished jobs ended in (job id -> rank), which milliseconds cannot tell apart. */
+  private readonly endRank = new Map<string, number>();
+  private ended = 0;
+
   constructor(private readonly store: Store) {}
+
+  /** Drops finished jobs beyond the retention rule as of `now` (ms since the epoch); running jobs stay. */
+  prune(now = Date.now()): void {
+    const finished = this.store
+      .ids("job")
+      .map((id) => this.store.get(jobKey(id)))
+      .filter((job): job is Job => job !== undefined && job.finished)
+      .sort((a, b) => (this.endRank.get(b.id) ?? 0) - (this.endRank.get(a.id) ?? 0));
+    finished.forEach((job, newest) => {
+      if (newest >= this.retention.maxFinished || now - (job.endedAt ?? now) > this.retention.maxAgeMs) this.forget(job.id);
+    });
+  }
+
+  /** Removes a finished job's record; a running one must be cancelled first. */
+  remove(id: string): void {
+    const job = this.store.get(jobKey(id));
+    if (!job) throw new FloeError("not_found", `no job '${id}'`);
+    if (!job.finished) throw new FloeError("conflict", `job '${id}' is running: cancel it first (POST /jobs/${id}/cancel), then delete it once it has ended`);
+    this.forget(id);
+  }
+
+  private forget(id: string): void {
+    this.store.delete(jobKey(id));
+    this.endRank.delete(id);
+  }
 
   /**
    * Starts `work` as a job held in the store. The returned promise resolves with the
    * result, or rejects with a FloeError (code `cancelled` when the job was cancelled).
+   * The destination is claimed in the store while the job runs: a conflict when it exists
+   * or another job is writing it.
    */
   start<T>(description: string, work: (job: Job<T>) => Promise<T>, dest: JobDest | null = null): { job: Job<T>; done: Promise<T> } {
+    const release = dest ? this.store.claim(key(dest.kind, dest.id)) : () => {};
     const job = new Job<T>(this.store.newId("job", this.idBase), description, dest);
     this.store.put(jobKey<T>(job.id), job);
     job.settle("running");
+    this.prune();
     const done = (async () => {
       try {
         const result = await work(job);
@@ -105,6 +149,10 @@ export class Jobs {
         const e = job.signal.aborted ? new FloeError("cancelled", "cancelled by the user") : asFloeError(err);
         job.settle(e.code === "cancelled" ? "cancelled" : "failed", undefined, e);
         throw e;
+      } finally {
+        release();
+        this.endRank.set(job.id, ++this.ended);
+        this.prune();
       }
     })();
     const settled = done.catch(() => {});

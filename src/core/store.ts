@@ -23,6 +23,8 @@ export function key<T>(kind: KeyKind, id: string): Key<T> {
 export class Store {
   private readonly values = new Map<string, unknown>();
   private readonly counters = new Map<string, number>();
+  /** Keys a job or request is making a value for: taken, though not yet there. */
+  private readonly claimed = new Set<string>();
 
   private static slot(k: Key<unknown>): string {
     return `${k.kind}:${k.id}`;
@@ -47,6 +49,26 @@ export class Store {
     return this.values.delete(Store.slot(k));
   }
 
+  /**
+   * Reserves `k` for a value being made (a job's or a request's destination), so that two
+   * writers of one id do not race and the last silently win. Refused (conflict) when the key
+   * holds a value or is reserved already; returns the release, which the writer calls once
+   * it has stored its value or given up.
+   */
+  claim(k: Key<unknown>): () => void {
+    const slot = Store.slot(k);
+    if (this.values.has(slot)) throw new FloeError("conflict", `${k.kind} '${k.id}' already exists; delete it first or pick another id`);
+    if (this.claimed.has(slot)) throw new FloeError("conflict", `${k.kind} '${k.id}' is being written by a running job or request; wait for it to end or pick another id`);
+    this.claimed.add(slot);
+    return () => void this.claimed.delete(slot);
+  }
+
+  /** Whether `k` holds a value or is being written (claimed). */
+  taken(k: Key<unknown>): boolean {
+    const slot = Store.slot(k);
+    return this.values.has(slot) || this.claimed.has(slot);
+  }
+
   /** Ids of the keys of one kind, in insertion order. */
   ids(kind: KeyKind): string[] {
     const prefix = `${kind}:`;
@@ -60,7 +82,7 @@ export class Store {
     let n = this.counters.get(slot) ?? 0;
     let id: string;
     do id = `${clean}_${++n}`;
-    while (this.values.has(`${kind}:${id}`));
+    while (this.values.has(`${kind}:${id}`) || this.claimed.has(`${kind}:${id}`));
     this.counters.set(slot, n);
     return id;
   }

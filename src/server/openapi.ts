@@ -17,7 +17,7 @@ const error = (description: string) => jsonResponse(ErrorSchema, description);
 /** Failures only some routes give. */
 export const FORBIDDEN = { 403: error("Outside what the server allows (a path outside --data-root, SQL under a data root)") } as const;
 export const TOO_LARGE = { 413: error("The upload is over the server's limit") } as const;
-export const CONFLICT = { 409: error("The id asked for is taken") } as const;
+export const CONFLICT = { 409: error("The id asked for is taken (or being written by a running job), or the job is still running") } as const;
 
 /** The failures any route can answer with. */
 export const ERRORS = {

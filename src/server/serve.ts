@@ -11,6 +11,7 @@ import { Rpc } from "../cluster/rpc.ts";
 import { Verifier } from "../cluster/signing.ts";
 import { localStats } from "../cluster/stats.ts";
 import { FloeError } from "../core/errors.ts";
+import { DEFAULT_JOB_RETENTION, type JobRetention } from "../core/jobs.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
 import { API_BASE, createApp } from "./app.ts";
@@ -35,6 +36,8 @@ export interface ServeOptions {
   /** Imports must name files inside this directory. */
   readonly dataRoot?: string;
   readonly uploadLimitBytes?: number;
+  /** Which finished jobs are kept [default: the newest 1000, none ended more than 24 h ago]. */
+  readonly jobRetention?: JobRetention;
   /** The cluster secret: with it the node answers peers (a seed others may join). */
   readonly secret?: string;
   /** host:port (or URL) of a member to join; needs `secret`. */
@@ -132,6 +135,9 @@ function checkOptions(opts: ServeOptions): { host: string; port: number; dataRoo
     } catch {}
     if (!isDir) throw new FloeError("not_found", `--data-root ${opts.dataRoot}: no such directory`);
   }
+  const { maxFinished, maxAgeMs } = opts.jobRetention ?? DEFAULT_JOB_RETENTION;
+  if (!(Number.isInteger(maxFinished) && maxFinished >= 0)) throw new FloeError("invalid_argument", `--keep-jobs must be an integer of at least 0, got ${maxFinished}`);
+  if (!(maxAgeMs > 0)) throw new FloeError("invalid_argument", `--job-ttl must be positive, got ${maxAgeMs / 3600_000} hours`);
   const uploadLimit = opts.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT;
   if (!(uploadLimit > 0)) throw new FloeError("invalid_argument", `the upload limit must be positive, got ${uploadLimit}`);
   return { host, port, dataRoot, uploadLimit };
@@ -142,6 +148,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const { tls } = checkClusterOptions(opts);
   const log = opts.log ?? ((line: string) => process.stderr.write(`floe serve: ${line}\n`));
   const node = new FloeNode({ threads: opts.threads });
+  if (opts.jobRetention) node.jobs.retention = opts.jobRetention;
   const startedAt = Date.now();
   const { store } = node;
   const stats = () => localStats(startedAt, () => store.ids("frame").length + store.ids("model").length + store.ids("job").length);

@@ -1,12 +1,13 @@
-// /jobs: every long operation's progress, status and error; cancel.
+// /jobs: every long operation's progress, status and error; cancel; delete a finished one.
+// Finished jobs are also dropped by the node's retention rule (--keep-jobs, --job-ttl).
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { FloeError } from "../../core/errors.ts";
 import { jobKey } from "../../core/jobs.ts";
 import { waitFor } from "../cluster-link.ts";
 import type { ServerContext } from "../context.ts";
-import { ERRORS, jsonResponse } from "../openapi.ts";
-import { IdParam, JobSchema } from "../schemas.ts";
+import { CONFLICT, ERRORS, jsonResponse } from "../openapi.ts";
+import { DeletedResult, IdParam, JobSchema } from "../schemas.ts";
 import { jobJson } from "../views.ts";
 
 const list = createRoute({
@@ -39,9 +40,20 @@ const cancel = createRoute({
   responses: { 200: jsonResponse(JobSchema, "The job"), ...ERRORS },
 });
 
+const remove = createRoute({
+  method: "delete",
+  path: "/jobs/{id}",
+  tags: ["jobs"],
+  summary: "Delete a finished job's record (a running job must be cancelled first: 409)",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(DeletedResult, "Deleted"), ...CONFLICT, ...ERRORS },
+});
+
 export function jobRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   const { store } = ctx.node;
   app.openapi(list, async (c) => {
+    // Jobs past their time to live go now, not only when the next one starts or ends.
+    ctx.node.jobs.prune();
     const jobs = store
       .ids("job")
       .map((id) => jobJson(store.need(jobKey(id))))
@@ -67,6 +79,11 @@ export function jobRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     }
     job.cancel();
     return c.json(jobJson(job), 200);
+  });
+  app.openapi(remove, (c) => {
+    const { id } = c.req.valid("param");
+    ctx.node.jobs.remove(id);
+    return c.json({ deleted: id }, 200);
   });
 
   /** A job another cluster member runs. */

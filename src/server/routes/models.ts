@@ -232,11 +232,16 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const { model } = needModel(id);
     const frame = needFrame(body.frame);
     const dest = body.predictions_frame ?? store.newId("frame", `predictions_${id}_${body.frame}`);
-    if (body.predictions_frame !== undefined && store.get(frameKey(dest))) throw new FloeError("conflict", `frame '${dest}' already exists; delete it first or pick another id`);
-    const warnings: string[] = [];
-    const preds = predictionsFrame(model, await predictFrame(node.executor, model, frame, warnings));
-    await node.putFrame(dest, preds.withRollups(await computeRollups(node.executor, preds)));
-    return c.json({ frame_id: dest, rows: preds.rows, columns: preds.names, warnings }, 200);
+    // Held while scoring, so that a second request to the same id is refused rather than racing this one.
+    const release = store.claim(frameKey(dest));
+    try {
+      const warnings: string[] = [];
+      const preds = predictionsFrame(model, await predictFrame(node.executor, model, frame, warnings));
+      await node.putFrame(dest, preds.withRollups(await computeRollups(node.executor, preds)));
+      return c.json({ frame_id: dest, rows: preds.rows, columns: preds.names, warnings }, 200);
+    } finally {
+      release();
+    }
   });
 
   app.openapi(download, (c) => {
@@ -249,9 +254,13 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const { model_id } = c.req.valid("query");
     const { bytes, filename } = await uploadedBytes(c, ctx.uploadLimit);
     const model = deserializeModel(bytes, filename ?? "uploaded model");
-    const id = model_id ?? (store.get(modelKey(model.model_id)) ? store.newId("model", model.model_id) : model.model_id);
-    if (store.get(modelKey(id))) throw new FloeError("conflict", `model '${id}' already exists; delete it first or pick another id`);
-    await putModel(ctx, id, { model: { ...model, model_id: id }, trainingFrame: null, createdAt: Date.now(), cvModels: [] });
+    const id = model_id ?? (store.taken(modelKey(model.model_id)) ? store.newId("model", model.model_id) : model.model_id);
+    const release = store.claim(modelKey(id));
+    try {
+      await putModel(ctx, id, { model: { ...model, model_id: id }, trainingFrame: null, createdAt: Date.now(), cvModels: [] });
+    } finally {
+      release();
+    }
     return c.json({ model_id: id }, 201);
   });
 
