@@ -3,7 +3,6 @@
 // stderr; the leaderboard (or --json) to stdout.
 
 import { defineCommand } from "citty";
-import { consola, createConsola } from "consola";
 import { FloeError } from "../core/errors.ts";
 import { type AutoMLResult, runAutoML } from "../ml/automl/run.ts";
 import { AUTOML_PARAMS } from "../ml/automl/params.ts";
@@ -12,13 +11,12 @@ import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
+import { checkWritable } from "./out-path.ts";
 import { action } from "./run.ts";
+import { note, warn } from "./terminal.ts";
 import { num, plainTable } from "./table.ts";
 
 const kebab = (s: string) => s.replaceAll("_", "-");
-
-/** The event log: consola writes info to stdout by default, which holds the leaderboard here. */
-const events = createConsola({ stdout: process.stderr, stderr: process.stderr });
 
 export const automlCommand = defineCommand({
   meta: { name: "automl", description: "Train GLM, random forests, GBMs, deep learning, random grids and stacked ensembles; print the leaderboard" },
@@ -27,7 +25,11 @@ export const automlCommand = defineCommand({
     y: { type: "string", description: "response column", valueHint: "col", required: true },
     x: { type: "string", description: "predictor columns, comma-separated (default: all others)", valueHint: "a,b,c" },
     ...Object.fromEntries(
-      AUTOML_PARAMS.map((p) => [kebab(p.name), { type: "string" as const, description: `${p.help}${p.default === null ? "" : ` [default ${p.default}]`}`, valueHint: p.type }]),
+      AUTOML_PARAMS.map((p) => {
+        const values = p.values ? ` One of: ${p.values.join(", ")}.` : "";
+        const description = `${p.help}${values}${p.default === null ? "" : ` [default ${p.default}]`}`;
+        return [kebab(p.name), p.type === "bool" ? { type: "boolean" as const, description } : { type: "string" as const, description, valueHint: p.type }];
+      }),
     ),
     out: { type: "string", description: "write the leader to this .floe file", valueHint: "file" },
     json: { type: "boolean", description: "print {leaderboard, leader} as JSON" },
@@ -35,6 +37,7 @@ export const automlCommand = defineCommand({
   },
   run: ({ args }) =>
     action(async () => {
+      if (args.out) checkWritable("--out", String(args.out));
       const params: Record<string, unknown> = {};
       for (const p of AUTOML_PARAMS) {
         const v = (args as Record<string, unknown>)[kebab(p.name)];
@@ -47,7 +50,7 @@ export const automlCommand = defineCommand({
       let cancel = () => {};
       process.once("SIGINT", () => cancel());
       try {
-        const imported = node.importFrame(source, { ...ingestOptions(args), onWarning: (m: string) => consola.warn(m) });
+        const imported = node.importFrame(source, { ...ingestOptions(args), onWarning: (m: string) => warn(m) });
         cancel = () => imported.job.cancel();
         const { frame } = await imported.done;
         const project = node.store.newId("automl", "AutoML");
@@ -63,7 +66,7 @@ export const automlCommand = defineCommand({
             onEvent: (e) => {
               if (args.quiet) return;
               bar.stop();
-              (e.level === "warn" ? events.warn : events.info)(e.message);
+              (e.level === "warn" ? warn : note)(e.message);
             },
           }),
         );

@@ -2,12 +2,12 @@
 // health, load and memory) and how to stop it, through the client.
 
 import { defineCommand } from "citty";
-import { consola } from "consola";
 import type { ClusterStatus } from "../client/types.ts";
 import { FloeError } from "../core/errors.ts";
 import { clientFromArgs, remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
 import { num, plainTable } from "./table.ts";
+import { warn } from "./terminal.ts";
 
 /** How long `floe shutdown` waits for the server to stop answering. */
 const SHUTDOWN_WAIT_MS = 10_000;
@@ -98,6 +98,6 @@ export const shutdownCommand = defineCommand({
         }
         await Bun.sleep(50);
       }
-      consola.warn(`floe at ${client.url} was asked to shut down but still answers after ${SHUTDOWN_WAIT_MS / 1000} s`);
+      warn(`floe at ${client.url} was asked to shut down but still answers after ${SHUTDOWN_WAIT_MS / 1000} s`);
     }),
 });

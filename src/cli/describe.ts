@@ -2,7 +2,6 @@
 // or as JSON ({rows, columns:[{name,type,missing,zeros,min,max,mean,sd,cardinality,domain?}]}).
 
 import { defineCommand } from "citty";
-import { consola } from "consola";
 import type { ColumnType } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 import { FloeNode } from "../runtime.ts";
@@ -11,6 +10,7 @@ import { progressBar } from "./progress.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { num, plainTable } from "./table.ts";
 import { action } from "./run.ts";
+import { warn } from "./terminal.ts";
 
 /** Domains longer than this are cut in the text output (JSON has them whole). */
 const DOMAIN_SHOWN = 10;
@@ -87,7 +87,7 @@ export const describeCommand = defineCommand({
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar(source.kind === "sql" ? "query" : "ingest");
-      const { job, done } = node.importFrame(source, { ...ingestOptions(args), onWarning: (message) => consola.warn(message) });
+      const { job, done } = node.importFrame(source, { ...ingestOptions(args), onWarning: (message) => warn(message) });
       job.onChange((j) => bar.update(j.progress));
       const cancel = () => job.cancel();
       process.once("SIGINT", cancel);

@@ -29,12 +29,25 @@ export function intFlag(name: string, value: unknown): number | undefined {
 /** The ingest flags as citty parses them. */
 export interface IngestFlags {
   file?: string;
+  /** Every data file given, when the command accepts several (`file` is the first). */
+  files?: readonly string[];
   sql?: string;
   "col-types"?: string;
   sep?: string;
   header?: boolean;
   "na-strings"?: string;
   "chunk-rows"?: string;
+}
+
+/**
+ * Refuses several input files (an unquoted glob the shell expanded) rather than reading
+ * only the first.
+ */
+export function checkOneInput(args: IngestFlags): void {
+  const files = args.files ?? [];
+  if (files.length < 2) return;
+  const shown = files.length > 3 ? `${files.slice(0, 3).join(", ")}, …` : files.join(", ");
+  throw new FloeError("unsupported", `several input files (${files.length}: ${shown}): give one file, or quote a glob ('part-*.csv') so floe reads every match as one frame`);
 }
 
 /** The source the flags name; stdin is spooled to a temporary file removed by `cleanup`. */
@@ -44,6 +57,7 @@ export async function sourceFromArgs(args: IngestFlags): Promise<{ source: Sourc
     return { source: { kind: "sql", query: args.sql }, cleanup: () => {} };
   }
   if (!args.file) throw new FloeError("invalid_argument", "no input: give a file, - for stdin, or --sql");
+  checkOneInput(args);
   if (args.file === "-") {
     const spooled = await spoolToFile(Bun.stdin.stream());
     return { source: { kind: "file", path: spooled.path, label: "<stdin>" }, cleanup: spooled.cleanup };

@@ -5,7 +5,6 @@
 
 import { once } from "node:events";
 import { statSync } from "node:fs";
-import { consola } from "consola";
 import type { FloeClient } from "../client/client.ts";
 import type { ImportRequest, Job } from "../client/types.ts";
 import { FloeError } from "../core/errors.ts";
@@ -13,9 +12,10 @@ import { deserializeModel, loadModel } from "../ml/modelfile.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { Model } from "../ml/scoring.ts";
 import { type ColumnDescription, describeText, type FrameDescription } from "./describe.ts";
-import { type IngestFlags, ingestOptions } from "./ingest-args.ts";
+import { checkOneInput, type IngestFlags, ingestOptions } from "./ingest-args.ts";
 import { type Progress, progressBar } from "./progress.ts";
 import { clientFromArgs, type RemoteFlags } from "./remote-args.ts";
+import { warn } from "./terminal.ts";
 
 /** The data flags the remote commands read: the ingest flags, and --threads (refused remotely). */
 type DataFlags = IngestFlags & { threads?: string };
@@ -51,7 +51,7 @@ class RemoteRun {
       });
     } finally {
       bar?.stop();
-      for (const w of last.warnings) consola.warn(w);
+      for (const w of last.warnings) warn(w);
     }
   }
 
@@ -73,6 +73,7 @@ class RemoteRun {
       label = "query";
     } else {
       if (!args.file) throw new FloeError("invalid_argument", "no input: give a file, - for stdin, or --sql");
+      checkOneInput(args);
       job = await this.upload(args.file, ingest);
       label = args.file === "-" ? "<stdin>" : args.file;
     }
@@ -184,7 +185,7 @@ export function remotePredict(args: DataFlags & RemoteFlags & { model: string })
     const { id } = await run.frame(args);
     const scored = await run.client.models.predict(modelId, id);
     run.temporary("frame", scored.frame_id);
-    for (const w of scored.warnings) consola.warn(w);
+    for (const w of scored.warnings) warn(w);
     // The server writes CSV as `floe predict` does (numbers as JavaScript prints them).
     await pipeToStdout(await run.client.frames.download(scored.frame_id));
   });
@@ -198,7 +199,7 @@ export function remoteEval(args: DataFlags & RemoteFlags & { model: string }): P
     run.temporary("model", modelId);
     const { id } = await run.frame(args);
     const result = await run.client.models.metrics(modelId, id);
-    for (const w of result.warnings) consola.warn(w);
+    for (const w of result.warnings) warn(w);
     return { model, metrics: result.metrics as unknown as Metrics };
   });
 }

@@ -2,12 +2,12 @@
 // optionally save it. Every algorithm parameter is a flag, H2O's name in kebab-case.
 
 import { type ArgsDef, defineCommand } from "citty";
-import { consola } from "consola";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import { split } from "../core/ops.ts";
 import { randomSeed } from "../core/rng.ts";
 import { computeRollups } from "../core/rollups.ts";
+import type { ParamSpec } from "../ml/params.ts";
 import { ALGORITHMS, algorithm, type TrainResult } from "../ml/registry.ts";
 import { saveModel } from "../ml/modelfile.ts";
 import type { Model } from "../ml/scoring.ts";
@@ -17,17 +17,31 @@ import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-arg
 import { modelJson, modelText } from "./model-report.ts";
 import { progressBar } from "./progress.ts";
 import { remoteArgs } from "./remote-args.ts";
+import { checkWritable } from "./out-path.ts";
 import { action } from "./run.ts";
+import { warn } from "./terminal.ts";
 
 const kebab = (s: string) => s.replaceAll("_", "-");
 
-/** One flag per parameter of any algorithm (the chosen one checks its own). */
+/**
+ * One flag per parameter of any algorithm (the chosen one checks its own): a boolean flag
+ * for a bool parameter, otherwise a string; the help names the algorithms that have it,
+ * the allowed values of an enum, and the default.
+ */
 const paramArgs: ArgsDef = {};
-for (const a of ALGORITHMS) {
-  for (const p of a.params) {
-    if (p.name === "seed" || paramArgs[kebab(p.name)]) continue;
-    paramArgs[kebab(p.name)] = { type: "string", description: `${p.help} [${a.name}${p.default === null ? "" : `, default ${p.default}`}]`, valueHint: p.type };
-  }
+for (const name of new Set(ALGORITHMS.flatMap((a) => a.params.map((p) => p.name)))) {
+  if (name === "seed") continue;
+  const owners = ALGORITHMS.filter((a) => a.params.some((p) => p.name === name));
+  const specs = owners.map((a) => a.params.find((p) => p.name === name) as ParamSpec);
+  const values = [...new Set(specs.flatMap((p) => p.values ?? []))];
+  const defaults = new Set(specs.map((p) => p.default));
+  const owned =
+    defaults.size === 1
+      ? `${owners.map((a) => a.name).join(", ")}${specs[0].default === null ? "" : `; default ${specs[0].default}`}`
+      : owners.map((a, i) => `${a.name}${specs[i].default === null ? "" : ` ${specs[i].default}`}`).join(", ");
+  const description = [specs[0].help, values.length ? `One of: ${values.join(", ")}.` : "", `[${owned}]`];
+  const type = specs[0].type === "bool" ? "boolean" : "string";
+  paramArgs[kebab(name)] = { type, description: description.filter(Boolean).join(" "), ...(type === "string" ? { valueHint: specs[0].type } : {}) };
 }
 
 export const trainCommand = defineCommand({
@@ -50,6 +64,7 @@ export const trainCommand = defineCommand({
       const algo = algorithm(String(args.algo));
       if (!algo) throw new FloeError("invalid_argument", `--algo '${args.algo}' is not one of ${ALGORITHMS.map((a) => a.name).join(", ")}`);
       if (args.valid && args.split) throw new FloeError("invalid_argument", "give either --valid or --split, not both");
+      if (args.out) checkWritable("--out", String(args.out));
       const seed = args.seed === undefined ? randomSeed() : Number(args.seed);
       if (!Number.isSafeInteger(seed)) throw new FloeError("invalid_argument", `--seed must be an integer, got '${args.seed}'`);
       const params: Record<string, unknown> = { seed };
@@ -68,7 +83,7 @@ export const trainCommand = defineCommand({
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar(`train ${algo.name}`);
-      const ingest = { ...ingestOptions(args), onWarning: (m: string) => consola.warn(m) };
+      const ingest = { ...ingestOptions(args), onWarning: (m: string) => warn(m) };
       let cancel = () => {};
       process.once("SIGINT", () => cancel());
       try {
