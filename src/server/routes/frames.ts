@@ -119,12 +119,25 @@ const remove = createRoute({
   responses: { 200: jsonResponse(DeletedResult, "Deleted"), ...ERRORS },
 });
 
-/** A new frame id: the one asked for (refused when taken) or a fresh one from `base`. */
-function destinationId(ctx: ServerContext, asked: string | undefined, base: string): string {
+/**
+ * New frame ids, each the one asked for or a fresh one from its base, claimed in the store
+ * until `release` (once stored): refused when taken, being written, or asked for twice.
+ */
+function claimDestinations(ctx: ServerContext, wanted: readonly { asked: string | undefined; base: string }[]): { ids: string[]; release: () => void } {
   const { store } = ctx.node;
-  if (asked === undefined) return store.newId("frame", base);
-  if (store.get(frameKey(asked))) throw new FloeError("conflict", `frame '${asked}' already exists; delete it first or pick another id`);
-  return asked;
+  const releases: (() => void)[] = [];
+  const release = () => releases.forEach((r) => r());
+  try {
+    const ids = wanted.map(({ asked, base }) => {
+      const id = asked ?? store.newId("frame", base);
+      releases.push(store.claim(frameKey(id)));
+      return id;
+    });
+    return { ids, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
@@ -193,15 +206,22 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     if (body.destination_frames && body.destination_frames.length !== parts) {
       throw new FloeError("invalid_argument", `destination_frames needs ${parts} ids (one per part), got ${body.destination_frames.length}`);
     }
-    const ids = Array.from({ length: parts }, (_, p) => destinationId(ctx, body.destination_frames?.[p], `${id}_part${p}`));
-    const pieces = await split(node.executor, frame, body.ratios, body.seed ?? randomSeed());
-    const out = [];
-    for (let p = 0; p < parts; p++) {
-      const piece = pieces[p].withRollups(await computeRollups(node.executor, pieces[p]));
-      await node.putFrame(ids[p], piece);
-      out.push({ frame_id: ids[p], rows: piece.rows });
+    const { ids, release } = claimDestinations(
+      ctx,
+      Array.from({ length: parts }, (_, p) => ({ asked: body.destination_frames?.[p], base: `${id}_part${p}` })),
+    );
+    try {
+      const pieces = await split(node.executor, frame, body.ratios, body.seed ?? randomSeed());
+      const out = [];
+      for (let p = 0; p < parts; p++) {
+        const piece = pieces[p].withRollups(await computeRollups(node.executor, pieces[p]));
+        await node.putFrame(ids[p], piece);
+        out.push({ frame_id: ids[p], rows: piece.rows });
+      }
+      return c.json({ frames: out }, 200);
+    } finally {
+      release();
     }
-    return c.json({ frames: out }, 200);
   });
 
   app.openapi(asfactorRoute, async (c) => {
@@ -209,10 +229,17 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const body = c.req.valid("json");
     let frame = need(id);
     for (const name of body.columns) frame.columnIndex(name);
-    const dest = destinationId(ctx, body.frame_id, id);
-    for (const name of body.columns) frame = await asfactor(node.executor, frame, name);
-    await node.putFrame(dest, frame.withRollups(await computeRollups(node.executor, frame)));
-    return c.json({ frame_id: dest }, 200);
+    const {
+      ids: [dest],
+      release,
+    } = claimDestinations(ctx, [{ asked: body.frame_id, base: id }]);
+    try {
+      for (const name of body.columns) frame = await asfactor(node.executor, frame, name);
+      await node.putFrame(dest, frame.withRollups(await computeRollups(node.executor, frame)));
+      return c.json({ frame_id: dest }, 200);
+    } finally {
+      release();
+    }
   });
 
   app.openapi(download, async (c) => {
