@@ -93,13 +93,14 @@ export class Verifier {
     if (Math.abs(now - when) > this.windowMs) {
       return { ok: false, reason: `the timestamp is more than ${this.windowMs / 1000} s away from this node's clock` };
     }
-    if (this.names.length === 0) return { ok: false, reason: "this node does not know its own name yet" };
-    if (!this.names.includes(to)) {
-      return { ok: false, reason: `the request was signed for node '${to}', not for this node ('${this.names.join("' at '")}')`, misdirected: this.names[0] };
-    }
     const expected = Buffer.from(signature(this.secret, method, path, ts, nonce, to, digest), "hex");
     if (!timingSafeEqual(Buffer.from(sig, "hex"), expected)) {
       return { ok: false, reason: "the signature does not match (a different cluster secret?)" };
+    }
+    // Checked after the signature, so only a holder of the secret learns this node's name.
+    if (this.names.length === 0) return { ok: false, reason: "this node does not know its own name yet" };
+    if (!this.names.includes(to)) {
+      return { ok: false, reason: `the request was signed for node '${to}', not for this node ('${this.names.join("' at '")}')`, misdirected: this.names[0] };
     }
     this.sweep(now);
     if (this.seen.has(nonce)) return { ok: false, reason: "the nonce was already used (a replayed request)" };

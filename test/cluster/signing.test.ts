@@ -160,6 +160,9 @@ test("a request signed for one node is refused by another node of the cluster", 
   const v = verifier();
   const forB = v.verify("POST", "/internal/x", headersAt(Date.now(), nonceOf("for-b"), "POST", "/internal/x", body, SECRET, "node-b"), body);
   expect(forB).toEqual({ ok: false, reason: "the request was signed for node 'node-b', not for this node ('node-a')", misdirected: "node-a" });
+  // Without the secret, a caller learns nothing of this node's name.
+  const stranger = v.verify("POST", "/internal/x", headersAt(Date.now(), nonceOf("stranger"), "POST", "/internal/x", body, "not-the-secret", "node-b"), body);
+  expect(stranger).toEqual({ ok: false, reason: "the signature does not match (a different cluster secret?)" });
   // A request captured on its way to the first node, replayed to the second: refused there.
   const headers = signHeaders(SECRET, "POST", "/internal/echo", address, body);
   const replayed = await fetch(`${otherBase}/internal/echo`, { method: "POST", headers, body });
