@@ -3,7 +3,6 @@
 // `floe eval <model.floe> <file|->`: the model's metrics on data that holds the response.
 
 import { defineCommand } from "citty";
-import { consola } from "consola";
 import type { Chunk } from "../core/chunk.ts";
 import { asfactor } from "../core/convert.ts";
 import { Frame } from "../core/frame.ts";
@@ -17,6 +16,7 @@ import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-arg
 import { metricsText } from "./model-report.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
+import { warn } from "./terminal.ts";
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break. */
 function csvField(s: string): string {
@@ -97,7 +97,7 @@ async function streamScores(
     for (const name of missing) warnings.add(`column '${name}' is missing: scored as missing values`);
   } finally {
     cleanup();
-    for (const w of warnings) consola.warn(w);
+    for (const w of warnings) warn(w);
   }
 }
 
@@ -111,11 +111,20 @@ export const predictCommand = defineCommand({
       if (args.url !== undefined) return (await import("./remote.ts")).remotePredict(args);
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
+      // The header goes out with the first scored batch, once the input has passed its
+      // checks: a run that fails on its input writes nothing (no one-line output file).
+      let started = false;
+      const start = () => {
+        if (!started) process.stdout.write(`${outputNames(model).map(csvField).join(",")}\n`);
+        started = true;
+      };
       try {
-        process.stdout.write(`${outputNames(model).map(csvField).join(",")}\n`);
         await streamScores(node, model, args, false, async (frame, warnings) => {
-          for (const sc of await predictFrame(node.executor, model, frame, warnings)) process.stdout.write(csvLines(model, sc));
+          const scored = await predictFrame(node.executor, model, frame, warnings);
+          start();
+          for (const sc of scored) process.stdout.write(csvLines(model, sc));
         });
+        start(); // input with no rows: the header alone
       } finally {
         await node.close();
       }

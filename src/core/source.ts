@@ -100,11 +100,40 @@ export interface Spooled {
   cleanup(): void;
 }
 
-/** Writes a byte stream (stdin, an upload) to a temporary file DuckDB can read twice. */
+/** Spool directories not yet removed; one 'exit' handler removes what is left of them. */
+const liveSpools = new Set<string>();
+
+function removeLiveSpools(): void {
+  for (const dir of liveSpools) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh directory under the temporary directory; a missing or unwritable one is named. */
+function spoolDir(): string {
+  const base = tmpdir();
+  try {
+    return mkdtempSync(join(base, "floe-spool-"));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : code === "EACCES" || code === "EROFS" ? "is not writable" : code === "ENOTDIR" ? "is not a directory" : (err as Error).message;
+    throw new FloeError("bad_input", `cannot keep a temporary copy of the input: the temporary directory ${base} (TMPDIR) ${why}`);
+  }
+}
+
+/**
+ * Writes a byte stream (stdin, an upload) to a temporary file DuckDB can read twice. The
+ * file is removed by `cleanup`, or when the process exits first (process.exit on a signal
+ * or a closed output pipe runs the 'exit' handlers; a SIGKILL cannot be caught).
+ */
 export async function spoolToFile(stream: ReadableStream<Uint8Array>): Promise<Spooled> {
-  const dir = mkdtempSync(join(tmpdir(), "floe-spool-"));
+  const dir = spoolDir();
   const path = join(dir, "data");
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  if (liveSpools.size === 0) process.on("exit", removeLiveSpools);
+  liveSpools.add(dir);
+  const cleanup = () => {
+    rmSync(dir, { recursive: true, force: true });
+    liveSpools.delete(dir);
+    if (liveSpools.size === 0) process.off("exit", removeLiveSpools);
+  };
   try {
     const writer = Bun.file(path).writer();
     for await (const part of stream) writer.write(part);

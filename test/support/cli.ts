@@ -2,7 +2,8 @@
 
 import { join } from "node:path";
 
-const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
+/** The CLI entry point, run with this bun (`process.execPath CLI ...`). */
+export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
 export interface CliResult {
   code: number;
