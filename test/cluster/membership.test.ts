@@ -141,12 +141,11 @@ describe("a three-node cluster", () => {
 
   test("a node stopped with SIGTERM leaves: the others mark it dead at once", async () => {
     const [a, b, c] = nodes;
-    const stoppedAt = Date.now();
     await c.stop();
     const v = await waitFor("a and b see c dead", () => Promise.all([a, b].map(statesSeenBy)), (vs) => vs.every((x) => x[c.address] === "dead"), 5_000, 20);
     expect(v.every((x) => x[c.address] === "dead")).toBe(true);
-    // Well before six silent heartbeats.
-    expect(Date.now() - stoppedAt).toBeLessThan(DEAD_AFTER_MS);
+    // Dead because it said it was leaving, not after six silent heartbeats: the log names the
+    // cause (a wall-clock bound here would race a loaded machine's slow process exit).
     expect(a.stderr()).toContain(`node ${c.name} is dead: left the cluster`);
     // A heartbeat c sent or answered while leaving does not bring it back.
     await Bun.sleep(3 * TEST_HEARTBEAT_MS);
