@@ -19,7 +19,7 @@ const multipartType = `multipart/form-data; boundary=${BOUNDARY}`;
 describe("multipart uploads", async () => {
   const server = await testServer({ uploadLimitBytes: 1000 });
   const api = apiOf(server);
-  const upload = (body: BodyInit, signal?: AbortSignal) =>
+  const upload = (body: RequestInit["body"], signal?: AbortSignal) =>
     fetch(`${server.url}/api/v1/frames/upload`, { method: "POST", body, headers: { ...CLIENT_HEADERS, "content-type": multipartType }, signal });
 
   test("an oversized file field is refused with 413 as soon as the limit has gone by, while the body is still coming", async () => {
