@@ -12,7 +12,7 @@ import { type Job, Jobs } from "./core/jobs.ts";
 import { type Executor, InlineExecutor } from "./core/mr.ts";
 import { WorkerPool } from "./core/pool.ts";
 import { type FramePlacement, LOCAL_PLACEMENT } from "./core/placement.ts";
-import type { Source } from "./core/source.ts";
+import { type Source, sourceLabel } from "./core/source.ts";
 import { key, Store } from "./core/store.ts";
 
 export interface NodeOptions {
@@ -77,7 +77,7 @@ export class FloeNode {
    * source, when the job succeeds. Ingest warnings go to the job and to `opts.onWarning`.
    */
   importFrame(source: Source, opts: IngestOptions = {}, frameId?: string): { job: Job<Frame>; done: Promise<{ id: string; frame: Frame }> } {
-    const name = source.kind === "sql" ? "query" : basename(source.label ?? source.path);
+    const name = source.kind === "sql" ? "query" : basename(sourceLabel(source));
     const id = frameId ?? this.store.newId("frame", name.replace(/\.[^.]*$/, ""));
     const frameKey = key<Frame>("frame", id);
     if (this.store.get(frameKey)) throw new FloeError("conflict", `frame '${id}' already exists; delete it first or pick another id`);

@@ -3,12 +3,13 @@
 // split on '|', an unterminated quote turns quoting off); floe would rather say what is
 // wrong. So after sniffing we re-check the suspicious cases with the dialect the file
 // plainly uses, and we read the raw header to refuse empty or duplicate column names.
+// Several files are read as one table only when their headers agree (as H2O requires).
 
 import { closeSync, openSync, readSync } from "node:fs";
 import { type DbSession, sqlString } from "./duckdb.ts";
 import { readerError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
-import type { ResolvedFile } from "./source.ts";
+import { checkSameColumns, type Compression, literalPath, type ResolvedFile, type SourceFile } from "./source.ts";
 
 /** Strings read as missing values, as H2O's parser does, plus pandas' usual ones. */
 export const DEFAULT_NA_STRINGS: readonly string[] = ["", "NA", "N/A", "na", "n/a", "NaN", "nan", "null", "NULL", "None"];
@@ -29,7 +30,7 @@ const MAX_LINE_BYTES = 2_000_000;
  * buffer a huge field whole first (seconds for a 1 GB field). Reads the file in blocks
  * smaller than the limit, so a block without a newline is the only way to exceed it.
  */
-function checkLineLengths(file: ResolvedFile): void {
+function checkLineLengths(file: SourceFile): void {
   const block = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(file.path, "r");
   try {
@@ -46,7 +47,7 @@ function checkLineLengths(file: ResolvedFile): void {
   }
 }
 
-function longLine(file: ResolvedFile, fd: number, lineStart: number): FloeError {
+function longLine(file: SourceFile, fd: number, lineStart: number): FloeError {
   const block = Buffer.allocUnsafe(1 << 20);
   let line = 1;
   for (let pos = 0; pos <= lineStart; pos += block.length) {
@@ -85,9 +86,19 @@ function naArg(opts: CsvOptions): string {
  */
 const TYPE_CANDIDATES = "auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']";
 
+/** One file of a source, with the compression every file of it shares. */
+interface CsvFile extends SourceFile {
+  readonly compression: Compression;
+}
+
+/** The read_csv/sniff_csv arguments naming one file: its literal path and compression. */
+function fileArgs(file: CsvFile): string {
+  return `${sqlString(literalPath(file.path))}, compression=${sqlString(file.compression)}`;
+}
+
 /** DuckDB's sniff of one file; `sampleAll` sniffs types over every row, not a sample. */
-async function sniff(session: DbSession, file: ResolvedFile, opts: CsvOptions, force: string, sampleAll = false): Promise<Dialect> {
-  const args = [sqlString(file.path), naArg(opts), TYPE_CANDIDATES];
+async function sniff(session: DbSession, file: CsvFile, opts: CsvOptions, force: string, sampleAll = false): Promise<Dialect> {
+  const args = [fileArgs(file), naArg(opts), TYPE_CANDIDATES];
   if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
   if (opts.header !== undefined) args.push(`header=${opts.header}`);
   if (sampleAll) args.push("sample_size=-1");
@@ -98,7 +109,7 @@ async function sniff(session: DbSession, file: ResolvedFile, opts: CsvOptions, f
       `SELECT Delimiter, Quote, Escape, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args.join(", ")})`,
     );
   } catch (err) {
-    throw readerError(err, file.label);
+    throw readerError(err, file.label, [file]);
   }
   return {
     delim: unempty(row[0]),
@@ -134,7 +145,7 @@ function varcharColumns(n: number): string {
  * with its line number.
  * Returns the plain dialect's sniff when the strict parse succeeds.
  */
-async function recheckFallback(session: DbSession, file: ResolvedFile, opts: CsvOptions, sniffed: Dialect, sampleAll: boolean): Promise<Dialect> {
+async function recheckFallback(session: DbSession, file: CsvFile, opts: CsvOptions, sniffed: Dialect, sampleAll: boolean): Promise<Dialect> {
   const header = firstLine(file.head);
   const delim =
     opts.sep ??
@@ -147,26 +158,26 @@ async function recheckFallback(session: DbSession, file: ResolvedFile, opts: Csv
   const fields = header.split(delim).length;
   try {
     await session.rows(
-      `SELECT count(*) FROM read_csv(${sqlString(file.path)}, auto_detect=false, header=false, ${dialectArgs(plain)}, columns=${varcharColumns(fields)})`,
+      `SELECT count(*) FROM read_csv(${fileArgs(file)}, auto_detect=false, header=false, ${dialectArgs(plain)}, columns=${varcharColumns(fields)})`,
     );
   } catch (err) {
-    throw readerError(err, file.label);
+    throw readerError(err, file.label, [file]);
   }
   return sniff(session, file, { ...opts, sep: delim }, `quote='"', skip=0`, sampleAll);
 }
 
 /** Refuses empty and duplicate names in the header line, naming them. */
-async function checkHeader(session: DbSession, file: ResolvedFile, d: Dialect): Promise<void> {
+async function checkHeader(session: DbSession, file: CsvFile, d: Dialect): Promise<void> {
   let names: unknown[];
   try {
     [names] = await session.rows(
-      `SELECT * FROM read_csv(${sqlString(file.path)}, auto_detect=false, header=false, ${dialectArgs(d)}, ` +
+      `SELECT * FROM read_csv(${fileArgs(file)}, auto_detect=false, header=false, ${dialectArgs(d)}, ` +
         // null_padding (a header shorter than the rows) needs the serial reader when a quoted
         // field holds a line break; one line is read, so it costs nothing.
         `columns=${varcharColumns(d.columns.length)}, null_padding=true, strict_mode=false, parallel=false) LIMIT 1`,
     );
   } catch (err) {
-    throw readerError(err, file.label);
+    throw readerError(err, file.label, [file]);
   }
   const seen = new Map<string, number>();
   names.forEach((raw, i) => {
@@ -180,32 +191,55 @@ async function checkHeader(session: DbSession, file: ResolvedFile, d: Dialect): 
   });
 }
 
+/** One file's checked dialect: line lengths, the sniff made strict, the header's names. */
+async function fileDialect(session: DbSession, file: CsvFile, opts: CsvOptions, sampleAll: boolean): Promise<Dialect> {
+  // Raw bytes are compressed bytes for gzip/zstd: DuckDB's own line-size error names the line.
+  if (file.compression === "none") checkLineLengths(file);
+  const d = await recheckFallback(session, file, opts, await sniff(session, file, opts, "", sampleAll), sampleAll);
+  if (d.header) await checkHeader(session, file, d);
+  return d;
+}
+
+/** A type both files' values fit: integers widen to doubles, anything else mixed to text. */
+function widerType(a: string, b: string): string {
+  if (a === b) return a;
+  const numeric = ["BIGINT", "DOUBLE"];
+  return numeric.includes(a) && numeric.includes(b) ? "DOUBLE" : "VARCHAR";
+}
+
 /**
  * The DuckDB table expression that reads a CSV source with a checked dialect.
  * `varchar` names columns to read as text whatever they look like (enum/string overrides).
+ * Several files are each checked like one, with the first file's delimiter and header
+ * setting, and must have the same columns in the same order.
  */
 export async function csvReader(
   session: DbSession,
-  file: ResolvedFile,
+  src: ResolvedFile,
   opts: CsvOptions,
   varchar: readonly string[],
   sampleAll: boolean,
 ): Promise<string> {
-  if (file.glob) {
-    // DuckDB sniffs each file of a glob itself (sniff_csv takes one file).
-    const types = varchar.map((n) => `${sqlString(n)}: 'VARCHAR'`);
-    const args = [sqlString(file.path), naArg(opts), TYPE_CANDIDATES, "union_by_name=true", ...(sampleAll ? ["sample_size=-1"] : [])];
-    if (opts.sep !== undefined) args.push(`delim=${sqlString(opts.sep)}`);
-    if (opts.header !== undefined) args.push(`header=${opts.header}`);
-    if (types.length) args.push(`types={${types.join(", ")}}`);
-    return `read_csv(${args.join(", ")})`;
+  const [first, ...rest] = src.files.map((f) => ({ ...f, compression: src.compression }));
+  const d = await fileDialect(session, first, opts, sampleAll);
+  const types = d.columns.map((c) => c.type);
+  for (const file of rest) {
+    const other = await fileDialect(session, file, { ...opts, sep: d.delim, header: d.header }, sampleAll);
+    checkSameColumns(first, d.columns, file, other.columns);
+    other.columns.forEach((c, i) => (types[i] = widerType(types[i], c.type)));
   }
-  checkLineLengths(file);
-  const d = await recheckFallback(session, file, opts, await sniff(session, file, opts, "", sampleAll), sampleAll);
-  if (d.header) await checkHeader(session, file, d);
   // The sniff is done: pin its dialect and types so DuckDB does not sniff a second time.
-  const columns = d.columns.map((c) => `${sqlString(c.name)}: ${sqlString(varchar.includes(c.name) ? "VARCHAR" : c.type)}`);
-  const args = [sqlString(file.path), "auto_detect=false", dialectArgs(d), `header=${d.header}`, naArg(opts), `columns={${columns.join(", ")}}`];
+  const columns = d.columns.map((c, i) => `${sqlString(c.name)}: ${sqlString(varchar.includes(c.name) ? "VARCHAR" : types[i])}`);
+  const paths = src.files.map((f) => sqlString(literalPath(f.path)));
+  const args = [
+    `[${paths.join(", ")}]`,
+    `compression=${sqlString(src.compression)}`,
+    "auto_detect=false",
+    dialectArgs(d),
+    `header=${d.header}`,
+    naArg(opts),
+    `columns={${columns.join(", ")}}`,
+  ];
   if (d.dateFormat) args.push(`dateformat=${sqlString(d.dateFormat)}`);
   if (d.timestampFormat) args.push(`timestampformat=${sqlString(d.timestampFormat)}`);
   return `read_csv(${args.join(", ")})`;

@@ -25,21 +25,33 @@ const RULES: readonly Rule[] = [
   { test: /No files found that match the pattern/, reason: () => "no such file", code: "not_found" },
   { test: /It was not possible to automatically detect the CSV parsing dialect/, reason: () => "cannot detect a CSV dialect (delimiter, quoting); is it CSV text?" },
   { test: /No magic bytes found|not a parquet file/i, reason: () => "not a Parquet file" },
+  { test: /too small to be a Parquet file|Footer length error/i, reason: () => "not a Parquet file (too short, or cut off)" },
   { test: /Malformed JSON.*?record\/value (\d+): ([^.\n]*)/, reason: (m) => `malformed JSON in record ${m[1]}: ${m[2].trim()}` },
+  { test: /Malformed JSON.*? in line (\d+): ([^.\n]*)/, reason: (m) => `malformed JSON on line ${m[1]}: ${m[2].trim()}` },
   { test: /Out of Memory Error: ([^\n]*)/, reason: (m) => `out of memory: ${m[1]}` },
 ];
 
-/** A DuckDB error from reading `label`, as a one-line FloeError. */
-export function readerError(err: unknown, label: string): FloeError {
+/**
+ * A DuckDB error from reading `label`, as a one-line FloeError. `files` are the files read
+ * with their labels: the message names the one DuckDB names (on its `file = ` line), and
+ * never a path floe chose (the spool file of stdin or an upload) but its label.
+ */
+export function readerError(err: unknown, label: string, files: readonly { path: string; label: string }[] = []): FloeError {
   if (err instanceof FloeError) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  let message = err instanceof Error ? err.message : String(err);
+  const named = /^\s*file = (.*)$/m.exec(message)?.[1];
+  const culprit = files.find((f) => f.path === named);
+  for (const f of [...files].sort((a, b) => b.path.length - a.path.length)) message = message.replaceAll(f.path, f.label);
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
-  const where = line ? `${label}: line ${line}` : label;
+  const source = culprit?.label ?? label;
+  const where = line ? `${source}: line ${line}` : source;
   for (const rule of RULES) {
     const m = message.match(rule.test);
     if (m) return new FloeError(rule.code ?? "bad_input", `${where}: ${rule.reason(m)}`);
   }
-  const first = message.split("\n")[0].replace(/^[A-Za-z ]+Error: /, "");
+  // "CSV Error on Line: N" says only where; the reason is on a later line.
+  const lines = message.split("\n").filter((l) => l.trim() && !/CSV Error on Line|^Original Line/.test(l));
+  const first = (lines[0] ?? message).trim().replace(/^[A-Za-z ]+Error: /, "");
   return new FloeError("bad_input", `${where}: ${first}`);
 }
 

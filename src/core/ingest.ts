@@ -23,7 +23,7 @@ import { type ColumnSpec, Frame } from "./frame.ts";
 import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
-import { type ResolvedFile, resolveFile, type Source } from "./source.ts";
+import { checkSameColumns, literalPath, type ResolvedFile, resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readResultChunks } from "./result-chunks.ts";
 import { selectQuery } from "./sql-query.ts";
 
@@ -87,21 +87,32 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
     }
   } catch (err) {
     if (opts.signal?.aborted) throw cancelledError();
-    throw readerError(err, file.label);
+    throw readerError(err, file.label, file.files);
   }
   return file.label;
 }
 
-/** The DuckDB table expression that reads a checked file; `varchar` columns are read as text. */
-export function readerSql(session: DbSession, file: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> | string {
-  switch (file.format) {
-    case "csv":
-      return csvReader(session, file, opts, varchar, sampleAll);
-    case "parquet":
-      return `read_parquet(${sqlString(file.path)}${file.glob ? ", union_by_name=true" : ""})`;
-    case "json":
-      return `read_json_auto(${sqlString(file.path)}${file.glob ? ", union_by_name=true" : ""})`;
+/**
+ * The DuckDB table expression that reads checked files; `varchar` columns are read as text.
+ * Files are passed as a list of literal paths: DuckDB expands no glob of its own. The
+ * files of one source must have the same columns (DuckDB would union JSON's into junk).
+ */
+export async function readerSql(session: DbSession, file: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> {
+  if (file.format === "csv") return csvReader(session, file, opts, varchar, sampleAll);
+  const reader = (files: readonly SourceFile[]) => {
+    const paths = `[${files.map((f) => sqlString(literalPath(f.path))).join(", ")}]`;
+    if (file.format === "parquet") return `read_parquet(${paths})`;
+    // read_json spells no compression "uncompressed" where read_csv says "none".
+    return `read_json_auto(${paths}, compression=${sqlString(file.compression === "none" ? "uncompressed" : file.compression)})`;
+  };
+  const [first, ...rest] = file.files;
+  if (rest.length) {
+    const columnsOf = async (f: SourceFile) =>
+      (await session.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${reader([f])})`)).map(([name]) => ({ name: String(name) }));
+    const firstColumns = await columnsOf(first);
+    for (const f of rest) checkSameColumns(first, firstColumns, f, await columnsOf(f));
   }
+  return reader(file.files);
 }
 
 /**

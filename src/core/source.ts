@@ -1,37 +1,66 @@
-// Where frame data comes from: a file, a glob, a stream spooled to a temporary file
-// (stdin, uploads) or a SQL query. Checks what DuckDB would report badly or not at all
-// (a missing path, a directory, an empty file, binary junk) and picks the reader.
+// Where frame data comes from: one file, a list of files (a glob expanded once, or several
+// paths named by the user), a stream spooled to a temporary file (stdin, uploads) or a SQL
+// query. Checks what DuckDB would report badly or not at all (a missing path, a
+// directory, an empty file, binary junk, a remote URL), detects gzip and zstd by their
+// magic bytes, and picks the reader. DuckDB is then handed literal paths only: it never
+// expands a glob itself, so the files checked are the files read.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { basename, dirname, extname, isAbsolute, join, relative } from "node:path";
+import { constants, gunzipSync, zstdDecompressSync } from "node:zlib";
+import { remoteFile } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 
 export type SourceFormat = "csv" | "parquet" | "json";
 
+/**
+ * What to read. `file` is one path as the user gave it: a glob (`*`, `?`, `[`) is expanded
+ * here, once, unless a file of that very name exists. `files` is a list of literal paths
+ * read as one table (shell-expanded arguments, a glob checked under --data-root), which
+ * must share their columns; `labels` name them in errors (default: the paths).
+ */
 export type Source =
   | { readonly kind: "file"; readonly path: string; readonly label?: string; readonly format?: SourceFormat }
+  | {
+      readonly kind: "files";
+      readonly paths: readonly string[];
+      readonly labels?: readonly string[];
+      readonly label?: string;
+      readonly format?: SourceFormat;
+    }
   | { readonly kind: "sql"; readonly query: string };
+
+export type Compression = "none" | "gzip" | "zstd";
+
+/** One checked file of a source. */
+export interface SourceFile {
+  readonly path: string;
+  /** How errors name the file: the path as given, or `<stdin>`, never a temporary path. */
+  readonly label: string;
+  /** The first bytes of the content (decompressed), for dialect checks. */
+  readonly head: Uint8Array;
+}
 
 /** A file source checked and typed: what the ingest reads. */
 export interface ResolvedFile {
-  readonly path: string;
-  /** How errors name the source: the path, or `<stdin>`. */
+  /** The files in reading order (a glob's matches sorted by path). */
+  readonly files: readonly SourceFile[];
+  /** How errors name the whole source. */
   readonly label: string;
   readonly format: SourceFormat;
-  readonly glob: boolean;
-  /** The first bytes of a single file (empty for globs), for dialect checks. */
-  readonly head: Uint8Array;
+  readonly compression: Compression;
 }
 
 const SNIFF_BYTES = 64 * 1024;
 const GLOB_CHARS = /[*?[]/;
+/** A URL scheme (http://, s3://...): DuckDB reads those only through extensions floe never loads. */
+const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 const EXTENSIONS: Record<string, SourceFormat> = {
   ".csv": "csv",
   ".tsv": "csv",
   ".txt": "csv",
-  ".gz": "csv",
   ".parquet": "parquet",
   ".pq": "parquet",
   ".json": "json",
@@ -39,15 +68,83 @@ const EXTENSIONS: Record<string, SourceFormat> = {
   ".ndjson": "json",
 };
 
-function readHead(path: string): Uint8Array {
+/** The label for a source in messages and frame names. */
+export function sourceLabel(source: Source): string {
+  switch (source.kind) {
+    case "sql":
+      return "query";
+    case "file":
+      return source.label ?? source.path;
+    case "files":
+      return source.label ?? (source.paths.length === 1 ? source.paths[0] : `${source.paths[0]} and ${source.paths.length - 1} more`);
+  }
+}
+
+/** Refuses a URL where a local path is expected, naming it. */
+export function checkLocalPath(path: string): void {
+  const scheme = REMOTE.exec(path);
+  if (scheme) throw remoteFile(`${path}: remote files (${scheme[0]})`);
+}
+
+/**
+ * The files a glob pattern matches, sorted, as paths in the pattern's own form (relative
+ * patterns give relative paths, resolved against `cwd`). Dot-files match, as they do in
+ * DuckDB: what is checked must be every file the pattern can name.
+ */
+export function expandGlob(pattern: string, cwd = process.cwd()): string[] {
+  // Scan from the longest leading directory without glob characters.
+  let base = pattern;
+  while (GLOB_CHARS.test(base)) base = dirname(base);
+  const rest = relative(base, pattern);
+  const root = isAbsolute(base) ? base : join(cwd, base);
+  let matches: string[];
+  try {
+    matches = [...new Bun.Glob(rest).scanSync({ cwd: root, dot: true, followSymlinks: true, onlyFiles: true })];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  return matches.map((m) => (base === "." && !pattern.startsWith("./") ? m : join(base, m))).sort();
+}
+
+/** `path` with DuckDB's glob characters escaped, so DuckDB reads that one file. */
+export function literalPath(path: string): string {
+  return path.replace(/[*?[]/g, "[$&]");
+}
+
+function readHead(path: string, bytes: number): Uint8Array {
   const fd = openSync(path, "r");
   try {
-    const buf = new Uint8Array(SNIFF_BYTES);
-    const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
+    const buf = new Uint8Array(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
   }
+}
+
+function compressionOf(head: Uint8Array): Compression {
+  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
+  return "none";
+}
+
+/** The first decompressed bytes of a compressed file (its head is a prefix of the stream). */
+function decompressedHead(path: string, compression: Exclude<Compression, "none">, label: string): Uint8Array {
+  // A highly compressed head could expand hugely: read less when the output would be large.
+  for (const bytes of [SNIFF_BYTES, 1024]) {
+    const head = readHead(path, bytes);
+    try {
+      return compression === "gzip"
+        ? gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 4 * SNIFF_BYTES })
+        : zstdDecompressSync(head, { maxOutputLength: 4 * SNIFF_BYTES });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") {
+        throw new FloeError("bad_input", `${label}: the ${compression} data is corrupt (${(err as Error).message})`);
+      }
+    }
+  }
+  throw new FloeError("bad_input", `${label}: the ${compression} data expands too much to be CSV text`);
 }
 
 function formatFromContent(head: Uint8Array): SourceFormat {
@@ -59,16 +156,23 @@ function formatFromContent(head: Uint8Array): SourceFormat {
   return "csv";
 }
 
-/** Checks a file source and decides its format; throws a FloeError naming what is wrong. */
-export function resolveFile(src: { path: string; label?: string; format?: SourceFormat }): ResolvedFile {
-  const label = src.label ?? src.path;
-  const byExtension = EXTENSIONS[extname(src.path).toLowerCase()];
-  if (GLOB_CHARS.test(src.path)) {
-    return { path: src.path, label, format: src.format ?? byExtension ?? "csv", glob: true, head: new Uint8Array(0) };
-  }
+/** The format a name says, looking through a compression suffix (data.json.gz is JSON). */
+function formatFromName(path: string): SourceFormat | undefined {
+  let ext = extname(path).toLowerCase();
+  if (ext === ".gz" || ext === ".zst") ext = extname(basename(path, extname(path))).toLowerCase();
+  return EXTENSIONS[ext];
+}
+
+interface CheckedFile extends SourceFile {
+  readonly format: SourceFormat;
+  readonly compression: Compression;
+}
+
+/** Checks one literal path: present, a regular non-empty file, text where text is due. */
+function checkFile(path: string, label: string, format: SourceFormat | undefined): CheckedFile {
   let size: number;
   try {
-    const st = statSync(src.path);
+    const st = statSync(path);
     if (st.isDirectory()) throw new FloeError("bad_input", `${label}: is a directory, not a data file`);
     size = st.size;
   } catch (err) {
@@ -79,19 +183,78 @@ export function resolveFile(src: { path: string; label?: string; format?: Source
     throw new FloeError("bad_input", `${label}: ${(err as Error).message}`);
   }
   if (size === 0) throw new FloeError("bad_input", `${label}: the file is empty`);
-  const head = readHead(src.path);
-  const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  const format = src.format ?? (gzip ? "csv" : (byExtension ?? formatFromContent(head)));
-  if (format !== "parquet" && !gzip) {
+  const raw = readHead(path, SNIFF_BYTES);
+  const compression = compressionOf(raw);
+  const head = compression === "none" ? raw : decompressedHead(path, compression, label);
+  const chosen = format ?? formatFromName(path) ?? (compression === "none" ? formatFromContent(head) : "csv");
+  if (chosen === "parquet" && compression !== "none") {
+    throw new FloeError("bad_input", `${label}: ${compression}-compressed Parquet; Parquet compresses its own columns, give the plain file`);
+  }
+  if (chosen !== "parquet") {
     const nul = head.indexOf(0);
     if (nul >= 0) {
-      throw new FloeError(
-        "bad_input",
-        `${label}: looks like binary data (a NUL byte at offset ${nul}), not ${format === "json" ? "JSON" : "CSV"} text`,
-      );
+      throw new FloeError("bad_input", `${label}: looks like binary data (a NUL byte at offset ${nul}), not ${chosen === "json" ? "JSON" : "CSV"} text`);
     }
   }
-  return { path: src.path, label, format, glob: false, head };
+  return { path, label, head, format: chosen, compression };
+}
+
+/** Checks a file source and decides its format; throws a FloeError naming what is wrong. */
+export function resolveFile(src: Exclude<Source, { kind: "sql" }>): ResolvedFile {
+  const label = sourceLabel(src);
+  let entries: { path: string; label: string }[];
+  if (src.kind === "files") {
+    if (src.paths.length === 0) throw new FloeError("invalid_argument", "no input files");
+    entries = src.paths.map((path, i) => ({ path, label: src.labels?.[i] ?? path }));
+  } else if (GLOB_CHARS.test(src.path) && !existsAsIs(src.path)) {
+    checkLocalPath(src.path);
+    const matches = expandGlob(src.path);
+    if (matches.length === 0) throw new FloeError("not_found", `${label}: no file matches`);
+    entries = matches.map((path) => ({ path, label: path }));
+  } else {
+    entries = [{ path: src.path, label }];
+  }
+  for (const e of entries) checkLocalPath(e.path);
+  const files = entries.map((e) => checkFile(e.path, e.label, src.format));
+  for (const f of files.slice(1)) {
+    if (f.format !== files[0].format) throw mixed(files[0], f, `${files[0].format} and ${f.format}`);
+    if (f.compression !== files[0].compression) throw mixed(files[0], f, `${files[0].compression} and ${f.compression} compression`);
+  }
+  return {
+    files: files.map(({ path, label, head }) => ({ path, label, head })),
+    label,
+    format: files[0].format,
+    compression: files[0].compression,
+  };
+}
+
+function mixed(a: SourceFile, b: SourceFile, what: string): FloeError {
+  return new FloeError("bad_input", `${a.label} and ${b.label} cannot be read as one table: ${what}`);
+}
+
+/** Refuses two files whose columns differ, naming both files and the columns. */
+export function checkSameColumns(a: SourceFile, ca: readonly { name: string }[], b: SourceFile, cb: readonly { name: string }[]): void {
+  const an = ca.map((c) => c.name);
+  const bn = cb.map((c) => c.name);
+  if (an.length === bn.length && an.every((n, i) => n === bn[i])) return;
+  const onlyA = an.filter((n) => !bn.includes(n));
+  const onlyB = bn.filter((n) => !an.includes(n));
+  const list = (names: string[]) => names.map((n) => `'${n}'`).join(", ");
+  const parts: string[] = [];
+  if (onlyA.length) parts.push(`${list(onlyA)} only in ${a.label}`);
+  if (onlyB.length) parts.push(`${list(onlyB)} only in ${b.label}`);
+  if (!parts.length) parts.push(`the same columns in another order (${list(an)} vs ${list(bn)})`);
+  throw new FloeError("bad_input", `${a.label} and ${b.label} have different columns: ${parts.join("; ")}`);
+}
+
+/** Whether a file or directory has exactly this name (a name that merely looks like a glob). */
+function existsAsIs(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A stream written to a temporary file, removed by `cleanup`. */

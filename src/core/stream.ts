@@ -8,7 +8,7 @@ import type { CsvOptions } from "./csv-dialect.ts";
 import { type Db, sqlIdent } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
-import { resolveFile, type Source } from "./source.ts";
+import { resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readerSql } from "./ingest.ts";
 import { readResultChunks } from "./result-chunks.ts";
 import { selectQuery } from "./sql-query.ts";
@@ -43,18 +43,20 @@ export async function streamColumns(
   try {
     let from: string;
     let label = "SQL query";
+    let files: readonly SourceFile[] = [];
     if (source.kind === "sql") from = await selectQuery(session, source.query);
     else {
       const file = resolveFile(source);
       label = file.label;
       const text = columns.filter((c) => c.as === "text").map((c) => c.name);
+      files = file.files;
       try {
         from = await readerSql(session, file, opts, text, false);
       } catch (err) {
-        throw readerError(err, file.label);
+        throw readerError(err, file.label, files);
       }
     }
-    const fail = (err: unknown) => (source.kind === "sql" ? sqlError(err) : readerError(err, label));
+    const fail = (err: unknown) => (source.kind === "sql" ? sqlError(err) : readerError(err, label, files));
     let described: unknown[][];
     try {
       described = await session.rows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${from})`);

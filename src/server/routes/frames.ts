@@ -16,7 +16,7 @@ import { computeRollups } from "../../core/rollups.ts";
 import { type Source, spoolToFile } from "../../core/source.ts";
 import { key } from "../../core/store.ts";
 import type { ServerContext } from "../context.ts";
-import { resolveImportPath } from "../data-root.ts";
+import { importSource } from "../data-root.ts";
 import { CONFLICT, ERRORS, FORBIDDEN, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
 import {
   AsfactorBody,
@@ -155,7 +155,7 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       if (ctx.dataRoot !== null) throw new FloeError("forbidden", "SQL imports are disabled when the server has a --data-root");
       source = { kind: "sql", query: body.sql };
     } else {
-      source = { kind: "file", path: resolveImportPath(body.path as string, ctx.dataRoot), label: body.path };
+      source = importSource(body.path as string, ctx.dataRoot);
     }
     const opts = { colTypes: body.col_types, sep: body.sep, header: body.header, naStrings: body.na_strings };
     const { job, done } = node.importFrame(source, opts, body.frame_id);
