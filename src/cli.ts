@@ -79,7 +79,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const cmd = command(name);
   const def = await cmd.load();
   const argsDef = ((await def.args) ?? {}) as ArgsDef;
-  const checked = checkArgv(rest, argsDef, { repeatLast: cmd.files });
+  const checked = checkArgv(rest, argsDef, { command: name, repeatLast: cmd.files });
   if (checked.help) return printCommandHelp(name);
   const args = parseArgs(checked.argv, argsDef) as Record<string, unknown>;
   // Every data file given (citty keeps only the first in `file`).

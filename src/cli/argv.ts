@@ -18,6 +18,8 @@ export interface CheckedArgv {
 }
 
 export interface ArgvRules {
+  /** The command's name, for the pointer to its help in messages. */
+  readonly command?: string;
   /** The last positional may repeat (several input files where one is expected). */
   readonly repeatLast?: boolean;
 }
@@ -74,7 +76,8 @@ export function checkArgv(args: readonly string[], def: ArgsDef, rules: ArgvRule
 
   const unknown = (token: string, name: string) => {
     const suggestion = closest(name.replaceAll("_", "-"), flags.keys());
-    return new FloeError("invalid_argument", `unknown flag ${token}${didYouMean(suggestion && `--${suggestion}`)}`);
+    const help = suggestion || !rules.command ? "" : `; see floe ${rules.command} --help`;
+    return new FloeError("invalid_argument", `unknown flag ${token}${didYouMean(suggestion && `--${suggestion}`)}${help}`);
   };
 
   for (let i = 0; i < args.length; i++) {

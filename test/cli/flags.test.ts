@@ -32,7 +32,7 @@ test("unknown flags are refused with the closest known flag", async () => {
     expect(err).toContain(`did you mean ${suggestion}?`);
   }
   expect(refused(await floe(["describe", iris, "--jsn"]))).toContain("did you mean --json?");
-  expect(refused(await floe(["describe", iris, "--zzzzzz=1"]))).toContain("unknown flag --zzzzzz");
+  expect(refused(await floe(["describe", iris, "--zzzzzz=1"]))).toBe("floe: unknown flag --zzzzzz; see floe describe --help\n");
 });
 
 test("H2O's snake_case spellings are the kebab-case flags", async () => {
