@@ -4,6 +4,7 @@
 import { defineCommand } from "citty";
 import type { ColumnType } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
+import { sourceLabel } from "../core/source.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
@@ -94,7 +95,7 @@ export const describeCommand = defineCommand({
       try {
         const { frame } = await done;
         bar.stop();
-        const label = source.kind === "sql" ? "query" : (source.label ?? source.path);
+        const label = sourceLabel(source);
         process.stdout.write(args.json ? `${JSON.stringify(describeJson(frame))}\n` : describeText(label, describeJson(frame)));
       } finally {
         process.off("SIGINT", cancel);

@@ -39,17 +39,6 @@ export interface IngestFlags {
   "chunk-rows"?: string;
 }
 
-/**
- * Refuses several input files (an unquoted glob the shell expanded) rather than reading
- * only the first.
- */
-export function checkOneInput(args: IngestFlags): void {
-  const files = args.files ?? [];
-  if (files.length < 2) return;
-  const shown = files.length > 3 ? `${files.slice(0, 3).join(", ")}, …` : files.join(", ");
-  throw new FloeError("unsupported", `several input files (${files.length}: ${shown}): give one file, or quote a glob ('part-*.csv') so floe reads every match as one frame`);
-}
-
 /** The source the flags name; stdin is spooled to a temporary file removed by `cleanup`. */
 export async function sourceFromArgs(args: IngestFlags): Promise<{ source: Source; cleanup: () => void }> {
   if (args.sql !== undefined) {
@@ -57,7 +46,12 @@ export async function sourceFromArgs(args: IngestFlags): Promise<{ source: Sourc
     return { source: { kind: "sql", query: args.sql }, cleanup: () => {} };
   }
   if (!args.file) throw new FloeError("invalid_argument", "no input: give a file, - for stdin, or --sql");
-  checkOneInput(args);
+  const files = args.files ?? [];
+  if (files.length > 1) {
+    // An unquoted glob the shell expanded: every file, read as one frame.
+    if (files.includes("-")) throw new FloeError("invalid_argument", "- (stdin) cannot be read together with other files");
+    return { source: { kind: "files", paths: files }, cleanup: () => {} };
+  }
   if (args.file === "-") {
     const spooled = await spoolToFile(Bun.stdin.stream());
     return { source: { kind: "file", path: spooled.path, label: "<stdin>" }, cleanup: spooled.cleanup };

@@ -12,7 +12,7 @@ import { deserializeModel, loadModel } from "../ml/modelfile.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { Model } from "../ml/scoring.ts";
 import { type ColumnDescription, describeText, type FrameDescription } from "./describe.ts";
-import { checkOneInput, type IngestFlags, ingestOptions } from "./ingest-args.ts";
+import { type IngestFlags, ingestOptions } from "./ingest-args.ts";
 import { type Progress, progressBar } from "./progress.ts";
 import { clientFromArgs, type RemoteFlags } from "./remote-args.ts";
 import { warn } from "./terminal.ts";
@@ -73,7 +73,7 @@ class RemoteRun {
       label = "query";
     } else {
       if (!args.file) throw new FloeError("invalid_argument", "no input: give a file, - for stdin, or --sql");
-      checkOneInput(args);
+      if ((args.files?.length ?? 0) > 1) throw new FloeError("unsupported", `--url uploads one file; got ${args.files?.length}`);
       job = await this.upload(args.file, ingest);
       label = args.file === "-" ? "<stdin>" : args.file;
     }

@@ -76,16 +76,17 @@ test("a missing argument or required flag is one line and exit code 2", async ()
   expect(refused(await floe(["train", iris, "--y"]))).toContain("--y needs a value");
 });
 
-test("several input files (an unquoted glob the shell expanded) are not read as only the first", async () => {
+test("several input files (an unquoted glob the shell expanded) are read as one frame", async () => {
   const other = writeTemp(dir, "small2.csv", "a,b\n5,6\n");
   const r = await floe(["describe", small, other, "--json"]);
-  if (r.code === 0) {
-    expect(JSON.parse(r.stdout).rows).toBe(3);
-  } else {
-    expect(r.code).not.toBe(0);
-    expect(r.stdout).toBe("");
-    expect(r.stderr).toContain("several input files");
-  }
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out.rows).toBe(3);
+  expect(out.columns[0].mean).toBe(3); // 1, 3, 5
+  const text = await floe(["describe", small, other]);
+  expect(text.stdout.split("\n")[0]).toBe(`${small} and 1 more: 3 rows, 2 columns`);
+  expect(refused(await floe(["describe", small, "-"]))).toContain("stdin");
+  expect(refused(await floe(["predict", "m.floe", small, other]))).toContain(`unexpected argument '${other}'`);
 });
 
 test("an unknown command is refused with the closest command", async () => {
