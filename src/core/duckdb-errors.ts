@@ -24,6 +24,7 @@ const RULES: readonly Rule[] = [
   },
   { test: /No files found that match the pattern/, reason: () => "no such file", code: "not_found" },
   { test: /It was not possible to automatically detect the CSV parsing dialect/, reason: () => "cannot detect a CSV dialect (delimiter, quoting); is it CSV text?" },
+  { test: /Input is not a GZIP stream|GZIP stream is truncated/i, reason: () => "the gzip data is corrupt or cut short" },
   { test: /No magic bytes found|not a parquet file/i, reason: () => "not a Parquet file" },
   { test: /too small to be a Parquet file|Footer length error/i, reason: () => "not a Parquet file (too short, or cut off)" },
   { test: /Malformed JSON.*?record\/value (\d+): ([^.\n]*)/, reason: (m) => `malformed JSON in record ${m[1]}: ${m[2].trim()}` },

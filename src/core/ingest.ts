@@ -23,7 +23,7 @@ import { type ColumnSpec, Frame } from "./frame.ts";
 import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
-import { checkSameColumns, literalPath, type ResolvedFile, resolveFile, type Source, type SourceFile } from "./source.ts";
+import { checkIntact, checkSameColumns, literalPath, type ResolvedFile, resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readResultChunks } from "./result-chunks.ts";
 import { selectQuery } from "./sql-query.ts";
 
@@ -98,6 +98,7 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
  * files of one source must have the same columns (DuckDB would union JSON's into junk).
  */
 export async function readerSql(session: DbSession, file: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> {
+  for (const f of file.files) await checkIntact(f, file.compression);
   if (file.format === "csv") return csvReader(session, file, opts, varchar, sampleAll);
   const reader = (files: readonly SourceFile[]) => {
     const paths = `[${files.map((f) => sqlString(literalPath(f.path))).join(", ")}]`;

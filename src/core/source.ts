@@ -5,10 +5,12 @@
 // magic bytes, and picks the reader. DuckDB is then handed literal paths only: it never
 // expands a glob itself, so the files checked are the files read.
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, extname, isAbsolute, join, relative } from "node:path";
-import { constants, gunzipSync, zstdDecompressSync } from "node:zlib";
+import { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { constants, createGunzip, createZstdDecompress, gunzipSync, zstdDecompressSync } from "node:zlib";
 import { remoteFile } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 
@@ -140,7 +142,7 @@ function decompressedHead(path: string, compression: Exclude<Compression, "none"
         : zstdDecompressSync(head, { maxOutputLength: 4 * SNIFF_BYTES });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") {
-        throw new FloeError("bad_input", `${label}: the ${compression} data is corrupt (${(err as Error).message})`);
+        throw new FloeError("bad_input", `${label}: the ${compression} data is corrupt or cut short (${(err as Error).message})`);
       }
     }
   }
@@ -245,6 +247,22 @@ export function checkSameColumns(a: SourceFile, ca: readonly { name: string }[],
   if (onlyB.length) parts.push(`${list(onlyB)} only in ${b.label}`);
   if (!parts.length) parts.push(`the same columns in another order (${list(an)} vs ${list(bn)})`);
   throw new FloeError("bad_input", `${a.label} and ${b.label} have different columns: ${parts.join("; ")}`);
+}
+
+/**
+ * Refuses a compressed file that is corrupt or cut short: DuckDB reads a truncated gzip
+ * file as far as it goes without a word, so the whole stream is decompressed once here
+ * (output discarded) to check its end and checksum. Node's zstd stream does not report a
+ * cut-off frame, so a truncated zstd file is caught only where its last line is ragged.
+ */
+export async function checkIntact(file: SourceFile, compression: Compression): Promise<void> {
+  if (compression === "none") return;
+  const decompress = compression === "gzip" ? createGunzip() : createZstdDecompress();
+  try {
+    await pipeline(createReadStream(file.path), decompress, new Writable({ write: (_chunk, _enc, done) => done() }));
+  } catch (err) {
+    throw new FloeError("bad_input", `${file.label}: the ${compression} data is corrupt or cut short (${(err as Error).message})`);
+  }
 }
 
 /** Whether a file or directory has exactly this name (a name that merely looks like a glob). */
