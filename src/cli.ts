@@ -48,9 +48,10 @@ function command(name: string): Command {
 }
 
 async function printCommandHelp(name: string): Promise<void> {
-  const def = await command(name).load();
+  const cmd = command(name);
+  const def = await cmd.load();
   const meta = (await def.meta) as { description?: string } | undefined;
-  process.stdout.write(commandHelp(name, meta?.description ?? "", ((await def.args) ?? {}) as ArgsDef, helpStyle()));
+  process.stdout.write(commandHelp(name, meta?.description ?? "", ((await def.args) ?? {}) as ArgsDef, helpStyle(), cmd.files));
 }
 
 async function printMainHelp(): Promise<void> {

@@ -58,21 +58,29 @@ function optionLabel(name: string, d: ArgDef): string {
 function optionText(d: ArgDef): string {
   const parts = [d.description ?? ""];
   if (d.type === "enum" && d.options?.length) parts.push(`One of: ${d.options.join(", ")}.`);
-  if (d.required === true) parts.push("(required)");
+  if (d.required === true && d.type !== "positional") parts.push("(required)");
   if (d.default !== undefined && d.type !== "positional") parts.push(`(default: ${d.default})`);
   return parts.filter(Boolean).join(" ");
 }
 
-/** Help of one command: `floe NAME [options] ARGS`, its arguments and options. */
-export function commandHelp(command: string, description: string, def: ArgsDef, style: HelpStyle): string {
+/**
+ * Help of one command: `floe NAME [options] ARGS`, its arguments and options. With
+ * `repeatLast`, the last argument may be given several times (FILE...).
+ */
+export function commandHelp(command: string, description: string, def: ArgsDef, style: HelpStyle, repeatLast = false): string {
   const s = styles(style.colour);
   const entries = Object.entries(def);
   const positionals = entries.filter(([, d]) => d.type === "positional");
   const options = entries.filter(([, d]) => d.type !== "positional");
-  const usageArgs = positionals.map(([n, d]) => (d.required === false || d.default !== undefined ? `[${n.toUpperCase()}]` : n.toUpperCase()));
+  const usageArgs = positionals.map(([n, d], i) => {
+    const name = `${n.toUpperCase()}${repeatLast && i === positionals.length - 1 ? "..." : ""}`;
+    return d.required === false || d.default !== undefined ? `[${name}]` : name;
+  });
   const lines = [...wrap(description, style.width), "", `${s.bold("Usage:")} floe ${command}${options.length ? " [options]" : ""}${usageArgs.map((a) => ` ${a}`).join("")}`];
   if (positionals.length) {
-    lines.push("", s.bold("Arguments:"), ...columns(positionals.map(([n, d]) => [n.toUpperCase(), optionText(d)]), style, s.cyan));
+    const rows = positionals.map(([n, d]): [string, string] => [n.toUpperCase(), optionText(d)]);
+    if (repeatLast) rows[rows.length - 1][1] += "; several files are read as one frame";
+    lines.push("", s.bold("Arguments:"), ...columns(rows, style, s.cyan));
   }
   const rows: [string, string][] = options.map(([n, d]) => [optionLabel(n, d), optionText(d)]);
   rows.push(["-h, --help", "show this help"]);

@@ -54,6 +54,8 @@ test("floe help, floe help COMMAND and floe version", async () => {
   expect(trainHelp.code).toBe(0);
   expect(trainHelp.stdout).toBe((await floe(["train", "--help"], { env: plain })).stdout);
   expect(trainHelp.stdout).toContain("--max-depth");
+  expect(trainHelp.stdout).toContain("Usage: floe train [options] [FILE...]");
+  expect((await floe(["help", "predict"], { env: plain })).stdout).toContain("Usage: floe predict [options] MODEL [FILE]\n");
   expect(await floe(["version"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
   const bad = await floe(["help", "trian"], { env: plain });
   expect(bad.code).toBe(2);
