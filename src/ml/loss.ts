@@ -4,6 +4,8 @@
 //
 // Conventions: g = dL/df and h = d²L/df² for one row, so a Newton leaf is −Σg / Σh.
 
+import { FloeError } from "../core/errors.ts";
+
 export const DISTRIBUTIONS = [
   "AUTO",
   "gaussian",
@@ -109,7 +111,7 @@ export function gradients(
       return;
     }
     case "multinomial":
-      throw new Error("multinomial gradients are computed by softmaxGradients");
+      throw new FloeError("internal", "multinomial gradients are computed by softmaxGradients");
   }
 }
 
@@ -128,6 +130,28 @@ export function softmaxGradients(y: Float64Array, f: Float64Array, n: number, K:
     g[i] = q - (y[i] === k ? 1 : 0);
     h[i] = Math.max(q * (1 - q), 1e-16);
   }
+}
+
+/**
+ * Largest Newton step −G/H a bernoulli or multinomial leaf may take, before the learn
+ * rate (XGBoost's max_delta_step, at the top of the 1–10 its docs advise for imbalanced
+ * classes). Every row's |g| is at most 1 for these losses, so the bound binds only where
+ * the leaf's hessian sum is under a tenth of its gradient sum: rows scored confidently
+ * wrong, whose tiny hessians would otherwise ask for steps of 1e4 to 1e16 (H2O caps its
+ * leaves only at ±1e4 after the learn rate).
+ */
+export const MAX_NEWTON_STEP = 10;
+
+/**
+ * The Newton step −G/H of a leaf with gradient and hessian sums G and H: 0 when H is
+ * not positive (H2O's guard on the denominator), and within ±MAX_NEWTON_STEP for
+ * bernoulli and multinomial, whose hessians q(1 − q) vanish as q nears 0 or 1.
+ */
+export function newtonStep(d: Distribution, G: number, H: number): number {
+  if (!(H > 0)) return 0;
+  const step = -G / H;
+  if (d !== "bernoulli" && d !== "multinomial") return step;
+  return Math.min(MAX_NEWTON_STEP, Math.max(-MAX_NEWTON_STEP, step));
 }
 
 /** Deviance of one row with actual y and prediction mu (response scale). */

@@ -8,7 +8,7 @@ import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { keyState, Rng } from "../../core/rng.ts";
-import type { Distribution, LossParams } from "../loss.ts";
+import { type Distribution, type LossParams, newtonStep } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { type CvSummary, cvSummary } from "../cv-summary.ts";
 import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index.ts";
@@ -277,7 +277,7 @@ async function fit(
           ? null
           : (k, node) => new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
       randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
-      leafValue: (st) => (st.h > 0 ? (drf ? -st.g / st.h : (-st.g / st.h) * lr * shrink) : 0),
+      leafValue: (st) => (drf ? (st.h > 0 ? -st.g / st.h : 0) : newtonStep(s.distribution, st.g, st.h) * lr * shrink),
       signal: s.input.signal,
     });
     iterations.push(grown.trees);
