@@ -4,6 +4,7 @@
 import { expect, test } from "bun:test";
 import type { MultinomialMetrics } from "../../../src/ml/metrics/multinomial.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
+import type { TreeModel } from "../../../src/ml/tree/ensemble.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
@@ -33,7 +34,7 @@ test("multinomial GBM with a 10-row class: training logloss never climbs and the
   const path = writeTemp(dir, "rare.csv", rareClassCsv(1));
   const frame = (await node.importFrame({ kind: "file", path }).done).frame;
   const params = { ntrees: 100, max_depth: 6, learn_rate: 0.1, seed: 1, score_tree_interval: 5 };
-  const { model } = await algorithm("gbm")!.train(node.executor, { modelId: "rare", frame, y: "cls", x: null, params });
+  const model = (await algorithm("gbm")!.train(node.executor, { modelId: "rare", frame, y: "cls", x: null, params })).model as TreeModel;
   // Reference: XGBoost 1.7.4 (multi:softprob, max_depth 6, eta 0.1, 100 rounds, hist) on
   // this CSV ends at training mlogloss 0.0028 and mean per-class error 0. Before the
   // bound, floe's logloss went 0.23 (tree 10) → 11.4 (tree 65), ending at 3.98 with mean
