@@ -19,6 +19,7 @@ import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 import { SketchTask } from "./ml/tree/binning.ts";
 import { LevelTask } from "./ml/tree/histogram.ts";
 import { AssignFoldsTask, ClassCountsTask, FoldIdsTask } from "./ml/folds.ts";
+import { InfiniteCountTask } from "./ml/training-frame.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./ml/tree/folds.ts";
 import {
   EnsembleScoreTask,
@@ -58,6 +59,7 @@ export const TASKS = taskRegistry([
   AssignFoldsTask,
   ClassCountsTask,
   FoldIdsTask,
+  InfiniteCountTask,
   CollectHoldoutTask,
   HoldoutOutputTask,
   FoldWeightsTask,

@@ -42,6 +42,26 @@ export interface FoldArgs {
   readonly column?: { readonly codes?: Int32Array; readonly values?: Float64Array; readonly col: number };
 }
 
+/**
+ * Most folds cross-validation may have: each fold trains a model of its own, so the
+ * count bounds a build's time and memory (nfolds=1000 on 150 rows ran past 500 s).
+ */
+export const MAX_NFOLDS = 100;
+
+/**
+ * Checks nfolds and fold_column as H2O does, before anything trains: nfolds is 0 or at
+ * least 2, not given with a fold column, no more than the `rows` that have a response
+ * (a fold without rows trains a model on everything and scores nothing), and at most
+ * MAX_NFOLDS.
+ */
+export function checkFolds(p: { readonly nfolds: number; readonly fold_column: string | null }, rows: number): void {
+  const bad = (why: string) => new FloeError("invalid_argument", why);
+  if (p.nfolds === 1) throw bad("nfolds must be 0 (no cross-validation) or at least 2");
+  if (p.fold_column && p.nfolds > 0) throw bad("give either nfolds or fold_column, not both");
+  if (p.nfolds > rows) throw bad(`nfolds=${p.nfolds} is more than the ${rows} rows with a response: every fold needs rows to score`);
+  if (p.nfolds > MAX_NFOLDS) throw bad(`nfolds=${p.nfolds} is more than floe allows (${MAX_NFOLDS}): each fold trains a model of its own`);
+}
+
 /** Writes each row's fold. Chunks of a frame, because a fold column is read from it. */
 export const AssignFoldsTask = stateTask<FoldArgs & { views: readonly FoldChunk[] }, Chunk>("ml.folds.assign", (chunk, a) => {
   const v = a.views[chunk.index];
@@ -99,15 +119,19 @@ export async function assignFolds(executor: Executor, frame: Frame, view: { chun
     const col = frame.columnIndex(p.fold_column);
     const spec = frame.columns[col];
     if (col === columns.yCol) throw new FloeError("invalid_argument", "fold_column cannot be the response");
+    const tooMany = (n: number) =>
+      new FloeError("bad_input", `fold_column '${p.fold_column}' has ${n} distinct values: more folds than floe allows (${MAX_NFOLDS}), each training a model of its own`);
     if (spec.type === "enum") {
       const n = spec.domain?.length ?? 0;
       if (n < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);
+      if (n > MAX_NFOLDS) throw tooMany(n);
       await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: n, state: 0, column: { col, codes: Int32Array.from({ length: n }, (_, i) => i) }, views: view.chunks });
       return n;
     }
     if (spec.type !== "numeric") throw new FloeError("bad_input", `fold_column '${p.fold_column}' must be an enum or numeric column`);
     const values = await executor.run(DistinctNumbersTask, frame, { col });
     if (values.length < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);
+    if (values.length > MAX_NFOLDS) throw tooMany(values.length);
     await executor.run(AssignFoldsTask, frame, { method: "column", nfolds: values.length, state: 0, column: { col, values }, views: view.chunks });
     return values.length;
   }

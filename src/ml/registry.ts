@@ -22,6 +22,7 @@ import { trainDeepLearning } from "./deeplearning/train.ts";
 import { STACKEDENSEMBLE_PARAMS, type StackedEnsembleParams } from "./ensemble/params.ts";
 import { type BaseModel, trainStackedEnsemble } from "./ensemble/train.ts";
 import { predictFrame } from "./scoring.ts";
+import { refuseInfiniteResponse } from "./training-frame.ts";
 
 export interface TrainRequest {
   readonly modelId: string;
@@ -80,6 +81,7 @@ function declare<P extends { seed: number }>(
       if (!supervised && req.y) throw new FloeError("invalid_argument", `${name} takes no response column; pick its columns with --x`);
       const resolved = resolveParams<P>(params, req.params, name);
       if (resolved.seed === -1) resolved.seed = randomSeed();
+      if (req.y) await refuseInfiniteResponse(executor, req.frame, req.y);
       return fit(executor, req, resolved);
     },
   };

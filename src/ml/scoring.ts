@@ -132,12 +132,34 @@ export function modelInputs(model: Model): InputColumn[] {
   return scorerOf(model).inputs(model);
 }
 
-export function predictFrame(executor: Executor, model: Model, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
+/**
+ * Refuses a frame holding none of the columns the model reads: every prediction would be
+ * the same constant. (Some missing columns are scored as missing, with a warning each.)
+ */
+function requireInputs(model: Model, frame: Frame): void {
+  const inputs = modelInputs(model).map((c) => c.name);
+  if (inputs.length === 0 || inputs.some((name) => frame.columns.some((c) => c.name === name))) return;
+  const list = (names: readonly string[]) => names.slice(0, 10).join(", ") + (names.length > 10 ? `, … (${names.length} in all)` : "");
+  throw new FloeError(
+    "bad_input",
+    `none of the model's ${model.response ? "predictor " : ""}columns (${list(inputs)}) is in the data (its columns: ${list(frame.names)})`,
+  );
+}
+
+export async function predictFrame(executor: Executor, model: Model, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
+  requireInputs(model, frame);
   return scorerOf(model).predict(executor, model, frame, warnings);
 }
 
 export function modelEvaluator(executor: Executor, model: Model): Evaluator {
-  return scorerOf(model).evaluator(executor, model);
+  const evaluator = scorerOf(model).evaluator(executor, model);
+  return {
+    add: async (frame, warnings) => {
+      requireInputs(model, frame);
+      await evaluator.add(frame, warnings);
+    },
+    result: () => evaluator.result(),
+  };
 }
 
 /**

@@ -1,10 +1,15 @@
 // What a supervised model trains on: the response (its column, category and classes)
 // and the predictor columns, checked as H2O checks them. Constant columns are dropped
 // with a note (ignore_const_cols); string columns cannot be predictors and are dropped
-// too; a target that is missing, empty or single-class is refused with one clear error.
+// too; a target that is missing, empty or single-class is refused with one clear error,
+// and so is one that cannot mean what it says: a numeric column whose junk values made
+// it an enum of many classes, or numbers that are infinite. Rows without a response are
+// left out with a note saying how many.
 
+import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
+import type { Executor, Task } from "../core/mr.ts";
 import { recodeLevels, type ResponseColumn } from "./bind.ts";
 import type { SupervisedCategory } from "./metrics/index.ts";
 
@@ -14,6 +19,8 @@ export interface TrainingColumns {
   /** Class labels of a classifier, in code order. */
   readonly yDomain: readonly string[] | null;
   readonly category: SupervisedCategory;
+  /** Rows that have a response (the rows training uses). */
+  readonly rows: number;
   /** Predictor columns, in frame order. */
   readonly xCols: readonly number[];
   /** What was left out and why, for the user. */
@@ -41,6 +48,7 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
       throw new FloeError("bad_input", `response column '${y}' has a single class ('${ySpec.domain?.[0] ?? ""}'): a classifier needs at least two`);
     }
     yDomain = ySpec.domain ?? [];
+    refuseNumbersWithJunk(y, yDomain, rollup.levelCounts ?? []);
     category = yDomain.length === 2 ? "Binomial" : "Multinomial";
   } else if (ySpec.type === "numeric" || ySpec.type === "time") {
     category = "Regression";
@@ -50,6 +58,7 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
 
   const names = x ?? frame.names.filter((n) => n !== y);
   const notes: string[] = [];
+  if (rollup.missing > 0) notes.push(`${rollup.missing} rows with a missing response '${y}' were left out of training`);
   const xCols: number[] = [];
   for (const name of names) {
     if (name === y) throw new FloeError("invalid_argument", `the response '${y}' cannot also be a predictor`);
@@ -70,7 +79,72 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
     xCols.push(c);
   }
   if (xCols.length === 0) throw new FloeError("bad_input", `no predictor columns left to train on (${notes.join("; ") || "none given"})`);
-  return { yCol, yName: y, yDomain, category, xCols: xCols.sort((a, b) => a - b), notes };
+  return { yCol, yName: y, yDomain, category, rows: rollup.count, xCols: xCols.sort((a, b) => a - b), notes };
+}
+
+/** Fewest number-like classes that make an enum response with some text look like junk. */
+const NUMERIC_LOOKING_CLASSES = 10;
+
+/** A level that reads as a number ("1.5", "-3", "1e3"), as H2O's parser would read it. */
+function looksNumeric(level: string): boolean {
+  return level.trim() !== "" && Number.isFinite(Number(level));
+}
+
+/**
+ * Refuses an enum response that is a numeric column with a few junk values (too many for
+ * the ingest to read it as numbers): most of its rows and at least NUMERIC_LOOKING_CLASSES
+ * of its classes are numbers, and some classes are not. H2O would parse it as numbers;
+ * a classifier over its values is almost surely not what was meant.
+ */
+function refuseNumbersWithJunk(y: string, domain: readonly string[], counts: readonly number[]): void {
+  const numeric = domain.map(looksNumeric);
+  const classes = numeric.filter(Boolean).length;
+  if (classes < NUMERIC_LOOKING_CLASSES || classes === domain.length) return;
+  let numberRows = 0;
+  let rows = 0;
+  domain.forEach((_, k) => {
+    rows += counts[k] ?? 0;
+    if (numeric[k]) numberRows += counts[k] ?? 0;
+  });
+  if (numberRows * 2 <= rows) return;
+  const junk = domain.filter((_, k) => !numeric[k]);
+  const shown = junk.slice(0, 5).join(", ") + (junk.length > 5 ? ", …" : "");
+  throw new FloeError(
+    "bad_input",
+    `response column '${y}' looks numeric: ${classes} of its ${domain.length} classes are numbers and ${junk.length} are not (${shown}); ` +
+      `read it as numbers with --col-types ${y}:numeric (the others become missing) or list them in --na-strings; ` +
+      "to predict classes, make every value a class label (asfactor of a clean column)",
+  );
+}
+
+/** Partial: rows whose value in column `col` is +Infinity or −Infinity. */
+export const InfiniteCountTask: Task<{ col: number }, number> = {
+  name: "ml.training.infinite_count",
+  map(chunk: Chunk, { col }) {
+    const vec = chunk.vecs[col];
+    if (vec.kind !== "f64") return 0;
+    let n = 0;
+    for (let i = 0; i < chunk.rows; i++) if (vec.values[i] === Infinity || vec.values[i] === -Infinity) n++;
+    return n;
+  },
+  reduce: (a, b) => a + b,
+  empty: () => 0,
+  commutative: true,
+};
+
+/**
+ * Refuses a numeric response holding inf or −inf (its rollup's min or max is infinite):
+ * every loss and metric of it would be NaN. Counts the rows to name them.
+ */
+export async function refuseInfiniteResponse(executor: Executor, frame: Frame, y: string): Promise<void> {
+  const col = frame.columns.findIndex((c) => c.name === y);
+  const r = col < 0 ? undefined : frame.rollups?.[col];
+  if (!r || r.min === null || r.max === null || (Number.isFinite(r.min) && Number.isFinite(r.max))) return;
+  const rows = await executor.run(InfiniteCountTask, frame, { col });
+  throw new FloeError(
+    "bad_input",
+    `response column '${y}' has ${rows} rows with infinite values (inf or -inf): make them missing (--na-strings inf,-inf) or leave those rows out`,
+  );
 }
 
 /**

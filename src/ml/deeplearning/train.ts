@@ -15,7 +15,7 @@ import { cancelledError, type Chunked, type Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { type CvSummary, cvSummary } from "../cv-summary.ts";
 import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesign } from "../design.ts";
-import { assignFolds, FoldIdsTask } from "../folds.ts";
+import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
 import { FoldWeightsTask, HoldoutTask, ResponseTask } from "../glm/tasks.ts";
 import type { Distribution, LossParams } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
@@ -273,8 +273,7 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
   const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
   const frame = req.frame;
   const cols = trainingColumns(frame, req.y as string, req.x, p.ignore_const_cols);
-  if (p.nfolds === 1) throw invalid("nfolds must be 0 (no cross-validation) or at least 2");
-  if (p.fold_column && p.nfolds > 0) throw invalid("give either nfolds or fold_column, not both");
+  checkFolds(p, cols.rows);
   const hidden = parseList("hidden", p.hidden, "a positive integer layer size", (v) => Number.isInteger(v) && v > 0);
   const { activation, hiddenDropout } = resolveActivation(p, hidden.length);
   if (p.input_dropout_ratio >= 1) throw invalid(`input_dropout_ratio=${p.input_dropout_ratio} would drop every input; it must be below 1`);

@@ -13,7 +13,7 @@ import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
-import { assignFolds, FoldIdsTask } from "../folds.ts";
+import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { type CvSummary, cvSummary } from "../cv-summary.ts";
@@ -104,8 +104,6 @@ function resolveSolver(p: GlmParams, P: number, multinomial: boolean, alpha: num
 
 function checkArguments(p: GlmParams, multinomial: boolean): void {
   const bad = (msg: string) => new FloeError("invalid_argument", `glm: ${msg}`);
-  if (p.nfolds === 1) throw bad("nfolds must be 0 (no cross-validation) or at least 2");
-  if (p.fold_column && p.nfolds > 0) throw bad("give either nfolds or fold_column, not both");
   if (p.lambda_search && p.lambda !== null) throw bad("give either lambda or lambda_search, not both");
   if (p.compute_p_values) {
     if (p.solver !== "AUTO" && p.solver !== "IRLSM") throw bad(`compute_p_values needs solver IRLSM, not ${p.solver}`);
@@ -234,6 +232,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const started = clock.now();
   const frame = req.frame;
   const cols = trainingColumns(frame, req.y as string, req.x, p.ignore_const_cols);
+  checkFolds(p, cols.rows);
   const response = await resolveResponse(executor, frame, p, cols.yCol, cols.category, cols.yDomain);
   const { family, classes: K } = response;
   checkArguments(p, K > 0);

@@ -21,7 +21,7 @@ import { bindFeatures, type ScoringEvent, type TreeModel } from "./ensemble.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
-import { assignFolds, FoldIdsTask } from "../folds.ts";
+import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
   GradTask,
@@ -323,8 +323,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const clock = input.clock ?? systemClock;
   const started = clock.now();
   const columns = trainingColumns(input.frame, input.y, input.x, p.ignore_const_cols);
-  if (p.nfolds === 1) throw new FloeError("invalid_argument", "nfolds must be 0 (no cross-validation) or at least 2");
-  if (p.fold_column && p.nfolds > 0) throw new FloeError("invalid_argument", "give either nfolds or fold_column, not both");
+  checkFolds(p, columns.rows);
   const drf = input.algo === "drf";
   const distribution: Distribution = drf
     ? columns.category === "Binomial"
@@ -344,8 +343,18 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   if (classes > p.nbins_cats) {
     throw new FloeError("bad_input", `response '${columns.yName}' has ${classes} classes, more than nbins_cats (${p.nbins_cats}); raise nbins_cats or regroup the classes`);
   }
+  if (columns.rows < 2 * p.min_rows) {
+    // H2O's check: a split needs min_rows on each side.
+    throw new FloeError("invalid_argument", `The dataset size is too small to split for min_rows=${p.min_rows}: must have at least ${2 * p.min_rows} rows, but have only ${columns.rows}`);
+  }
   const K = columns.category === "Multinomial" ? classes : 1;
   const xCols = columns.xCols.filter((c) => input.frame.columns[c].name !== p.fold_column);
+  if (drf && p.mtries !== undefined && p.mtries !== -1 && p.mtries !== -2 && !(p.mtries >= 1 && p.mtries <= xCols.length)) {
+    throw new FloeError(
+      "invalid_argument",
+      `mtries=${p.mtries}: must be -1 (sqrt of the predictors for classifiers, a third for regression), -2 (all) or 1 to ${xCols.length} (the predictors)`,
+    );
+  }
   const specs = await featureSpecs(executor, input.frame, xCols, p);
   const lossBase = { tweedie_power: p.tweedie_power ?? 1.5, quantile_alpha: p.quantile_alpha ?? 0.5, huber_delta: 1 };
   const output: OutputArgs["output"] = drf
