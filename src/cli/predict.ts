@@ -10,7 +10,7 @@ import { type StreamColumn, streamColumns } from "../core/stream.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import { loadModel } from "../ml/modelfile.ts";
-import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, predictFrame } from "../ml/scoring.ts";
+import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, predictFrame, requireInputs } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { metricsText } from "./model-report.ts";
@@ -88,7 +88,7 @@ async function streamScores(
       for (const w of found) warnings.add(w);
       batch = [];
     };
-    const opts = { ...ingestOptions(args), required: response ? [response.name] : [] };
+    const opts = { ...ingestOptions(args), required: response ? [response.name] : [], onColumns: (names: readonly string[]) => requireInputs(model, names) };
     const { missing } = await streamColumns(await node.db(), source, columns, opts, async (chunk) => {
       batch.push(chunk);
       if (batch.length >= node.threads) await score();

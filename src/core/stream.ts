@@ -24,6 +24,8 @@ export interface StreamOptions extends CsvOptions {
   readonly signal?: AbortSignal;
   /** Columns the source must have: refused up front, before any row is read. */
   readonly required?: readonly string[];
+  /** Sees the source's column names before any row is read; may refuse them by throwing. */
+  readonly onColumns?: (names: readonly string[]) => void;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function streamColumns(
     const missing = columns.filter((c) => !types.has(c.name)).map((c) => c.name);
     const lacking = (opts.required ?? []).filter((name) => !types.has(name));
     if (lacking.length) throw new FloeError("bad_input", `${label}: no column ${lacking.map((n) => `'${n}'`).join(", ")}`);
+    opts.onColumns?.([...types.keys()]);
     const exprs = columns.map((c) => {
       const t = types.get(c.name);
       const q = sqlIdent(c.name);

@@ -133,21 +133,19 @@ export function modelInputs(model: Model): InputColumn[] {
 }
 
 /**
- * Refuses a frame holding none of the columns the model reads: every prediction would be
- * the same constant. (Some missing columns are scored as missing, with a warning each.)
+ * Refuses data whose columns (`names`) hold none of the columns the model reads: every
+ * prediction would be the same constant. (Some missing columns are scored as missing,
+ * with a warning each, as H2O does.)
  */
-function requireInputs(model: Model, frame: Frame): void {
+export function requireInputs(model: Model, names: readonly string[]): void {
   const inputs = modelInputs(model).map((c) => c.name);
-  if (inputs.length === 0 || inputs.some((name) => frame.columns.some((c) => c.name === name))) return;
-  const list = (names: readonly string[]) => names.slice(0, 10).join(", ") + (names.length > 10 ? `, … (${names.length} in all)` : "");
-  throw new FloeError(
-    "bad_input",
-    `none of the model's ${model.response ? "predictor " : ""}columns (${list(inputs)}) is in the data (its columns: ${list(frame.names)})`,
-  );
+  if (inputs.length === 0 || inputs.some((name) => names.includes(name))) return;
+  const list = (all: readonly string[]) => all.slice(0, 10).join(", ") + (all.length > 10 ? `, … (${all.length} in all)` : "");
+  throw new FloeError("bad_input", `none of the model's ${model.response ? "predictor " : ""}columns (${list(inputs)}) is in the data (its columns: ${list(names)})`);
 }
 
 export async function predictFrame(executor: Executor, model: Model, frame: Frame, warnings: string[]): Promise<ScoredChunk[]> {
-  requireInputs(model, frame);
+  requireInputs(model, frame.names);
   return scorerOf(model).predict(executor, model, frame, warnings);
 }
 
@@ -155,7 +153,7 @@ export function modelEvaluator(executor: Executor, model: Model): Evaluator {
   const evaluator = scorerOf(model).evaluator(executor, model);
   return {
     add: async (frame, warnings) => {
-      requireInputs(model, frame);
+      requireInputs(model, frame.names);
       await evaluator.add(frame, warnings);
     },
     result: () => evaluator.result(),

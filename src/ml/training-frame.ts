@@ -58,7 +58,7 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
 
   const names = x ?? frame.names.filter((n) => n !== y);
   const notes: string[] = [];
-  if (rollup.missing > 0) notes.push(`${rollup.missing} rows with a missing response '${y}' were left out of training`);
+  if (rollup.missing > 0) notes.push(`${rowCount(rollup.missing)} with a missing response '${y}' ${rollup.missing === 1 ? "was" : "were"} left out of training`);
   const xCols: number[] = [];
   for (const name of names) {
     if (name === y) throw new FloeError("invalid_argument", `the response '${y}' cannot also be a predictor`);
@@ -80,6 +80,11 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
   }
   if (xCols.length === 0) throw new FloeError("bad_input", `no predictor columns left to train on (${notes.join("; ") || "none given"})`);
   return { yCol, yName: y, yDomain, category, rows: rollup.count, xCols: xCols.sort((a, b) => a - b), notes };
+}
+
+/** "1 row", "5 rows". */
+function rowCount(n: number): string {
+  return `${n} ${n === 1 ? "row" : "rows"}`;
 }
 
 /** Fewest number-like classes that make an enum response with some text look like junk. */
@@ -143,7 +148,7 @@ export async function refuseInfiniteResponse(executor: Executor, frame: Frame, y
   const rows = await executor.run(InfiniteCountTask, frame, { col });
   throw new FloeError(
     "bad_input",
-    `response column '${y}' has ${rows} rows with infinite values (inf or -inf): make them missing (--na-strings inf,-inf) or leave those rows out`,
+    `response column '${y}' has ${rowCount(rows)} with infinite values (inf or -inf): make them missing (--na-strings inf,-inf) or leave those rows out`,
   );
 }
 

@@ -72,6 +72,11 @@ test("predicting on data with none of the model's columns is refused; some missi
   const { model } = await train("gbm", frame, { ntrees: 2 });
   const other = await load("other.csv", "a,b", [[1, 2], [3, 4]]);
   expect(await failure(predictFrame(node.executor, model, other, []))).toContain("none of the model's predictor columns (x, z) is in the data (its columns: a, b)");
+  // floe predict streams its input: it refuses before writing a line.
+  const modelFile = `${dir}/fit.floe`;
+  expect((await floe(["train", writeTemp(dir, "fit-cli.csv", `x,z,y\n${linear().join("\n")}\n`), "--y", "y", "--ntrees", "2", "--seed", "1", "--out", modelFile])).code).toBe(0);
+  const cli = await floe(["predict", modelFile, writeTemp(dir, "other-cli.csv", "a,b\n1,2\n")]);
+  expect({ code: cli.code, stdout: cli.stdout, stderr: cli.stderr }).toEqual({ code: 1, stdout: "", stderr: "floe: none of the model's predictor columns (x, z) is in the data (its columns: a, b)\n" });
   const partial = await load("partial.csv", "x,b", [[1, 2], [3, 4]]);
   const warnings: string[] = [];
   await predictFrame(node.executor, model, partial, warnings);
