@@ -3,6 +3,7 @@
 
 import { expect, test } from "bun:test";
 import type { MultinomialMetrics } from "../../../src/ml/metrics/multinomial.ts";
+import { newtonStep } from "../../../src/ml/loss.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
 import type { TreeModel } from "../../../src/ml/tree/ensemble.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
@@ -48,4 +49,17 @@ test("multinomial GBM with a 10-row class: training logloss never climbs and the
   const m = model.metrics.training as MultinomialMetrics;
   expect(m.logloss).toBeLessThan(0.01);
   expect(m.mean_per_class_error).toBeLessThan(0.01);
+});
+
+test("only bernoulli and multinomial leaves are bounded, and only where the hessian is tiny", () => {
+  // One confidently wrong row (q = 1e-9 for its class): g = q − 1, h = q(1 − q).
+  const q = 1e-9;
+  expect(newtonStep("bernoulli", q - 1, q * (1 - q))).toBe(10);
+  expect(newtonStep("multinomial", 1 - q, q * (1 - q))).toBe(-10);
+  // Ten rows at q = 0.5: the plain Newton step 2, untouched.
+  expect(newtonStep("bernoulli", 10 * -0.5, 10 * 0.25)).toBe(2);
+  // Other distributions keep −G/H, however large; no hessian gives no step.
+  expect(newtonStep("gaussian", -5000, 2)).toBe(2500);
+  expect(newtonStep("poisson", -30, 0.5)).toBe(60);
+  expect(newtonStep("multinomial", -3, 0)).toBe(0);
 });
