@@ -34,7 +34,7 @@ export interface CvParams {
 
 /** Cross-validation's parameters, the same for every algorithm that cross-validates. */
 export const CV_PARAMS: readonly ParamSpec[] = [
-  { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise at least 2)." },
+  { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise 2 to 100, and no more than the rows with a response)." },
   { name: "fold_assignment", type: "enum", default: "AUTO", values: ["AUTO", "Random", "Modulo", "Stratified"], help: "How rows are put in folds (AUTO: Random)." },
   { name: "fold_column", type: "string", default: null, help: "Column whose values give each row's fold." },
   { name: "keep_cross_validation_predictions", type: "bool", default: false, help: "Keep the out-of-fold predictions (stacked ensembles need them)." },
