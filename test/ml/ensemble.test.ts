@@ -128,7 +128,8 @@ test("an ensemble of a GLM, a GBM and a forest beats each of them on held-out ro
   expect(meta.algo).toBe("glm");
   expect(meta.params.non_negative).toBe(true);
   expect(se.model.varimp.map((v) => v.variable).sort()).toEqual(["drf", "gbm", "glm"]);
-});
+  // 18 cross-validated models: seconds of work, more on a loaded machine than bun's 5 s default.
+}, 60_000);
 
 test("a saved ensemble scores bit for bit as the one in memory", async () => {
   const iris = await load(`${FIXTURES}/iris.csv`);
