@@ -67,6 +67,9 @@ export const trainCommand = defineCommand({
       if (args.out) checkWritable("--out", String(args.out));
       const seed = args.seed === undefined ? randomSeed() : Number(args.seed);
       if (!Number.isSafeInteger(seed)) throw new FloeError("invalid_argument", `--seed must be an integer, got '${args.seed}'`);
+      if (args.split !== undefined && !(Number(args.split) > 0 && Number(args.split) < 1)) {
+        throw new FloeError("invalid_argument", `--split must be a fraction of the rows in (0, 1), got '${args.split}'`);
+      }
       const params: Record<string, unknown> = { seed };
       for (const p of ALGORITHMS.flatMap((a) => a.params)) {
         const v = (args as Record<string, unknown>)[kebab(p.name)];

@@ -47,7 +47,7 @@ const cases: Case[] = [
   { name: "a missing file", args: () => ["describe", join(dir, "nope.csv")], error: /nope\.csv.*(no such file|not found)/i },
   { name: "a directory given as a file", args: () => ["describe", dir], error: /directory/i },
   { name: "an empty file", args: () => ["describe", file("empty.csv", "")], error: /empty/i },
-  { name: "a header and no rows", args: () => ["train", file("header-only.csv", "a,b,y\n"), "-y", "y"], error: /no rows|empty|0 rows/i },
+  { name: "a header and no rows", args: () => ["train", file("header-only.csv", "a,b,y\n"), "-y", "y"], error: /no (data )?rows|empty|0 rows/i },
   { name: "a row with an extra field", args: () => ["describe", file("ragged-long.csv", "a,b\n1,2\n3,4,5\n6,7\n")], error: /line 3/i },
   { name: "a row with a missing field", args: () => ["describe", file("ragged-short.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n")], error: /line 3/i },
   { name: "a ragged CSV on stdin names <stdin>", args: () => ["describe", "-"], stdin: () => "a,b\n1,2\n3,4,5\n", error: /<stdin>.*line 3/i },
@@ -145,9 +145,17 @@ const cases: Case[] = [
   { name: "a target that is all missing", args: () => ["train", file("no-target.csv", binary(() => "")), "-y", "y"], error: /'y'.*missing|no rows|all missing/i },
   { name: "a numeric target holding inf", args: () => ["train", file("inf-target.csv", binary((i) => (i === 7 ? "inf" : String(i % 13)))), "-y", "y"], error: /'y'.*(inf|finite)/i },
   {
-    name: "a numeric target with a few junk strings",
-    args: () => ["train", file("junk-target.csv", binary((i) => (i === 3 ? "n/a?" : i === 9 ? "oops" : String((i * 7) % 91)))), "-y", "y"],
-    error: /'y'.*(oops|n\/a\?)/,
+    name: "a numeric target with a few junk strings is read as numbers, the junk named and its rows left out",
+    args: () => ["train", file("junk-target.csv", binary((i) => (i === 3 ? "n/a?" : i === 9 ? "oops" : String((i * 7) % 91)))), "-y", "y", "--ntrees", "2", "--json"],
+    ok: (r) => {
+      expect(JSON.parse(r.stdout).metrics.training.nobs).toBe(198);
+      expect(r.stderr).toMatch(/column 'y': 2 value\(s\) that are not numbers \(such as "n\/a\?"\) read as missing/);
+    },
+  },
+  {
+    name: "a numeric target with so much junk that it reads as classes",
+    args: () => ["train", file("junk-classes.csv", binary((i) => (i % 4 === 1 ? ["oops", "bad", "??"][i % 3] : String((i * 7) % 91)))), "-y", "y"],
+    error: /'y' looks numeric.*(\?\?|bad|oops)/,
   },
   {
     name: "rows with a missing target are dropped with a note saying how many",
