@@ -96,10 +96,13 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 });
 // Stopped by a signal: exit as a shell reports it (128 + the signal's number), through the
 // same 'exit' handlers. A command that listens itself (SIGINT cancels a running job, serve
-// stops gracefully on SIGTERM) handles the signal instead.
+// stops gracefully on SIGTERM) handles the signal instead. Ctrl-C says what a cancelled job
+// says, whenever it comes.
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
   process.on(signal, () => {
-    if (process.listenerCount(signal) === 1) process.exit(code);
+    if (process.listenerCount(signal) !== 1) return;
+    if (signal === "SIGINT") process.stderr.write("floe: cancelled by the user\n");
+    process.exit(code);
   });
 }
 
