@@ -14,7 +14,7 @@ import { progressBar } from "./progress.ts";
 import { checkWritable } from "./out-path.ts";
 import { action } from "./run.ts";
 import { note, warn } from "./terminal.ts";
-import { num, plainTable } from "./table.ts";
+import { num, plainTable } from "../present/table.ts";
 
 const kebab = (s: string) => s.replaceAll("_", "-");
 

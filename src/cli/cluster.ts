@@ -6,7 +6,7 @@ import type { ClusterStatus } from "../client/types.ts";
 import { FloeError } from "../core/errors.ts";
 import { clientFromArgs, remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
-import { num, plainTable } from "./table.ts";
+import { num, plainTable } from "../present/table.ts";
 import { warn } from "./terminal.ts";
 
 /** How long `floe shutdown` waits for the server to stop answering. */

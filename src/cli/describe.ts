@@ -9,7 +9,7 @@ import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
 import { remoteArgs } from "./remote-args.ts";
-import { num, plainTable } from "./table.ts";
+import { num, plainTable } from "../present/table.ts";
 import { action } from "./run.ts";
 import { warn } from "./terminal.ts";
 

@@ -7,7 +7,7 @@ import { pcondTables } from "../ml/naivebayes.ts";
 import { centerRecords } from "../ml/kmeans/model.ts";
 import { hiddenOf } from "../ml/deeplearning/model.ts";
 import { type Model, modelInputs } from "../ml/scoring.ts";
-import { num, plainTable } from "./table.ts";
+import { num, plainTable } from "../present/table.ts";
 
 const SCALARS = [
   "nobs",

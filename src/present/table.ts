@@ -1,4 +1,4 @@
-// Borderless, column-aligned text tables for the CLI. Written out rather than drawn with a
+// Borderless, column-aligned text tables shared by the front ends (CLI, server views). Written out rather than drawn with a
 // table library: cli-table3 took 44 s for the 10,000 rows of a wide `floe describe`.
 
 /** Rows under a header, columns separated by two spaces, no trailing spaces. */
