@@ -7,7 +7,7 @@ import type { Frame } from "../core/frame.ts";
 import { FloeError } from "../core/errors.ts";
 import { type Metrics, MetricsAccumulator, type MetricsSpec } from "./metrics/index.ts";
 import type { ScoredChunk } from "./metrics/scored.ts";
-import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type TreeModel } from "./tree/ensemble.ts";
+import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type TreeModel } from "./tree/model.ts";
 import { GlmMetrics, type GlmModel, predictGlm } from "./glm/model.ts";
 import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes.ts";
 import { type KMeansModel, kmeansEvaluator, predictKMeans } from "./kmeans/model.ts";

@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import type { Frame } from "../../src/core/frame.ts";
 import { algorithm } from "../../src/ml/registry.ts";
-import type { TreeModel } from "../../src/ml/tree/ensemble.ts";
+import type { TreeModel } from "../../src/ml/tree/model.ts";
 import { predictFrame } from "../../src/ml/scoring.ts";
 import { floe } from "../support/cli.ts";
 import { tempDir, testNode, writeTemp } from "../support/node.ts";

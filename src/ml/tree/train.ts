@@ -17,7 +17,7 @@ import { type TrainingColumns, trainingColumns, validationResponse } from "../tr
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainRequest, TrainResult as RegistryResult } from "../registry.ts";
-import { bindFeatures, type ScoringEvent, type TreeModel } from "./ensemble.ts";
+import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";

@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import type { MultinomialMetrics } from "../../../src/ml/metrics/multinomial.ts";
 import { newtonStep } from "../../../src/ml/loss.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
-import type { TreeModel } from "../../../src/ml/tree/ensemble.ts";
+import type { TreeModel } from "../../../src/ml/tree/model.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();

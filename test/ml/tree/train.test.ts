@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Frame } from "../../../src/core/frame.ts";
 import { InlineExecutor } from "../../../src/core/mr.ts";
 import { type Algorithm, algorithm } from "../../../src/ml/registry.ts";
-import type { TreeModel } from "../../../src/ml/tree/ensemble.ts";
+import type { TreeModel } from "../../../src/ml/tree/model.ts";
 import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
 import type { BinomialMetrics } from "../../../src/ml/metrics/binomial.ts";
 import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
