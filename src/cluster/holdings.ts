@@ -9,7 +9,7 @@ import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
-import type { ColumnRollup } from "../core/rollups.ts";
+import type { ColumnRollup } from "../core/frame.ts";
 import { type Handlers, inParallel } from "./peers.ts";
 import { FrameChunkStub, isResidentMarker, type LoggedRun } from "./stand-ins.ts";
 import { decode, encode, replaceDeep } from "./wire.ts";

@@ -4,7 +4,26 @@
 
 import { type Chunk, type ColumnType, vecBytes } from "./chunk.ts";
 import { FloeError } from "./errors.ts";
-import type { ColumnRollup } from "./rollups.ts";
+
+/** A column's summary, computed on ingest (src/core/rollups.ts), as H2O's rollups. */
+export interface ColumnRollup {
+  /** Values present (rows − missing). */
+  readonly count: number;
+  readonly missing: number;
+  /** Values equal to zero; null for enum and string columns. */
+  readonly zeros: number | null;
+  /** min, max, mean and sd (sample, n−1) of numeric and time columns; null otherwise. */
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+  readonly sd: number | null;
+  /** Number of levels of an enum column; null otherwise. */
+  readonly cardinality: number | null;
+  /** Equal-width histogram of finite values from `start` in bins of `width`. */
+  readonly histogram: { readonly start: number; readonly width: number; readonly counts: readonly number[] } | null;
+  /** Rows per level of an enum column, in domain order. */
+  readonly levelCounts: readonly number[] | null;
+}
 
 export interface ColumnSpec {
   readonly name: string;

@@ -3,30 +3,11 @@
 // moments first, then a histogram over the [min, max] they found.
 
 import type { Chunk, ColumnType } from "./chunk.ts";
-import type { Frame } from "./frame.ts";
+import type { ColumnRollup, Frame } from "./frame.ts";
 import type { Executor, RunOptions, Task } from "./mr.ts";
 
 /** Bins of the equal-width histogram kept for numeric and time columns. */
 export const HISTOGRAM_BINS = 20;
-
-export interface ColumnRollup {
-  /** Values present (rows − missing). */
-  readonly count: number;
-  readonly missing: number;
-  /** Values equal to zero; null for enum and string columns. */
-  readonly zeros: number | null;
-  /** min, max, mean and sd (sample, n−1) of numeric and time columns; null otherwise. */
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly mean: number | null;
-  readonly sd: number | null;
-  /** Number of levels of an enum column; null otherwise. */
-  readonly cardinality: number | null;
-  /** Equal-width histogram of finite values from `start` in bins of `width`. */
-  readonly histogram: { readonly start: number; readonly width: number; readonly counts: readonly number[] } | null;
-  /** Rows per level of an enum column, in domain order. */
-  readonly levelCounts: readonly number[] | null;
-}
 
 // Per column, MOMENTS slots: count, missing, zeros, min, max, mean, m2.
 const MOMENTS = 7;
