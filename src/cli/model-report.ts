@@ -3,7 +3,7 @@
 import type { BinomialMetrics } from "../ml/metrics/binomial.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../ml/metrics/multinomial.ts";
-import { pcondTables } from "../ml/naivebayes.ts";
+import { pcondTables } from "../ml/naivebayes/model.ts";
 import { centerRecords } from "../ml/kmeans/model.ts";
 import { hiddenOf } from "../ml/deeplearning/model.ts";
 import { type Model, modelInputs } from "../ml/scoring.ts";

@@ -9,11 +9,11 @@ import { type Metrics, MetricsAccumulator, type MetricsSpec } from "./metrics/in
 import type { ScoredChunk } from "./metrics/scored.ts";
 import { metricsSpecOf as treeMetricsSpec, predictFrame as treePredict, type TreeModel } from "./tree/model.ts";
 import { GlmMetrics, type GlmModel, predictGlm } from "./glm/model.ts";
-import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes.ts";
+import { naiveBayesMetricsSpec, type NaiveBayesModel, predictNaiveBayes } from "./naivebayes/model.ts";
 import { type KMeansModel, kmeansEvaluator, predictKMeans } from "./kmeans/model.ts";
 import { designColumns } from "./design.ts";
 import { ensembleMetricsSpec, predictEnsemble, type StackedEnsembleModel } from "./ensemble/model.ts";
-import { componentNames, type PcaModel, pcaEvaluator, predictPca } from "./pca.ts";
+import { componentNames, type PcaModel, pcaEvaluator, predictPca } from "./pca/model.ts";
 import { type DeepLearningModel, deepLearningMetricsSpec, predictDeepLearning } from "./deeplearning/model.ts";
 
 export type Model = TreeModel | GlmModel | NaiveBayesModel | KMeansModel | PcaModel | StackedEnsembleModel | DeepLearningModel;

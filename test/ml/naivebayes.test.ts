@@ -10,7 +10,7 @@ import { InlineExecutor } from "../../src/core/mr.ts";
 import type { BinomialMetrics } from "../../src/ml/metrics/binomial.ts";
 import type { MultinomialMetrics } from "../../src/ml/metrics/multinomial.ts";
 import { deserializeModel, serializeModel } from "../../src/ml/modelfile.ts";
-import type { NaiveBayesModel } from "../../src/ml/naivebayes.ts";
+import type { NaiveBayesModel } from "../../src/ml/naivebayes/model.ts";
 import { algorithm } from "../../src/ml/registry.ts";
 import { type Model, predictFrame } from "../../src/ml/scoring.ts";
 import { floe } from "../support/cli.ts";

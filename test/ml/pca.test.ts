@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { symmetricEigen } from "../../src/ml/linalg.ts";
 import { deserializeModel, serializeModel } from "../../src/ml/modelfile.ts";
-import type { PcaMetrics, PcaModel } from "../../src/ml/pca.ts";
+import type { PcaMetrics, PcaModel } from "../../src/ml/pca/model.ts";
 import { algorithm } from "../../src/ml/registry.ts";
 import { modelEvaluator, predictFrame } from "../../src/ml/scoring.ts";
 import { floe } from "../support/cli.ts";

@@ -8,40 +8,14 @@
 // without it (H2O's default) rows with a missing value are left out of training and
 // score as missing.
 
-import type { Frame } from "../core/frame.ts";
-import { systemClock } from "../core/clock.ts";
-import { FloeError } from "../core/errors.ts";
-import type { Executor, Task } from "../core/mr.ts";
-import { bindColumns } from "./bind.ts";
-import { BuildDesignTask, type Design, designColumns, type DesignArgs, type DesignChunk, expandChunk, makeDesign, rowTerms, termNames, type Transform } from "./design.ts";
-import { familyArgs } from "./glm/family.ts";
-import { GramTask } from "./glm/tasks.ts";
-import { symmetricEigen } from "./linalg.ts";
-import type { ScoredChunk } from "./metrics/scored.ts";
-import type { ModelCommon } from "./model.ts";
-import type { ParamSpec } from "./params.ts";
-import type { TrainRequest, TrainResult } from "./registry.ts";
-import { unsupervisedColumns } from "./training-frame.ts";
-
-export const PCA_PARAMS: readonly ParamSpec[] = [
-  { name: "k", type: "int", default: 1, min: 1, help: "Number of principal components." },
-  { name: "transform", type: "enum", default: "NONE", values: ["NONE", "STANDARDIZE", "NORMALIZE", "DEMEAN", "DESCALE"], help: "Transform of numeric columns before the decomposition (NONE: raw values, not centred, as H2O)." },
-  { name: "pca_method", type: "enum", default: "GramSVD", values: ["GramSVD"], help: "GramSVD: eigen-decomposition of the Gram matrix computed in one pass." },
-  { name: "use_all_factor_levels", type: "bool", default: false, help: "Expand enums with every level (default: the first level is dropped)." },
-  { name: "impute_missing", type: "bool", default: false, help: "Impute missing values (numeric mean, enum mode) instead of leaving the row out." },
-  { name: "seed", type: "int", default: -1, help: "Random seed (-1: drawn at random and reported); GramSVD draws nothing." },
-  { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
-];
-
-export interface PcaParams {
-  k: number;
-  transform: Transform;
-  pca_method: "GramSVD";
-  use_all_factor_levels: boolean;
-  impute_missing: boolean;
-  seed: number;
-  ignore_const_cols: boolean;
-}
+import type { Frame } from "../../core/frame.ts";
+import type { Executor, Task } from "../../core/mr.ts";
+import { bindColumns } from "../bind.ts";
+import { BuildDesignTask, type Design, designColumns, type DesignArgs, type DesignChunk, expandChunk, rowTerms } from "../design.ts";
+import { familyArgs } from "../glm/family.ts";
+import { GramTask } from "../glm/tasks.ts";
+import type { ScoredChunk } from "../metrics/scored.ts";
+import type { ModelCommon } from "../model.ts";
 
 /** H2O's "Importance of components" table, one entry per component. */
 export interface Importance {
@@ -73,14 +47,14 @@ export interface PcaModel extends ModelCommon {
 const NO_FAMILY = familyArgs("gaussian", "identity", 0, 1);
 
 /** X'X (lower triangle, P × P) and the rows it sums over. */
-async function gram(executor: Executor, view: { chunks: DesignChunk[] }, design: Design): Promise<{ G: Float64Array; n: number }> {
+export async function gram(executor: Executor, view: { chunks: DesignChunk[] }, design: Design): Promise<{ G: Float64Array; n: number }> {
   const P = design.P;
   const g = await executor.run(GramTask, view, { design, family: NO_FAMILY, beta: new Float64Array(P), classes: 0, klass: 0, irls: false });
   return { G: g.subarray(0, P * P), n: g[P * P + P] };
 }
 
 /** Standard deviations (n − 1) of projections on `vectors` (P × k) and their shares of the total variance. */
-function importanceOf(G: Float64Array, n: number, P: number, vectors: Float64Array, k: number): { importance: Importance; total: number } {
+export function importanceOf(G: Float64Array, n: number, P: number, vectors: Float64Array, k: number): { importance: Importance; total: number } {
   const at = (i: number, j: number) => (i >= j ? G[i * P + j] : G[j * P + i]);
   let trace = 0;
   for (let j = 0; j < P; j++) trace += at(j, j);
@@ -98,47 +72,6 @@ function importanceOf(G: Float64Array, n: number, P: number, vectors: Float64Arr
     return acc + p;
   }, 0);
   return { importance: { standard_deviation: sd, proportion_of_variance: proportion, cumulative_proportion: cumulative }, total };
-}
-
-export async function trainPca(executor: Executor, req: TrainRequest, p: PcaParams): Promise<TrainResult> {
-  const clock = req.clock ?? systemClock;
-  const started = clock.now();
-  const frame = req.frame;
-  const { cols, notes } = unsupervisedColumns(frame, req.x, p.ignore_const_cols, "decompose");
-  const enums = cols.filter((c) => frame.columns[c].type === "enum");
-  const ordered = [...enums, ...cols.filter((c) => frame.columns[c].type !== "enum")];
-  const design = makeDesign(frame, ordered, { transform: p.transform, intercept: false, useAllFactorLevels: p.use_all_factor_levels, missing: p.impute_missing ? "MeanImputation" : "Skip" });
-  const P = design.P;
-  if (p.k > P) throw new FloeError("invalid_argument", `pca parameter k=${p.k}: the data has ${P} column${P === 1 ? "" : "s"} once expanded, so at most k=${P}`);
-  const view = { chunks: await executor.run(BuildDesignTask, frame, { design, bound: ordered.map((col) => ({ col })), y: null, needY: false, holdoutWidth: 0 }) };
-  const { G, n } = await gram(executor, view, design);
-  if (n < 2) throw new FloeError("bad_input", `pca needs at least 2 rows without missing values; the frame has ${n}${p.impute_missing ? "" : " (set impute_missing to use rows with missing values)"}`);
-  if (p.k > n) throw new FloeError("invalid_argument", `pca parameter k=${p.k}: more components than the ${n} rows`);
-  if (n < frame.rows) notes.push(`left out ${frame.rows - n} rows with missing values (impute_missing is off)`);
-  const { vectors: all } = symmetricEigen(G, P);
-  const eigenvectors = new Float64Array(P * p.k);
-  for (let i = 0; i < P; i++) for (let c = 0; c < p.k; c++) eigenvectors[i * p.k + c] = all[i * P + c];
-  const { importance, total } = importanceOf(G, n, P, eigenvectors, p.k);
-  const metrics: PcaMetrics = { nobs: n, total_variance: total, importance };
-  const model: PcaModel = {
-    algo: "pca",
-    model_id: req.modelId,
-    params: { ...(p as unknown as Record<string, number | boolean | string | null>) },
-    response: null,
-    category: "DimReduction",
-    design,
-    k: p.k,
-    eigenvectors,
-    eigenvector_names: termNames(design),
-    importance,
-    total_variance: total,
-    metrics: { training: metrics, validation: null, cross_validation: null },
-    varimp: [],
-    scoring_history: [],
-    notes,
-    training_time_ms: clock.now() - started,
-  };
-  return { model, cvModels: [], cvPredictions: null };
 }
 
 /** Partial: per frame chunk, the k component scores of each row (NaN where a value is missing without imputation). */
