@@ -11,7 +11,7 @@ import { FloeError } from "../core/errors.ts";
 import { deserializeModel, loadModel } from "../ml/modelfile.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { Model } from "../ml/scoring.ts";
-import { type ColumnDescription, describeText, type FrameDescription } from "./describe.ts";
+import { columnDescription, describeText, type FrameDescription } from "../present/frame.ts";
 import { type IngestFlags, ingestOptions } from "./ingest-args.ts";
 import { type Progress, progressBar } from "./progress.ts";
 import { clientFromArgs, type RemoteFlags } from "./remote-args.ts";
@@ -109,12 +109,6 @@ async function remote<T>(args: RemoteFlags, body: (run: RemoteRun) => Promise<T>
   } finally {
     await run.close();
   }
-}
-
-/** A server's column summary cut to the fields (and key order) of `floe describe --json`. */
-function columnDescription(c: ColumnDescription): ColumnDescription {
-  const { name, type, missing, zeros, min, max, mean, sd, cardinality, domain } = c;
-  return { name, type, missing, zeros, min, max, mean, sd, cardinality, ...(domain ? { domain } : {}) };
 }
 
 /** `floe describe --url`: prints what the in-process describe prints, from the server's frame summary. */

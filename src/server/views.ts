@@ -5,7 +5,7 @@ import type { Job } from "../core/jobs.ts";
 import { isMissing, stringAt } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 import { slice } from "../core/ops.ts";
-import { describeJson } from "../cli/describe.ts";
+import { describeJson } from "../present/frame.ts";
 import { modelJson } from "../cli/model-report.ts";
 import type { ServedModel } from "./context.ts";
 

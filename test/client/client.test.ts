@@ -13,7 +13,7 @@ import { FloeError } from "../../src/core/errors.ts";
 import { split } from "../../src/core/ops.ts";
 import { deserializeModel } from "../../src/ml/modelfile.ts";
 import { algorithm } from "../../src/ml/registry.ts";
-import { describeJson } from "../../src/cli/describe.ts";
+import { describeJson } from "../../src/present/frame.ts";
 import { startServer } from "../../src/server/serve.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
 import { testServer } from "../support/server.ts";
