@@ -7,10 +7,10 @@ import { SplitTask } from "./core/ops.ts";
 import { HistogramTask, MomentsTask } from "./core/rollups.ts";
 import { BinomialScoresTask } from "./ml/metrics/binomial.ts";
 import { MultinomialMetricsTask } from "./ml/metrics/multinomial.ts";
-import { BuildDesignTask } from "./ml/design.ts";
+import { BuildDesignTask, FoldWeightsTask as DesignFoldWeightsTask, GramTask, HoldoutTask, ResponseTask } from "./ml/design-tasks.ts";
 import { PcaScoreTask } from "./ml/pca/model.ts";
 import { GlmDevianceTask, GlmScoreTask } from "./ml/glm/model.ts";
-import { FoldWeightsTask as GlmFoldWeightsTask, GradientTask, GramTask, HoldoutTask, OutputTask as GlmOutputTask, ResponseTask, ScoredTask as GlmScoredTask } from "./ml/glm/tasks.ts";
+import { GradientTask, IrlsGramTask, OutputTask as GlmOutputTask, ScoredTask as GlmScoredTask } from "./ml/glm/tasks.ts";
 import { NaiveBayesScoreTask } from "./ml/naivebayes/model.ts";
 import { NaiveBayesStatsTask } from "./ml/naivebayes/train.ts";
 import { KMeansMetricsTask, KMeansPredictTask } from "./ml/kmeans/model.ts";
@@ -70,7 +70,8 @@ export const TASKS = taskRegistry([
   GlmOutputTask,
   GlmScoredTask,
   ResponseTask,
-  GlmFoldWeightsTask,
+  DesignFoldWeightsTask,
+  IrlsGramTask,
   HoldoutTask,
   GlmScoreTask,
   GlmDevianceTask,

@@ -6,14 +6,14 @@
 //
 // The expanded matrix is never materialised densely: a design chunk (built by a task
 // beside each frame chunk) keeps per row the expanded index of each enum column's level
-// and the numeric values, so a row has at most (enums + numerics + 1) non-zeros.
+// and the numeric values, so a row has at most (enums + numerics + 1) non-zeros; the
+// tasks over design chunks that no model owns are in design-tasks.ts.
 // Missing values: MeanImputation puts a numeric's mean (0 once standardized) and an
 // enum's most frequent level in their place; Skip leaves the row out (weight 0).
 
 import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
-import type { Task } from "../core/mr.ts";
 import { type BoundColumn, type ResponseColumn, readResponse, type TrainedColumn } from "./bind.ts";
 
 export type MissingHandling = "MeanImputation" | "Skip";
@@ -208,15 +208,6 @@ export function expandChunk(chunk: Chunk, a: DesignArgs): DesignChunk {
   for (let i = 0; i < n; i++) w[i] = ok[i];
   return { index: chunk.index, start: chunk.start, rows: n, cats, nums, y, ok, w, fold: shared.i32(n), holdout: shared.f64(n * a.holdoutWidth) };
 }
-
-/** Partial: the design chunk of each frame chunk, in chunk order. */
-export const BuildDesignTask: Task<DesignArgs, DesignChunk[]> = {
-  name: "ml.design.build",
-  resident: true,
-  map: (chunk, args) => [expandChunk(chunk, args)],
-  reduce: (a, b) => a.concat(b),
-  empty: () => [],
-};
 
 /**
  * Writes x_j of a row into `idx`/`val` (its non-zeros, ascending expanded index, the

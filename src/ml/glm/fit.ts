@@ -13,7 +13,7 @@ import { type Design, type DesignChunk, width } from "../design.ts";
 import type { FamilyArgs } from "./family.ts";
 import { lbfgs } from "./lbfgs.ts";
 import { coordinateDescent, penalty, ridgeSolve, type Subproblem } from "./solve.ts";
-import { GradientTask, GramTask } from "./tasks.ts";
+import { GradientTask, IrlsGramTask } from "./tasks.ts";
 
 export interface FitContext {
   readonly executor: Executor;
@@ -103,7 +103,7 @@ function cancelled(ctx: FitContext): void {
 async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
   const Q = width(ctx.design);
   const icpt = ctx.design.intercept ? ctx.design.P : -1;
-  const run = (beta: Float64Array) => ctx.executor.run(GramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0, irls: true });
+  const run = (beta: Float64Array) => ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0 });
   let beta = start;
   let prev: Float64Array | null = null;
   let prevObj = Number.POSITIVE_INFINITY;
@@ -158,7 +158,7 @@ async function irlsMultinomial(ctx: FitContext, lambda: number, start: Float64Ar
     let moved = 0;
     let obj = Number.NaN;
     for (let k = 0; k < K; k++) {
-      const g = await ctx.executor.run(GramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: K, klass: k, irls: true });
+      const g = await ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: K, klass: k });
       const st = g.subarray(Q * Q + Q);
       rows = st[3];
       if (k === 0) obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha), K);

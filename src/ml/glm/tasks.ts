@@ -1,14 +1,14 @@
 // The passes GLM makes over the rows of its design chunks, as map/reduce tasks whose
 // partials are plain sums (folded in chunk order, so 1 or N threads give the same bits):
-//   GramTask      X'WX and X'Wz of one IRLS step at the current coefficients (or the
-//                 plain weighted Gram X'WX that PCA decomposes)
+//   IrlsGramTask  X'WX and X'Wz of one IRLS step at the current coefficients
 //   GradientTask  the gradient of ½·deviance and the deviance (L-BFGS)
 //   OutputTask    per row, the model's output (scoring; CV's holdout predictions)
-//   ResponseTask, FoldWeightsTask, HoldoutTask  the null model, fold weights, CV predictions
+// The passes that no model owns (building the design, the null model's sums, fold
+// weights, holdout collection) are in ../design-tasks.ts.
 // Coefficients are on the design's (standardized) scale, the intercept last; a
 // multinomial model holds K such vectors one after another.
 
-import { stateTask, type Task } from "../../core/mr.ts";
+import type { Task } from "../../core/mr.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { type Design, type DesignChunk, rowTerms, width } from "../design.ts";
 import { dmuDeta, type FamilyArgs, linkInv, rowDeviance, variance } from "./family.ts";
@@ -22,14 +22,12 @@ export interface GlmPassArgs {
   readonly classes: number;
 }
 
-/** Slots after the Gram and X'Wz in a Gram partial: Σw, Σw·deviance, Σw·pearson χ², rows, max |eta|. */
+/** Slots after the Gram and X'Wz in an IRLS partial: Σw, Σw·deviance, Σw·pearson χ², rows, max |eta|. */
 export const GRAM_STATS = 5;
 
-export interface GramArgs extends GlmPassArgs {
+export interface IrlsArgs extends GlmPassArgs {
   /** Multinomial: the class whose block this step fits. */
   readonly klass: number;
-  /** true: IRLS weights and working response; false: X'WX with the row weights alone. */
-  readonly irls: boolean;
 }
 
 /** Linear predictor of class k (0 for a single-response model) of a row's terms. */
@@ -59,9 +57,9 @@ function scratch(d: Design): { idx: Int32Array; val: Float64Array } {
   return { idx: new Int32Array(n), val: new Float64Array(n) };
 }
 
-/** Partial: Q×Q lower triangle of X'WX (row-major), Q of X'Wz, then GRAM_STATS slots. */
-export const GramTask: Task<GramArgs, Float64Array, DesignChunk> = {
-  name: "ml.glm.gram",
+/** Partial: Q×Q lower triangle of X'WX (row-major), Q of X'Wz, then GRAM_STATS slots; W and z are IRLS's. */
+export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
+  name: "ml.glm.irls_gram",
   map(c, a) {
     const d = a.design;
     const Q = width(d);
@@ -76,39 +74,36 @@ export const GramTask: Task<GramArgs, Float64Array, DesignChunk> = {
       const w = c.w[i];
       if (w === 0) continue;
       const m = rowTerms(c, d, i, idx, val);
-      let W = w;
-      let z = 0;
-      if (a.irls) {
-        const y = c.y[i];
-        let e: number;
-        let mu: number;
-        let deriv: number;
-        let v: number;
-        let dev: number;
-        if (K > 0) {
-          softmax(a.beta, Q, K, idx, val, m, probs);
-          mu = probs[a.klass];
-          e = eta(a.beta, a.klass * Q, idx, val, m);
-          deriv = Math.max(mu * (1 - mu), 1e-10);
-          v = deriv;
-          const yk = y === a.klass ? 1 : 0;
-          z = e + (yk - mu) / deriv;
-          dev = -2 * Math.log(Math.max(probs[y], 1e-15));
-          out[st + 2] += (w * (yk - mu) * (yk - mu)) / v;
-        } else {
-          e = eta(a.beta, 0, idx, val, m);
-          mu = linkInv(f, e);
-          deriv = dmuDeta(f, e, mu);
-          v = variance(f, mu);
-          z = e + (y - mu) / deriv;
-          dev = rowDeviance(f, y, mu);
-          out[st + 2] += (w * (y - mu) * (y - mu)) / v;
-        }
-        W = (w * deriv * deriv) / v;
-        out[st + 1] += w * dev;
-        const ae = Math.abs(e);
-        if (ae > out[st + 4]) out[st + 4] = ae;
+      const y = c.y[i];
+      let e: number;
+      let mu: number;
+      let deriv: number;
+      let v: number;
+      let dev: number;
+      let z: number;
+      if (K > 0) {
+        softmax(a.beta, Q, K, idx, val, m, probs);
+        mu = probs[a.klass];
+        e = eta(a.beta, a.klass * Q, idx, val, m);
+        deriv = Math.max(mu * (1 - mu), 1e-10);
+        v = deriv;
+        const yk = y === a.klass ? 1 : 0;
+        z = e + (yk - mu) / deriv;
+        dev = -2 * Math.log(Math.max(probs[y], 1e-15));
+        out[st + 2] += (w * (yk - mu) * (yk - mu)) / v;
+      } else {
+        e = eta(a.beta, 0, idx, val, m);
+        mu = linkInv(f, e);
+        deriv = dmuDeta(f, e, mu);
+        v = variance(f, mu);
+        z = e + (y - mu) / deriv;
+        dev = rowDeviance(f, y, mu);
+        out[st + 2] += (w * (y - mu) * (y - mu)) / v;
       }
+      const W = (w * deriv * deriv) / v;
+      out[st + 1] += w * dev;
+      const ae = Math.abs(e);
+      if (ae > out[st + 4]) out[st + 4] = ae;
       out[st] += w;
       out[st + 3] += 1;
       for (let p = 0; p < m; p++) {
@@ -226,44 +221,6 @@ export const ScoredTask: Task<GlmPassArgs, ScoredChunk[], DesignChunk> = {
   map(c, a) {
     const [p] = OutputTask.map(c, { ...a, fold: null });
     return [{ index: c.index, rows: c.rows, y: c.y, p, width: Math.max(a.classes, 1), w: c.w }];
-  },
-  reduce: (a, b) => a.concat(b),
-  empty: () => [],
-};
-
-/** Partial: Σw, Σw·y, then Σw per class (multinomial): the null model's mean or class shares. */
-export const ResponseTask: Task<{ classes: number }, Float64Array, DesignChunk> = {
-  name: "ml.glm.response",
-  map(c, { classes }) {
-    const out = new Float64Array(2 + classes);
-    for (let i = 0; i < c.rows; i++) {
-      const w = c.w[i];
-      if (w === 0) continue;
-      out[0] += w;
-      out[1] += w * c.y[i];
-      if (classes > 0) out[2 + c.y[i]] += w;
-    }
-    return out;
-  },
-  reduce: (a, b) => Float64Array.from(a, (v, i) => v + b[i]),
-  empty: ({ classes }) => new Float64Array(2 + classes),
-};
-
-/** Sets the fit's row weights: usable rows of fold `fold` (keep) or of every other fold; fold −1: every usable row. */
-export const FoldWeightsTask = stateTask<{ fold: number; keep: boolean }, DesignChunk>("ml.glm.fold_weights", (c, { fold, keep }) => {
-  for (let i = 0; i < c.rows; i++) {
-    const inFold = c.fold[i] === fold;
-    c.w[i] = c.ok[i] && (fold < 0 || inFold === keep) ? 1 : 0;
-  }
-});
-
-/** Partial: the out-of-fold predictions of every usable row, as scored chunks. */
-export const HoldoutTask: Task<{ width: number }, ScoredChunk[], DesignChunk> = {
-  name: "ml.glm.holdout",
-  map(c, { width }) {
-    const w = new Float64Array(c.rows);
-    for (let i = 0; i < c.rows; i++) w[i] = c.ok[i] && c.fold[i] >= 0 ? 1 : 0;
-    return [{ index: c.index, rows: c.rows, y: c.y, p: c.holdout.subarray(0, c.rows * width), width, w }];
   },
   reduce: (a, b) => a.concat(b),
   empty: () => [],

@@ -12,7 +12,8 @@ import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
-import { BuildDesignTask, type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
+import { type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
+import { BuildDesignTask, FoldWeightsTask, HoldoutTask, ResponseTask } from "../design-tasks.ts";
 import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
@@ -35,7 +36,7 @@ import {
   standardized,
 } from "./model.ts";
 import type { GlmParams } from "./params.ts";
-import { FoldWeightsTask, GradientTask, HoldoutTask, OutputTask, ResponseTask, ScoredTask } from "./tasks.ts";
+import { GradientTask, OutputTask, ScoredTask } from "./tasks.ts";
 
 interface ResponseSpec {
   readonly family: Family;

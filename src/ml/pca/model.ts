@@ -11,9 +11,8 @@
 import type { Frame } from "../../core/frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
-import { BuildDesignTask, type Design, designColumns, type DesignArgs, type DesignChunk, expandChunk, rowTerms } from "../design.ts";
-import { familyArgs } from "../glm/family.ts";
-import { GramTask } from "../glm/tasks.ts";
+import { type Design, designColumns, type DesignArgs, type DesignChunk, expandChunk, rowTerms } from "../design.ts";
+import { BuildDesignTask, GramTask } from "../design-tasks.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ModelCommon } from "../model.ts";
 
@@ -44,13 +43,11 @@ export interface PcaModel extends ModelCommon {
   readonly total_variance: number;
 }
 
-const NO_FAMILY = familyArgs("gaussian", "identity", 0, 1);
-
 /** X'X (lower triangle, P × P) and the rows it sums over. */
 export async function gram(executor: Executor, view: { chunks: DesignChunk[] }, design: Design): Promise<{ G: Float64Array; n: number }> {
   const P = design.P;
-  const g = await executor.run(GramTask, view, { design, family: NO_FAMILY, beta: new Float64Array(P), classes: 0, klass: 0, irls: false });
-  return { G: g.subarray(0, P * P), n: g[P * P + P] };
+  const g = await executor.run(GramTask, view, { design });
+  return { G: g.subarray(0, P * P), n: g[P * P] };
 }
 
 /** Standard deviations (n − 1) of projections on `vectors` (P × k) and their shares of the total variance. */

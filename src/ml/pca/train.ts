@@ -4,7 +4,8 @@
 import { systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Executor } from "../../core/mr.ts";
-import { BuildDesignTask, makeDesign, termNames } from "../design.ts";
+import { makeDesign, termNames } from "../design.ts";
+import { BuildDesignTask } from "../design-tasks.ts";
 import { symmetricEigen } from "../linalg.ts";
 import type { TrainRequest, TrainResult } from "../registry.ts";
 import { unsupervisedColumns } from "../training-frame.ts";
