@@ -23,23 +23,39 @@ export interface ParamSpec {
 
 export type ParamValues = Record<string, number | boolean | string | null>;
 
-/** Cross-validation's parameter values (see CV_PARAMS). */
-export interface CvParams {
-  nfolds: number;
-  fold_assignment: "AUTO" | "Random" | "Modulo" | "Stratified";
-  fold_column: string | null;
-  keep_cross_validation_predictions: boolean;
-  keep_cross_validation_models: boolean;
+/**
+ * A parameter list, declared once: the list itself is the ParamSpec[] the CLI, the REST API
+ * and the UI read, and `ParamsOf<typeof LIST>` is the type of its resolved values.
+ */
+export function defineParams<const L extends readonly ParamSpec[]>(specs: L): L {
+  return specs;
 }
 
+/** The resolved value of one declared parameter: its enum's values, or its type's; null where the default is. */
+type ValueOf<S extends ParamSpec> =
+  | (S extends { readonly type: "enum"; readonly values: readonly (infer V)[] }
+      ? V
+      : S extends { readonly type: "int" | "float" }
+        ? number
+        : S extends { readonly type: "bool" }
+          ? boolean
+          : string)
+  | (S extends { readonly default: null } ? null : never);
+
+/** The resolved values of a parameter list made by defineParams, by parameter name. */
+export type ParamsOf<L extends readonly ParamSpec[]> = { -readonly [S in L[number] as S["name"]]: ValueOf<S> };
+
 /** Cross-validation's parameters, the same for every algorithm that cross-validates. */
-export const CV_PARAMS: readonly ParamSpec[] = [
+export const CV_PARAMS = defineParams([
   { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise 2 to 100, and no more than the rows with a response)." },
   { name: "fold_assignment", type: "enum", default: "AUTO", values: ["AUTO", "Random", "Modulo", "Stratified"], help: "How rows are put in folds (AUTO: Random)." },
   { name: "fold_column", type: "string", default: null, help: "Column whose values give each row's fold." },
   { name: "keep_cross_validation_predictions", type: "bool", default: false, help: "Keep the out-of-fold predictions (stacked ensembles need them)." },
   { name: "keep_cross_validation_models", type: "bool", default: true, help: "Keep the cross-validation models." },
-];
+]);
+
+/** Cross-validation's parameter values. */
+export type CvParams = ParamsOf<typeof CV_PARAMS>;
 
 function coerce(spec: ParamSpec, raw: unknown, algo: string): number | boolean | string | null {
   const bad = (why: string) => new FloeError("invalid_argument", `${algo} parameter ${spec.name}=${JSON.stringify(raw)}: ${why}`);

@@ -3,14 +3,14 @@
 // scoring is scheduled by iterations (not by H2O's clock, so a seed gives one model), and
 // `reproducible` is always true in floe (model averaging folds in chunk order).
 
-import { CV_PARAMS, type CvParams, type ParamSpec } from "../params.ts";
+import { CV_PARAMS, defineParams, type ParamsOf } from "../params.ts";
 
 export const ACTIVATIONS = ["Rectifier", "Tanh", "Maxout", "RectifierWithDropout", "TanhWithDropout", "MaxoutWithDropout"] as const;
 export const LOSSES = ["Automatic", "Quadratic", "CrossEntropy", "Absolute", "Huber"] as const;
 export const DL_DISTRIBUTIONS = ["AUTO", "bernoulli", "multinomial", "gaussian", "laplace", "huber"] as const;
 export const DL_STOPPING_METRICS = ["AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "AUC", "misclassification", "mean_per_class_error"] as const;
 
-export const DEEPLEARNING_PARAMS: readonly ParamSpec[] = [
+export const DEEPLEARNING_PARAMS = defineParams([
   { name: "hidden", type: "string", default: "200,200", help: "Hidden layer sizes, comma-separated (e.g. 200,200)." },
   { name: "epochs", type: "float", default: 10, above: 0, help: "Passes over the training rows (may be fractional)." },
   { name: "activation", type: "enum", default: "Rectifier", values: ACTIVATIONS, help: "Hidden units: Rectifier, Tanh or Maxout (2 channels); the WithDropout kinds drop hidden units in training." },
@@ -59,43 +59,6 @@ export const DEEPLEARNING_PARAMS: readonly ParamSpec[] = [
   { name: "missing_values_handling", type: "enum", default: "MeanImputation", values: ["MeanImputation", "Skip"], help: "Missing predictors: numeric mean and enum mode, or leave the row out." },
   ...CV_PARAMS,
   { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
-];
+]);
 
-export interface DeepLearningParams extends CvParams {
-  hidden: string;
-  epochs: number;
-  activation: (typeof ACTIVATIONS)[number];
-  input_dropout_ratio: number;
-  hidden_dropout_ratios: string | null;
-  l1: number;
-  l2: number;
-  adaptive_rate: boolean;
-  rho: number;
-  epsilon: number;
-  rate: number;
-  rate_annealing: number;
-  rate_decay: number;
-  momentum_start: number;
-  momentum_ramp: number;
-  momentum_stable: number;
-  nesterov_accelerated_gradient: boolean;
-  mini_batch_size: number;
-  standardize: boolean;
-  use_all_factor_levels: boolean;
-  loss: (typeof LOSSES)[number];
-  distribution: (typeof DL_DISTRIBUTIONS)[number];
-  train_samples_per_iteration: number;
-  score_each_iteration: boolean;
-  stopping_rounds: number;
-  stopping_metric: (typeof DL_STOPPING_METRICS)[number];
-  stopping_tolerance: number;
-  max_runtime_secs: number;
-  overwrite_with_best_model: boolean;
-  reproducible: boolean;
-  seed: number;
-  initial_weight_distribution: "UniformAdaptive" | "Uniform" | "Normal";
-  initial_weight_scale: number;
-  max_w2: number;
-  missing_values_handling: "MeanImputation" | "Skip";
-  ignore_const_cols: boolean;
-}
+export type DeepLearningParams = ParamsOf<typeof DEEPLEARNING_PARAMS>;

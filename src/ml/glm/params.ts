@@ -1,13 +1,13 @@
 // GLM's parameters with H2O's names and defaults. Several defaults of H2O are computed
-// from the data (marked −1 or null, resolved in settings.ts): lambda, alpha, nlambdas,
+// from the data (marked −1 or null, resolved when training starts, in train.ts): lambda, alpha, nlambdas,
 // lambda_min_ratio, max_iterations, objective_epsilon and gradient_epsilon.
 
-import { CV_PARAMS, type CvParams, type ParamSpec } from "../params.ts";
+import { CV_PARAMS, defineParams, type ParamsOf } from "../params.ts";
 import { FAMILIES, LINKS } from "./family.ts";
 
 export const SOLVERS = ["AUTO", "IRLSM", "L_BFGS", "COORDINATE_DESCENT"] as const;
 
-export const GLM_PARAMS: readonly ParamSpec[] = [
+export const GLM_PARAMS = defineParams([
   { name: "family", type: "enum", default: "AUTO", values: FAMILIES, help: "Distribution of the response (AUTO: binomial, multinomial or gaussian from the response)." },
   { name: "link", type: "enum", default: "family_default", values: LINKS, help: "Link function (family_default: identity, logit, log, inverse for gamma, tweedie's power link)." },
   { name: "tweedie_variance_power", type: "float", default: 0, min: 0, help: "Tweedie variance power p: V(mu) = mu^p." },
@@ -32,30 +32,6 @@ export const GLM_PARAMS: readonly ParamSpec[] = [
   { name: "seed", type: "int", default: -1, help: "Random seed for folds (-1: drawn at random and reported)." },
   ...CV_PARAMS,
   { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
-];
+]);
 
-export interface GlmParams extends CvParams {
-  family: (typeof FAMILIES)[number];
-  link: (typeof LINKS)[number];
-  tweedie_variance_power: number;
-  tweedie_link_power: number;
-  solver: (typeof SOLVERS)[number];
-  alpha: number | null;
-  lambda: number | null;
-  lambda_search: boolean;
-  nlambdas: number;
-  lambda_min_ratio: number;
-  max_iterations: number;
-  beta_epsilon: number;
-  objective_epsilon: number;
-  gradient_epsilon: number;
-  standardize: boolean;
-  intercept: boolean;
-  non_negative: boolean;
-  compute_p_values: boolean;
-  remove_collinear_columns: boolean;
-  missing_values_handling: "MeanImputation" | "Skip";
-  use_all_factor_levels: boolean;
-  seed: number;
-  ignore_const_cols: boolean;
-}
+export type GlmParams = ParamsOf<typeof GLM_PARAMS>;

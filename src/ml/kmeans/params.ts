@@ -3,11 +3,11 @@
 // Where floe's init differs from H2O's (which seeds with k-means|| and reclusters the
 // sample), the help says so.
 
-import type { ParamSpec } from "../params.ts";
+import { defineParams, type ParamsOf } from "../params.ts";
 
 export const KMEANS_INITS = ["Random", "PlusPlus", "Furthest"] as const;
 
-export const KMEANS_PARAMS: readonly ParamSpec[] = [
+export const KMEANS_PARAMS = defineParams([
   { name: "k", type: "int", default: 1, min: 1, max: 1_000_000, help: "Number of clusters (with estimate_k: the most clusters tried)." },
   {
     name: "init",
@@ -27,15 +27,6 @@ export const KMEANS_PARAMS: readonly ParamSpec[] = [
   { name: "seed", type: "int", default: -1, help: "Random seed (-1: drawn at random and reported)." },
   { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
   { name: "max_runtime_secs", type: "float", default: 0, min: 0, help: "Stop iterating after this many seconds (0: no limit)." },
-];
+]);
 
-export interface KMeansParams {
-  k: number;
-  init: (typeof KMEANS_INITS)[number];
-  max_iterations: number;
-  standardize: boolean;
-  estimate_k: boolean;
-  seed: number;
-  ignore_const_cols: boolean;
-  max_runtime_secs: number;
-}
+export type KMeansParams = ParamsOf<typeof KMEANS_PARAMS>;

@@ -3,7 +3,7 @@
 // nbins_top_level; floe bins once, as LightGBM and XGBoost's hist do).
 
 import { DISTRIBUTIONS } from "../loss.ts";
-import { CV_PARAMS, type CvParams, type ParamSpec } from "../params.ts";
+import { CV_PARAMS, defineParams, type ParamsOf } from "../params.ts";
 
 export const STOPPING_METRICS = [
   "AUTO",
@@ -19,8 +19,8 @@ export const STOPPING_METRICS = [
 ] as const;
 
 /** Parameters GBM and DRF share; `d` sets the defaults that differ. */
-function shared(d: { max_depth: number; min_rows: number; sample_rate: number }): ParamSpec[] {
-  return [
+function shared(d: { max_depth: number; min_rows: number; sample_rate: number }) {
+  return defineParams([
     { name: "ntrees", type: "int", default: 50, min: 1, help: "Number of trees (per class for multinomial)." },
     { name: "max_depth", type: "int", default: d.max_depth, min: 1, max: 64, help: "Maximum tree depth." },
     { name: "min_rows", type: "float", default: d.min_rows, min: 1, help: "Fewest rows a leaf may hold." },
@@ -38,10 +38,10 @@ function shared(d: { max_depth: number; min_rows: number; sample_rate: number })
     { name: "score_tree_interval", type: "int", default: 0, min: 0, help: "Score every this many trees (0: about ten scorings in all, and the last tree)." },
     ...CV_PARAMS,
     { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
-  ];
+  ]);
 }
 
-export const GBM_PARAMS: readonly ParamSpec[] = [
+export const GBM_PARAMS = defineParams([
   ...shared({ max_depth: 5, min_rows: 10, sample_rate: 1 }),
   { name: "learn_rate", type: "float", default: 0.1, above: 0, max: 1, help: "Shrinkage of each tree's contribution." },
   { name: "learn_rate_annealing", type: "float", default: 1, above: 0, max: 1, help: "Multiply learn_rate by this after every tree." },
@@ -50,38 +50,17 @@ export const GBM_PARAMS: readonly ParamSpec[] = [
   { name: "tweedie_power", type: "float", default: 1.5, above: 1, max: 1.999, help: "Tweedie variance power (1, 2)." },
   { name: "quantile_alpha", type: "float", default: 0.5, min: 0, max: 1, help: "Quantile the quantile distribution fits." },
   { name: "huber_alpha", type: "float", default: 0.9, min: 0, max: 1, help: "Quantile of absolute residuals where huber turns from squared to linear." },
-];
+]);
 
-export const DRF_PARAMS: readonly ParamSpec[] = [
+export const DRF_PARAMS = defineParams([
   ...shared({ max_depth: 20, min_rows: 1, sample_rate: 0.632 }),
   { name: "mtries", type: "int", default: -1, min: -2, help: "Columns tried at each split (-1: sqrt(p) for classifiers, p/3 for regression; -2: all)." },
-];
+]);
 
-export interface TreeParams extends CvParams {
-  ntrees: number;
-  max_depth: number;
-  min_rows: number;
-  nbins: number;
-  nbins_cats: number;
-  seed: number;
-  sample_rate: number;
-  col_sample_rate_per_tree: number;
-  min_split_improvement: number;
-  histogram_type: "AUTO" | "QuantilesGlobal" | "Random";
-  max_runtime_secs: number;
-  stopping_rounds: number;
-  stopping_metric: (typeof STOPPING_METRICS)[number];
-  stopping_tolerance: number;
-  score_tree_interval: number;
-  ignore_const_cols: boolean;
-  // GBM
-  learn_rate?: number;
-  learn_rate_annealing?: number;
-  col_sample_rate?: number;
-  distribution?: (typeof DISTRIBUTIONS)[number];
-  tweedie_power?: number;
-  quantile_alpha?: number;
-  huber_alpha?: number;
-  // DRF
-  mtries?: number;
-}
+export type GbmParams = ParamsOf<typeof GBM_PARAMS>;
+export type DrfParams = ParamsOf<typeof DRF_PARAMS>;
+
+type SharedTreeParams = ParamsOf<ReturnType<typeof shared>>;
+
+/** What the tree loop reads: the parameters GBM and DRF share, and each one's own as optional. */
+export type TreeParams = SharedTreeParams & Partial<Omit<GbmParams, keyof SharedTreeParams>> & Partial<Omit<DrfParams, keyof SharedTreeParams>>;
