@@ -2,7 +2,7 @@
 // responses every route may give, so each route lists only what is its own.
 
 import { type z } from "@hono/zod-openapi";
-import { ErrorSchema } from "./schemas.ts";
+import { ErrorSchema } from "../api/schemas.ts";
 
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { required: true, content: { "application/json": { schema } } } };

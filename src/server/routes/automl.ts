@@ -17,7 +17,8 @@ import type { TrainResult } from "../../ml/registry.ts";
 import { trainingColumns } from "../../ml/training-frame.ts";
 import type { ServerContext } from "../context.ts";
 import { CONFLICT, ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
-import { AutoMLBody, AutoMLParamsSchema, AutoMLSchema, AutoMLStarted, AutoMLSummarySchema, IdParam } from "../schemas.ts";
+import { AutoMLBody, AutoMLParamsSchema, AutoMLSchema, AutoMLStarted, AutoMLSummarySchema } from "../../api/schemas.ts";
+import { IdParam } from "../schemas.ts";
 import { jobJson } from "../views.ts";
 import { putTrained } from "./models.ts";
 

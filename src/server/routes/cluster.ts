@@ -2,18 +2,18 @@
 // stopping it.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ClusterSchema, HealthSchema } from "../../api/schemas.ts";
 import type { Member } from "../../cluster/membership.ts";
 import { VERSION } from "../../version.ts";
 import type { ServerContext } from "../context.ts";
 import { ERRORS, jsonResponse } from "../openapi.ts";
-import { ClusterSchema } from "../schemas.ts";
 
 const health = createRoute({
   method: "get",
   path: "/health",
   tags: ["cluster"],
   summary: "Liveness (needs no token)",
-  responses: { 200: jsonResponse(z.object({ status: z.literal("ok"), version: z.string() }), "The node is up") },
+  responses: { 200: jsonResponse(HealthSchema, "The node is up") },
 });
 
 const cluster = createRoute({

@@ -24,15 +24,13 @@ import {
   FrameIdResult,
   FrameSchema,
   FrameSummarySchema,
-  IdParam,
   ImportBody,
   JobEnvelope,
-  RowsQuery,
   RowsSchema,
   SplitBody,
   SplitResult,
-  UploadQuery,
-} from "../schemas.ts";
+} from "../../api/schemas.ts";
+import { IdParam, RowsQuery, UploadQuery } from "../schemas.ts";
 import { uploadedBody } from "../upload.ts";
 import { frameJson, frameSummaryJson, jobJson, rowsJson } from "../views.ts";
 

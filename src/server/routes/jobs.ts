@@ -7,7 +7,8 @@ import { jobKey } from "../../core/jobs.ts";
 import { waitFor } from "../cluster-link.ts";
 import type { ServerContext } from "../context.ts";
 import { CONFLICT, ERRORS, jsonResponse } from "../openapi.ts";
-import { DeletedResult, IdParam, JobSchema } from "../schemas.ts";
+import { DeletedResult, JobSchema } from "../../api/schemas.ts";
+import { IdParam } from "../schemas.ts";
 import { jobJson } from "../views.ts";
 
 const list = createRoute({

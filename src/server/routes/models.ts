@@ -22,17 +22,15 @@ import {
   AlgorithmSchema,
   DeletedResult,
   FrameRef,
-  IdParam,
   JobEnvelope,
   MetricsResult,
   ModelSchema,
   ModelSummarySchema,
-  ModelUploadQuery,
-  NameParam,
   PredictBody,
   PredictResult,
   TrainBody,
-} from "../schemas.ts";
+} from "../../api/schemas.ts";
+import { IdParam, ModelUploadQuery, NameParam } from "../schemas.ts";
 import { uploadedBytes } from "../upload.ts";
 import { jobJson, modelDetailJson, modelSummaryJson } from "../views.ts";
 import { deleteModel, putModel } from "../cluster-link.ts";
