@@ -22,12 +22,12 @@ import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { computeMetrics, type Metrics, type MetricsSpec, type SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ParamValues } from "../params.ts";
+import { checkStoppingMetric, misclassification, resolveStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
 import type { TrainRequest, TrainResult } from "../registry.ts";
 import { type TrainingColumns, trainingColumns, validationResponse } from "../training-frame.ts";
-import { shouldStop } from "../tree/train.ts";
 import { type DeepLearningModel, deepLearningVarimp } from "./model.ts";
 import { type Activation, auxSize, type Hyper, initialWeights, layout, type Loss, type NetSpec } from "./network.ts";
-import type { DeepLearningParams } from "./params.ts";
+import { DL_STOPPING_METRICS, type DeepLearningParams } from "./params.ts";
 import { HoldoutOutputTask, type NetArgs, ScoredTask, TrainTask } from "./tasks.ts";
 
 const invalid = (msg: string) => new FloeError("invalid_argument", `deeplearning: ${msg}`);
@@ -74,48 +74,6 @@ function resolveLoss(p: DeepLearningParams, c: TrainingColumns): { distribution:
   const loss: Loss = p.loss === "Automatic" ? byDistribution[distribution] : p.loss;
   if (byLoss[loss] !== distribution) throw invalid(`loss=${loss} does not go with distribution=${distribution} (use loss ${byDistribution[distribution]} or Automatic)`);
   return { distribution, loss };
-}
-
-function checkStoppingMetric(p: DeepLearningParams, category: SupervisedCategory): void {
-  const m = p.stopping_metric;
-  if (m === "AUC" && category !== "Binomial") throw invalid(`stopping_metric=AUC needs a two-class response (this model is ${category})`);
-  if ((m === "logloss" || m === "misclassification" || m === "mean_per_class_error") && category === "Regression") {
-    throw invalid(`stopping_metric=${m} needs a classifier; use deviance, MSE, RMSE or MAE for regression`);
-  }
-}
-
-/** The error rate of a classifier's confusion matrix (1 − accuracy). */
-function misclassification(m: Metrics): number {
-  const cm = (m as BinomialMetrics).confusion_matrix;
-  let all = 0;
-  let right = 0;
-  cm.forEach((row, a) => {
-    for (const v of row) all += v;
-    right += row[a];
-  });
-  return all > 0 ? 1 - right / all : Number.NaN;
-}
-
-/** The stopping metric, AUTO resolved: logloss for classifiers, deviance for regression. */
-function stoppingMetric(p: DeepLearningParams, category: SupervisedCategory): string {
-  return p.stopping_metric === "AUTO" ? (category === "Regression" ? "deviance" : "logloss") : p.stopping_metric;
-}
-
-/** The metric early stopping and the best model watch, as a number where smaller is better. */
-function stoppingValue(m: Metrics, name: string, category: SupervisedCategory): number {
-  const r = m as unknown as Record<string, number>;
-  switch (name) {
-    case "deviance":
-      return category === "Regression" ? r.mean_residual_deviance : r.logloss;
-    case "MAE":
-      return r.mae;
-    case "AUC":
-      return -r.AUC;
-    case "misclassification":
-      return misclassification(m);
-    default:
-      return r[name];
-  }
 }
 
 /** A scoring's metrics as H2O's scoring history names them (`training_rmse`, `validation_logloss`, ...). */
@@ -190,7 +148,7 @@ async function score(ctx: Context, valid: Chunked<DesignChunk> | null, holdout: 
     computeMetrics(executor, { chunks: await executor.run(ScoredTask, view, { ...net, fold }, { signal: ctx.signal }) }, metricsSpec);
   const training = await metricsOf(ctx.view, null);
   const validation = valid ? await metricsOf(valid, null) : holdout !== null ? await metricsOf(ctx.view, holdout) : null;
-  return { weights, epochs, iterations, training, validation, value: stoppingValue(validation ?? training, stoppingMetric(ctx.p, ctx.category), ctx.category) };
+  return { weights, epochs, iterations, training, validation, value: stoppingValue(validation ?? training, ctx.p.stopping_metric, ctx.category) };
 }
 
 /** Trains one network on the view's rows of the current fit (weight > 0). */
@@ -256,13 +214,13 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
       break;
     }
     if (it < iterations - 1 && o.stoppingRounds > 0 && shouldStop(series, o.stoppingRounds, p.stopping_tolerance)) {
-      notes.push(`early stopping after ${s.epochs.toFixed(2)} epochs: ${stoppingMetric(p, ctx.category)} did not improve over ${o.stoppingRounds} scorings`);
+      notes.push(`early stopping after ${s.epochs.toFixed(2)} epochs: ${resolveStoppingMetric(p.stopping_metric, ctx.category)} did not improve over ${o.stoppingRounds} scorings`);
       break;
     }
   }
   const lastScoring = last as Scoring;
   const kept = o.overwriteWithBest && best ? best : lastScoring;
-  if (kept !== lastScoring) notes.push(`overwrite_with_best_model: kept the model of epoch ${kept.epochs.toFixed(2)} (best ${stoppingMetric(p, ctx.category)} of ${history.length} scorings)`);
+  if (kept !== lastScoring) notes.push(`overwrite_with_best_model: kept the model of epoch ${kept.epochs.toFixed(2)} (best ${resolveStoppingMetric(p.stopping_metric, ctx.category)} of ${history.length} scorings)`);
   return { kept, lastEpochs: lastScoring.epochs, history, notes };
 }
 
@@ -279,7 +237,7 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
   if (p.input_dropout_ratio >= 1) throw invalid(`input_dropout_ratio=${p.input_dropout_ratio} would drop every input; it must be below 1`);
   if (p.adaptive_rate && p.epsilon === 0) throw invalid("adaptive_rate needs epsilon > 0");
   const { distribution, loss } = resolveLoss(p, cols);
-  checkStoppingMetric(p, cols.category);
+  checkStoppingMetric("deeplearning", p.stopping_metric, cols.category, DL_STOPPING_METRICS);
   const notes = [...cols.notes];
 
   const xCols = cols.xCols.filter((c) => frame.columns[c].name !== p.fold_column);

@@ -10,6 +10,7 @@ import type { Chunked, Executor } from "../../core/mr.ts";
 import { keyState, Rng } from "../../core/rng.ts";
 import { type Distribution, type LossParams, newtonStep } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
+import { checkStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
 import { type CvSummary, cvSummary } from "../cv-summary.ts";
 import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
@@ -20,7 +21,7 @@ import type { TrainRequest, TrainResult as RegistryResult } from "../registry.ts
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
-import type { TreeParams } from "./params.ts";
+import { STOPPING_METRICS, type TreeParams } from "./params.ts";
 import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
@@ -130,36 +131,6 @@ async function initScores(executor: Executor, view: Chunked<TreeChunk>, s: Setup
     if (d === "huber") huberDelta = Math.max(quantile(await sketch(init[0]), s.input.params.huber_alpha ?? 0.9), 1e-12);
   }
   return { init, huberDelta };
-}
-
-/** The metric early stopping watches, as a number where smaller is better. */
-function stoppingValue(m: Metrics, metric: string, category: string): number {
-  const r = m as unknown as Record<string, number>;
-  const name = metric === "AUTO" ? (category === "Regression" ? "deviance" : "logloss") : metric;
-  switch (name) {
-    case "deviance":
-      return r.mean_residual_deviance ?? r.logloss;
-    case "MAE":
-      return r.mae;
-    case "RMSLE":
-      return r.rmsle;
-    case "AUC":
-      return -r.AUC;
-    case "AUCPR":
-      return -r.pr_auc;
-    default:
-      return r[name];
-  }
-}
-
-/** H2O's rule: stop when the last moving average of k scorings is not better than the best earlier one by `tol`. */
-export function shouldStop(history: readonly number[], k: number, tol: number): boolean {
-  if (k <= 0 || history.length < 2 * k) return false;
-  const avg = (end: number) => history.slice(end - k, end).reduce((a, b) => a + b, 0) / k;
-  const last = avg(history.length);
-  let best = Number.POSITIVE_INFINITY;
-  for (let end = k; end < history.length; end++) best = Math.min(best, avg(end));
-  return !(last < best - Math.abs(best) * tol);
 }
 
 function summaryOf(m: Metrics): Record<string, number> {
@@ -332,6 +303,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
         ? "multinomial"
         : "gaussian"
     : resolveDistribution(p.distribution ?? "AUTO", columns);
+  checkStoppingMetric(input.algo, p.stopping_metric, columns.category, STOPPING_METRICS);
   const yRollup = input.frame.rollups?.[columns.yCol];
   if (yRollup?.min != null) {
     if ((distribution === "poisson" || distribution === "tweedie") && yRollup.min < 0) {
