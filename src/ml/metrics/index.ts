@@ -2,7 +2,7 @@
 
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
-import type { PcaMetrics } from "../pca/model.ts";
+import type { PcaMetrics } from "./dimreduction.ts";
 import type { ClusteringMetrics } from "./clustering.ts";
 import { type BinomialMetrics, BinomialScoresTask, binomialMetrics, type SortedScores } from "./binomial.ts";
 import { type MultinomialMetrics, MultinomialMetricsTask, multinomialMetrics } from "./multinomial.ts";

@@ -13,22 +13,9 @@ import type { Executor, Task } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { type Design, designColumns, type DesignArgs, type DesignChunk, expandChunk, rowTerms } from "../design.ts";
 import { BuildDesignTask, GramTask } from "../design-tasks.ts";
+import type { Importance, PcaMetrics } from "../metrics/dimreduction.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ModelCommon } from "../model.ts";
-
-/** H2O's "Importance of components" table, one entry per component. */
-export interface Importance {
-  readonly standard_deviation: readonly number[];
-  readonly proportion_of_variance: readonly number[];
-  readonly cumulative_proportion: readonly number[];
-}
-
-/** PCA "metrics": rows and the variance each component captures on the data scored. */
-export interface PcaMetrics {
-  readonly nobs: number;
-  readonly total_variance: number;
-  readonly importance: Importance;
-}
 
 export interface PcaModel extends ModelCommon {
   readonly algo: "pca";

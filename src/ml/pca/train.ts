@@ -7,9 +7,10 @@ import type { Executor } from "../../core/mr.ts";
 import { makeDesign, termNames } from "../design.ts";
 import { BuildDesignTask } from "../design-tasks.ts";
 import { symmetricEigen } from "../linalg.ts";
+import type { PcaMetrics } from "../metrics/dimreduction.ts";
 import type { TrainRequest, TrainResult } from "../registry.ts";
 import { unsupervisedColumns } from "../training-frame.ts";
-import { gram, importanceOf, type PcaMetrics, type PcaModel } from "./model.ts";
+import { gram, importanceOf, type PcaModel } from "./model.ts";
 import type { PcaParams } from "./params.ts";
 
 export async function trainPca(executor: Executor, req: TrainRequest, p: PcaParams): Promise<TrainResult> {
