@@ -1,5 +1,5 @@
-// The design matrix of the statistical models (GLM, PCA): predictors expanded as H2O's
-// DataInfo expands them. Enum columns come first, one-hot with their first level as the
+// The design matrix of GLM, PCA and deep learning's input layer: predictors expanded as
+// H2O's DataInfo expands them. Enum columns come first, one-hot with their first level as the
 // reference (dropped) unless all levels are kept; numeric columns follow, standardized
 // (x − mean) / sd when asked; the intercept is last. Coefficients are named as H2O names
 // them: `col.level`, `col`, `Intercept`.
