@@ -2,7 +2,7 @@
 // health, load and memory) and how to stop it, through the client.
 
 import { defineCommand } from "citty";
-import type { ClusterStatus } from "../client/types.ts";
+import type { ClusterStatus } from "../api/types.ts";
 import { FloeError } from "../core/errors.ts";
 import { clientFromArgs, remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";

@@ -6,7 +6,7 @@
 import { once } from "node:events";
 import { statSync } from "node:fs";
 import type { FloeClient } from "../client/client.ts";
-import type { ImportRequest, Job } from "../client/types.ts";
+import type { ImportRequest, Job, ParamValue } from "../api/types.ts";
 import { FloeError } from "../core/errors.ts";
 import { deserializeModel, loadModel } from "../ml/modelfile.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
@@ -127,7 +127,7 @@ export interface RemoteTrain {
   y: string | null;
   x: string[] | null;
   seed: number;
-  params: Record<string, unknown>;
+  params: Record<string, ParamValue>;
   valid?: string;
   split?: string;
 }

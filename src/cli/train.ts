@@ -2,6 +2,7 @@
 // optionally save it. Every algorithm parameter is a flag, H2O's name in kebab-case.
 
 import { type ArgsDef, defineCommand } from "citty";
+import type { ParamValue } from "../api/types.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import { split } from "../core/ops.ts";
@@ -70,12 +71,12 @@ export const trainCommand = defineCommand({
       if (args.split !== undefined && !(Number(args.split) > 0 && Number(args.split) < 1)) {
         throw new FloeError("invalid_argument", `--split must be a fraction of the rows in (0, 1), got '${args.split}'`);
       }
-      const params: Record<string, unknown> = { seed };
+      const params: Record<string, ParamValue> = { seed };
       for (const p of ALGORITHMS.flatMap((a) => a.params)) {
         const v = (args as Record<string, unknown>)[kebab(p.name)];
         if (v === undefined || p.name === "seed") continue;
         if (!algo.params.some((q) => q.name === p.name)) throw new FloeError("invalid_argument", `${algo.name} has no parameter --${kebab(p.name)}`);
-        params[p.name] = v;
+        params[p.name] = v as string | boolean; // citty gives a string, or a boolean for a bool flag
       }
       const y = args.y === undefined ? null : String(args.y);
       const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;

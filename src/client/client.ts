@@ -7,7 +7,9 @@ import { codeOfStatus, FloeError, isErrorCode } from "../core/errors.ts";
 import type {
   AlgorithmInfo,
   AutoMLInfo,
+  AutoMLParams,
   AutoMLRequest,
+  AutoMLStart,
   AutoMLSummary,
   ClusterStatus,
   FrameInfo,
@@ -19,11 +21,10 @@ import type {
   MetricsResult,
   ModelInfo,
   ModelSummary,
-  ParamInfo,
   PredictResult,
   SplitRequest,
   TrainRequest,
-} from "./types.ts";
+} from "../api/types.ts";
 
 export interface ClientOptions {
   /** Sent as `Authorization: Bearer <token>` (servers started with --auth-token). */
@@ -250,12 +251,12 @@ export class AutoMLApi {
   constructor(private readonly t: Transport) {}
 
   /** AutoML's parameters and the algorithm families include_algos / exclude_algos name. */
-  params(): Promise<{ params: ParamInfo[]; algos: string[] }> {
+  params(): Promise<AutoMLParams> {
     return this.t.json("GET", "/automl/params");
   }
 
   /** Starts a run; its models join the store as they are built. Follow it with `get` or the job. */
-  start(req: AutoMLRequest): Promise<{ job: Job; automl_id: string }> {
+  start(req: AutoMLRequest): Promise<AutoMLStart> {
     return this.t.json("POST", "/automl", { json: req });
   }
 
@@ -363,7 +364,7 @@ export class FloeClient {
       opts.onProgress?.(job);
       if (job.status === "done") return job;
       if (job.status === "failed" || job.status === "cancelled") {
-        if (job.error) throw new FloeError(job.error.code, job.error.message);
+        if (job.error) throw new FloeError(isErrorCode(job.error.code) ? job.error.code : "internal", job.error.message);
         throw new FloeError(job.status === "cancelled" ? "cancelled" : "internal", `job ${jobId} (${job.description}) ${job.status}`);
       }
       // A server that does not long-poll answers at once: pause for the rest of the interval.

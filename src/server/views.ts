@@ -1,6 +1,7 @@
 // The JSON the API returns for jobs, frames, rows and models: one function per shape,
 // so every route that shows a thing shows it the same way.
 
+import type { FrameInfo, FrameRows, FrameSummary, Job as JobJson, ModelSummary } from "../api/types.ts";
 import type { Job } from "../core/jobs.ts";
 import { isMissing, stringAt } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
@@ -12,7 +13,7 @@ import type { ServedModel } from "./context.ts";
 /** Levels of an enum column shown in a frame's summary (its cardinality gives the count). */
 export const DOMAIN_SHOWN = 1000;
 
-export function jobJson<T>(job: Job<T>) {
+export function jobJson<T>(job: Job<T>): JobJson {
   return {
     job_id: job.id,
     description: job.description,
@@ -27,11 +28,11 @@ export function jobJson<T>(job: Job<T>) {
   };
 }
 
-export function frameSummaryJson(id: string, frame: Frame) {
+export function frameSummaryJson(id: string, frame: Frame): FrameSummary {
   return { frame_id: id, rows: frame.rows, columns: frame.columns.length, byte_size: frame.byteSize };
 }
 
-export function frameJson(id: string, frame: Frame) {
+export function frameJson(id: string, frame: Frame): FrameInfo {
   const { columns } = describeJson(frame);
   return {
     frame_id: id,
@@ -51,7 +52,7 @@ export function frameJson(id: string, frame: Frame) {
 }
 
 /** Rows [offset, offset + limit) as arrays of numbers, labels and strings; null = missing. */
-export function rowsJson(id: string, frame: Frame, offset: number, limit: number) {
+export function rowsJson(id: string, frame: Frame, offset: number, limit: number): FrameRows {
   const part = slice(frame, Math.min(offset, frame.rows), Math.min(offset + limit, frame.rows));
   const rows: (number | string | null)[][] = [];
   for (const chunk of part.chunks) {
@@ -69,7 +70,7 @@ export function rowsJson(id: string, frame: Frame, offset: number, limit: number
   return { frame_id: id, offset, rows_total: frame.rows, columns: frame.names, types: frame.columns.map((c) => c.type), rows };
 }
 
-export function modelSummaryJson(entry: ServedModel) {
+export function modelSummaryJson(entry: ServedModel): ModelSummary {
   const m = entry.model;
   return {
     model_id: m.model_id,

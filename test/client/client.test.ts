@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
 import { FloeClient } from "../../src/client/client.ts";
-import type { Job } from "../../src/client/types.ts";
+import type { Job } from "../../src/api/types.ts";
 import { FloeError } from "../../src/core/errors.ts";
 import { split } from "../../src/core/ops.ts";
 import { deserializeModel } from "../../src/ml/modelfile.ts";

@@ -7,7 +7,7 @@ import { type ChartConfig, mountChart } from "./charts.ts";
 import { duration } from "./format.ts";
 import { finished, useJob } from "./hooks.ts";
 import { link } from "./router.ts";
-import type { Job } from "./types.ts";
+import type { Job } from "../../api/types.ts";
 
 /** An error next to what failed; announced at once by screen readers. Nothing when null. */
 export function ErrorAlert({ error, id }: { error: string | null | undefined; id?: string }) {

@@ -2,7 +2,7 @@
 // points from a binomial thresholds table, and the numeric series of a scoring history.
 
 import type { Point, Series } from "./charts.ts";
-import type { ThresholdRow } from "./types.ts";
+import type { ThresholdRow } from "../../api/types.ts";
 
 /** ROC points, one per thresholds row: x = fpr = fps / (fps + tns), y = tpr = recall. */
 export function rocPoints(rows: readonly ThresholdRow[]): Point[] {

@@ -2,7 +2,7 @@
 
 import { type Inputs, useEffect, useState } from "preact/hooks";
 import { api, messageOf } from "./api.ts";
-import type { Job } from "./types.ts";
+import type { Job } from "../../api/types.ts";
 
 export interface Loaded<T> {
   readonly data: T | undefined;

@@ -4,13 +4,13 @@
 // and the AutoML form.
 
 import { ApiError } from "./api.ts";
-import type { ParamMeta, ParamValue } from "./types.ts";
+import type { ParamInfo, ParamValue } from "../../api/types.ts";
 
 /** A parameter's form value: checkboxes hold booleans, other inputs text. */
 export type Field = string | boolean;
 
 /** The form value of a parameter's default. */
-export function fieldOf(p: ParamMeta): Field {
+export function fieldOf(p: ParamInfo): Field {
   if (p.type === "bool") return p.default === true;
   return p.default === null ? "" : String(p.default);
 }
@@ -19,7 +19,7 @@ export function fieldOf(p: ParamMeta): Field {
  * The request value of a field; undefined when it still says the default or is empty (the
  * server fills those in). Text that is no number is sent as it is, for the server to refuse by name.
  */
-export function valueOf(p: ParamMeta, f: Field): ParamValue | undefined {
+export function valueOf(p: ParamInfo, f: Field): ParamValue | undefined {
   if (f === fieldOf(p)) return undefined;
   if (typeof f === "boolean") return f;
   const text = f.trim();
@@ -29,7 +29,7 @@ export function valueOf(p: ParamMeta, f: Field): ParamValue | undefined {
 }
 
 /** The declared bounds of a numeric parameter, as help text. */
-function bounds(p: ParamMeta): string {
+function bounds(p: ParamInfo): string {
   const low = p.min !== undefined ? `at least ${p.min}` : p.above !== undefined ? `above ${p.above}` : null;
   const high = p.max !== undefined ? `at most ${p.max}` : null;
   const both = [low, high].filter((b) => b !== null);
@@ -54,7 +54,7 @@ export function inputAtFault(err: unknown, fieldInputs: Readonly<Record<string, 
 export const faultProps = (id: string, fault: string | null, errorId: string) => (id === fault ? { "aria-invalid": true, "aria-errormessage": errorId } : {});
 
 /** One parameter's input (id `param-NAME`), its kind chosen by the declared type, its help linked as its description. */
-export function ParamField(props: { param: ParamMeta; value: Field; fault: string | null; errorId: string; onChange: (v: Field) => void }) {
+export function ParamField(props: { param: ParamInfo; value: Field; fault: string | null; errorId: string; onChange: (v: Field) => void }) {
   const { param: p, value, fault, errorId, onChange } = props;
   const id = `param-${p.name}`;
   const invalid = faultProps(id, fault, errorId);

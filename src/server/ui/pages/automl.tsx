@@ -10,7 +10,7 @@ import { duration, num, time } from "../format.ts";
 import { finished, useAsync, usePolled } from "../hooks.ts";
 import { type Field, faultProps, fieldOf, inputAtFault, ParamField, valueOf } from "../param-field.tsx";
 import { link } from "../router.ts";
-import type { AutoMLParamList, AutoMLRun, AutoMLSummary, FrameDetail, FrameSummary, Job, ParamMeta, ParamValue } from "../types.ts";
+import type { AutoMLInfo, AutoMLParams, AutoMLSummary, FrameInfo, FrameSummary, Job, ParamInfo, ParamValue } from "../../../api/types.ts";
 
 /** How often a running run (and the list, while one runs) is asked for news. */
 const POLL_MS = 1000;
@@ -73,7 +73,7 @@ export function AutoMLPage() {
 
 /** Starts a run; on success the browser goes to the run's page. */
 function StartForm() {
-  const meta = useAsync(() => api<AutoMLParamList>("GET", "/automl/params"), []);
+  const meta = useAsync(() => api<AutoMLParams>("GET", "/automl/params"), []);
   const frames = useAsync(() => api<{ frames: FrameSummary[] }>("GET", "/frames"), []);
   const [training, setTraining] = useState("");
   const [response, setResponse] = useState("");
@@ -85,14 +85,14 @@ function StartForm() {
   const [busy, setBusy] = useState(false);
   // Keyboard users land on the input to fix.
   useEffect(() => (fault ? document.getElementById(fault)?.focus() : undefined), [fault]);
-  const detail = useAsync(() => (training ? api<FrameDetail>("GET", `/frames/${encodeURIComponent(training)}`) : Promise.resolve(undefined)), [training]);
+  const detail = useAsync(() => (training ? api<FrameInfo>("GET", `/frames/${encodeURIComponent(training)}`) : Promise.resolve(undefined)), [training]);
   const columns = detail.data?.frame_id === training ? detail.data.columns.map((c) => c.name) : [];
 
   if (meta.error || frames.error) return <ErrorAlert error={meta.error ?? frames.error} />;
   if (!meta.data) return <Loading what="AutoML's parameters" />;
   const params = SHOWN.map((name) => meta.data?.params.find((p) => p.name === name)).filter((p) => p !== undefined);
   const exclude = meta.data.params.find((p) => p.name === EXCLUDE);
-  const field = (p: ParamMeta) => fields[p.name] ?? fieldOf(p);
+  const field = (p: ParamInfo) => fields[p.name] ?? fieldOf(p);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -187,8 +187,8 @@ function StartForm() {
 }
 
 /** GET /automl/ID now and every second until the run's job ends; null until the first answer. */
-function useRun(id: string): { run: AutoMLRun | null; error: string | null } {
-  const { data, error } = usePolled<AutoMLRun>(runPath(id), POLL_MS, (r) => finished(r.job));
+function useRun(id: string): { run: AutoMLInfo | null; error: string | null } {
+  const { data, error } = usePolled<AutoMLInfo>(runPath(id), POLL_MS, (r) => finished(r.job));
   return { run: data, error };
 }
 
@@ -207,7 +207,7 @@ export function AutoMLRunPage({ id }: { id: string }) {
   );
 }
 
-function RunView({ run }: { run: AutoMLRun }) {
+function RunView({ run }: { run: AutoMLInfo }) {
   const { job } = run;
   const ended = finished(job);
   const [cancelError, setCancelError] = useState<string | null>(null);

@@ -7,7 +7,7 @@ import { api, messageOf } from "../api.ts";
 import { ErrorAlert, JobProgress, Loading, Title } from "../components.tsx";
 import { useAsync } from "../hooks.ts";
 import { type Field, fieldOf, faultProps as markFault, inputAtFault, ParamField, valueOf } from "../param-field.tsx";
-import type { Algorithm, FrameDetail, FrameSummary, Job, ParamMeta, ParamValue } from "../types.ts";
+import type { AlgorithmInfo, FrameInfo, FrameSummary, Job, ParamInfo, ParamValue } from "../../../api/types.ts";
 
 /** The form's own inputs for the request fields the server may name in an error. */
 const FIELD_INPUTS: Readonly<Record<string, string>> = {
@@ -25,7 +25,7 @@ const ERROR_ID = "train-error";
 const faultProps = (id: string, fault: string | null) => markFault(id, fault, ERROR_ID);
 
 export function BuilderPage({ frame }: { frame: string | null }) {
-  const algos = useAsync(() => api<{ algorithms: Algorithm[] }>("GET", "/algorithms"), []);
+  const algos = useAsync(() => api<{ algorithms: AlgorithmInfo[] }>("GET", "/algorithms"), []);
   const frames = useAsync(() => api<{ frames: FrameSummary[] }>("GET", "/frames"), []);
   const [algoName, setAlgoName] = useState("");
   const [training, setTraining] = useState(frame ?? "");
@@ -39,14 +39,14 @@ export function BuilderPage({ frame }: { frame: string | null }) {
   const [fault, setFault] = useState<string | null>(null);
   // Keyboard users land on the input to fix.
   useEffect(() => (fault ? document.getElementById(fault)?.focus() : undefined), [fault]);
-  const detail = useAsync(() => (training ? api<FrameDetail>("GET", `/frames/${encodeURIComponent(training)}`) : Promise.resolve(undefined)), [training]);
+  const detail = useAsync(() => (training ? api<FrameInfo>("GET", `/frames/${encodeURIComponent(training)}`) : Promise.resolve(undefined)), [training]);
 
   const list = algos.data?.algorithms ?? [];
   const algo = list.find((a) => a.name === algoName) ?? list[0];
   const columns = detail.data?.frame_id === training ? detail.data.columns.map((c) => c.name) : [];
 
-  const field = (p: ParamMeta) => fields[algo.name]?.[p.name] ?? fieldOf(p);
-  const setField = (p: ParamMeta, v: Field) => setFields((all) => ({ ...all, [algo.name]: { ...all[algo.name], [p.name]: v } }));
+  const field = (p: ParamInfo) => fields[algo.name]?.[p.name] ?? fieldOf(p);
+  const setField = (p: ParamInfo, v: Field) => setFields((all) => ({ ...all, [algo.name]: { ...all[algo.name], [p.name]: v } }));
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -5,10 +5,10 @@ import { api } from "../api.ts";
 import { DataTable, ErrorAlert, Loading, Title } from "../components.tsx";
 import { bytes, duration, num, time } from "../format.ts";
 import { useAsync } from "../hooks.ts";
-import type { Cluster } from "../types.ts";
+import type { ClusterStatus } from "../../../api/types.ts";
 
 export function ClusterPage() {
-  const { data, error, reload } = useAsync(() => api<Cluster>("GET", "/cluster"), []);
+  const { data, error, reload } = useAsync(() => api<ClusterStatus>("GET", "/cluster"), []);
   return (
     <section>
       <Title>Cluster</Title>

@@ -8,12 +8,12 @@ import { ChartView, DataTable, ErrorAlert, Loading, Title } from "../components.
 import { bytes, cell, num } from "../format.ts";
 import { useAsync } from "../hooks.ts";
 import { link } from "../router.ts";
-import type { ColumnSummary, FrameDetail, FrameRows } from "../types.ts";
+import type { ColumnSummary, FrameInfo, FrameRows } from "../../../api/types.ts";
 
 const path = (id: string) => `/frames/${encodeURIComponent(id)}`;
 
 export function FramePage({ id }: { id: string }) {
-  const frame = useAsync(() => api<FrameDetail>("GET", path(id)), [id]);
+  const frame = useAsync(() => api<FrameInfo>("GET", path(id)), [id]);
   const f = frame.data?.frame_id === id ? frame.data : undefined;
   return (
     <section>
@@ -41,7 +41,7 @@ export function FramePage({ id }: { id: string }) {
   );
 }
 
-function Actions({ frame }: { frame: FrameDetail }) {
+function Actions({ frame }: { frame: FrameInfo }) {
   const id = frame.frame_id;
   const [error, setError] = useState<string | null>(null);
   const guard = (action: () => Promise<void>) => async (e?: Event) => {
@@ -116,7 +116,7 @@ function SplitForm({ id }: { id: string }) {
   );
 }
 
-function AsFactorForm({ frame }: { frame: FrameDetail }) {
+function AsFactorForm({ frame }: { frame: FrameInfo }) {
   const candidates = frame.columns.filter((c) => c.type !== "enum");
   const [chosen, setChosen] = useState<string[]>([]);
   const [made, setMade] = useState<string | null>(null);

@@ -8,7 +8,7 @@ import { DataTable, ErrorAlert, JobProgress, Loading, Title } from "../component
 import { bytes } from "../format.ts";
 import { useAsync } from "../hooks.ts";
 import { link } from "../router.ts";
-import type { FrameSummary, Job } from "../types.ts";
+import type { FrameSummary, Job } from "../../../api/types.ts";
 
 export function FramesPage() {
   const frames = useAsync(() => api<{ frames: FrameSummary[] }>("GET", "/frames"), []);

@@ -6,7 +6,7 @@ import { api, messageOf } from "../api.ts";
 import { DataTable, DestLink, ErrorAlert, Loading, Title } from "../components.tsx";
 import { duration, time } from "../format.ts";
 import { finished, useAsync } from "../hooks.ts";
-import type { Job } from "../types.ts";
+import type { Job } from "../../../api/types.ts";
 
 /** How often the list is refreshed while a job is running. */
 const POLL_MS = 500;

@@ -10,7 +10,7 @@ import { historyOf, prPoints, rocPoints } from "../curves.ts";
 import { duration, num, time } from "../format.ts";
 import { useAsync } from "../hooks.ts";
 import { link } from "../router.ts";
-import type { FrameRows, FrameSummary, Metrics, ModelDetail, Prediction, ThresholdRow, VarImp } from "../types.ts";
+import type { FrameRows, FrameSummary, Metrics, ModelInfo, PredictResult, ThresholdRow, VarImp } from "../../../api/types.ts";
 import { RowsTable } from "./frame.tsx";
 import { ModelOutput } from "./model-output.tsx";
 
@@ -24,7 +24,7 @@ type SetKey = (typeof SETS)[number]["key"];
 const path = (id: string) => `/models/${encodeURIComponent(id)}`;
 
 export function ModelPage({ id }: { id: string }) {
-  const model = useAsync(() => api<ModelDetail>("GET", path(id)), [id]);
+  const model = useAsync(() => api<ModelInfo>("GET", path(id)), [id]);
   const m = model.data?.model_id === id ? model.data : undefined;
   return (
     <section>
@@ -36,7 +36,7 @@ export function ModelPage({ id }: { id: string }) {
   );
 }
 
-function ModelView({ model: m }: { model: ModelDetail }) {
+function ModelView({ model: m }: { model: ModelInfo }) {
   const sets = SETS.filter((s) => m.metrics[s.key]);
   return (
     <>
@@ -56,7 +56,7 @@ function ModelView({ model: m }: { model: ModelDetail }) {
   );
 }
 
-function Summary({ model: m }: { model: ModelDetail }) {
+function Summary({ model: m }: { model: ModelInfo }) {
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
     setError(null);
@@ -116,7 +116,7 @@ function Summary({ model: m }: { model: ModelDetail }) {
 }
 
 /** Every scalar metric (rows) of every data set the model was scored on (columns). */
-function MetricsTable({ model: m }: { model: ModelDetail }) {
+function MetricsTable({ model: m }: { model: ModelInfo }) {
   const sets = SETS.filter((s) => m.metrics[s.key]);
   const names = [...new Set(sets.flatMap((s) => Object.entries(m.metrics[s.key] as Metrics).filter(([, v]) => typeof v === "number").map(([k]) => k)))];
   return (
@@ -133,7 +133,7 @@ function MetricsTable({ model: m }: { model: ModelDetail }) {
 }
 
 /** Confusion matrix of one data set, and for binomial models its ROC and precision-recall curves. */
-function Classification({ model: m }: { model: ModelDetail }) {
+function Classification({ model: m }: { model: ModelInfo }) {
   const sets = SETS.filter((s) => m.metrics[s.key]?.confusion_matrix);
   const [chosen, setChosen] = useState<SetKey>(sets[0].key);
   const set = sets.find((s) => s.key === chosen) ?? sets[0];
@@ -256,7 +256,7 @@ function VariableImportance({ id, varimp }: { id: string; varimp: readonly VarIm
   );
 }
 
-function ScoringHistory({ model: m }: { model: ModelDetail }) {
+function ScoringHistory({ model: m }: { model: ModelInfo }) {
   const history = useMemo(() => historyOf(m.scoring_history), [m.scoring_history]);
   const config = useMemo(() => (history ? lineChart(history.series, history.x, "Value") : null), [history]);
   if (!history || !config) return null;
@@ -274,10 +274,10 @@ function ScoringHistory({ model: m }: { model: ModelDetail }) {
   );
 }
 
-const cvSummaryOf = (m: ModelDetail) => m.cross_validation_metrics_summary ?? null;
+const cvSummaryOf = (m: ModelInfo) => m.cross_validation_metrics_summary ?? null;
 
 /** The cross-validation summary (each metric's mean, sd and per-fold values) and the fold models. */
-function CrossValidation({ model: m }: { model: ModelDetail }) {
+function CrossValidation({ model: m }: { model: ModelInfo }) {
   const entries = Object.entries(cvSummaryOf(m) ?? {});
   const folds = Math.max(0, ...entries.map(([, s]) => s.folds.length));
   return (
@@ -311,7 +311,7 @@ function Predict({ id }: { id: string }) {
   const frames = useAsync(() => api<{ frames: FrameSummary[] }>("GET", "/frames"), []);
   const [frame, setFrame] = useState("");
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ prediction: Prediction; preview: FrameRows } | null>(null);
+  const [result, setResult] = useState<{ prediction: PredictResult; preview: FrameRows } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -319,7 +319,7 @@ function Predict({ id }: { id: string }) {
     setResult(null);
     setBusy(true);
     try {
-      const prediction = await api<Prediction>("POST", `${path(id)}/predict`, { frame });
+      const prediction = await api<PredictResult>("POST", `${path(id)}/predict`, { frame });
       const preview = await api<FrameRows>("GET", `/frames/${encodeURIComponent(prediction.frame_id)}/rows?offset=0&limit=10`);
       setResult({ prediction, preview });
     } catch (err) {

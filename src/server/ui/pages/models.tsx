@@ -5,7 +5,7 @@ import { DataTable, ErrorAlert, Loading, Title } from "../components.tsx";
 import { time } from "../format.ts";
 import { useAsync } from "../hooks.ts";
 import { link } from "../router.ts";
-import type { ModelSummary } from "../types.ts";
+import type { ModelSummary } from "../../../api/types.ts";
 
 export function ModelsPage() {
   const models = useAsync(() => api<{ models: ModelSummary[] }>("GET", "/models"), []);
