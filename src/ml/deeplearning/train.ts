@@ -13,17 +13,16 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import { cancelledError, type Chunked, type Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
-import { type CvSummary, cvSummary } from "../cv-summary.ts";
+import { crossValidate, designCvView, foldsMeanLength, mainProgress } from "../cv.ts";
 import { type Design, type DesignChunk, designColumns, makeDesign } from "../design.ts";
-import { BuildDesignTask, FoldWeightsTask, HoldoutTask, ResponseTask } from "../design-tasks.ts";
-import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
+import { BuildDesignTask, ResponseTask } from "../design-tasks.ts";
+import { checkFolds } from "../folds.ts";
 import type { Distribution, LossParams } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { computeMetrics, type Metrics, type MetricsSpec, type SupervisedCategory } from "../metrics/index.ts";
-import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ParamValues } from "../params.ts";
 import { checkStoppingMetric, misclassification, resolveStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
-import type { TrainRequest, TrainResult } from "../registry.ts";
+import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { type TrainingColumns, trainingColumns, validationResponse } from "../training-frame.ts";
 import { type DeepLearningModel, deepLearningVarimp } from "./model.ts";
 import { type Activation, auxSize, type Hyper, initialWeights, layout, type Loss, type NetSpec } from "./network.ts";
@@ -327,40 +326,25 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
   };
 
   // Cross-validation: one model per fold on the other folds, validated on its own fold.
-  let folds = 0;
-  let cvMetrics: Metrics | null = null;
-  let cvMetricsSummary: CvSummary | null = null;
-  let cvPredictions: ScoredChunk[] | null = null;
-  const cvModels: DeepLearningModel[] = [];
-  const foldEpochs: number[] = [];
-  if (p.nfolds >= 2 || p.fold_column) {
-    folds = await assignFolds(executor, frame, view, p, p.fold_column ? 0 : p.nfolds, cols);
-    for (let f = 0; f < folds; f++) {
-      await executor.run(FoldWeightsTask, view, { fold: f, keep: false });
-      const opts = { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline };
-      const fitted = await fit(ctx, null, opts, (x) => progress(((f + x) / (folds + 1)) * 0.999));
-      foldEpochs.push(fitted.lastEpochs);
-      await executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f });
-      if (p.keep_cross_validation_models) cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, fitted, null, fitted.notes, clock.now() - started));
-    }
-    await executor.run(FoldWeightsTask, view, { fold: -1, keep: false });
-    cvPredictions = await executor.run(HoldoutTask, view, { width: holdoutWidth });
-    cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, metricsSpec);
-    cvMetricsSummary = await cvSummary(cvPredictions, await executor.run(FoldIdsTask, view, {}), folds, (chunks) => computeMetrics(executor, { chunks }, metricsSpec));
-  }
+  const cv = await crossValidate<Fit, DeepLearningModel>(executor, { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress }, {
+    fit: (f, foldProgress) =>
+      fit(ctx, null, { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline }, foldProgress),
+    writeHoldout: (f, fitted) => executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f }),
+    model: (modelId, fitted) => assemble(modelId, fitted, null, fitted.notes, clock.now() - started),
+    metrics: (chunks) => computeMetrics(executor, { chunks }, metricsSpec),
+  });
 
   // After cross-validation the main model neither overwrites with its best scoring nor,
-  // when the folds stopped early, stops itself: it trains the folds' mean epochs (H2O's
-  // cv_computeAndSetOptimalParameters).
-  const cvStopped = cvMetrics !== null && p.stopping_rounds > 0;
-  const epochs = cvStopped ? foldEpochs.reduce((a, b) => a + b, 0) / foldEpochs.length : p.epochs;
-  if (cvStopped && epochs !== p.epochs) notes.push(`cross-validation with early stopping: the main model trains the folds' mean of ${epochs.toFixed(2)} epochs`);
+  // when the folds stopped early, stops itself: it trains the folds' mean epochs.
+  const foldsEpochs = foldsMeanLength(cv, p.stopping_rounds, (fitted) => fitted.lastEpochs);
+  const epochs = foldsEpochs ?? p.epochs;
+  if (foldsEpochs !== null && epochs !== p.epochs) notes.push(`cross-validation with early stopping: the main model trains the folds' mean of ${epochs.toFixed(2)} epochs`);
   const fitted = await fit(
     ctx,
     valid,
-    { epochs, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, overwriteWithBest: cvMetrics ? false : p.overwrite_with_best_model, holdout: null, deadline },
-    (x) => progress(folds > 0 ? (folds + x) / (folds + 1) : x),
+    { epochs, stoppingRounds: foldsEpochs === null ? p.stopping_rounds : 0, overwriteWithBest: cv ? false : p.overwrite_with_best_model, holdout: null, deadline },
+    mainProgress(progress, cv),
   );
-  const model = { ...assemble(req.modelId, fitted, cvMetrics, [...notes, ...fitted.notes], clock.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
-  return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
+  const model = { ...assemble(req.modelId, fitted, cv?.metrics ?? null, [...notes, ...fitted.notes], clock.now() - started), cross_validation_metrics_summary: cv?.summary ?? null };
+  return { model, cvModels: cv?.models ?? [], cvPredictions: p.keep_cross_validation_predictions ? (cv?.predictions ?? null) : null };
 }

@@ -13,15 +13,15 @@ import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
-import { BuildDesignTask, FoldWeightsTask, HoldoutTask, ResponseTask } from "../design-tasks.ts";
-import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
+import { BuildDesignTask, FoldWeightsTask, ResponseTask } from "../design-tasks.ts";
+import { checkFolds } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
-import { type CvSummary, cvSummary } from "../cv-summary.ts";
+import { crossValidate, designCvView, mainProgress } from "../cv.ts";
 import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { varimpOf } from "../model.ts";
-import type { TrainRequest, TrainResult } from "../registry.ts";
+import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
 import { ALLOWED_LINKS, DEFAULT_LINK, type Family, familyArgs, type FamilyArgs, type Link, link as linkOf } from "./family.ts";
 import { type FitContext, type FitResult, fitAt } from "./fit.ts";
@@ -157,6 +157,13 @@ async function runPath(
     }
   }
   return { lambdas: lambdas.slice(0, fits.length), fits, validDeviance };
+}
+
+/** A cross-validation fold's path, its holdout deviance at each lambda, and the lambda the folds settled on (−1 before). */
+interface FoldPath {
+  readonly path: Path;
+  readonly holdoutDeviance: readonly number[];
+  readonly chosen: number;
 }
 
 async function nullFit(ctx: FitContext, start: Float64Array): Promise<FitResult> {
@@ -330,49 +337,36 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const progress = req.onProgress ?? (() => {});
 
   // Cross-validation: one path a fold; the lambda with the lowest mean holdout deviance wins.
-  const foldCount = p.fold_column ? 0 : p.nfolds;
-  let chosen = -1;
-  let cvMetrics: Metrics | null = null;
-  let cvMetricsSummary: CvSummary | null = null;
-  let cvPredictions: ScoredChunk[] | null = null;
-  const cvModels: GlmModel[] = [];
-  if (foldCount >= 2 || p.fold_column) {
-    const folds = await assignFolds(executor, frame, view, p, foldCount, cols);
-    const holdout = new Float64Array(lambdas.length);
-    const foldPaths: Path[] = [];
-    for (let f = 0; f < folds; f++) {
-      await executor.run(FoldWeightsTask, view, { fold: f, keep: false });
+  const cv = await crossValidate<FoldPath, GlmModel>(executor, { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress }, {
+    async fit(f, foldProgress) {
       const ctx = context(new Uint8Array(Q));
-      const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, (x) => progress(((f + x) / (folds + 1)) * 0.999));
-      foldPaths.push(path);
+      const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, foldProgress);
       await executor.run(FoldWeightsTask, view, { fold: f, keep: true });
-      for (let i = 0; i < path.fits.length; i++) holdout[i] += await deviance(ctx, view, path.fits[i].beta);
-    }
-    chosen = holdout.indexOf(Math.min(...holdout));
-    for (let f = 0; f < folds; f++) {
-      const beta = foldPaths[f].fits[chosen].beta;
-      await executor.run(OutputTask, view, { design, family: fam, beta, classes: K, fold: f });
-      if (p.keep_cross_validation_models) {
-        cvModels.push(assemble(`${req.modelId}_cv_${f + 1}`, beta, foldPaths[f].fits[chosen].iterations, lambdas[chosen], null, null, null, [], clock.now() - started));
-      }
-    }
-    await executor.run(FoldWeightsTask, view, { fold: -1, keep: false });
-    cvPredictions = await executor.run(HoldoutTask, view, { width: holdoutWidth });
-    cvMetrics = await metricsOf(context(new Uint8Array(Q)), shape(foldPaths[0].fits[chosen].beta), cvPredictions);
-    const foldShape = shape(foldPaths[0].fits[chosen].beta);
-    cvMetricsSummary = await cvSummary(
-      cvPredictions,
-      await executor.run(FoldIdsTask, view, {}),
-      folds,
-      (chunks) => metricsOf(context(new Uint8Array(Q)), foldShape, chunks),
-    );
-    if (p.lambda_search) notes.push(`lambda chosen by ${folds}-fold cross-validation deviance: ${lambdas[chosen]}`);
-  }
+      const holdoutDeviance: number[] = [];
+      for (const fit of path.fits) holdoutDeviance.push(await deviance(ctx, view, fit.beta));
+      return { path, holdoutDeviance, chosen: -1 };
+    },
+    settle(paths) {
+      const holdout = new Float64Array(lambdas.length);
+      for (const fold of paths) for (let i = 0; i < fold.holdoutDeviance.length; i++) holdout[i] += fold.holdoutDeviance[i];
+      const chosen = holdout.indexOf(Math.min(...holdout));
+      return paths.map((fold) => ({ ...fold, chosen }));
+    },
+    writeHoldout: (f, fold) => executor.run(OutputTask, view, { design, family: fam, beta: fold.path.fits[fold.chosen].beta, classes: K, fold: f }),
+    model: (modelId, fold) => {
+      const fit = fold.path.fits[fold.chosen];
+      return assemble(modelId, fit.beta, fit.iterations, lambdas[fold.chosen], null, null, null, [], clock.now() - started);
+    },
+    metrics: (chunks, folds) => metricsOf(context(new Uint8Array(Q)), shape(folds[0].path.fits[folds[0].chosen].beta), chunks),
+  });
+  const chosen = cv ? cv.fits[0].chosen : -1;
+  const cvMetrics = cv?.metrics ?? null;
+  if (cv && p.lambda_search) notes.push(`lambda chosen by ${cv.folds}-fold cross-validation deviance: ${lambdas[chosen]}`);
 
   const frozen = new Uint8Array(Q);
   const ctx = context(frozen);
   const mainLambdas = chosen >= 0 ? lambdas.slice(0, chosen + 1) : lambdas;
-  const path = await runPath(ctx, mainLambdas, betaNull, lambdaMax, valid, chosen < 0 && p.lambda_search, (x) => progress(cvMetrics ? (foldCount + x) / (foldCount + 1) : x));
+  const path = await runPath(ctx, mainLambdas, betaNull, lambdaMax, valid, chosen < 0 && p.lambda_search, mainProgress(progress, cv));
   const best = path.validDeviance && p.lambda_search ? path.validDeviance.indexOf(Math.min(...path.validDeviance)) : path.fits.length - 1;
   const fit = path.fits[best];
   const lambda = path.lambdas[best];
@@ -395,9 +389,9 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     : null;
   const model = {
     ...assemble(req.modelId, fit.beta, fit.iterations, lambda, inf?.inference ?? null, training, validation, notes, clock.now() - started, regularizationPath, cvMetrics, inf?.dispersion),
-    cross_validation_metrics_summary: cvMetricsSummary,
+    cross_validation_metrics_summary: cv?.summary ?? null,
   };
-  return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
+  return { model, cvModels: cv?.models ?? [], cvPredictions: p.keep_cross_validation_predictions ? (cv?.predictions ?? null) : null };
 
   function assemble(
     modelId: string,

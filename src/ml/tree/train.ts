@@ -11,18 +11,17 @@ import { keyState, Rng } from "../../core/rng.ts";
 import { type Distribution, type LossParams, newtonStep } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { checkStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
-import { type CvSummary, cvSummary } from "../cv-summary.ts";
+import { crossValidate, type CvView, foldsMeanLength, mainProgress } from "../cv.ts";
 import { computeMetrics, type Metrics, type MetricsSpec } from "../metrics/index.ts";
-import type { ScoredChunk } from "../metrics/scored.ts";
 import { type TrainingColumns, trainingColumns, validationResponse } from "../training-frame.ts";
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
 import { varimpOf } from "../model.ts";
-import type { TrainRequest, TrainResult as RegistryResult } from "../registry.ts";
+import type { TrainRequest, TrainResult as RegistryResult } from "../algorithm.ts";
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
 import { growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import { STOPPING_METRICS, type TreeParams } from "./params.ts";
-import { assignFolds, checkFolds, FoldIdsTask } from "../folds.ts";
+import { checkFolds } from "../folds.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import {
   GradTask,
@@ -364,43 +363,26 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const loss = { ...lossBase, huber_delta: huberDelta };
   const withLoss: Setup = { ...setup, lossParams: loss, metricsSpec: { ...setup.metricsSpec, lossParams: loss } };
 
-  // Cross-validation: one model per fold on the other folds, scored on its own fold.
-  const foldCount = p.fold_column ? 0 : p.nfolds;
-  const cvModels: TreeModel[] = [];
-  let cvPredictions: ScoredChunk[] | null = null;
-  let cvMetrics: Metrics | null = null;
-  let cvMetricsSummary: CvSummary | null = null;
-  const foldTrees: number[] = [];
   // max_runtime_secs bounds the whole build, cross-validation included (as in H2O).
   const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
   const progress = input.onProgress ?? (() => {});
-  if (foldCount >= 2 || p.fold_column) {
-    const folds = await assignFolds(executor, input.frame, view, p, foldCount, columns);
-    for (let f = 0; f < folds; f++) {
-      await executor.run(FoldWeightsTask, view, { drop: f });
-      // Fold models stop early on their own fold, as H2O's do.
-      const fitted = await fit(executor, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline }, (x) => progress(((f + x) / (folds + 1)) * 0.999));
-      foldTrees.push(fitted.iterations.length);
-      const outArgs = { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f };
-      await executor.run(CollectHoldoutTask, view, outArgs);
-      const foldModel = makeModel(withLoss, `${input.modelId}_cv_${f + 1}`, init, fitted, null, [], clock.now() - started);
-      if (p.keep_cross_validation_models) cvModels.push(foldModel);
-    }
-    cvPredictions = await executor.run(HoldoutOutputTask, view, { width: columns.category === "Binomial" ? 1 : K });
-    cvMetrics = await computeMetrics(executor, { chunks: cvPredictions }, withLoss.metricsSpec);
-    cvMetricsSummary = await cvSummary(
-      cvPredictions,
-      await executor.run(FoldIdsTask, view, {}),
-      folds,
-      (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),
-    );
-    await executor.run(FoldWeightsTask, view, { drop: -1 });
-  }
-  // After early-stopped cross-validation the main model takes the folds' mean number of
-  // trees and does not stop early itself (H2O's cv_computeAndSetOptimalParameters).
-  const cvStopped = cvMetrics !== null && p.stopping_rounds > 0;
-  const ntrees = cvStopped ? Math.max(1, Math.round(foldTrees.reduce((a, b) => a + b, 0) / foldTrees.length)) : p.ntrees;
-  if (cvStopped) notes.push(`early stopping in cross-validation: the main model has ${ntrees} trees, the folds' mean`);
+  const cvView: CvView = {
+    chunks: view.chunks,
+    trainWithout: (drop) => executor.run(FoldWeightsTask, view, { drop }),
+    holdoutPredictions: () => executor.run(HoldoutOutputTask, view, { width: columns.category === "Binomial" ? 1 : K }),
+  };
+  const cv = await crossValidate<Fit, TreeModel>(executor, { frame: input.frame, columns, view: cvView, params: p, modelId: input.modelId, progress }, {
+    // Fold models stop early on their own fold, as H2O's do.
+    fit: (f, foldProgress) =>
+      fit(executor, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline }, foldProgress),
+    writeHoldout: (f, fitted) =>
+      executor.run(CollectHoldoutTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f }),
+    model: (modelId, fitted) => makeModel(withLoss, modelId, init, fitted, null, [], clock.now() - started),
+    metrics: (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),
+  });
+  const foldsTrees = foldsMeanLength(cv, p.stopping_rounds, (fitted) => fitted.iterations.length);
+  const ntrees = foldsTrees === null ? p.ntrees : Math.max(1, Math.round(foldsTrees));
+  if (foldsTrees !== null) notes.push(`early stopping in cross-validation: the main model has ${ntrees} trees, the folds' mean`);
   const fitted = await fit(
     executor,
     withLoss,
@@ -408,11 +390,11 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     valid,
     init,
     loss,
-    { score: true, holdout: null, ntrees, stoppingRounds: cvStopped ? 0 : p.stopping_rounds, deadline },
-    (x) => progress(cvMetrics ? (foldCount + x) / (foldCount + 1) : x),
+    { score: true, holdout: null, ntrees, stoppingRounds: foldsTrees === null ? p.stopping_rounds : 0, deadline },
+    mainProgress(progress, cv),
   );
-  const model = { ...makeModel(withLoss, input.modelId, init, fitted, cvMetrics, notes, clock.now() - started), cross_validation_metrics_summary: cvMetricsSummary };
-  return { model, cvModels, cvPredictions: p.keep_cross_validation_predictions ? cvPredictions : null };
+  const model = { ...makeModel(withLoss, input.modelId, init, fitted, cv?.metrics ?? null, notes, clock.now() - started), cross_validation_metrics_summary: cv?.summary ?? null };
+  return { model, cvModels: cv?.models ?? [], cvPredictions: p.keep_cross_validation_predictions ? (cv?.predictions ?? null) : null };
 }
 
 function makeModel(s: Setup, modelId: string, init: Float64Array, fitted: Fit, cv: Metrics | null, notes: string[], ms: number): TreeModel {
