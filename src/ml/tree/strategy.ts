@@ -1,0 +1,98 @@
+// What makes one tree algorithm differ from another (GBM and DRF today, XGBoost next):
+// the loss its trees fit, where the raw scores start, each iteration's gradients, leaf
+// values and features per split, how a grown tree joins the training scores, and how the
+// training metrics read them. Everything else (the view, the grower, scoring, early
+// stopping, cross-validation, the model) is the shared loop in train.ts.
+
+import type { Chunked, Executor } from "../../core/mr.ts";
+import { keyState } from "../../core/rng.ts";
+import type { Distribution, LossParams } from "../loss.ts";
+import type { MetricsSpec } from "../metrics/index.ts";
+import type { TrainingColumns } from "../training-frame.ts";
+import type { TrainRequest } from "../algorithm.ts";
+import type { FeatureSpec } from "./binning.ts";
+import type { Grown } from "./grower.ts";
+import type { TreeParams } from "./params.ts";
+import type { OutputArgs } from "./row-tasks.ts";
+import type { ScoreArgs, SplitTable } from "./rows.ts";
+import type { NodeStats } from "./split.ts";
+import type { TreeChunk } from "./view.ts";
+
+export type TreeAlgo = "gbm" | "drf";
+export type TreeOutput = OutputArgs["output"];
+
+/** A training request with its response and its parameters resolved (`seed` a concrete value). */
+export interface TrainInput extends Omit<TrainRequest, "y" | "params"> {
+  readonly algo: TreeAlgo;
+  readonly y: string;
+  readonly params: TreeParams;
+}
+
+/** What every fit of one training run shares. */
+export interface TreeSetup {
+  readonly input: TrainInput;
+  readonly columns: TrainingColumns;
+  readonly distribution: Distribution;
+  readonly lossParams: LossParams;
+  /** Trees an iteration: the classes of a multinomial model, else 1. */
+  readonly K: number;
+  readonly specs: FeatureSpec[];
+  readonly missingBin: Int32Array;
+  readonly output: TreeOutput;
+  readonly metricsSpec: MetricsSpec;
+}
+
+/** The training rows' scores, with a tree that may not have been added to them yet. */
+export interface TrainingScores {
+  readonly view: Chunked<TreeChunk>;
+  /** Adds a deferred tree to the scores now (before anything reads them). */
+  flush(): Promise<void>;
+  /** The deferred tree, for the gradient pass to add first; it is then no longer pending. */
+  take(): ScoreArgs | null;
+}
+
+/** One iteration's gradients: per class max |g| then max h (the quantization scales), and the loss they used. */
+export interface Gradients {
+  readonly maxes: Float64Array;
+  readonly loss: LossParams;
+}
+
+/** One fit's iterations as an algorithm runs them. */
+export interface TreeIterations {
+  /** Writes every training row's gradients for iteration `t`. */
+  gradients(t: number, scores: TrainingScores): Promise<Gradients>;
+  /** Columns each split may try out of the tree's `available`. */
+  featuresPerSplit(available: number): number;
+  /** The value of a leaf with these totals. */
+  leafValue(stats: NodeStats): number;
+  /**
+   * After growing: final leaf values where they come from the rows (GBM's laplace,
+   * quantile and huber), and how the trees join the training scores: `pending` is what
+   * is left of the grower's splits, `oob` DRF's out-of-bag sums, `now` false to defer the
+   * addition to the next gradient pass.
+   */
+  finish(t: number, grown: Grown, g: Gradients): Promise<{ readonly pending: SplitTable | null; readonly oob: ScoreArgs["oob"]; readonly now: boolean }>;
+}
+
+/** The RNG state of iteration `t`'s row sample (sample_rate): the grower's bag, and DRF's out-of-bag rows. */
+export function bagState(seed: number, t: number): number {
+  return keyState(seed, t, 2);
+}
+
+export interface TreeStrategy {
+  readonly algo: TreeAlgo;
+  /** Whether the model reports a distribution parameter (DRF's is implied by the response). */
+  readonly reportsDistribution: boolean;
+  /** The distribution the trees fit, refused where it does not fit the response. */
+  distribution(p: TreeParams, columns: TrainingColumns): Distribution;
+  /** Checks of parameters that depend on the number of predictors. */
+  checkParams(p: TreeParams, predictors: number): void;
+  /** How raw scores become predictions. */
+  output(distribution: Distribution): TreeOutput;
+  /** The outputs the training metrics read, in order of preference (the first with weighted rows wins). */
+  trainingOutputs(output: TreeOutput): readonly TreeOutput[];
+  /** The raw score every row starts from (per class), and the initial huber delta. */
+  initScores(executor: Executor, view: Chunked<TreeChunk>, s: TreeSetup): Promise<{ init: Float64Array; huberDelta: number }>;
+  /** Starts a fit over the view, its scores at `init`. */
+  start(executor: Executor, view: Chunked<TreeChunk>, s: TreeSetup, loss: LossParams): Promise<TreeIterations>;
+}
