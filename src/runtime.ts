@@ -1,6 +1,7 @@
 // A floe node's process-wide state, created once by an entry point (CLI or server):
 // the store, the jobs, the executor (a worker pool, or inline for one thread) and the
-// embedded DuckDB, opened on first use.
+// embedded DuckDB, opened on first use; and the one way the front ends start an import,
+// a training or an AutoML run as a job.
 
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
@@ -14,11 +15,35 @@ import { WorkerPool } from "./core/pool.ts";
 import { type FramePlacement, LOCAL_PLACEMENT } from "./core/placement.ts";
 import { type Source, sourceLabel } from "./core/source.ts";
 import { key, Store } from "./core/store.ts";
+import { type AutoMLRequest, type AutoMLResult, runAutoML } from "./ml/automl/run.ts";
+import type { LeaderboardRow } from "./ml/leaderboard.ts";
+import type { algorithm, TrainRequest, TrainResult } from "./ml/registry.ts";
 
 export interface NodeOptions {
   /** Threads for map/reduce and for DuckDB (default: the machine's cores). */
   threads?: number;
 }
+
+/** An algorithm of the registry, ready to train. */
+type Trainable = NonNullable<ReturnType<typeof algorithm>>;
+
+/** A training as a front end asks for it: the job supplies the cancel signal and progress. */
+export type TrainJob = Omit<TrainRequest, "modelId" | "signal" | "onProgress"> & {
+  /** The model's id [default: a fresh `${algo}_N`]; a conflict when the store has or is making one. */
+  readonly modelId?: string;
+};
+
+/** An AutoML run as a front end asks for it: the job supplies the cancel signal and progress. */
+export type AutoMLJob = Omit<AutoMLRequest, "project" | "signal" | "onProgress" | "onModel"> & {
+  /** The run's id, which its models' ids end with [default: a fresh `AutoML_N`]. */
+  readonly project?: string;
+  /**
+   * Called with each model as it joins the leaderboard (the server stores it there and
+   * then); the run ends only once every returned promise has settled, failing with the
+   * first that rejected.
+   */
+  readonly onModel?: (result: TrainResult, leaderboard: readonly LeaderboardRow[]) => Promise<void> | void;
+};
 
 export class FloeNode {
   readonly threads: number;
@@ -94,6 +119,54 @@ export class FloeNode {
       { kind: "frame", id },
     );
     return { job, done: done.then((frame) => ({ id, frame })) };
+  }
+
+  /**
+   * Trains `algo` as a job whose progress and cancellation the caller may follow. The model
+   * id is claimed while the job runs. `keep` (the server's store) receives the result
+   * before the job ends, unless it was cancelled.
+   */
+  train(algo: Trainable, req: TrainJob, keep?: (result: TrainResult) => Promise<void>): { job: Job<TrainResult>; done: Promise<TrainResult>; modelId: string } {
+    const modelId = req.modelId ?? this.store.newId("model", algo.name);
+    const { job, done } = this.jobs.start<TrainResult>(
+      `train ${modelId}`,
+      async (j) => {
+        const result = await algo.train(this.executor, { ...req, modelId, signal: j.signal, onProgress: (p) => j.setProgress(p) });
+        if (!j.signal.aborted) await keep?.(result);
+        return result;
+      },
+      { kind: "model", id: modelId },
+    );
+    return { job, done, modelId };
+  }
+
+  /**
+   * Runs AutoML as a job whose progress and cancellation the caller may follow; a conflict
+   * when a run of that id exists. Models are handed to `req.onModel` as they are built.
+   */
+  automl(req: AutoMLJob): { job: Job<AutoMLResult>; done: Promise<AutoMLResult>; project: string } {
+    const project = req.project ?? this.store.newId("automl", "AutoML");
+    if (this.store.get(key("automl", project))) throw new FloeError("conflict", `AutoML run '${project}' already exists; pick another project_name`, { field: "project_name" });
+    const { onModel, ...rest } = req;
+    const { job, done } = this.jobs.start<AutoMLResult>(`automl ${project}`, async (j) => {
+      const kept: Promise<void>[] = [];
+      let keepError: unknown = null;
+      try {
+        return await runAutoML(this.executor, {
+          ...rest,
+          project,
+          signal: j.signal,
+          onProgress: (f) => j.setProgress(f),
+          onModel: (result, leaderboard) => {
+            if (onModel) kept.push(Promise.resolve(onModel(result, leaderboard)).catch((err) => void (keepError ??= err)));
+          },
+        });
+      } finally {
+        await Promise.all(kept);
+        if (keepError) throw keepError;
+      }
+    });
+    return { job, done, project };
   }
 
   async close(): Promise<void> {

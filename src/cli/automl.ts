@@ -4,7 +4,7 @@
 
 import { defineCommand } from "citty";
 import { FloeError } from "../core/errors.ts";
-import { type AutoMLResult, runAutoML } from "../ml/automl/run.ts";
+import type { AutoMLResult } from "../ml/automl/run.ts";
 import { AUTOML_PARAMS } from "../ml/automl/params.ts";
 import { saveModel } from "../ml/modelfile.ts";
 import { FloeNode } from "../runtime.ts";
@@ -53,23 +53,17 @@ export const automlCommand = defineCommand({
         const imported = node.importFrame(source, { ...ingestOptions(args), onWarning: (m: string) => warn(m) });
         cancel = () => imported.job.cancel();
         const { frame } = await imported.done;
-        const project = node.store.newId("automl", "AutoML");
-        const { job, done } = node.jobs.start<AutoMLResult>(`automl ${project}`, (j) =>
-          runAutoML(node.executor, {
-            project,
-            frame,
-            y: String(args.y),
-            x,
-            params,
-            signal: j.signal,
-            onProgress: (f) => j.setProgress(f),
-            onEvent: (e) => {
-              if (args.quiet) return;
-              bar.stop();
-              (e.level === "warn" ? warn : note)(e.message);
-            },
-          }),
-        );
+        const { job, done } = node.automl({
+          frame,
+          y: String(args.y),
+          x,
+          params,
+          onEvent: (e) => {
+            if (args.quiet) return;
+            bar.stop();
+            (e.level === "warn" ? warn : note)(e.message);
+          },
+        });
         job.onChange((j) => bar.update(j.progress));
         cancel = () => job.cancel();
         const result = await done;

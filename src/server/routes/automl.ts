@@ -10,10 +10,9 @@ import type { Frame } from "../../core/frame.ts";
 import type { Job } from "../../core/jobs.ts";
 import { key, type Key } from "../../core/store.ts";
 import { AUTOML_ALGOS, AUTOML_PARAMS, type AutoMLParams, resolveAutoMLParams } from "../../ml/automl/params.ts";
-import { type AutoMLEvent, type AutoMLResult, runAutoML } from "../../ml/automl/run.ts";
+import type { AutoMLEvent, AutoMLResult } from "../../ml/automl/run.ts";
 import { type LeaderboardRow, leaderboardColumns, sortMetricOf } from "../../ml/leaderboard.ts";
 import type { SupervisedCategory } from "../../ml/metrics/index.ts";
-import type { TrainResult } from "../../ml/registry.ts";
 import { trainingColumns } from "../../ml/training-frame.ts";
 import type { ServerContext } from "../context.ts";
 import { CONFLICT, ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
@@ -24,8 +23,8 @@ import { putTrained } from "./models.ts";
 
 /** What a run has so far, updated as it goes. */
 interface RunState {
-  /** Resolved up front (the seed drawn, nfolds -1 made 5). */
-  params: AutoMLParams;
+  /** Resolved up front (the seed drawn, nfolds -1 made 5); the finished run's replace them. */
+  readonly params: AutoMLParams;
   /** Best first, replaced as each model joins. */
   leaderboard: readonly LeaderboardRow[];
   readonly events: AutoMLEvent[];
@@ -113,7 +112,7 @@ function runJson(run: AutoMLRun): z.infer<typeof AutoMLSchema> {
     response_column: run.responseColumn,
     x: run.x ? [...run.x] : null,
     category: run.category,
-    params: { ...run.state.params },
+    params: { ...(run.job.result?.params ?? run.state.params) },
     sort_metric: run.sortMetric,
     columns: [...run.columns],
     leaderboard: run.state.leaderboard.map(rowJson),
@@ -145,37 +144,21 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const p = resolveAutoMLParams(given);
     const sortMetric = sortMetricOf(category, p.sort_metric);
     if (body.project_name === PARAMS_ID) throw new FloeError("invalid_argument", `project_name '${PARAMS_ID}' is reserved; pick another`, { field: "project_name" });
-    const id = body.project_name ?? store.newId("automl", "AutoML");
-    if (store.get(runKey(id))) throw new FloeError("conflict", `AutoML run '${id}' already exists; pick another project_name`, { field: "project_name" });
-    const runParams = { ...p };
 
     // Filled from the start: the run's first events come before the job is returned.
     const state: RunState = { params: p, leaderboard: [], events: [] };
-    const { job, done } = node.jobs.start<AutoMLResult>(`automl ${id}`, async (j) => {
-      const stored: Promise<void>[] = [];
-      let storeError: unknown = null;
-      const keep = (result: TrainResult, rows: readonly LeaderboardRow[]) => {
-        stored.push(putTrained(ctx, result, body.training_frame).catch((err) => void (storeError ??= err)));
+    const { job, done, project: id } = node.automl({
+      project: body.project_name,
+      frame,
+      y,
+      x,
+      params: { ...p },
+      onModel: (result, rows) => {
+        const stored = putTrained(ctx, result, body.training_frame);
         state.leaderboard = rows;
-      };
-      try {
-        const result = await runAutoML(node.executor, {
-          project: id,
-          frame,
-          y,
-          x,
-          params: runParams,
-          signal: j.signal,
-          onProgress: (f) => j.setProgress(f),
-          onModel: keep,
-          onEvent: (e) => state.events.push(e),
-        });
-        state.params = result.params;
-        return result;
-      } finally {
-        await Promise.all(stored);
-        if (storeError) throw storeError;
-      }
+        return stored;
+      },
+      onEvent: (e) => state.events.push(e),
     });
     done.catch(() => {});
     const run: AutoMLRun = {
