@@ -13,7 +13,7 @@ import { loadModel } from "../ml/modelfile.ts";
 import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, predictFrame, requireInputs } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
-import { metricsText } from "./model-report.ts";
+import { metricsText } from "../present/model.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
 import { warn } from "./terminal.ts";

@@ -1,4 +1,4 @@
-// `floe train`: read data, train a model (GBM or DRF), print its summary and metrics,
+// `floe train`: read data, train a model of any registered algorithm, print its summary and metrics,
 // optionally save it. Every algorithm parameter is a flag, H2O's name in kebab-case.
 
 import { type ArgsDef, defineCommand } from "citty";
@@ -9,13 +9,13 @@ import { split } from "../core/ops.ts";
 import { randomSeed } from "../core/rng.ts";
 import { computeRollups } from "../core/rollups.ts";
 import type { ParamSpec } from "../ml/params.ts";
-import { ALGORITHMS, algorithm, type TrainResult } from "../ml/registry.ts";
+import { ALGORITHMS, algorithm } from "../ml/registry.ts";
 import { saveModel } from "../ml/modelfile.ts";
 import type { Model } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
-import { modelJson, modelText } from "./model-report.ts";
+import { modelJson, modelText } from "../present/model.ts";
 import { progressBar } from "./progress.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { checkWritable } from "./out-path.ts";
@@ -101,10 +101,7 @@ export const trainCommand = defineCommand({
           frame = a.withRollups(await computeRollups(node.executor, a));
           valid = b.withRollups(await computeRollups(node.executor, b));
         }
-        const modelId = node.store.newId("model", algo.name);
-        const { job, done } = node.jobs.start<TrainResult>(`train ${modelId}`, (j) =>
-          algo.train(node.executor, { modelId, frame, y, x, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p) }),
-        );
+        const { job, done } = node.train(algo, { frame, y, x, params, valid });
         job.onChange((j) => bar.update(j.progress));
         cancel = () => job.cancel();
         const { model } = await done;

@@ -1,7 +1,7 @@
 // What every trained model has in common, whatever its algorithm: identity, parameters,
 // response, category, metrics, variable importance, notes. Each algorithm's model type
-// extends ModelCommon; `Model` is their union, what model files hold and what `floe
-// predict` and `floe eval` score (src/ml/scoring.ts dispatches on `algo`).
+// extends ModelCommon; `Model` (src/ml/registry.ts) is their union, what model files hold
+// and what `floe predict` and `floe eval` score through the descriptor of the model's `algo`.
 
 import type { Metrics, SupervisedCategory } from "./metrics/index.ts";
 import type { CvSummary } from "./cv-summary.ts";

@@ -1,78 +1,44 @@
-// The algorithms floe trains, by name, with their declared parameters. The CLI, the
-// REST API and the UI read this list; nobody re-types a parameter or a default.
+// The algorithms floe trains: a list of descriptors (src/ml/algorithm.ts), one per
+// algorithm folder. The CLI, the REST API, the UI, scoring, model files and the workers'
+// task registry all read this list; adding an algorithm is one folder and one line here.
 
-import type { Clock } from "../core/clock.ts";
 import { FloeError } from "../core/errors.ts";
-import type { Frame } from "../core/frame.ts";
-import type { Executor } from "../core/mr.ts";
 import { randomSeed } from "../core/rng.ts";
-import type { ScoredChunk } from "./metrics/scored.ts";
-import { type ParamSpec, resolveParams } from "./params.ts";
-import type { Model } from "./scoring.ts";
-import { DRF_PARAMS, GBM_PARAMS, type TreeParams } from "./tree/params.ts";
-import { trainTreeModel } from "./tree/train.ts";
-import { GLM_PARAMS, type GlmParams } from "./glm/params.ts";
-import { trainGlm } from "./glm/train.ts";
-import { PCA_PARAMS, type PcaParams } from "./pca/params.ts";
-import { trainPca } from "./pca/train.ts";
-import { NAIVEBAYES_PARAMS, type NaiveBayesParams } from "./naivebayes/params.ts";
-import { trainNaiveBayes } from "./naivebayes/train.ts";
-import { KMEANS_PARAMS, type KMeansParams } from "./kmeans/params.ts";
-import { trainKMeans } from "./kmeans/train.ts";
-import { DEEPLEARNING_PARAMS, type DeepLearningParams } from "./deeplearning/params.ts";
-import { trainDeepLearning } from "./deeplearning/train.ts";
-import { STACKEDENSEMBLE_PARAMS, type StackedEnsembleParams } from "./ensemble/params.ts";
-import { type BaseModel, trainStackedEnsemble } from "./ensemble/train.ts";
-import { predictFrame } from "./scoring.ts";
+import type { Algorithm, AlgorithmDescriptor, Algorithms, AnyModel, InputColumn, TrainResult as AnyTrainResult } from "./algorithm.ts";
+import { resolveParams } from "./params.ts";
 import { refuseInfiniteResponse } from "./training-frame.ts";
+import { deeplearning } from "./deeplearning/index.ts";
+import { stackedensemble } from "./ensemble/index.ts";
+import { glm } from "./glm/index.ts";
+import { kmeans } from "./kmeans/index.ts";
+import { naivebayes } from "./naivebayes/index.ts";
+import { pca } from "./pca/index.ts";
+import { drf, gbm } from "./tree/index.ts";
 
-export interface TrainRequest {
-  readonly modelId: string;
-  /** The training frame, with rollups. */
-  readonly frame: Frame;
-  /** The response column: required by supervised algorithms, refused by the others. */
-  readonly y: string | null;
-  /** Predictor columns (default: every column but the response). */
-  readonly x: readonly string[] | null;
-  /** Parameters by H2O name, unresolved: checked against the algorithm's declarations. */
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly valid?: Frame | null;
-  readonly signal?: AbortSignal;
-  /** The time max_runtime_secs and training_time_ms read (default: the system's; tests pass a manual one). */
-  readonly clock?: Clock;
-  readonly onProgress?: (fraction: number) => void;
-  /** A stacked ensemble's base models with their out-of-fold predictions, looked up by the caller. */
-  readonly baseModels?: readonly BaseModel[];
-}
+export type { Algorithm, AlgorithmInfo, TrainRequest } from "./algorithm.ts";
 
-/** A trained model plus what lives only in memory: CV predictions and CV models. */
-export interface TrainResult {
-  readonly model: Model;
-  readonly cvModels: readonly Model[];
-  /** Out-of-fold predictions, chunk by chunk in training-frame order. */
-  readonly cvPredictions: readonly ScoredChunk[] | null;
-}
+export const ALGORITHMS = [gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans] as const;
 
-export interface Algorithm {
-  readonly name: Model["algo"];
-  readonly description: string;
-  /** Supervised algorithms need a response; the others take none. */
-  readonly supervised: boolean;
-  readonly params: readonly ParamSpec[];
-  train(executor: Executor, req: TrainRequest): Promise<TrainResult>;
+/** A trained model of any registered algorithm: what model files hold and what scoring reads. */
+export type Model = (typeof ALGORITHMS)[number] extends infer D ? (D extends AlgorithmDescriptor<infer M, infer _P> ? M : never) : never;
+
+/** A training's result: a model of a registered algorithm, its CV models and predictions. */
+export type TrainResult = AnyTrainResult<Model>;
+
+/** The descriptor of the algorithm that made `model` (or of that name); unsupported if this floe has none. */
+export function descriptorOf(algo: string): AlgorithmDescriptor<Model, unknown> {
+  const d = ALGORITHMS.find((a) => a.name === algo);
+  if (!d) throw new FloeError("unsupported", `models of algorithm '${algo}' cannot be scored by this floe`);
+  return d as unknown as AlgorithmDescriptor<Model, unknown>;
 }
 
 /**
- * An algorithm whose parameters are resolved against `params` (H2O's seed −1 becomes a
- * drawn seed, kept in the model) before `fit` runs; a supervised one gets a response.
+ * A descriptor ready to train: a supervised one gets a response, an unsupervised one none;
+ * parameters are resolved against its declarations (H2O's seed −1 becomes a drawn seed,
+ * kept in the model) and an infinite response is refused, before its own training runs.
  */
-function declare<P extends { seed: number }>(
-  name: Model["algo"],
-  description: string,
-  supervised: boolean,
-  params: readonly ParamSpec[],
-  fit: (executor: Executor, req: TrainRequest, p: P) => Promise<TrainResult>,
-): Algorithm {
+function trainable(d: AlgorithmDescriptor<AnyModel, unknown>): Algorithm<Model> {
+  const { name, description, supervised, params } = d;
   return {
     name,
     description,
@@ -81,29 +47,42 @@ function declare<P extends { seed: number }>(
     async train(executor, req) {
       if (supervised && !req.y) throw new FloeError("invalid_argument", `${name} needs a response column (-y)`);
       if (!supervised && req.y) throw new FloeError("invalid_argument", `${name} takes no response column; pick its columns with --x`);
-      const resolved = resolveParams<P>(params, req.params, name);
+      const resolved = resolveParams<{ seed: number }>(params, req.params, name);
       if (resolved.seed === -1) resolved.seed = randomSeed();
       if (req.y) await refuseInfiniteResponse(executor, req.frame, req.y);
-      return fit(executor, req, resolved);
+      return (await d.train(executor, req, resolved, ALGORITHMS_CONTEXT)) as TrainResult;
     },
   };
 }
 
-export const ALGORITHMS: readonly Algorithm[] = [
-  declare<TreeParams>("gbm", "Gradient boosting machine (H2O's GBM)", true, GBM_PARAMS, (ex, req, p) => trainTreeModel(ex, { ...req, y: req.y as string, algo: "gbm", params: p })),
-  declare<TreeParams>("drf", "Distributed random forest; histogram_type=Random gives extremely randomized trees", true, DRF_PARAMS, (ex, req, p) =>
-    trainTreeModel(ex, { ...req, y: req.y as string, algo: "drf", params: p }),
-  ),
-  declare<GlmParams>("glm", "Generalized linear model (H2O's GLM): families, elastic net, lambda search, p-values", true, GLM_PARAMS, trainGlm),
-  declare<PcaParams>("pca", "Principal component analysis (H2O's PCA, GramSVD)", false, PCA_PARAMS, trainPca),
-  declare<NaiveBayesParams>("naivebayes", "Naive Bayes classifier", true, NAIVEBAYES_PARAMS, trainNaiveBayes),
-  declare<DeepLearningParams>("deeplearning", "Deep learning: a multi-layer perceptron (H2O's DeepLearning)", true, DEEPLEARNING_PARAMS, trainDeepLearning),
-  declare<StackedEnsembleParams>("stackedensemble", "Stacked ensemble: a metalearner over cross-validated base models' predictions (H2O's StackedEnsemble)", true, STACKEDENSEMBLE_PARAMS, (ex, req, p) =>
-    trainStackedEnsemble(ex, req, p, algorithm, predictFrame),
-  ),
-  declare<KMeansParams>("kmeans", "K-means clustering (H2O's KMeans); pick columns with --x", false /* unsupervised */, KMEANS_PARAMS, trainKMeans),
-];
-
-export function algorithm(name: string): Algorithm | undefined {
-  return ALGORITHMS.find((a) => a.name === name);
+/** The algorithm of that name, ready to train, or undefined. */
+export function algorithm(name: string): Algorithm<Model> | undefined {
+  const d = ALGORITHMS.find((a) => a.name === name);
+  return d && trainable(d as unknown as AlgorithmDescriptor<AnyModel, unknown>);
 }
+
+function inputsOf(model: AnyModel): InputColumn[] {
+  return descriptorOf(model.algo).scorer.inputs(model as Model, ALGORITHMS_CONTEXT);
+}
+
+/**
+ * Refuses data whose columns (`names`) hold none of the columns the model reads: every
+ * prediction would be the same constant. (Some missing columns are scored as missing,
+ * with a warning each, as H2O does.)
+ */
+export function requireInputs(model: AnyModel, names: readonly string[]): void {
+  const inputs = inputsOf(model).map((c) => c.name);
+  if (inputs.length === 0 || inputs.some((name) => names.includes(name))) return;
+  const list = (all: readonly string[]) => all.slice(0, 10).join(", ") + (all.length > 10 ? `, … (${all.length} in all)` : "");
+  throw new FloeError("bad_input", `none of the model's ${model.response ? "predictor " : ""}columns (${list(inputs)}) is in the data (its columns: ${list(names)})`);
+}
+
+/** What descriptors may ask of the other algorithms (a stacked ensemble trains and scores its members through it). */
+export const ALGORITHMS_CONTEXT: Algorithms = {
+  algorithm,
+  inputs: inputsOf,
+  async predict(executor, model, frame, warnings) {
+    requireInputs(model, frame.names);
+    return descriptorOf(model.algo).scorer.predict(executor, model as Model, frame, warnings, ALGORITHMS_CONTEXT);
+  },
+};

@@ -7,7 +7,7 @@ import { isMissing, stringAt } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 import { slice } from "../core/ops.ts";
 import { describeJson } from "../present/frame.ts";
-import { modelJson } from "../cli/model-report.ts";
+import { modelJson } from "../present/model.ts";
 import type { ServedModel } from "./context.ts";
 
 /** Levels of an enum column shown in a frame's summary (its cardinality gives the count). */

@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Frame } from "../../src/core/frame.ts";
 import { InlineExecutor } from "../../src/core/mr.ts";
-import { modelText } from "../../src/cli/model-report.ts";
+import { modelText } from "../../src/present/model.ts";
 import type { DeepLearningModel } from "../../src/ml/deeplearning/model.ts";
 import { backward, forward, initialWeights, layout, makeWork, type NetSpec, outputDeltas } from "../../src/ml/deeplearning/network.ts";
 import type { BinomialMetrics } from "../../src/ml/metrics/binomial.ts";

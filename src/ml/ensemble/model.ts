@@ -8,22 +8,22 @@ import type { MetricsSpec } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { ModelCommon } from "../model.ts";
 import { levelOneFrame } from "./level-one.ts";
-import type { Model } from "../scoring.ts";
+import type { AnyModel } from "../algorithm.ts";
 
 export interface StackedEnsembleModel extends ModelCommon {
   readonly algo: "stackedensemble";
   readonly response: { readonly name: string; readonly domain: readonly string[] | null };
   readonly category: "Regression" | "Binomial" | "Multinomial";
-  readonly base_models: readonly Model[];
-  readonly metalearner: Model;
+  readonly base_models: readonly AnyModel[];
+  readonly metalearner: AnyModel;
 }
 
-type PredictFrame = (executor: Executor, model: Model, frame: Frame, warnings: string[]) => Promise<ScoredChunk[]>;
+type PredictFrame = (executor: Executor, model: AnyModel, frame: Frame, warnings: string[]) => Promise<ScoredChunk[]>;
 
 /**
  * The ensemble's outputs on a frame: the metalearner's, with the actual response as the
- * base models read it. `predict` scores any model (the scoring dispatcher, passed in to keep
- * this module free of the union's other members).
+ * base models read it. `predict` scores any model (the registry's, passed in so that this
+ * folder imports no other algorithm).
  */
 export async function predictEnsemble(executor: Executor, m: StackedEnsembleModel, frame: Frame, warnings: string[], predict: PredictFrame): Promise<ScoredChunk[]> {
   const scored: ScoredChunk[][] = [];
@@ -33,7 +33,7 @@ export async function predictEnsemble(executor: Executor, m: StackedEnsembleMode
   return meta.map((sc, c) => ({ ...sc, y: scored[0][c].y }));
 }
 
-export function sourceOf(model: Model): { model_id: string; domain: readonly string[] | null } {
+export function sourceOf(model: AnyModel): { model_id: string; domain: readonly string[] | null } {
   return { model_id: model.model_id, domain: model.response?.domain ?? null };
 }
 

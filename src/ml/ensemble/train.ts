@@ -13,19 +13,12 @@ import type { Frame } from "../../core/frame.ts";
 import type { Executor } from "../../core/mr.ts";
 import { computeRollups } from "../../core/rollups.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import type { Algorithm, TrainRequest, TrainResult } from "../registry.ts";
-import type { Model } from "../scoring.ts";
+import type { Algorithm, AnyModel, BaseModel, TrainRequest, TrainResult } from "../algorithm.ts";
 import { levelOneFrame } from "./level-one.ts";
 import { sourceOf, type StackedEnsembleModel } from "./model.ts";
 import type { StackedEnsembleParams } from "./params.ts";
 
-/** A base model with the out-of-fold predictions of its cross-validation. */
-export interface BaseModel {
-  readonly model: Model;
-  readonly cvPredictions: readonly ScoredChunk[] | null;
-}
-
-type SupervisedModel = Model & { readonly response: { readonly name: string; readonly domain: readonly string[] | null } };
+type SupervisedModel = AnyModel & { readonly response: { readonly name: string; readonly domain: readonly string[] | null } };
 
 /** The metalearner's parameters: AUTO's GLM settings, then the user's JSON. */
 function metalearnerParams(p: StackedEnsembleParams, algo: string): Record<string, unknown> {
@@ -58,7 +51,7 @@ function checkBases(bases: readonly BaseModel[], y: string): SupervisedModel[] {
     models.push(m as SupervisedModel);
   }
   const first = models[0];
-  const folds = (m: Model) => JSON.stringify([m.params.nfolds, m.params.fold_assignment, m.params.fold_column, m.params.fold_assignment === "Modulo" ? 0 : m.params.seed]);
+  const folds = (m: AnyModel) => JSON.stringify([m.params.nfolds, m.params.fold_assignment, m.params.fold_column, m.params.fold_assignment === "Modulo" ? 0 : m.params.seed]);
   for (const m of models.slice(1)) {
     if (JSON.stringify(m.response.domain) !== JSON.stringify(first.response.domain)) {
       throw new FloeError("invalid_argument", `base models '${first.model_id}' and '${m.model_id}' have different classes`);
@@ -84,7 +77,7 @@ export async function trainStackedEnsemble(
   req: TrainRequest,
   p: StackedEnsembleParams,
   algorithmOf: (name: string) => Algorithm | undefined,
-  predict: (executor: Executor, model: Model, frame: Frame, warnings: string[]) => Promise<ScoredChunk[]>,
+  predict: (executor: Executor, model: AnyModel, frame: Frame, warnings: string[]) => Promise<ScoredChunk[]>,
 ): Promise<TrainResult> {
   const clock = req.clock ?? systemClock;
   const started = clock.now();

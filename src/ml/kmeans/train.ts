@@ -25,7 +25,7 @@ import { unsupervisedColumns } from "../training-frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
 import { keyState } from "../../core/rng.ts";
 import { type ClusteringMetrics, clusteringMetrics } from "../metrics/clustering.ts";
-import type { TrainRequest, TrainResult } from "../registry.ts";
+import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { type Encoding, encodingOf, grandCenter } from "./encoding.ts";
 import { type KMeansIteration, type KMeansModel, kmeansEvaluator } from "./model.ts";
 import type { KMeansParams } from "./params.ts";

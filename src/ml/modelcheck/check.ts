@@ -1,41 +1,25 @@
 // Full check of a model read from a model file (the CLI's predict and eval, REST upload, a
 // model a peer shares): what every model has (identity, category, response), then each
-// algorithm's own arrays, so a crafted or damaged file is refused with one message naming
-// the value at fault instead of scoring garbage or looping forever.
+// algorithm's own arrays (its descriptor's check), so a crafted or damaged file is refused
+// with one message naming the value at fault instead of scoring garbage or looping forever.
 
-import type { Model } from "../scoring.ts";
-import { checkDeepLearningModel, checkGlmModel, checkPcaModel } from "./design.ts";
-import { checkKMeansModel } from "./kmeans.ts";
-import { checkNaiveBayesModel } from "./naivebayes.ts";
+import { ALGORITHMS, descriptorOf, type Model } from "../registry.ts";
 import { checkParams } from "./params.ts";
 import { Shape } from "./shape.ts";
-import { checkTreeModel } from "./tree.ts";
-
-const SUPERVISED = ["Regression", "Binomial", "Multinomial"] as const;
-
-const CATEGORIES: Readonly<Record<Model["algo"], readonly string[]>> = {
-  gbm: SUPERVISED,
-  drf: SUPERVISED,
-  glm: SUPERVISED,
-  deeplearning: SUPERVISED,
-  stackedensemble: SUPERVISED,
-  naivebayes: ["Binomial", "Multinomial"],
-  kmeans: ["Clustering"],
-  pca: ["DimReduction"],
-};
 
 /** `value` as a Model, or a bad_input FloeError prefixed by `label` naming what is wrong. */
 export function checkModel(value: unknown, label: string): Model {
-  checkAny(new Shape(label), value, true);
+  checkAny(new Shape(label), value, false);
   return value as Model;
 }
 
 /** The response's classes (null for regression and unsupervised models) after the common checks. */
 function checkCommon(s: Shape, m: Record<string, unknown>): number | null {
-  const algo = s.oneOf(m.algo, Object.keys(CATEGORIES) as Model["algo"][], "algo");
+  const algo = s.oneOf(m.algo, ALGORITHMS.map((a) => a.name), "algo");
+  const descriptor = descriptorOf(algo);
   s.string(m.model_id, "model_id");
-  checkParams(s, algo, m.params);
-  const category = s.oneOf(m.category, CATEGORIES[algo], "category");
+  checkParams(s, descriptor.params, m.params);
+  const category = s.oneOf(m.category, descriptor.check.categories, "category");
   let classes: number | null = null;
   if (category === "Clustering" || category === "DimReduction") {
     if (m.response !== null) s.fail("response", `is set for a ${category} model`);
@@ -58,42 +42,11 @@ function checkCommon(s: Shape, m: Record<string, unknown>): number | null {
   return classes;
 }
 
-function checkAny(s: Shape, value: unknown, mayStack: boolean): void {
+/** Checks any model; `nested`: it sits inside another model, where a model holding models may not. */
+function checkAny(s: Shape, value: unknown, nested: boolean): void {
   const m = s.object(value, "model");
   const classes = checkCommon(s, m);
-  const algo = m.algo as Model["algo"];
-  switch (algo) {
-    case "gbm":
-    case "drf":
-      return checkTreeModel(s, m, classes);
-    case "glm":
-      return checkGlmModel(s, m, classes);
-    case "deeplearning":
-      return checkDeepLearningModel(s, m, classes);
-    case "pca":
-      return checkPcaModel(s, m);
-    case "kmeans":
-      return checkKMeansModel(s, m);
-    case "naivebayes":
-      return checkNaiveBayesModel(s, m, classes);
-    case "stackedensemble":
-      if (!mayStack) s.fail("model", "is a stacked ensemble inside a stacked ensemble");
-      return checkEnsemble(s, m);
-  }
-}
-
-/** Base models and the metalearner are models in their own right, answering for the same response. */
-function checkEnsemble(s: Shape, m: Record<string, unknown>): void {
-  const domain = JSON.stringify((m.response as { domain: unknown }).domain);
-  const inner = (v: unknown, where: string) => {
-    const sub = new Shape(`${s.label}: ${where}`);
-    checkAny(sub, v, false);
-    if ((v as { response: unknown }).response === null) sub.fail("model", "has no response; an ensemble combines supervised models");
-    const own = JSON.stringify((v as { response: { domain: unknown } | null }).response?.domain);
-    if (own !== domain) sub.fail("response domain", `is ${own}, not the ensemble's ${domain}`);
-  };
-  const bases = s.array(m.base_models, "base_models");
-  if (bases.length === 0) s.fail("base_models", "is empty");
-  bases.forEach((b, i) => inner(b, `base model ${i}`));
-  inner(m.metalearner, "metalearner");
+  const check = descriptorOf(m.algo as string).check;
+  if (nested && check.holder) s.fail("model", `is a ${check.holder} inside a ${check.holder}`);
+  check.fields(s, m, classes, (inner, where) => checkAny(new Shape(`${s.label}: ${where}`), inner, true));
 }

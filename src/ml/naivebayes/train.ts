@@ -8,7 +8,7 @@ import type { Frame } from "../../core/frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { computeMetrics, type Metrics } from "../metrics/index.ts";
-import type { TrainRequest, TrainResult } from "../registry.ts";
+import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { trainingColumns } from "../training-frame.ts";
 import { naiveBayesMetricsSpec, type NaiveBayesModel, type NaiveBayesPredictor, predictNaiveBayes } from "./model.ts";
 import type { NaiveBayesParams } from "./params.ts";

@@ -8,7 +8,7 @@ import { makeDesign, termNames } from "../design.ts";
 import { BuildDesignTask } from "../design-tasks.ts";
 import { symmetricEigen } from "../linalg.ts";
 import type { PcaMetrics } from "../metrics/dimreduction.ts";
-import type { TrainRequest, TrainResult } from "../registry.ts";
+import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { unsupervisedColumns } from "../training-frame.ts";
 import { gram, importanceOf, type PcaModel } from "./model.ts";
 import type { PcaParams } from "./params.ts";

@@ -9,11 +9,11 @@ import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import { computeRollups } from "../../core/rollups.ts";
 import { key, type Store } from "../../core/store.ts";
-import type { BaseModel } from "../../ml/ensemble/train.ts";
+import type { BaseModel } from "../../ml/algorithm.ts";
 import { deserializeModel, serializeModel } from "../../ml/modelfile.ts";
 import { resolveParams } from "../../ml/params.ts";
 import { predictionsFrame } from "../../ml/predictions.ts";
-import { ALGORITHMS, algorithm, type TrainResult } from "../../ml/registry.ts";
+import { type AlgorithmInfo, ALGORITHMS, algorithm, type TrainResult } from "../../ml/registry.ts";
 import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
 import { VERSION } from "../../version.ts";
 import { modelKey, type ServedModel, type ServerContext } from "../context.ts";
@@ -139,13 +139,13 @@ export async function putTrained(ctx: ServerContext, result: TrainResult, traini
  * predictions kept in their store entries; refused, naming the model, when one is missing,
  * kept none, or was trained on another frame (its predictions are rows of its own frame).
  */
-function baseModelsOf(store: Store, list: string | null, trainingFrame: string): BaseModel[] {
+function baseModelsOf(store: Store, algo: string, list: string | null, trainingFrame: string): BaseModel[] {
   const field = { field: "params.base_models" };
   const ids = (list ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (ids.length === 0) throw new FloeError("invalid_argument", "stackedensemble needs parameter base_models: the comma-separated ids of cross-validated models", field);
+  if (ids.length === 0) throw new FloeError("invalid_argument", `${algo} needs parameter base_models: the comma-separated ids of cross-validated models`, field);
   return ids.map((id) => {
     const served = store.get(modelKey(id));
     if (!served) throw new FloeError("not_found", `base model '${id}' (parameter base_models) does not exist`, field);
@@ -163,7 +163,7 @@ function baseModelsOf(store: Store, list: string | null, trainingFrame: string):
   });
 }
 
-const algorithmJson = (a: (typeof ALGORITHMS)[number]) => ({ name: a.name, description: a.description, supervised: a.supervised, params: a.params.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })) });
+const algorithmJson = (a: AlgorithmInfo) => ({ name: a.name, description: a.description, supervised: a.supervised, params: a.params.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })) });
 
 export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   const { node } = ctx;
@@ -191,19 +191,9 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     for (const name of [...(y === null ? [] : [y]), ...(body.x ?? [])]) frame.columnIndex(name);
     const params = body.params ?? {};
     const resolved = resolveParams<Record<string, unknown>>(algo.params, params, algo.name);
-    const baseModels = algo.name === "stackedensemble" ? baseModelsOf(store, resolved.base_models as string | null, body.training_frame) : undefined;
-    const modelId = body.model_id ?? store.newId("model", algo.name);
-    if (store.get(modelKey(modelId))) throw new FloeError("conflict", `model '${modelId}' already exists; delete it first or pick another id`);
-    const { job, done } = node.jobs.start<TrainResult>(
-      `train ${modelId}`,
-      async (j) => {
-        const result = await algo.train(node.executor, { modelId, frame, y, x: body.x ?? null, params, valid, signal: j.signal, onProgress: (p) => j.setProgress(p), baseModels });
-        if (j.signal.aborted) return result;
-        await putTrained(ctx, result, body.training_frame);
-        return result;
-      },
-      { kind: "model", id: modelId },
-    );
+    // An algorithm that takes base_models (a stacked ensemble) trains over models stored on this node.
+    const baseModels = algo.params.some((p) => p.name === "base_models") ? baseModelsOf(store, algo.name, resolved.base_models as string | null, body.training_frame) : undefined;
+    const { job, done } = node.train(algo, { modelId: body.model_id, frame, y, x: body.x ?? null, params, valid, baseModels }, (result) => putTrained(ctx, result, body.training_frame));
     done.catch(() => {});
     return c.json({ job: jobJson(job) }, 202);
   });

@@ -1,7 +1,7 @@
 // Checks of a k-means model: the encoding of each trained column and the k centers that
 // every row's distance is measured to.
 
-import type { Shape } from "./shape.ts";
+import type { Shape } from "../modelcheck/shape.ts";
 
 export function checkKMeansModel(s: Shape, m: Record<string, unknown>): void {
   const columns = s.array(m.columns, "columns").map((c, j) => {

@@ -1,7 +1,7 @@
 // Checks of a naive Bayes model: class priors and, per predictor, a conditional table of
 // one row per class (levels wide for an enum, mean and sd for a numeric predictor).
 
-import type { Shape } from "./shape.ts";
+import type { Shape } from "../modelcheck/shape.ts";
 
 export function checkNaiveBayesModel(s: Shape, m: Record<string, unknown>, classes: number | null): void {
   if (classes === null) s.fail("response", "has no classes; naive Bayes is a classifier");

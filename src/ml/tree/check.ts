@@ -5,8 +5,8 @@
 // categorical split's bit set lies inside the tree's bitsets.
 
 import { DISTRIBUTIONS } from "../loss.ts";
-import type { FeatureSpec } from "../tree/binning.ts";
-import type { Shape } from "./shape.ts";
+import type { FeatureSpec } from "./binning.ts";
+import type { Shape } from "../modelcheck/shape.ts";
 
 const OUTPUTS = ["identity", "logistic", "exp", "softmax", "average"] as const;
 

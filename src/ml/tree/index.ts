@@ -1,0 +1,64 @@
+// GBM and DRF as floe's registry sees them: two descriptors over the one tree ensemble
+// (training loop, tasks, model, scoring and checks shared; parameters and strategy differ).
+
+import type { AlgorithmDescriptor, Scorer } from "../algorithm.ts";
+import { supervisedEvaluator } from "../evaluator.ts";
+import { SketchTask } from "./binning.ts";
+import { checkTreeModel } from "./check.ts";
+import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
+import { LevelTask } from "./histogram.ts";
+import { metricsSpecOf, predictFrame, type TreeModel } from "./model.ts";
+import { treeOutput } from "./output.ts";
+import { DRF_PARAMS, type DrfParams, GBM_PARAMS, type GbmParams } from "./params.ts";
+import { EnsembleScoreTask, GradTask, LeafResidualsTask, OutputTask, ResetScoresTask, ResponseSketchTask, ResponseStatsTask, ScoreTask } from "./row-tasks.ts";
+import { trainTreeModel } from "./train.ts";
+import { BuildViewTask } from "./view.ts";
+
+const TASKS = [
+  SketchTask,
+  BuildViewTask,
+  LevelTask,
+  GradTask,
+  LeafResidualsTask,
+  ScoreTask,
+  OutputTask,
+  EnsembleScoreTask,
+  ResetScoresTask,
+  ResponseStatsTask,
+  ResponseSketchTask,
+  CollectHoldoutTask,
+  HoldoutOutputTask,
+  FoldWeightsTask,
+];
+
+const scorer: Scorer<TreeModel> = {
+  inputs: (m) => m.features.map((f) => ({ name: f.name, enum: f.kind === "enum" })),
+  predict: predictFrame,
+  evaluator: (executor, m) => supervisedEvaluator(executor, metricsSpecOf(m), (frame, warnings) => predictFrame(executor, m, frame, warnings)),
+};
+
+const check = { categories: ["Regression", "Binomial", "Multinomial"], fields: checkTreeModel } as const;
+
+export const gbm: AlgorithmDescriptor<TreeModel, GbmParams> = {
+  name: "gbm",
+  description: "Gradient boosting machine (H2O's GBM)",
+  supervised: true,
+  params: GBM_PARAMS,
+  train: (executor, req, params) => trainTreeModel(executor, { ...req, y: req.y as string, algo: "gbm", params }),
+  tasks: TASKS,
+  scorer,
+  output: treeOutput,
+  check,
+};
+
+export const drf: AlgorithmDescriptor<TreeModel, DrfParams> = {
+  name: "drf",
+  description: "Distributed random forest; histogram_type=Random gives extremely randomized trees",
+  supervised: true,
+  params: DRF_PARAMS,
+  train: (executor, req, params) => trainTreeModel(executor, { ...req, y: req.y as string, algo: "drf", params }),
+  tasks: TASKS,
+  scorer,
+  output: { ...treeOutput, trainingMetricsTitle: "Training metrics (out-of-bag)" },
+  check,
+};
