@@ -3,8 +3,8 @@
 // /internal/. Models are shared with every member as model files, and jobs are found on
 // whichever member runs them, so frames, models and jobs are visible from every node.
 
+import type { Job as JobJson } from "../api/types.ts";
 import { clusterData } from "../cluster/data.ts";
-import type { Holdings } from "../cluster/holdings.ts";
 import { membershipPeers, RpcTransport } from "../cluster/network.ts";
 import { toOthers } from "../cluster/peers.ts";
 import { decode, encode } from "../cluster/wire.ts";
@@ -15,21 +15,8 @@ import { key } from "../core/store.ts";
 import { deserializeModel, serializeModel } from "../ml/modelfile.ts";
 import { TASKS } from "../tasks.ts";
 import { VERSION } from "../version.ts";
-import { type ClusterRuntime, modelKey, type ServedModel, type ServerContext } from "./context.ts";
+import { type ClusterLink, type ClusterRuntime, modelKey, type ServedModel, type ServerContext } from "./context.ts";
 import { jobJson } from "./views.ts";
-
-export interface ClusterLink {
-  readonly transport: RpcTransport;
-  readonly holdings: Holdings;
-  /** Tells every other member about a stored model (or its deletion, with null). */
-  shareModel(id: string, served: ServedModel | null): Promise<void>;
-  /** A job of another member, by id, as the jobs API shows it; null when no member has it. */
-  remoteJob(id: string, wait: number): Promise<ReturnType<typeof jobJson> | null>;
-  /** Every other member's jobs. */
-  remoteJobs(): Promise<ReturnType<typeof jobJson>[]>;
-  /** Cancels a job on the member running it; false when no member has it. */
-  cancelRemoteJob(id: string): Promise<boolean>;
-}
 
 interface SharedModel {
   readonly id: string;
@@ -101,15 +88,15 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
     holdings: data.holdings,
     shareModel: (id, served) => toEach("model", encode(served ? shared(id, served) : { id, bytes: null, trainingFrame: null, createdAt: 0, cvModels: [] })),
     async remoteJob(id, wait) {
-      let found: ReturnType<typeof jobJson> | null = null;
-      await toEach<ReturnType<typeof jobJson> | null>("job", encode({ id, wait }), (_, j) => {
+      let found: JobJson | null = null;
+      await toEach<JobJson | null>("job", encode({ id, wait }), (_, j) => {
         if (j) found = j;
       });
       return found;
     },
     async remoteJobs() {
-      const all: ReturnType<typeof jobJson>[] = [];
-      await toEach<ReturnType<typeof jobJson>[]>("jobs", encode(null), (_, jobs) => all.push(...jobs));
+      const all: JobJson[] = [];
+      await toEach<JobJson[]>("jobs", encode(null), (_, jobs) => all.push(...jobs));
       return all;
     },
     async cancelRemoteJob(id) {

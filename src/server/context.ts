@@ -1,10 +1,12 @@
 // What the routes share: the node (store, jobs, executor, DuckDB), the server's identity
 // and limits, and how models are kept in the store (with what they were trained from).
 
+import type { Job as JobJson } from "../api/types.ts";
+import type { Holdings } from "../cluster/holdings.ts";
 import type { InternalRoutes } from "../cluster/internal.ts";
 import type { Membership, NodeStats } from "../cluster/membership.ts";
+import type { RpcTransport } from "../cluster/network.ts";
 import type { Rpc } from "../cluster/rpc.ts";
-import type { ClusterLink } from "./cluster-link.ts";
 import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import type { Model } from "../ml/scoring.ts";
 import { key, type Key } from "../core/store.ts";
@@ -35,6 +37,20 @@ export interface ClusterRuntime {
   readonly membership: Membership;
   readonly rpc: Rpc;
   readonly routes: InternalRoutes;
+}
+
+/** The cluster's data layer, models and jobs as this node reaches them (made by src/server/cluster-link.ts). */
+export interface ClusterLink {
+  readonly transport: RpcTransport;
+  readonly holdings: Holdings;
+  /** Tells every other member about a stored model (or its deletion, with null). */
+  shareModel(id: string, served: ServedModel | null): Promise<void>;
+  /** A job of another member, by id, as the jobs API shows it; null when no member has it. */
+  remoteJob(id: string, wait: number): Promise<JobJson | null>;
+  /** Every other member's jobs. */
+  remoteJobs(): Promise<JobJson[]>;
+  /** Cancels a job on the member running it; false when no member has it. */
+  cancelRemoteJob(id: string): Promise<boolean>;
 }
 
 /** A model in the store, with what it was trained from. */
