@@ -17,15 +17,12 @@ import { type Source, sourceLabel } from "./core/source.ts";
 import { key, Store } from "./core/store.ts";
 import { type AutoMLRequest, type AutoMLResult, runAutoML } from "./ml/automl/run.ts";
 import type { LeaderboardRow } from "./ml/leaderboard.ts";
-import type { algorithm, TrainRequest, TrainResult } from "./ml/registry.ts";
+import type { Algorithm, Model, TrainRequest, TrainResult } from "./ml/registry.ts";
 
 export interface NodeOptions {
   /** Threads for map/reduce and for DuckDB (default: the machine's cores). */
   threads?: number;
 }
-
-/** An algorithm of the registry, ready to train. */
-type Trainable = NonNullable<ReturnType<typeof algorithm>>;
 
 /** A training as a front end asks for it: the job supplies the cancel signal and progress. */
 export type TrainJob = Omit<TrainRequest, "modelId" | "signal" | "onProgress"> & {
@@ -126,7 +123,7 @@ export class FloeNode {
    * id is claimed while the job runs. `keep` (the server's store) receives the result
    * before the job ends, unless it was cancelled.
    */
-  train(algo: Trainable, req: TrainJob, keep?: (result: TrainResult) => Promise<void>): { job: Job<TrainResult>; done: Promise<TrainResult>; modelId: string } {
+  train(algo: Algorithm<Model>, req: TrainJob, keep?: (result: TrainResult) => Promise<void>): { job: Job<TrainResult>; done: Promise<TrainResult>; modelId: string } {
     const modelId = req.modelId ?? this.store.newId("model", algo.name);
     const { job, done } = this.jobs.start<TrainResult>(
       `train ${modelId}`,
