@@ -1,5 +1,5 @@
 // Map/reduce over the chunks of a frame: the one abstraction that makes floe parallel
-// and, later, distributed. A Task maps one chunk to a partial and reduces two partials;
+// and distributed (src/cluster/executor.ts is the cluster's Executor). A Task maps one chunk to a partial and reduces two partials;
 // an Executor runs a task over the chunks of a frame (or of a view over one) and returns
 // the merged partial. Algorithms call `executor.run(task, frame, args)` and cannot tell
 // where the maps ran.
