@@ -50,7 +50,11 @@ console.log(cols.join("  "));
 for (const row of result.leaderboard.slice(0, 10)) console.log(cols.map((c) => (typeof row[c] === "number" ? Number((row[c] as number).toPrecision(5)) : row[c])).join("  "));
 console.log("");
 for (const p of peers) console.log(`peer ${p.name}: test AUC ${p.auc.toFixed(4)}, logloss ${p.logloss.toFixed(4)}, ${p.seconds.toFixed(1)} s`);
-console.log(`floe AutoML leader ${result.leader}: test AUC ${evaluated.metrics.AUC.toFixed(4)}, logloss ${evaluated.metrics.logloss.toFixed(4)} (leaderboard CV AUC ${Number(result.leaderboard[0].auc).toFixed(4)})`);
+console.log(
+  `floe AutoML leader ${result.leader}: test AUC ${evaluated.metrics.AUC.toFixed(4)}, logloss ${evaluated.metrics.logloss.toFixed(4)} (leaderboard CV AUC ${Number(result.leaderboard[0].auc).toFixed(4)})`,
+);
 console.log(`test AUC ratio floe leader / best peer (${best.name}): ${(evaluated.metrics.AUC / best.auc).toFixed(4)} (difference ${(evaluated.metrics.AUC - best.auc).toFixed(4)})`);
-console.log(`budget ${budget} s: the run took ${(result.elapsed_ms / 1000).toFixed(1)} s (${((result.elapsed_ms / 1000 / budget - 1) * 100).toFixed(1)}%), ${elapsed.toFixed(1)} s with ingest and start-up`);
+console.log(
+  `budget ${budget} s: the run took ${(result.elapsed_ms / 1000).toFixed(1)} s (${((result.elapsed_ms / 1000 / budget - 1) * 100).toFixed(1)}%), ${elapsed.toFixed(1)} s with ingest and start-up`,
+);
 console.log(`peak RSS: floe automl ${run.peakMB.toFixed(0)} MB; peers (one Python process) ${Math.max(...peers.map((p) => p.peak_rss_mb)).toFixed(0)} MB`);

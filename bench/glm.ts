@@ -24,7 +24,6 @@ interface Result {
   iterations?: number;
 }
 
-
 function floeGlm(lambda: number): Result {
   const model = join(out, "floe-glm.floe");
   const t = floe(["train", train, "-y", "delayed", "--algo", "glm", "--family", "binomial", "--alpha", "0", "--lambda", String(lambda), "--seed", "1", "--json", "--out", model]);
@@ -34,7 +33,25 @@ function floeGlm(lambda: number): Result {
 }
 
 function floeKmeans(): Result {
-  const t = floe(["train", train, "--algo", "kmeans", "--k", "10", "--x", "hour,dow,month,distance", "--standardize", "true", "--init", "PlusPlus", "--max-iterations", "100", "--seed", "1", "--json"]);
+  const t = floe([
+    "train",
+    train,
+    "--algo",
+    "kmeans",
+    "--k",
+    "10",
+    "--x",
+    "hour,dow,month,distance",
+    "--standardize",
+    "true",
+    "--init",
+    "PlusPlus",
+    "--max-iterations",
+    "100",
+    "--seed",
+    "1",
+    "--json",
+  ]);
   const trained = JSON.parse(t.stdout);
   return { name: "floe k-means (PlusPlus)", seconds: trained.training_time_ms / 1000, score: trained.metrics.training.tot_withinss, peak_rss_mb: t.peakMB, iterations: trained.iterations };
 }

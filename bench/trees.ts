@@ -18,7 +18,6 @@ interface Result {
   peak_rss_mb: number;
 }
 
-
 function floeModel(name: string, algo: string, params: string[], threads: number): Result & { model: string } {
   const model = join(out, `${name.replace(/\W+/g, "-")}-${threads}.floe`);
   const t = floe(["train", train, "-y", "delayed", "--algo", algo, "--seed", "1", "--threads", String(threads), "--out", model, "--json", ...params]);
@@ -33,7 +32,11 @@ function peers(which: string): Result[] {
     stderr: "inherit",
   });
   if (r.exitCode !== 0) throw new Error("python peers failed");
-  return r.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+  return r.stdout
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 }
 
 await prepareFlights();
@@ -58,4 +61,6 @@ console.log("");
 console.log(`GBM time ratio floe / fastest peer (${fastest.name}): ${(gbm2.seconds / fastest.seconds).toFixed(2)}x (target <= 1.0)`);
 console.log(`GBM AUC floe - best peer (${bestAuc.name}): ${(gbm2.auc - bestAuc.auc).toFixed(4)} (target >= 0)`);
 console.log(`DRF time ratio floe / sklearn RandomForest: ${(drf2.seconds / rf.seconds).toFixed(2)}x (target <= 0.5); AUC difference ${(drf2.auc - rf.auc).toFixed(4)} (target >= 0)`);
-console.log(`floe GBM 1 thread ${gbm1.seconds.toFixed(2)} s vs 2 threads ${gbm2.seconds.toFixed(2)} s: speed-up ${(gbm1.seconds / gbm2.seconds).toFixed(2)}x; models identical: ${same ? "yes" : "NO"}`);
+console.log(
+  `floe GBM 1 thread ${gbm1.seconds.toFixed(2)} s vs 2 threads ${gbm2.seconds.toFixed(2)} s: speed-up ${(gbm1.seconds / gbm2.seconds).toFixed(2)}x; models identical: ${same ? "yes" : "NO"}`,
+);

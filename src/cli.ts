@@ -98,7 +98,11 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
 // same 'exit' handlers. A command that listens itself (SIGINT cancels a running job, serve
 // stops gracefully on SIGTERM) handles the signal instead. Ctrl-C says what a cancelled job
 // says, whenever it comes.
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+] as const) {
   process.on(signal, () => {
     if (process.listenerCount(signal) !== 1) return;
     if (signal === "SIGINT") process.stderr.write("floe: cancelled by the user\n");

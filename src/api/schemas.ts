@@ -92,9 +92,7 @@ export const ClusterSchema = z
 
 export const ColumnType = z.enum(["numeric", "enum", "string", "time"]);
 
-export const FrameSummarySchema = z
-  .object({ frame_id: z.string(), rows: z.number(), columns: z.number(), byte_size: z.number() })
-  .openapi("FrameSummary");
+export const FrameSummarySchema = z.object({ frame_id: z.string(), rows: z.number(), columns: z.number(), byte_size: z.number() }).openapi("FrameSummary");
 
 export const ColumnSchema = z
   .object({
@@ -113,9 +111,7 @@ export const ColumnSchema = z
   })
   .openapi("Column");
 
-export const FrameSchema = z
-  .object({ frame_id: z.string(), rows: z.number(), byte_size: z.number(), columns: z.array(ColumnSchema) })
-  .openapi("Frame");
+export const FrameSchema = z.object({ frame_id: z.string(), rows: z.number(), byte_size: z.number(), columns: z.array(ColumnSchema) }).openapi("Frame");
 
 export const RowsSchema = z
   .object({
@@ -146,7 +142,10 @@ export const SplitBody = z
   .object({
     ratios: z.array(z.number().gt(0).lt(1)).min(1).max(LIMITS.splitRatios),
     seed: z.number().int().optional(),
-    destination_frames: z.array(Id).max(LIMITS.splitRatios + 1).optional(),
+    destination_frames: z
+      .array(Id)
+      .max(LIMITS.splitRatios + 1)
+      .optional(),
   })
   .strict()
   .openapi("SplitRequest");
@@ -171,9 +170,7 @@ export const ParamSchema = z
   })
   .openapi("Parameter");
 
-export const AlgorithmSchema = z
-  .object({ name: z.string(), description: z.string(), supervised: z.boolean(), params: z.array(ParamSchema) })
-  .openapi("Algorithm");
+export const AlgorithmSchema = z.object({ name: z.string(), description: z.string(), supervised: z.boolean(), params: z.array(ParamSchema) }).openapi("Algorithm");
 
 /** Parameters by H2O name, checked against the declarations by the route. */
 export const ParamValue = z.union([z.number(), z.boolean(), z.string(), z.null()]);

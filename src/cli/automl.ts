@@ -43,7 +43,12 @@ export const automlCommand = defineCommand({
         const v = (args as Record<string, unknown>)[kebab(p.name)];
         if (v !== undefined) params[p.name] = v;
       }
-      const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
+      const x = args.x
+        ? String(args.x)
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : null;
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar("automl");

@@ -39,7 +39,18 @@ export function statusText(c: ClusterStatus): string {
   const health = c.cloud_healthy ? "healthy" : "UNHEALTHY";
   const dead = c.nodes.filter((n) => n.state === "dead").length;
   const head = ["node", "address", "healthy", "cpus", "load", "free mem", "max mem", "keys", "pid", "uptime"];
-  const rows = c.nodes.map((n) => [n.name, n.ip_port, n.healthy ? "yes" : `NO (${n.state})`, num(n.num_cpus), num(n.sys_load), bytes(n.free_mem), bytes(n.max_mem), num(n.num_keys), num(n.pid), duration(n.uptime_ms)]);
+  const rows = c.nodes.map((n) => [
+    n.name,
+    n.ip_port,
+    n.healthy ? "yes" : `NO (${n.state})`,
+    num(n.num_cpus),
+    num(n.sys_load),
+    bytes(n.free_mem),
+    bytes(n.max_mem),
+    num(n.num_keys),
+    num(n.pid),
+    duration(n.uptime_ms),
+  ]);
   const size = `${c.cloud_size} node${c.cloud_size === 1 ? "" : "s"}${dead ? ` (and ${dead} dead)` : ""}`;
   return `cluster ${c.cluster_name}: ${size}, ${health}, floe ${c.version}\n${plainTable(head, rows)}\n`;
 }

@@ -95,10 +95,7 @@ class RemoteRun {
   /** Deletes what this command made on the server; failures are ignored (the server may be gone). */
   async close(): Promise<void> {
     process.off("SIGINT", this.interrupt);
-    await Promise.all([
-      ...this.frames.map((id) => this.client.frames.delete(id).catch(() => {})),
-      ...this.models.map((id) => this.client.models.delete(id).catch(() => {})),
-    ]);
+    await Promise.all([...this.frames.map((id) => this.client.frames.delete(id).catch(() => {})), ...this.models.map((id) => this.client.models.delete(id).catch(() => {}))]);
   }
 }
 

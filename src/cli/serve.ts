@@ -51,7 +51,10 @@ export const serveCommand = defineCommand({
         name: args.name,
         authToken: args["auth-token"] ?? process.env.FLOE_AUTH_TOKEN,
         insecure: args.insecure,
-        allowedHosts: args["allowed-host"]?.split(",").map((h) => h.trim()).filter(Boolean),
+        allowedHosts: args["allowed-host"]
+          ?.split(",")
+          .map((h) => h.trim())
+          .filter(Boolean),
         dataRoot: args["data-root"],
         uploadLimitBytes: limitMiB === undefined ? undefined : limitMiB * 1024 ** 2,
         jobRetention,

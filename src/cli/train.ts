@@ -79,7 +79,12 @@ export const trainCommand = defineCommand({
         params[p.name] = v as string | boolean; // citty gives a string, or a boolean for a bool flag
       }
       const y = args.y === undefined ? null : String(args.y);
-      const x = args.x ? String(args.x).split(",").map((s) => s.trim()).filter(Boolean) : null;
+      const x = args.x
+        ? String(args.x)
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : null;
       if (args.url !== undefined) {
         const { remoteTrain } = await import("./remote.ts");
         return report(await remoteTrain(args, { algo: algo.name, y, x, seed, params, valid: args.valid, split: args.split }), args);

@@ -43,7 +43,6 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-
 interface SendOptions {
   json?: unknown;
   body?: Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
@@ -105,12 +104,7 @@ class Transport {
     if (err instanceof FloeError) return err;
     const e = err as { code?: string; message?: string; cause?: { code?: string } };
     const code = e?.code ?? e?.cause?.code;
-    const why =
-      code === "ECONNREFUSED" || code === "ConnectionRefused"
-        ? "connection refused"
-        : code === "ENOTFOUND"
-          ? "unknown host"
-          : (e?.message ?? String(err)).split("\n")[0];
+    const why = code === "ECONNREFUSED" || code === "ConnectionRefused" ? "connection refused" : code === "ENOTFOUND" ? "unknown host" : (e?.message ?? String(err)).split("\n")[0];
     return new FloeError("not_found", `cannot reach floe at ${this.base}: ${why}`, { url: this.base, unreachable: true });
   }
 }
@@ -166,7 +160,11 @@ export class FramesApi {
     const query = {
       frame_id: opts.frameId,
       name: opts.name ?? ("path" in body && !(body instanceof Blob) ? body.path.split("/").pop() : undefined),
-      col_types: opts.col_types && Object.entries(opts.col_types).map(([name, type]) => `${name}:${type}`).join(","),
+      col_types:
+        opts.col_types &&
+        Object.entries(opts.col_types)
+          .map(([name, type]) => `${name}:${type}`)
+          .join(","),
       sep: opts.sep,
       header: opts.header === undefined ? undefined : String(opts.header),
       na_strings: opts.na_strings?.join(","),

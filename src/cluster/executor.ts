@@ -52,9 +52,7 @@ export class ClusterExecutor implements Executor {
       }
     }
     const encodedArgs = encode(replaceDeep(args, (v) => (v instanceof ResidentStub ? ({ $resident: v.view.id, index: v.index } satisfies ResidentMarker) : undefined)));
-    const built: ResidentView | null = task.resident
-      ? { id: `${this.peers.self}/${this.nextView++}`, frame, task: task.name, args: encodedArgs, where: new Array(chunks.length), log: [] }
-      : null;
+    const built: ResidentView | null = task.resident ? { id: `${this.peers.self}/${this.nextView++}`, frame, task: task.name, args: encodedArgs, where: new Array(chunks.length), log: [] } : null;
     if (built && over.kind !== "frame") throw new FloeError("unsupported", `resident task ${task.name} must map over a frame`);
 
     const fold = new OrderedFold<P>(
@@ -76,34 +74,36 @@ export class ClusterExecutor implements Executor {
         else groups.set(node, [i]);
       }
       const retry: number[] = [];
-      await untilAborted(opts.signal, Promise.all(
-        [...groups].map(async ([node, indices]) => {
-          const req: MapRequest = {
-            task: task.name,
-            args: encodedArgs,
-            over: over.kind === "view" ? { view: over.view.id } : { frame },
-            indices,
-            produce: built?.id,
-          };
-          let reply: MapReply;
-          try {
-            reply = decode<MapReply>(await this.transport.call(node, "map", encode(req), opts.signal));
-          } catch (err) {
-            if (opts.signal?.aborted) throw cancelledError();
-            if (!isUnreachable(err)) throw err;
-            this.peers.reportUnreachable(node);
-            retry.push(...indices);
-            return;
-          }
-          if ("built" in reply) {
-            if (built) for (const i of indices) built.where[i] = node;
-          }
-          else if ("partial" in reply) fold.add(merged++, reply.partial as P);
-          else indices.forEach((i, k) => fold.add(i, reply.partials[k] as P));
-          done += indices.length;
-          opts.onProgress?.(done, chunks.length);
-        }),
-      ));
+      await untilAborted(
+        opts.signal,
+        Promise.all(
+          [...groups].map(async ([node, indices]) => {
+            const req: MapRequest = {
+              task: task.name,
+              args: encodedArgs,
+              over: over.kind === "view" ? { view: over.view.id } : { frame },
+              indices,
+              produce: built?.id,
+            };
+            let reply: MapReply;
+            try {
+              reply = decode<MapReply>(await this.transport.call(node, "map", encode(req), opts.signal));
+            } catch (err) {
+              if (opts.signal?.aborted) throw cancelledError();
+              if (!isUnreachable(err)) throw err;
+              this.peers.reportUnreachable(node);
+              retry.push(...indices);
+              return;
+            }
+            if ("built" in reply) {
+              if (built) for (const i of indices) built.where[i] = node;
+            } else if ("partial" in reply) fold.add(merged++, reply.partial as P);
+            else indices.forEach((i, k) => fold.add(i, reply.partials[k] as P));
+            done += indices.length;
+            opts.onProgress?.(done, chunks.length);
+          }),
+        ),
+      );
       pending = retry.sort((a, b) => a - b);
     }
     for (const v of views) v.log.push({ task: task.name, args: encodedArgs, over: over.kind === "view" ? "view" : "frame" });

@@ -13,7 +13,6 @@ export type InternalHandler = (body: Uint8Array, req: Request) => Promise<Respon
 
 export const INTERNAL_PREFIX = "/internal/";
 
-
 function errorAnswer(err: FloeError): Response {
   const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
   return Response.json(body, { status: HTTP_STATUS[err.code] });

@@ -4,22 +4,7 @@
 // type of each column rides in the field metadata (`floe.type`), since numeric and time
 // share Float64.
 
-import {
-  Dictionary,
-  Field,
-  Float64,
-  Int32,
-  makeData,
-  RecordBatch,
-  RecordBatchReader,
-  RecordBatchStreamWriter,
-  Schema,
-  Struct,
-  Utf8,
-  vectorFromArray,
-  type Data,
-  type DataType,
-} from "apache-arrow";
+import { Dictionary, Field, Float64, Int32, makeData, RecordBatch, RecordBatchReader, RecordBatchStreamWriter, Schema, Struct, Utf8, vectorFromArray, type Data, type DataType } from "apache-arrow";
 import { type Chunk, type ColumnType, isMissing, sharedF64, sharedI32, sharedU8, type Vec } from "./chunk.ts";
 import { FloeError } from "./errors.ts";
 import type { ColumnSpec } from "./frame.ts";

@@ -19,8 +19,7 @@ export const COLUMN_TYPES: readonly ColumnType[] = ["numeric", "enum", "string",
 export type DuckClass = "numeric" | "boolean" | "time" | "text" | "enum" | "other";
 
 export function classify(duckType: string): DuckClass {
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(duckType))
-    return "numeric";
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/.test(duckType)) return "numeric";
   if (duckType === "BOOLEAN") return "boolean";
   if (duckType === "DATE" || duckType.startsWith("TIMESTAMP")) return "time";
   if (duckType === "VARCHAR") return "text";
@@ -122,9 +121,7 @@ export async function enumType(session: DbSession, table: string, col: StagedCol
     await session.run(`CREATE TYPE ${typeName} AS ENUM (${known.map(sqlString).join(", ")})`);
     return [...known];
   }
-  await session.run(
-    `CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`,
-  );
+  await session.run(`CREATE TYPE ${typeName} AS ENUM (SELECT CAST(v AS VARCHAR) FROM (SELECT DISTINCT ${c} AS v FROM ${table} WHERE ${c} IS NOT NULL) ORDER BY v)`);
   const rows = await session.rows(`SELECT unnest(enum_range(NULL::${typeName}))`);
   return rows.map((r) => String(r[0]));
 }

@@ -158,10 +158,7 @@ export async function asfactor(executor: Executor, frame: Frame, name: string): 
   const spec = frame.columns[col];
   if (spec.type === "enum") return frame;
   const tooMany = (n: number) =>
-    new FloeError(
-      "bad_input",
-      `column '${name}': ${n.toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")})`,
-    );
+    new FloeError("bad_input", `column '${name}': ${n.toLocaleString("en-US")} distinct values is more than an enum column can hold (${ENUM_MAX_LEVELS.toLocaleString("en-US")})`);
   if (spec.type === "string") {
     const strings = await executor.run(DistinctStringsTask, frame, { col });
     if (strings.length > ENUM_MAX_LEVELS) throw tooMany(strings.length);

@@ -105,9 +105,7 @@ async function sniff(session: DbSession, file: CsvFile, opts: CsvOptions, force:
   if (force) args.push(force);
   let row: unknown[];
   try {
-    [row] = await session.rows(
-      `SELECT Delimiter, Quote, Escape, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args.join(", ")})`,
-    );
+    [row] = await session.rows(`SELECT Delimiter, Quote, Escape, SkipRows, HasHeader, Columns, DateFormat, TimestampFormat FROM sniff_csv(${args.join(", ")})`);
   } catch (err) {
     throw readerError(err, file.label, [file]);
   }
@@ -147,19 +145,14 @@ function varcharColumns(n: number): string {
  */
 async function recheckFallback(session: DbSession, file: CsvFile, opts: CsvOptions, sniffed: Dialect, sampleAll: boolean): Promise<Dialect> {
   const header = firstLine(file.head);
-  const delim =
-    opts.sep ??
-    (sniffed.columns.length === 1 ? DELIMITER_CANDIDATES.find((d) => header.includes(d)) : undefined) ??
-    sniffed.delim;
+  const delim = opts.sep ?? (sniffed.columns.length === 1 ? DELIMITER_CANDIDATES.find((d) => header.includes(d)) : undefined) ?? sniffed.delim;
   const quoteOff = sniffed.quote === "" && file.head.includes(0x22);
   // Skipping leading lines is how the sniffer gets past a ragged row near the top.
   if (delim === sniffed.delim && !quoteOff && sniffed.skip === 0) return sniffed;
   const plain = { delim, quote: '"', escape: '"', skip: 0 };
   const fields = header.split(delim).length;
   try {
-    await session.rows(
-      `SELECT count(*) FROM read_csv(${fileArgs(file)}, auto_detect=false, header=false, ${dialectArgs(plain)}, columns=${varcharColumns(fields)})`,
-    );
+    await session.rows(`SELECT count(*) FROM read_csv(${fileArgs(file)}, auto_detect=false, header=false, ${dialectArgs(plain)}, columns=${varcharColumns(fields)})`);
   } catch (err) {
     throw readerError(err, file.label, [file]);
   }
@@ -213,13 +206,7 @@ function widerType(a: string, b: string): string {
  * Several files are each checked like one, with the first file's delimiter and header
  * setting, and must have the same columns in the same order.
  */
-export async function csvReader(
-  session: DbSession,
-  src: ResolvedFile,
-  opts: CsvOptions,
-  varchar: readonly string[],
-  sampleAll: boolean,
-): Promise<string> {
+export async function csvReader(session: DbSession, src: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> {
   const [first, ...rest] = src.files.map((f) => ({ ...f, compression: src.compression }));
   const d = await fileDialect(session, first, opts, sampleAll);
   const types = d.columns.map((c) => c.type);
@@ -231,15 +218,7 @@ export async function csvReader(
   // The sniff is done: pin its dialect and types so DuckDB does not sniff a second time.
   const columns = d.columns.map((c, i) => `${sqlString(c.name)}: ${sqlString(varchar.includes(c.name) ? "VARCHAR" : types[i])}`);
   const paths = src.files.map((f) => sqlString(literalPath(f.path)));
-  const args = [
-    `[${paths.join(", ")}]`,
-    `compression=${sqlString(src.compression)}`,
-    "auto_detect=false",
-    dialectArgs(d),
-    `header=${d.header}`,
-    naArg(opts),
-    `columns={${columns.join(", ")}}`,
-  ];
+  const args = [`[${paths.join(", ")}]`, `compression=${sqlString(src.compression)}`, "auto_detect=false", dialectArgs(d), `header=${d.header}`, naArg(opts), `columns={${columns.join(", ")}}`];
   if (d.dateFormat) args.push(`dateformat=${sqlString(d.dateFormat)}`);
   if (d.timestampFormat) args.push(`timestampformat=${sqlString(d.timestampFormat)}`);
   return `read_csv(${args.join(", ")})`;

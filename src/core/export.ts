@@ -48,9 +48,7 @@ export async function exportFrame(db: Db, frame: Frame, path: string, format?: E
       }
     }
     appender.closeSync();
-    const cols = frame.columns.map((c) =>
-      c.type === "time" ? `make_timestamp(CAST(${sqlIdent(c.name)} * 1000 AS BIGINT)) AS ${sqlIdent(c.name)}` : sqlIdent(c.name),
-    );
+    const cols = frame.columns.map((c) => (c.type === "time" ? `make_timestamp(CAST(${sqlIdent(c.name)} * 1000 AS BIGINT)) AS ${sqlIdent(c.name)}` : sqlIdent(c.name)));
     const options = fmt === "csv" ? "FORMAT csv, HEADER" : "FORMAT parquet";
     await session.run(`COPY (SELECT ${cols.join(", ")} FROM ${table}) TO ${sqlString(path)} (${options})`);
   } catch (err) {

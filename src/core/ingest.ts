@@ -6,15 +6,7 @@
 // Rollups are computed afterwards through the executor (importFrame).
 
 import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecKindOf } from "./chunk.ts";
-import {
-  COLUMN_TYPES,
-  classify,
-  decideTypes,
-  enumType,
-  extractExpr,
-  type StagedColumn,
-  tooManyLevels,
-} from "./column-types.ts";
+import { COLUMN_TYPES, classify, decideTypes, enumType, extractExpr, type StagedColumn, tooManyLevels } from "./column-types.ts";
 import { type CsvOptions, csvReader } from "./csv-dialect.ts";
 import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
@@ -75,8 +67,7 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
   const varchar = Object.entries(opts.colTypes ?? {})
     .filter(([, t]) => t === "enum" || t === "string")
     .map(([n]) => n);
-  const create = async (sampleAll: boolean) =>
-    runTracked(session, `CREATE TABLE ${table} AS SELECT * FROM ${await readerSql(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
+  const create = async (sampleAll: boolean) => runTracked(session, `CREATE TABLE ${table} AS SELECT * FROM ${await readerSql(session, file, opts, varchar, sampleAll)}`, opts, [0, 0.7]);
   try {
     try {
       await create(false);
@@ -108,8 +99,7 @@ export async function readerSql(session: DbSession, file: ResolvedFile, opts: Cs
   };
   const [first, ...rest] = file.files;
   if (rest.length) {
-    const columnsOf = async (f: SourceFile) =>
-      (await session.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${reader([f])})`)).map(([name]) => ({ name: String(name) }));
+    const columnsOf = async (f: SourceFile) => (await session.rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${reader([f])})`)).map(([name]) => ({ name: String(name) }));
     const firstColumns = await columnsOf(first);
     for (const f of rest) checkSameColumns(first, firstColumns, f, await columnsOf(f));
   }
@@ -199,9 +189,15 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
             read += rows;
             opts.onProgress?.(0.7 + (0.3 * read) / total);
           };
-          await readResultChunks(result, types.map(vecKindOf), chunkRows, (vecs, rows) => {
-            chunks.push({ index: chunks.length, start: 0, rows, vecs });
-          }, { signal: opts.signal, onRows });
+          await readResultChunks(
+            result,
+            types.map(vecKindOf),
+            chunkRows,
+            (vecs, rows) => {
+              chunks.push({ index: chunks.length, start: 0, rows, vecs });
+            },
+            { signal: opts.signal, onRows },
+          );
           return chunks;
         } finally {
           part.close();

@@ -134,7 +134,10 @@ export class InlineExecutor implements Executor {
   readonly threads = 1;
 
   async run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
-    const fold = new OrderedFold((a: P, b: P) => task.reduce(a, b), () => task.empty(args));
+    const fold = new OrderedFold(
+      (a: P, b: P) => task.reduce(a, b),
+      () => task.empty(args),
+    );
     const total = data.chunks.length;
     // Folded by position: `data` may be any run of a frame's chunks (a cluster node's share).
     for (let i = 0; i < total; i++) {

@@ -176,9 +176,7 @@ export async function computeRollups(executor: Executor, frame: Frame, opts?: Ru
       histColumns.push({ index: c, start: min, width: (max - min) / HISTOGRAM_BINS });
     }
   });
-  const hist = histColumns.length
-    ? await executor.run(HistogramTask, frame, { columns: histColumns, bins: HISTOGRAM_BINS }, opts)
-    : new Float64Array(0);
+  const hist = histColumns.length ? await executor.run(HistogramTask, frame, { columns: histColumns, bins: HISTOGRAM_BINS }, opts) : new Float64Array(0);
 
   return types.map((t, c): ColumnRollup => {
     const o = c * MOMENTS;

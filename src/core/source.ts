@@ -137,9 +137,7 @@ function decompressedHead(path: string, compression: Exclude<Compression, "none"
   for (const bytes of [SNIFF_BYTES, 1024]) {
     const head = readHead(path, bytes);
     try {
-      return compression === "gzip"
-        ? gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 4 * SNIFF_BYTES })
-        : zstdDecompressSync(head, { maxOutputLength: 4 * SNIFF_BYTES });
+      return compression === "gzip" ? gunzipSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 4 * SNIFF_BYTES }) : zstdDecompressSync(head, { maxOutputLength: 4 * SNIFF_BYTES });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") {
         throw new FloeError("bad_input", `${label}: the ${compression} data is corrupt or cut short (${(err as Error).message})`);

@@ -84,11 +84,22 @@ export async function streamColumns(
     let start = 0;
     let index = 0;
     const kinds = columns.map((c): Vec["kind"] => (c.as === "text" ? "utf8" : "f64"));
-    await readResultChunks(result, kinds, chunkRows, async (vecs, rows) => {
-      const chunk: Chunk = { index: index++, start, rows, vecs };
-      start += rows;
-      await onChunk(chunk);
-    }, { signal: opts.signal, onError: (err) => { throw fail(err); } });
+    await readResultChunks(
+      result,
+      kinds,
+      chunkRows,
+      async (vecs, rows) => {
+        const chunk: Chunk = { index: index++, start, rows, vecs };
+        start += rows;
+        await onChunk(chunk);
+      },
+      {
+        signal: opts.signal,
+        onError: (err) => {
+          throw fail(err);
+        },
+      },
+    );
     return { rows: start, missing };
   } finally {
     session.close();

@@ -11,9 +11,7 @@ export type ToWorker =
   | { t: "map"; run: number; index: number; chunks: readonly ChunkLike[] }
   | { t: "end"; run: number };
 
-export type FromWorker =
-  | { t: "done"; run: number; index: number; partial: unknown }
-  | { t: "fail"; run: number; index: number; error: { code: ErrorCode; message: string } };
+export type FromWorker = { t: "done"; run: number; index: number; partial: unknown } | { t: "fail"; run: number; index: number; error: { code: ErrorCode; message: string } };
 
 declare const self: Worker;
 

@@ -30,12 +30,7 @@ function foldOnly(scored: readonly ScoredChunk[], folds: readonly Int32Array[], 
  * The summary over `nfolds` folds, from the holdout predictions (`scored`, chunk by chunk),
  * each chunk's fold ids, and the algorithm's own way of computing metrics.
  */
-export async function cvSummary(
-  scored: readonly ScoredChunk[],
-  folds: readonly Int32Array[],
-  nfolds: number,
-  metricsOf: (chunks: ScoredChunk[]) => Promise<Metrics>,
-): Promise<CvSummary> {
+export async function cvSummary(scored: readonly ScoredChunk[], folds: readonly Int32Array[], nfolds: number, metricsOf: (chunks: ScoredChunk[]) => Promise<Metrics>): Promise<CvSummary> {
   const perFold: Record<string, number>[] = [];
   for (let f = 0; f < nfolds; f++) perFold.push((await metricsOf(foldOnly(scored, folds, f))) as unknown as Record<string, number>);
   const out: Record<string, CvSummaryRow> = {};

@@ -119,8 +119,7 @@ export async function assignFolds(executor: Executor, frame: Frame, view: { chun
     const col = frame.columnIndex(p.fold_column);
     const spec = frame.columns[col];
     if (col === columns.yCol) throw new FloeError("invalid_argument", "fold_column cannot be the response");
-    const tooMany = (n: number) =>
-      new FloeError("bad_input", `fold_column '${p.fold_column}' has ${n} distinct values: more folds than floe allows (${MAX_NFOLDS}), each training a model of its own`);
+    const tooMany = (n: number) => new FloeError("bad_input", `fold_column '${p.fold_column}' has ${n} distinct values: more folds than floe allows (${MAX_NFOLDS}), each training a model of its own`);
     if (spec.type === "enum") {
       const n = spec.domain?.length ?? 0;
       if (n < 2) throw new FloeError("bad_input", `fold_column '${p.fold_column}' needs at least two distinct values`);

@@ -93,5 +93,8 @@ export function sortRows(rows: readonly LeaderboardRow[], metric: string): Leade
     const v = r[metric] as number;
     return Number.isNaN(v) ? Number.POSITIVE_INFINITY : sign * v;
   };
-  return rows.map((r, i) => ({ r, i })).sort((a, b) => key(a.r) - key(b.r) || a.i - b.i).map(({ r }) => r);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => key(a.r) - key(b.r) || a.i - b.i)
+    .map(({ r }) => r);
 }

@@ -6,18 +6,7 @@
 
 import { FloeError } from "../core/errors.ts";
 
-export const DISTRIBUTIONS = [
-  "AUTO",
-  "gaussian",
-  "bernoulli",
-  "multinomial",
-  "poisson",
-  "gamma",
-  "tweedie",
-  "laplace",
-  "quantile",
-  "huber",
-] as const;
+export const DISTRIBUTIONS = ["AUTO", "gaussian", "bernoulli", "multinomial", "poisson", "gamma", "tweedie", "laplace", "quantile", "huber"] as const;
 export type Distribution = Exclude<(typeof DISTRIBUTIONS)[number], "AUTO">;
 
 export interface LossParams {
@@ -39,15 +28,7 @@ export function linkInverse(d: Distribution, f: number): number {
 }
 
 /** Writes g[i] and h[i] for rows [0, n) from actuals `y` and raw scores `f` (one a row). */
-export function gradients(
-  d: Distribution,
-  y: Float64Array,
-  f: Float64Array,
-  n: number,
-  g: Float64Array,
-  h: Float64Array,
-  p: LossParams,
-): void {
+export function gradients(d: Distribution, y: Float64Array, f: Float64Array, n: number, g: Float64Array, h: Float64Array, p: LossParams): void {
   switch (d) {
     case "gaussian":
       for (let i = 0; i < n; i++) {

@@ -33,13 +33,7 @@ export function defineParams<const L extends readonly ParamSpec[]>(specs: L): L 
 
 /** The resolved value of one declared parameter: its enum's values, or its type's; null where the default is. */
 type ValueOf<S extends ParamSpec> =
-  | (S extends { readonly type: "enum"; readonly values: readonly (infer V)[] }
-      ? V
-      : S extends { readonly type: "int" | "float" }
-        ? number
-        : S extends { readonly type: "bool" }
-          ? boolean
-          : string)
+  | (S extends { readonly type: "enum"; readonly values: readonly (infer V)[] } ? V : S extends { readonly type: "int" | "float" } ? number : S extends { readonly type: "bool" } ? boolean : string)
   | (S extends { readonly default: null } ? null : never);
 
 /** The resolved values of a parameter list made by defineParams, by parameter name. */

@@ -70,8 +70,7 @@ export function trainingColumns(frame: Frame, y: string, x: readonly string[] | 
       continue;
     }
     const levelsPresent = (r?.levelCounts ?? []).filter((n) => n > 0).length;
-    const constant =
-      r && (r.count === 0 || (r.missing === 0 && (spec.type === "enum" ? levelsPresent <= 1 : r.min !== null && r.min === r.max)));
+    const constant = r && (r.count === 0 || (r.missing === 0 && (spec.type === "enum" ? levelsPresent <= 1 : r.min !== null && r.min === r.max)));
     if (ignoreConstCols && constant) {
       notes.push(`dropped constant column '${name}'`);
       continue;
@@ -146,10 +145,7 @@ export async function refuseInfiniteResponse(executor: Executor, frame: Frame, y
   const r = col < 0 ? undefined : frame.rollups?.[col];
   if (!r || r.min === null || r.max === null || (Number.isFinite(r.min) && Number.isFinite(r.max))) return;
   const rows = await executor.run(InfiniteCountTask, frame, { col });
-  throw new FloeError(
-    "bad_input",
-    `response column '${y}' has ${rowCount(rows)} with infinite values (inf or -inf): make them missing (--na-strings inf,-inf) or leave those rows out`,
-  );
+  throw new FloeError("bad_input", `response column '${y}' has ${rowCount(rows)} with infinite values (inf or -inf): make them missing (--na-strings inf,-inf) or leave those rows out`);
 }
 
 /**

@@ -64,9 +64,7 @@ function cell(x: number | null, time: boolean): string {
 export function describeText(label: string, frame: FrameDescription): string {
   const rows = frame.columns.map((c) => {
     const time = c.type === "time";
-    const domain = c.domain
-      ? c.domain.slice(0, DOMAIN_SHOWN).join(", ") + (c.domain.length > DOMAIN_SHOWN ? `, … (${c.domain.length})` : "")
-      : "";
+    const domain = c.domain ? c.domain.slice(0, DOMAIN_SHOWN).join(", ") + (c.domain.length > DOMAIN_SHOWN ? `, … (${c.domain.length})` : "") : "";
     const sd = c.sd === null ? "" : time ? `${num(c.sd)} ms` : num(c.sd);
     return [c.name, c.type, num(c.missing), num(c.zeros), cell(c.min, time), cell(c.max, time), cell(c.mean, time), sd, num(c.cardinality), domain];
   });

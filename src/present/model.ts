@@ -68,7 +68,11 @@ export function metricsText(title: string, m: Metrics, domain: readonly string[]
 /** A table of a model's report, numbers formatted as the CLI prints them. */
 function tableText(t: ModelTable, prefix = ""): string {
   const cell = (v: string | number | null | undefined) => (typeof v === "number" ? num(v) : (v ?? ""));
-  return `${prefix}${t.title}:\n${plainTable(t.headers, t.rows.map((r) => r.map(cell)), "  ")}`;
+  return `${prefix}${t.title}:\n${plainTable(
+    t.headers,
+    t.rows.map((r) => r.map(cell)),
+    "  ",
+  )}`;
 }
 
 /** The algorithm's tables, then those of the models inside it (a stacked ensemble's metalearner), titled as such. */
@@ -81,9 +85,14 @@ export function modelText(model: Model): string {
   const out: string[] = [];
   const classes = model.response?.domain ? `, ${model.response.domain.length} classes` : "";
   const output = descriptorOf(model.algo).output;
-  const summary = output.summary(model).map((p) => (typeof p === "number" ? num(p) : p)).join("");
+  const summary = output
+    .summary(model)
+    .map((p) => (typeof p === "number" ? num(p) : p))
+    .join("");
   out.push(`model ${model.model_id}: ${model.algo}, ${model.category}${classes}, ${summary}, trained in ${(model.training_time_ms / 1000).toFixed(1)} s`);
-  const inputs = modelInputs(model).map((c) => c.name).join(", ");
+  const inputs = modelInputs(model)
+    .map((c) => c.name)
+    .join(", ");
   out.push(`${model.response ? `response: ${model.response.name}; predictors` : "columns"}: ${inputs}; seed ${model.params.seed}`);
   for (const note of model.notes) out.push(`note: ${note}`);
   const { training, validation, cross_validation } = model.metrics;

@@ -7,7 +7,14 @@ export function plainTable(head: readonly string[], rows: readonly (readonly (st
   const widths: number[] = [];
   for (const r of cells) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, Bun.stringWidth(c))));
   return cells
-    .map((r) => indent + r.map((c, i) => c + " ".repeat(widths[i] - Bun.stringWidth(c))).join("  ").replace(/ +$/, ""))
+    .map(
+      (r) =>
+        indent +
+        r
+          .map((c, i) => c + " ".repeat(widths[i] - Bun.stringWidth(c)))
+          .join("  ")
+          .replace(/ +$/, ""),
+    )
     .join("\n");
 }
 

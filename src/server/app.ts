@@ -28,7 +28,9 @@ function jsonBodyLimit(): MiddlewareHandler {
   const limited = bodyLimit({
     maxSize: JSON_BODY_LIMIT,
     onError: () => {
-      throw new FloeError("too_large", `the request body is over ${JSON_BODY_LIMIT / 1024 ** 2} MiB (${JSON_BODY_LIMIT} bytes), the limit for JSON requests; send data as an upload`, { limit_bytes: JSON_BODY_LIMIT });
+      throw new FloeError("too_large", `the request body is over ${JSON_BODY_LIMIT / 1024 ** 2} MiB (${JSON_BODY_LIMIT} bytes), the limit for JSON requests; send data as an upload`, {
+        limit_bytes: JSON_BODY_LIMIT,
+      });
     },
   });
   return (c, next) => (UPLOAD_PATHS.has(c.req.path) ? next() : limited(c, next));

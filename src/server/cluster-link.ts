@@ -46,8 +46,7 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
   // Job ids must not clash between members: they carry the node's name.
   node.jobs.idBase = `job_${membership.self.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`;
 
-  const toEach = <T>(route: string, body: Uint8Array, each: (node: string, answer: T) => void = () => {}) =>
-    toOthers(peers, transport, route, body, (n, bytes) => each(n, decode<T>(bytes)));
+  const toEach = <T>(route: string, body: Uint8Array, each: (node: string, answer: T) => void = () => {}) => toOthers(peers, transport, route, body, (n, bytes) => each(n, decode<T>(bytes)));
   const shared = (id: string, served: ServedModel): SharedModel => ({
     id,
     bytes: serializeModel(served.model, VERSION),

@@ -6,7 +6,6 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { asFloeError, type ErrorCode, FloeError, HTTP_STATUS } from "../core/errors.ts";
 
-
 export function statusOf(code: ErrorCode): ContentfulStatusCode {
   return HTTP_STATUS[code] as ContentfulStatusCode;
 }

@@ -44,8 +44,7 @@ function bracketed(host: string): string {
 /** Checks requests against the server's names; build once per server. */
 export function requestGuard(opts: GuardOptions): (req: Request) => FloeError | null {
   const allowed = new Set(opts.allowedHosts.map((h) => bracketed(h.toLowerCase())));
-  const loopbackName = (hostname: string) =>
-    hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === bracketed(opts.bindHost);
+  const loopbackName = (hostname: string) => hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === bracketed(opts.bindHost);
 
   return (req) => {
     const hostHeader = req.headers.get("host") ?? "";

@@ -23,10 +23,7 @@ export const RowsQuery = z.object({
 export const UploadQuery = z.object({
   frame_id: Id.optional(),
   name: z.string().optional().openapi({ description: "The file name the frame id is made from" }),
-  col_types: z
-    .string()
-    .optional()
-    .openapi({ description: "Column types to force, as name:type,...", example: "species:enum,id:string" }),
+  col_types: z.string().optional().openapi({ description: "Column types to force, as name:type,...", example: "species:enum,id:string" }),
   sep: z.string().length(1).optional(),
   header: z.enum(["true", "false"]).optional(),
   na_strings: z

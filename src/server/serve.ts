@@ -90,7 +90,10 @@ function checkClusterOptions(opts: ServeOptions): { tls: Tls | null } {
   if (opts.join !== undefined && opts.secret === undefined) throw new FloeError("invalid_argument", "--join needs the cluster secret: add --secret or set FLOE_SECRET");
   if (opts.secret !== undefined && opts.secret.length < 8) throw new FloeError("invalid_argument", "--secret must be at least 8 characters");
   if (opts.secret === undefined) {
-    for (const [flag, v] of [["--node-name", opts.nodeName], ["--advertise", opts.advertise]] as const) {
+    for (const [flag, v] of [
+      ["--node-name", opts.nodeName],
+      ["--advertise", opts.advertise],
+    ] as const) {
       if (v !== undefined) throw new FloeError("invalid_argument", `${flag} applies only to a cluster node: add --secret`);
     }
   }

@@ -51,7 +51,17 @@ const cases: Case[] = [
   { name: "a row with an extra field", args: () => ["describe", file("ragged-long.csv", "a,b\n1,2\n3,4,5\n6,7\n")], error: /line 3/i },
   { name: "a row with a missing field", args: () => ["describe", file("ragged-short.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n")], error: /line 3/i },
   { name: "a ragged CSV on stdin names <stdin>", args: () => ["describe", "-"], stdin: () => "a,b\n1,2\n3,4,5\n", error: /<stdin>.*line 3/i },
-  { name: "binary junk", args: () => ["describe", file("junk.csv", new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 256))], error: /binary|not (a )?(csv|text)|utf-8/i },
+  {
+    name: "binary junk",
+    args: () => [
+      "describe",
+      file(
+        "junk.csv",
+        new Uint8Array(4096).map((_, i) => (i * 7919 + 13) % 256),
+      ),
+    ],
+    error: /binary|not (a )?(csv|text)|utf-8/i,
+  },
   { name: "malformed JSON", args: () => ["describe", file("bad.json", '{"a": 1, "b": [2,\n')], error: /bad\.json|json/i },
   { name: "a truncated Parquet file", args: () => ["describe", file("cut.parquet", new Uint8Array([0x50, 0x41, 0x52, 0x31, 1, 2, 3, 4, 5, 6]))], error: /cut\.parquet|parquet/i },
   { name: "a glob that matches nothing", args: () => ["describe", join(dir, "none-*.csv")], error: /none-\*\.csv.*(no file|match|not found)/i },
@@ -141,12 +151,59 @@ const cases: Case[] = [
   // Training data that cannot make a sound model.
   { name: "an unknown response column", args: () => ["train", iris, "-y", "Species"], error: /'Species'/ },
   { name: "an unknown predictor", args: () => ["train", iris, "-y", "species", "--x", "petal_length,petal_colour"], error: /petal_colour/ },
-  { name: "a single-class target", args: () => ["train", file("one-class.csv", binary(() => "yes")), "-y", "y"], error: /one (class|value|level)|single|constant/i },
-  { name: "a target that is all missing", args: () => ["train", file("no-target.csv", binary(() => "")), "-y", "y"], error: /'y'.*missing|no rows|all missing/i },
-  { name: "a numeric target holding inf", args: () => ["train", file("inf-target.csv", binary((i) => (i === 7 ? "inf" : String(i % 13)))), "-y", "y"], error: /'y'.*(inf|finite)/i },
+  {
+    name: "a single-class target",
+    args: () => [
+      "train",
+      file(
+        "one-class.csv",
+        binary(() => "yes"),
+      ),
+      "-y",
+      "y",
+    ],
+    error: /one (class|value|level)|single|constant/i,
+  },
+  {
+    name: "a target that is all missing",
+    args: () => [
+      "train",
+      file(
+        "no-target.csv",
+        binary(() => ""),
+      ),
+      "-y",
+      "y",
+    ],
+    error: /'y'.*missing|no rows|all missing/i,
+  },
+  {
+    name: "a numeric target holding inf",
+    args: () => [
+      "train",
+      file(
+        "inf-target.csv",
+        binary((i) => (i === 7 ? "inf" : String(i % 13))),
+      ),
+      "-y",
+      "y",
+    ],
+    error: /'y'.*(inf|finite)/i,
+  },
   {
     name: "a numeric target with a few junk strings is read as numbers, the junk named and its rows left out",
-    args: () => ["train", file("junk-target.csv", binary((i) => (i === 3 ? "n/a?" : i === 9 ? "oops" : String((i * 7) % 91)))), "-y", "y", "--ntrees", "2", "--json"],
+    args: () => [
+      "train",
+      file(
+        "junk-target.csv",
+        binary((i) => (i === 3 ? "n/a?" : i === 9 ? "oops" : String((i * 7) % 91))),
+      ),
+      "-y",
+      "y",
+      "--ntrees",
+      "2",
+      "--json",
+    ],
     ok: (r) => {
       expect(JSON.parse(r.stdout).metrics.training.nobs).toBe(198);
       expect(r.stderr).toMatch(/column 'y': 2 value\(s\) that are not numbers \(such as "n\/a\?"\) read as missing/);
@@ -154,12 +211,31 @@ const cases: Case[] = [
   },
   {
     name: "a numeric target with so much junk that it reads as classes",
-    args: () => ["train", file("junk-classes.csv", binary((i) => (i % 4 === 1 ? ["oops", "bad", "??"][i % 3] : String((i * 7) % 91)))), "-y", "y"],
+    args: () => [
+      "train",
+      file(
+        "junk-classes.csv",
+        binary((i) => (i % 4 === 1 ? ["oops", "bad", "??"][i % 3] : String((i * 7) % 91))),
+      ),
+      "-y",
+      "y",
+    ],
     error: /'y' looks numeric.*(\?\?|bad|oops)/,
   },
   {
     name: "rows with a missing target are dropped with a note saying how many",
-    args: () => ["train", file("some-missing.csv", binary((i) => (i % 20 === 0 ? "" : i % 100 > 50 ? "1" : "0"))), "-y", "y", "--algo", "glm", "--json"],
+    args: () => [
+      "train",
+      file(
+        "some-missing.csv",
+        binary((i) => (i % 20 === 0 ? "" : i % 100 > 50 ? "1" : "0")),
+      ),
+      "-y",
+      "y",
+      "--algo",
+      "glm",
+      "--json",
+    ],
     ok: (r) => {
       expect(JSON.parse(r.stdout).metrics.training.nobs).toBe(190);
       expect(r.stderr + r.stdout).toMatch(/10 rows/);
@@ -167,7 +243,20 @@ const cases: Case[] = [
   },
   {
     name: "NaN and Inf text in a predictor are missing values, and the model still trains",
-    args: () => ["train", file("nan-x.csv", binary((i) => (i % 100 > 50 ? "1" : "0")).replace("\n0.05,", "\nNaN,").replace("\n0.06,", "\ninf,")), "-y", "y", "--ntrees", "5", "--json"],
+    args: () => [
+      "train",
+      file(
+        "nan-x.csv",
+        binary((i) => (i % 100 > 50 ? "1" : "0"))
+          .replace("\n0.05,", "\nNaN,")
+          .replace("\n0.06,", "\ninf,"),
+      ),
+      "-y",
+      "y",
+      "--ntrees",
+      "5",
+      "--json",
+    ],
     ok: (r) => expect(JSON.parse(r.stdout).metrics.training.nobs).toBe(200),
   },
   {
@@ -187,7 +276,18 @@ const cases: Case[] = [
 
   // Scoring.
   { name: "a missing model file", args: () => ["predict", join(dir, "none.floe"), iris], error: /none\.floe/ },
-  { name: "a model file of random bytes", args: () => ["predict", file("junk.floe", new Uint8Array(512).map((_, i) => (i * 31) % 251)), iris], error: /junk\.floe|model file/i },
+  {
+    name: "a model file of random bytes",
+    args: () => [
+      "predict",
+      file(
+        "junk.floe",
+        new Uint8Array(512).map((_, i) => (i * 31) % 251),
+      ),
+      iris,
+    ],
+    error: /junk\.floe|model file/i,
+  },
   { name: "a CSV given as the model", args: () => ["predict", iris, iris], error: /iris\.csv|model file/i },
   { name: "data with none of the model's columns", args: () => ["predict", model, file("other.csv", "u,v\n1,2\n3,4\n")], error: /none of the model's|sepal_length/i },
   { name: "predict on a ragged file writes nothing to stdout", args: () => ["predict", model, file("ragged-predict.csv", `${irisText.split("\n").slice(0, 4).join("\n")}\n1,2\n`)], error: /line 5/i },

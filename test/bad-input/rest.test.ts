@@ -43,10 +43,20 @@ const cases: Case[] = [
   { name: "an import of a ragged file", send: () => importPath(writeTemp(dir, "ragged.csv", "a,b\n1,2\n3\n")), status: "4xx", message: /line 3/ },
   { name: "an import of an empty file", send: () => importPath(writeTemp(dir, "empty.csv", "")), status: "4xx", message: /empty/ },
   { name: "an import with a bad col_types spec", send: () => api.post("/frames/import", { path: join(FIXTURES, "iris.csv"), col_types: "species=enum" }), status: "4xx" },
-  { name: "an import with a million na_strings", send: () => api.post("/frames/import", { path: join(FIXTURES, "iris.csv"), na_strings: Array.from({ length: 1_000_000 }, (_, i) => `n${i}`) }), status: "4xx", message: /na_strings|too (large|many|long)|limit/i },
+  {
+    name: "an import with a million na_strings",
+    send: () => api.post("/frames/import", { path: join(FIXTURES, "iris.csv"), na_strings: Array.from({ length: 1_000_000 }, (_, i) => `n${i}`) }),
+    status: "4xx",
+    message: /na_strings|too (large|many|long)|limit/i,
+  },
   { name: "a JSON body over the size cap", send: () => api.post("/frames/import", { path: "x".repeat(8 * 1024 * 1024) }), status: "4xx", message: /limit|too (large|long)/i },
   { name: "an upload with no body", send: () => api.post("/frames/upload", "", { "content-type": "text/csv" }), status: 400 },
-  { name: "a ragged upload names the upload, not a temp file", send: () => api.post("/frames/upload?name=mine.csv", "a,b\n1,2\n3\n", { "content-type": "text/csv" }).then(jobError), status: "4xx", message: /line 3/ },
+  {
+    name: "a ragged upload names the upload, not a temp file",
+    send: () => api.post("/frames/upload?name=mine.csv", "a,b\n1,2\n3\n", { "content-type": "text/csv" }).then(jobError),
+    status: "4xx",
+    message: /line 3/,
+  },
   { name: "an upload of gzip bytes that are not gzip", send: () => api.post("/frames/upload", new Uint8Array([0x1f, 0x8b, 0, 1, 2, 3]), { "content-type": "text/csv" }).then(jobError), status: "4xx" },
 
   // SQL import: one read-only SELECT.
@@ -61,26 +71,61 @@ const cases: Case[] = [
   { name: "an unknown algorithm", send: () => api.post("/models", { algo: "gbn", training_frame: irisId, response_column: "species" }), status: 400, message: /gbn/ },
   { name: "an unknown frame", send: () => api.post("/models", { algo: "gbm", training_frame: "nope", response_column: "species" }), status: 404, message: /nope/ },
   { name: "an unknown response column", send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "Species" }), status: "4xx", message: /Species/ },
-  { name: "a parameter of the wrong type", send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { ntrees: "many" } }), status: 400, message: /ntrees/ },
+  {
+    name: "a parameter of the wrong type",
+    send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { ntrees: "many" } }),
+    status: 400,
+    message: /ntrees/,
+  },
   { name: "an unknown parameter", send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { ntree: 3 } }), status: 400, message: /ntree/ },
-  { name: "more folds than rows", send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { nfolds: 1000 } }).then(jobError), status: "4xx", message: /nfolds/ },
+  {
+    name: "more folds than rows",
+    send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { nfolds: 1000 } }).then(jobError),
+    status: "4xx",
+    message: /nfolds/,
+  },
   { name: "predictions from an unknown model", send: () => api.post("/models/nope/predict", { frame: irisId }), status: 404 },
   { name: "a job that does not exist", send: () => api.get("/jobs/nope"), status: 404 },
   { name: "deleting a frame that does not exist", send: () => api.del("/frames/nope"), status: 404 },
-  { name: "a model upload of random bytes", send: () => api.post("/models/upload", new Uint8Array(300).map((_, i) => (i * 31) % 251), { "content-type": "application/octet-stream" }), status: 400 },
-  { name: "a model upload that is a gzip bomb", send: () => api.post("/models/upload", gzipSync(new Uint8Array(512 * 1024 * 1024)), { "content-type": "application/octet-stream" }), status: "4xx", message: /model|large|limit/i },
+  {
+    name: "a model upload of random bytes",
+    send: () =>
+      api.post(
+        "/models/upload",
+        new Uint8Array(300).map((_, i) => (i * 31) % 251),
+        { "content-type": "application/octet-stream" },
+      ),
+    status: 400,
+  },
+  {
+    name: "a model upload that is a gzip bomb",
+    send: () => api.post("/models/upload", gzipSync(new Uint8Array(512 * 1024 * 1024)), { "content-type": "application/octet-stream" }),
+    status: "4xx",
+    message: /model|large|limit/i,
+  },
 
   // A web page's requests (a default server has no token).
-  { name: "a cross-site text/plain shutdown", send: () => raw("/api/v1/shutdown", { method: "POST", body: "x", headers: { "content-type": "text/plain", origin: "http://evil.example" } }), status: 403 },
-  { name: "a cross-site form upload", send: () => raw("/api/v1/frames/upload", { method: "POST", body: "a,b\n1,2\n", headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://evil.example" } }), status: 403 },
-  { name: "a simple text/plain POST without an Origin", send: () => raw("/api/v1/frames/import", { method: "POST", body: JSON.stringify({ sql: "SELECT 1" }), headers: { "content-type": "text/plain" } }), status: 403 },
+  {
+    name: "a cross-site text/plain shutdown",
+    send: () => raw("/api/v1/shutdown", { method: "POST", body: "x", headers: { "content-type": "text/plain", origin: "http://evil.example" } }),
+    status: 403,
+  },
+  {
+    name: "a cross-site form upload",
+    send: () => raw("/api/v1/frames/upload", { method: "POST", body: "a,b\n1,2\n", headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://evil.example" } }),
+    status: 403,
+  },
+  {
+    name: "a simple text/plain POST without an Origin",
+    send: () => raw("/api/v1/frames/import", { method: "POST", body: JSON.stringify({ sql: "SELECT 1" }), headers: { "content-type": "text/plain" } }),
+    status: 403,
+  },
   { name: "a rebound Host name", send: () => raw("/api/v1/frames", { headers: { host: "evil.example" } }), status: 403 },
   { name: "an unknown route", send: () => api.get("/nope"), status: 404 },
 ];
 
 const replies = new Map<string, Reply>();
 for (const c of cases) replies.set(c.name, await c.send().catch((err: Error) => ({ status: 0, body: { error: { message: String(err) } } })));
-
 
 describe("the REST API", () => {
   test("the corpus has at least 30 requests", () => {

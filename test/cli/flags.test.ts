@@ -96,5 +96,9 @@ test("an unknown command is refused with the closest command", async () => {
 test("short flags and the one-letter long flags still work", async () => {
   const r = await floe(["train", iris, "-y", "species", "--x", "petal_length,petal_width", "--ntrees", "1", "--seed", "1", "--json"]);
   expect(r.code).toBe(0);
-  expect(JSON.parse(r.stdout).varimp.map((v: { variable: string }) => v.variable).sort()).toEqual(["petal_length", "petal_width"]);
+  expect(
+    JSON.parse(r.stdout)
+      .varimp.map((v: { variable: string }) => v.variable)
+      .sort(),
+  ).toEqual(["petal_length", "petal_width"]);
 });

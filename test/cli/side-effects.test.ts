@@ -42,7 +42,10 @@ test("an unwritable --out is refused before the data is read", async () => {
   const notADir = writeTemp(dir, "plain-file", "x");
   const out = join(notADir, "m.floe");
   const missing = join(dir, "missing.csv");
-  for (const cmd of [["train", missing, "-y", "species"], ["automl", missing, "-y", "species", "--max-models", "1"]]) {
+  for (const cmd of [
+    ["train", missing, "-y", "species"],
+    ["automl", missing, "-y", "species", "--max-models", "1"],
+  ]) {
     const r = await floe([...cmd, "--out", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`floe: --out ${out}: cannot write there (${notADir} is not a directory)\n`);

@@ -50,7 +50,15 @@ test("train --out, then predict and eval with the model file, from a file and fr
   const piped = await floe(["predict", model, "-"], { stdin: Bun.file(iris) });
   expect(piped.stdout).toBe(pred.stdout);
   // predict streams the input in chunks: tiny chunks, and columns in another order, change nothing.
-  const reordered = writeTemp(dir, "iris-reordered.csv", (await Bun.file(iris).text()).split("\n").filter(Boolean).map((l) => l.split(",").reverse().join(",")).join("\n"));
+  const reordered = writeTemp(
+    dir,
+    "iris-reordered.csv",
+    (await Bun.file(iris).text())
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split(",").reverse().join(","))
+      .join("\n"),
+  );
   const streamed = await floe(["predict", model, reordered, "--chunk-rows", "7"]);
   expect(streamed.stdout).toBe(pred.stdout);
 

@@ -101,7 +101,11 @@ describe("frames", () => {
     // Download: a header, then the rows; the missing value is empty.
     const lines = (await new Response(await client.frames.download(factored)).text()).trimEnd().split("\n");
     expect(lines[0]).toBe("code,x");
-    expect(lines.slice(1).map((l) => l.split(","))).toEqual([["3", expect.stringMatching(/^1\.50*$/)], ["1", expect.stringMatching(/^2(\.0*)?$/)], ["3", ""]]);
+    expect(lines.slice(1).map((l) => l.split(","))).toEqual([
+      ["3", expect.stringMatching(/^1\.50*$/)],
+      ["1", expect.stringMatching(/^2(\.0*)?$/)],
+      ["3", ""],
+    ]);
 
     await client.frames.delete(factored);
     expect((await failure(client.frames.get(factored))).code).toBe("not_found");

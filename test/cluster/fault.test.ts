@@ -72,7 +72,13 @@ describe("a cluster of three processes", () => {
     const frameCsv = await api(a, "GET", "/frames/synth/download");
 
     const jobId = await trainOn(a, "survivor");
-    await waitFor("training under way", () => api(a, "GET", `/jobs/${jobId}`), (j) => j.progress > 0.1 || j.status !== "running", 30_000, 20);
+    await waitFor(
+      "training under way",
+      () => api(a, "GET", `/jobs/${jobId}`),
+      (j) => j.progress > 0.1 || j.status !== "running",
+      30_000,
+      20,
+    );
     expect((await api(a, "GET", `/jobs/${jobId}`)).status).toBe("running");
     await c.kill9();
     const job = await finished(a, jobId);

@@ -70,12 +70,22 @@ describe("a three-node cluster", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^floe: cannot join ${nodes[0].address}: it refused this node's signature: the cluster secret \\(--secret or FLOE_SECRET\\) is not the same`));
     expect(r.stderr).not.toContain("listening on");
-    await waitFor("the seed logs the refusal", async () => nodes[0].stderr(), (s) => /refused POST \/internal\/join from 127\.0\.0\.1: the signature does not match/.test(s), 2_000);
+    await waitFor(
+      "the seed logs the refusal",
+      async () => nodes[0].stderr(),
+      (s) => /refused POST \/internal\/join from 127\.0\.0\.1: the signature does not match/.test(s),
+      2_000,
+    );
 
     const unsigned = await fetch(`${nodes[0].url}/internal/heartbeat`, { method: "POST", body: "{}" });
     expect(unsigned.status).toBe(401);
     expect(((await unsigned.json()) as any).error.code).toBe("unauthorized");
-    await waitFor("the seed logs the unsigned call", async () => nodes[0].stderr(), (s) => s.includes("refused POST /internal/heartbeat from 127.0.0.1: the request is not signed"), 2_000);
+    await waitFor(
+      "the seed logs the unsigned call",
+      async () => nodes[0].stderr(),
+      (s) => s.includes("refused POST /internal/heartbeat from 127.0.0.1: the request is not signed"),
+      2_000,
+    );
     // The refused node never became a member.
     expect((await clusterOf(nodes[0])).nodes).toHaveLength(3);
   }, 30_000);
@@ -128,7 +138,12 @@ describe("a three-node cluster", () => {
     const [a, b, c] = nodes;
     b.pause();
     try {
-      await waitFor("a and c see b dead", () => Promise.all([a, c].map(statesSeenBy)), (vs) => vs.every((v) => v[b.address] === "dead"), 5_000);
+      await waitFor(
+        "a and c see b dead",
+        () => Promise.all([a, c].map(statesSeenBy)),
+        (vs) => vs.every((v) => v[b.address] === "dead"),
+        5_000,
+      );
     } finally {
       b.resume();
     }
@@ -142,7 +157,13 @@ describe("a three-node cluster", () => {
   test("a node stopped with SIGTERM leaves: the others mark it dead at once", async () => {
     const [a, b, c] = nodes;
     await c.stop();
-    const v = await waitFor("a and b see c dead", () => Promise.all([a, b].map(statesSeenBy)), (vs) => vs.every((x) => x[c.address] === "dead"), 5_000, 20);
+    const v = await waitFor(
+      "a and b see c dead",
+      () => Promise.all([a, b].map(statesSeenBy)),
+      (vs) => vs.every((x) => x[c.address] === "dead"),
+      5_000,
+      20,
+    );
     expect(v.every((x) => x[c.address] === "dead")).toBe(true);
     // Dead because it said it was leaving, not after six silent heartbeats: the log names the
     // cause (a wall-clock bound here would race a loaded machine's slow process exit).
@@ -235,14 +256,26 @@ describe("in process", () => {
     await c.m.join(b.address);
     for (const x of [a, b, c]) x.m.start();
     // a hears of c only in b's heartbeats, then reaches c itself (a -> c is not lost).
-    await waitFor("a knows c", async () => a.m.get("c")?.state, (s) => s === "healthy", 2_000, 10);
+    await waitFor(
+      "a knows c",
+      async () => a.m.get("c")?.state,
+      (s) => s === "healthy",
+      2_000,
+      10,
+    );
     expect(a.events).toEqual(["joined b", "joined c"]);
     expect(a.m.live().map((x) => x.name)).toEqual(["a", "b", "c"]);
     // The executor's report kills c at once; c's next answer to a heartbeat heals it.
     a.m.reportUnreachable("c");
     expect(a.m.get("c")?.state).toBe("dead");
     expect(a.m.live().map((x) => x.name)).toEqual(["a", "b"]);
-    await waitFor("c alive again on a", async () => a.m.get("c")?.state, (s) => s === "healthy", 2_000, 10);
+    await waitFor(
+      "c alive again on a",
+      async () => a.m.get("c")?.state,
+      (s) => s === "healthy",
+      2_000,
+      10,
+    );
     expect(a.events).toEqual(["joined b", "joined c", "dead c", "alive c"]);
   });
 

@@ -167,9 +167,7 @@ test("a request signed for one node is refused by another node of the cluster", 
   const headers = signHeaders(SECRET, "POST", "/internal/echo", address, body);
   const replayed = await fetch(`${otherBase}/internal/echo`, { method: "POST", headers, body });
   expect(replayed.status).toBe(401);
-  expect(((await replayed.json()) as any).error.message).toBe(
-    `internal route refused: the request was signed for node '${address}', not for this node ('node-b' at '127.0.0.1:${other.port}')`,
-  );
+  expect(((await replayed.json()) as any).error.message).toBe(`internal route refused: the request was signed for node '${address}', not for this node ('node-b' at '127.0.0.1:${other.port}')`);
   const original = await fetch(`${base}/internal/echo`, { method: "POST", headers, body });
   expect([...new Uint8Array(await original.arrayBuffer())]).toEqual([...body].reverse());
   // The client signs for the node it names; by default for the host:port it calls.
@@ -214,9 +212,7 @@ test("an unsigned or forged request is refused before its body is read", async (
   expect(fake.pulled.bytes).toBe(0);
   const malformed = new Headers(signHeaders(SECRET, "POST", "/internal/echo", address, body));
   malformed.set(SIGNATURE_HEADERS.nonce, "not-a-nonce");
-  expect(((await (await routes.fetch(streamed("/internal/echo", 1, malformed).req)).json()) as any).error.message).toBe(
-    "internal route refused: the request's x-floe-* headers are malformed",
-  );
+  expect(((await (await routes.fetch(streamed("/internal/echo", 1, malformed).req)).json()) as any).error.message).toBe("internal route refused: the request's x-floe-* headers are malformed");
 });
 
 test("a signed body over its route's limit is refused with 413 while it streams in", async () => {
@@ -251,7 +247,9 @@ test("a join through an address the node does not advertise is signed again for 
   try {
     await joiner.join(`127.0.0.1:${seedServer.port}`);
     expect(seed.all().map((m) => m.name)).toEqual(["joiner", "seed"]);
-    expect(seedLogs[0]).toBe(`refused POST /internal/join from the joiner: the request was signed for node '127.0.0.1:${seedServer.port}', not for this node ('seed' at 'seed.example:${seedServer.port}')`);
+    expect(seedLogs[0]).toBe(
+      `refused POST /internal/join from the joiner: the request was signed for node '127.0.0.1:${seedServer.port}', not for this node ('seed' at 'seed.example:${seedServer.port}')`,
+    );
   } finally {
     await seedServer.stop(true);
   }

@@ -31,7 +31,6 @@ test("IPC round trip restores schema, domains, missing values and strings", asyn
   expect(columns).toEqual(f.columns as typeof columns);
   expect(chunk.rows).toBe(6);
   // bun's toEqual compares typed arrays with ===, so NaN (missing) needs plain arrays.
-  const plain = (vecs: readonly object[]) =>
-    vecs.map((v) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ArrayBuffer.isView(x) ? Array.from(x as Float64Array) : x])));
+  const plain = (vecs: readonly object[]) => vecs.map((v) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, ArrayBuffer.isView(x) ? Array.from(x as Float64Array) : x])));
   expect(plain(chunk.vecs)).toEqual(plain(f.chunks[0].vecs));
 });

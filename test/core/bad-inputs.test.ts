@@ -29,7 +29,12 @@ const CASES: Case[] = [
   ["unterminated quote", 'a,b\n1,"x\n', {}, "unterminated-quote.csv: line 2: unterminated quoted field"],
   ["gzip of a ragged file", gzipSync(text("a,b\n1,2\n3,4,5\n")), {}, "gzip-of-a-ragged-file.csv: line 3: expected 2 columns, found 3 (ragged row)"],
   ["gzip cut short", gzipSync(text("a,b\n1,2\n")).subarray(0, 6), {}, "gzip-cut-short.csv: the gzip data is corrupt or cut short (unexpected end of file)"],
-  ["gzip with a corrupt body", new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]), {}, "gzip-with-a-corrupt-body.csv: the gzip data is corrupt or cut short (invalid block type)"],
+  [
+    "gzip with a corrupt body",
+    new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]),
+    {},
+    "gzip-with-a-corrupt-body.csv: the gzip data is corrupt or cut short (invalid block type)",
+  ],
   ["gzip cut in the middle", gzipSync(text(manyRows)).subarray(0, 3000), {}, "gzip-cut-in-the-middle.csv: the gzip data is corrupt or cut short (unexpected end of file)"],
   ["BOM", "\ufeffa,b\n1,2\n", {}, [1, ["a", "b"]]],
   ["CRLF line ends", "a,b\r\n1,2\r\n3,4\r\n", {}, [2, ["a", "b"]]],

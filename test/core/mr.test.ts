@@ -94,7 +94,10 @@ for (const [name, make] of executors) {
     });
 
     test("a commutative task is folded per worker and still sees every chunk once", async () => {
-      const ints = numberFrame(Float64Array.from({ length: 5000 }, (_, i) => (i * 7919) % 1000), 97);
+      const ints = numberFrame(
+        Float64Array.from({ length: 5000 }, (_, i) => (i * 7919) % 1000),
+        97,
+      );
       let expected = 0;
       for (let i = 0; i < 5000; i++) expected += (i * 7919) % 1000;
       const r = await ex.run(IntSumTask, await data(ints), {});

@@ -12,8 +12,7 @@ import { FIXTURES, testNode } from "../support/node.ts";
 
 const node = testNode();
 const penguins = join(FIXTURES, "penguins.csv");
-const load = async (chunkRows?: number, colTypes?: Record<string, "string">) =>
-  ingest(await node.db(), { kind: "file", path: penguins }, { chunkRows, colTypes });
+const load = async (chunkRows?: number, colTypes?: Record<string, "string">) => ingest(await node.db(), { kind: "file", path: penguins }, { chunkRows, colTypes });
 
 /** Every value of column `c` in row order, for comparisons. */
 function values(f: Frame, c: number): (number | string | null)[] {
@@ -69,11 +68,7 @@ test("split: same seed, same rows, whatever the chunk size or thread count", asy
   const one = new InlineExecutor();
   const three = new WorkerPool(new URL("../support/worker.ts", import.meta.url), 3);
   try {
-    const runs = [
-      await split(one, await load(7), [0.6, 0.2], 1234),
-      await split(three, await load(), [0.6, 0.2], 1234),
-      await split(node.executor, await load(100), [0.6, 0.2], 1234),
-    ];
+    const runs = [await split(one, await load(7), [0.6, 0.2], 1234), await split(three, await load(), [0.6, 0.2], 1234), await split(node.executor, await load(100), [0.6, 0.2], 1234)];
     for (let p = 0; p < 3; p++) {
       for (let c = 0; c < 7; c++) {
         expect(values(runs[1][p], c)).toEqual(values(runs[0][p], c));

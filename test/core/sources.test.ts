@@ -114,9 +114,7 @@ describe("parts of one source", () => {
     await session.run(`COPY (SELECT 1 AS id, 'x' AS b) TO '${q1}' (FORMAT parquet)`);
     await session.run(`COPY (SELECT 2 AS id, 'y' AS c) TO '${q2}' (FORMAT parquet)`);
     session.close();
-    expect((await failure({ kind: "file", path: join(parts, "q*.parquet") })).message).toBe(
-      `${q1} and ${q2} have different columns: 'b' only in ${q1}; 'c' only in ${q2}`,
-    );
+    expect((await failure({ kind: "file", path: join(parts, "q*.parquet") })).message).toBe(`${q1} and ${q2} have different columns: 'b' only in ${q1}; 'c' only in ${q2}`);
   });
 
   test("a ragged row in a later part names that part and its line", async () => {

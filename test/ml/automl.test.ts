@@ -49,11 +49,7 @@ test("the same seed gives the same leaderboard and the same leader", async () =>
 
 test("max_runtime_secs is kept (time passes with the work: 2 ms a task): models, a grid and both ensembles fit in it, and it ends at it", async () => {
   const w = workClock(node.executor, 2);
-  const r = await automl(
-    { max_runtime_secs: 5, max_runtime_secs_per_model: 0.3, nfolds: 3, seed: 2, include_algos: "GBM,DeepLearning,StackedEnsemble" },
-    "petal_length",
-    w,
-  );
+  const r = await automl({ max_runtime_secs: 5, max_runtime_secs_per_model: 0.3, nfolds: 3, seed: 2, include_algos: "GBM,DeepLearning,StackedEnsemble" }, "petal_length", w);
   // The run spent its budget and ended at it: the model in progress at the deadline was cut there.
   expect(r.elapsed_ms).toBeGreaterThanOrEqual(5000);
   expect(r.elapsed_ms).toBeLessThan(5000 * 1.01);

@@ -43,7 +43,11 @@ test("a numeric response with junk strings is refused, naming the junk and --col
   // 10% of the values are text, too many for the ingest to read the column as numbers:
   // it becomes a 94-class enum, which used to train a 94-class classifier.
   const junk = ["junk", "n/a?", "oops"];
-  const frame = await load("junk.csv", "x,y", Array.from({ length: 300 }, (_, i) => [i % 7, i % 10 === 0 ? junk[(i / 10) % 3] : ((i % 91) * 1.5).toFixed(1)]));
+  const frame = await load(
+    "junk.csv",
+    "x,y",
+    Array.from({ length: 300 }, (_, i) => [i % 7, i % 10 === 0 ? junk[(i / 10) % 3] : ((i % 91) * 1.5).toFixed(1)]),
+  );
   expect(frame.columns[1].type).toBe("enum");
   const err = train("gbm", frame, { ntrees: 2 });
   expect(await failure(err)).toMatch(/response column 'y' looks numeric: 91 of its 94 classes are numbers.*junk, n\/a\?, oops.*--col-types y:numeric/);
@@ -70,14 +74,24 @@ test("min_rows above half the rows is refused as H2O refuses it", async () => {
 test("predicting on data with none of the model's columns is refused; some missing ones are named", async () => {
   const frame = await load("fit.csv", "x,z,y", linear());
   const { model } = await train("gbm", frame, { ntrees: 2 });
-  const other = await load("other.csv", "a,b", [[1, 2], [3, 4]]);
+  const other = await load("other.csv", "a,b", [
+    [1, 2],
+    [3, 4],
+  ]);
   expect(await failure(predictFrame(node.executor, model, other, []))).toContain("none of the model's predictor columns (x, z) is in the data (its columns: a, b)");
   // floe predict streams its input: it refuses before writing a line.
   const modelFile = `${dir}/fit.floe`;
   expect((await floe(["train", writeTemp(dir, "fit-cli.csv", `x,z,y\n${linear().join("\n")}\n`), "--y", "y", "--ntrees", "2", "--seed", "1", "--out", modelFile])).code).toBe(0);
   const cli = await floe(["predict", modelFile, writeTemp(dir, "other-cli.csv", "a,b\n1,2\n")]);
-  expect({ code: cli.code, stdout: cli.stdout, stderr: cli.stderr }).toEqual({ code: 1, stdout: "", stderr: "floe: none of the model's predictor columns (x, z) is in the data (its columns: a, b)\n" });
-  const partial = await load("partial.csv", "x,b", [[1, 2], [3, 4]]);
+  expect({ code: cli.code, stdout: cli.stdout, stderr: cli.stderr }).toEqual({
+    code: 1,
+    stdout: "",
+    stderr: "floe: none of the model's predictor columns (x, z) is in the data (its columns: a, b)\n",
+  });
+  const partial = await load("partial.csv", "x,b", [
+    [1, 2],
+    [3, 4],
+  ]);
   const warnings: string[] = [];
   await predictFrame(node.executor, model, partial, warnings);
   expect(warnings.join("\n")).toContain("column 'z' is missing");
@@ -100,13 +114,19 @@ test("nfolds must be 0 or 2..rows, and at most 100; the check is the same for ev
     expect(await failure(train(algo, frame, { ...QUICK[algo], nfolds: 41 }))).toContain("nfolds=41 is more than the 40 rows with a response");
     expect(await failure(train(algo, frame, { ...QUICK[algo], nfolds: 1 }))).toContain("nfolds must be 0 (no cross-validation) or at least 2");
   }
-  const many = await load("many.csv", "x,z,y", Array.from({ length: 300 }, (_, i) => [i, i % 3, i]));
+  const many = await load(
+    "many.csv",
+    "x,z,y",
+    Array.from({ length: 300 }, (_, i) => [i, i % 3, i]),
+  );
   expect(await failure(train("gbm", many, { nfolds: 101, ntrees: 1 }))).toContain("nfolds=101 is more than floe allows (100)");
 });
 
 test("mtries must be -1, -2 or 1..the number of predictors", async () => {
   const frame = await load("mtries.csv", "x,z,y", linear());
-  expect(await failure(train("drf", frame, { ntrees: 2, mtries: 0 }))).toContain("mtries=0: must be -1 (sqrt of the predictors for classifiers, a third for regression), -2 (all) or 1 to 2 (the predictors)");
+  expect(await failure(train("drf", frame, { ntrees: 2, mtries: 0 }))).toContain(
+    "mtries=0: must be -1 (sqrt of the predictors for classifiers, a third for regression), -2 (all) or 1 to 2 (the predictors)",
+  );
   expect(await failure(train("drf", frame, { ntrees: 2, mtries: 3 }))).toContain("mtries=3");
   for (const mtries of [-2, -1, 1, 2]) expect((await train("drf", frame, { ntrees: 2, mtries })).model.algo).toBe("drf");
 });

@@ -24,9 +24,7 @@ async function trainOn(name: string, modelId: string): Promise<TrainResult> {
   const a = algorithm(name);
   if (!a) throw new Error(`no algorithm ${name}`);
   const takesBases = a.params.some((p) => p.name === "base_models");
-  const baseModels = takesBases
-    ? await Promise.all(["gbm", "glm"].map((b) => trainOn(b, `${modelId}_${b}`)))
-    : undefined;
+  const baseModels = takesBases ? await Promise.all(["gbm", "glm"].map((b) => trainOn(b, `${modelId}_${b}`))) : undefined;
   const params = takesBases ? { seed: 5 } : { seed: 5, ...(a.params.some((p) => p.name === "nfolds") ? STACKABLE : {}) };
   return a.train(node.executor, {
     modelId,
@@ -54,9 +52,15 @@ describe("every registered algorithm", () => {
       if (domain) expect(outputNames(loaded)).toEqual(["predict", ...domain]);
       else expect(outputNames(loaded).length).toBe(reloaded[0].width);
       for (let c = 0; c < direct.length; c++) {
-        expect(Buffer.from(reloaded[c].p.buffer, reloaded[c].p.byteOffset, reloaded[c].p.byteLength).equals(Buffer.from(direct[c].p.buffer, direct[c].p.byteOffset, direct[c].p.byteLength))).toBe(true);
+        expect(Buffer.from(reloaded[c].p.buffer, reloaded[c].p.byteOffset, reloaded[c].p.byteLength).equals(Buffer.from(direct[c].p.buffer, direct[c].p.byteOffset, direct[c].p.byteLength))).toBe(
+          true,
+        );
       }
-      expect(modelInputs(loaded).map((c) => c.name).every((n) => frame.names.includes(n))).toBe(true);
+      expect(
+        modelInputs(loaded)
+          .map((c) => c.name)
+          .every((n) => frame.names.includes(n)),
+      ).toBe(true);
 
       const evaluator = modelEvaluator(node.executor, loaded);
       await evaluator.add(frame, []);

@@ -58,12 +58,27 @@ test("a hidden layer learns XOR: every point on the right side of the threshold,
     [1, 0, "yes"],
     [1, 1, "no"],
   ];
-  const frame = await load(csv("xor.csv", "x1,x2,y", Array.from({ length: 200 }, (_, i) => points[i % 4])));
+  const frame = await load(
+    csv(
+      "xor.csv",
+      "x1,x2,y",
+      Array.from({ length: 200 }, (_, i) => points[i % 4]),
+    ),
+  );
   const { model } = await train(frame, "y", { hidden: "8", activation: "Tanh", epochs: 40, stopping_rounds: 0 });
   expect(model.response.domain).toEqual(["no", "yes"]);
   const m = model.metrics.training as BinomialMetrics;
   expect(m.AUC).toBe(1);
-  const p = await outputs(model, await load(csv("xor-points.csv", "x1,x2", points.map((r) => r.slice(0, 2)))));
+  const p = await outputs(
+    model,
+    await load(
+      csv(
+        "xor-points.csv",
+        "x1,x2",
+        points.map((r) => r.slice(0, 2)),
+      ),
+    ),
+  );
   expect(p.map((q) => (q >= model.threshold ? "yes" : "no"))).toEqual(["no", "yes", "yes", "no"]);
   // Confident, not merely ordered: a linear model cannot get past 0.5 on XOR.
   expect(Math.max(p[0], p[3])).toBeLessThan(0.1);
@@ -287,7 +302,8 @@ test("max_runtime_secs stops training early and keeps the model so far (time pas
     return model;
   };
   // An iteration and its scoring: what the run may go on for once the time is up.
-  const scoredIteration = (await timed({ epochs: 2, score_each_iteration: true, train_samples_per_iteration: 150 })).training_time_ms - (await timed({ epochs: 1, train_samples_per_iteration: 150 })).training_time_ms;
+  const scoredIteration =
+    (await timed({ epochs: 2, score_each_iteration: true, train_samples_per_iteration: 150 })).training_time_ms - (await timed({ epochs: 1, train_samples_per_iteration: 150 })).training_time_ms;
   const model = await timed({ epochs: 100000, max_runtime_secs: 0.5 });
   expect(model.training_time_ms).toBeGreaterThanOrEqual(500);
   expect(model.training_time_ms).toBeLessThan(500 + scoredIteration);
@@ -299,7 +315,13 @@ test("max_runtime_secs stops training early and keeps the model so far (time pas
 
 test("bad parameters: one clear error each", async () => {
   const iris = await load(IRIS);
-  const numeric = await load(csv("num.csv", "x,y", [[1, 2], [2, 3], [3, 5]]));
+  const numeric = await load(
+    csv("num.csv", "x,y", [
+      [1, 2],
+      [2, 3],
+      [3, 5],
+    ]),
+  );
   const run = (frame: Frame, y: string, params: Record<string, unknown>) => failure(train(frame, y, params));
   expect(await run(iris, "species", { hidden: "0" })).toContain("hidden=\"0\": '0' is not a positive integer layer size");
   expect(await run(iris, "species", { hidden: "20,x" })).toContain("'x' is not a positive integer layer size");

@@ -137,11 +137,7 @@ test("gaussian p-values use the estimated dispersion and Student's t, as R's glm
 });
 
 /** i = 0..199: x = i/50, z = a|b|c by i mod 3, y = floor(exp(0.5 + 0.8x)) + 2i (R: floor(exp(0.5+0.8*x) + (i*7 %% 5)), %% binding first). */
-const counts = writeTemp(
-  dir,
-  "counts.csv",
-  `x,z,y\n${Array.from({ length: 200 }, (_, i) => `${i / 50},${"abc"[i % 3]},${Math.floor(Math.exp(0.5 + 0.8 * (i / 50))) + 2 * i}`).join("\n")}\n`,
-);
+const counts = writeTemp(dir, "counts.csv", `x,z,y\n${Array.from({ length: 200 }, (_, i) => `${i / 50},${"abc"[i % 3]},${Math.floor(Math.exp(0.5 + 0.8 * (i / 50))) + 2 * i}`).join("\n")}\n`);
 
 test("poisson (log link) and gamma (inverse link) match R's glm", async () => {
   // R: i <- 0:199; x <- i/50; z <- factor(c("a","b","c")[i %% 3 + 1]); y <- floor(exp(0.5 + 0.8*x) + (i*7 %% 5))
@@ -193,11 +189,7 @@ test("elastic net: the solution satisfies the KKT conditions, computed here from
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     return { mean, sd: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) };
   });
-  const X = complete.map((r, i) => [
-    ...["Adelie", "Chinstrap", "Gentoo"].map((s) => (r[0] === s ? 1 : 0)),
-    ...num.map((v, j) => (v[i] - stats[j].mean) / stats[j].sd),
-    1,
-  ]);
+  const X = complete.map((r, i) => [...["Adelie", "Chinstrap", "Gentoo"].map((s) => (r[0] === s ? 1 : 0)), ...num.map((v, j) => (v[i] - stats[j].mean) / stats[j].sd), 1]);
   const names = ["species.Adelie", "species.Chinstrap", "species.Gentoo", "beak_length_mm", "beak_depth_mm", "flipper_length_mm", "Intercept"];
   const beta = names.map((n) => coef(m, n, "standardized_coefficients"));
   const y = complete.map((r) => Number(r[5]));
@@ -236,7 +228,16 @@ test("multinomial with a ridge penalty matches scikit-learn's LogisticRegression
   ];
   const frame = await load(join(FIXTURES, "iris.csv"));
   for (const solver of ["IRLSM", "L_BFGS"]) {
-    const m = await glm(frame, "species", null, { alpha: 0, lambda: 1 / 1500, standardize: false, solver, beta_epsilon: 1e-10, objective_epsilon: 1e-14, gradient_epsilon: 1e-10, max_iterations: 1000 });
+    const m = await glm(frame, "species", null, {
+      alpha: 0,
+      lambda: 1 / 1500,
+      standardize: false,
+      solver,
+      beta_epsilon: 1e-10,
+      objective_epsilon: 1e-14,
+      gradient_epsilon: 1e-10,
+      max_iterations: 1000,
+    });
     expect(m.family).toBe("multinomial");
     const p = (await predictFrame(node.executor, m, frame, [])).flatMap((s) => Array.from(s.p));
     [0, 50, 70, 100, 133].forEach((row, r) => {
@@ -291,7 +292,9 @@ test("bad input: separable classes, collinear columns, responses out of the fami
   const reg = await glm(sep, "label", null, {});
   expect(Number.isFinite(coef(reg, "x"))).toBe(true);
 
-  const collinear = await load(writeTemp(dir, "col.csv", `a,b,c,y\n${Array.from({ length: 30 }, (_, i) => `${i % 7},${i % 5},${2 * (i % 7) - (i % 5)},${i % 7 + 0.5 * (i % 5) + ((i * 13) % 3)}`).join("\n")}\n`));
+  const collinear = await load(
+    writeTemp(dir, "col.csv", `a,b,c,y\n${Array.from({ length: 30 }, (_, i) => `${i % 7},${i % 5},${2 * (i % 7) - (i % 5)},${(i % 7) + 0.5 * (i % 5) + ((i * 13) % 3)}`).join("\n")}\n`),
+  );
   expect(await failure(glm(collinear, "y", null, { lambda: 0 }))).toContain("collinear columns: c is a linear combination of other columns");
   const removed = await glm(collinear, "y", null, { lambda: 0, remove_collinear_columns: true, compute_p_values: true });
   expect(coef(removed, "c")).toBe(0);

@@ -48,7 +48,11 @@ test("a Cartesian grid builds each combination once and ranks the models by the 
 test("a random grid draws distinct combinations in an order its seed repeats, up to max_models", async () => {
   const hyperParams = { max_depth: [1, 2, 3, 4, 5], learn_rate: [0.05, 0.1, 0.2, 0.5] };
   const criteria = { ...DEFAULT_CRITERIA, strategy: "RandomDiscrete" as const, max_models: 4, seed: 11 };
-  const order = (r: Awaited<ReturnType<typeof grid>>) => r.models.map((m) => m.result.model.model_id).sort().map((id) => JSON.stringify(r.models.find((m) => m.result.model.model_id === id)?.hyper));
+  const order = (r: Awaited<ReturnType<typeof grid>>) =>
+    r.models
+      .map((m) => m.result.model.model_id)
+      .sort()
+      .map((id) => JSON.stringify(r.models.find((m) => m.result.model.model_id === id)?.hyper));
   const a = await grid({ hyperParams, criteria });
   const b = await grid({ hyperParams, criteria });
   expect(a.stopped).toBe("max_models");

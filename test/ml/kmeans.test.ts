@@ -129,7 +129,9 @@ test("enum columns: mismatch distance and the most frequent level as center", as
   rows.push(["", 1]); // a missing level is imputed with the mode
   const frame = await load(csv("colors.csv", "color,x", rows));
   const model = await train(frame, { k: 2, standardize: false, seed: 1 });
-  const centers = centerRecords(model, false).map((r) => r.color).sort();
+  const centers = centerRecords(model, false)
+    .map((r) => r.color)
+    .sort();
   expect(centers).toEqual(["blue", "red"]);
   const pred = await predictions(model, frame);
   for (let i = 2; i < 12; i++) expect(pred[i]).toBe(pred[i % 2]);
@@ -149,7 +151,12 @@ test("a saved model predicts what the trained one does; all-missing rows still g
   const model = await train(frame, { k: 3, seed: 5 }, IRIS_X);
   const loaded = deserializeModel(serializeModel(model, "test"), "model");
   expect(await predictions(loaded, frame)).toEqual(await predictions(model, frame));
-  const holes = await load(csv("holes.csv", "sepal_length,sepal_width,petal_length,petal_width", [["", "", "", ""], [5.1, "", 1.4, ""]]));
+  const holes = await load(
+    csv("holes.csv", "sepal_length,sepal_width,petal_length,petal_width", [
+      ["", "", "", ""],
+      [5.1, "", 1.4, ""],
+    ]),
+  );
   const p = await predictions(loaded, holes);
   for (const c of p) expect([0, 1, 2]).toContain(c);
   // Evaluating on the training frame reproduces the training metrics.
@@ -189,7 +196,15 @@ test("CLI: train, predict and eval a k-means model end to end", async () => {
 });
 
 test("bad input: k above the rows, no usable columns, all-missing and string columns, a response", async () => {
-  const frame = await load(csv("small.csv", "a,b,name,empty", [[1, 2, "x", ""], [2, 3, "y", ""], [4, 1, "z", ""]]), undefined, { name: "string" });
+  const frame = await load(
+    csv("small.csv", "a,b,name,empty", [
+      [1, 2, "x", ""],
+      [2, 3, "y", ""],
+      [4, 1, "z", ""],
+    ]),
+    undefined,
+    { name: "string" },
+  );
   await expect(train(frame, { k: 5, seed: 1 })).rejects.toThrow("k=5 is larger than the number of rows (3)");
   await expect(train(frame, { k: 2, seed: 1 }, ["name", "empty"])).rejects.toThrow(/no usable columns to cluster.*string column 'name'.*'empty': all 3 values are missing/);
   const model = await train(frame, { k: 2, seed: 1 }, ["a", "name", "empty"]);

@@ -94,7 +94,15 @@ test("hand-worked categorical posteriors with laplace = 1 (priors smoothed too, 
 });
 
 test("a class's zero sd is replaced by min_sdev; a density that underflows counts as min_prob", async () => {
-  const frame = await load(csv("sd0.csv", "x,y", [[1, "A"], [1, "A"], [2, "B"], [4, "B"]]), { colTypes: { y: "enum" } });
+  const frame = await load(
+    csv("sd0.csv", "x,y", [
+      [1, "A"],
+      [1, "A"],
+      [2, "B"],
+      [4, "B"],
+    ]),
+    { colTypes: { y: "enum" } },
+  );
   const model = await train(frame, "y");
   const x = model.predictors[0];
   const A = model.response.domain.indexOf("A");
@@ -212,9 +220,21 @@ test("a saved and loaded model predicts what the trained one does; 1 and 2 threa
 });
 
 test("bad input: a numeric response asks for an enum; a single-class response is refused", async () => {
-  const frame = await load(csv("num.csv", "x,y", [[1, 0], [2, 1], [3, 0]]));
+  const frame = await load(
+    csv("num.csv", "x,y", [
+      [1, 0],
+      [2, 1],
+      [3, 0],
+    ]),
+  );
   await expect(train(frame, "y")).rejects.toThrow("make it an enum (--col-types y:enum)");
-  const single = await load(csv("one.csv", "x,y", [[1, "a"], [2, "a"]]), { colTypes: { y: "enum" } });
+  const single = await load(
+    csv("one.csv", "x,y", [
+      [1, "a"],
+      [2, "a"],
+    ]),
+    { colTypes: { y: "enum" } },
+  );
   await expect(train(single, "y")).rejects.toThrow("single class");
   await expect(train(single, "nope")).rejects.toThrow("response column 'nope' is not in the frame");
 });
@@ -222,7 +242,13 @@ test("bad input: a numeric response asks for an enum; a single-class response is
 test("a level unseen in training scores as missing, with a warning", async () => {
   const frame = await load(csv("seen.csv", "x1,x2,y", SMALL), { colTypes: SMALL_TYPES });
   const model = await train(frame, "y", { laplace: 1 });
-  const score = await load(csv("unseen.csv", "x1,x2", [["b", "w"], ["b", ""]]), { colTypes: { x1: "enum", x2: "enum" } });
+  const score = await load(
+    csv("unseen.csv", "x1,x2", [
+      ["b", "w"],
+      ["b", ""],
+    ]),
+    { colTypes: { x1: "enum", x2: "enum" } },
+  );
   const warnings: string[] = [];
   const p = pYes(model, await outputs(model, score, warnings));
   expect(warnings.some((w) => w.includes("'x2'") && w.includes("w"))).toBe(true);

@@ -37,13 +37,35 @@ const glmTypes: Same<GlmParams["solver"], "AUTO" | "IRLSM" | "L_BFGS" | "COORDIN
 
 test("defineParams keeps the declared list as it is: the metadata front ends read", () => {
   expect(demoTypes && glmTypes).toBe(true);
-  expect(DEMO_PARAMS.map((p) => p.name)).toEqual(["k", "rate", "mode", "label", "verbose", "nfolds", "fold_assignment", "fold_column", "keep_cross_validation_predictions", "keep_cross_validation_models"]);
+  expect(DEMO_PARAMS.map((p) => p.name)).toEqual([
+    "k",
+    "rate",
+    "mode",
+    "label",
+    "verbose",
+    "nfolds",
+    "fold_assignment",
+    "fold_column",
+    "keep_cross_validation_predictions",
+    "keep_cross_validation_models",
+  ]);
   expect(DEMO_PARAMS[2]).toEqual({ name: "mode", type: "enum", default: "fast", values: ["fast", "exact"], help: "How." });
 });
 
 test("resolved values have the declared types and defaults", () => {
   const p = resolveParams<DemoParams>(DEMO_PARAMS, { mode: "EXACT", k: "5" }, "demo");
-  expect(p).toEqual({ k: 5, rate: null, mode: "exact", label: null, verbose: false, nfolds: 0, fold_assignment: "AUTO", fold_column: null, keep_cross_validation_predictions: false, keep_cross_validation_models: true });
+  expect(p).toEqual({
+    k: 5,
+    rate: null,
+    mode: "exact",
+    label: null,
+    verbose: false,
+    nfolds: 0,
+    fold_assignment: "AUTO",
+    fold_column: null,
+    keep_cross_validation_predictions: false,
+    keep_cross_validation_models: true,
+  });
   const glm = resolveParams<GlmParams>(GLM_PARAMS, {}, "glm");
   expect([glm.family, glm.alpha, glm.standardize]).toEqual(["AUTO", null, true]);
 });

@@ -24,7 +24,18 @@ test("the moving-average rule: stop once the last k scorings' mean is no better 
 });
 
 test("stopping values: smaller is better, AUTO is logloss or deviance, misclassification from the confusion matrix", () => {
-  const binomial = { logloss: 0.3, AUC: 0.9, pr_auc: 0.8, MSE: 0.1, RMSE: Math.sqrt(0.1), mean_per_class_error: 0.2, confusion_matrix: [[3, 1], [0, 4]] } as unknown as BinomialMetrics;
+  const binomial = {
+    logloss: 0.3,
+    AUC: 0.9,
+    pr_auc: 0.8,
+    MSE: 0.1,
+    RMSE: Math.sqrt(0.1),
+    mean_per_class_error: 0.2,
+    confusion_matrix: [
+      [3, 1],
+      [0, 4],
+    ],
+  } as unknown as BinomialMetrics;
   expect(stoppingValue(binomial, "AUTO", "Binomial")).toBe(0.3);
   expect(stoppingValue(binomial, "deviance", "Binomial")).toBe(0.3);
   expect(stoppingValue(binomial, "AUC", "Binomial")).toBe(-0.9);
@@ -45,7 +56,9 @@ test("GBM and DRF refuse a stopping metric their model cannot compute (it would 
     algorithm(algo)!.train(node.executor, { modelId: "s", frame, y, x: ["x"], params: { seed: 1, stopping_rounds: 2, ...params } });
   const trees = { ntrees: 3, min_rows: 1 };
   await expect(train("gbm", "amount", { ...trees, stopping_metric: "AUC" })).rejects.toThrow("gbm: stopping_metric=AUC needs a two-class response (this model is Regression)");
-  await expect(train("gbm", "amount", { ...trees, stopping_metric: "logloss" })).rejects.toThrow("gbm: stopping_metric=logloss needs a classifier; use deviance, MSE, RMSE, MAE or RMSLE for regression");
+  await expect(train("gbm", "amount", { ...trees, stopping_metric: "logloss" })).rejects.toThrow(
+    "gbm: stopping_metric=logloss needs a classifier; use deviance, MSE, RMSE, MAE or RMSLE for regression",
+  );
   await expect(train("drf", "label", { ...trees, stopping_metric: "RMSLE" })).rejects.toThrow("drf: stopping_metric=RMSLE needs a numeric response (this model is Binomial)");
   await expect(train("deeplearning", "amount", { stopping_metric: "misclassification", epochs: 1 })).rejects.toThrow(
     "deeplearning: stopping_metric=misclassification needs a classifier; use deviance, MSE, RMSE or MAE for regression",

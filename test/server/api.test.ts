@@ -92,9 +92,7 @@ describe("frames", () => {
     expect(res.headers.get("content-type")).toContain("text/csv");
     const csv = (await res.text()).trim().split("\n");
     expect(csv[0]).toBe(irisLines[0]);
-    expect(csv.slice(1).map((l) => l.split(",").map((v, i) => (i < 4 ? Number(v) : v)))).toEqual(
-      irisLines.slice(1).map((l) => l.split(",").map((v, i) => (i < 4 ? Number(v) : v))),
-    );
+    expect(csv.slice(1).map((l) => l.split(",").map((v, i) => (i < 4 ? Number(v) : v)))).toEqual(irisLines.slice(1).map((l) => l.split(",").map((v, i) => (i < 4 ? Number(v) : v))));
 
     expect((await api.del(`/frames/${id}`)).body).toEqual({ deleted: id });
     expect((await api.get(`/frames/${id}`)).status).toBe(404);
@@ -256,7 +254,28 @@ describe("errors", () => {
   test("the OpenAPI document lists every route and its schemas", async () => {
     const doc = (await api.get("/openapi.json")).body;
     expect(doc.openapi).toBe("3.1.0");
-    for (const path of ["/cluster", "/frames", "/frames/import", "/frames/upload", "/frames/{id}", "/frames/{id}/rows", "/frames/{id}/split", "/frames/{id}/asfactor", "/frames/{id}/download", "/algorithms", "/models", "/models/{id}", "/models/{id}/predict", "/models/{id}/metrics", "/models/{id}/download", "/models/upload", "/jobs", "/jobs/{id}", "/jobs/{id}/cancel", "/shutdown"]) {
+    for (const path of [
+      "/cluster",
+      "/frames",
+      "/frames/import",
+      "/frames/upload",
+      "/frames/{id}",
+      "/frames/{id}/rows",
+      "/frames/{id}/split",
+      "/frames/{id}/asfactor",
+      "/frames/{id}/download",
+      "/algorithms",
+      "/models",
+      "/models/{id}",
+      "/models/{id}/predict",
+      "/models/{id}/metrics",
+      "/models/{id}/download",
+      "/models/upload",
+      "/jobs",
+      "/jobs/{id}",
+      "/jobs/{id}/cancel",
+      "/shutdown",
+    ]) {
       expect(doc.paths[path]).toBeDefined();
     }
     expect(doc.components.schemas.TrainRequest.required).toEqual(["algo", "training_frame"]);

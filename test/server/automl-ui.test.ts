@@ -31,7 +31,17 @@ beforeAll(async () => {
   api = apiOf(server);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run", "--metric-recording-only"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-default-apps",
+      "--disable-sync",
+      "--no-first-run",
+      "--metric-recording-only",
+    ],
     timeout: WAIT,
   });
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -77,7 +87,12 @@ test("start a run with max_models 2: the leaderboard fills in, the run finishes,
   // The page lists the API's leaderboard, best first, under H2O's multinomial columns.
   expect(await leaderboard.locator("tbody th").allTextContents()).toEqual(run.leaderboard.map((r: { model_id: string }) => r.model_id));
   expect(await leaderboard.locator("thead th").allTextContents()).toEqual(["Model", "Algorithm", "mean_per_class_error", "logloss", "rmse", "mse", "training_time_ms"]);
-  expect(await page.getByRole("table", { name: `Events of ${id}` }).locator("tbody tr").count()).toBe(run.events.length);
+  expect(
+    await page
+      .getByRole("table", { name: `Events of ${id}` })
+      .locator("tbody tr")
+      .count(),
+  ).toBe(run.events.length);
   expect(await page.getByRole("button", { name: "Cancel" }).count()).toBe(0);
   await shot("automl-run");
 

@@ -73,10 +73,12 @@ describe("an AutoML run", () => {
 
     const rows = run.leaderboard;
     expect(rows.filter((r: any) => r.algo !== "stackedensemble").length).toBe(3);
-    expect(rows.filter((r: any) => r.algo === "stackedensemble").map((r: any) => r.model_id.replace(/_AutoML_\d+$/, "")).sort()).toEqual([
-      "StackedEnsemble_AllModels_1",
-      "StackedEnsemble_BestOfFamily_1",
-    ]);
+    expect(
+      rows
+        .filter((r: any) => r.algo === "stackedensemble")
+        .map((r: any) => r.model_id.replace(/_AutoML_\d+$/, ""))
+        .sort(),
+    ).toEqual(["StackedEnsemble_AllModels_1", "StackedEnsemble_BestOfFamily_1"]);
     for (const r of rows) expect(Object.keys(r).sort()).toEqual(["algo", "model_id", ...MULTINOMIAL_COLUMNS, "training_time_ms"].sort());
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1].mean_per_class_error).toBeLessThanOrEqual(rows[i].mean_per_class_error);
     expect(run.leader).toBe(rows[0].model_id);
@@ -128,7 +130,7 @@ describe("an AutoML run", () => {
     // Polls until the first model shows or the run ends; the test's timeout is the only limit
     // (a 120 s budget keeps the run going for the whole test on any machine).
     let run: any;
-    for (;; await Bun.sleep(50)) {
+    for (; ; await Bun.sleep(50)) {
       run = (await api.get(`/automl/${id}`)).body;
       if (run.leaderboard.length > 0 || !["created", "running"].includes(run.job.status)) break;
     }
@@ -186,9 +188,7 @@ describe("bad AutoML requests", () => {
 
   test("the parameters are listed for clients and the UI; the routes are in the OpenAPI document", async () => {
     const listed = (await api.get("/automl/params")).body;
-    expect(listed.params.map((p: any) => p.name)).toEqual(
-      expect.arrayContaining(["max_models", "max_runtime_secs", "seed", "nfolds", "exclude_algos", "include_algos", "sort_metric"]),
-    );
+    expect(listed.params.map((p: any) => p.name)).toEqual(expect.arrayContaining(["max_models", "max_runtime_secs", "seed", "nfolds", "exclude_algos", "include_algos", "sort_metric"]));
     expect(listed.params.find((p: any) => p.name === "sort_metric").values).toContain("mean_per_class_error");
     expect(listed.algos).toEqual(expect.arrayContaining(["GLM", "DRF", "GBM", "StackedEnsemble"]));
     const doc = (await api.get("/openapi.json")).body;

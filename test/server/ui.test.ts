@@ -44,7 +44,17 @@ beforeAll(async () => {
   api = apiOf(server);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run", "--metric-recording-only"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-default-apps",
+      "--disable-sync",
+      "--no-first-run",
+      "--metric-recording-only",
+    ],
     timeout: WAIT,
   });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
@@ -165,7 +175,9 @@ test("predict on a frame: a preview of the predictions and their CSV download", 
   const save = page.getByRole("button", { name: "Download predictions CSV" });
   await save.waitFor();
   const [download] = await Promise.all([page.waitForEvent("download"), save.click()]);
-  const csv = readFileSync(await download.path(), "utf8").trim().split("\n");
+  const csv = readFileSync(await download.path(), "utf8")
+    .trim()
+    .split("\n");
   expect(csv[0]).toBe("predict,FEMALE,MALE");
   expect(csv.length - 1).toBe(knownSex);
   const preview = page.getByRole("table", { name: /^Rows of predictions_/ });

@@ -139,7 +139,9 @@ export async function startCluster(n: number, opts: Omit<NodeOptions, "join" | "
 }
 
 /** GET /api/v1/cluster of a node. */
-export async function clusterOf(node: { url: string }): Promise<{ cluster_name: string; cloud_size: number; cloud_healthy: boolean; nodes: { name: string; ip_port: string; state: string; healthy: boolean; pid: number; last_ping: number }[] }> {
+export async function clusterOf(node: {
+  url: string;
+}): Promise<{ cluster_name: string; cloud_size: number; cloud_healthy: boolean; nodes: { name: string; ip_port: string; state: string; healthy: boolean; pid: number; last_ping: number }[] }> {
   const res = await fetch(`${node.url}/api/v1/cluster`);
   if (!res.ok) throw new Error(`GET ${node.url}/api/v1/cluster: ${res.status}`);
   return res.json() as Promise<any>;

@@ -267,7 +267,16 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     budget.close();
   }
   if (budget.cancelled) throw cancelledError();
-  if (models.length === 0) throw new FloeError("bad_input", `automl built no model: ${events.filter((e) => e.level === "warn").map((e) => e.message).join("; ") || "no time left"}`);
+  if (models.length === 0)
+    throw new FloeError(
+      "bad_input",
+      `automl built no model: ${
+        events
+          .filter((e) => e.level === "warn")
+          .map((e) => e.message)
+          .join("; ") || "no time left"
+      }`,
+    );
   const leader = models.find((m) => m.model.model_id === rows[0].model_id)?.model as Model;
   const elapsed = clock.now() - budget.started;
   log("info", "done", `${models.length} models in ${(elapsed / 1000).toFixed(1)} s; leader ${leader.model_id}`);

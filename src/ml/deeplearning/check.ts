@@ -26,7 +26,11 @@ export function checkDeepLearningModel(s: Shape, m: Record<string, unknown>, cla
   s.finites(m.weights, "weights", layout(net as unknown as NetSpec).size);
   s.number(m.yMean, "yMean");
   s.number(m.yScale, "yScale");
-  s.oneOf(m.distribution, DISTRIBUTIONS.filter((d) => d !== "AUTO"), "distribution");
+  s.oneOf(
+    m.distribution,
+    DISTRIBUTIONS.filter((d) => d !== "AUTO"),
+    "distribution",
+  );
   s.oneOf(m.loss, LOSSES, "loss");
   const loss = s.object(m.lossParams, "lossParams");
   for (const k of ["tweedie_power", "quantile_alpha", "huber_delta"]) s.number(loss[k], `lossParams.${k}`);

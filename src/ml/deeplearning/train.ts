@@ -187,7 +187,10 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
       for (let j = 0; j < weights.length; j++) {
         weights[j] /= n;
         if (!Number.isFinite(weights[j])) {
-          throw new FloeError("bad_input", `deeplearning diverged at epoch ${((processed + n) / N).toFixed(2)} (weights are no longer finite): lower rate, keep adaptive_rate or standardize on, or add l2`);
+          throw new FloeError(
+            "bad_input",
+            `deeplearning diverged at epoch ${((processed + n) / N).toFixed(2)} (weights are no longer finite): lower rate, keep adaptive_rate or standardize on, or add l2`,
+          );
         }
       }
       for (let j = 0; j < aux.length; j++) aux[j] /= n;
@@ -219,7 +222,8 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
   }
   const lastScoring = last as Scoring;
   const kept = o.overwriteWithBest && best ? best : lastScoring;
-  if (kept !== lastScoring) notes.push(`overwrite_with_best_model: kept the model of epoch ${kept.epochs.toFixed(2)} (best ${resolveStoppingMetric(p.stopping_metric, ctx.category)} of ${history.length} scorings)`);
+  if (kept !== lastScoring)
+    notes.push(`overwrite_with_best_model: kept the model of epoch ${kept.epochs.toFixed(2)} (best ${resolveStoppingMetric(p.stopping_metric, ctx.category)} of ${history.length} scorings)`);
   return { kept, lastEpochs: lastScoring.epochs, history, notes };
 }
 
@@ -326,13 +330,16 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
   };
 
   // Cross-validation: one model per fold on the other folds, validated on its own fold.
-  const cv = await crossValidate<Fit, DeepLearningModel>(executor, { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress }, {
-    fit: (f, foldProgress) =>
-      fit(ctx, null, { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline }, foldProgress),
-    writeHoldout: (f, fitted) => executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f }),
-    model: (modelId, fitted) => assemble(modelId, fitted, null, fitted.notes, clock.now() - started),
-    metrics: (chunks) => computeMetrics(executor, { chunks }, metricsSpec),
-  });
+  const cv = await crossValidate<Fit, DeepLearningModel>(
+    executor,
+    { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress },
+    {
+      fit: (f, foldProgress) => fit(ctx, null, { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline }, foldProgress),
+      writeHoldout: (f, fitted) => executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f }),
+      model: (modelId, fitted) => assemble(modelId, fitted, null, fitted.notes, clock.now() - started),
+      metrics: (chunks) => computeMetrics(executor, { chunks }, metricsSpec),
+    },
+  );
 
   // After cross-validation the main model neither overwrites with its best scoring nor,
   // when the folds stopped early, stops itself: it trains the folds' mean epochs.

@@ -57,10 +57,7 @@ function checkBases(bases: readonly BaseModel[], y: string): SupervisedModel[] {
       throw new FloeError("invalid_argument", `base models '${first.model_id}' and '${m.model_id}' have different classes`);
     }
     if (folds(m) !== folds(first)) {
-      throw new FloeError(
-        "invalid_argument",
-        `base models '${first.model_id}' and '${m.model_id}' were cross-validated on different folds (nfolds, fold_assignment, fold_column and seed must match)`,
-      );
+      throw new FloeError("invalid_argument", `base models '${first.model_id}' and '${m.model_id}' were cross-validated on different folds (nfolds, fold_assignment, fold_column and seed must match)`);
     }
   }
   return models;
@@ -86,7 +83,11 @@ export async function trainStackedEnsemble(
   const algoName = p.metalearner_algorithm === "AUTO" ? "glm" : p.metalearner_algorithm;
   const meta = algorithmOf(algoName);
   if (!meta) throw new FloeError("invalid_argument", `no metalearner algorithm '${algoName}'`);
-  const train = await levelOne(executor, models, (req.baseModels ?? []).map((b) => b.cvPredictions as ScoredChunk[]));
+  const train = await levelOne(
+    executor,
+    models,
+    (req.baseModels ?? []).map((b) => b.cvPredictions as ScoredChunk[]),
+  );
   let valid: Frame | null = null;
   if (req.valid) {
     const scored: ScoredChunk[][] = [];

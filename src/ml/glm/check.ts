@@ -8,8 +8,16 @@ import { FAMILIES, LINKS } from "./family.ts";
 
 export function checkGlmModel(s: Shape, m: Record<string, unknown>, classes: number | null): void {
   const design = checkDesign(s, m.design);
-  const family = s.oneOf(m.family, FAMILIES.filter((f) => f !== "AUTO"), "family");
-  s.oneOf(m.link, LINKS.filter((l) => l !== "family_default"), "link");
+  const family = s.oneOf(
+    m.family,
+    FAMILIES.filter((f) => f !== "AUTO"),
+    "family",
+  );
+  s.oneOf(
+    m.link,
+    LINKS.filter((l) => l !== "family_default"),
+    "link",
+  );
   const args = s.object(m.familyArgs, "familyArgs");
   s.int(args.variance, "familyArgs.variance", 0, 4);
   s.int(args.link, "familyArgs.link", 0, 4);

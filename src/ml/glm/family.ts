@@ -95,7 +95,7 @@ export function dmuDeta(f: FamilyArgs, eta: number, mu: number): number {
     case 3:
       return -mu * mu;
     default:
-      return (Math.max(eta, 1e-300) ** (1 / f.linkPower - 1)) / f.linkPower;
+      return Math.max(eta, 1e-300) ** (1 / f.linkPower - 1) / f.linkPower;
   }
 }
 

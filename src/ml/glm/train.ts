@@ -25,16 +25,7 @@ import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
 import { ALLOWED_LINKS, DEFAULT_LINK, type Family, familyArgs, type FamilyArgs, type Link, link as linkOf } from "./family.ts";
 import { type FitContext, type FitResult, fitAt } from "./fit.ts";
-import {
-  coefficientsTable,
-  destandardize,
-  type GlmExtras,
-  GlmMetrics,
-  type GlmModel,
-  type Inference,
-  type RegularizationPath,
-  standardized,
-} from "./model.ts";
+import { coefficientsTable, destandardize, type GlmExtras, GlmMetrics, type GlmModel, type Inference, type RegularizationPath, standardized } from "./model.ts";
 import type { GlmParams } from "./params.ts";
 import { GradientTask, OutputTask, ScoredTask } from "./tasks.ts";
 
@@ -281,7 +272,8 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   // The null model: intercept only (the mean response, or the class shares).
   const sums = await executor.run(ResponseTask, view, { classes: K });
   const sw = sums[0];
-  if (sw === 0) throw new FloeError("bad_input", `no rows to train on: every row has a missing response${p.missing_values_handling === "Skip" ? " or a missing predictor (missing_values_handling=Skip)" : ""}`);
+  if (sw === 0)
+    throw new FloeError("bad_input", `no rows to train on: every row has a missing response${p.missing_values_handling === "Skip" ? " or a missing predictor (missing_values_handling=Skip)" : ""}`);
   const ymu = sums[1] / sw;
   const nullMu = K > 0 ? Float64Array.from({ length: K }, (_, k) => sums[2 + k] / sw) : Float64Array.of(ymu);
   const betaNull = new Float64Array(Q * Math.max(K, 1));
@@ -298,9 +290,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const lambdaMinRatio = p.lambda_min_ratio === -1 ? (Math.floor(sw / 16) > design.P ? 1e-4 : 1e-2) * (alpha === 0 ? 1e-2 : 1) : p.lambda_min_ratio;
   const nlambdas = p.nlambdas === -1 ? (alpha === 0 ? 30 : 100) : p.nlambdas;
   if (p.lambda_search && nlambdas < 2) throw new FloeError("invalid_argument", `glm parameter nlambdas=${nlambdas}: a lambda search needs at least 2`);
-  const lambdas = p.lambda_search
-    ? Array.from({ length: nlambdas }, (_, i) => lambdaMax * lambdaMinRatio ** (i / (nlambdas - 1)))
-    : [lambdaGiven ?? 10 * lambdaMinRatio * lambdaMax];
+  const lambdas = p.lambda_search ? Array.from({ length: nlambdas }, (_, i) => lambdaMax * lambdaMinRatio ** (i / (nlambdas - 1))) : [lambdaGiven ?? 10 * lambdaMinRatio * lambdaMax];
   const Kc = Math.max(K, 1);
   const maxIterations =
     p.max_iterations !== -1
@@ -333,32 +323,45 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     names,
     signal: req.signal,
   });
-  const shape = (beta: Float64Array): ModelShape => ({ category: response.category, response: { name: cols.yName, domain: response.domain }, family, familyArgs: fam, classes: K, nullMu, beta, design });
+  const shape = (beta: Float64Array): ModelShape => ({
+    category: response.category,
+    response: { name: cols.yName, domain: response.domain },
+    family,
+    familyArgs: fam,
+    classes: K,
+    nullMu,
+    beta,
+    design,
+  });
   const progress = req.onProgress ?? (() => {});
 
   // Cross-validation: one path a fold; the lambda with the lowest mean holdout deviance wins.
-  const cv = await crossValidate<FoldPath, GlmModel>(executor, { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress }, {
-    async fit(f, foldProgress) {
-      const ctx = context(new Uint8Array(Q));
-      const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, foldProgress);
-      await executor.run(FoldWeightsTask, view, { fold: f, keep: true });
-      const holdoutDeviance: number[] = [];
-      for (const fit of path.fits) holdoutDeviance.push(await deviance(ctx, view, fit.beta));
-      return { path, holdoutDeviance, chosen: -1 };
+  const cv = await crossValidate<FoldPath, GlmModel>(
+    executor,
+    { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress },
+    {
+      async fit(f, foldProgress) {
+        const ctx = context(new Uint8Array(Q));
+        const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, foldProgress);
+        await executor.run(FoldWeightsTask, view, { fold: f, keep: true });
+        const holdoutDeviance: number[] = [];
+        for (const fit of path.fits) holdoutDeviance.push(await deviance(ctx, view, fit.beta));
+        return { path, holdoutDeviance, chosen: -1 };
+      },
+      settle(paths) {
+        const holdout = new Float64Array(lambdas.length);
+        for (const fold of paths) for (let i = 0; i < fold.holdoutDeviance.length; i++) holdout[i] += fold.holdoutDeviance[i];
+        const chosen = holdout.indexOf(Math.min(...holdout));
+        return paths.map((fold) => ({ ...fold, chosen }));
+      },
+      writeHoldout: (f, fold) => executor.run(OutputTask, view, { design, family: fam, beta: fold.path.fits[fold.chosen].beta, classes: K, fold: f }),
+      model: (modelId, fold) => {
+        const fit = fold.path.fits[fold.chosen];
+        return assemble(modelId, fit.beta, fit.iterations, lambdas[fold.chosen], null, null, null, [], clock.now() - started);
+      },
+      metrics: (chunks, folds) => metricsOf(context(new Uint8Array(Q)), shape(folds[0].path.fits[folds[0].chosen].beta), chunks),
     },
-    settle(paths) {
-      const holdout = new Float64Array(lambdas.length);
-      for (const fold of paths) for (let i = 0; i < fold.holdoutDeviance.length; i++) holdout[i] += fold.holdoutDeviance[i];
-      const chosen = holdout.indexOf(Math.min(...holdout));
-      return paths.map((fold) => ({ ...fold, chosen }));
-    },
-    writeHoldout: (f, fold) => executor.run(OutputTask, view, { design, family: fam, beta: fold.path.fits[fold.chosen].beta, classes: K, fold: f }),
-    model: (modelId, fold) => {
-      const fit = fold.path.fits[fold.chosen];
-      return assemble(modelId, fit.beta, fit.iterations, lambdas[fold.chosen], null, null, null, [], clock.now() - started);
-    },
-    metrics: (chunks, folds) => metricsOf(context(new Uint8Array(Q)), shape(folds[0].path.fits[folds[0].chosen].beta), chunks),
-  });
+  );
   const chosen = cv ? cv.fits[0].chosen : -1;
   const cvMetrics = cv?.metrics ?? null;
   if (cv && p.lambda_search) notes.push(`lambda chosen by ${cv.folds}-fold cross-validation deviance: ${lambdas[chosen]}`);

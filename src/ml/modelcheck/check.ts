@@ -15,7 +15,11 @@ export function checkModel(value: unknown, label: string): Model {
 
 /** The response's classes (null for regression and unsupervised models) after the common checks. */
 function checkCommon(s: Shape, m: Record<string, unknown>): number | null {
-  const algo = s.oneOf(m.algo, ALGORITHMS.map((a) => a.name), "algo");
+  const algo = s.oneOf(
+    m.algo,
+    ALGORITHMS.map((a) => a.name),
+    "algo",
+  );
   const descriptor = descriptorOf(algo);
   s.string(m.model_id, "model_id");
   checkParams(s, descriptor.params, m.params);

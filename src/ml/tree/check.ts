@@ -20,7 +20,11 @@ export function checkTreeModel(s: Shape, m: Record<string, unknown>, classes: nu
   if (K !== expectedK) s.fail("treesPerIteration", `is ${K}, but the model's response needs ${expectedK}`);
   s.finites(m.init, "init", K);
   s.oneOf(m.output, OUTPUTS, "output");
-  s.oneOf(m.distribution, DISTRIBUTIONS.filter((d) => d !== "AUTO"), "distribution");
+  s.oneOf(
+    m.distribution,
+    DISTRIBUTIONS.filter((d) => d !== "AUTO"),
+    "distribution",
+  );
   const loss = s.object(m.lossParams, "lossParams");
   for (const k of ["tweedie_power", "quantile_alpha", "huber_delta"]) s.number(loss[k], `lossParams.${k}`);
   s.array(m.iterations, "iterations").forEach((trees, it) => {

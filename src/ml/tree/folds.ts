@@ -28,4 +28,3 @@ export const HoldoutOutputTask: Task<{ width: number }, ScoredChunk[], TreeChunk
   reduce: (a, b) => a.concat(b),
   empty: () => [],
 };
-

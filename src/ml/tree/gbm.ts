@@ -53,8 +53,7 @@ async function initScores(executor: Executor, view: Chunked<TreeChunk>, s: TreeS
   const mean = stats[1] / n;
   const init = new Float64Array(K);
   const d = s.distribution;
-  const sketch = async (center: number | null) =>
-    executor.run(ResponseSketchTask, view, { rate: sketchRate(n), state: keyState(s.input.params.seed, 11), center });
+  const sketch = async (center: number | null) => executor.run(ResponseSketchTask, view, { rate: sketchRate(n), state: keyState(s.input.params.seed, 11), center });
   let huberDelta = 1;
   if (d === "gaussian") init[0] = mean;
   else if (d === "bernoulli") init[0] = Math.log(Math.max(mean, 1e-15) / Math.max(1 - mean, 1e-15));

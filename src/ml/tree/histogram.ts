@@ -206,5 +206,3 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
   },
   empty: sharedHistogram,
 };
-
-

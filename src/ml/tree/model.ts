@@ -43,7 +43,11 @@ export interface TreeModel extends ModelCommon {
  * label; what cannot be matched is scored as missing and reported in `warnings`.
  */
 export function bindFeatures(frame: Frame, features: readonly FeatureSpec[], warnings: string[]): BinColumn[] {
-  const bound = bindColumns(frame, features.map((f) => ({ name: f.name, domain: f.kind === "enum" ? (f.domain ?? []) : null })), warnings);
+  const bound = bindColumns(
+    frame,
+    features.map((f) => ({ name: f.name, domain: f.kind === "enum" ? (f.domain ?? []) : null })),
+    warnings,
+  );
   return features.map((spec, i) => ({ ...bound[i], spec }));
 }
 

@@ -5,18 +5,7 @@
 import { DISTRIBUTIONS } from "../loss.ts";
 import { CV_PARAMS, defineParams, type ParamsOf } from "../params.ts";
 
-export const STOPPING_METRICS = [
-  "AUTO",
-  "deviance",
-  "logloss",
-  "MSE",
-  "RMSE",
-  "MAE",
-  "RMSLE",
-  "AUC",
-  "AUCPR",
-  "mean_per_class_error",
-] as const;
+export const STOPPING_METRICS = ["AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR", "mean_per_class_error"] as const;
 
 /** Parameters GBM and DRF share; `d` sets the defaults that differ. */
 function shared(d: { max_depth: number; min_rows: number; sample_rate: number }) {
@@ -30,7 +19,13 @@ function shared(d: { max_depth: number; min_rows: number; sample_rate: number })
     { name: "sample_rate", type: "float", default: d.sample_rate, above: 0, max: 1, help: "Fraction of rows each tree trains on, drawn without replacement." },
     { name: "col_sample_rate_per_tree", type: "float", default: 1, above: 0, max: 1, help: "Fraction of columns each tree may use." },
     { name: "min_split_improvement", type: "float", default: 1e-5, min: 0, help: "Smallest loss reduction a split must bring." },
-    { name: "histogram_type", type: "enum", default: "AUTO", values: ["AUTO", "QuantilesGlobal", "Random"], help: "How thresholds are chosen: best over quantile bins, or one at random per column (extremely randomized trees)." },
+    {
+      name: "histogram_type",
+      type: "enum",
+      default: "AUTO",
+      values: ["AUTO", "QuantilesGlobal", "Random"],
+      help: "How thresholds are chosen: best over quantile bins, or one at random per column (extremely randomized trees).",
+    },
     { name: "max_runtime_secs", type: "float", default: 0, min: 0, help: "Stop adding trees after this many seconds (0: no limit)." },
     { name: "stopping_rounds", type: "int", default: 0, min: 0, help: "Stop when the stopping metric's moving average over this many scorings has not improved (0: off)." },
     { name: "stopping_metric", type: "enum", default: "AUTO", values: STOPPING_METRICS, help: "Metric for early stopping (AUTO: logloss for classifiers, deviance for regression)." },

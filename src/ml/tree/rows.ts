@@ -121,4 +121,3 @@ export function addTrees(c: TreeChunk, { trees, missingBin, oob, grown }: ScoreA
     if (outOfBag) c.oobCount[i] += 1;
   }
 }
-

@@ -45,14 +45,7 @@ function score(g: number, h: number): number {
  * gains more than the rules allow. `hist` holds the node's slot: 3 doubles a bin
  * (quantized g, quantized h, count), features at `offset[f]`.
  */
-export function bestSplit(
-  hist: Float64Array,
-  specs: readonly FeatureSpec[],
-  offset: Int32Array,
-  features: readonly number[],
-  total: NodeStats,
-  rules: SplitRules,
-): Split | null {
+export function bestSplit(hist: Float64Array, specs: readonly FeatureSpec[], offset: Int32Array, features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
   const parent = score(total.g, total.h);
   const found: { best: Split | null } = { best: null };
   const bestGain = () => found.best?.gain ?? Number.NEGATIVE_INFINITY;

@@ -162,10 +162,7 @@ async function fit(
       minSplitImprovement: p.min_split_improvement,
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
       treeFeatures,
-      featuresFor:
-        perSplit >= treeFeatures.length
-          ? null
-          : (k, node) => new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
+      featuresFor: perSplit >= treeFeatures.length ? null : (k, node) => new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
       randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
       leafValue: (st) => steps.leafValue(st),
       signal: s.input.signal,
@@ -260,15 +257,18 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     trainWithout: (drop) => executor.run(FoldWeightsTask, view, { drop }),
     holdoutPredictions: () => executor.run(HoldoutOutputTask, view, { width: columns.category === "Binomial" ? 1 : K }),
   };
-  const cv = await crossValidate<Fit, TreeModel>(executor, { frame: input.frame, columns, view: cvView, params: p, modelId: input.modelId, progress }, {
-    // Fold models stop early on their own fold, as H2O's do.
-    fit: (f, foldProgress) =>
-      fit(executor, strategy, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline }, foldProgress),
-    writeHoldout: (f, fitted) =>
-      executor.run(CollectHoldoutTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f }),
-    model: (modelId, fitted) => makeModel(withLoss, modelId, init, fitted, null, [], clock.now() - started),
-    metrics: (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),
-  });
+  const cv = await crossValidate<Fit, TreeModel>(
+    executor,
+    { frame: input.frame, columns, view: cvView, params: p, modelId: input.modelId, progress },
+    {
+      // Fold models stop early on their own fold, as H2O's do.
+      fit: (f, foldProgress) =>
+        fit(executor, strategy, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline }, foldProgress),
+      writeHoldout: (f, fitted) => executor.run(CollectHoldoutTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f }),
+      model: (modelId, fitted) => makeModel(withLoss, modelId, init, fitted, null, [], clock.now() - started),
+      metrics: (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),
+    },
+  );
   const foldsTrees = foldsMeanLength(cv, p.stopping_rounds, (fitted) => fitted.iterations.length);
   const ntrees = foldsTrees === null ? p.ntrees : Math.max(1, Math.round(foldsTrees));
   if (foldsTrees !== null) notes.push(`early stopping in cross-validation: the main model has ${ntrees} trees, the folds' mean`);

@@ -125,9 +125,7 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   const { node } = ctx;
   const { store } = node;
 
-  app.openapi(params, (c) =>
-    c.json({ params: AUTOML_PARAMS.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })), algos: [...AUTOML_ALGOS] }, 200),
-  );
+  app.openapi(params, (c) => c.json({ params: AUTOML_PARAMS.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })), algos: [...AUTOML_ALGOS] }, 200));
 
   app.openapi(start, (c) => {
     const body = c.req.valid("json");
@@ -147,7 +145,11 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
 
     // Filled from the start: the run's first events come before the job is returned.
     const state: RunState = { params: p, leaderboard: [], events: [] };
-    const { job, done, project: id } = node.automl({
+    const {
+      job,
+      done,
+      project: id,
+    } = node.automl({
       project: body.project_name,
       frame,
       y,
@@ -181,6 +183,16 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     if (!run) throw new FloeError("not_found", `no AutoML run '${id}'`);
     return run;
   };
-  app.openapi(list, (c) => c.json({ runs: store.ids("automl").map((id) => summaryJson(needRun(id))).reverse() }, 200));
+  app.openapi(list, (c) =>
+    c.json(
+      {
+        runs: store
+          .ids("automl")
+          .map((id) => summaryJson(needRun(id)))
+          .reverse(),
+      },
+      200,
+    ),
+  );
   app.openapi(get, (c) => c.json(runJson(needRun(c.req.valid("param").id)), 200));
 }

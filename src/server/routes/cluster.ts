@@ -36,9 +36,7 @@ export function clusterRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   app.openapi(health, (c) => c.json({ status: "ok" as const, version: VERSION }, 200));
   app.openapi(cluster, (c) => {
     // A standalone node is a cluster of one, named as the cluster.
-    const members: readonly Member[] = ctx.cluster?.membership.all() ?? [
-      { name: ctx.name, url: `http://${ctx.address}`, incarnation: "", state: "healthy", lastPing: Date.now(), stats: ctx.stats() },
-    ];
+    const members: readonly Member[] = ctx.cluster?.membership.all() ?? [{ name: ctx.name, url: `http://${ctx.address}`, incarnation: "", state: "healthy", lastPing: Date.now(), stats: ctx.stats() }];
     const nodes = members.map((m) => ({
       name: m.name,
       ip_port: new URL(m.url).host,

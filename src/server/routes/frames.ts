@@ -18,18 +18,7 @@ import { key } from "../../core/store.ts";
 import type { ServerContext } from "../context.ts";
 import { importSource } from "../data-root.ts";
 import { CONFLICT, ERRORS, FORBIDDEN, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
-import {
-  AsfactorBody,
-  DeletedResult,
-  FrameIdResult,
-  FrameSchema,
-  FrameSummarySchema,
-  ImportBody,
-  JobEnvelope,
-  RowsSchema,
-  SplitBody,
-  SplitResult,
-} from "../../api/schemas.ts";
+import { AsfactorBody, DeletedResult, FrameIdResult, FrameSchema, FrameSummarySchema, ImportBody, JobEnvelope, RowsSchema, SplitBody, SplitResult } from "../../api/schemas.ts";
 import { IdParam, RowsQuery, UploadQuery } from "../schemas.ts";
 import { uploadedBody } from "../upload.ts";
 import { frameJson, frameSummaryJson, jobJson, rowsJson } from "../views.ts";

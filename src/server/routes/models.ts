@@ -18,18 +18,7 @@ import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
 import { VERSION } from "../../version.ts";
 import { modelKey, type ServedModel, type ServerContext } from "../context.ts";
 import { CONFLICT, ERRORS, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
-import {
-  AlgorithmSchema,
-  DeletedResult,
-  FrameRef,
-  JobEnvelope,
-  MetricsResult,
-  ModelSchema,
-  ModelSummarySchema,
-  PredictBody,
-  PredictResult,
-  TrainBody,
-} from "../../api/schemas.ts";
+import { AlgorithmSchema, DeletedResult, FrameRef, JobEnvelope, MetricsResult, ModelSchema, ModelSummarySchema, PredictBody, PredictResult, TrainBody } from "../../api/schemas.ts";
 import { IdParam, ModelUploadQuery, NameParam } from "../schemas.ts";
 import { uploadedBytes } from "../upload.ts";
 import { jobJson, modelDetailJson, modelSummaryJson } from "../views.ts";
@@ -163,7 +152,12 @@ function baseModelsOf(store: Store, algo: string, list: string | null, trainingF
   });
 }
 
-const algorithmJson = (a: AlgorithmInfo) => ({ name: a.name, description: a.description, supervised: a.supervised, params: a.params.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })) });
+const algorithmJson = (a: AlgorithmInfo) => ({
+  name: a.name,
+  description: a.description,
+  supervised: a.supervised,
+  params: a.params.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })),
+});
 
 export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   const { node } = ctx;

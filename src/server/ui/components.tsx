@@ -71,13 +71,7 @@ export function JobProgress({ jobId, onEnd }: { jobId: string; onEnd?: (job: Job
 export type CellValue = ComponentChildren;
 
 /** A table with column headers (and, with `rowHeaders`, the first cell of each row as its header). */
-export function DataTable(props: {
-  caption?: string;
-  head: readonly string[];
-  rows: readonly (readonly CellValue[])[];
-  rowHeaders?: boolean;
-  class?: string;
-}) {
+export function DataTable(props: { caption?: string; head: readonly string[]; rows: readonly (readonly CellValue[])[]; rowHeaders?: boolean; class?: string }) {
   return (
     <div class="table-wrap">
       <table class={props.class}>

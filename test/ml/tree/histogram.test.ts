@@ -20,7 +20,9 @@ async function rootHistogram(chunkRows: number, executor = node.executor) {
   // Features: island (enum) and flipper_length_mm (numeric, with missing values); response body_mass_g.
   const island = frame.columnIndex("island");
   const flipper = frame.columnIndex("flipper_length_mm");
-  const sorted = Float64Array.from(frame.chunks.flatMap((c) => Array.from((c.vecs[flipper] as { values: Float64Array }).values))).filter((x) => !Number.isNaN(x)).sort();
+  const sorted = Float64Array.from(frame.chunks.flatMap((c) => Array.from((c.vecs[flipper] as { values: Float64Array }).values)))
+    .filter((x) => !Number.isNaN(x))
+    .sort();
   const cuts = cutPoints(sorted, 16);
   const eb = enumBins(frame.rollups?.[island].levelCounts ?? [], 10);
   const features: BinColumn[] = [
@@ -62,7 +64,10 @@ test("the root histogram equals a naive row-by-row sum over in-bag rows", async 
   }
   expect(Array.from(hist)).toEqual(Array.from(naive));
   // every row with a response is in bag with probability 0.8: the root holds about 80% of 342
-  const inBag = hist.subarray(0, (offset[1]) * 3).filter((_, j) => j % 3 === 2).reduce((a, b) => a + b, 0);
+  const inBag = hist
+    .subarray(0, offset[1] * 3)
+    .filter((_, j) => j % 3 === 2)
+    .reduce((a, b) => a + b, 0);
   expect(Math.abs(inBag - 0.8 * 342)).toBeLessThan(30);
 });
 

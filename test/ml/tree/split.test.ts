@@ -31,7 +31,16 @@ test("numeric: the threshold with the largest G²/H gain; missing rows join the 
 
 test("numeric: a threshold between two occupied bins falls halfway across the empty ones", () => {
   const spec: FeatureSpec = { name: "x", kind: "numeric", cuts: Float64Array.from([1, 2, 3, 4, 5, 6]), valueBins: 7 };
-  const h = hist([[-3, 3, 3], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [3, 3, 3], [0, 0, 0]]);
+  const h = hist([
+    [-3, 3, 3],
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
+    [3, 3, 3],
+    [0, 0, 0],
+  ]);
   const s = bestSplit(h, [spec], Int32Array.from([0]), [0], { g: 0, h: 6, n: 6 }, rules);
   expect(s?.threshold).toBe(2); // bin 0 occupied, bins 1..5 empty, bin 6 occupied: 0 + floor(5 / 2)
 });

@@ -50,7 +50,9 @@ test("the larger sibling by subtraction equals building it directly: same splits
       const eb = enumBins(frame.rollups?.[col].levelCounts ?? [], 10);
       return { col, spec: { name: c.name, kind: "enum", levelToBin: eb.levelToBin, valueBins: eb.valueBins, domain: c.domain } };
     }
-    const values = Float64Array.from(frame.chunks.flatMap((ch) => Array.from((ch.vecs[col] as { values: Float64Array }).values))).filter((x) => !Number.isNaN(x)).sort();
+    const values = Float64Array.from(frame.chunks.flatMap((ch) => Array.from((ch.vecs[col] as { values: Float64Array }).values)))
+      .filter((x) => !Number.isNaN(x))
+      .sort();
     const cuts = cutPoints(values, 32);
     return { col, spec: { name: c.name, kind: "numeric", cuts, valueBins: cuts.length + 1 } };
   });

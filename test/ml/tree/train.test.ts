@@ -44,7 +44,14 @@ async function predictions(model: Model, frame: Frame, executor = node.executor)
 
 test("one depth-1 tree with learn_rate 1 predicts the two group means exactly", async () => {
   // y = 1 for x <= 2, 5 above: init 3, the split x <= 2, leaves −2 and +2.
-  const frame = await load(csv("step.csv", "x,y", [[1, 1], [2, 1], [3, 5], [4, 5]]));
+  const frame = await load(
+    csv("step.csv", "x,y", [
+      [1, 1],
+      [2, 1],
+      [3, 5],
+      [4, 5],
+    ]),
+  );
   const { model } = await gbm.train(node.executor, { modelId: "step", frame, y: "y", x: null, params: { ntrees: 1, max_depth: 1, learn_rate: 1, min_rows: 1, seed: 1 } });
   expect(await predictions(model, frame)).toEqual([1, 1, 5, 5]);
   expect(model.varimp[0]).toMatchObject({ variable: "x", relative_importance: 16, percentage: 1 });
@@ -54,7 +61,16 @@ test("one depth-1 tree with learn_rate 1 predicts the two group means exactly", 
 test("laplace and huber leaves come from their residuals, as in H2O", async () => {
   // init = median(y) = 10 (lower median: the 3rd of 6); sign gradients split x <= 3;
   // residuals left [-9, -8, 0] → −8, right [10, 11, 90] → 11: predictions 2 and 21.
-  const frame = await load(csv("median.csv", "x,y", [[1, 1], [2, 2], [3, 10], [4, 20], [5, 21], [6, 100]]));
+  const frame = await load(
+    csv("median.csv", "x,y", [
+      [1, 1],
+      [2, 2],
+      [3, 10],
+      [4, 20],
+      [5, 21],
+      [6, 100],
+    ]),
+  );
   const { model } = await gbm.train(node.executor, { modelId: "lap", frame, y: "y", x: null, params: { distribution: "laplace", ntrees: 1, max_depth: 1, learn_rate: 1, min_rows: 1, seed: 1 } });
   expect(await predictions(model, frame)).toEqual([2, 2, 2, 21, 21, 21]);
   // huber: delta = 0.9-quantile of |y − 10| = 90, so the split is the squared-error one,
@@ -92,7 +108,10 @@ test("binomial GBM separates separable classes (AUC 1) and keeps the max-F1 thre
   const { model } = await gbm.train(node.executor, { modelId: "sep", frame, y: "label", x: null, params: { ntrees: 10, seed: 1 } });
   const m = model.metrics.training as BinomialMetrics;
   expect(m.AUC).toBe(1);
-  expect(m.confusion_matrix).toEqual([[100, 0], [0, 100]]);
+  expect(m.confusion_matrix).toEqual([
+    [100, 0],
+    [0, 100],
+  ]);
   expect(model.threshold).toBe(m.max_f1_threshold);
   expect(model.varimp[0].variable).toBe("x");
 });
@@ -100,7 +119,11 @@ test("binomial GBM separates separable classes (AUC 1) and keeps the max-F1 thre
 test("early stopping ends training when the validation metric stops improving", async () => {
   // A noisy target: validation loss bottoms out early and rises as trees fit the noise.
   const mk = (name: string, salt: number) =>
-    csv(name, "x,y", Array.from({ length: 400 }, (_, i) => [i % 20, ((i * 7919 + salt) % 100) / 100 + (i % 20 > 10 ? 0.3 : 0)]));
+    csv(
+      name,
+      "x,y",
+      Array.from({ length: 400 }, (_, i) => [i % 20, ((i * 7919 + salt) % 100) / 100 + (i % 20 > 10 ? 0.3 : 0)]),
+    );
   const frame = await load(mk("es-train.csv", 1));
   const valid = await load(mk("es-valid.csv", 37));
   const params = { ntrees: 300, learn_rate: 0.3, max_depth: 6, min_rows: 1, stopping_rounds: 3, stopping_tolerance: 0, score_tree_interval: 5, seed: 1 };
@@ -142,7 +165,13 @@ test("cross-validation: one model a fold, metrics on out-of-fold predictions of 
   expect(r.model.metrics.cross_validation?.nobs).toBe(150);
   expect(r.cvPredictions?.reduce((n, c) => n + c.rows, 0)).toBe(150);
   // Out-of-fold: each row's CV prediction is its own fold model's prediction.
-  const modulo = await drf.train(node.executor, { modelId: "m", frame, y: "species", x: null, params: { ntrees: 5, nfolds: 3, fold_assignment: "Modulo", seed: 1, keep_cross_validation_predictions: true } });
+  const modulo = await drf.train(node.executor, {
+    modelId: "m",
+    frame,
+    y: "species",
+    x: null,
+    params: { ntrees: 5, nfolds: 3, fold_assignment: "Modulo", seed: 1, keep_cross_validation_predictions: true },
+  });
   const fold0 = await predictions(modulo.cvModels[0], frame);
   const cv = modulo.cvPredictions?.[0].p as Float64Array;
   for (let i = 0; i < 150; i += 3) expect(Array.from(cv.subarray(i * 3, i * 3 + 3))).toEqual(fold0.slice(i * 3, i * 3 + 3));
@@ -190,7 +219,7 @@ test("DRF: out-of-bag training metrics; extremely randomized trees differ", asyn
 });
 
 test("distributions: poisson predicts positive counts; quantile 0.9 covers about 90%", async () => {
-  const rows = Array.from({ length: 600 }, (_, i) => [i % 6, Math.floor(((i * 7919) % 1000) / 1000 * (1 + (i % 6)) * 3)]);
+  const rows = Array.from({ length: 600 }, (_, i) => [i % 6, Math.floor((((i * 7919) % 1000) / 1000) * (1 + (i % 6)) * 3)]);
   const frame = await load(csv("counts.csv", "x,count", rows));
   const poisson = await gbm.train(node.executor, { modelId: "p", frame, y: "count", x: null, params: { distribution: "poisson", ntrees: 20, seed: 1 } });
   const p = await predictions(poisson.model, frame);
@@ -203,7 +232,13 @@ test("distributions: poisson predicts positive counts; quantile 0.9 covers about
   expect(covered).toBeGreaterThan(0.85);
   expect(covered).toBeLessThan(0.97);
   for (const d of ["gamma", "tweedie", "laplace", "huber"]) {
-    const positive = await load(csv(`pos-${d}.csv`, "x,y", rows.map(([x, y]) => [x, (y as number) + 1])));
+    const positive = await load(
+      csv(
+        `pos-${d}.csv`,
+        "x,y",
+        rows.map(([x, y]) => [x, (y as number) + 1]),
+      ),
+    );
     const m = await gbm.train(node.executor, { modelId: d, frame: positive, y: "y", x: null, params: { distribution: d, ntrees: 5, seed: 1 } });
     expect(Number.isFinite((m.model.metrics.training as RegressionMetrics).mean_residual_deviance)).toBe(true);
   }
@@ -212,13 +247,15 @@ test("distributions: poisson predicts positive counts; quantile 0.9 covers about
 test("scoring data with an unseen level or a missing column warns and scores them as missing", async () => {
   const frame = await load(join(FIXTURES, "penguins.csv"));
   const { model } = await gbm.train(node.executor, { modelId: "w", frame, y: "body_mass_g", x: ["island", "flipper_length_mm"], params: { ntrees: 5, seed: 1 } });
-  const odd = await load(csv("odd.csv", "island,other", [["Atlantis", 1], ["Dream", 2]]));
+  const odd = await load(
+    csv("odd.csv", "island,other", [
+      ["Atlantis", 1],
+      ["Dream", 2],
+    ]),
+  );
   const warnings: string[] = [];
   const [scored] = await predictFrame(node.executor, model, odd, warnings);
-  expect(warnings).toEqual([
-    "column 'island': 1 level(s) not seen in training (Atlantis) scored as missing",
-    "column 'flipper_length_mm' is missing: scored as missing values",
-  ]);
+  expect(warnings).toEqual(["column 'island': 1 level(s) not seen in training (Atlantis) scored as missing", "column 'flipper_length_mm' is missing: scored as missing values"]);
   expect(scored.rows).toBe(2);
   expect(scored.p.every((v) => Number.isFinite(v))).toBe(true);
 });
@@ -230,18 +267,55 @@ test("bad input: clear errors naming the column or parameter", async () => {
   await expect(train("amount", { distribution: "bernoulli" })).rejects.toThrow("distribution=bernoulli needs a two-class enum response; 'amount' is numeric");
   await expect(train("amount", { ntrees: 0 })).rejects.toThrow("gbm parameter ntrees=0: must be at least 1");
   await expect(train("amount", { trees: 5 })).rejects.toThrow("gbm has no parameter 'trees'");
-  const oneClass = await load(csv("one.csv", "x,label", [[1, "a"], [2, "a"], [3, "a"]]));
+  const oneClass = await load(
+    csv("one.csv", "x,label", [
+      [1, "a"],
+      [2, "a"],
+      [3, "a"],
+    ]),
+  );
   await expect(train("label", {}, oneClass)).rejects.toThrow("response column 'label' has a single class ('a')");
-  const empty = await load(csv("nay.csv", "x,y", [[1, "NA"], [2, "NA"]]));
+  const empty = await load(
+    csv("nay.csv", "x,y", [
+      [1, "NA"],
+      [2, "NA"],
+    ]),
+  );
   await expect(train("y", {}, empty)).rejects.toThrow("response column 'y' has no values (all 2 rows are missing)");
-  const neg = await load(csv("neg.csv", "x,y", [[1, -1], [2, 3]]));
+  const neg = await load(
+    csv("neg.csv", "x,y", [
+      [1, -1],
+      [2, 3],
+    ]),
+  );
   await expect(train("y", { distribution: "poisson" }, neg)).rejects.toThrow("distribution=poisson needs a response >= 0");
-  const constant = await load(csv("const.csv", "c,x,y", [[1, 1, 1], [1, 2, 2], [1, 3, 3], [1, 4, 4]]));
+  const constant = await load(
+    csv("const.csv", "c,x,y", [
+      [1, 1, 1],
+      [1, 2, 2],
+      [1, 3, 3],
+      [1, 4, 4],
+    ]),
+  );
   const { model } = await train("y", { min_rows: 1 }, constant);
   expect(model.notes).toEqual(["dropped constant column 'c'"]);
-  const many = await load(csv("many.csv", "x,label", Array.from({ length: 40 }, (_, i) => [i, `c${i % 20}`])));
+  const many = await load(
+    csv(
+      "many.csv",
+      "x,label",
+      Array.from({ length: 40 }, (_, i) => [i, `c${i % 20}`]),
+    ),
+  );
   await expect(train("label", { nbins_cats: 10 }, many)).rejects.toThrow("response 'label' has 20 classes, more than nbins_cats (10)");
-  const inf = await load(csv("inf.csv", "x,y", [[1, 1], ["inf", 2], ["-inf", 3], ["NaN", 4], [5, 5]]));
+  const inf = await load(
+    csv("inf.csv", "x,y", [
+      [1, 1],
+      ["inf", 2],
+      ["-inf", 3],
+      ["NaN", 4],
+      [5, 5],
+    ]),
+  );
   const withInf = await train("y", { min_rows: 1 }, inf);
   expect((await predictions(withInf.model, inf)).every(Number.isFinite)).toBe(true);
 });

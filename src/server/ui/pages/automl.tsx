@@ -39,10 +39,7 @@ export function AutoMLPage() {
   return (
     <section>
       <Title>AutoML</Title>
-      <p>
-        Trains GLMs, random forests, GBMs and random grids of them, cross-validated on the same folds, then stacked ensembles over them, and ranks them all on a
-        leaderboard.
-      </p>
+      <p>Trains GLMs, random forests, GBMs and random grids of them, cross-validated on the same folds, then stacked ensembles over them, and ranks them all on a leaderboard.</p>
       <StartForm />
       <h2>Runs</h2>
       <ErrorAlert error={runs.error} />
@@ -120,12 +117,7 @@ function StartForm() {
     <form class="builder" onSubmit={submit} aria-labelledby="automl-start-title">
       <h2 id="automl-start-title">Start a run</h2>
       <label for="automl-frame">Training frame</label>
-      <select
-        id="automl-frame"
-        {...faultProps("automl-frame", fault, ERROR_ID)}
-        value={training}
-        onChange={(e) => (setTraining(e.currentTarget.value), setResponse(""))}
-      >
+      <select id="automl-frame" {...faultProps("automl-frame", fault, ERROR_ID)} value={training} onChange={(e) => (setTraining(e.currentTarget.value), setResponse(""))}>
         <option value="">(choose a frame)</option>
         {frames.data?.frames.map((f) => (
           <option key={f.frame_id} value={f.frame_id}>

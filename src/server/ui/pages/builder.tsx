@@ -96,12 +96,7 @@ export function BuilderPage({ frame }: { frame: string | null }) {
           </p>
 
           <label for="training-frame">Training frame</label>
-          <select
-            id="training-frame"
-            {...faultProps("training-frame", fault)}
-            value={training}
-            onChange={(e) => (setTraining(e.currentTarget.value), setResponse(""), setX([]))}
-          >
+          <select id="training-frame" {...faultProps("training-frame", fault)} value={training} onChange={(e) => (setTraining(e.currentTarget.value), setResponse(""), setX([]))}>
             <option value="">(choose a frame)</option>
             {frames.data?.frames.map((f) => (
               <option key={f.frame_id} value={f.frame_id}>

@@ -17,8 +17,8 @@ export function ClusterPage() {
       {data && (
         <>
           <p>
-            <strong>{data.cluster_name}</strong>, floe {data.version}: {data.cloud_size} node{data.cloud_size === 1 ? "" : "s"},{" "}
-            {data.cloud_healthy ? "healthy" : "NOT healthy"}. <button onClick={reload}>Refresh</button>
+            <strong>{data.cluster_name}</strong>, floe {data.version}: {data.cloud_size} node{data.cloud_size === 1 ? "" : "s"}, {data.cloud_healthy ? "healthy" : "NOT healthy"}.{" "}
+            <button onClick={reload}>Refresh</button>
           </p>
           <DataTable
             caption="Nodes"

@@ -134,12 +134,7 @@ function AsFactorForm({ frame }: { frame: FrameInfo }) {
     <form class="card" onSubmit={submit} aria-labelledby="asfactor-title">
       <h3 id="asfactor-title">Convert to enum (as factor)</h3>
       <label for="asfactor-columns">Columns (a new frame is made)</label>
-      <select
-        id="asfactor-columns"
-        multiple
-        size={Math.min(6, Math.max(2, candidates.length))}
-        onChange={(e) => setChosen([...e.currentTarget.selectedOptions].map((o) => o.value))}
-      >
+      <select id="asfactor-columns" multiple size={Math.min(6, Math.max(2, candidates.length))} onChange={(e) => setChosen([...e.currentTarget.selectedOptions].map((o) => o.value))}>
         {candidates.map((c) => (
           <option key={c.name} value={c.name}>
             {c.name} ({c.type})
@@ -242,11 +237,6 @@ function RowsPreview({ id }: { id: string }) {
 /** A page of rows as a table, the row number as each row's header. */
 export function RowsTable({ rows }: { rows: FrameRows }) {
   return (
-    <DataTable
-      caption={`Rows of ${rows.frame_id}`}
-      rowHeaders
-      head={["#", ...rows.columns]}
-      rows={rows.rows.map((row, i) => [rows.offset + i + 1, ...row.map((v, c) => cell(v, rows.types[c]))])}
-    />
+    <DataTable caption={`Rows of ${rows.frame_id}`} rowHeaders head={["#", ...rows.columns]} rows={rows.rows.map((row, i) => [rows.offset + i + 1, ...row.map((v, c) => cell(v, rows.types[c]))])} />
   );
 }

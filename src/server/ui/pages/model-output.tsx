@@ -52,9 +52,7 @@ export function ModelOutput({ model }: { model: Readonly<Record<string, Json>> }
   return (
     <section aria-labelledby="output-title">
       <h2 id="output-title">Model output</h2>
-      {scalars.length > 0 && (
-        <DataTable caption="Values" rowHeaders head={["Name", "Value"]} rows={scalars.map(([k, v]) => [k, Array.isArray(v) ? v.map(show).join(", ") : show(v)])} />
-      )}
+      {scalars.length > 0 && <DataTable caption="Values" rowHeaders head={["Name", "Value"]} rows={scalars.map(([k, v]) => [k, Array.isArray(v) ? v.map(show).join(", ") : show(v)])} />}
       {rest.map(([k, v]) => (
         <div key={k}>
           {(Array.isArray(v) ? recordsTable(k, v) : isRecord(v) ? columnsTable(k, v) : null) ?? (

@@ -118,16 +118,19 @@ function Summary({ model: m }: { model: ModelInfo }) {
 /** Every scalar metric (rows) of every data set the model was scored on (columns). */
 function MetricsTable({ model: m }: { model: ModelInfo }) {
   const sets = SETS.filter((s) => m.metrics[s.key]);
-  const names = [...new Set(sets.flatMap((s) => Object.entries(m.metrics[s.key] as Metrics).filter(([, v]) => typeof v === "number").map(([k]) => k)))];
+  const names = [
+    ...new Set(
+      sets.flatMap((s) =>
+        Object.entries(m.metrics[s.key] as Metrics)
+          .filter(([, v]) => typeof v === "number")
+          .map(([k]) => k),
+      ),
+    ),
+  ];
   return (
     <section aria-labelledby="metrics-title">
       <h2 id="metrics-title">Metrics</h2>
-      <DataTable
-        caption={`Metrics of ${m.model_id}`}
-        rowHeaders
-        head={["Metric", ...sets.map((s) => s.label)]}
-        rows={names.map((n) => [n, ...sets.map((s) => num(m.metrics[s.key]?.[n]))])}
-      />
+      <DataTable caption={`Metrics of ${m.model_id}`} rowHeaders head={["Metric", ...sets.map((s) => s.label)]} rows={names.map((n) => [n, ...sets.map((s) => num(m.metrics[s.key]?.[n]))])} />
     </section>
   );
 }
@@ -168,7 +171,14 @@ function Curves({ setLabel, rows }: { setLabel: string; rows: readonly Threshold
       lineChart(
         [
           { label: `${setLabel} ROC`, points: roc },
-          { label: "Random guess", points: [{ x: 0, y: 0 }, { x: 1, y: 1 }], reference: true },
+          {
+            label: "Random guess",
+            points: [
+              { x: 0, y: 0 },
+              { x: 1, y: 1 },
+            ],
+            reference: true,
+          },
         ],
         "False positive rate",
         "True positive rate",
@@ -177,13 +187,7 @@ function Curves({ setLabel, rows }: { setLabel: string; rows: readonly Threshold
     [roc, setLabel],
   );
   const prConfig = useMemo(() => lineChart([{ label: `${setLabel} precision-recall`, points: pr }], "Recall", "Precision", true), [pr, setLabel]);
-  const rocTable = (
-    <DataTable
-      head={["Threshold", "False positive rate", "True positive rate"]}
-      rowHeaders
-      rows={rows.map((r, i) => [num(r.threshold), num(roc[i].x), num(roc[i].y)])}
-    />
-  );
+  const rocTable = <DataTable head={["Threshold", "False positive rate", "True positive rate"]} rowHeaders rows={rows.map((r, i) => [num(r.threshold), num(roc[i].x), num(roc[i].y)])} />;
   const prTable = <DataTable head={["Threshold", "Recall", "Precision"]} rowHeaders rows={rows.map((r) => [num(r.threshold), num(r.recall), num(r.precision)])} />;
   return (
     <div class="charts">
@@ -360,8 +364,7 @@ function Predict({ id }: { id: string }) {
       {result && (
         <>
           <p>
-            Predictions: <a href={link.frame(result.prediction.frame_id)}>{result.prediction.frame_id}</a> ({result.prediction.rows} rows).{" "}
-            <button onClick={save}>Download predictions CSV</button>
+            Predictions: <a href={link.frame(result.prediction.frame_id)}>{result.prediction.frame_id}</a> ({result.prediction.rows} rows). <button onClick={save}>Download predictions CSV</button>
           </p>
           {result.prediction.warnings.length > 0 && (
             <ul class="warnings">
