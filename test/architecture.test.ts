@@ -34,13 +34,18 @@ const FORBIDDEN: Record<string, RegExp> = {
   api: /^(ml|cluster|server|cli|client|present|h2o)\/|^(cli|runtime|tasks|worker)\.ts$/,
   client: /^(server|cli|cluster|h2o)\/|^(cli|runtime|tasks|worker)\.ts$/,
   server: /^(cli|h2o)\/|^cli\.ts$/,
+  // H2O's front end stands beside the server: it reaches the server's context only as handed over by the mounting point.
+  h2o: /^(cli|client|cluster)\/|^server\/(?!context\.ts$)|^(cli|tasks|worker)\.ts$/,
 };
+
+/** The server's files that mount H2O's API (the one place the server may import src/h2o). */
+const H2O_MOUNTS = new Set(["server/serve.ts", "server/app.ts"]);
 
 test("layers import only downwards; server and client never import the CLI", () => {
   const violations: string[] = [];
   for (const [layer, forbidden] of Object.entries(FORBIDDEN)) {
     for (const file of FILES.filter((f) => f.startsWith(`${layer}/`))) {
-      for (const imp of GRAPH.get(file) ?? []) if (forbidden.test(imp)) violations.push(`${file} imports ${imp}`);
+      for (const imp of GRAPH.get(file) ?? []) if (forbidden.test(imp) && !(H2O_MOUNTS.has(file) && imp.startsWith("h2o/"))) violations.push(`${file} imports ${imp}`);
     }
   }
   expect(violations).toEqual([]);

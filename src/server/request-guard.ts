@@ -24,6 +24,12 @@ export interface GuardOptions {
   readonly scheme: string;
   /** Names a reverse proxy reaches the server by (--allowed-host): accepted as Host and as Origin. */
   readonly allowedHosts: readonly string[];
+  /**
+   * Paths whose clients post forms (H2O's Python client: x-www-form-urlencoded or a bare
+   * file body, no floe header). A request to one without an Origin header is not a page's:
+   * browsers send Origin with every cross-site POST, PUT, PATCH and DELETE.
+   */
+  readonly formClientPath?: (path: string) => boolean;
 }
 
 /** host[:port] as a URL parses it (lower case, IPv6 in brackets), or null when it is not one. */
@@ -67,6 +73,7 @@ export function requestGuard(opts: GuardOptions): (req: Request) => FloeError | 
         return new FloeError("forbidden", `cross-site request from origin '${origin}' refused: only pages of this server (or an --allowed-host) may change its state`);
       }
     }
+    if (origin === null && opts.formClientPath?.(new URL(req.url).pathname)) return null;
     const type = (req.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
     if ((type === "" || SIMPLE_TYPES.has(type)) && !req.headers.has(CLIENT_HEADER)) {
       return new FloeError(

@@ -13,6 +13,8 @@ import { localStats } from "../cluster/stats.ts";
 import { FloeError } from "../core/errors.ts";
 import { DEFAULT_JOB_RETENTION, type JobRetention } from "../core/jobs.ts";
 import { FloeNode } from "../runtime.ts";
+import { DEFAULT_H2O_VERSION } from "../h2o/context.ts";
+import { createH2OApp, isH2OPath } from "../h2o/app.ts";
 import { VERSION } from "../version.ts";
 import { API_BASE, createApp } from "./app.ts";
 import { linkCluster } from "./cluster-link.ts";
@@ -55,6 +57,8 @@ export interface ServeOptions {
   readonly onCluster?: (cluster: ClusterRuntime) => void;
   /** Where the cluster's log lines go [default stderr]. */
   readonly log?: (line: string) => void;
+  /** The H2O release /3/Cloud reports to H2O's Python client [default: the client's rel-3.46.0]. */
+  readonly h2oVersion?: string;
 }
 
 export interface RunningServer {
@@ -181,12 +185,15 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     shutdown: () => void stop(),
   };
   const app = createApp(ctx, opts.authToken);
-  const guard = requestGuard({ bindHost: host, loopback: isLoopback(host), scheme: tls ? "https" : "http", allowedHosts: opts.allowedHosts ?? [] });
+  // H2O's Python client speaks to the same port: its /3/, /4/ and /99/ routes, under the same token.
+  const h2o = createH2OApp(ctx, { authToken: opts.authToken, version: opts.h2oVersion ?? DEFAULT_H2O_VERSION });
+  const guard = requestGuard({ bindHost: host, loopback: isLoopback(host), scheme: tls ? "https" : "http", allowedHosts: opts.allowedHosts ?? [], formClientPath: isH2OPath });
   /** A browser-facing request: the guard, then the UI's files, then the API. */
   const answer = async (req: Request): Promise<Response> => {
     const refused = guard(req);
     if (refused) return bareErrorResponse(refused);
     const path = new URL(req.url).pathname;
+    if (isH2OPath(path)) return h2o.fetch(req);
     if ((req.method === "GET" || req.method === "HEAD") && !path.startsWith(`${API_BASE}/`)) {
       const page = await uiResponse(path);
       if (page) return page;
