@@ -29,6 +29,11 @@ export const serveCommand = defineCommand({
     advertise: { type: "string", description: "the address peers reach this node at [default: --host and the port]", valueHint: "host:port" },
     "tls-cert": { type: "string", description: "serve HTTPS with this PEM certificate; cluster peers share it and trust it", valueHint: "file" },
     "tls-key": { type: "string", description: "the PEM private key of --tls-cert", valueHint: "file" },
+    "h2o-version": {
+      type: "string",
+      description: "the H2O-3 release /3/Cloud reports to H2O's Python client (or FLOE_H2O_VERSION); set it to a released client's h2o.__version__ to pass its version check [default 3.46.0.7]",
+      valueHint: "version",
+    },
   },
   run: ({ args }) =>
     action(async () => {
@@ -50,6 +55,7 @@ export const serveCommand = defineCommand({
         threads: intFlag("threads", args.threads),
         name: args.name,
         authToken: args["auth-token"] ?? process.env.FLOE_AUTH_TOKEN,
+        h2oVersion: args["h2o-version"] ?? (process.env.FLOE_H2O_VERSION || undefined),
         insecure: args.insecure,
         allowedHosts: args["allowed-host"]
           ?.split(",")

@@ -6,7 +6,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Hono, type MiddlewareHandler } from "hono";
 import { FloeError } from "../core/errors.ts";
 import type { ServerContext } from "../server/context.ts";
-import { H2OContext, type RouteModule } from "./context.ts";
+import { DEFAULT_H2O_VERSION, H2OContext, type RouteModule } from "./context.ts";
 import { h2oNotFound, h2oOnError } from "./errors.ts";
 import { register as cloud } from "./routes/cloud.ts";
 import { register as frames } from "./routes/frames.ts";
@@ -28,6 +28,13 @@ export interface H2OAppOptions {
   readonly authToken?: string;
   /** The H2O release /3/Cloud reports. */
   readonly version: string;
+}
+
+/** The H2O release to report: the one given (checked), else the client's rel-3.46.0. */
+export function h2oVersion(given: string | undefined): string {
+  if (given === undefined) return DEFAULT_H2O_VERSION;
+  if (!/^\d+(\.\d+){1,4}$/.test(given)) throw new FloeError("invalid_argument", `--h2o-version '${given}' is not an H2O release number such as ${DEFAULT_H2O_VERSION}`);
+  return given;
 }
 
 /**

@@ -13,8 +13,7 @@ import { localStats } from "../cluster/stats.ts";
 import { FloeError } from "../core/errors.ts";
 import { DEFAULT_JOB_RETENTION, type JobRetention } from "../core/jobs.ts";
 import { FloeNode } from "../runtime.ts";
-import { DEFAULT_H2O_VERSION } from "../h2o/context.ts";
-import { createH2OApp, isH2OPath } from "../h2o/app.ts";
+import { createH2OApp, h2oVersion, isH2OPath } from "../h2o/app.ts";
 import { VERSION } from "../version.ts";
 import { API_BASE, createApp } from "./app.ts";
 import { linkCluster } from "./cluster-link.ts";
@@ -153,6 +152,7 @@ function checkOptions(opts: ServeOptions): { host: string; port: number; dataRoo
 export async function startServer(opts: ServeOptions = {}): Promise<RunningServer> {
   const { host, port, dataRoot, uploadLimit } = checkOptions(opts);
   const { tls } = checkClusterOptions(opts);
+  const reportedH2OVersion = h2oVersion(opts.h2oVersion);
   const log = opts.log ?? ((line: string) => process.stderr.write(`floe serve: ${line}\n`));
   const node = new FloeNode({ threads: opts.threads });
   if (opts.jobRetention) node.jobs.retention = opts.jobRetention;
@@ -186,7 +186,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   };
   const app = createApp(ctx, opts.authToken);
   // H2O's Python client speaks to the same port: its /3/, /4/ and /99/ routes, under the same token.
-  const h2o = createH2OApp(ctx, { authToken: opts.authToken, version: opts.h2oVersion ?? DEFAULT_H2O_VERSION });
+  const h2o = createH2OApp(ctx, { authToken: opts.authToken, version: reportedH2OVersion });
   const guard = requestGuard({ bindHost: host, loopback: isLoopback(host), scheme: tls ? "https" : "http", allowedHosts: opts.allowedHosts ?? [], formClientPath: isH2OPath });
   /** A browser-facing request: the guard, then the UI's files, then the API. */
   const answer = async (req: Request): Promise<Response> => {

@@ -7,6 +7,7 @@ import type { Hono } from "hono";
 import { FloeError } from "../../core/errors.ts";
 import { VERSION } from "../../version.ts";
 import type { H2OContext } from "../context.ts";
+import { H2OParams } from "../params.ts";
 
 /** A cluster member as the server's context lists it (structurally: this layer does not import the cluster's). */
 interface Member {
@@ -137,7 +138,19 @@ function cloudJson(ctx: H2OContext) {
   };
 }
 
+/** `(setTimeZone "Zone")` and `(getTimeZone)`: the cluster's time zone, which h2o.init() sets to UTC on connecting. */
+const TIMEZONE_AST = /^\(\s*(?:setTimeZone\s+"([^"]*)"|getTimeZone)\s*\)$/;
+
 export function register(app: Hono, ctx: H2OContext): void {
+  // floe parses and shows times in UTC only. The time zone is the cluster's setting rather than
+  // a frame operation, so it is answered here, ahead of the Rapids interpreter, which gets every other expression.
+  app.post("/99/Rapids", async (c, next) => {
+    const ast = (await H2OParams.of(c)).str("ast")?.trim() ?? "";
+    const m = TIMEZONE_AST.exec(ast);
+    if (!m) return next();
+    if (m[1] !== undefined && m[1] !== "UTC") throw new FloeError("unsupported", `time zone '${m[1]}': floe reads and shows times in UTC only`);
+    return c.json({ __meta: { schema_version: 3, schema_name: "RapidsStringV3", schema_type: "Iced" }, string: "UTC" });
+  });
   app.get("/3/Cloud", (c) => c.json(cloudJson(ctx)));
   app.get("/3/Metadata/schemas/:name", (c) => {
     const name = c.req.param("name");

@@ -1,0 +1,34 @@
+// H2O's Python client, unmodified, against floe: connecting, the cluster's status, frames
+// (import from a path and a URL, upload, parse, summaries, download, export, delete) and
+// shutdown. Each script asserts floe's answers against independently known facts (iris has
+// 150 rows and 5 columns, setosa is its first level).
+
+import { expect, test } from "bun:test";
+import { floe } from "../support/cli.ts";
+import { testServer } from "../support/server.ts";
+import { runH2OScript } from "./support.ts";
+
+test("h2o.init connects, cluster_status shows the node, shutdown stops the server", async () => {
+  const server = await testServer({ h2oVersion: "3.46.0.99" });
+  const run = await runH2OScript("connect.py", server.url, { SHUTDOWN: "1" });
+  expect(run.stderr).not.toContain("Traceback");
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain("VERSION 3.46.0.99");
+  expect(run.stdout).toContain("SIZE 1");
+  expect(run.stdout).toContain(`NODES ${new URL(server.url).host}`);
+  expect(run.stdout).toContain("H2O_cluster_total_nodes:");
+  expect(run.stdout).toContain("OK");
+  // POST /3/Shutdown stopped the server.
+  await server.stopped;
+}, 60_000);
+
+test("floe serve --h2o-version and FLOE_H2O_VERSION refuse what is not a release number", async () => {
+  const flag = await floe(["serve", "--port", "0", "--h2o-version", "latest"], { timeoutMs: 15_000 });
+  expect(flag.code).not.toBe(0);
+  expect(flag.code).not.toBe(-1);
+  expect(flag.stderr).toContain("--h2o-version 'latest' is not an H2O release number");
+  const env = await floe(["serve", "--port", "0"], { timeoutMs: 15_000, env: { FLOE_H2O_VERSION: "3.46" + "x" } });
+  expect(env.code).not.toBe(0);
+  expect(env.code).not.toBe(-1);
+  expect(env.stderr).toContain("'3.46x' is not an H2O release number");
+}, 40_000);
