@@ -19,6 +19,11 @@ export class H2OParams {
     return new H2OParams(values);
   }
 
+  /** The names of every parameter sent. */
+  names(): string[] {
+    return [...this.values.keys()];
+  }
+
   has(name: string): boolean {
     return this.values.has(name);
   }

@@ -1,6 +1,97 @@
-// /3/ModelBuilders, /3/Models, /3/Predictions, /3/ModelMetrics (engineer C's area; registered by app.ts).
+// H2O's model routes: /3/ModelBuilders (metadata and training), /3/Models (get, list,
+// delete), /3/ModelMetrics (model_performance on a frame) and /3 and /4 Predictions
+// (model.predict), each translated onto floe's registry, jobs, scoring and store.
 
 import type { Hono } from "hono";
+import type { Job } from "../../core/jobs.ts";
+import { computeRollups } from "../../core/rollups.ts";
+import { predictionsFrame } from "../../ml/predictions.ts";
+import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
 import type { H2OContext } from "../context.ts";
+import { h2oJobJson, localJobView } from "../jobs.ts";
+import { floeId, keyJson } from "../keys.ts";
+import { H2OParams } from "../params.ts";
+import { buildersJson, startBuild } from "../models/builders.ts";
+import { metricsJson } from "../models/metrics.ts";
+import { modelSchemaJson } from "../models/model-schema.ts";
+import { deleteServed, needServed } from "../models/store.ts";
 
-export function register(_app: Hono, _ctx: H2OContext): void {}
+const meta = (name: string) => ({ schema_version: 3, schema_name: `${name}V3`, schema_type: name });
+
+export function register(app: Hono, ctx: H2OContext): void {
+  const { node } = ctx;
+  const { store } = node;
+
+  for (const v of ["3", "99"]) {
+    app.get(`/${v}/ModelBuilders`, (c) => c.json({ __meta: meta("ModelBuilders"), model_builders: buildersJson() }));
+    app.get(`/${v}/ModelBuilders/:algo`, (c) => c.json({ __meta: meta("ModelBuilders"), model_builders: buildersJson(c.req.param("algo")) }));
+    app.post(`/${v}/ModelBuilders/:algo`, async (c) => {
+      const job = startBuild(ctx, c.req.param("algo"), await H2OParams.of(c));
+      return c.json({ __meta: meta("ModelBuilder"), job: h2oJobJson(localJobView(job as unknown as Job)), messages: [], error_count: 0 });
+    });
+    app.get(`/${v}/Models`, (c) => c.json({ __meta: meta("Models"), models: store.ids("model").map((id) => modelSchemaJson(needServed(ctx, id))) }));
+    app.get(`/${v}/Models/:id`, (c) => c.json({ __meta: meta("Models"), models: [modelSchemaJson(needServed(ctx, c.req.param("id")))] }));
+    app.delete(`/${v}/Models/:id`, async (c) => {
+      const id = floeId(c.req.param("id"), "model");
+      needServed(ctx, id);
+      await deleteServed(ctx, id);
+      return c.json({ __meta: meta("Models"), models: [] });
+    });
+  }
+
+  /** The model's metrics on a frame that holds its response, as H2O's ModelMetrics schema. */
+  const metricsOn = async (modelKey: string, frameId: string) => {
+    const { model } = needServed(ctx, modelKey);
+    const frame = ctx.frame(frameId);
+    if (model.response) frame.columnIndex(model.response.name);
+    const evaluator = modelEvaluator(node.executor, model);
+    await evaluator.add(frame, []);
+    return metricsJson(evaluator.result(), {
+      modelId: model.model_id,
+      frameId,
+      category: model.category,
+      domain: model.response?.domain ?? null,
+      glm: model.algo === "glm",
+      description: `on frame ${frameId}`,
+    });
+  };
+
+  app.post("/3/ModelMetrics/models/:model/frames/:frame", async (c) => {
+    const m = await metricsOn(c.req.param("model"), floeId(c.req.param("frame"), "frame"));
+    return c.json({ __meta: meta("ModelMetricsList"), model_metrics: [m] });
+  });
+
+  /** Scores a frame into a new stored frame; its id. */
+  const predict = async (modelKey: string, frameKey: string, dest: string) => {
+    const { model } = needServed(ctx, modelKey);
+    const frame = ctx.frame(frameKey);
+    const preds = predictionsFrame(model, await predictFrame(node.executor, model, frame, []));
+    await node.putFrame(dest, preds.withRollups(await computeRollups(node.executor, preds)));
+  };
+  const destOf = (modelKey: string, frameKey: string, given: string | undefined) =>
+    given ? floeId(given, "predictions_frame") : store.newId("frame", `predictions_${floeId(modelKey, "model")}_on_${floeId(frameKey, "frame")}`);
+
+  // H2O 3's synchronous predictions (h2o.predict_leaf_node_assignment and friends use it too).
+  app.post("/3/Predictions/models/:model/frames/:frame", async (c) => {
+    const p = await H2OParams.of(c);
+    const { model, frame } = c.req.param();
+    const dest = destOf(model, frame, p.str("predictions_frame"));
+    await predict(model, frame, dest);
+    // With the response in the frame, the metrics come along (the client's confusion_matrix(frame) reads them).
+    const response = needServed(ctx, model).model.response;
+    const metrics = response && ctx.frame(frame).names.includes(response.name) ? [await metricsOn(model, floeId(frame, "frame"))] : [];
+    return c.json({ __meta: meta("ModelMetricsList"), predictions_frame: keyJson("Frame", dest), model_metrics: metrics });
+  });
+
+  // model.predict(frame): a job whose dest is the predictions frame.
+  app.post("/4/Predictions/models/:model/frames/:frame", async (c) => {
+    const p = await H2OParams.of(c);
+    const { model, frame } = c.req.param();
+    needServed(ctx, model);
+    ctx.frame(frame);
+    const dest = destOf(model, frame, p.str("predictions_frame"));
+    const { job, done } = node.jobs.start(`predict ${model} on ${frame}`, () => predict(model, frame, dest), { kind: "frame", id: dest });
+    done.catch(() => {});
+    return c.json({ __meta: meta("JobsV4"), job: h2oJobJson(localJobView(job as unknown as Job)) });
+  });
+}
