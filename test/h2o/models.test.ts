@@ -4,7 +4,9 @@
 // the same model, and a parameter floe lacks comes back as H2O's error naming it.
 
 import { expect, test } from "bun:test";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
 import { runH2OScript } from "./support.ts";
 
@@ -24,7 +26,8 @@ test("estimators train through /3/ModelBuilders and report floe's own numbers", 
   const server = await testServer({ threads: 1 });
   try {
     await importIris(server.url, "iris");
-    const run = await runH2OScript("models_train.py", server.url, { FRAME: "iris" });
+    const outDir = mkdtempSync(join(tmpdir(), "floe-h2o-models-"));
+    const run = await runH2OScript("models_train.py", server.url, { FRAME: "iris", OUT_DIR: outDir });
     expect(run.stderr).not.toContain("Traceback");
     expect(run.code).toBe(0);
     const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
@@ -65,6 +68,15 @@ test("estimators train through /3/ModelBuilders and report floe's own numbers", 
     // Known answer: sepal length on the other three measurements explains most of its variance.
     expect(out.glm.r2).toBeGreaterThan(0.8);
     expect(out.unsupported).toContain("balance_classes");
+    // download_model's file is byte for byte floe's own download of the model.
+    const saved =
+      run.stdout
+        .split("\n")
+        .find((l) => l.startsWith("DOWNLOADED "))
+        ?.slice(11) ?? "";
+    const floeFile = new Uint8Array(await (await fetch(`${server.url}/api/v1/models/rf_iris/download`)).arrayBuffer());
+    expect(new Uint8Array(readFileSync(saved))).toEqual(floeFile);
+    rmSync(outDir, { recursive: true, force: true });
   } finally {
     await server.stop();
   }

@@ -5,8 +5,10 @@
 import type { Hono } from "hono";
 import type { Job } from "../../core/jobs.ts";
 import { computeRollups } from "../../core/rollups.ts";
+import { serializeModel } from "../../ml/modelfile.ts";
 import { predictionsFrame } from "../../ml/predictions.ts";
 import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
+import { VERSION } from "../../version.ts";
 import type { H2OContext } from "../context.ts";
 import { h2oJobJson, localJobView } from "../jobs.ts";
 import { floeId, keyJson } from "../keys.ts";
@@ -38,6 +40,13 @@ export function register(app: Hono, ctx: H2OContext): void {
       return c.json({ __meta: meta("Models"), models: [] });
     });
   }
+
+  // h2o.download_model: the payload is floe's .floe model file.
+  app.get("/3/Models.fetch.bin/:id", (c) => {
+    const { model } = needServed(ctx, c.req.param("id"));
+    const bytes = serializeModel(model, VERSION);
+    return c.body(bytes.slice().buffer, 200, { "Content-Type": "application/octet-stream", "Content-Disposition": `attachment; filename="${model.model_id}"` });
+  });
 
   /** The model's metrics on a frame that holds its response, as H2O's ModelMetrics schema. */
   const metricsOn = async (modelKey: string, frameId: string) => {

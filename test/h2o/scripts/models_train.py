@@ -62,3 +62,8 @@ out = {
     "unsupported": unsupported,
 }
 print("RESULT " + json.dumps(out))
+
+# h2o.download_model writes floe's .floe file of the model; h2o.get_model finds it by key.
+saved = h2o.download_model(rf, path=os.environ["OUT_DIR"])
+print("DOWNLOADED " + saved)
+assert h2o.get_model("rf_iris").logloss() == rf.logloss()
