@@ -3,9 +3,13 @@
 // (its descriptor lists them, so none can be forgotten). The worker entry point serves this
 // registry and cluster nodes look tasks up in it.
 
+import { RemapCodesTask } from "./core/bind.ts";
+import { ColumnMathTask, RunifTask } from "./core/column-math.ts";
 import { DistinctNumbersTask, DistinctStringsTask, RecodeTask, ToNumberTask } from "./core/convert.ts";
 import { type AnyTask, taskRegistry } from "./core/mr.ts";
+import { GroupByTask } from "./core/group-by.ts";
 import { SplitTask } from "./core/ops.ts";
+import { FilterRowsTask } from "./core/row-filter.ts";
 import { HistogramTask, MomentsTask } from "./core/rollups.ts";
 import { BuildDesignTask, FoldWeightsTask, GramTask, HoldoutTask, ResponseTask } from "./ml/design-tasks.ts";
 import { AssignFoldsTask, ClassCountsTask, FoldIdsTask } from "./ml/folds.ts";
@@ -15,7 +19,7 @@ import { RegressionMetricsTask } from "./ml/metrics/regression.ts";
 import { ALGORITHMS } from "./ml/registry.ts";
 import { InfiniteCountTask } from "./ml/training-frame.ts";
 
-const CORE_TASKS = [MomentsTask, HistogramTask, SplitTask, DistinctNumbersTask, DistinctStringsTask, RecodeTask, ToNumberTask];
+const CORE_TASKS = [MomentsTask, HistogramTask, SplitTask, DistinctNumbersTask, DistinctStringsTask, RecodeTask, ToNumberTask, ColumnMathTask, RunifTask, FilterRowsTask, RemapCodesTask, GroupByTask];
 
 const SHARED_ML_TASKS = [
   RegressionMetricsTask,
