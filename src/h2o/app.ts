@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Hono, type MiddlewareHandler } from "hono";
 import { FloeError } from "../core/errors.ts";
+import type { Source } from "../core/source.ts";
 import type { ServerContext } from "../server/context.ts";
 import { DEFAULT_H2O_VERSION, H2OContext, type RouteModule } from "./context.ts";
 import { h2oNotFound, h2oOnError } from "./errors.ts";
@@ -28,6 +29,8 @@ export interface H2OAppOptions {
   readonly authToken?: string;
   /** The H2O release /3/Cloud reports. */
   readonly version: string;
+  /** The source to read for a path the client names, confined as the server confines imports. */
+  readonly importSource: (path: string) => Source;
 }
 
 /** The H2O release to report: the one given (checked), else the client's rel-3.46.0. */
@@ -66,7 +69,7 @@ function tokenAuth(token: string | undefined): MiddlewareHandler {
 }
 
 export function createH2OApp(server: ServerContext, opts: H2OAppOptions): Hono {
-  const ctx = new H2OContext(server, opts.version);
+  const ctx = new H2OContext(server, opts.version, opts.importSource);
   const app = new Hono();
   app.use("*", tokenAuth(opts.authToken));
   for (const register of ROUTES) register(app, ctx);

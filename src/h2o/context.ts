@@ -5,6 +5,7 @@
 import type { Hono } from "hono";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
+import type { Source } from "../core/source.ts";
 import { type Job, jobKey } from "../core/jobs.ts";
 import { key } from "../core/store.ts";
 import type { FloeNode } from "../runtime.ts";
@@ -19,13 +20,15 @@ export class H2OContext {
   readonly node: FloeNode;
   /**
    * Files named by /3/ImportFiles (or uploaded by /3/PostFile) awaiting /3/Parse, by the
-   * key handed to the client; each `cleanup` removes a temporary copy (a URL's body, an upload).
+   * key handed to the client; `cleanup` removes a temporary copy (a URL's body, an upload).
    */
-  readonly rawFiles = new Map<string, { path: string; label: string; cleanup?: () => void }>();
+  readonly rawFiles = new Map<string, RawFile>();
 
   constructor(
     readonly server: ServerContext,
     readonly version: string,
+    /** The source to read for a path the client names, confined to the server's --data-root (handed over by the mounting point). */
+    readonly importSource: (path: string) => Source,
   ) {
     this.node = server.node;
   }
@@ -45,6 +48,14 @@ export class H2OContext {
     const remote = await this.server.link?.remoteJob(id, 0);
     return remote ? remoteJobView(remote) : null;
   }
+}
+
+/** A file imported but not yet parsed (H2O's raw "NFS" or upload key). */
+export interface RawFile {
+  readonly source: Source & { kind: "file" | "files" };
+  /** The file's name, which the parsed frame's key is made from. */
+  readonly name: string;
+  readonly cleanup?: () => void;
 }
 
 /** One area of H2O's routes (cloud, frames, jobs, rapids, models...): registers its handlers. */

@@ -19,7 +19,7 @@ export interface JobView {
   readonly warnings: readonly string[];
 }
 
-export function localJobView(job: Job): JobView {
+export function localJobView<T>(job: Job<T>): JobView {
   return {
     id: job.id,
     description: job.description,

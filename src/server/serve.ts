@@ -17,6 +17,7 @@ import { createH2OApp, h2oVersion, isH2OPath } from "../h2o/app.ts";
 import { VERSION } from "../version.ts";
 import { API_BASE, createApp } from "./app.ts";
 import { linkCluster } from "./cluster-link.ts";
+import { importSource } from "./data-root.ts";
 import type { ClusterRuntime, ServerContext } from "./context.ts";
 import { bareErrorResponse } from "./errors.ts";
 import { requestGuard } from "./request-guard.ts";
@@ -186,7 +187,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   };
   const app = createApp(ctx, opts.authToken);
   // H2O's Python client speaks to the same port: its /3/, /4/ and /99/ routes, under the same token.
-  const h2o = createH2OApp(ctx, { authToken: opts.authToken, version: reportedH2OVersion });
+  const h2o = createH2OApp(ctx, { authToken: opts.authToken, version: reportedH2OVersion, importSource: (path) => importSource(path, dataRoot) });
   const guard = requestGuard({ bindHost: host, loopback: isLoopback(host), scheme: tls ? "https" : "http", allowedHosts: opts.allowedHosts ?? [], formClientPath: isH2OPath });
   /** A browser-facing request: the guard, then the UI's files, then the API. */
   const answer = async (req: Request): Promise<Response> => {

@@ -4,9 +4,14 @@
 // 150 rows and 5 columns, setosa is its first level).
 
 import { expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { floe } from "../support/cli.ts";
 import { testServer } from "../support/server.ts";
 import { runH2OScript } from "./support.ts";
+
+const IRIS = join(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 
 test("h2o.init connects, cluster_status shows the node, shutdown stops the server", async () => {
   const server = await testServer({ h2oVersion: "3.46.0.99" });
@@ -32,3 +37,22 @@ test("floe serve --h2o-version and FLOE_H2O_VERSION refuse what is not a release
   expect(env.code).not.toBe(-1);
   expect(env.stderr).toContain("'3.46x' is not an H2O release number");
 }, 40_000);
+
+test("frames: import from a path and an http URL, upload, python objects, summaries, download, get_frame, export, remove", async () => {
+  const server = await testServer();
+  const iris = await Bun.file(IRIS).text();
+  // The URL import fetches from this local HTTP server.
+  const web = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(iris, { headers: { "content-type": "text/csv" } }) });
+  const out = mkdtempSync(join(tmpdir(), "floe-h2o-frames-"));
+  try {
+    const run = await runH2OScript("frames.py", server.url, { IRIS_PATH: IRIS, IRIS_URL: `http://127.0.0.1:${web.port}/data/iris.csv`, OUT_DIR: out });
+    expect(`${run.stdout}\n${run.stderr}`).not.toContain("Traceback");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("LOCAL iris.hex 150 5");
+    expect(run.stdout).toContain("URL iris_2.hex 150");
+    expect(run.stdout).toContain("OK");
+  } finally {
+    web.stop(true);
+    rmSync(out, { recursive: true, force: true });
+  }
+}, 120_000);

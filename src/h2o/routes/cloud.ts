@@ -101,12 +101,13 @@ function nodeJson(m: Member) {
 function cloudJson(ctx: H2OContext) {
   const { server } = ctx;
   // A standalone node is a cluster of one.
-  const members: readonly Member[] = server.cluster?.membership.all() ?? [
-    { name: server.address, url: `http://${server.address}`, state: "healthy", lastPing: Date.now(), stats: server.stats() },
-  ];
+  const members: readonly Member[] = server.cluster?.membership.all() ?? [{ name: server.address, url: `http://${server.address}`, state: "healthy", lastPing: Date.now(), stats: server.stats() }];
   const live = members.filter((m) => m.state !== "dead");
   const selfName = server.cluster?.membership.self.name ?? server.address;
-  const nodeIdx = Math.max(0, live.findIndex((m) => m.name === selfName));
+  const nodeIdx = Math.max(
+    0,
+    live.findIndex((m) => m.name === selfName),
+  );
   const bad = live.filter((m) => m.state !== "healthy").length;
   return {
     __meta: { schema_version: 3, schema_name: "CloudV3", schema_type: "Iced" },

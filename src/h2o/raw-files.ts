@@ -1,0 +1,97 @@
+// What /3/ImportFiles and /3/PostFile hand the client before it parses: a raw key per file.
+// A local path is confined like every import of the server; an http(s) URL's body is
+// streamed to a temporary file (capped at the server's upload limit) and read from there.
+
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import { asFloeError, FloeError } from "../core/errors.ts";
+import { spoolToFile } from "../core/source.ts";
+import { key } from "../core/store.ts";
+import type { H2OContext, RawFile } from "./context.ts";
+
+const URL_SCHEME = /^https?:\/\//i;
+const GLOB_CHARS = /[*?[]/;
+
+/** Passes bytes through, failing once more than `limit` have gone by. */
+export function capped(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(part, out) {
+      seen += part.byteLength;
+      if (seen > limit) throw new FloeError("too_large", `${what} is over the server's upload limit of ${limit} bytes`);
+      out.enqueue(part);
+    },
+  });
+}
+
+/** Downloads a URL to a temporary file. */
+export async function fetchToRawFile(url: string, limit: number): Promise<RawFile> {
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: "follow" });
+  } catch (err) {
+    throw new FloeError("bad_input", `cannot fetch ${url}: ${(err as Error).message}`);
+  }
+  if (!res.ok || res.body === null) {
+    await res.body?.cancel();
+    throw new FloeError("bad_input", `cannot fetch ${url}: the server answered HTTP ${res.status}`);
+  }
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) {
+    await res.body.cancel();
+    throw new FloeError("too_large", `${url} is ${declared} bytes, over the server's upload limit of ${limit} bytes`);
+  }
+  const spooled = await spoolToFile(res.body.pipeThrough(capped(limit, url)));
+  const name = basename(new URL(url).pathname) || "download";
+  return { source: { kind: "file", path: spooled.path, label: url, format: formatOf(name) }, name, cleanup: spooled.cleanup };
+}
+
+/** A file's format from its name, so a spooled copy (named "data") is read as what it was. */
+function formatOf(name: string): "csv" | "parquet" | "json" | undefined {
+  const plain = name.replace(/\.(gz|zst)$/i, "");
+  if (/\.(parquet|pq)$/i.test(plain)) return "parquet";
+  if (/\.(json|jsonl|ndjson)$/i.test(plain)) return "json";
+  return /\.(csv|tsv|txt|data)$/i.test(plain) ? "csv" : undefined;
+}
+
+/** A local path (or glob) as the server confines it; a literal path that does not exist fails here. */
+export function localRawFile(ctx: H2OContext, path: string): RawFile {
+  const source = ctx.importSource(path);
+  if (source.kind === "sql") throw new FloeError("invalid_argument", `'${path}' is not a file path`);
+  if (source.kind === "file" && !GLOB_CHARS.test(source.path) && !existsSync(source.path)) throw new FloeError("not_found", `File ${path} does not exist`);
+  return { source, name: basename(path) };
+}
+
+/** Imports each path or URL as a raw key (the path as given); the failures are returned by path, as H2O's `fails`. */
+export async function importRawFiles(ctx: H2OContext, paths: readonly string[]): Promise<{ keys: string[]; fails: string[]; errors: FloeError[] }> {
+  const keys: string[] = [];
+  const fails: string[] = [];
+  const errors: FloeError[] = [];
+  for (const path of paths) {
+    try {
+      const raw = URL_SCHEME.test(path) ? await fetchToRawFile(path, ctx.server.uploadLimit) : localRawFile(ctx, path);
+      ctx.rawFiles.get(path)?.cleanup?.();
+      ctx.rawFiles.set(path, raw);
+      keys.push(path);
+    } catch (err) {
+      // Refusals (outside the data root, over the limit) fail the request; a missing or unreachable file is one of H2O's `fails`.
+      if (err instanceof FloeError && (err.code === "forbidden" || err.code === "too_large")) throw err;
+      fails.push(path);
+      errors.push(asFloeError(err));
+    }
+  }
+  return { keys, fails, errors };
+}
+
+/** A frame key made from a file name as H2O makes it: "iris.csv" -> "iris.hex", unique in the store. */
+export function parsedFrameKey(ctx: H2OContext, name: string): string {
+  const base =
+    name
+      .replace(/\.(gz|zst|zip)$/i, "")
+      .replace(/\.[^.]*$/, "")
+      .replace(/[^A-Za-z0-9_\-]+/g, "_") || "frame";
+  const taken = (id: string) => ctx.node.store.taken(key("frame", id));
+  let id = `${base}.hex`;
+  for (let n = 2; taken(id); n++) id = `${base}_${n}.hex`;
+  return id;
+}
