@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
+import { runH2OScript } from "./support.ts";
 
 const IRIS = join(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 const rows = readFileSync(IRIS, "utf8")
@@ -62,7 +63,7 @@ describe("frames", () => {
     const row = await ok("(getrow py_7_sid_t)");
     expect(m.num_rows).toBe(1);
     expect(row.scalar[0]).toBeCloseTo(mean(x), 12);
-    expect((await ok("(sd (cols_py iris 'sepal_length') False)")).scalar).toBeCloseTo(sd(x), 12);
+    expect((await ok("(sd (cols_py iris 'sepal_length') False)")).scalar[0]).toBeCloseTo(sd(x), 12);
     expect((await ok("(min (cols_py iris 'sepal_length'))")).scalar).toBe(Math.min(...x));
     expect((await ok("(max (cols_py iris 'sepal_length'))")).scalar).toBe(Math.max(...x));
     expect((await ok("(sumNA (cols_py iris 'sepal_length'))")).scalar).toBeCloseTo(
@@ -153,3 +154,10 @@ describe("errors are H2O's error schema naming the problem", () => {
     expect(s.body.msg).toContain("unclosed call of 'nrow'");
   });
 });
+
+test("H2O's client runs workflow 2's Rapids parts against floe (test/h2o/scripts/rapids_frames.py)", async () => {
+  const run = await runH2OScript("rapids_frames.py", server.url, { IRIS });
+  expect(run.stderr).not.toContain("Traceback");
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain("OK");
+}, 120_000);

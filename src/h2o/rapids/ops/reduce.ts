@@ -37,14 +37,13 @@ const mean: Operator = async (env, args, op) => {
   };
 };
 
-// (sd frame na_rm): one number per column.
+// (sd frame na_rm): a list of one number per column, as H2O answers it.
 const sd: Operator = async (env, args, op) => {
   arity(op, args, 1, 2);
   const frame = await frameArg(env, op, args[0]);
   const skip = args.length > 1 ? await boolArg(env, op, args[1]) : false;
   const rollups = await rollupsOf(env, frame);
-  const values = rollups.map((r, c) => stat(frame, r, c, skip, (x) => x.sd));
-  return values.length === 1 ? { kind: "num", value: values[0] } : { kind: "nums", values };
+  return { kind: "nums", values: rollups.map((r, c) => stat(frame, r, c, skip, (x) => x.sd)) };
 };
 
 /** A number over every value of every column: `combine` of the columns' statistics. */
@@ -66,8 +65,7 @@ const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 const naCnt: Operator = async (env, args, op) => {
   arity(op, args, 1);
   const frame = await frameArg(env, op, args[0]);
-  const values = (await rollupsOf(env, frame)).map((r) => r.missing);
-  return values.length === 1 ? { kind: "num", value: values[0] } : { kind: "nums", values };
+  return { kind: "nums", values: (await rollupsOf(env, frame)).map((r) => r.missing) };
 };
 
 // (getrow frame): the values of a one-row frame (enum rows as codes, as H2O does).
