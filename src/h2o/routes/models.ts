@@ -3,6 +3,7 @@
 // (model.predict), each translated onto floe's registry, jobs, scoring and store.
 
 import type { Hono } from "hono";
+import { FloeError } from "../../core/errors.ts";
 import type { Job } from "../../core/jobs.ts";
 import { computeRollups } from "../../core/rollups.ts";
 import { serializeModel } from "../../ml/modelfile.ts";
@@ -15,6 +16,7 @@ import { floeId, keyJson } from "../keys.ts";
 import { H2OParams } from "../params.ts";
 import { buildersJson, startBuild } from "../models/builders.ts";
 import { metricsJson } from "../models/metrics.ts";
+import { loadModelBytes, readModelFile, saveModelFile } from "../models/model-files.ts";
 import { modelSchemaJson } from "../models/model-schema.ts";
 import { deleteServed, needServed } from "../models/store.ts";
 
@@ -47,6 +49,39 @@ export function register(app: Hono, ctx: H2OContext): void {
     const bytes = serializeModel(model, VERSION);
     return c.body(bytes.slice().buffer, 200, { "Content-Type": "application/octet-stream", "Content-Disposition": `attachment; filename="${model.model_id}"` });
   });
+
+  // h2o.save_model: the .floe file written on the server at the path the client names (`dir` holds the file name too).
+  app.get("/99/Models.bin/:id", async (c) => {
+    const p = await H2OParams.of(c);
+    const path = saveModelFile(ctx, floeId(c.req.param("id"), "model"), p.need("dir"), p.bool("force") ?? false);
+    return c.json({ __meta: meta("ModelsBin"), dir: path });
+  });
+
+  const loaded = (id: string) => ({ __meta: meta("Models"), models: [modelSchemaJson(needServed(ctx, id))] });
+
+  // h2o.load_model: a .floe file on the server, checked in full before its model is stored.
+  for (const path of ["/99/Models.bin", "/99/Models.bin/"]) {
+    app.post(path, async (c) => {
+      const { bytes, label } = readModelFile(ctx, (await H2OParams.of(c)).need("dir"));
+      return c.json(loaded(await loadModelBytes(ctx, bytes, label)));
+    });
+  }
+
+  // h2o.upload_model: the file came first through /3/PostFile.bin, whose key `dir` names.
+  for (const path of ["/99/Models.upload.bin", "/99/Models.upload.bin/"]) {
+    app.post(path, async (c) => {
+      const rawKey = (await H2OParams.of(c)).need("dir");
+      const raw = ctx.rawFiles.get(rawKey);
+      if (!raw || raw.source.kind !== "file") throw new FloeError("not_found", `Object '${rawKey}' not found: no uploaded file of that key (send it with /3/PostFile.bin first)`);
+      ctx.rawFiles.delete(rawKey);
+      try {
+        const bytes = new Uint8Array(await Bun.file(raw.source.path).arrayBuffer());
+        return c.json(loaded(await loadModelBytes(ctx, bytes, raw.name)));
+      } finally {
+        raw.cleanup?.();
+      }
+    });
+  }
 
   /** The model's metrics on a frame that holds its response, as H2O's ModelMetrics schema. */
   const metricsOn = async (modelKey: string, frameId: string) => {
