@@ -20,7 +20,8 @@ const H2O_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   too_large: 413,
   not_found: 404,
   unauthorized: 401,
-  forbidden: 403,
+  // A path outside --data-root: the client shows the message only for 400/404/412.
+  forbidden: 400,
   internal: 500,
   unavailable: 503,
 };

@@ -42,3 +42,16 @@ test("an H2O route floe lacks answers H2O's error schema naming it", async () =>
   expect(body.__meta.schema_name).toBe("H2OErrorV3");
   expect(body.msg).toBe("GET /3/NetworkTest of H2O's REST API is not supported by floe");
 });
+
+test("with --data-root, H2O imports are confined to it and the refusal is H2O's error", async () => {
+  const root = join(import.meta.dir, "..", "..", "fixtures");
+  const server = await testServer({ dataRoot: root });
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  const outside = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: "paths=[/etc/passwd]" });
+  expect(outside.status).toBe(400);
+  const body = await outside.json();
+  expect(body.__meta.schema_name).toBe("H2OErrorV3");
+  expect(body.msg).toBe("'/etc/passwd' is outside the server's data root");
+  const inside = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: "paths=[iris.csv]" });
+  expect(inside.status).toBe(200);
+});
