@@ -19,7 +19,7 @@ test("h2o.connect(auth=(user, token)) works on a server with a token; a wrong to
   expect(run.stdout).toContain("OK");
   const bare = await fetch(`${server.url}/3/Cloud`);
   expect(bare.status).toBe(401);
-  expect((await bare.json()).msg).toContain("needs its token");
+  expect(((await bare.json()) as { msg: string }).msg).toContain("needs its token");
   const bearer = await fetch(`${server.url}/3/Cloud`, { headers: { authorization: `Bearer ${TOKEN}` } });
   expect(bearer.status).toBe(200);
 }, 60_000);
@@ -31,14 +31,14 @@ test("a form post to H2O's routes from another origin is refused; without Origin
   expect(crossSite.status).toBe(403);
   const client = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: `paths=[${IRIS}]` });
   expect(client.status).toBe(200);
-  expect((await client.json()).destination_frames).toEqual([IRIS]);
+  expect(((await client.json()) as { destination_frames: string[] }).destination_frames).toEqual([IRIS]);
 });
 
 test("an H2O route floe lacks answers H2O's error schema naming it", async () => {
   const server = await testServer();
   const res = await fetch(`${server.url}/3/NetworkTest`);
   expect(res.status).toBe(400);
-  const body = await res.json();
+  const body = (await res.json()) as { __meta: { schema_name: string }; msg: string };
   expect(body.__meta.schema_name).toBe("H2OErrorV3");
   expect(body.msg).toBe("GET /3/NetworkTest of H2O's REST API is not supported by floe");
 });
@@ -49,7 +49,7 @@ test("with --data-root, H2O imports are confined to it and the refusal is H2O's 
   const form = { "content-type": "application/x-www-form-urlencoded" };
   const outside = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: "paths=[/etc/passwd]" });
   expect(outside.status).toBe(400);
-  const body = await outside.json();
+  const body = (await outside.json()) as { __meta: { schema_name: string }; msg: string };
   expect(body.__meta.schema_name).toBe("H2OErrorV3");
   expect(body.msg).toBe("'/etc/passwd' is outside the server's data root");
   const inside = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: "paths=[iris.csv]" });
