@@ -46,6 +46,12 @@ export async function fetchToRawFile(url: string, limit: number): Promise<RawFil
   return { source: { kind: "file", path: spooled.path, label: url, format: formatOf(name) }, name, cleanup: spooled.cleanup };
 }
 
+/** A URL's body as a raw file; refused under --data-root, which confines imports to local files (as it turns SQL imports off). */
+function fetchUrl(ctx: H2OContext, url: string): Promise<RawFile> {
+  if (ctx.server.dataRoot !== null) throw new FloeError("forbidden", `importing ${url}: URL imports are off under the server's --data-root`);
+  return fetchToRawFile(url, ctx.server.uploadLimit);
+}
+
 /** A file's format from its name, so a spooled copy (named "data") is read as what it was. */
 function formatOf(name: string): "csv" | "parquet" | "json" | undefined {
   const plain = name.replace(/\.(gz|zst)$/i, "");
@@ -69,7 +75,7 @@ export async function importRawFiles(ctx: H2OContext, paths: readonly string[]):
   const errors: FloeError[] = [];
   for (const path of paths) {
     try {
-      const raw = URL_SCHEME.test(path) ? await fetchToRawFile(path, ctx.server.uploadLimit) : localRawFile(ctx, path);
+      const raw = URL_SCHEME.test(path) ? await fetchUrl(ctx, path) : localRawFile(ctx, path);
       ctx.rawFiles.get(path)?.cleanup?.();
       ctx.rawFiles.set(path, raw);
       keys.push(path);

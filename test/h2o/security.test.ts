@@ -54,4 +54,15 @@ test("with --data-root, H2O imports are confined to it and the refusal is H2O's 
   expect(body.msg).toBe("'/etc/passwd' is outside the server's data root");
   const inside = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: "paths=[iris.csv]" });
   expect(inside.status).toBe(200);
+  // The server does not fetch URLs for a client it confines: no request leaves it.
+  let fetched = 0;
+  const web = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (fetched++, new Response("a,b\n1,2\n")) });
+  try {
+    const url = await fetch(`${server.url}/3/ImportFilesMulti`, { method: "POST", headers: form, body: `paths=[http://127.0.0.1:${web.port}/x.csv]` });
+    expect(url.status).toBe(400);
+    expect(((await url.json()) as { msg: string }).msg).toBe(`importing http://127.0.0.1:${web.port}/x.csv: URL imports are off under the server's --data-root`);
+    expect(fetched).toBe(0);
+  } finally {
+    web.stop(true);
+  }
 });
