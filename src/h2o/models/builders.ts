@@ -7,10 +7,10 @@ import { FloeError } from "../../core/errors.ts";
 import type { Job } from "../../core/jobs.ts";
 import type { BaseModel } from "../../ml/algorithm.ts";
 import { resolveParams } from "../../ml/params.ts";
-import { ALGORITHMS, algorithm, type TrainResult } from "../../ml/registry.ts";
+import { ALGORITHMS, type Algorithm, algorithm, type Model, type TrainResult } from "../../ml/registry.ts";
 import type { H2OContext } from "../context.ts";
 import type { H2OParams } from "../params.ts";
-import { builderRequest, h2oParamType } from "./params.ts";
+import { type BuilderRequest, builderRequest, h2oParamType } from "./params.ts";
 import { needServed, putTrainedModel } from "./store.ts";
 
 /** The algorithm H2O's name gives, or H2O's error naming it and those floe has. */
@@ -35,10 +35,8 @@ function baseModels(ctx: H2OContext, list: string | null, trainingFrame: string)
   });
 }
 
-/** Starts training `algoName` as H2O's client asked; the job's dest is the model. */
-export function startBuild(ctx: H2OContext, algoName: string, p: H2OParams): Job<TrainResult> {
-  const algo = needAlgorithm(algoName);
-  const req = builderRequest(algo.name, algo.params, p, p.names());
+/** What a training of `algo` needs from a translated request: frames, response and predictors (checked), base models. */
+export function trainingInputs(ctx: H2OContext, algo: Algorithm<Model>, req: BuilderRequest) {
   const frame = ctx.frame(req.trainingFrame);
   const valid = req.validationFrame === null ? null : ctx.frame(req.validationFrame);
   const y = algo.supervised ? req.responseColumn : null;
@@ -46,8 +44,16 @@ export function startBuild(ctx: H2OContext, algoName: string, p: H2OParams): Job
   for (const name of [...(y === null ? [] : [y]), ...req.ignoredColumns]) frame.columnIndex(name);
   const x = req.ignoredColumns.length ? frame.names.filter((n) => n !== y && !req.ignoredColumns.includes(n)) : null;
   const resolved = resolveParams<Record<string, unknown>>(algo.params, req.params, algo.name);
-  const base = algo.params.some((s) => s.name === "base_models") ? baseModels(ctx, resolved.base_models as string | null, req.trainingFrame) : undefined;
-  const { job, done } = ctx.node.train(algo, { modelId: req.modelId, frame, y, x, params: req.params, valid, baseModels: base }, (result) => putTrainedModel(ctx, result, req.trainingFrame));
+  const baseModelList = algo.params.some((s) => s.name === "base_models") ? baseModels(ctx, resolved.base_models as string | null, req.trainingFrame) : undefined;
+  return { frame, valid, y, x, baseModels: baseModelList };
+}
+
+/** Starts training `algoName` as H2O's client asked; the job's dest is the model. */
+export function startBuild(ctx: H2OContext, algoName: string, p: H2OParams): Job<TrainResult> {
+  const algo = needAlgorithm(algoName);
+  const req = builderRequest(algo.name, algo.params, p, p.names());
+  const inputs = trainingInputs(ctx, algo, req);
+  const { job, done } = ctx.node.train(algo, { modelId: req.modelId, params: req.params, ...inputs }, (result) => putTrainedModel(ctx, result, req.trainingFrame));
   done.catch(() => {});
   return job;
 }

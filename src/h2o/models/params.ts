@@ -127,6 +127,11 @@ function enumValue(p: ParamSpec, raw: string): string {
   return p.values?.find((v) => normal(v) === normal(raw)) ?? raw;
 }
 
+/** One value the client sent for a floe parameter, as floe takes it: enums spelled as floe spells them, Python's booleans as booleans. */
+export function floeValue(spec: ParamSpec, raw: string): unknown {
+  return spec.type === "enum" ? enumValue(spec, raw) : spec.type === "bool" ? raw.toLowerCase() === "true" : raw;
+}
+
 /** The H2O model-builder request as floe's training: frames, columns, key and the algorithm's parameters. */
 export interface BuilderRequest {
   readonly modelId: string | undefined;
@@ -145,7 +150,7 @@ export function builderRequest(algo: string, specs: readonly ParamSpec[], p: H2O
     const raw = p.str(name) ?? "";
     const spec = specs.find((s) => s.name === name);
     if (spec) {
-      params[name] = spec.type === "enum" ? enumValue(spec, raw) : spec.type === "bool" ? raw.toLowerCase() === "true" : spec.type === "string" && raw.startsWith("[") ? p.list(name)?.join(",") : raw;
+      params[name] = spec.type === "string" && raw.startsWith("[") ? p.list(name)?.join(",") : floeValue(spec, raw);
       continue;
     }
     const h2oDefault = H2O_ONLY_DEFAULTS[name];

@@ -15,6 +15,7 @@ import { h2oJobJson, localJobView } from "../jobs.ts";
 import { floeId, keyJson } from "../keys.ts";
 import { H2OParams } from "../params.ts";
 import { buildersJson, startBuild } from "../models/builders.ts";
+import { gridJson, needGrid, startGrid } from "../models/grids.ts";
 import { metricsJson } from "../models/metrics.ts";
 import { loadModelBytes, readModelFile, saveModelFile } from "../models/model-files.ts";
 import { modelSchemaJson } from "../models/model-schema.ts";
@@ -42,6 +43,16 @@ export function register(app: Hono, ctx: H2OContext): void {
       return c.json({ __meta: meta("Models"), models: [] });
     });
   }
+
+  // H2OGridSearch.train: a job whose dest is the grid; get_grid(sort_by, decreasing) reads it back.
+  app.post("/99/Grid/:algo", async (c) => {
+    const { job, gridId } = startGrid(ctx, c.req.param("algo"), await H2OParams.of(c));
+    return c.json({ __meta: meta("GridSearch"), job: h2oJobJson(localJobView(job as unknown as Job), keyJson("Grid", gridId)) });
+  });
+  app.get("/99/Grids/:id", async (c) => {
+    const p = await H2OParams.of(c);
+    return c.json(gridJson(ctx, needGrid(ctx, c.req.param("id")), p.str("sort_by") || undefined, p.bool("decreasing")));
+  });
 
   // h2o.download_model: the payload is floe's .floe model file.
   app.get("/3/Models.fetch.bin/:id", (c) => {
