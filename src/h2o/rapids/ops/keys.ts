@@ -22,7 +22,10 @@ function keyName(op: string, ast: Ast): string {
 export async function storeFrame(env: Env, id: string, frame: Frame): Promise<Value> {
   const summarized = frame.rollups ? frame : frame.withRollups(await computeRollups(env.node.executor, frame));
   await env.node.deleteFrame(id);
-  return { kind: "frame", frame: await env.node.putFrame(id, summarized), id };
+  await env.node.putFrame(id, summarized);
+  // The value keeps the rows here: on a cluster the stored frame's chunks are spread to other
+  // nodes, and the rest of the expression reads this one.
+  return { kind: "frame", frame: summarized, id };
 }
 
 const assign: Operator = async (env, args, op) => {
