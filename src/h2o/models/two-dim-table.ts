@@ -2,7 +2,8 @@
 // importance, scoring history, confusion matrices, coefficients...). Its data is stored
 // column by column; a first column named null is a row header the client drops.
 
-export type CellType = "string" | "double" | "long" | "int";
+/** "enum": text the client parses as a categorical column when it makes the table a frame. */
+export type CellType = "string" | "enum" | "double" | "long" | "int";
 export type Cell = string | number | null;
 
 export interface TableColumn {
@@ -21,7 +22,7 @@ export function twoDimTable(name: string, columns: readonly TableColumn[], rows:
       __meta: { schema_version: -1, schema_name: "ColumnSpecsBase", schema_type: "Iced" },
       name: c.name,
       type: c.type,
-      format: c.type === "string" ? "%s" : c.type === "double" ? "%.5f" : "%d",
+      format: c.type === "string" || c.type === "enum" ? "%s" : c.type === "double" ? "%.5f" : "%d",
       description: c.name,
     })),
     rowcount: rows.length,

@@ -15,6 +15,7 @@ import { h2oJobJson, localJobView } from "../jobs.ts";
 import { floeId, keyJson } from "../keys.ts";
 import { H2OParams } from "../params.ts";
 import { buildersJson, startBuild } from "../models/builders.ts";
+import { automlJson, leaderboardsJson, needRun, startAutoML } from "../models/automl.ts";
 import { gridJson, needGrid, startGrid } from "../models/grids.ts";
 import { metricsJson } from "../models/metrics.ts";
 import { loadModelBytes, readModelFile, saveModelFile } from "../models/model-files.ts";
@@ -53,6 +54,21 @@ export function register(app: Hono, ctx: H2OContext): void {
     const p = await H2OParams.of(c);
     return c.json(gridJson(ctx, needGrid(ctx, c.req.param("id")), p.str("sort_by") || undefined, p.bool("decreasing")));
   });
+
+  // H2OAutoML.train: the client posts JSON; the job's dest is the run, which it then reads whole.
+  app.post("/99/AutoMLBuilder", async (c) => {
+    const body = await c.req.json().catch(() => {
+      throw new FloeError("invalid_argument", "AutoMLBuilder needs a JSON body of build_control, build_models and input_spec");
+    });
+    const run = startAutoML(ctx, body);
+    return c.json({
+      __meta: meta("AutoMLBuild"),
+      job: h2oJobJson(localJobView(run.job as unknown as Job), keyJson("AutoML", run.id)),
+      build_control: { project_name: run.id },
+    });
+  });
+  app.get("/99/AutoML/:id", (c) => c.json(automlJson(needRun(ctx, c.req.param("id")))));
+  app.get("/99/Leaderboards/:id", async (c) => c.json(leaderboardsJson(needRun(ctx, c.req.param("id")), (await H2OParams.of(c)).list("extensions") ?? [])));
 
   // h2o.download_model: the payload is floe's .floe model file.
   app.get("/3/Models.fetch.bin/:id", (c) => {
