@@ -12,22 +12,11 @@ import { runH2OScript } from "./support.ts";
 
 const IRIS = resolve(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 
-/** Imports iris through floe's own API as frame `id` and waits for the job. */
-async function importIris(url: string, id: string): Promise<void> {
-  const api = apiOf({ url });
-  const started = await api.post("/frames/import", { path: IRIS, frame_id: id });
-  expect(started.status).toBe(202);
-  const jobId = (started.body as { job: { job_id: string } }).job.job_id;
-  const done = await api.get(`/jobs/${jobId}?wait=30`);
-  expect((done.body as { status: string }).status).toBe("done");
-}
-
 test("estimators train through /3/ModelBuilders and report floe's own numbers", async () => {
   const server = await testServer({ threads: 1 });
   try {
-    await importIris(server.url, "iris");
     const outDir = mkdtempSync(join(tmpdir(), "floe-h2o-models-"));
-    const run = await runH2OScript("models_train.py", server.url, { FRAME: "iris", OUT_DIR: outDir });
+    const run = await runH2OScript("models_train.py", server.url, { IRIS, OUT_DIR: outDir });
     expect(run.stderr).not.toContain("Traceback");
     expect(run.code).toBe(0);
     const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
@@ -45,7 +34,8 @@ test("estimators train through /3/ModelBuilders and report floe's own numbers", 
     expect(out.rf.cv_summary_mean_logloss).toBe(rf.cross_validation_metrics_summary.logloss.mean);
     expect(out.rf.xval_keys).toHaveLength(3);
     // model_performance(test_data) equals floe's metrics of the same model on the same frame.
-    const perf = (await api.post("/models/rf_iris/metrics", { frame: "iris" })).body as any;
+    expect(out.frame_id).toBe("iris.hex");
+    const perf = (await api.post("/models/rf_iris/metrics", { frame: out.frame_id })).body as any;
     expect(out.rf.perf_logloss).toBe(perf.metrics.logloss);
     expect(out.rf.perf_hit_ratios).toEqual(perf.metrics.hit_ratios);
     // confusion_matrix(frame): its totals count every row of the frame once, the errors as floe's matrix has them.
@@ -68,6 +58,18 @@ test("estimators train through /3/ModelBuilders and report floe's own numbers", 
     // Known answer: sepal length on the other three measurements explains most of its variance.
     expect(out.glm.r2).toBeGreaterThan(0.8);
     expect(out.unsupported).toContain("balance_classes");
+    // split_frame(0.8) of 150 rows: about 120 and 30, every row once; model.predict(frame) reads back one row per test row,
+    // its label the argmax of probabilities that sum to 1.
+    const [nTrain, nTest] = out.split_rows;
+    expect(nTrain + nTest).toBe(150);
+    expect(Math.abs(nTrain - 120)).toBeLessThan(15);
+    expect(out.pred_header).toEqual(["predict", "Iris-setosa", "Iris-versicolor", "Iris-virginica"]);
+    expect(out.pred_rows).toHaveLength(nTest);
+    for (const r of out.pred_rows as string[][]) {
+      const p = r.slice(1).map(Number);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      expect(r[0]).toBe(out.pred_header[1 + p.indexOf(Math.max(...p))]);
+    }
     // download_model's file is byte for byte floe's own download of the model.
     const saved =
       run.stdout

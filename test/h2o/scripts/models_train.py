@@ -1,7 +1,7 @@
 # H2O's estimators against floe: a random forest (multinomial, cross-validated) and a GLM
-# with p-values, trained through /3/ModelBuilders on the frame FRAME (imported by the test
-# through floe's own API); the accessors' numbers are printed as JSON for the test to
-# compare with floe's own REST answers for the same models.
+# with p-values, trained through /3/ModelBuilders on iris (h2o.import_file); the accessors'
+# numbers are printed as JSON for the test to compare with floe's own REST answers for the
+# same models, and the forest's predictions on a held-out split are read back as a frame.
 import json
 import os
 from urllib.parse import urlparse
@@ -13,13 +13,7 @@ from h2o.exceptions import H2OResponseError
 url = urlparse(os.environ["FLOE_URL"])
 h2o.init(ip=url.hostname, port=url.port)
 
-# A handle on the frame the test imported (its columns are iris's).
-df = h2o.H2OFrame()
-df._ex._cache._id = os.environ["FRAME"]
-df._ex._cache._names = ["sepal_length", "sepal_width", "petal_length", "petal_width", "species"]
-df._ex._cache._types = {"sepal_length": "real", "sepal_width": "real", "petal_length": "real", "petal_width": "real", "species": "enum"}
-df._ex._cache._ncols = 5
-df._ex._cache._nrows = 150
+df = h2o.import_file(os.environ["IRIS"])
 
 rf = H2ORandomForestEstimator(ntrees=10, max_depth=10, nfolds=3, seed=1, model_id="rf_iris")
 rf.train(x=df.columns[:-1], y="species", training_frame=df)
@@ -36,7 +30,14 @@ try:
 except H2OResponseError as e:
     unsupported = str(e)
 
+train, test = df.split_frame(ratios=[0.8], seed=1)
+preds = rf.predict(test).as_data_frame(use_pandas=False, header=True)
+
 out = {
+    "frame_id": df.frame_id,
+    "split_rows": [train.nrows, test.nrows],
+    "pred_header": preds[0],
+    "pred_rows": preds[1:],
     "rf": {
         "model_id": rf.model_id,
         "logloss": rf.logloss(),
