@@ -1,6 +1,7 @@
 // Workflow 3's estimators beyond the random forest and GLM of models.test.ts, with H2O's
 // unmodified client (test/h2o/scripts/estimators.py): GBM with a validation frame and
-// cross-validation, a cross-validated GLM, deep learning, naive
+// cross-validation, a cross-validated GLM, a stacked ensemble of the two (its
+// metalearner fetched by key, as H2O keeps it), deep learning, naive
 // Bayes, k-means and PCA. Every number the client reads equals floe's own for the model.
 
 import { expect, test } from "bun:test";
@@ -10,7 +11,7 @@ import { runH2OScript } from "./support.ts";
 
 const IRIS = join(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 
-test("GBM, GLM, deep learning, naive Bayes, k-means and PCA through H2O's estimators give floe's numbers", async () => {
+test("GBM, GLM, a stacked ensemble, deep learning, naive Bayes, k-means and PCA through H2O's estimators give floe's numbers", async () => {
   const server = await testServer();
   const run = await runH2OScript("estimators.py", server.url, { IRIS_PATH: IRIS });
   expect(`${run.stdout}\n${run.stderr}`).not.toContain("Traceback");
@@ -33,6 +34,11 @@ test("GBM, GLM, deep learning, naive Bayes, k-means and PCA through H2O's estima
   const glm = await model("h2o_glm");
   expect(out.glm.logloss).toBe(glm.metrics.training.logloss);
   expect(out.glm.xval_logloss).toBe(glm.metrics.cross_validation.logloss);
+
+  const se = await model("h2o_se");
+  expect(se.base_models.map((b: { model_id: string }) => b.model_id)).toEqual(["h2o_gbm", "h2o_glm"]);
+  expect(out.se.logloss).toBe(se.metrics.training.logloss);
+  expect([out.se.metalearner, out.se.metalearner_algo]).toEqual(["h2o_se_metalearner", se.metalearner.algo]);
 
   const dl = await model("h2o_dl");
   expect(dl.hidden).toEqual([10, 10]);

@@ -166,6 +166,8 @@ export function modelSchemaJson(served: ServedModel) {
     output.eigenvectors = columnTable("Rotation", json.eigenvectors as Record<string, Cell[]>);
     output.importance = importanceTable(json.importance as never);
   }
+  // Models held inside this one (a stacked ensemble's metalearner) are stored under their own ids: the client fetches them by key.
+  for (const inner of descriptorOf(model.algo).output.inner?.(model) ?? []) output[inner.key] = keyJson("Model", inner.model.model_id);
   const upper = model.algo.toUpperCase();
   return {
     __meta: { schema_version: 3, schema_name: `${upper}ModelV3`, schema_type: `${upper}Model` },

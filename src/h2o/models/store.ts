@@ -5,7 +5,7 @@
 
 import { FloeError } from "../../core/errors.ts";
 import { key, type Key } from "../../core/store.ts";
-import type { TrainResult } from "../../ml/registry.ts";
+import { descriptorOf, type Model, type TrainResult } from "../../ml/registry.ts";
 import type { ServedModel } from "../../server/context.ts";
 import type { H2OContext } from "../context.ts";
 import { floeId } from "../keys.ts";
@@ -21,9 +21,22 @@ export function needServed(ctx: H2OContext, h2oKey: string): ServedModel {
   return served;
 }
 
+/**
+ * Stores a model, and the models it holds (a stacked ensemble's metalearner) under their own
+ * ids, as H2O keeps a metalearner as a model of its own that the client fetches by key.
+ */
 export async function putServed(ctx: H2OContext, id: string, served: ServedModel): Promise<void> {
   ctx.node.store.put(servedKey(id), served);
   await ctx.server.link?.shareModel(id, served);
+  for (const inner of innerModels(served.model)) {
+    if (ctx.node.store.get(servedKey(inner.model_id))) continue;
+    await putServed(ctx, inner.model_id, { model: inner, trainingFrame: served.trainingFrame, createdAt: served.createdAt, cvModels: [] });
+  }
+}
+
+/** The models `model` holds, by its descriptor (a stacked ensemble's metalearner). */
+export function innerModels(model: Model): Model[] {
+  return (descriptorOf(model.algo).output.inner?.(model) ?? []).map((i) => i.model as Model);
 }
 
 /** Stores a trained model with its cross-validation models and kept out-of-fold predictions. */

@@ -1,6 +1,6 @@
 # The estimators of workflow 3 that test/h2o/scripts/models_train.py does not train: GBM with a
-# validation frame and cross-validation, deep learning, k-means, PCA, naive Bayes and a
-# cross-validated GLM; each one's accessors, printed as JSON (RESULT) for the test to
+# validation frame and cross-validation, deep learning, k-means, PCA, naive Bayes, a
+# cross-validated GLM and a stacked ensemble of the GBM and the GLM (its metalearner fetched by key); each one's accessors, printed as JSON (RESULT) for the test to
 # compare with floe's own REST answers for the same models.
 import json
 import os
@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 import h2o
 from h2o.estimators import (H2ODeepLearningEstimator, H2OGeneralizedLinearEstimator, H2OGradientBoostingEstimator,
-                            H2OKMeansEstimator, H2ONaiveBayesEstimator, H2OPrincipalComponentAnalysisEstimator)
+                            H2OKMeansEstimator, H2ONaiveBayesEstimator, H2OPrincipalComponentAnalysisEstimator,
+                            H2OStackedEnsembleEstimator)
 
 url = urlparse(os.environ["FLOE_URL"])
 h2o.init(ip=url.hostname, port=url.port)
@@ -21,6 +22,8 @@ gbm = H2OGradientBoostingEstimator(ntrees=20, max_depth=3, nfolds=3, seed=7, kee
 gbm.train(x=x, y="species", training_frame=train, validation_frame=valid)
 glm = H2OGeneralizedLinearEstimator(family="multinomial", nfolds=3, seed=7, keep_cross_validation_predictions=True, model_id="h2o_glm")
 glm.train(x=x, y="species", training_frame=train)
+se = H2OStackedEnsembleEstimator(base_models=[gbm, glm], model_id="h2o_se")
+se.train(x=x, y="species", training_frame=train)
 dl = H2ODeepLearningEstimator(hidden=[10, 10], epochs=5, seed=7, model_id="h2o_dl")
 dl.train(x=x, y="species", training_frame=train)
 nb = H2ONaiveBayesEstimator(laplace=1, seed=7, model_id="h2o_nb")
@@ -38,6 +41,7 @@ result = {
             "pred_rows": pred.nrow, "pred_cols": pred.columns, "valid_rows": valid.nrow,
             "history_rows": len(gbm.scoring_history(as_data_frame=False).cell_values)},
     "glm": {"logloss": glm.logloss(), "xval_logloss": glm.logloss(xval=True)},
+    "se": {"logloss": se.logloss(), "metalearner": se.metalearner().model_id, "metalearner_algo": se.metalearner().algo},
     "dl": {"logloss": dl.logloss(), "rmse": dl.rmse()},
     "nb": {"logloss": nb.logloss()},
     "km": {"tot_withinss": km.tot_withinss(), "betweenss": km.betweenss(), "totss": km.totss()},
