@@ -19,6 +19,8 @@ export interface ParamSpec {
   readonly max?: number;
   /** Bounds that exclude the limit itself. */
   readonly above?: number;
+  /** The value names a column of the training frame (front ends check it before training starts). */
+  readonly column?: boolean;
 }
 
 export type ParamValues = Record<string, number | boolean | string | null>;
@@ -43,7 +45,7 @@ export type ParamsOf<L extends readonly ParamSpec[]> = { -readonly [S in L[numbe
 export const CV_PARAMS = defineParams([
   { name: "nfolds", type: "int", default: 0, min: 0, help: "Folds of cross-validation (0: none; otherwise 2 to 100, and no more than the rows with a response)." },
   { name: "fold_assignment", type: "enum", default: "AUTO", values: ["AUTO", "Random", "Modulo", "Stratified"], help: "How rows are put in folds (AUTO: Random)." },
-  { name: "fold_column", type: "string", default: null, help: "Column whose values give each row's fold." },
+  { name: "fold_column", type: "string", default: null, column: true, help: "Column whose values give each row's fold." },
   { name: "keep_cross_validation_predictions", type: "bool", default: false, help: "Keep the out-of-fold predictions (stacked ensembles need them)." },
   { name: "keep_cross_validation_models", type: "bool", default: true, help: "Keep the cross-validation models." },
 ]);
@@ -96,4 +98,9 @@ export function resolveParams<T>(specs: readonly ParamSpec[], given: Readonly<Re
     out[spec.name] = given[spec.name] === undefined ? spec.default : coerce(spec, given[spec.name], algo);
   }
   return out as T;
+}
+
+/** The columns that resolved parameters name (see ParamSpec.column), for a check against the training frame before a job starts. */
+export function columnParams(specs: readonly ParamSpec[], resolved: Readonly<Record<string, unknown>>): string[] {
+  return specs.filter((s) => s.column && typeof resolved[s.name] === "string").map((s) => resolved[s.name] as string);
 }

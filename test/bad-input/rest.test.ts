@@ -79,6 +79,12 @@ const cases: Case[] = [
   },
   { name: "an unknown parameter", send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { ntree: 3 } }), status: 400, message: /ntree/ },
   {
+    name: "a fold column that is not in the frame, refused before any job",
+    send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { fold_column: "fold" } }),
+    status: 404,
+    message: /'fold'/,
+  },
+  {
     name: "more folds than rows",
     send: () => api.post("/models", { algo: "gbm", training_frame: irisId, response_column: "species", params: { nfolds: 1000 } }).then(jobError),
     status: "4xx",

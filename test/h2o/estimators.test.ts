@@ -56,4 +56,13 @@ test("GBM, GLM, a stacked ensemble, deep learning, naive Bayes, k-means and PCA 
   expect(out.km.tot_withinss + out.km.betweenss).toBeCloseTo(out.km.totss, 8);
 
   expect((await model("h2o_pca")).k).toBe(2);
+
+  // A wrong column or value is H2O's error, raised by the client with floe's message naming it.
+  expect(out.errors.bad_column).toContain("H2OResponseError");
+  expect(out.errors.bad_column).toContain("'fold'");
+  expect(out.errors.bad_value).toContain("H2OResponseError");
+  expect(out.errors.bad_value).toContain("ntrees");
+  // The progress bars followed floe's jobs to the end.
+  expect(run.stdout).toContain("gbm Model Build progress: |");
+  expect(run.stdout).toMatch(/gbm Model Build progress: \|█+\| \(done\) 100%/);
 }, 120_000);

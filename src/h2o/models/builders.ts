@@ -6,7 +6,7 @@
 import { FloeError } from "../../core/errors.ts";
 import type { Job } from "../../core/jobs.ts";
 import type { BaseModel } from "../../ml/algorithm.ts";
-import { resolveParams } from "../../ml/params.ts";
+import { columnParams, resolveParams } from "../../ml/params.ts";
 import { ALGORITHMS, type Algorithm, algorithm, type Model, type TrainResult } from "../../ml/registry.ts";
 import type { H2OContext } from "../context.ts";
 import type { H2OParams } from "../params.ts";
@@ -44,6 +44,7 @@ export function trainingInputs(ctx: H2OContext, algo: Algorithm<Model>, req: Bui
   for (const name of [...(y === null ? [] : [y]), ...req.ignoredColumns]) frame.columnIndex(name);
   const x = req.ignoredColumns.length ? frame.names.filter((n) => n !== y && !req.ignoredColumns.includes(n)) : null;
   const resolved = resolveParams<Record<string, unknown>>(algo.params, req.params, algo.name);
+  for (const name of columnParams(algo.params, resolved)) frame.columnIndex(name);
   const baseModelList = algo.params.some((s) => s.name === "base_models") ? baseModels(ctx, resolved.base_models as string | null, req.trainingFrame) : undefined;
   return { frame, valid, y, x, baseModels: baseModelList };
 }

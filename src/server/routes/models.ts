@@ -11,7 +11,7 @@ import { computeRollups } from "../../core/rollups.ts";
 import { key, type Store } from "../../core/store.ts";
 import type { BaseModel } from "../../ml/algorithm.ts";
 import { deserializeModel, serializeModel } from "../../ml/modelfile.ts";
-import { resolveParams } from "../../ml/params.ts";
+import { columnParams, resolveParams } from "../../ml/params.ts";
 import { predictionsFrame } from "../../ml/predictions.ts";
 import { type AlgorithmInfo, ALGORITHMS, algorithm, type TrainResult } from "../../ml/registry.ts";
 import { modelEvaluator, predictFrame } from "../../ml/scoring.ts";
@@ -185,6 +185,7 @@ export function modelRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     for (const name of [...(y === null ? [] : [y]), ...(body.x ?? [])]) frame.columnIndex(name);
     const params = body.params ?? {};
     const resolved = resolveParams<Record<string, unknown>>(algo.params, params, algo.name);
+    for (const name of columnParams(algo.params, resolved)) frame.columnIndex(name);
     // An algorithm that takes base_models (a stacked ensemble) trains over models stored on this node.
     const baseModels = algo.params.some((p) => p.name === "base_models") ? baseModelsOf(store, algo.name, resolved.base_models as string | null, body.training_frame) : undefined;
     const { job, done } = node.train(algo, { modelId: body.model_id, frame, y, x: body.x ?? null, params, valid, baseModels }, (result) => putTrained(ctx, result, body.training_frame));

@@ -7,6 +7,7 @@ import os
 from urllib.parse import urlparse
 
 import h2o
+import h2o.exceptions
 from h2o.estimators import (H2ODeepLearningEstimator, H2OGeneralizedLinearEstimator, H2OGradientBoostingEstimator,
                             H2OKMeansEstimator, H2ONaiveBayesEstimator, H2OPrincipalComponentAnalysisEstimator,
                             H2OStackedEnsembleEstimator)
@@ -33,6 +34,17 @@ km.train(x=x, training_frame=df)
 pca = H2OPrincipalComponentAnalysisEstimator(k=2, seed=7, transform="standardize", model_id="h2o_pca")
 pca.train(x=x, training_frame=df)
 
+try:
+    H2OGradientBoostingEstimator(ntrees=2, fold_column="fold").train(x=x, y="species", training_frame=train)
+    bad_column = "accepted"
+except h2o.exceptions.H2OResponseError as e:
+    bad_column = type(e).__name__ + ": " + str(e)
+try:
+    H2OGradientBoostingEstimator(ntrees=-3).train(x=x, y="species", training_frame=train)
+    bad_value = "accepted"
+except h2o.exceptions.H2OResponseError as e:
+    bad_value = type(e).__name__ + ": " + str(e)
+
 pred = gbm.predict(valid)
 print(gbm.confusion_matrix(valid))
 result = {
@@ -46,5 +58,6 @@ result = {
     "nb": {"logloss": nb.logloss()},
     "km": {"tot_withinss": km.tot_withinss(), "betweenss": km.betweenss(), "totss": km.totss()},
     "pca": {"model_id": pca.model_id},
+    "errors": {"bad_column": bad_column, "bad_value": bad_value},
 }
 print("RESULT " + json.dumps(result))
