@@ -59,7 +59,7 @@ function recut(frame: Frame, layout: readonly Chunk[]): Vec[][] {
 }
 
 /** Names made unique the way H2O does it: a repeated name gets a number appended. */
-function uniqueNames(columns: readonly ColumnSpec[]): ColumnSpec[] {
+export function uniqueNames(columns: readonly ColumnSpec[]): ColumnSpec[] {
   const seen = new Set<string>();
   return columns.map((c) => {
     let name = c.name;

@@ -150,14 +150,27 @@ export function aggregateName(agg: GroupAgg, frame: Frame): string {
 }
 
 /**
+ * Where a frame's columns are read from when it is a selection of another frame's columns
+ * (a cluster's frame, whose chunks tasks map over as they are stored): column c of the
+ * selection is column cols[c] of `frame`.
+ */
+export interface ColumnSource {
+  readonly frame: Frame;
+  readonly cols: readonly number[];
+}
+
+/**
  * One row per group of the `by` columns: those columns (same types and domains), then one
  * numeric column per aggregate. `dropMissingKeys` leaves out the groups with a missing key.
+ * With `over`, the task maps over that frame's chunks instead of `frame`'s.
  */
-export async function groupBy(executor: Executor, frame: Frame, args: GroupByArgs, dropMissingKeys = false): Promise<Frame> {
+export async function groupBy(executor: Executor, frame: Frame, args: GroupByArgs, dropMissingKeys = false, over?: ColumnSource): Promise<Frame> {
   for (const c of [...args.by, ...args.aggs.map((a) => a.col)]) {
     if (!Number.isInteger(c) || c < 0 || c >= frame.columns.length) throw new FloeError("invalid_argument", `group-by: column index ${c} is outside the frame's ${frame.columns.length} columns`);
   }
-  const partial = await executor.run(GroupByTask, frame, args);
+  const partial = over
+    ? await executor.run(GroupByTask, over.frame, { by: args.by.map((c) => over.cols[c]), aggs: args.aggs.map((a) => ({ ...a, col: over.cols[a.col] })) })
+    : await executor.run(GroupByTask, frame, args);
   const order = partial.keys.map((_, g) => g).filter((g) => !dropMissingKeys || partial.keys[g].every((x) => x === x));
   order.sort((x, y) => compareKeys(partial.keys[x], partial.keys[y]));
   const n = order.length;

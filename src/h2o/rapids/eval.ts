@@ -1,6 +1,7 @@
 // The Rapids evaluator: walks a parsed expression, evaluating identifiers as frame keys
 // (or the client's Python constants) and calls through the table of operators. Each
-// operator runs floe frame operations (map/reduce tasks through the node's executor).
+// operator runs floe frame operations (map/reduce tasks through the node's executor, on a
+// cluster on the nodes holding the chunks of the stored frames: see spread.ts).
 // An operator floe lacks is H2O's error naming it.
 
 import { FloeError } from "../../core/errors.ts";
@@ -25,7 +26,7 @@ export class Evaluator implements Env {
   async frame(h2oKey: string): Promise<Frame> {
     const stored = this.node.store.get(key<Frame>("frame", floeId(h2oKey, "frame key")));
     if (!stored) throw new FloeError("not_found", `Rapids: no frame '${h2oKey}'`);
-    return this.node.localFrame(stored);
+    return stored;
   }
 
   async eval(ast: Ast): Promise<Value> {

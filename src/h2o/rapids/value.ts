@@ -21,7 +21,7 @@ export const NONE: Value = { kind: "none" };
 export interface Env {
   readonly node: FloeNode;
   eval(ast: Ast): Promise<Value>;
-  /** The frame an H2O key names, with its rows on this node. */
+  /** The frame an H2O key names, as stored (on a cluster its chunks are held by other nodes). */
   frame(key: string): Promise<Frame>;
 }
 

@@ -1,12 +1,14 @@
 // Grouping: GB (H2O's group_by with nrow/sum/mean/min/max/sdev/var aggregates), table
 // (counts per value), unique (distinct values) through core's group-by task, and levels
-// (each enum column's domain as a column).
+// (each enum column's domain as a column). The group-by task maps over the stored frame
+// a selection of columns reads, where its chunks are.
 
 import { sharedI32, type Vec } from "../../../core/chunk.ts";
 import { FloeError } from "../../../core/errors.ts";
 import { type ColumnSpec, Frame } from "../../../core/frame.ts";
 import { type GroupAgg, type GroupAggregate, groupBy, type MissingRule } from "../../../core/group-by.ts";
 import { expandRanges } from "../parse.ts";
+import { sourceOf } from "../spread.ts";
 import { arity, boolArg, frameArg, numArg, type Operator, strArg } from "../value.ts";
 
 const AGGREGATES: readonly GroupAggregate[] = ["nrow", "sum", "mean", "min", "max", "sdev", "var"];
@@ -27,7 +29,7 @@ const gb: Operator = async (env, args, op) => {
     if (!MISSING_RULES.includes(na as MissingRule)) throw new FloeError("invalid_argument", `Rapids 'GB': na must be one of ${MISSING_RULES.join(", ")}, got '${na}'`);
     aggs.push({ op: name as GroupAggregate, col, na: na as MissingRule });
   }
-  return { kind: "frame", frame: await groupBy(env.node.executor, frame, { by, aggs }) };
+  return { kind: "frame", frame: await groupBy(env.node.executor, frame, { by, aggs }, false, sourceOf(frame)) };
 };
 
 // (table column dense): the count of each value present.
@@ -35,7 +37,7 @@ const table: Operator = async (env, args, op) => {
   arity(op, args, 1, 2);
   const frame = await frameArg(env, op, args[0]);
   if (frame.columns.length !== 1) throw new FloeError("unsupported", `Rapids 'table': floe counts the values of one column, got ${frame.columns.length}`);
-  const counts = await groupBy(env.node.executor, frame, { by: [0], aggs: [{ op: "nrow", col: 0, na: "all" }] }, true);
+  const counts = await groupBy(env.node.executor, frame, { by: [0], aggs: [{ op: "nrow", col: 0, na: "all" }] }, true, sourceOf(frame));
   return { kind: "frame", frame: Frame.of([counts.columns[0], { name: "Counts", type: "numeric" }], counts.chunks) };
 };
 
@@ -45,7 +47,7 @@ const unique: Operator = async (env, args, op) => {
   const frame = await frameArg(env, op, args[0]);
   if (frame.columns.length !== 1) throw new FloeError("unsupported", `Rapids 'unique': floe finds the distinct values of one column, got ${frame.columns.length}`);
   const withMissing = args.length > 1 ? await boolArg(env, op, args[1]) : false;
-  return { kind: "frame", frame: await groupBy(env.node.executor, frame, { by: [0], aggs: [] }, !withMissing) };
+  return { kind: "frame", frame: await groupBy(env.node.executor, frame, { by: [0], aggs: [] }, !withMissing, sourceOf(frame)) };
 };
 
 // (levels frame): one enum column per column holding its levels, shorter ones padded with missing.

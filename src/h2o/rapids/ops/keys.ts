@@ -7,6 +7,7 @@ import { computeRollups } from "../../../core/rollups.ts";
 import { utf8Vec } from "../../../core/vec-builder.ts";
 import { floeId } from "../../keys.ts";
 import type { Ast } from "../parse.ts";
+import { gather } from "../spread.ts";
 import { arity, type Env, frameArg, NONE, type Operator, type Value } from "../value.ts";
 
 /** The key an argument names: a bare identifier (the client's tmp keys) or a string. */
@@ -20,12 +21,14 @@ function keyName(op: string, ast: Ast): string {
  * what was there: H2O's keys are overwritten by assignment.
  */
 export async function storeFrame(env: Env, id: string, frame: Frame): Promise<Value> {
-  const summarized = frame.rollups ? frame : frame.withRollups(await computeRollups(env.node.executor, frame));
+  // A spread frame (or a selection of one, perhaps the frame stored under `id`) is
+  // gathered before the old frame goes: storing spreads it anew.
+  const local = await gather(env, frame);
+  const summarized = local.rollups ? local : local.withRollups(await computeRollups(env.node.executor, local));
   await env.node.deleteFrame(id);
-  await env.node.putFrame(id, summarized);
-  // The value keeps the rows here: on a cluster the stored frame's chunks are spread to other
-  // nodes, and the rest of the expression reads this one.
-  return { kind: "frame", frame: summarized, id };
+  // The value is the frame as stored (on a cluster, stand-ins for chunks held by other
+  // nodes): the rest of the expression runs its tasks where those chunks are.
+  return { kind: "frame", frame: await env.node.putFrame(id, summarized), id };
 }
 
 const assign: Operator = async (env, args, op) => {

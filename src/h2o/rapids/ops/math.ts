@@ -5,9 +5,9 @@
 
 import { type BinaryMathOp, binaryMath, type MathOutput, type Operand, RunifTask } from "../../../core/column-math.ts";
 import { FloeError } from "../../../core/errors.ts";
-import { cbind } from "../../../core/bind.ts";
 import { Frame } from "../../../core/frame.ts";
 import { randomSeed, seedState } from "../../../core/rng.ts";
+import { bindColumns, sourceOf } from "../spread.ts";
 import { arity, type Env, frameArg, numArg, type Operator, type Value, wrongArg } from "../value.ts";
 import { computeColumns } from "./compute.ts";
 
@@ -36,7 +36,7 @@ async function binaryOp(env: Env, op: BinaryMathOp, left: Value, right: Value): 
     if (a.columns.length !== b.columns.length && a.columns.length !== 1 && b.columns.length !== 1) {
       throw new FloeError("invalid_argument", `Rapids '${op}': frames of ${a.columns.length} and ${b.columns.length} columns do not combine column by column`);
     }
-    const z = cbind([a, b]);
+    const z = await bindColumns(env, [a, b]);
     const na = a.columns.length;
     const outputs: MathOutput[] = Array.from({ length: n }, (_, i) => ({ op, args: [{ col: na === 1 ? 0 : i }, { col: na + (b.columns.length === 1 ? 0 : i) }] }));
     return { kind: "frame", frame: await computeColumns(env, z, outputs, (na >= b.columns.length ? a : b).names) };
@@ -95,7 +95,7 @@ const ifelse: Operator = async (env, args, op) => {
       parts.push(v.frame);
     } else throw wrongArg(op, "a number or a one-column frame", v);
   }
-  return { kind: "frame", frame: await computeColumns(env, cbind(parts), [{ op: "ifelse", args: operands }], test.names) };
+  return { kind: "frame", frame: await computeColumns(env, await bindColumns(env, parts), [{ op: "ifelse", args: operands }], test.names) };
 };
 
 // (h2o.runif frame seed): seed -1 picks one at random.
@@ -104,7 +104,8 @@ const runif: Operator = async (env, args, op) => {
   const frame = await frameArg(env, op, args[0]);
   const seed = await numArg(env, op, args[1]);
   if (!Number.isSafeInteger(seed)) throw new FloeError("invalid_argument", `Rapids 'h2o.runif': seed must be an integer, got ${seed}`);
-  const chunks = await env.node.executor.run(RunifTask, frame, { seedState: seedState(seed === -1 ? randomSeed() : seed) });
+  // Only the rows matter: a selection of a stored frame maps over the stored frame.
+  const chunks = await env.node.executor.run(RunifTask, sourceOf(frame).frame, { seedState: seedState(seed === -1 ? randomSeed() : seed) });
   return { kind: "frame", frame: Frame.of([{ name: "rnd", type: "numeric" }], chunks) };
 };
 

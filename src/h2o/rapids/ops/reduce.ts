@@ -6,11 +6,12 @@
 import { FloeError } from "../../../core/errors.ts";
 import type { ColumnRollup, Frame } from "../../../core/frame.ts";
 import { computeRollups } from "../../../core/rollups.ts";
+import { gather, wholeFrame } from "../spread.ts";
 import { arity, boolArg, type Env, frameArg, type Operator } from "../value.ts";
 import { rowFrame } from "./compute.ts";
 
 async function rollupsOf(env: Env, frame: Frame): Promise<readonly ColumnRollup[]> {
-  return frame.rollups ?? computeRollups(env.node.executor, frame);
+  return frame.rollups ?? computeRollups(env.node.executor, await wholeFrame(env, frame));
 }
 
 /** A numeric statistic of each column; enum and string columns have none (NaN). */
@@ -71,8 +72,9 @@ const naCnt: Operator = async (env, args, op) => {
 // (getrow frame): the values of a one-row frame (enum rows as codes, as H2O does).
 const getrow: Operator = async (env, args, op) => {
   arity(op, args, 1);
-  const frame = await frameArg(env, op, args[0]);
-  if (frame.rows !== 1) throw new FloeError("invalid_argument", `Rapids 'getrow': the frame has ${frame.rows} rows, not 1`);
+  const row = await frameArg(env, op, args[0]);
+  if (row.rows !== 1) throw new FloeError("invalid_argument", `Rapids 'getrow': the frame has ${row.rows} rows, not 1`);
+  const frame = await gather(env, row);
   const chunk = frame.chunks.find((c) => c.rows === 1);
   const values = frame.columns.map((spec, c) => {
     const vec = chunk?.vecs[c];
