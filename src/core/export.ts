@@ -4,6 +4,9 @@
 // (the shortest text that reads back as the same double: 181, 1e-7), as `floe predict`
 // does, rather than DuckDB's 181.0 and 1e-07, so every CSV floe writes agrees.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DuckDBDataChunk, DuckDBDoubleType, DuckDBVarCharType, type DuckDBValue } from "@duckdb/node-api";
 import { isMissing, stringAt } from "./chunk.ts";
 import { type Db, sqlIdent, sqlString } from "./duckdb.ts";
@@ -57,5 +60,24 @@ export async function exportFrame(db: Db, frame: Frame, path: string, format?: E
   } finally {
     await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
     session.close();
+  }
+}
+
+/**
+ * `frame` as a stream of CSV bytes for a download: written to a temporary file that goes
+ * once the stream has been read to its end.
+ */
+export async function csvDownload(db: Db, frame: Frame): Promise<ReadableStream<Uint8Array>> {
+  const dir = mkdtempSync(join(tmpdir(), "floe-download-"));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const path = join(dir, "frame.csv");
+    await exportFrame(db, frame, path, "csv");
+    return Bun.file(path)
+      .stream()
+      .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: cleanup }));
+  } catch (err) {
+    cleanup();
+    throw err;
   }
 }

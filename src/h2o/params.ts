@@ -67,29 +67,34 @@ export function parseList(text: string): string[] {
   if (!s.startsWith("[")) return s === "" ? [] : [unquote(s)];
   if (!s.endsWith("]")) throw new FloeError("invalid_argument", `'${text}' is not a list: it opens '[' but does not close it`);
   const inner = s.slice(1, -1);
-  const items: string[] = [];
+  return inner.trim() === "" ? [] : splitTopLevel(inner, ",").map(unquote);
+}
+
+/** Splits `text` at `sep` outside quotes, brackets and braces; each part trimmed. */
+export function splitTopLevel(text: string, sep: string): string[] {
+  const parts: string[] = [];
   let depth = 0;
   let quote: string | null = null;
   let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const ch = inner[i];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
     if (quote) {
       if (ch === "\\") i++;
       else if (ch === quote) quote = null;
     } else if (ch === '"' || ch === "'") quote = ch;
     else if (ch === "[" || ch === "{") depth++;
     else if (ch === "]" || ch === "}") depth--;
-    else if (ch === "," && depth === 0) {
-      items.push(inner.slice(start, i));
+    else if (ch === sep && depth === 0) {
+      parts.push(text.slice(start, i));
       start = i + 1;
     }
   }
-  const last = inner.slice(start);
-  if (items.length > 0 || last.trim() !== "") items.push(last);
-  return items.map((item) => unquote(item.trim()));
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim());
 }
 
-function unquote(s: string): string {
+/** A value without one level of quotes (and their escapes). */
+export function unquote(s: string): string {
   if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.at(-1) === s[0]) return s.slice(1, -1).replace(/\\(.)/g, "$1");
   return s;
 }

@@ -6,36 +6,11 @@
 import { FloeError } from "../../core/errors.ts";
 import { DEFAULT_CRITERIA, type SearchCriteria } from "../../ml/grid.ts";
 import { type ParamSpec, resolveParams } from "../../ml/params.ts";
-import { type H2OParams, parseList } from "../params.ts";
+import { type H2OParams, parseList, splitTopLevel, unquote } from "../params.ts";
 import { floeValue } from "./params.ts";
 
 /** The grid's own parameters, which are not the estimator's. */
 export const GRID_PARAMS = new Set(["hyper_parameters", "search_criteria", "grid_id", "export_checkpoints_dir", "recovery_dir", "parallelism"]);
-
-/** Splits at `sep` outside quotes and brackets. */
-function splitTopLevel(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quote: string | null = null;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === "[" || ch === "{") depth++;
-    else if (ch === "]" || ch === "}") depth--;
-    else if (ch === sep && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts.map((p) => p.trim());
-}
-
-const unquote = (s: string) => (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.at(-1) === s[0] ? s.slice(1, -1) : s);
 
 /** The client's map syntax as entries: a list value as its items, a scalar as text. */
 export function parseMap(text: string, what: string): Map<string, string | string[]> {

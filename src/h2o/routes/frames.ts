@@ -2,13 +2,11 @@
 // frame list, a frame with its summaries and rows, download as CSV, export (a job) and
 // delete.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { Context, Hono } from "hono";
 import type { ColumnType } from "../../core/chunk.ts";
 import { FloeError } from "../../core/errors.ts";
-import { exportFrame } from "../../core/export.ts";
+import { csvDownload, exportFrame } from "../../core/export.ts";
 import { spoolToFile } from "../../core/source.ts";
 import type { H2OContext } from "../context.ts";
 import { frameBaseJson, frameJson } from "../frame-json.ts";
@@ -188,20 +186,8 @@ export function register(app: Hono, ctx: H2OContext): void {
     const id = c.req.query("frame_id");
     if (!id) throw new FloeError("invalid_argument", "parameter 'frame_id' is required");
     const frame = await node.localFrame(ctx.frame(id));
-    const dir = mkdtempSync(join(tmpdir(), "floe-h2o-download-"));
-    const cleanup = () => rmSync(dir, { recursive: true, force: true });
-    try {
-      const path = join(dir, "frame.csv");
-      await exportFrame(await node.db(), frame, path, "csv");
-      // The temporary file goes once the body has been sent (or abandoned).
-      const body = Bun.file(path)
-        .stream()
-        .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: cleanup }));
-      return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${id}.csv"` });
-    } catch (err) {
-      cleanup();
-      throw err;
-    }
+    const body = await csvDownload(await node.db(), frame);
+    return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${id}.csv"` });
   });
 
   app.post("/3/Frames/:id/export", async (c) => {

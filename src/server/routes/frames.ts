@@ -2,13 +2,10 @@
 // download as CSV, delete. Frames are immutable: split and asfactor make new ones.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseColTypes } from "../../core/column-types.ts";
 import { asfactor } from "../../core/convert.ts";
 import { FloeError } from "../../core/errors.ts";
-import { exportFrame } from "../../core/export.ts";
+import { csvDownload } from "../../core/export.ts";
 import type { Frame } from "../../core/frame.ts";
 import { split } from "../../core/ops.ts";
 import { randomSeed } from "../../core/rng.ts";
@@ -232,20 +229,8 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   app.openapi(download, async (c) => {
     const { id } = c.req.valid("param");
     const frame = await node.localFrame(need(id));
-    const dir = mkdtempSync(join(tmpdir(), "floe-download-"));
-    const cleanup = () => rmSync(dir, { recursive: true, force: true });
-    try {
-      const path = join(dir, `${id}.csv`);
-      await exportFrame(await node.db(), frame, path, "csv");
-      // The temporary file goes once the body has been sent (or abandoned).
-      const body = Bun.file(path)
-        .stream()
-        .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: cleanup }));
-      return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${id}.csv"` });
-    } catch (err) {
-      cleanup();
-      throw err;
-    }
+    const body = await csvDownload(await node.db(), frame);
+    return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${id}.csv"` });
   });
 
   app.openapi(remove, async (c) => {
