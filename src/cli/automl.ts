@@ -9,7 +9,7 @@ import { AUTOML_PARAMS } from "../ml/automl/params.ts";
 import { saveModel } from "../ml/modelfile.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
-import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
+import { ingestArgs, ingestOptions, intFlag, listFlag, sourceFromArgs } from "./ingest-args.ts";
 import { progressBar } from "./progress.ts";
 import { checkWritable } from "./out-path.ts";
 import { action } from "./run.ts";
@@ -43,12 +43,7 @@ export const automlCommand = defineCommand({
         const v = (args as Record<string, unknown>)[kebab(p.name)];
         if (v !== undefined) params[p.name] = v;
       }
-      const x = args.x
-        ? String(args.x)
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : null;
+      const x = listFlag(args.x);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       const { source, cleanup } = await sourceFromArgs(args);
       const bar = progressBar("automl");

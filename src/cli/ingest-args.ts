@@ -18,6 +18,16 @@ export const ingestArgs = {
   threads: { type: "string", description: "worker threads (default: all cores)", valueHint: "n" },
 } as const satisfies ArgsDef;
 
+/** A comma-separated flag (`--x a,b,c`) as its trimmed, non-empty items; null when absent or empty. */
+export function listFlag(value: unknown): string[] | null {
+  return value
+    ? String(value)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
+}
+
 /** A positive integer flag, or undefined when absent. */
 export function intFlag(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;

@@ -14,7 +14,7 @@ import { saveModel } from "../ml/modelfile.ts";
 import type { Model } from "../ml/scoring.ts";
 import { FloeNode } from "../runtime.ts";
 import { VERSION } from "../version.ts";
-import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
+import { ingestArgs, ingestOptions, intFlag, listFlag, sourceFromArgs } from "./ingest-args.ts";
 import { modelJson, modelText } from "../present/model.ts";
 import { progressBar } from "./progress.ts";
 import { remoteArgs } from "./remote-args.ts";
@@ -79,12 +79,7 @@ export const trainCommand = defineCommand({
         params[p.name] = v as string | boolean; // citty gives a string, or a boolean for a bool flag
       }
       const y = args.y === undefined ? null : String(args.y);
-      const x = args.x
-        ? String(args.x)
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : null;
+      const x = listFlag(args.x);
       if (args.url !== undefined) {
         const { remoteTrain } = await import("./remote.ts");
         return report(await remoteTrain(args, { algo: algo.name, y, x, seed, params, valid: args.valid, split: args.split }), args);

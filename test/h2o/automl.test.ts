@@ -7,17 +7,9 @@
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
-import { runH2OScript } from "./support.ts";
+import { runH2OScript, scriptResult } from "./support.ts";
 
 const IRIS = resolve(import.meta.dir, "..", "..", "fixtures", "iris.csv");
-
-const resultOf = (stdout: string) =>
-  JSON.parse(
-    stdout
-      .split("\n")
-      .find((l) => l.startsWith("RESULT "))
-      ?.slice(7) ?? "null",
-  );
 
 test("H2OAutoML runs floe's AutoML: the leaderboard equals floe's own run of the same settings", async () => {
   const server = await testServer({ threads: 1 });
@@ -25,7 +17,7 @@ test("H2OAutoML runs floe's AutoML: the leaderboard equals floe's own run of the
     const run = await runH2OScript("automl_run.py", server.url, { IRIS });
     expect(run.stderr).not.toContain("Traceback");
     expect(run.code).toBe(0);
-    const out = resultOf(run.stdout);
+    const out = scriptResult(run.stdout);
     const api = apiOf(server);
 
     // floe's own AutoML, same frame and settings, under another project name.

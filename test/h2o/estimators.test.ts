@@ -7,7 +7,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
-import { runH2OScript } from "./support.ts";
+import { runH2OScript, scriptResult } from "./support.ts";
 
 const IRIS = join(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 
@@ -16,7 +16,7 @@ test("GBM, GLM, a stacked ensemble, deep learning, naive Bayes, k-means and PCA 
   const run = await runH2OScript("estimators.py", server.url, { IRIS_PATH: IRIS });
   expect(`${run.stdout}\n${run.stderr}`).not.toContain("Traceback");
   expect(run.code).toBe(0);
-  const out = JSON.parse(/^RESULT (.*)$/m.exec(run.stdout)?.[1] ?? "null");
+  const out = scriptResult(run.stdout);
   const api = apiOf(server);
   const model = async (id: string) => (await api.get(`/models/${id}`)).body;
 

@@ -6,17 +6,9 @@
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
-import { runH2OScript } from "./support.ts";
+import { runH2OScript, scriptResult } from "./support.ts";
 
 const IRIS = resolve(import.meta.dir, "..", "..", "fixtures", "iris.csv");
-
-const resultOf = (stdout: string) =>
-  JSON.parse(
-    stdout
-      .split("\n")
-      .find((l) => l.startsWith("RESULT "))
-      ?.slice(7) ?? "null",
-  );
 
 test("H2OGridSearch builds every combination and get_grid sorts by floe's metrics", async () => {
   const server = await testServer({ threads: 1 });
@@ -24,7 +16,7 @@ test("H2OGridSearch builds every combination and get_grid sorts by floe's metric
     const run = await runH2OScript("grid_search.py", server.url, { IRIS });
     expect(run.stderr).not.toContain("Traceback");
     expect(run.code).toBe(0);
-    const out = resultOf(run.stdout);
+    const out = scriptResult(run.stdout);
     const api = apiOf(server);
 
     // Four combinations, each model once, named after the grid.

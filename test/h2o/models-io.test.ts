@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
-import { runH2OScript } from "./support.ts";
+import { runH2OScript, scriptResult } from "./support.ts";
 
 const IRIS = resolve(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 
@@ -32,12 +32,7 @@ test("save_model writes floe's model file inside the data root, load_model and u
     const run = await runH2OScript("models_io.py", server.url, { ROOT: root, MODEL: "gbm_iris" });
     expect(run.stderr).not.toContain("Traceback");
     expect(run.code).toBe(0);
-    const out = JSON.parse(
-      run.stdout
-        .split("\n")
-        .find((l) => l.startsWith("RESULT "))
-        ?.slice(7) ?? "null",
-    );
+    const out = scriptResult(run.stdout);
 
     expect(out.saved).toBe(join(root, "models", "gbm_saved"));
     expect(out.forced).toBe(out.saved);

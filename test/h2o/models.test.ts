@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { apiOf, testServer } from "../support/server.ts";
-import { runH2OScript } from "./support.ts";
+import { runH2OScript, scriptResult } from "./support.ts";
 
 const IRIS = resolve(import.meta.dir, "..", "..", "fixtures", "iris.csv");
 
@@ -19,8 +19,7 @@ test("estimators train through /3/ModelBuilders and report floe's own numbers", 
     const run = await runH2OScript("models_train.py", server.url, { IRIS, OUT_DIR: outDir });
     expect(run.stderr).not.toContain("Traceback");
     expect(run.code).toBe(0);
-    const line = run.stdout.split("\n").find((l) => l.startsWith("RESULT "));
-    const out = JSON.parse(line?.slice(7) ?? "null");
+    const out = scriptResult(run.stdout);
     const api = apiOf(server);
     const rf = (await api.get("/models/rf_iris")).body as any;
     expect(out.rf.logloss).toBe(rf.metrics.training.logloss);

@@ -24,3 +24,8 @@ export async function runH2OScript(name: string, url: string, env: Record<string
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+/** The JSON a script printed on its `RESULT ` line (null when it printed none). */
+export function scriptResult(stdout: string): any {
+  return JSON.parse(/^RESULT (.*)$/m.exec(stdout)?.[1] ?? "null");
+}
