@@ -134,6 +134,7 @@ export class InlineExecutor implements Executor {
   readonly threads = 1;
 
   async run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions = {}): Promise<P> {
+    if (task.commutative && task.mapInto) return this.runInto(task, data, args, opts);
     const fold = new OrderedFold(
       (a: P, b: P) => task.reduce(a, b),
       () => task.empty(args),
@@ -147,6 +148,19 @@ export class InlineExecutor implements Executor {
       opts.onProgress?.(fold.done, total);
     }
     return fold.result;
+  }
+
+  /** A commutative task with `mapInto`: every chunk adds into one partial (no partial a chunk). */
+  private async runInto<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts: RunOptions): Promise<P> {
+    const acc = task.empty(args);
+    const total = data.chunks.length;
+    for (let i = 0; i < total; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (opts.signal?.aborted) throw cancelledError();
+      task.mapInto?.(acc, data.chunks[i], args);
+      opts.onProgress?.(i + 1, total);
+    }
+    return acc;
   }
 
   async close(): Promise<void> {}

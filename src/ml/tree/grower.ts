@@ -2,19 +2,24 @@
 // is one LevelTask over the view (rows move to their children, histograms of the nodes
 // to split are summed), then the splits are chosen here from histograms alone. When
 // every node uses the tree's features, only the smaller of two siblings is built and the
-// larger is its parent minus it.
+// larger is its parent minus it. A node with fewer rows than bins comes back as its rows'
+// records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
 
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
-import { LevelTask, type RootArgs } from "./histogram.ts";
+import { type LevelPartial, LevelTask, type RootArgs } from "./histogram.ts";
+import { type DenseHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split } from "./split.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
-/** Most doubles one level pass may hold in histograms; larger levels take more passes. */
-const MAX_HIST_DOUBLES = 1 << 24;
+/** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
+const MAX_PASS_BYTES = 1 << 27;
+
+/** Bytes a row's record takes: quantized g and h, and a bin a feature. */
+const recordBytes = (features: number) => 8 + 2 * features;
 
 export interface GrowSpec {
   readonly specs: readonly FeatureSpec[];
@@ -50,13 +55,6 @@ export interface Grown {
   readonly pending: SplitTable | null;
 }
 
-/** A node's histogram: its features' blocks, at `offset[f]` bins (−1: not built). */
-interface NodeHistogram {
-  data: Float64Array;
-  readonly offset: Int32Array;
-  readonly features: readonly number[];
-}
-
 interface Active {
   readonly k: number;
   readonly node: number;
@@ -64,6 +62,13 @@ interface Active {
   readonly stats: NodeStats;
   /** Built in this level's pass, or its parent's minus its sibling's. */
   hist: NodeHistogram | null;
+}
+
+/** A node a level pass sums: its rows (as its split counted them; −1 unknown, the root). */
+interface Build {
+  readonly k: number;
+  readonly node: number;
+  readonly rows: number;
 }
 
 export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, spec: GrowSpec): Promise<Grown> {
@@ -74,48 +79,50 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0)]);
   const gains = new Float64Array(F);
   const featuresOf = (k: number, node: number) => spec.featuresFor?.(k, node) ?? spec.treeFeatures;
-  const nodeBinsAtMost = spec.treeFeatures.reduce((sum, f) => sum + featureBins[f], 0);
-  const totalsOf = (h: NodeHistogram, k: number): NodeStats => {
-    // Every row falls in exactly one bin of a feature: its bins sum to the node.
-    const f = h.features[0];
-    const from = h.offset[f] * 3;
-    let g = 0;
-    let hh = 0;
-    let n = 0;
-    for (let b = 0; b < featureBins[f]; b++) {
-      g += h.data[from + b * 3];
-      hh += h.data[from + b * 3 + 1];
-      n += h.data[from + b * 3 + 2];
-    }
-    return { g: g * spec.root.gScale[k], h: hh * spec.root.hScale[k], n };
-  };
+  const binsOf = (features: readonly number[]) => features.reduce((sum, f) => sum + featureBins[f], 0);
+  // A node whose rows touch fewer bins than it has: its records cost less than a histogram.
+  const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * features.length < binsOf(features);
+  const reader = new NodeBinsReader(featureBins.reduce((a, b) => Math.max(a, b), 1));
 
-  // Level passes: `build` lists the (class, node) histograms to sum; `splits` moves rows first.
-  const levelPass = async (build: { k: number; node: number }[], splits: SplitTable | null, root: RootArgs | null): Promise<NodeHistogram[]> => {
+  // Level passes: `build` lists the (class, node) sums to make; `splits` moves rows first.
+  const levelPass = async (build: readonly Build[], splits: SplitTable | null, root: RootArgs | null): Promise<NodeHistogram[]> => {
     const out: NodeHistogram[] = [];
     let start = 0;
     do {
-      // A batch of nodes whose histograms fit the budget (at least one node).
+      // A batch of nodes whose sums fit the budget (at least one node).
       const slotEntry: number[] = [0];
       const entryFeature: number[] = [];
       const entryOffset: number[] = [];
-      const offsets: Int32Array[] = [];
+      const recordStart: number[] = [];
+      const recordCap: number[] = [];
+      const binStart: number[] = [];
       const starts: number[] = [];
       let bins = 0;
+      let records = 0;
+      let recordBins = 0;
+      let bytes = 0;
       let end = start;
-      while (end < build.length && (end === start || (bins + nodeBinsAtMost) * 3 <= MAX_HIST_DOUBLES)) {
-        const { k, node } = build[end];
-        const offset = new Int32Array(F).fill(-1);
+      for (; end < build.length; end++) {
+        const b = build[end];
+        const features = featuresOf(b.k, b.node);
+        const rows = byRows(b, features);
+        const cost = rows ? b.rows * recordBytes(features.length) : binsOf(features) * 24;
+        if (end > start && bytes + cost > MAX_PASS_BYTES) break;
+        bytes += cost;
         starts.push(bins);
-        for (const f of featuresOf(k, node)) {
-          offset[f] = bins;
+        recordStart.push(rows ? records : -1);
+        recordCap.push(rows ? b.rows : 0);
+        binStart.push(rows ? recordBins : 0);
+        for (const f of features) {
           entryFeature.push(f);
           entryOffset.push(bins);
-          bins += featureBins[f];
+          if (!rows) bins += featureBins[f];
         }
-        offsets.push(offset);
+        if (rows) {
+          records += b.rows;
+          recordBins += b.rows * features.length;
+        }
         slotEntry.push(entryFeature.length);
-        end++;
       }
       const batch = build.slice(start, end);
       const slotOf = nodes.map((ns) => new Int32Array(ns.length).fill(-1));
@@ -123,7 +130,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
         slotOf[k][node] = slot;
       });
       const first = start === 0;
-      const hist = await executor.run(
+      const part: LevelPartial = await executor.run(
         LevelTask,
         view,
         {
@@ -135,16 +142,25 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
           slotEntry: Int32Array.from(slotEntry),
           entryFeature: Int32Array.from(entryFeature),
           entryOffset: Int32Array.from(entryOffset),
-          bins: Math.max(bins, 1),
+          bins,
+          recordStart: Int32Array.from(recordStart),
+          recordCap: Int32Array.from(recordCap),
+          binStart: Int32Array.from(binStart),
+          records,
+          recordBins,
           missingBin,
         },
         { signal: spec.signal },
       );
       batch.forEach(({ k, node }, slot) => {
-        // Offsets relative to the node's own block of the partial.
-        const offset = offsets[slot].map((o) => (o < 0 ? -1 : o - starts[slot]));
-        const to = slot + 1 < batch.length ? starts[slot + 1] : bins;
-        out.push({ data: hist.subarray(starts[slot] * 3, to * 3), offset, features: featuresOf(k, node) });
+        const features = featuresOf(k, node);
+        if (recordStart[slot] >= 0) {
+          out.push({ kind: "rows", part, slot, features });
+          return;
+        }
+        const from = starts[slot];
+        const at = Int32Array.from(entryOffset.slice(slotEntry[slot], slotEntry[slot + 1]), (o) => o - from);
+        out.push({ kind: "dense", data: part.hist.subarray(from * 3, (from + binsOf(features)) * 3), at, features });
       });
       start = end;
     } while (start < build.length);
@@ -152,11 +168,14 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   };
 
   const rootHists = await levelPass(
-    Array.from({ length: K }, (_, k) => ({ k, node: 0 })),
+    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1 })),
     null,
     spec.root,
   );
-  let active: Active[] = rootHists.map((hist, k) => ({ k, node: 0, depth: 0, stats: totalsOf(hist, k), hist }));
+  let active: Active[] = rootHists.map((hist, k) => {
+    const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
+    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
+  });
   for (const a of active) nodes[a.k][0].value = spec.leafValue(a.stats, a.k);
 
   let pending: SplitTable | null = null;
@@ -165,7 +184,8 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     const splitNodes: { a: Active; s: Split; left: number; right: number }[] = [];
     for (const a of active) {
       if (a.depth >= spec.maxDepth || a.stats.n < 2 * spec.minRows || !a.hist) continue;
-      const s = bestSplit(a.hist.data, spec.specs, a.hist.offset, a.hist.features, a.stats, {
+      const hist = a.hist;
+      const s = bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
         minRows: spec.minRows,
         minSplitImprovement: spec.minSplitImprovement,
         gScale: spec.root.gScale[a.k],
@@ -190,27 +210,29 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     // with per-node subsets, build both.
     const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.minRows;
     const next: Active[] = [];
-    const build: { k: number; node: number }[] = [];
+    const build: Build[] = [];
     const builtFor: Active[] = [];
-    const derive: { child: Active; parent: NodeHistogram; sibling: Active }[] = [];
+    const derive: { child: Active; parent: DenseHistogram; sibling: Active }[] = [];
     for (const { a, s, left, right } of splitNodes) {
       const depth = a.depth + 1;
       const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
       const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
       if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
-      if (spec.featuresFor) {
+      const parent = a.hist as NodeHistogram;
+      if (spec.featuresFor || parent.kind === "rows") {
+        // Own feature subsets, or a parent too small for a histogram: sum each child.
         for (const c of [l, r]) {
           if (!canSplit(c.stats, depth)) continue;
-          build.push({ k: a.k, node: c.node });
+          build.push({ k: a.k, node: c.node, rows: c.stats.n });
           builtFor.push(c);
           next.push(c);
         }
         continue;
       }
       const [small, large] = l.stats.n <= r.stats.n ? [l, r] : [r, l];
-      build.push({ k: a.k, node: small.node });
+      build.push({ k: a.k, node: small.node, rows: small.stats.n });
       builtFor.push(small);
-      derive.push({ child: large, parent: a.hist as NodeHistogram, sibling: small });
+      derive.push({ child: large, parent, sibling: small });
       next.push(small, large);
     }
     if (next.length === 0) break;
@@ -222,9 +244,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     });
     // Each parent's histogram serves one subtraction: do it in place (same features, same layout).
     for (const { child, parent, sibling } of derive) {
-      const sib = (sibling.hist as NodeHistogram).data;
-      const data = parent.data;
-      for (let i = 0; i < data.length; i++) data[i] -= sib[i];
+      subtractInto(parent, sibling.hist as NodeHistogram);
       child.hist = parent;
     }
     active = next;

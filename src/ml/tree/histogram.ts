@@ -5,7 +5,13 @@
 // of integers held in doubles, exact in any order, so the task is commutative: each
 // worker folds its own chunks and any split of rows into chunks, threads or nodes gives
 // the same bits.
+//
+// A node with fewer rows than bins (most nodes of a deep tree) gets no dense histogram:
+// the pass hands back its rows' records instead (quantized g and h and the row's bins of
+// the node's features), which the grower sums into its non-empty bins. Memory and work
+// then follow the rows still splitting, not the number of nodes times the bins.
 
+import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
 import type { SplitTable } from "./rows.ts";
@@ -34,14 +40,25 @@ export interface LevelArgs {
   readonly slotOf: readonly Int32Array[];
   readonly slots: number;
   /**
-   * The features summed for each slot: entries [slotEntry[s], slotEntry[s + 1]) of
-   * `entryFeature`, each a block of the feature's bins at bin `entryOffset` of the partial
-   * (3 doubles a bin: g, h, count). `bins` is the partial's length in bins.
+   * The features of each slot: entries [slotEntry[s], slotEntry[s + 1]) of `entryFeature`.
+   * A dense slot sums each feature into a block of its bins at bin `entryOffset` of the
+   * partial's histogram (3 doubles a bin: g, h, count); `bins` is the histogram's length.
    */
   readonly slotEntry: Int32Array;
   readonly entryFeature: Int32Array;
   readonly entryOffset: Int32Array;
   readonly bins: number;
+  /**
+   * Per slot: −1 for a dense slot; for a row slot, its first record in the partial. Its
+   * room (`recordCap`: its node's rows) and where its records' bins start (`binStart`,
+   * one bin a feature a record) are set for row slots only.
+   */
+  readonly recordStart: Int32Array;
+  readonly recordCap: Int32Array;
+  readonly binStart: Int32Array;
+  /** Records and record bins of all row slots. */
+  readonly records: number;
+  readonly recordBins: number;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
 }
@@ -133,32 +150,79 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
 }
 
 /**
- * A zeroed partial in shared memory: a worker's partial then reaches the pool without a
- * copy (deep trees build thousands of node histograms, hundreds of MB, in one pass).
+ * A level pass's partial: the dense slots' histogram, and the row slots' records, each
+ * row slot's `filled` records from its `recordStart` (bins: `width` a record from its
+ * `binStart`). The layout travels with the partial so that partials merge without the args.
  */
-function sharedHistogram(a: LevelArgs): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(a.bins * 3 * 8));
+export interface LevelPartial {
+  readonly hist: Float64Array;
+  readonly filled: Int32Array;
+  readonly qg: Int32Array;
+  readonly qh: Int32Array;
+  readonly recordBin: Uint16Array;
+  readonly recordStart: Int32Array;
+  readonly binStart: Int32Array;
+  readonly width: Int32Array;
+}
+
+/**
+ * A zeroed partial in shared memory: a worker's partial then reaches the pool without a
+ * copy (a deep level sums thousands of nodes in one pass).
+ */
+function emptyPartial(a: LevelArgs): LevelPartial {
+  const width = new Int32Array(a.slots);
+  for (let s = 0; s < a.slots; s++) width[s] = a.slotEntry[s + 1] - a.slotEntry[s];
+  return {
+    hist: new Float64Array(new SharedArrayBuffer(a.bins * 3 * 8)),
+    filled: new Int32Array(a.slots),
+    qg: new Int32Array(new SharedArrayBuffer(a.records * 4)),
+    qh: new Int32Array(new SharedArrayBuffer(a.records * 4)),
+    recordBin: new Uint16Array(new SharedArrayBuffer(a.recordBins * 2)),
+    recordStart: a.recordStart,
+    binStart: a.binStart,
+    width,
+  };
+}
+
+/** Adds b's histogram to acc's and appends b's records after acc's, slot by slot. */
+function mergePartial(acc: LevelPartial, b: LevelPartial): void {
+  const h = acc.hist;
+  const bh = b.hist;
+  for (let i = 0; i < h.length; i++) h[i] += bh[i];
+  for (let s = 0; s < acc.filled.length; s++) {
+    const n = b.filled[s];
+    if (n === 0) continue;
+    const r0 = acc.recordStart[s];
+    const at = acc.filled[s];
+    acc.qg.set(b.qg.subarray(r0, r0 + n), r0 + at);
+    acc.qh.set(b.qh.subarray(r0, r0 + n), r0 + at);
+    const w = acc.width[s];
+    const b0 = acc.binStart[s];
+    acc.recordBin.set(b.recordBin.subarray(b0, b0 + n * w), b0 + at * w);
+    acc.filled[s] = at + n;
+  }
 }
 
 /**
  * Partial layout: slot after slot, and in a slot its features one block after another
  * (see LevelArgs). One node's bins are small enough to stay in cache while its rows add up.
  */
-export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
+export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
   name: "ml.tree.level",
   commutative: true,
   map(c, a) {
-    const hist = sharedHistogram(a);
-    LevelTask.mapInto?.(hist, c, a);
-    return hist;
+    const partial = emptyPartial(a);
+    LevelTask.mapInto?.(partial, c, a);
+    return partial;
   },
-  mapInto(hist, c, a) {
+  mapInto(out, c, a) {
     const K = a.classes;
     const n = c.rows;
     if (a.root) startTree(c, a.root, K);
     const scratch = a.splits ? new Int32Array(n) : null;
     const { order, parts, qg, qh, bins } = c;
-    const { slotEntry, entryFeature, entryOffset } = a;
+    const { slotEntry, entryFeature, entryOffset, recordStart } = a;
+    const hist = out.hist;
     const offs = new Int32Array(bins.length);
     const featureBins: (Uint8Array | Uint16Array)[] = [];
     for (let k = 0; k < K; k++) {
@@ -179,6 +243,24 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
           offs[e] = entryOffset[e0 + e];
           featureBins[e] = bins[entryFeature[e0 + e]];
         }
+        const r0 = recordStart[slot];
+        if (r0 >= 0) {
+          // A row slot: copy the rows' records.
+          let w = out.filled[slot];
+          if (w + to - from > a.recordCap[slot]) throw new FloeError("internal", `level pass: node ${nd} has more rows than its split counted`);
+          const recordBin = out.recordBin;
+          let rb = a.binStart[slot] + w * F;
+          for (let j = from; j < to; j++) {
+            const i = order[j];
+            const at = i * K + k;
+            out.qg[r0 + w] = qg[at];
+            out.qh[r0 + w] = qh[at];
+            w++;
+            for (let f = 0; f < F; f++) recordBin[rb++] = featureBins[f][i];
+          }
+          out.filled[slot] = w;
+          continue;
+        }
         // Row-major: a row's gradient is read once for all its features; one node's
         // bins (all its features) are small enough to stay in cache.
         for (let j = from; j < to; j++) {
@@ -197,12 +279,18 @@ export const LevelTask: Task<LevelArgs, Float64Array, TreeChunk> = {
     }
   },
   reduce(a, b) {
-    const out = new Float64Array(a.length);
-    for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+    const out: LevelPartial = {
+      ...a,
+      hist: new Float64Array(a.hist.length),
+      filled: new Int32Array(a.filled.length),
+      qg: new Int32Array(a.qg.length),
+      qh: new Int32Array(a.qh.length),
+      recordBin: new Uint16Array(a.recordBin.length),
+    };
+    mergePartial(out, a);
+    mergePartial(out, b);
     return out;
   },
-  mergeInto(acc, b) {
-    for (let i = 0; i < acc.length; i++) acc[i] += b[i];
-  },
-  empty: sharedHistogram,
+  mergeInto: mergePartial,
+  empty: emptyPartial,
 };

@@ -41,11 +41,29 @@ function score(g: number, h: number): number {
 }
 
 /**
- * The best split of a node over `features` (indices into `specs`), or null when none
- * gains more than the rules allow. `hist` holds the node's slot: 3 doubles a bin
- * (quantized g, quantized h, count), features at `offset[f]`.
+ * A node's non-empty bins of one feature, ascending (the missing bin, when present, last):
+ * quantized sums of gradient and hessian and the row count of each. Only non-empty bins
+ * matter to a split, so a node with few rows is searched in time of its rows, not its bins.
  */
-export function bestSplit(hist: Float64Array, specs: readonly FeatureSpec[], offset: Int32Array, features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
+export interface FeatureBins {
+  count: number;
+  readonly bin: Int32Array;
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+  readonly n: Float64Array;
+}
+
+/** Room for `capacity` non-empty bins (a scratch list a caller refills feature after feature). */
+export function featureBins(capacity: number): FeatureBins {
+  return { count: 0, bin: new Int32Array(capacity), g: new Float64Array(capacity), h: new Float64Array(capacity), n: new Float64Array(capacity) };
+}
+
+/**
+ * The best split of a node over `features` (indices into `specs`), or null when none
+ * gains more than the rules allow. `binsOf(f, j)` gives the node's non-empty bins of
+ * feature f = features[j] (the list may be reused by the next call).
+ */
+export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: readonly FeatureSpec[], features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
   const parent = score(total.g, total.h);
   const found: { best: Split | null } = { best: null };
   const bestGain = () => found.best?.gain ?? Number.NEGATIVE_INFINITY;
@@ -53,19 +71,29 @@ export function bestSplit(hist: Float64Array, specs: readonly FeatureSpec[], off
     if (s.left.n < rules.minRows || s.right.n < rules.minRows || s.left.h <= 0 || s.right.h <= 0) return;
     if (s.gain > rules.minSplitImprovement && s.gain > bestGain()) found.best = s;
   };
-  for (const f of features) {
+  const gs = rules.gScale;
+  const hs = rules.hScale;
+  for (let e = 0; e < features.length; e++) {
+    const f = features[e];
     const spec = specs[f];
-    const base = offset[f] * 3;
     const V = spec.valueBins;
-    const gs = rules.gScale;
-    const hs = rules.hScale;
-    const G = (b: number) => hist[base + b * 3] * gs;
-    const H = (b: number) => hist[base + b * 3 + 1] * hs;
-    const N = (b: number) => hist[base + b * 3 + 2];
+    const fb = binsOf(f, e);
+    const { bin } = fb;
+    const G = (j: number) => fb.g[j] * gs;
+    const H = (j: number) => fb.h[j] * hs;
+    const N = (j: number) => fb.n[j];
     if (spec.kind === "numeric") {
-      const mg = G(V);
-      const mh = H(V);
-      const mn = N(V);
+      // Value bins are entries [0, m); the missing bin, if any rows have it, is entry m.
+      let m = fb.count;
+      let mg = 0;
+      let mh = 0;
+      let mn = 0;
+      if (m > 0 && bin[m - 1] === V) {
+        m--;
+        mg = G(m);
+        mh = H(m);
+        mn = N(m);
+      }
       const side = (lg: number, lh: number, ln: number, b: number, naLeft: boolean): Split => {
         const left = { g: lg, h: lh, n: ln };
         const right = { g: total.g - lg, h: total.h - lh, n: total.n - ln };
@@ -80,59 +108,40 @@ export function bestSplit(hist: Float64Array, specs: readonly FeatureSpec[], off
           consider(side(lg, lh, ln, b, ln >= total.n - ln));
         }
       };
+      if (m < 2) continue;
+      let lg = 0;
+      let lh = 0;
+      let ln = 0;
       if (rules.random) {
-        let lo = -1;
-        let hi = -1;
-        for (let b = 0; b < V; b++) {
-          if (N(b) > 0) {
-            if (lo < 0) lo = b;
-            hi = b;
-          }
-        }
-        if (lo < 0 || lo === hi) continue;
-        const t = lo + rules.random.int(hi - lo);
-        let lg = 0;
-        let lh = 0;
-        let ln = 0;
-        for (let b = 0; b <= t; b++) {
-          lg += G(b);
-          lh += H(b);
-          ln += N(b);
+        const t = bin[0] + rules.random.int(bin[m - 1] - bin[0]);
+        for (let j = 0; j < m && bin[j] <= t; j++) {
+          lg += G(j);
+          lh += H(j);
+          ln += N(j);
         }
         tryAt(lg, lh, ln, t);
         continue;
       }
       // Between the last bin of the left side and the first of the right the node saw no
       // rows: put the threshold halfway, so unseen values in the gap split by nearness.
-      let lg = 0;
-      let lh = 0;
-      let ln = 0;
-      let b = 0;
-      while (b < V && N(b) === 0) b++;
-      while (b < V) {
-        let next = b + 1;
-        while (next < V && N(next) === 0) next++;
-        if (next >= V) break;
-        lg += G(b);
-        lh += H(b);
-        ln += N(b);
-        tryAt(lg, lh, ln, b + ((next - b - 1) >> 1));
-        b = next;
+      for (let j = 0; j + 1 < m; j++) {
+        lg += G(j);
+        lh += H(j);
+        ln += N(j);
+        tryAt(lg, lh, ln, bin[j] + ((bin[j + 1] - bin[j] - 1) >> 1));
       }
     } else {
       // Categorical: bins (the missing bin included) ordered by mean gradient.
-      const present: number[] = [];
-      for (let b = 0; b <= V; b++) if (N(b) > 0) present.push(b);
-      if (present.length < 2) continue;
-      present.sort((a, b) => G(a) / H(a) - G(b) / H(b) || a - b);
+      if (fb.count < 2) continue;
+      const order = Array.from({ length: fb.count }, (_, j) => j).sort((a, b) => G(a) / H(a) - G(b) / H(b) || bin[a] - bin[b]);
       let lg = 0;
       let lh = 0;
       let ln = 0;
-      for (let j = 0; j < present.length - 1; j++) {
-        const b = present[j];
-        lg += G(b);
-        lh += H(b);
-        ln += N(b);
+      for (let q = 0; q < order.length - 1; q++) {
+        const j = order[q];
+        lg += G(j);
+        lh += H(j);
+        ln += N(j);
         const left = { g: lg, h: lh, n: ln };
         const right = { g: total.g - lg, h: total.h - lh, n: total.n - ln };
         const gain = score(left.g, left.h) + score(right.g, right.h) - parent;
@@ -140,7 +149,7 @@ export function bestSplit(hist: Float64Array, specs: readonly FeatureSpec[], off
         // Bins not seen at this node go with the larger side.
         const bits = new Uint8Array(V + 1);
         if (ln >= total.n - ln) bits.fill(1);
-        for (let q = 0; q < present.length; q++) bits[present[q]] = q <= j ? 1 : 0;
+        for (let r = 0; r < order.length; r++) bits[bin[order[r]]] = r <= q ? 1 : 0;
         consider({ feature: f, gain, threshold: 0, naLeft: false, bits, left, right });
       }
     }

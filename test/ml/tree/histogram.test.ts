@@ -1,7 +1,7 @@
 // The level task against a naive histogram built here row by row, and its exactness:
 // chunk size and thread count never change a bit.
 
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { InlineExecutor } from "../../../src/core/mr.ts";
 import { WorkerPool } from "../../../src/core/pool.ts";
@@ -14,6 +14,7 @@ import { FIXTURES, testNode } from "../../support/node.ts";
 
 const node = testNode();
 const pool3 = new WorkerPool(new URL("../../support/worker.ts", import.meta.url), 3);
+afterAll(() => pool3.close());
 
 async function rootHistogram(chunkRows: number, executor = node.executor) {
   const { frame } = await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { chunkRows }).done;
@@ -42,10 +43,36 @@ async function rootHistogram(chunkRows: number, executor = node.executor) {
     entryFeature: Int32Array.of(0, 1),
     entryOffset: Int32Array.of(0, totalBins(features[0].spec)),
     bins: slotBins,
+    recordStart: Int32Array.of(-1),
+    recordCap: Int32Array.of(0),
+    binStart: Int32Array.of(0),
+    records: 0,
+    recordBins: 0,
     missingBin: Int32Array.of(features[0].spec.valueBins, features[1].spec.valueBins),
   };
-  const hist = await executor.run(LevelTask, view, args);
-  return { hist, view, offset: args.entryOffset };
+  const { hist } = await executor.run(LevelTask, view, args);
+  return { hist, view, offset: args.entryOffset, args };
+}
+
+/**
+ * After the root pass, one more pass over the root node asked for its rows' records (a
+ * row slot) instead of a histogram: (g, h, bins) of every in-bag row, in some order.
+ */
+async function rootRecords(chunkRows: number, executor = node.executor) {
+  const root = await rootHistogram(chunkRows, executor);
+  const rows = root.hist.subarray(0, root.offset[1] * 3).reduce((t, x, j) => (j % 3 === 2 ? t + x : t), 0);
+  const part = await executor.run(LevelTask, root.view, {
+    ...root.args,
+    root: null,
+    bins: 0,
+    recordStart: Int32Array.of(0),
+    recordCap: Int32Array.of(rows),
+    binStart: Int32Array.of(0),
+    records: rows,
+    recordBins: 2 * rows,
+  });
+  const records = Array.from({ length: part.filled[0] }, (_, r) => [part.qg[r], part.qh[r], part.recordBin[2 * r], part.recordBin[2 * r + 1]].join(" ")).sort();
+  return { ...root, rows, records };
 }
 
 test("the root histogram equals a naive row-by-row sum over in-bag rows", async () => {
@@ -71,11 +98,37 @@ test("the root histogram equals a naive row-by-row sum over in-bag rows", async 
   expect(Math.abs(inBag - 0.8 * 342)).toBeLessThan(30);
 });
 
+test("a row slot hands back every in-bag row's record, which sum to the node's histogram", async () => {
+  const { hist, offset, rows, records } = await rootRecords(60);
+  expect(records.length).toBe(rows);
+  const fromRecords = new Float64Array(hist.length);
+  for (const r of records) {
+    const [g, h, b0, b1] = r.split(" ").map(Number);
+    for (const [f, b] of [
+      [0, b0],
+      [1, b1],
+    ]) {
+      const t = (offset[f] + b) * 3;
+      fromRecords[t] += g;
+      fromRecords[t + 1] += h;
+      fromRecords[t + 2] += 1;
+    }
+  }
+  expect(Array.from(fromRecords)).toEqual(Array.from(hist));
+});
+
+test("a row slot's records are the same whatever the chunk size and thread count", async () => {
+  const a = await rootRecords(344);
+  const b = await rootRecords(9, new InlineExecutor());
+  const c = await rootRecords(21, pool3);
+  expect(b.records).toEqual(a.records);
+  expect(c.records).toEqual(a.records);
+});
+
 test("histograms are bit-identical whatever the chunk size and thread count", async () => {
   const a = await rootHistogram(344);
   const b = await rootHistogram(7);
   const c = await rootHistogram(50, new InlineExecutor());
   const d = await rootHistogram(13, pool3);
-  await pool3.close();
   for (const other of [b, c, d]) expect(Array.from(other.hist)).toEqual(Array.from(a.hist));
 });

@@ -2,12 +2,16 @@
 
 import { expect, test } from "bun:test";
 import type { FeatureSpec } from "../../../src/ml/tree/binning.ts";
+import { NodeBinsReader } from "../../../src/ml/tree/node-bins.ts";
 import { bestSplit } from "../../../src/ml/tree/split.ts";
 
 const rules = { minRows: 1, minSplitImprovement: 0, gScale: 1, hScale: 1, random: null };
 
-function hist(bins: [number, number, number][]): Float64Array {
-  return Float64Array.from(bins.flat());
+/** A one-feature node's dense histogram, as the split finder reads it. */
+function hist(bins: [number, number, number][]) {
+  const reader = new NodeBinsReader(bins.length);
+  const node = { kind: "dense", data: Float64Array.from(bins.flat()), at: Int32Array.of(0), features: [0] } as const;
+  return (_f: number, j: number) => reader.read(node, j, bins.length);
 }
 
 test("numeric: the threshold with the largest G²/H gain; missing rows join the better side", () => {
@@ -21,7 +25,7 @@ test("numeric: the threshold with the largest G²/H gain; missing rows join the 
     [-2, 2, 2],
   ]);
   const total = { g: -2, h: 12, n: 12 };
-  const s = bestSplit(h, [spec], Int32Array.from([0]), [0], total, rules);
+  const s = bestSplit(h, [spec], [0], total, rules);
   // Left = bins 0,1 (+ missing): G = −7, H = 7 → 49/7 = 7; right G = 5, H = 5 → 5; parent 4/12.
   expect(s?.threshold).toBe(1);
   expect(s?.naLeft).toBe(true);
@@ -41,7 +45,7 @@ test("numeric: a threshold between two occupied bins falls halfway across the em
     [3, 3, 3],
     [0, 0, 0],
   ]);
-  const s = bestSplit(h, [spec], Int32Array.from([0]), [0], { g: 0, h: 6, n: 6 }, rules);
+  const s = bestSplit(h, [spec], [0], { g: 0, h: 6, n: 6 }, rules);
   expect(s?.threshold).toBe(2); // bin 0 occupied, bins 1..5 empty, bin 6 occupied: 0 + floor(5 / 2)
 });
 
@@ -55,8 +59,8 @@ test("categorical: levels grouped by mean gradient (many-vs-many), min_rows resp
     [2, 2, 2],
     [0, 0, 0],
   ]);
-  const s = bestSplit(h, [spec], Int32Array.from([0]), [0], { g: -4, h: 14, n: 14 }, rules);
+  const s = bestSplit(h, [spec], [0], { g: -4, h: 14, n: 14 }, rules);
   expect(s?.bits && Array.from(s.bits)).toEqual([1, 0, 1, 0, 1]); // the unseen missing bin joins the larger side
   expect(s?.gain).toBeCloseTo(81 / 9 + 25 / 5 - 16 / 14, 12);
-  expect(bestSplit(h, [spec], Int32Array.from([0]), [0], { g: -4, h: 14, n: 14 }, { ...rules, minRows: 10 })).toBeNull();
+  expect(bestSplit(h, [spec], [0], { g: -4, h: 14, n: 14 }, { ...rules, minRows: 10 })).toBeNull();
 });

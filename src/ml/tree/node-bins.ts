@@ -1,0 +1,115 @@
+// A node's sums as the split finder reads them (split.ts's FeatureBins: the non-empty
+// bins of one feature), from either form a level pass gives them: a dense histogram
+// block, or the records of the node's rows (nodes with fewer rows than bins), summed here
+// into the bins they touch. Sums of integers, so both forms give the same bits.
+
+import type { LevelPartial } from "./histogram.ts";
+import type { NodeStats } from "./split.ts";
+import { type FeatureBins, featureBins } from "./split.ts";
+
+/** A node's sums: a dense block (feature `features[j]` at bin `at[j]` of `data`), or its rows' records. */
+export type NodeHistogram = DenseHistogram | { readonly kind: "rows"; readonly part: LevelPartial; readonly slot: number; readonly features: readonly number[] };
+
+export interface DenseHistogram {
+  readonly kind: "dense";
+  readonly data: Float64Array;
+  readonly at: Int32Array;
+  readonly features: readonly number[];
+}
+
+/** Reads nodes' non-empty bins into one reused list; `maxBins` is the most bins a feature has. */
+export class NodeBinsReader {
+  private readonly list: FeatureBins;
+  /** g, h, count a bin, zero between reads. */
+  private readonly acc: Float64Array;
+
+  constructor(maxBins: number) {
+    this.list = featureBins(maxBins);
+    this.acc = new Float64Array(maxBins * 3);
+  }
+
+  /** Feature `features[j]`'s non-empty bins (it has `bins` bins); valid until the next read. */
+  read(h: NodeHistogram, j: number, bins: number): FeatureBins {
+    const out = this.list;
+    let m = 0;
+    if (h.kind === "dense") {
+      const data = h.data;
+      const from = h.at[j] * 3;
+      for (let b = 0; b < bins; b++) {
+        const t = from + b * 3;
+        if (data[t + 2] === 0) continue;
+        out.bin[m] = b;
+        out.g[m] = data[t];
+        out.h[m] = data[t + 1];
+        out.n[m] = data[t + 2];
+        m++;
+      }
+      out.count = m;
+      return out;
+    }
+    const { part, slot } = h;
+    const r0 = part.recordStart[slot];
+    const rows = part.filled[slot];
+    const w = part.width[slot];
+    const recordBin = part.recordBin;
+    const acc = this.acc;
+    for (let r = 0, rb = part.binStart[slot] + j; r < rows; r++, rb += w) {
+      const t = recordBin[rb] * 3;
+      if (acc[t + 2] === 0) out.bin[m++] = recordBin[rb];
+      acc[t] += part.qg[r0 + r];
+      acc[t + 1] += part.qh[r0 + r];
+      acc[t + 2] += 1;
+    }
+    out.bin.subarray(0, m).sort();
+    for (let q = 0; q < m; q++) {
+      const t = out.bin[q] * 3;
+      out.g[q] = acc[t];
+      out.h[q] = acc[t + 1];
+      out.n[q] = acc[t + 2];
+      acc[t] = 0;
+      acc[t + 1] = 0;
+      acc[t + 2] = 0;
+    }
+    out.count = m;
+    return out;
+  }
+}
+
+/** A dense node's totals in quantized units (g, h) and rows: every row falls in one bin of a feature. */
+export function quantizedTotals(h: DenseHistogram, firstFeatureBins: number): NodeStats {
+  let g = 0;
+  let hh = 0;
+  let n = 0;
+  const from = h.at[0] * 3;
+  for (let b = 0; b < firstFeatureBins; b++) {
+    g += h.data[from + b * 3];
+    hh += h.data[from + b * 3 + 1];
+    n += h.data[from + b * 3 + 2];
+  }
+  return { g, h: hh, n };
+}
+
+/** Subtracts a child's sums from its parent's dense histogram in place (same features, same order). */
+export function subtractInto(parent: DenseHistogram, child: NodeHistogram): void {
+  const data = parent.data;
+  if (child.kind === "dense") {
+    const sub = child.data;
+    for (let i = 0; i < data.length; i++) data[i] -= sub[i];
+    return;
+  }
+  const { part, slot } = child;
+  const r0 = part.recordStart[slot];
+  const rows = part.filled[slot];
+  const w = part.width[slot];
+  const at = parent.at;
+  for (let r = 0, rb = part.binStart[slot]; r < rows; r++) {
+    const g = part.qg[r0 + r];
+    const h = part.qh[r0 + r];
+    for (let j = 0; j < w; j++, rb++) {
+      const t = (at[j] + part.recordBin[rb]) * 3;
+      data[t] -= g;
+      data[t + 1] -= h;
+      data[t + 2] -= 1;
+    }
+  }
+}

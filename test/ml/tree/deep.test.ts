@@ -1,0 +1,61 @@
+// Deep trees in bounded memory: a level pass builds a dense histogram only for nodes with
+// at least as many rows x features as bins; smaller nodes come back as their rows'
+// records. So whatever the number of nodes in a level, a pass holds at most about one
+// bin a row-feature of dense histogram and one record a row, not nodes x bins.
+
+import { expect, test } from "bun:test";
+import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
+import { algorithm } from "../../../src/ml/registry.ts";
+import { type LevelArgs, LevelTask } from "../../../src/ml/tree/histogram.ts";
+import type { TreeModel } from "../../../src/ml/tree/model.ts";
+import { tempDir, testNode, writeTemp } from "../../support/node.ts";
+
+const node = testNode();
+
+/** Passes tasks through, keeping the largest level pass's sizes. */
+class PassSizes implements Executor {
+  maxBins = 0;
+  maxRecords = 0;
+  passes = 0;
+  constructor(private readonly inner: Executor) {}
+  get threads() {
+    return this.inner.threads;
+  }
+  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
+    if (task.name === LevelTask.name) {
+      const a = args as unknown as LevelArgs;
+      this.maxBins = Math.max(this.maxBins, a.bins);
+      this.maxRecords = Math.max(this.maxRecords, a.records);
+      this.passes++;
+    }
+    return this.inner.run(task, data, args, opts);
+  }
+  close() {
+    return Promise.resolve();
+  }
+}
+
+test("a depth-20 forest's level passes hold at most a bin a row-feature, however many nodes a level has", async () => {
+  // 6,000 rows, two numeric features of 255 bins each and a label that is noise: the trees
+  // grow to thousands of nodes a level, which dense histograms would make 510 bins each.
+  const rows = 6000;
+  let state = 12345;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const lines = ["a,b,y"];
+  for (let i = 0; i < rows; i++) lines.push(`${next().toFixed(6)},${next().toFixed(6)},${next() < 0.5 ? "p" : "q"}`);
+  const path = writeTemp(tempDir(), "noise.csv", lines.join("\n"));
+  const { frame } = await node.importFrame({ kind: "file", path }, { chunkRows: 1000 }).done;
+  const executor = new PassSizes(node.executor);
+  const drf = algorithm("drf");
+  if (!drf) throw new Error("no drf");
+  const { model } = await drf.train(executor, { frame, y: "y", x: null, params: { ntrees: 2, max_depth: 20, mtries: -2, seed: 3 }, modelId: "deep" });
+  const nodes = Math.max(...(model as TreeModel).iterations.flat().map((t) => t.feature.length));
+  expect(nodes).toBeGreaterThan(2000);
+  // The root pass is dense over both features: 2 × 256 bins. Deeper passes: at most one bin a row-feature.
+  expect(executor.maxBins).toBeLessThanOrEqual(rows * 2);
+  expect(executor.maxRecords).toBeLessThanOrEqual(rows);
+  expect(executor.passes).toBeGreaterThan(20);
+});
