@@ -1,12 +1,23 @@
 // k-means behaviour: recovered blobs for every init, a hand-worked Lloyd fit, iris
-// against scikit-learn, exactness across threads and chunkings, empty clusters,
-// categorical columns, estimate_k, model files, the CLI end to end and bad input.
+// against scikit-learn, the default's inertia against scikit-learn's best of 10 starts,
+// exactness across threads and chunkings, empty clusters, categorical columns,
+// estimate_k, model files, the CLI end to end and bad input.
+//
+// Needs /usr/bin/python3 with scikit-learn: `apt-get install -y python3-sklearn`.
 
 import { expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Frame } from "../../src/core/frame.ts";
 import { InlineExecutor } from "../../src/core/mr.ts";
+import { keyState, Rng } from "../../src/core/rng.ts";
+import { CoresetTask } from "../../src/ml/kmeans/coreset.ts";
+import { encodingOf, grandCenter } from "../../src/ml/kmeans/encoding.ts";
+import { sampleOf } from "../../src/ml/kmeans/local.ts";
 import { centerRecords, type KMeansModel } from "../../src/ml/kmeans/model.ts";
+import { TotssTask } from "../../src/ml/kmeans/tasks.ts";
+import { BuildKMeansViewTask } from "../../src/ml/kmeans/view.ts";
 import type { ClusteringMetrics } from "../../src/ml/metrics/clustering.ts";
 import { deserializeModel, serializeModel } from "../../src/ml/modelfile.ts";
 import { algorithm } from "../../src/ml/registry.ts";
@@ -51,7 +62,7 @@ const blobPath = csv("blobs.csv", "a,b", blobRows);
 
 test("well-separated blobs are recovered exactly by every init", async () => {
   const frame = await load(blobPath);
-  for (const init of ["Random", "PlusPlus", "Furthest"]) {
+  for (const init of ["Coreset", "Random", "PlusPlus", "Furthest"]) {
     const model = await train(frame, { k: 3, init, seed: 7 });
     const pred = await predictions(model, frame);
     // Each blob is one cluster, and the three clusters differ.
@@ -100,8 +111,63 @@ test("iris, k=3, unstandardized: tot_withinss is scikit-learn's inertia for the 
   expect(model.tot_withinss + model.betweenss).toBeCloseTo(model.totss, 9);
 });
 
+// Gaussian blobs as scikit-learn's make_blobs draws them: `centers` centers uniform in
+// [−10, 10]^p, unit standard deviation, rows dealt round-robin to the blobs.
+function gaussianBlobs(seed: number, rows: number, centers: number, p: number): number[][] {
+  const rng = new Rng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const mu = Array.from({ length: centers }, () => Array.from({ length: p }, () => 20 * rng.next() - 10));
+  return Array.from({ length: rows }, (_, i) => mu[i % centers].map((m) => (m + normal()).toFixed(5)).map(Number));
+}
+
+// scikit-learn's best of 10 starts (k-means++, Lloyd) on each case's CSV, standardized as
+// floe standardizes (column mean, sample sd) when asked; prints the inertias as JSON.
+const SKLEARN_BEST_OF_10 = `
+import json, sys
+import numpy as np
+from sklearn.cluster import KMeans
+out = []
+for case in json.loads(sys.argv[1]):
+    X = np.loadtxt(case["path"], delimiter=",", skiprows=1, usecols=case["cols"], ndmin=2)
+    if case["standardize"]:
+        X = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
+    km = KMeans(n_clusters=case["k"], n_init=10, init="k-means++", algorithm="lloyd", random_state=0).fit(X)
+    out.append(km.inertia_)
+print(json.dumps(out))
+`;
+
+test("with its defaults, floe's inertia is within 1% of scikit-learn's best of 10 starts", async () => {
+  const penguins = readFileSync(join(FIXTURES, "penguins.csv"), "utf8").trim().split("\n");
+  const numeric = penguins
+    .slice(1)
+    .map((l) => l.split(",").slice(2, 6))
+    .filter((r) => r.every((v) => v !== "NA" && v !== ""));
+  const cases = [
+    // Five blobs in the plane: few rows, so the sample floe clusters first is every row.
+    { name: "blobs 5", path: csv("b5.csv", "a,b", gaussianBlobs(1, 3000, 5, 2)), cols: [0, 1], k: 5, standardize: false },
+    // Twenty overlapping blobs in 5-D, more rows than floe's sample, so seeding samples.
+    { name: "blobs 20", path: csv("b20.csv", "a,b,c,d,e", gaussianBlobs(2, 40000, 20, 5)), cols: [0, 1, 2, 3, 4], k: 20, standardize: false },
+    { name: "iris", path: IRIS, cols: [0, 1, 2, 3], k: 3, standardize: false },
+    { name: "iris standardized", path: IRIS, cols: [0, 1, 2, 3], k: 3, standardize: true },
+    { name: "penguins standardized", path: csv("penguins.csv", "a,b,c,d", numeric), cols: [0, 1, 2, 3], k: 4, standardize: true },
+  ];
+  const r = spawnSync("/usr/bin/python3", ["-c", SKLEARN_BEST_OF_10, JSON.stringify(cases)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`scikit-learn is needed for this test (apt-get install -y python3-sklearn): ${r.error?.message ?? r.stderr}`);
+  const best: number[] = JSON.parse(r.stdout);
+  const ratios: { case: string; seed: number; ratio: number }[] = [];
+  for (const [i, c] of cases.entries()) {
+    const frame = await load(c.path);
+    const x = frame.columns.filter((_, j) => c.cols.includes(j)).map((col) => col.name);
+    for (const seed of [1, 2, 3]) {
+      const model = await train(frame, { k: c.k, standardize: c.standardize, seed }, x);
+      ratios.push({ case: c.name, seed, ratio: model.tot_withinss / best[i] });
+    }
+  }
+  expect(ratios.filter((r) => !(r.ratio <= 1.01))).toEqual([]);
+}, 60000);
+
 test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size", async () => {
-  for (const init of ["PlusPlus", "Random", "Furthest"]) {
+  for (const init of ["Coreset", "PlusPlus", "Random", "Furthest"]) {
     const params = { k: 4, init, seed: 42, max_iterations: 50 };
     const a = await train(await load(IRIS), params, IRIS_X);
     const b = await train(await load(IRIS, 7), params, IRIS_X, new InlineExecutor());
@@ -111,6 +177,59 @@ test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size"
     expect(b.totss).toBe(a.totss);
     expect(b.iterations).toBe(a.iterations);
   }
+});
+
+test("Coreset seeding samples rows by seed and row id: the same model on any threads and chunking, another seed another sample", async () => {
+  // 40,000 rows: more than the ~16,384 the sample keeps, so rows are drawn.
+  const path = csv("b20-det.csv", "a,b,c,d,e", gaussianBlobs(3, 40000, 20, 5));
+  const params = { k: 20, seed: 9 };
+  const a = await train(await load(path), params);
+  const b = await train(await load(path, 3001), params, null, new InlineExecutor());
+  expect(b.centers_std).toEqual(a.centers_std);
+  expect(b.size).toEqual(a.size);
+  expect(b.withinss).toEqual(a.withinss);
+  expect(b.iterations).toBe(a.iterations);
+  expect(b.scoring_history).toEqual(a.scoring_history);
+  // The first history entry is the cost of the seeded centers: another seed's sample seeds others.
+  const c = await train(await load(path), { ...params, seed: 10 });
+  expect(c.scoring_history[0].tot_withinss).not.toBe(a.scoring_history[0].tot_withinss);
+}, 30000);
+
+test("the coreset sample is unbiased and keeps a small far cluster", async () => {
+  // 30,000 rows in a cloud about the origin and 15 rows about (60, 60): sampling rows
+  // uniformly at 16,384/30,015 would keep each far row with probability 0.55, all 15 with 1e-4.
+  const rows = gaussianBlobs(4, 30000, 1, 2).map(([a, b]) => [a / 5, b / 5]);
+  for (let i = 0; i < 15; i++) rows.push([60 + (i % 3) * 0.1, 60 + (i % 5) * 0.1]);
+  const frame = await load(csv("far.csv", "a,b", rows));
+  const enc = encodingOf(frame, [0, 1], false);
+  const view = { chunks: await node.executor.run(BuildKMeansViewTask, frame, { bound: [{ col: 0 }, { col: 1 }], encoding: enc }) };
+  const center = grandCenter(enc);
+  const isCat = enc.isCat;
+  const totUnits = await node.executor.run(TotssTask, view, { center, p: 2, isCat, distanceScale: enc.distanceScale });
+  // Two centers to price: the cloud's and the far cluster's means, from the rows.
+  const mean = (from: number, to: number, j: number) => rows.slice(from, to).reduce((s, r) => s + r[j], 0) / (to - from);
+  const centers = [mean(0, 30000, 0), mean(0, 30000, 1), mean(30000, 30015, 0), mean(30000, 30015, 1)];
+  const cost = (x: number[]) => Math.min((x[0] - centers[0]) ** 2 + (x[1] - centers[1]) ** 2, (x[0] - centers[2]) ** 2 + (x[1] - centers[3]) ** 2);
+  const full = rows.reduce((s, r) => s + cost(r), 0);
+  const weights: number[] = [];
+  const estimates: number[] = [];
+  for (let seed = 1; seed <= 5; seed++) {
+    const records = await node.executor.run(CoresetTask, view, { center, p: 2, isCat, distanceScale: enc.distanceScale, totUnits, n: rows.length, m: 16384, state: keyState(seed, 3) });
+    const sample = sampleOf(records, 2);
+    let w = 0;
+    let c = 0;
+    let far = 0;
+    for (let i = 0; i < sample.rows; i++) {
+      w += sample.w[i];
+      c += sample.w[i] * cost([sample.x[2 * i], sample.x[2 * i + 1]]);
+      if (sample.x[2 * i] > 30) far++;
+    }
+    expect(far).toBe(15);
+    weights.push(w / rows.length);
+    estimates.push(c / full);
+  }
+  // Σ weights estimates the rows, Σ weight · cost the cost, each within a few percent.
+  for (const r of [...weights, ...estimates]) expect(Math.abs(r - 1)).toBeLessThan(0.05);
 });
 
 test("empty clusters are reseeded from the furthest row", async () => {

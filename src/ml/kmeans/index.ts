@@ -2,6 +2,7 @@
 
 import type { AlgorithmDescriptor } from "../algorithm.ts";
 import { checkKMeansModel } from "./check.ts";
+import { CoresetTask } from "./coreset.ts";
 import { kmeansEvaluator, KMeansMetricsTask, type KMeansModel, KMeansPredictTask, predictKMeans } from "./model.ts";
 import { kmeansOutput } from "./output.ts";
 import { KMEANS_PARAMS, type KMeansParams } from "./params.ts";
@@ -15,7 +16,7 @@ export const kmeans: AlgorithmDescriptor<KMeansModel, KMeansParams> = {
   supervised: false,
   params: KMEANS_PARAMS,
   train: trainKMeans,
-  tasks: [BuildKMeansViewTask, MinKeyTask, SeedTask, LloydTask, SplitClusterTask, TotssTask, KMeansPredictTask, KMeansMetricsTask],
+  tasks: [BuildKMeansViewTask, MinKeyTask, SeedTask, CoresetTask, LloydTask, SplitClusterTask, TotssTask, KMeansPredictTask, KMeansMetricsTask],
   scorer: {
     inputs: (m) => m.columns.map((c) => ({ name: c.name, enum: c.domain !== null })),
     predict: predictKMeans,

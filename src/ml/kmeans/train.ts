@@ -1,13 +1,18 @@
-// Training of k-means as H2O does it (hex/kmeans/KMeans.java): encode the columns
+// Training of k-means after H2O (hex/kmeans/KMeans.java): encode the columns
 // (encoding.ts), seed k centers, then Lloyd iterations until at most max(1, 1e-4·rows)
-// rows change cluster or max_iterations is reached; the model's sizes and sums of
-// squares come from one more assignment pass with the final centers.
+// rows change cluster (H2O's rule), the centers move less than scikit-learn's tolerance
+// (the sum of their squared shifts at most 1e-4 of the mean per-column variance, totss /
+// (rows·p)), or max_iterations is reached; the model's sizes and sums of squares come
+// from one more assignment pass with the final centers.
 //
 // Seeding draws only through row keys (rowUniform of the seed and the global row id),
 // so it does not depend on chunking: Random takes the k rows with the smallest keys;
 // Furthest and PlusPlus start from the smallest-key row and add the row furthest from
 // the centers so far, or one drawn with probability ∝ squared distance (k-means++).
-// H2O instead seeds from a k-means|| sample; floe draws over all rows.
+// H2O instead seeds from a k-means|| sample; floe draws over all rows. Coreset (floe's
+// default) draws a weighted sample of about 16,384 rows in one pass (coreset.ts) and
+// keeps the best of 10 greedy k-means++ starts refined on it (local.ts): the quality of
+// scikit-learn's 10 starts for the price of one pass, the rest being Lloyd over all rows.
 //
 // Empty clusters (as H2O): after a pass that leaves one empty, the first empty cluster
 // is moved onto the row furthest from its center (ties: lowest row id) and the pass is
@@ -23,14 +28,21 @@ import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import { unsupervisedColumns } from "../training-frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
-import { keyState } from "../../core/rng.ts";
+import { keyState, Rng } from "../../core/rng.ts";
 import { type ClusteringMetrics, clusteringMetrics } from "../metrics/clustering.ts";
 import type { TrainRequest, TrainResult } from "../algorithm.ts";
-import { type Encoding, encodingOf, grandCenter } from "./encoding.ts";
+import { distance, type Encoding, encodingOf, grandCenter } from "./encoding.ts";
 import { type KMeansIteration, type KMeansModel, kmeansEvaluator } from "./model.ts";
 import type { KMeansParams } from "./params.ts";
+import { CoresetTask } from "./coreset.ts";
+import { bestOfStarts, sampleOf } from "./local.ts";
 import { type LloydPartial, LloydTask, lloydLayout, MinKeyTask, SeedTask, SplitClusterTask, TotssTask } from "./tasks.ts";
 import { BuildKMeansViewTask, type KMeansChunk } from "./view.ts";
+
+/** Coreset seeding: expected sample rows (at least 4k), starts tried on it, and Lloyd iterations per start. */
+const CORESET_ROWS = 16_384;
+const CORESET_STARTS = 10;
+const CORESET_ITERATIONS = 300;
 
 interface Setup {
   readonly executor: Executor;
@@ -39,6 +51,10 @@ interface Setup {
   readonly p: number;
   readonly enc: Encoding;
   readonly levels: Int32Array;
+  /** Total sum of squares about the grand center, in integers of 1/enc.distanceScale. */
+  readonly totUnits: number;
+  /** Lloyd stops once the sum of the centers' squared shifts is at most this. */
+  readonly tolerance: number;
   readonly params: KMeansParams;
   readonly signal?: AbortSignal;
   readonly clock: Clock;
@@ -96,21 +112,35 @@ async function lloyd(s: Setup, start: Float64Array, k: number, estimating: boole
     }
     iterations++;
     const reassigned = part.stats[L.reassigned];
+    let shift = 0;
+    for (let c = 0; c < k; c++) shift += distance(next, c * p, centers, c * p, p, s.enc.isCat);
     let wss = 0;
     for (let c = 0; c < k; c++) wss += part.stats[L.withinss + c];
     s.history.push({ iterations, k, reassigned, tot_withinss: wss / s.enc.distanceScale });
     onIteration(iterations);
     centers = next;
-    if (reassigned < tolerance || iterations >= s.params.max_iterations || s.clock.now() > s.deadline) {
+    if (reassigned < tolerance || shift <= s.tolerance || iterations >= s.params.max_iterations || s.clock.now() > s.deadline) {
       return { centers, iterations, part, tot_withinss: wss / s.enc.distanceScale };
     }
   }
+}
+
+/** Coreset seeding: the best of 10 greedy k-means++ starts on a weighted sample of about 16,384 rows. */
+async function coresetCenters(s: Setup, k: number): Promise<Float64Array> {
+  const { p, enc } = s;
+  const seed = s.params.seed;
+  const m = Math.max(CORESET_ROWS, 4 * k);
+  const center = grandCenter(enc);
+  const records = await run(s, CoresetTask, { center, p, isCat: enc.isCat, distanceScale: enc.distanceScale, totUnits: s.totUnits, n: s.rows, m, state: keyState(seed, 3) });
+  const space = { p, isCat: enc.isCat, levels: s.levels, tolerance: s.tolerance };
+  return bestOfStarts(sampleOf(records, p), k, space, CORESET_STARTS, CORESET_ITERATIONS, new Rng(keyState(seed, 4)));
 }
 
 /** k initial centers (k × p) drawn as `init` says, through seeded row keys. */
 async function initialCenters(s: Setup, k: number, init: KMeansParams["init"]): Promise<Float64Array> {
   const { p } = s;
   const seed = s.params.seed;
+  if (init === "Coreset") return coresetCenters(s, k);
   const picks = await run(s, MinKeyTask, { k: init === "Random" ? k : 1, p, state: keyState(seed, 1) });
   const centers = new Float64Array(k * p);
   const stride = p + 2;
@@ -200,6 +230,8 @@ export async function trainKMeans(executor: Executor, req: TrainRequest, params:
   const p = cols.length;
   const bound = cols.map((col) => ({ col }));
   const view = { chunks: await executor.run(BuildKMeansViewTask, frame, { bound, encoding: enc }, { signal: req.signal }) };
+  const grand = grandCenter(enc);
+  const totUnits = await executor.run(TotssTask, view, { center: grand, p, isCat: enc.isCat, distanceScale: enc.distanceScale }, { signal: req.signal });
   const s: Setup = {
     executor,
     view,
@@ -207,6 +239,8 @@ export async function trainKMeans(executor: Executor, req: TrainRequest, params:
     p,
     enc,
     levels: Int32Array.from(cols, (c, j) => (enc.isCat[j] ? (frame.columns[c].domain?.length ?? 0) : 0)),
+    totUnits,
+    tolerance: (1e-4 * totUnits) / enc.distanceScale / (frame.rows * p),
     params,
     signal: req.signal,
     clock,
@@ -232,7 +266,6 @@ export async function trainKMeans(executor: Executor, req: TrainRequest, params:
   const last = await run(s, LloydTask, lloydArgs(s, centers, k, false));
   const size = Array.from(last.stats.subarray(L.size, L.size + k));
   const withinss = Array.from(last.stats.subarray(L.withinss, L.withinss + k), (w) => w / enc.distanceScale);
-  const totUnits = await run(s, TotssTask, { center: grandCenter(enc), p, isCat: enc.isCat, distanceScale: enc.distanceScale });
   const training: ClusteringMetrics = clusteringMetrics(size, withinss, totUnits / enc.distanceScale);
 
   const original = new Float64Array(k * p);

@@ -1,0 +1,175 @@
+// k-means on one machine over a small weighted sample (coreset.ts): several greedy
+// k-means++ starts, each refined by weighted Lloyd iterations, the one of least weighted
+// within-cluster sum of squares kept. Coreset seeding hands its centers to Lloyd over
+// every row. Everything here runs in a fixed order on the coordinator with draws from a
+// seeded Rng, so the same sample and seed give the same centers.
+
+import type { Rng } from "../../core/rng.ts";
+import { distance, nearest } from "./encoding.ts";
+
+export interface WeightedSample {
+  /** Encoded rows, rows × p row-major. */
+  readonly x: Float64Array;
+  readonly w: Float64Array;
+  readonly rows: number;
+}
+
+export interface LocalSpace {
+  readonly p: number;
+  readonly isCat: Uint8Array;
+  /** Levels of each column (0 for numeric). */
+  readonly levels: Int32Array;
+  /** Lloyd stops once the centers move less than this in total (sum of squared shifts). */
+  readonly tolerance: number;
+}
+
+/** The sample split from the records [row, weight, x…] of a CoresetTask partial. */
+export function sampleOf(records: Float64Array, p: number): WeightedSample {
+  const stride = p + 2;
+  const rows = (records.length - 1) / stride;
+  const x = new Float64Array(rows * p);
+  const w = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const o = 1 + i * stride;
+    w[i] = records[o + 1];
+    x.set(records.subarray(o + 2, o + 2 + p), i * p);
+  }
+  return { x, w, rows };
+}
+
+/** Index of the row drawn with probability ∝ weight[i]; total is their sum (> 0). */
+function draw(weight: Float64Array, total: number, rng: Rng): number {
+  let u = rng.next() * total;
+  for (let i = 0; i < weight.length; i++) {
+    u -= weight[i];
+    if (u < 0 && weight[i] > 0) return i;
+  }
+  for (let i = weight.length - 1; i >= 0; i--) if (weight[i] > 0) return i;
+  return 0;
+}
+
+/**
+ * Greedy k-means++ (as scikit-learn's): each next center is the best of 2 + ⌊ln k⌋ rows
+ * drawn with probability ∝ weight · squared distance to the centers so far, best meaning
+ * the lowest weighted cost once added. Returns k × p centers.
+ */
+function greedyPlusPlus(s: WeightedSample, k: number, space: LocalSpace, rng: Rng): Float64Array {
+  const { p, isCat } = space;
+  const { x, w, rows } = s;
+  const centers = new Float64Array(k * p);
+  const dmin = new Float64Array(rows);
+  const trial = new Float64Array(rows);
+  const bestTrial = new Float64Array(rows);
+  const mass = new Float64Array(rows);
+  let wsum = 0;
+  for (let i = 0; i < rows; i++) wsum += w[i];
+  const first = draw(w, wsum, rng);
+  centers.set(x.subarray(first * p, first * p + p), 0);
+  for (let i = 0; i < rows; i++) dmin[i] = distance(x, i * p, centers, 0, p, isCat);
+  const trials = 2 + Math.floor(Math.log(k));
+  for (let c = 1; c < k; c++) {
+    let total = 0;
+    for (let i = 0; i < rows; i++) {
+      mass[i] = w[i] * dmin[i];
+      total += mass[i];
+    }
+    // Every row on a center already: draw by weight alone (the clusters stay empty).
+    const by = total > 0 ? mass : w;
+    const byTotal = total > 0 ? total : wsum;
+    let bestCost = Infinity;
+    let best = -1;
+    for (let t = 0; t < trials; t++) {
+      const r = draw(by, byTotal, rng);
+      let cost = 0;
+      for (let i = 0; i < rows; i++) {
+        const d = distance(x, i * p, x, r * p, p, isCat);
+        trial[i] = d < dmin[i] ? d : dmin[i];
+        cost += w[i] * trial[i];
+      }
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = r;
+        bestTrial.set(trial);
+      }
+    }
+    centers.set(x.subarray(best * p, best * p + p), c * p);
+    dmin.set(bestTrial);
+  }
+  return centers;
+}
+
+/** Weighted Lloyd iterations from `centers` (updated in place); returns the weighted cost of the final centers. */
+function weightedLloyd(s: WeightedSample, centers: Float64Array, k: number, space: LocalSpace, maxIterations: number): number {
+  const { p, isCat, levels } = space;
+  const { x, w, rows } = s;
+  const hasCat = isCat.some((c) => c === 1);
+  const offset = new Int32Array(p);
+  let totalLevels = 0;
+  for (let j = 0; j < p; j++) {
+    offset[j] = totalLevels;
+    totalLevels += levels[j];
+  }
+  const sums = new Float64Array(k * p);
+  const mass = new Float64Array(k);
+  const votes = new Float64Array(k * totalLevels);
+  const assign = new Int32Array(rows).fill(-1);
+  const next = new Float64Array(k * p);
+  const dist = new Float64Array(1);
+  for (let it = 0; it < maxIterations; it++) {
+    sums.fill(0);
+    mass.fill(0);
+    votes.fill(0);
+    let changed = 0;
+    for (let i = 0; i < rows; i++) {
+      const xo = i * p;
+      const cl = nearest(x, xo, centers, k, p, isCat, hasCat, dist);
+      if (assign[i] !== cl) {
+        changed++;
+        assign[i] = cl;
+      }
+      mass[cl] += w[i];
+      for (let j = 0; j < p; j++) {
+        if (isCat[j]) votes[cl * totalLevels + offset[j] + x[xo + j]] += w[i];
+        else sums[cl * p + j] += w[i] * x[xo + j];
+      }
+    }
+    if (changed === 0) break;
+    for (let c = 0; c < k; c++) {
+      for (let j = 0; j < p; j++) {
+        const t = c * p + j;
+        if (mass[c] === 0) next[t] = centers[t];
+        else if (isCat[j]) {
+          const o = c * totalLevels + offset[j];
+          let best = 0;
+          for (let l = 1; l < levels[j]; l++) if (votes[o + l] > votes[o + best]) best = l;
+          next[t] = best;
+        } else next[t] = sums[t] / mass[c];
+      }
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) shift += distance(next, c * p, centers, c * p, p, isCat);
+    centers.set(next);
+    if (shift <= space.tolerance) break;
+  }
+  let cost = 0;
+  for (let i = 0; i < rows; i++) {
+    nearest(x, i * p, centers, k, p, isCat, hasCat, dist);
+    cost += w[i] * dist[0];
+  }
+  return cost;
+}
+
+/** The best of `starts` greedy k-means++ starts refined by weighted Lloyd: k × p centers. */
+export function bestOfStarts(s: WeightedSample, k: number, space: LocalSpace, starts: number, maxIterations: number, rng: Rng): Float64Array {
+  let best: Float64Array | null = null;
+  let bestCost = Infinity;
+  for (let r = 0; r < starts; r++) {
+    const centers = greedyPlusPlus(s, k, space, rng);
+    const cost = weightedLloyd(s, centers, k, space, maxIterations);
+    if (best === null || cost < bestCost) {
+      best = centers;
+      bestCost = cost;
+    }
+  }
+  return best as Float64Array;
+}
