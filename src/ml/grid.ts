@@ -11,6 +11,7 @@ import { Budget } from "./budget.ts";
 import type { SupervisedCategory } from "./metrics/index.ts";
 import { isDecreasing, type LeaderboardRow, leaderboardRow, sortMetricOf, sortRows } from "./leaderboard.ts";
 import { resolveParams } from "./params.ts";
+import { isSupervisedCategory } from "./model.ts";
 import { algorithm, type TrainRequest, type TrainResult } from "./registry.ts";
 
 export interface SearchCriteria {
@@ -176,7 +177,7 @@ export async function gridSearch(executor: Executor, req: GridRequest): Promise<
       models.push({ result, hyper });
       req.onModel?.(result, hyper);
       const model = result.model;
-      if (!category && model.category !== "Clustering" && model.category !== "DimReduction") {
+      if (!category && isSupervisedCategory(model.category)) {
         category = model.category;
         stopMetric = sortMetricOf(category, c.stopping_metric);
       }

@@ -7,7 +7,16 @@ import type { Metrics, SupervisedCategory } from "./metrics/index.ts";
 import type { CvSummary } from "./cv-summary.ts";
 import type { ParamValues } from "./params.ts";
 
-export type ModelCategory = SupervisedCategory | "Clustering" | "DimReduction";
+export type ModelCategory = SupervisedCategory | UnsupervisedCategory;
+
+/** Categories of models without a response (H2O's ModelCategory names). */
+export const UNSUPERVISED_CATEGORIES = ["Clustering", "DimReduction", "AnomalyDetection"] as const;
+export type UnsupervisedCategory = (typeof UNSUPERVISED_CATEGORIES)[number];
+
+/** A category whose models have a response (regression and classifiers). */
+export function isSupervisedCategory(c: ModelCategory): c is SupervisedCategory {
+  return !(UNSUPERVISED_CATEGORIES as readonly string[]).includes(c);
+}
 
 export interface VarImp {
   readonly variable: string;

@@ -10,6 +10,7 @@ import { refuseInfiniteResponse } from "./training-frame.ts";
 import { deeplearning } from "./deeplearning/index.ts";
 import { stackedensemble } from "./ensemble/index.ts";
 import { glm } from "./glm/index.ts";
+import { extendedisolationforest, isolationforest } from "./isoforest/index.ts";
 import { kmeans } from "./kmeans/index.ts";
 import { naivebayes } from "./naivebayes/index.ts";
 import { pca } from "./pca/index.ts";
@@ -17,7 +18,7 @@ import { drf, gbm } from "./tree/index.ts";
 
 export type { Algorithm, AlgorithmInfo, TrainRequest } from "./algorithm.ts";
 
-export const ALGORITHMS = [gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans] as const;
+export const ALGORITHMS = [gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest] as const;
 
 /** A trained model of any registered algorithm: what model files hold and what scoring reads. */
 export type Model = (typeof ALGORITHMS)[number] extends infer D ? (D extends AlgorithmDescriptor<infer M, infer _P> ? M : never) : never;

@@ -32,6 +32,8 @@ const SCALARS = [
   "betweenss",
   "totss",
   "total_variance",
+  "mean_score",
+  "mean_normalized_score",
 ];
 
 function confusion(m: Metrics, domain: readonly string[]): string {

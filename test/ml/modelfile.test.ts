@@ -163,7 +163,7 @@ test("another format version, an unknown algorithm and files that are not models
   };
   expect(failure(() => doc({ format: "floe-model", version: 2, model: {} }))).toBe("unsupported: x.floe: model format version 2; this floe reads version 1");
   expect(failure(() => doc({ format: "floe-model", version: 1, model: { ...copyOf("pca"), algo: "xgboost" } }))).toBe(
-    'bad_input: x.floe: algo is "xgboost", not one of gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans',
+    'bad_input: x.floe: algo is "xgboost", not one of gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest',
   );
   expect(failure(() => doc(null))).toBe("bad_input: x.floe: not a floe model file");
   expect(failure(() => deserializeModel(new TextEncoder().encode("hello"), "x.floe"))).toBe("bad_input: x.floe: not a floe model file (not gzip data)");

@@ -10,12 +10,12 @@ test("every task an algorithm's descriptor lists is registered for workers under
   for (const a of ALGORITHMS) {
     for (const task of a.tasks) expect({ algo: a.name, task: task.name, registered: TASKS.get(task.name) === task }).toEqual({ algo: a.name, task: task.name, registered: true });
   }
-  // Trees, GLM, k-means, deep learning, naive Bayes and PCA run tasks of their own.
-  expect(ALGORITHMS.filter((a) => a.tasks.length > 0).map((a) => a.name)).toEqual(["gbm", "drf", "glm", "pca", "naivebayes", "deeplearning", "kmeans"]);
+  // Trees, GLM, k-means, deep learning, naive Bayes, PCA and the isolation forests run tasks of their own.
+  expect(ALGORITHMS.filter((a) => a.tasks.length > 0).map((a) => a.name)).toEqual(["gbm", "drf", "glm", "pca", "naivebayes", "deeplearning", "kmeans", "isolationforest", "extendedisolationforest"]);
 });
 
 test("the list names each algorithm once, in the order the front ends show", () => {
-  expect(ALGORITHMS.map((a) => a.name)).toEqual(["gbm", "drf", "glm", "pca", "naivebayes", "deeplearning", "stackedensemble", "kmeans"]);
+  expect(ALGORITHMS.map((a) => a.name)).toEqual(["gbm", "drf", "glm", "pca", "naivebayes", "deeplearning", "stackedensemble", "kmeans", "isolationforest", "extendedisolationforest"]);
   expect(algorithm("kmeans")?.supervised).toBe(false);
   expect(algorithm("xgboost")).toBeUndefined();
 });
@@ -31,7 +31,7 @@ test("a model of an algorithm this floe lacks cannot be scored", () => {
   expect(refusal).toBe("unsupported: models of algorithm 'xgboost' cannot be scored by this floe");
 });
 
-test("only PCA writes columns of its own; DRF alone titles its training metrics out-of-bag", () => {
-  expect(ALGORITHMS.filter((a) => a.scorer.outputNames).map((a) => a.name)).toEqual(["pca"]);
+test("only PCA and the isolation forests write columns of their own; DRF alone titles its training metrics out-of-bag", () => {
+  expect(ALGORITHMS.filter((a) => a.scorer.outputNames).map((a) => a.name)).toEqual(["pca", "isolationforest", "extendedisolationforest"]);
   expect(ALGORITHMS.filter((a) => a.output.trainingMetricsTitle).map((a) => [a.name, a.output.trainingMetricsTitle])).toEqual([["drf", "Training metrics (out-of-bag)"]]);
 });

@@ -8,7 +8,7 @@ import { FloeError } from "../../core/errors.ts";
 import type { Job } from "../../core/jobs.ts";
 import { type GridFailure, type GridResult, gridSearch } from "../../ml/grid.ts";
 import { isDecreasing, rankingMetrics, sortMetricOf } from "../../ml/leaderboard.ts";
-import type { SupervisedCategory } from "../../ml/metrics/index.ts";
+import { isSupervisedCategory } from "../../ml/model.ts";
 import type { Model } from "../../ml/registry.ts";
 import type { H2OContext } from "../context.ts";
 import { floeId, keyJson } from "../keys.ts";
@@ -119,7 +119,7 @@ const cellOf = (v: unknown): Cell => (typeof v === "number" || typeof v === "str
 /** The grid as H2O's GridSchemaV99, its models sorted by `sortBy` (floe's ranking when absent). */
 export function gridJson(ctx: H2OContext, grid: H2OGrid, sortBy: string | undefined, decreasingGiven: boolean | undefined) {
   const models = grid.built.map((b) => ({ ...b, model: needServed(ctx, b.id).model }));
-  const category = models.map((m) => m.model.category).find((c) => c !== "Clustering" && c !== "DimReduction") as SupervisedCategory | undefined;
+  const category = models.map((m) => m.model.category).find(isSupervisedCategory);
   const metric = sortBy ? sortBy.toLowerCase() : category ? sortMetricOf(category, "AUTO") : null;
   const decreasing = decreasingGiven ?? (sortBy ? false : metric !== null && isDecreasing(metric));
   const valued = models.map((m, i) => ({ ...m, i, value: metric === null ? Number.NaN : metricOf(m.model, metric) }));

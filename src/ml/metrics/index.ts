@@ -3,6 +3,7 @@
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Distribution, LossParams } from "../loss.ts";
 import type { PcaMetrics } from "./dimreduction.ts";
+import type { AnomalyMetrics } from "./anomaly.ts";
 import type { ClusteringMetrics } from "./clustering.ts";
 import { type BinomialMetrics, BinomialScoresTask, binomialMetrics, type SortedScores } from "./binomial.ts";
 import { type MultinomialMetrics, MultinomialMetricsTask, multinomialMetrics } from "./multinomial.ts";
@@ -10,7 +11,7 @@ import { type RegressionMetrics, RegressionMetricsTask, regressionMetrics } from
 import type { ScoredChunk } from "./scored.ts";
 
 export type SupervisedCategory = "Regression" | "Binomial" | "Multinomial";
-export type Metrics = RegressionMetrics | BinomialMetrics | MultinomialMetrics | ClusteringMetrics | PcaMetrics;
+export type Metrics = RegressionMetrics | BinomialMetrics | MultinomialMetrics | ClusteringMetrics | PcaMetrics | AnomalyMetrics;
 
 export interface MetricsSpec {
   readonly category: SupervisedCategory;

@@ -3,6 +3,7 @@
 // algorithm's own arrays (its descriptor's check), so a crafted or damaged file is refused
 // with one message naming the value at fault instead of scoring garbage or looping forever.
 
+import { isSupervisedCategory } from "../model.ts";
 import { ALGORITHMS, descriptorOf, type Model } from "../registry.ts";
 import { checkParams } from "./params.ts";
 import { Shape } from "./shape.ts";
@@ -25,7 +26,7 @@ function checkCommon(s: Shape, m: Record<string, unknown>): number | null {
   checkParams(s, descriptor.params, m.params);
   const category = s.oneOf(m.category, descriptor.check.categories, "category");
   let classes: number | null = null;
-  if (category === "Clustering" || category === "DimReduction") {
+  if (!isSupervisedCategory(category)) {
     if (m.response !== null) s.fail("response", `is set for a ${category} model`);
   } else {
     const response = s.object(m.response, "response");
