@@ -1,13 +1,15 @@
 """Peers for bench/glm: scikit-learn's LogisticRegression (lbfgs, L2, one-hot origin and
-destination, standardized numerics) and KMeans (k-means++, Lloyd) on the CSVs bench/glm.ts
-writes. Prints one JSON line per model: name, train seconds, test AUC or inertia, peak RSS,
-iterations. Run by bench/glm.ts with Debian's /usr/bin/python3:
-  glm_peer.py <train.csv> <test.csv> glm|kmeans|all"""
+destination, standardized numerics) and KMeans (k-means++, Lloyd, its defaults otherwise:
+max_iter 300, tol 1e-4; the best of n_init starts) on the CSVs bench/glm.ts writes. Prints
+one JSON line per model: name, train seconds, test AUC or inertia, peak RSS, iterations.
+Run by bench/glm.ts with Debian's /usr/bin/python3:
+  glm_peer.py <train.csv> <test.csv> glm|kmeans|all [n_init, default 1]"""
 import csv, json, resource, sys, time
 from array import array
 import numpy as np
 
 train_path, test_path, which = sys.argv[1], sys.argv[2], sys.argv[3]
+n_init = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 NUMERIC = ["hour", "dow", "month", "distance"]
 CATEGORICAL = ["origin", "destination"]
 
@@ -75,7 +77,7 @@ if which in ("kmeans", "all"):
     Z = Xtr[:, num]
     Z = (Z - Z.mean(axis=0)) / Z.std(axis=0, ddof=1)
     report(
-        "sklearn KMeans (k-means++, lloyd)",
-        lambda: KMeans(n_clusters=10, init="k-means++", n_init=1, max_iter=100, random_state=1, algorithm="lloyd").fit(Z),
+        f"sklearn KMeans (k-means++, n_init={n_init})",
+        lambda: KMeans(n_clusters=10, init="k-means++", n_init=n_init, random_state=1, algorithm="lloyd").fit(Z),
         lambda m: {"inertia": float(m.inertia_), "iterations": int(m.n_iter_)},
     )
