@@ -98,7 +98,39 @@ function greedyPlusPlus(s: WeightedSample, k: number, space: LocalSpace, rng: Rn
   return centers;
 }
 
-/** Weighted Lloyd iterations from `centers` (updated in place); returns the weighted cost of the final centers. */
+/** Bounds are trusted only by this relative margin, so that a row they skip has a strictly nearest center. */
+const MARGIN = 1 - 1e-9;
+
+/**
+ * Row i's nearest center by scanning all k (lowest index on ties): sets upper[i] to its
+ * distance and lower[i] to the second nearest's (not squared), returns its index.
+ */
+function scan(x: Float64Array, i: number, centers: Float64Array, k: number, space: LocalSpace, upper: Float64Array, lower: Float64Array): number {
+  const { p, isCat } = space;
+  let best = 0;
+  let d1 = Infinity;
+  let d2 = Infinity;
+  for (let c = 0; c < k; c++) {
+    const d = distance(x, i * p, centers, c * p, p, isCat);
+    if (d < d1) {
+      d2 = d1;
+      d1 = d;
+      best = c;
+    } else if (d < d2) d2 = d;
+  }
+  upper[i] = Math.sqrt(d1);
+  lower[i] = Math.sqrt(d2);
+  return best;
+}
+
+/**
+ * Weighted Lloyd iterations from `centers` (updated in place); returns the weighted cost
+ * of the final centers. Hamerly's bounds (the distance to the row's center and a lower
+ * bound on the others', moved by how far the centers move) spare most rows the scan of
+ * all k centers once clusters settle; the distance (the square root of encoding.ts's,
+ * a metric) obeys the triangle inequality they rely on, and every row still gets its
+ * nearest center, lowest index on ties, as a full scan would give it.
+ */
 function weightedLloyd(s: WeightedSample, centers: Float64Array, k: number, space: LocalSpace, maxIterations: number): number {
   const { p, isCat, levels } = space;
   const { x, w, rows } = s;
@@ -113,24 +145,51 @@ function weightedLloyd(s: WeightedSample, centers: Float64Array, k: number, spac
   const mass = new Float64Array(k);
   const votes = new Float64Array(k * totalLevels);
   const assign = new Int32Array(rows).fill(-1);
+  const upper = new Float64Array(rows);
+  const lower = new Float64Array(rows);
+  const half = new Float64Array(k);
+  const moved = new Float64Array(k);
   const next = new Float64Array(k * p);
   const dist = new Float64Array(1);
   for (let it = 0; it < maxIterations; it++) {
     sums.fill(0);
     mass.fill(0);
     votes.fill(0);
+    // Half the distance from each center to its nearest other: a row closer than that to its center stays.
+    half.fill(Infinity);
+    for (let a = 0; a < k; a++) {
+      for (let b = a + 1; b < k; b++) {
+        const h = 0.5 * Math.sqrt(distance(centers, a * p, centers, b * p, p, isCat));
+        if (h < half[a]) half[a] = h;
+        if (h < half[b]) half[b] = h;
+      }
+    }
     let changed = 0;
     for (let i = 0; i < rows; i++) {
       const xo = i * p;
-      const cl = nearest(x, xo, centers, k, p, isCat, hasCat, dist);
+      let cl = assign[i];
+      if (cl < 0) cl = scan(x, i, centers, k, space, upper, lower);
+      else {
+        const bound = (half[cl] > lower[i] ? half[cl] : lower[i]) * MARGIN;
+        if (!(upper[i] < bound)) {
+          upper[i] = Math.sqrt(distance(x, xo, centers, cl * p, p, isCat));
+          if (!(upper[i] < bound)) cl = scan(x, i, centers, k, space, upper, lower);
+        }
+      }
       if (assign[i] !== cl) {
         changed++;
         assign[i] = cl;
       }
-      mass[cl] += w[i];
-      for (let j = 0; j < p; j++) {
-        if (isCat[j]) votes[cl * totalLevels + offset[j] + x[xo + j]] += w[i];
-        else sums[cl * p + j] += w[i] * x[xo + j];
+      const wi = w[i];
+      mass[cl] += wi;
+      const so = cl * p;
+      if (hasCat) {
+        for (let j = 0; j < p; j++) {
+          if (isCat[j]) votes[cl * totalLevels + offset[j] + x[xo + j]] += wi;
+          else sums[so + j] += wi * x[xo + j];
+        }
+      } else {
+        for (let j = 0; j < p; j++) sums[so + j] += wi * x[xo + j];
       }
     }
     if (changed === 0) break;
@@ -147,7 +206,19 @@ function weightedLloyd(s: WeightedSample, centers: Float64Array, k: number, spac
       }
     }
     let shift = 0;
-    for (let c = 0; c < k; c++) shift += distance(next, c * p, centers, c * p, p, isCat);
+    let far = -1;
+    for (let c = 0; c < k; c++) {
+      const d = distance(next, c * p, centers, c * p, p, isCat);
+      shift += d;
+      moved[c] = Math.sqrt(d);
+      if (far < 0 || moved[c] > moved[far]) far = c;
+    }
+    let farOther = 0;
+    for (let c = 0; c < k; c++) if (c !== far && moved[c] > farOther) farOther = moved[c];
+    for (let i = 0; i < rows; i++) {
+      upper[i] += moved[assign[i]];
+      lower[i] -= assign[i] === far ? farOther : moved[far];
+    }
     centers.set(next);
     if (shift <= space.tolerance) break;
   }
