@@ -36,6 +36,6 @@ export const forestOutput: ModelOutput<ForestModel> = {
     max_path_length: m.max_path_length,
     anomaly_threshold: m.anomaly_threshold,
     score_histogram: m.score_histogram && { breaks: Array.from({ length: SCORE_BINS + 1 }, (_, b) => b / SCORE_BINS), counts: m.score_histogram },
-    ...(m.algo === "isolationforest" ? { variable_splits: Object.fromEntries(m.columns.map((c, j) => [c.name, splitCounts(m)[j]])) } : {}),
+    ...(m.algo === "isolationforest" ? { variable_splits: splitCounts(m).map((count, j) => ({ variable: m.columns[j].name, count })) } : {}),
   }),
 };

@@ -85,11 +85,7 @@ async function unlabelledMetrics(executor: Executor, model: ForestModel, valid: 
 }
 
 function finish<M extends ForestModel>(model: M, training: Metrics | null, validation: Metrics | null, clock: Clock, started: number): TrainResult<M> {
-  const history =
-    training && "mean_score" in training
-      ? [{ number_of_trees: model.forest.treeStart.length - 1, mean_tree_path_length: training.mean_score, mean_anomaly_score: training.mean_normalized_score }]
-      : [];
-  const done = { ...model, metrics: { training, validation, cross_validation: null }, scoring_history: history, training_time_ms: clock.now() - started };
+  const done = { ...model, metrics: { training, validation, cross_validation: null }, training_time_ms: clock.now() - started };
   return { model: done, cvModels: [], cvPredictions: null };
 }
 

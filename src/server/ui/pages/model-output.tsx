@@ -21,6 +21,7 @@ const SHOWN = new Set([
   "created_at",
   "cross_validation_models",
   "cross_validation_metrics_summary",
+  "score_histogram",
 ]);
 
 type Json = unknown;

@@ -1,6 +1,7 @@
 // One model: summary, metrics per data set, ROC and precision-recall curves (binomial),
-// confusion matrix, variable importance, scoring history, cross-validation summary,
-// parameters; predicting on a frame (preview and CSV download) and downloading the model.
+// confusion matrix, variable importance, the training rows' anomaly scores (anomaly
+// detection), scoring history, cross-validation summary, parameters; predicting on a frame
+// (preview and CSV download) and downloading the model.
 
 import { useMemo, useState } from "preact/hooks";
 import { api, download, messageOf } from "../api.ts";
@@ -44,6 +45,7 @@ function ModelView({ model: m }: { model: ModelInfo }) {
       {sets.length > 0 && <MetricsTable model={m} />}
       {sets.some((s) => m.metrics[s.key]?.confusion_matrix) && <Classification model={m} />}
       {m.varimp.length > 0 && <VariableImportance id={m.model_id} varimp={m.varimp} />}
+      {histogramOf(m) && <AnomalyScores model={m} />}
       <ScoringHistory model={m} />
       {(cvSummaryOf(m) || (m.cross_validation_models?.length ?? 0) > 0) && <CrossValidation model={m} />}
       <ModelOutput model={m as unknown as Record<string, unknown>} />
@@ -255,6 +257,35 @@ function VariableImportance({ id, varimp }: { id: string; varimp: readonly VarIm
             rows={varimp.map((v) => [v.variable, num(v.relative_importance), num(v.scaled_importance), num(v.percentage)])}
           />
         }
+      />
+    </section>
+  );
+}
+
+/** An anomaly detector's histogram of its training rows' scores: `counts[i]` rows in [breaks[i], breaks[i + 1]). */
+interface ScoreHistogram {
+  readonly breaks: readonly number[];
+  readonly counts: readonly number[];
+}
+
+function histogramOf(m: ModelInfo): ScoreHistogram | null {
+  const h = (m as Record<string, unknown>).score_histogram as ScoreHistogram | null | undefined;
+  return h && h.counts.length + 1 === h.breaks.length ? h : null;
+}
+
+function AnomalyScores({ model: m }: { model: ModelInfo }) {
+  const h = histogramOf(m) as ScoreHistogram;
+  const labels = h.counts.map((_, i) => `${h.breaks[i].toFixed(2)}–${h.breaks[i + 1].toFixed(2)}`);
+  const config = useMemo(() => barChart(labels, h.counts, "Training rows"), [h]);
+  const rows = h.counts.reduce((a, b) => a + b, 0);
+  return (
+    <section aria-labelledby="anomaly-title">
+      <h2 id="anomaly-title">Anomaly scores</h2>
+      <ChartView
+        title="Training rows by normalized anomaly score"
+        label={`Bar chart of ${rows} training rows over ${h.counts.length} anomaly-score bins from ${h.breaks[0]} to ${h.breaks[h.breaks.length - 1]}`}
+        config={config}
+        data={<DataTable caption={`Anomaly scores of ${m.model_id}'s training rows`} rowHeaders head={["Score", "Rows"]} rows={labels.map((l, i) => [l, num(h.counts[i])])} />}
       />
     </section>
   );
