@@ -107,6 +107,11 @@ const H2O_ONLY_DEFAULTS: Readonly<Record<string, string>> = {
   metalearner_nfolds: "0",
 };
 
+/** Where an estimator's default differs from the table's (H2O's isolation forest stops at a tolerance of 0.01), or it sends one floe's version lacks. */
+const ALGO_H2O_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  isolationforest: { stopping_tolerance: "0.01", col_sample_rate_per_tree: "1.0" },
+};
+
 /** The same value as H2O spells it: numbers compared as numbers, other text without case or underscores. */
 function sameValue(a: string, b: string): boolean {
   const x = Number(a);
@@ -153,7 +158,7 @@ export function builderRequest(algo: string, specs: readonly ParamSpec[], p: H2O
       params[name] = spec.type === "string" && raw.startsWith("[") ? p.list(name)?.join(",") : floeValue(spec, raw);
       continue;
     }
-    const h2oDefault = H2O_ONLY_DEFAULTS[name];
+    const h2oDefault = ALGO_H2O_DEFAULTS[algo]?.[name] ?? H2O_ONLY_DEFAULTS[name];
     if (h2oDefault !== undefined && sameValue(raw, h2oDefault)) continue;
     throw new FloeError("unsupported", `${algo} parameter '${name}' (= ${raw}) is not supported by floe${h2oDefault === undefined ? "" : ` other than at H2O's default ${h2oDefault}`}`, {
       field: name,

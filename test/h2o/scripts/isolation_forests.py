@@ -1,0 +1,33 @@
+# H2O's isolation forests through floe with H2O's unmodified client: H2OIsolationForestEstimator
+# (with a labelled validation frame: validation_response_column) and
+# H2OExtendedIsolationForestEstimator train and predict; their accessors and predictions,
+# printed as JSON (RESULT) for the test to compare with floe's own REST answers.
+import json
+import os
+from urllib.parse import urlparse
+
+import h2o
+from h2o.estimators import H2OExtendedIsolationForestEstimator, H2OIsolationForestEstimator
+
+url = urlparse(os.environ["FLOE_URL"])
+h2o.init(ip=url.hostname, port=url.port)
+df = h2o.import_file(os.environ["DATA_PATH"])
+x = ["a", "b", "c"]
+
+iso = H2OIsolationForestEstimator(ntrees=20, seed=7, model_id="h2o_iso")
+iso.train(x=x, training_frame=df)
+labelled = H2OIsolationForestEstimator(ntrees=20, seed=7, model_id="h2o_iso_valid", validation_response_column="label")
+labelled.train(x=x, training_frame=df[x], validation_frame=df)
+eif = H2OExtendedIsolationForestEstimator(ntrees=30, sample_size=64, extension_level=2, seed=7, model_id="h2o_eif")
+eif.train(x=x, training_frame=df)
+
+iso_pred = iso.predict(df)
+eif_pred = eif.predict(df)
+labelled_pred = labelled.predict(df)
+result = {
+    "iso": {"pred_cols": iso_pred.columns, "predict": iso_pred["predict"].as_data_frame(use_pandas=False, header=False),
+            "mean_length": iso_pred["mean_length"].as_data_frame(use_pandas=False, header=False)},
+    "labelled": {"auc": labelled.auc(valid=True), "aucpr": labelled.aucpr(valid=True), "pred_cols": labelled_pred.columns},
+    "eif": {"pred_cols": eif_pred.columns, "anomaly_score": eif_pred["anomaly_score"].as_data_frame(use_pandas=False, header=False)},
+}
+print("RESULT " + json.dumps(result))
