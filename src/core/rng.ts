@@ -65,12 +65,17 @@ export class Rng {
 
   /** `k` distinct integers of [0, n), ascending (partial Fisher–Yates). */
   sample(n: number, k: number): number[] {
-    const a = Array.from({ length: n }, (_, i) => i);
-    for (let i = 0; i < Math.min(k, n); i++) {
+    const m = Math.min(k, n);
+    const a: number[] = [];
+    for (let i = 0; i < n; i++) a.push(i);
+    for (let i = 0; i < m; i++) {
       const j = i + this.int(n - i);
-      [a[i], a[j]] = [a[j], a[i]];
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
     }
-    return a.slice(0, Math.min(k, n)).sort((x, y) => x - y);
+    a.length = m;
+    return a.sort((x, y) => x - y);
   }
 }
 

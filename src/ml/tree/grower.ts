@@ -64,11 +64,12 @@ interface Active {
   hist: NodeHistogram | null;
 }
 
-/** A node a level pass sums: its rows (as its split counted them; −1 unknown, the root). */
+/** A node a level pass sums: its rows (as its split counted them; −1 unknown, the root) and features. */
 interface Build {
   readonly k: number;
   readonly node: number;
   readonly rows: number;
+  readonly features: readonly number[];
 }
 
 export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, spec: GrowSpec): Promise<Grown> {
@@ -104,7 +105,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       let end = start;
       for (; end < build.length; end++) {
         const b = build[end];
-        const features = featuresOf(b.k, b.node);
+        const features = b.features;
         const rows = byRows(b, features);
         const cost = rows ? b.rows * recordBytes(features.length) : binsOf(features) * 24;
         if (end > start && bytes + cost > MAX_PASS_BYTES) break;
@@ -152,8 +153,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
         },
         { signal: spec.signal },
       );
-      batch.forEach(({ k, node }, slot) => {
-        const features = featuresOf(k, node);
+      batch.forEach(({ features }, slot) => {
         if (recordStart[slot] >= 0) {
           out.push({ kind: "rows", part, slot, features });
           return;
@@ -168,7 +168,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   };
 
   const rootHists = await levelPass(
-    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1 })),
+    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0) })),
     null,
     spec.root,
   );
@@ -223,14 +223,14 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
         // Own feature subsets, or a parent too small for a histogram: sum each child.
         for (const c of [l, r]) {
           if (!canSplit(c.stats, depth)) continue;
-          build.push({ k: a.k, node: c.node, rows: c.stats.n });
+          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: featuresOf(a.k, c.node) });
           builtFor.push(c);
           next.push(c);
         }
         continue;
       }
       const [small, large] = l.stats.n <= r.stats.n ? [l, r] : [r, l];
-      build.push({ k: a.k, node: small.node, rows: small.stats.n });
+      build.push({ k: a.k, node: small.node, rows: small.stats.n, features: parent.features });
       builtFor.push(small);
       derive.push({ child: large, parent, sibling: small });
       next.push(small, large);

@@ -93,19 +93,37 @@ function startTree(c: TreeChunk, r: RootArgs, K: number): void {
   }
 }
 
+// Scratch of the partition, kept between calls: a thread runs one map at a time, and
+// deep trees would otherwise allocate a chunk's worth of rows every level.
+let rowsScratch = new Int32Array(0);
+let partsScratch = new Int32Array(0);
+
+function scratchRows(n: number): Int32Array {
+  if (rowsScratch.length < n) rowsScratch = new Int32Array(n);
+  return rowsScratch;
+}
+
+function scratchParts(n: number): Int32Array {
+  if (partsScratch.length < n) partsScratch = new Int32Array(n);
+  return partsScratch;
+}
+
 /**
  * Splits every partition of a class by the level's splits: each node's rows are split
  * stably into its left then its right child (rows keep ascending order), node ids are
  * updated, and rows of nodes that did not split finish (−2 − leaf) and leave.
  */
-function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin: Int32Array, scratch: Int32Array): void {
+function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin: Int32Array): void {
   const n = c.rows;
   const { node, order, parts, bins } = c;
   const base = k * n;
   const pb = k * (3 * n + 3);
   const splitOf = s.splitOf[k];
   const count = c.partCount[k];
-  const next: number[] = [];
+  const scratch = scratchRows(n);
+  // The children's parts (any order: passes look nodes up, sums do not depend on order).
+  const next = scratchParts(6 * count);
+  let made = 0;
   for (let q = 0; q < count; q++) {
     const nd = parts[pb + 3 * q];
     const from = parts[pb + 3 * q + 1];
@@ -136,17 +154,19 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
       r += goRight;
     }
     for (let j = 0; j < r; j++) order[base + l + j] = scratch[j];
-    if (l > from) next.push(left, from, l);
-    if (r > 0) next.push(left + 1, l, to);
+    if (l > from) {
+      next[made++] = left;
+      next[made++] = from;
+      next[made++] = l;
+    }
+    if (r > 0) {
+      next[made++] = left + 1;
+      next[made++] = l;
+      next[made++] = to;
+    }
   }
-  // Sort the new parts by node id (few entries: one per growing node in this chunk).
-  const idx = Array.from({ length: next.length / 3 }, (_, t) => t).sort((x, y) => next[3 * x] - next[3 * y]);
-  idx.forEach((t, q) => {
-    parts[pb + 3 * q] = next[3 * t];
-    parts[pb + 3 * q + 1] = next[3 * t + 1];
-    parts[pb + 3 * q + 2] = next[3 * t + 2];
-  });
-  c.partCount[k] = idx.length;
+  parts.set(next.subarray(0, made), pb);
+  c.partCount[k] = made / 3;
 }
 
 /**
@@ -203,6 +223,50 @@ function mergePartial(acc: LevelPartial, b: LevelPartial): void {
   }
 }
 
+/** Copies the records of rows order[from, to) to a row slot, from record `r` and record bin `rb`. */
+function copyRecords(
+  out: LevelPartial,
+  r: number,
+  rb: number,
+  order: Int32Array,
+  from: number,
+  to: number,
+  qg: Int32Array,
+  qh: Int32Array,
+  K: number,
+  k: number,
+  featureBins: Uint16Array[],
+  F: number,
+): void {
+  const outG = out.qg;
+  const outH = out.qh;
+  const recordBin = out.recordBin;
+  for (let j = from; j < to; j++, r++) {
+    const i = order[j];
+    outG[r] = qg[i * K + k];
+    outH[r] = qh[i * K + k];
+    for (let f = 0; f < F; f++) recordBin[rb++] = featureBins[f][i];
+  }
+}
+
+/**
+ * Adds rows order[from, to) to a dense slot, row-major: a row's gradient is read once for
+ * all its features; one node's bins (all its features) are small enough to stay in cache.
+ */
+function addRows(hist: Float64Array, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, K: number, k: number, featureBins: Uint16Array[], offs: Int32Array, F: number): void {
+  for (let j = from; j < to; j++) {
+    const i = order[j];
+    const g = qg[i * K + k];
+    const h = qh[i * K + k];
+    for (let f = 0; f < F; f++) {
+      const t = (offs[f] + featureBins[f][i]) * 3;
+      hist[t] += g;
+      hist[t + 1] += h;
+      hist[t + 2] += 1;
+    }
+  }
+}
+
 /**
  * Partial layout: slot after slot, and in a slot its features one block after another
  * (see LevelArgs). One node's bins are small enough to stay in cache while its rows add up.
@@ -219,14 +283,13 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
     const K = a.classes;
     const n = c.rows;
     if (a.root) startTree(c, a.root, K);
-    const scratch = a.splits ? new Int32Array(n) : null;
     const { order, parts, qg, qh, bins } = c;
     const { slotEntry, entryFeature, entryOffset, recordStart } = a;
     const hist = out.hist;
     const offs = new Int32Array(bins.length);
-    const featureBins: (Uint8Array | Uint16Array)[] = [];
+    const featureBins: Uint16Array[] = [];
     for (let k = 0; k < K; k++) {
-      if (a.splits && scratch) partition(c, a.splits, K, k, a.missingBin, scratch);
+      if (a.splits) partition(c, a.splits, K, k, a.missingBin);
       // Each built node's rows are a contiguous run of `order`: sum them feature by feature.
       const slotOf = a.slotOf[k];
       const base = k * n;
@@ -245,36 +308,11 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
         }
         const r0 = recordStart[slot];
         if (r0 >= 0) {
-          // A row slot: copy the rows' records.
-          let w = out.filled[slot];
+          const w = out.filled[slot];
           if (w + to - from > a.recordCap[slot]) throw new FloeError("internal", `level pass: node ${nd} has more rows than its split counted`);
-          const recordBin = out.recordBin;
-          let rb = a.binStart[slot] + w * F;
-          for (let j = from; j < to; j++) {
-            const i = order[j];
-            const at = i * K + k;
-            out.qg[r0 + w] = qg[at];
-            out.qh[r0 + w] = qh[at];
-            w++;
-            for (let f = 0; f < F; f++) recordBin[rb++] = featureBins[f][i];
-          }
-          out.filled[slot] = w;
-          continue;
-        }
-        // Row-major: a row's gradient is read once for all its features; one node's
-        // bins (all its features) are small enough to stay in cache.
-        for (let j = from; j < to; j++) {
-          const i = order[j];
-          const at = i * K + k;
-          const g = qg[at];
-          const h = qh[at];
-          for (let f = 0; f < F; f++) {
-            const t = (offs[f] + featureBins[f][i]) * 3;
-            hist[t] += g;
-            hist[t + 1] += h;
-            hist[t + 2] += 1;
-          }
-        }
+          copyRecords(out, r0 + w, a.binStart[slot] + w * F, order, from, to, qg, qh, K, k, featureBins, F);
+          out.filled[slot] = w + to - from;
+        } else addRows(hist, order, from, to, qg, qh, K, k, featureBins, offs, F);
       }
     }
   },

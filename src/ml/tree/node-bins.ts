@@ -60,7 +60,7 @@ export class NodeBinsReader {
       acc[t + 1] += part.qh[r0 + r];
       acc[t + 2] += 1;
     }
-    out.bin.subarray(0, m).sort();
+    sortAscending(out.bin, m);
     for (let q = 0; q < m; q++) {
       const t = out.bin[q] * 3;
       out.g[q] = acc[t];
@@ -72,6 +72,23 @@ export class NodeBinsReader {
     }
     out.count = m;
     return out;
+  }
+}
+
+/** Sorts a[0, m) ascending: insertion sort for the few bins a small node touches. */
+function sortAscending(a: Int32Array, m: number): void {
+  if (m > 64) {
+    a.subarray(0, m).sort();
+    return;
+  }
+  for (let i = 1; i < m; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
   }
 }
 

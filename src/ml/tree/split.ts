@@ -65,11 +65,18 @@ export function featureBins(capacity: number): FeatureBins {
  */
 export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: readonly FeatureSpec[], features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
   const parent = score(total.g, total.h);
-  const found: { best: Split | null } = { best: null };
-  const bestGain = () => found.best?.gain ?? Number.NEGATIVE_INFINITY;
-  const consider = (s: Split) => {
-    if (s.left.n < rules.minRows || s.right.n < rules.minRows || s.left.h <= 0 || s.right.h <= 0) return;
-    if (s.gain > rules.minSplitImprovement && s.gain > bestGain()) found.best = s;
+  const { minRows, minSplitImprovement } = rules;
+  // The best so far, kept as numbers: candidates are many, a Split is made for the winner only.
+  const best = { gain: Number.NEGATIVE_INFINITY, feature: -1, threshold: 0, naLeft: false, bits: null as Uint8Array | null, g: 0, h: 0, n: 0 };
+  /** Takes the candidate with left sums (lg, lh, ln) when it is allowed and the best so far. */
+  const consider = (f: number, lg: number, lh: number, ln: number, threshold: number, naLeft: boolean, bits: Uint8Array | null): boolean => {
+    const rh = total.h - lh;
+    const rn = total.n - ln;
+    if (ln < minRows || rn < minRows || lh <= 0 || rh <= 0) return false;
+    const gain = score(lg, lh) + score(total.g - lg, rh) - parent;
+    if (!(gain > minSplitImprovement && gain > best.gain)) return false;
+    Object.assign(best, { gain, feature: f, threshold, naLeft, bits, g: lg, h: lh, n: ln });
+    return true;
   };
   const gs = rules.gScale;
   const hs = rules.hScale;
@@ -94,18 +101,13 @@ export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: 
         mh = H(m);
         mn = N(m);
       }
-      const side = (lg: number, lh: number, ln: number, b: number, naLeft: boolean): Split => {
-        const left = { g: lg, h: lh, n: ln };
-        const right = { g: total.g - lg, h: total.h - lh, n: total.n - ln };
-        return { feature: f, gain: score(left.g, left.h) + score(right.g, right.h) - parent, threshold: b, naLeft, bits: null, left, right };
-      };
       const tryAt = (lg: number, lh: number, ln: number, b: number) => {
         if (mn > 0) {
-          consider(side(lg + mg, lh + mh, ln + mn, b, true));
-          consider(side(lg, lh, ln, b, false));
+          consider(f, lg + mg, lh + mh, ln + mn, b, true, null);
+          consider(f, lg, lh, ln, b, false, null);
         } else {
           // No missing values here: send future ones with the larger side.
-          consider(side(lg, lh, ln, b, ln >= total.n - ln));
+          consider(f, lg, lh, ln, b, ln >= total.n - ln, null);
         }
       };
       if (m < 2) continue;
@@ -142,17 +144,17 @@ export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: 
         lg += G(j);
         lh += H(j);
         ln += N(j);
-        const left = { g: lg, h: lh, n: ln };
-        const right = { g: total.g - lg, h: total.h - lh, n: total.n - ln };
-        const gain = score(left.g, left.h) + score(right.g, right.h) - parent;
-        if (left.n < rules.minRows || right.n < rules.minRows || !(gain > rules.minSplitImprovement) || gain <= bestGain()) continue;
+        if (!consider(f, lg, lh, ln, 0, false, null)) continue;
         // Bins not seen at this node go with the larger side.
         const bits = new Uint8Array(V + 1);
         if (ln >= total.n - ln) bits.fill(1);
         for (let r = 0; r < order.length; r++) bits[bin[order[r]]] = r <= q ? 1 : 0;
-        consider({ feature: f, gain, threshold: 0, naLeft: false, bits, left, right });
+        best.bits = bits;
       }
     }
   }
-  return found.best;
+  if (best.feature < 0) return null;
+  const left = { g: best.g, h: best.h, n: best.n };
+  const right = { g: total.g - best.g, h: total.h - best.h, n: total.n - best.n };
+  return { feature: best.feature, gain: best.gain, threshold: best.threshold, naLeft: best.naLeft, bits: best.bits, left, right };
 }

@@ -162,7 +162,13 @@ async function fit(
       minSplitImprovement: p.min_split_improvement,
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
       treeFeatures,
-      featuresFor: perSplit >= treeFeatures.length ? null : (k, node) => new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit).map((j) => treeFeatures[j]),
+      featuresFor:
+        perSplit >= treeFeatures.length
+          ? null
+          : (k, node) => {
+              const drawn = new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit);
+              return treeFeatures.length === F ? drawn : drawn.map((j) => treeFeatures[j]);
+            },
       randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
       leafValue: (st) => steps.leafValue(st),
       signal: s.input.signal,

@@ -64,7 +64,7 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
 }
 
 /** The leaf row i of a view lands in. `missingBin[f]` is feature f's missing bin. */
-export function routeRow(t: Tree, bins: readonly (Uint8Array | Uint16Array)[], missingBin: Int32Array, i: number): number {
+export function routeRow(t: Tree, bins: readonly Uint16Array[], missingBin: Int32Array, i: number): number {
   let n = 0;
   for (let f = t.feature[0]; f >= 0; f = t.feature[n]) {
     const b = bins[f][i];

@@ -13,7 +13,7 @@ export interface TreeChunk {
   readonly start: number;
   readonly rows: number;
   /** Bins of each feature, in feature order. */
-  readonly bins: readonly (Uint8Array | Uint16Array)[];
+  readonly bins: readonly Uint16Array[];
   /** Response: class code or value; NaN when missing. */
   readonly y: Float64Array;
   /** Row weight: 0 leaves a row out of training (missing response, another fold). */
@@ -31,7 +31,7 @@ export interface TreeChunk {
   readonly node: Int32Array;
   /**
    * Rows grouped by node (LightGBM's data partition), per class: order[k·rows + j] is a
-   * row; `parts` lists (node, start, end) of the growing nodes, sorted by node, 3·rows + 3
+   * row; `parts` lists (node, start, end) of the growing nodes, in no set order, 3·rows + 3
    * entries a class, with their number in partCount[k].
    */
   readonly order: Int32Array;
