@@ -16,7 +16,7 @@ import { CoresetTask } from "../../src/ml/kmeans/coreset.ts";
 import { encodingOf, grandCenter } from "../../src/ml/kmeans/encoding.ts";
 import { sampleOf } from "../../src/ml/kmeans/local.ts";
 import { centerRecords, type KMeansModel } from "../../src/ml/kmeans/model.ts";
-import { TotssTask } from "../../src/ml/kmeans/tasks.ts";
+import { LloydTask, pruning, TotssTask } from "../../src/ml/kmeans/tasks.ts";
 import { BuildKMeansViewTask } from "../../src/ml/kmeans/view.ts";
 import type { ClusteringMetrics } from "../../src/ml/metrics/clustering.ts";
 import { deserializeModel, serializeModel } from "../../src/ml/modelfile.ts";
@@ -230,6 +230,48 @@ test("the coreset sample is unbiased and keeps a small far cluster", async () =>
   }
   // Σ weights estimates the rows, Σ weight · cost the cost, each within a few percent.
   for (const r of [...weights, ...estimates]) expect(Math.abs(r - 1)).toBeLessThan(0.05);
+});
+
+test("Lloyd passes that prune with Hamerly's bounds assign every row as a full scan does", async () => {
+  // Twenty overlapping blobs from poor starting centers (the first 20 rows): rows keep
+  // changing cluster for many passes, the case where a wrong bound would show.
+  const rows = gaussianBlobs(5, 6000, 20, 3);
+  const frame = await load(csv("prune.csv", "a,b,c", rows), 500);
+  const enc = encodingOf(frame, [0, 1, 2], false);
+  const build = () => node.executor.run(BuildKMeansViewTask, frame, { bound: [{ col: 0 }, { col: 1 }, { col: 2 }], encoding: enc });
+  const pruned = { chunks: await build() };
+  const full = { chunks: await build() };
+  const args = { k: 20, p: 3, isCat: enc.isCat, levels: new Int32Array(3), distanceScale: enc.distanceScale, bounds: false };
+  let centers = Float64Array.from(rows.slice(0, 20).flat());
+  let prev: Float64Array | null = null;
+  let kept = 0;
+  for (let pass = 0; pass < 12; pass++) {
+    const a = await node.executor.run(LloydTask, pruned, { ...args, centers, prune: prev ? pruning(prev, centers, 20, 3, enc.isCat) : null });
+    const b = await node.executor.run(LloydTask, full, { ...args, centers, prune: null });
+    expect(a.stats).toEqual(b.stats);
+    expect(pruned.chunks.map((c) => Array.from(c.assign))).toEqual(full.chunks.map((c) => Array.from(c.assign)));
+    // Each row's bound is at most its distance to every other center; a row whose bound is
+    // below the nearest other center's distance was kept without a scan.
+    for (const c of pruned.chunks) {
+      for (let i = 0; i < c.rows; i++) {
+        let other = Infinity;
+        for (let o = 0; o < 20; o++) {
+          if (o === c.assign[i]) continue;
+          let d = 0;
+          for (let j = 0; j < 3; j++) d += (c.x[i * 3 + j] - centers[o * 3 + j]) ** 2;
+          other = Math.min(other, Math.sqrt(d));
+        }
+        expect(c.lower[i]).toBeLessThanOrEqual(other * (1 + 1e-12));
+        if (c.lower[i] < other * (1 - 1e-9)) kept++;
+      }
+    }
+    // The next centers: the clusters' means (sums, then sizes, in the partial).
+    const next = new Float64Array(60);
+    for (let cl = 0; cl < 20; cl++) for (let j = 0; j < 3; j++) next[cl * 3 + j] = b.stats[60 + cl] ? b.stats[cl * 3 + j] / b.stats[60 + cl] : centers[cl * 3 + j];
+    prev = centers;
+    centers = next;
+  }
+  expect(kept).toBeGreaterThan(6000);
 });
 
 test("empty clusters are reseeded from the furthest row", async () => {

@@ -132,6 +132,12 @@ export function encodeChunk(chunk: Chunk, bound: readonly BoundColumn[], enc: En
   }
 }
 
+/**
+ * Hamerly's bounds (local.ts, LloydTask) are trusted only by this relative margin, so that
+ * a row they keep on its center has that center strictly nearest, as a full scan finds it.
+ */
+export const BOUND_MARGIN = 1 - 1e-9;
+
 /** Squared distance between row `x[xo..xo+p)` and center `c[co..co+p)` (enums: mismatch counts 1). */
 export function distance(x: Float64Array, xo: number, c: Float64Array, co: number, p: number, isCat: Uint8Array): number {
   let d = 0;
@@ -148,11 +154,13 @@ export function distance(x: Float64Array, xo: number, c: Float64Array, co: numbe
 
 /**
  * The nearest of the k centers (k × p, row-major) to row `x[xo..xo+p)`, lowest index on
- * ties; its squared distance goes to out[0]. `hasCat` false takes the all-numeric path.
+ * ties; its squared distance goes to out[0], the second nearest's to out[1] (Infinity
+ * when k = 1). `hasCat` false takes the all-numeric path.
  */
 export function nearest(x: Float64Array, xo: number, centers: Float64Array, k: number, p: number, isCat: Uint8Array, hasCat: boolean, out: Float64Array): number {
   let best = 0;
   let bestD = Infinity;
+  let secondD = Infinity;
   for (let c = 0; c < k; c++) {
     const co = c * p;
     let d = 0;
@@ -164,10 +172,12 @@ export function nearest(x: Float64Array, xo: number, centers: Float64Array, k: n
       }
     }
     if (d < bestD) {
+      secondD = bestD;
       bestD = d;
       best = c;
-    }
+    } else if (d < secondD) secondD = d;
   }
   out[0] = bestD;
+  out[1] = secondD;
   return best;
 }

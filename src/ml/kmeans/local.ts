@@ -5,7 +5,7 @@
 // seeded Rng, so the same sample and seed give the same centers.
 
 import type { Rng } from "../../core/rng.ts";
-import { distance, nearest } from "./encoding.ts";
+import { BOUND_MARGIN as MARGIN, distance, nearest } from "./encoding.ts";
 
 export interface WeightedSample {
   /** Encoded rows, rows × p row-major. */
@@ -98,28 +98,14 @@ function greedyPlusPlus(s: WeightedSample, k: number, space: LocalSpace, rng: Rn
   return centers;
 }
 
-/** Bounds are trusted only by this relative margin, so that a row they skip has a strictly nearest center. */
-const MARGIN = 1 - 1e-9;
-
 /**
  * Row i's nearest center by scanning all k (lowest index on ties): sets upper[i] to its
  * distance and lower[i] to the second nearest's (not squared), returns its index.
  */
-function scan(x: Float64Array, i: number, centers: Float64Array, k: number, space: LocalSpace, upper: Float64Array, lower: Float64Array): number {
-  const { p, isCat } = space;
-  let best = 0;
-  let d1 = Infinity;
-  let d2 = Infinity;
-  for (let c = 0; c < k; c++) {
-    const d = distance(x, i * p, centers, c * p, p, isCat);
-    if (d < d1) {
-      d2 = d1;
-      d1 = d;
-      best = c;
-    } else if (d < d2) d2 = d;
-  }
-  upper[i] = Math.sqrt(d1);
-  lower[i] = Math.sqrt(d2);
+function scan(x: Float64Array, i: number, centers: Float64Array, k: number, space: LocalSpace, hasCat: boolean, upper: Float64Array, lower: Float64Array, dist: Float64Array): number {
+  const best = nearest(x, i * space.p, centers, k, space.p, space.isCat, hasCat, dist);
+  upper[i] = Math.sqrt(dist[0]);
+  lower[i] = Math.sqrt(dist[1]);
   return best;
 }
 
@@ -150,7 +136,7 @@ function weightedLloyd(s: WeightedSample, centers: Float64Array, k: number, spac
   const half = new Float64Array(k);
   const moved = new Float64Array(k);
   const next = new Float64Array(k * p);
-  const dist = new Float64Array(1);
+  const dist = new Float64Array(2);
   for (let it = 0; it < maxIterations; it++) {
     sums.fill(0);
     mass.fill(0);
@@ -168,12 +154,12 @@ function weightedLloyd(s: WeightedSample, centers: Float64Array, k: number, spac
     for (let i = 0; i < rows; i++) {
       const xo = i * p;
       let cl = assign[i];
-      if (cl < 0) cl = scan(x, i, centers, k, space, upper, lower);
+      if (cl < 0) cl = scan(x, i, centers, k, space, hasCat, upper, lower, dist);
       else {
         const bound = (half[cl] > lower[i] ? half[cl] : lower[i]) * MARGIN;
         if (!(upper[i] < bound)) {
           upper[i] = Math.sqrt(distance(x, xo, centers, cl * p, p, isCat));
-          if (!(upper[i] < bound)) cl = scan(x, i, centers, k, space, upper, lower);
+          if (!(upper[i] < bound)) cl = scan(x, i, centers, k, space, hasCat, upper, lower, dist);
         }
       }
       if (assign[i] !== cl) {

@@ -67,7 +67,7 @@ export const KMeansPredictTask: Task<ScoreArgs, ScoredChunk[]> = {
     const x = new Float64Array(n * p);
     encodeChunk(chunk, bound, encoding, x);
     const cat = hasCat(encoding.isCat);
-    const dist = new Float64Array(1);
+    const dist = new Float64Array(2);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = nearest(x, i * p, centers, k, p, encoding.isCat, cat, dist);
     return [{ index: chunk.index, rows: n, y: new Float64Array(n).fill(Number.NaN), p: out, width: 1 }];
@@ -89,7 +89,7 @@ export const KMeansMetricsTask: Task<ScoreArgs, Float64Array> = {
     const s = new Float64Array(clusteringPartialLength(k, p));
     const s1 = 1 + 2 * k;
     const s2 = s1 + p;
-    const dist = new Float64Array(1);
+    const dist = new Float64Array(2);
     s[0] = n;
     for (let i = 0; i < n; i++) {
       const xo = i * p;

@@ -7,7 +7,7 @@
 
 import type { Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
-import { distance, nearest } from "./encoding.ts";
+import { BOUND_MARGIN, distance, nearest } from "./encoding.ts";
 import type { KMeansChunk } from "./view.ts";
 
 /** Of two picks [key, row, x…] the one with the larger key, the lower row on ties (row −1: none). */
@@ -146,6 +146,46 @@ export interface LloydArgs {
   readonly distanceScale: number;
   /** Track each cluster's bounding box (estimate_k splits the widest). */
   readonly bounds: boolean;
+  /** Hamerly's pruning from the last pass's centers to these; null: scan every center for every row. */
+  readonly prune: Pruning | null;
+}
+
+/**
+ * What a Lloyd pass needs to keep rows on their center without scanning the others
+ * (Hamerly 2010): a row whose distance to its center is below half that center's distance
+ * to its nearest other center, or below the row's lower bound on its distance to every
+ * other center, stays. Distances here are not squared (encoding.ts's distance is a
+ * squared metric), and the bounds are trusted only by BOUND_MARGIN, so rows end on the
+ * center a full scan would give them.
+ */
+export interface Pruning {
+  /** Per center: half the distance to its nearest other center. */
+  readonly half: Float64Array;
+  /** Per center c: the most any other center moved since the last pass (lowers the bounds of c's rows). */
+  readonly drop: Float64Array;
+}
+
+/** The pruning of a pass with `centers` after one with `prev` (both k × p). */
+export function pruning(prev: Float64Array, centers: Float64Array, k: number, p: number, isCat: Uint8Array): Pruning {
+  const half = new Float64Array(k).fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const h = 0.5 * Math.sqrt(distance(centers, a * p, centers, b * p, p, isCat));
+      if (h < half[a]) half[a] = h;
+      if (h < half[b]) half[b] = h;
+    }
+  }
+  const moved = new Float64Array(k);
+  let far = 0;
+  for (let c = 0; c < k; c++) {
+    moved[c] = Math.sqrt(distance(prev, c * p, centers, c * p, p, isCat));
+    if (moved[c] > moved[far]) far = c;
+  }
+  let farOther = 0;
+  for (let c = 0; c < k; c++) if (c !== far && moved[c] > farOther) farOther = moved[c];
+  const drop = new Float64Array(k).fill(moved[far]);
+  drop[far] = farOther;
+  return { half, drop };
 }
 
 /**
@@ -188,7 +228,7 @@ function emptyLloyd(args: LloydArgs): LloydPartial {
   };
 }
 
-/** Assigns each row to its nearest center (updating `assign`) and sums what the next centers need. */
+/** Assigns each row to its nearest center (updating `assign` and `lower`) and sums what the next centers need. */
 export const LloydTask: Task<LloydArgs, LloydPartial, KMeansChunk> = {
   name: "ml.kmeans.lloyd",
   commutative: true,
@@ -199,15 +239,31 @@ export const LloydTask: Task<LloydArgs, LloydPartial, KMeansChunk> = {
     const L = lloydLayout(k, p, args.levels);
     let hasCat = false;
     for (let j = 0; j < p; j++) if (isCat[j]) hasCat = true;
-    const dist = new Float64Array(1);
+    const dist = new Float64Array(2);
     const x = c.x;
+    const prune = args.prune;
     let worstD = -1;
     let worstRow = -1;
     let reassigned = 0;
     for (let i = 0; i < c.rows; i++) {
       const xo = i * p;
-      const cl = nearest(x, xo, centers, k, p, isCat, hasCat, dist);
-      const d = dist[0];
+      let cl = -1;
+      let d = 0;
+      if (prune) {
+        const own = c.assign[i];
+        const lower = c.lower[i] - prune.drop[own];
+        const bound = (prune.half[own] > lower ? prune.half[own] : lower) * BOUND_MARGIN;
+        d = distance(x, xo, centers, own * p, p, isCat);
+        if (bound > 0 && d < bound * bound) {
+          cl = own;
+          c.lower[i] = lower;
+        }
+      }
+      if (cl < 0) {
+        cl = nearest(x, xo, centers, k, p, isCat, hasCat, dist);
+        d = dist[0];
+        c.lower[i] = Math.sqrt(dist[1]);
+      }
       if (c.assign[i] !== cl) {
         reassigned++;
         c.assign[i] = cl;

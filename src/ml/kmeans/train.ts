@@ -36,7 +36,7 @@ import { type KMeansIteration, type KMeansModel, kmeansEvaluator } from "./model
 import type { KMeansParams } from "./params.ts";
 import { CoresetTask } from "./coreset.ts";
 import { bestOfStarts, sampleOf } from "./local.ts";
-import { type LloydPartial, LloydTask, lloydLayout, MinKeyTask, SeedTask, SplitClusterTask, TotssTask } from "./tasks.ts";
+import { type LloydPartial, LloydTask, lloydLayout, MinKeyTask, pruning, SeedTask, SplitClusterTask, TotssTask } from "./tasks.ts";
 import { BuildKMeansViewTask, type KMeansChunk } from "./view.ts";
 
 /** Coreset seeding: expected sample rows (at least 4k), starts tried on it, and Lloyd iterations per start. */
@@ -66,8 +66,10 @@ function run<A, P>(s: Setup, task: Task<A, P, KMeansChunk>, args: A): Promise<P>
   return s.executor.run(task, s.view, args, { signal: s.signal });
 }
 
-function lloydArgs(s: Setup, centers: Float64Array, k: number, bounds: boolean) {
-  return { centers, k, p: s.p, isCat: s.enc.isCat, levels: s.levels, distanceScale: s.enc.distanceScale, bounds };
+/** A Lloyd pass's arguments; `prev` (the last pass's centers, if any) lets it prune. */
+function lloydArgs(s: Setup, centers: Float64Array, k: number, bounds: boolean, prev: Float64Array | null = null) {
+  const prune = prev ? pruning(prev, centers, k, s.p, s.enc.isCat) : null;
+  return { centers, k, p: s.p, isCat: s.enc.isCat, levels: s.levels, distanceScale: s.enc.distanceScale, bounds, prune };
 }
 
 /** The next centers: each cluster's mean (numeric) and most frequent level (enum); an empty one keeps `prev`. */
@@ -97,10 +99,12 @@ async function lloyd(s: Setup, start: Float64Array, k: number, estimating: boole
   const L = lloydLayout(k, p, s.levels);
   const tolerance = Math.max(1, s.rows * 1e-4);
   let centers = start;
+  let prev: Float64Array | null = null;
   let iterations = 0;
   let reseeds = 0;
   for (;;) {
-    const part = await run(s, LloydTask, lloydArgs(s, centers, k, estimating));
+    const part = await run(s, LloydTask, lloydArgs(s, centers, k, estimating, prev));
+    prev = centers;
     const next = nextCenters(s, part, centers, k);
     let empty = -1;
     for (let c = 0; c < k && empty < 0; c++) if (part.stats[L.size + c] === 0) empty = c;

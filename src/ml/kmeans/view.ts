@@ -1,6 +1,7 @@
 // The training view of k-means: per chunk, the encoded rows (rows × p, row-major, see
-// encoding.ts) and the per-row working state of the passes: each row's cluster and its
-// squared distance to the nearest initial center chosen so far. Built once by a task
+// encoding.ts) and the per-row working state of the passes: each row's cluster, its
+// squared distance to the nearest initial center chosen so far, and a lower bound on its
+// distance to every center but its own (Lloyd's pruning, tasks.ts). Built once by a task
 // beside the frame's chunks; later tasks read it and update the state in place.
 
 import { sharedF64, sharedI32 } from "../../core/chunk.ts";
@@ -19,6 +20,8 @@ export interface KMeansChunk {
   readonly assign: Int32Array;
   /** Squared distance to the nearest initial center so far (Infinity before the first). */
   readonly dmin: Float64Array;
+  /** Lower bound on the distance (not squared) to every center but the row's own, as of the last Lloyd pass. */
+  readonly lower: Float64Array;
 }
 
 export interface ViewArgs {
@@ -35,7 +38,8 @@ export const BuildKMeansViewTask: Task<ViewArgs, KMeansChunk[]> = {
     encodeChunk(chunk, bound, encoding, x);
     const assign = sharedI32(chunk.rows).fill(-1);
     const dmin = sharedF64(chunk.rows).fill(Infinity);
-    return [{ index: chunk.index, start: chunk.start, rows: chunk.rows, x, assign, dmin }];
+    const lower = sharedF64(chunk.rows);
+    return [{ index: chunk.index, start: chunk.start, rows: chunk.rows, x, assign, dmin, lower }];
   },
   reduce: (a, b) => a.concat(b),
   empty: () => [],
