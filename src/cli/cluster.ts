@@ -8,6 +8,7 @@ import { clientFromArgs, remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
 import { num, plainTable } from "../present/table.ts";
 import { warn } from "./terminal.ts";
+import { formatBytes } from "../core/memory.ts";
 
 /** How long `floe shutdown` waits for the server to stop answering. */
 const SHUTDOWN_WAIT_MS = 10_000;
@@ -16,16 +17,6 @@ const serverArgs = {
   ...remoteArgs,
   url: { ...remoteArgs.url, description: "the floe server's address", required: true },
 } as const;
-
-function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
-}
 
 function duration(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -45,8 +36,8 @@ export function statusText(c: ClusterStatus): string {
     n.healthy ? "yes" : `NO (${n.state})`,
     num(n.num_cpus),
     num(n.sys_load),
-    bytes(n.free_mem),
-    bytes(n.max_mem),
+    formatBytes(n.free_mem),
+    formatBytes(n.max_mem),
     num(n.num_keys),
     num(n.pid),
     duration(n.uptime_ms),

@@ -38,6 +38,8 @@ export interface TrainRequest {
   readonly signal?: AbortSignal;
   /** The time max_runtime_secs and training_time_ms read (default: the system's; tests pass a manual one). */
   readonly clock?: Clock;
+  /** Bytes the training may take; a configuration estimated to need more is refused (default: this machine's free memory). */
+  readonly memory?: number;
   readonly onProgress?: (fraction: number) => void;
   /** A stacked ensemble's base models with their out-of-fold predictions, looked up by the caller. */
   readonly baseModels?: readonly BaseModel[];

@@ -8,18 +8,12 @@
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
-import { type LevelPartial, LevelTask, type RootArgs } from "./histogram.ts";
+import { type LevelPartial, LevelTask, MAX_PASS_BYTES, type RootArgs, recordBytes } from "./histogram.ts";
 import { type DenseHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split } from "./split.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
-
-/** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
-const MAX_PASS_BYTES = 1 << 27;
-
-/** Bytes a row's record takes: quantized g and h, and a bin a feature. */
-const recordBytes = (features: number) => 8 + 2 * features;
 
 export interface GrowSpec {
   readonly specs: readonly FeatureSpec[];

@@ -17,6 +17,14 @@ import { rowUniform } from "../../core/rng.ts";
 import type { SplitTable } from "./rows.ts";
 import type { TreeChunk } from "./view.ts";
 
+/** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
+export const MAX_PASS_BYTES = 1 << 27;
+
+/** Bytes a row's record takes: quantized g and h, and a bin a feature. */
+export function recordBytes(features: number): number {
+  return 8 + 2 * features;
+}
+
 /** Integer levels a unit of gradient is quantized to (sums stay exact below 2^53). */
 export const QUANT_LEVELS = 1 << 20;
 

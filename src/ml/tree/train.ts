@@ -4,6 +4,7 @@
 // scores on schedule, stops early, cross-validates and assembles the model.
 
 import { systemClock } from "../../core/clock.ts";
+import { availableMemory } from "../../core/memory.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
@@ -14,7 +15,8 @@ import { checkStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
 import { crossValidate, type CvView, foldsMeanLength, mainProgress } from "../cv.ts";
 import { computeMetrics, type Metrics } from "../metrics/index.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
-import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate } from "./binning.ts";
+import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate, totalBins } from "./binning.ts";
+import { checkTreeMemory } from "./memory.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainResult as RegistryResult } from "../algorithm.ts";
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
@@ -227,6 +229,18 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const xCols = columns.xCols.filter((c) => input.frame.columns[c].name !== p.fold_column);
   strategy.checkParams(p, xCols.length);
   const specs = await featureSpecs(executor, input.frame, xCols, p);
+  checkTreeMemory(
+    {
+      rows: input.frame.rows,
+      validRows: input.valid?.rows ?? 0,
+      features: specs.length,
+      bins: specs.reduce((t, f) => t + totalBins(f), 0),
+      classes: K,
+      maxDepth: p.max_depth,
+      threads: executor.threads,
+    },
+    input.memory ?? availableMemory(),
+  );
   const lossBase = { tweedie_power: p.tweedie_power ?? 1.5, quantile_alpha: p.quantile_alpha ?? 0.5, huber_delta: 1 };
   const output = strategy.output(distribution);
   const setup: TreeSetup = {

@@ -1,0 +1,59 @@
+// What training a tree model holds, estimated before any work from rows, features, bins
+// and depth, so that a configuration that cannot fit is refused with its numbers:
+//   view        per row: a Uint16 bin a feature, response, weight and fold, and per class
+//               the working state (score, g, h, quantized g and h, node, order, parts,
+//               holdout and out-of-bag sums), for the training and the validation frame
+//   histograms  a level pass's partial on every worker and the merged one, plus the level
+//               of parent histograms kept for subtraction. A dense node has at least as many
+//               row-features as bins (histogram.ts), so a level's dense histograms hold at
+//               most one bin a row-feature, and no more than 2^depth nodes' bins; small nodes
+//               come as records, one a row.
+
+import { FloeError } from "../../core/errors.ts";
+import { formatBytes } from "../../core/memory.ts";
+import { MAX_PASS_BYTES, recordBytes } from "./histogram.ts";
+
+export interface TreeShape {
+  /** Training and validation rows. */
+  readonly rows: number;
+  readonly validRows: number;
+  readonly features: number;
+  /** Bins of all features together (a node's histogram). */
+  readonly bins: number;
+  /** Trees an iteration (classes of a multinomial model, else 1). */
+  readonly classes: number;
+  readonly maxDepth: number;
+  /** Workers a level pass runs on. */
+  readonly threads: number;
+}
+
+export interface TreeMemory {
+  readonly view: number;
+  readonly histograms: number;
+  readonly total: number;
+}
+
+/** View bytes a row: bins, y, w, fold, out-of-bag count, and 68 bytes a class of working state. */
+function viewRowBytes(features: number, classes: number): number {
+  return 2 * features + 8 + 8 + 4 + 8 + classes * (8 + 8 + 8 + 4 + 4 + 4 + 4 + 12 + 8 + 8);
+}
+
+export function treeMemory(s: TreeShape): TreeMemory {
+  const view = (s.rows + s.validRows) * viewRowBytes(s.features, s.classes);
+  const levelNodes = 2 ** Math.min(s.maxDepth - 1, 52) * s.classes;
+  const dense = 24 * Math.min(levelNodes * s.bins, s.rows * s.features * s.classes);
+  const records = s.rows * s.classes * recordBytes(s.features);
+  const level = Math.max(dense, records);
+  const histograms = Math.min(level, MAX_PASS_BYTES) * (s.threads + 1) + level;
+  return { view, histograms, total: view + histograms };
+}
+
+/** Refuses a training whose estimate exceeds `available` bytes, naming the numbers and what to change. */
+export function checkTreeMemory(s: TreeShape, available: number): void {
+  const m = treeMemory(s);
+  if (m.total <= available) return;
+  throw new FloeError(
+    "bad_input",
+    `training needs about ${formatBytes(m.total)} (view of ${s.rows + s.validRows} rows x ${s.features} features: ${formatBytes(m.view)}; histograms for max_depth ${s.maxDepth} over ${s.bins} bins: ${formatBytes(m.histograms)}) but ${formatBytes(available)} is available: lower max_depth or nbins, train on fewer rows or columns, or free memory`,
+  );
+}
