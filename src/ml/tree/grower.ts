@@ -11,7 +11,7 @@ import { type FeatureSpec, totalBins } from "./binning.ts";
 import { type LevelPartial, LevelTask, MAX_PASS_BYTES, type RootArgs, recordBytes } from "./histogram.ts";
 import { type DenseHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
-import { bestSplit, type NodeStats, type Split } from "./split.ts";
+import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -19,8 +19,7 @@ export interface GrowSpec {
   readonly specs: readonly FeatureSpec[];
   readonly classes: number;
   readonly maxDepth: number;
-  readonly minRows: number;
-  readonly minSplitImprovement: number;
+  readonly limits: SplitLimits;
   readonly root: RootArgs;
   /** Features the tree may use (col_sample_rate_per_tree), ascending. */
   readonly treeFeatures: readonly number[];
@@ -177,11 +176,10 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     // Choose splits for the active nodes.
     const splitNodes: { a: Active; s: Split; left: number; right: number }[] = [];
     for (const a of active) {
-      if (a.depth >= spec.maxDepth || a.stats.n < 2 * spec.minRows || !a.hist) continue;
+      if (a.depth >= spec.maxDepth || a.stats.n < 2 * spec.limits.minRows || !a.hist) continue;
       const hist = a.hist;
       const s = bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
-        minRows: spec.minRows,
-        minSplitImprovement: spec.minSplitImprovement,
+        ...spec.limits,
         gScale: spec.root.gScale[a.k],
         hScale: spec.root.hScale[a.k],
         random: spec.randomFor(a.k, a.node),
@@ -202,7 +200,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     // Children that may split again need histograms. With the tree's features for every
     // node, build the smaller of each pair and take the larger as parent − smaller;
     // with per-node subsets, build both.
-    const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.minRows;
+    const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
     const next: Active[] = [];
     const build: Build[] = [];
     const builtFor: Active[] = [];

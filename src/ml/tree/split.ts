@@ -25,9 +25,21 @@ export interface Split {
   readonly right: NodeStats;
 }
 
-export interface SplitRules {
+/** What a split must satisfy, and the regularisation of its score (0 for H2O's trees). */
+export interface SplitLimits {
+  /** Fewest rows a child may hold. */
   readonly minRows: number;
+  /** Smallest gain a split must bring. */
   readonly minSplitImprovement: number;
+  /** L2 penalty on leaf values: a node's score is G²/(H + lambda) (XGBoost's reg_lambda). */
+  readonly lambda: number;
+  /** L1 penalty: G is shrunk towards 0 by alpha first (XGBoost's reg_alpha). */
+  readonly alpha: number;
+  /** Smallest hessian sum a child may hold (XGBoost's min_child_weight); children need H > 0 anyway. */
+  readonly minChildHessian: number;
+}
+
+export interface SplitRules extends SplitLimits {
   /** Real units of one quantized gradient and hessian step. */
   readonly gScale: number;
   readonly hScale: number;
@@ -35,9 +47,11 @@ export interface SplitRules {
   readonly random: Rng | null;
 }
 
-/** A node's score G²/H, the part of the loss reduction it accounts for. */
-function score(g: number, h: number): number {
-  return h > 0 ? (g * g) / h : 0;
+/** A node's score T(G)²/(H + lambda), the part of the loss reduction it accounts for (T: G shrunk by alpha). */
+function score(g: number, h: number, lambda: number, alpha: number): number {
+  if (!(h > 0)) return 0;
+  const t = alpha > 0 ? Math.sign(g) * Math.max(Math.abs(g) - alpha, 0) : g;
+  return (t * t) / (h + lambda);
 }
 
 /**
@@ -64,16 +78,16 @@ export function featureBins(capacity: number): FeatureBins {
  * feature f = features[j] (the list may be reused by the next call).
  */
 export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: readonly FeatureSpec[], features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
-  const parent = score(total.g, total.h);
-  const { minRows, minSplitImprovement } = rules;
+  const { minRows, minSplitImprovement, lambda, alpha, minChildHessian } = rules;
+  const parent = score(total.g, total.h, lambda, alpha);
   // The best so far, kept as numbers: candidates are many, a Split is made for the winner only.
   const best = { gain: Number.NEGATIVE_INFINITY, feature: -1, threshold: 0, naLeft: false, bits: null as Uint8Array | null, g: 0, h: 0, n: 0 };
   /** Takes the candidate with left sums (lg, lh, ln) when it is allowed and the best so far. */
   const consider = (f: number, lg: number, lh: number, ln: number, threshold: number, naLeft: boolean, bits: Uint8Array | null): boolean => {
     const rh = total.h - lh;
     const rn = total.n - ln;
-    if (ln < minRows || rn < minRows || lh <= 0 || rh <= 0) return false;
-    const gain = score(lg, lh) + score(total.g - lg, rh) - parent;
+    if (ln < minRows || rn < minRows || lh <= 0 || rh <= 0 || lh < minChildHessian || rh < minChildHessian) return false;
+    const gain = score(lg, lh, lambda, alpha) + score(total.g - lg, rh, lambda, alpha) - parent;
     if (!(gain > minSplitImprovement && gain > best.gain)) return false;
     Object.assign(best, { gain, feature: f, threshold, naLeft, bits, g: lg, h: lh, n: ln });
     return true;

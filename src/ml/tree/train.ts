@@ -160,8 +160,7 @@ async function fit(
       specs: s.specs,
       classes: K,
       maxDepth: p.max_depth,
-      minRows: p.min_rows,
-      minSplitImprovement: p.min_split_improvement,
+      limits: { minRows: p.min_rows, minSplitImprovement: p.min_split_improvement, lambda: 0, alpha: 0, minChildHessian: 0 },
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
       treeFeatures,
       featuresFor:

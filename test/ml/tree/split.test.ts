@@ -5,7 +5,7 @@ import type { FeatureSpec } from "../../../src/ml/tree/binning.ts";
 import { NodeBinsReader } from "../../../src/ml/tree/node-bins.ts";
 import { bestSplit } from "../../../src/ml/tree/split.ts";
 
-const rules = { minRows: 1, minSplitImprovement: 0, gScale: 1, hScale: 1, random: null };
+const rules = { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, gScale: 1, hScale: 1, random: null };
 
 /** A one-feature node's dense histogram, as the split finder reads it. */
 function hist(bins: [number, number, number][]) {
@@ -63,4 +63,24 @@ test("categorical: levels grouped by mean gradient (many-vs-many), min_rows resp
   expect(s?.bits && Array.from(s.bits)).toEqual([1, 0, 1, 0, 1]); // the unseen missing bin joins the larger side
   expect(s?.gain).toBeCloseTo(81 / 9 + 25 / 5 - 16 / 14, 12);
   expect(bestSplit(h, [spec], [0], { g: -4, h: 14, n: 14 }, { ...rules, minRows: 10 })).toBeNull();
+});
+
+test("regularised score (XGBoost's): G shrunk by alpha, over H + lambda; children need min_child_weight of hessian", () => {
+  // The first example's histogram: left = bins 0,1 + missing (G −7, H 7), right = bins 2,3 (G 5, H 5), parent G −2, H 12.
+  const spec: FeatureSpec = { name: "x", kind: "numeric", cuts: Float64Array.from([1, 2, 3]), valueBins: 4 };
+  const h = hist([
+    [-2, 2, 2],
+    [-3, 3, 3],
+    [4, 4, 4],
+    [1, 1, 1],
+    [-2, 2, 2],
+  ]);
+  const total = { g: -2, h: 12, n: 12 };
+  const s = bestSplit(h, [spec], [0], total, { ...rules, lambda: 1, alpha: 0.5 });
+  // (7 − 0.5)² / (7 + 1) + (5 − 0.5)² / (5 + 1) − (2 − 0.5)² / (12 + 1)
+  expect(s?.threshold).toBe(1);
+  expect(s?.gain).toBeCloseTo(6.5 ** 2 / 8 + 4.5 ** 2 / 6 - 1.5 ** 2 / 13, 12);
+  // bins' hessians 2, 3, 4, 1 and 2 missing: no threshold leaves min_child_weight 6 on both sides
+  const heavy = bestSplit(h, [spec], [0], total, { ...rules, minChildHessian: 6 });
+  expect(heavy).toBeNull();
 });
