@@ -14,7 +14,7 @@ export const KMEANS_PARAMS = defineParams([
     type: "enum",
     default: "Coreset",
     values: KMEANS_INITS,
-    help: "Initial centers. Coreset (floe's default; H2O's is Furthest): the best of 10 greedy k-means++ starts, each refined by Lloyd, on a weighted sample of about 16,384 rows drawn in one pass (a lightweight coreset), which finds as good clusters as scikit-learn's 10 starts at the cost of one. H2O's: k rows at random, k-means++ (each next row drawn with probability ∝ squared distance), or Furthest (each next row the one furthest from the centers so far); floe draws these over all rows, H2O over a k-means|| sample.",
+    help: "Initial centers. Coreset (floe's default; H2O's is Furthest, which can land far from the best clusters): the best of 10 greedy k-means++ starts, each refined by Lloyd, on a weighted sample of about 16,384 rows drawn in one pass (a lightweight coreset); within 1% of scikit-learn's best of 10 starts on floe's tests and benchmark. H2O's: Random (k rows at random), PlusPlus (k-means++: each next row drawn with probability ∝ squared distance) or Furthest (each next row the one furthest from the centers so far); floe draws these over all rows, H2O over a k-means|| sample.",
   },
   {
     name: "max_iterations",
@@ -22,7 +22,7 @@ export const KMEANS_PARAMS = defineParams([
     default: 10,
     min: 1,
     max: 1_000_000,
-    help: "Most Lloyd iterations (per k with estimate_k); Lloyd stops sooner once fewer than 1e-4 of the rows change cluster or the centers move less than 1e-4 of the mean column variance.",
+    help: "Most Lloyd iterations (per k with estimate_k); Lloyd stops sooner once fewer than 1e-4 of the rows change cluster (H2O) or the squared shifts of the centers sum to at most 1e-4 of the mean column variance (scikit-learn).",
   },
   { name: "standardize", type: "bool", default: true, help: "Center numeric columns on their mean and scale them to unit standard deviation." },
   {

@@ -11,8 +11,9 @@
 // the centers so far, or one drawn with probability ∝ squared distance (k-means++).
 // H2O instead seeds from a k-means|| sample; floe draws over all rows. Coreset (floe's
 // default) draws a weighted sample of about 16,384 rows in one pass (coreset.ts) and
-// keeps the best of 10 greedy k-means++ starts refined on it (local.ts): the quality of
-// scikit-learn's 10 starts for the price of one pass, the rest being Lloyd over all rows.
+// keeps the best of 10 greedy k-means++ starts refined on it (local.ts): ten starts, as
+// scikit-learn's default, for the price of one pass over the rows; Lloyd over all rows
+// then starts near a converged solution (Lloyd passes prune with Hamerly's bounds, tasks.ts).
 //
 // Empty clusters (as H2O): after a pass that leaves one empty, the first empty cluster
 // is moved onto the row furthest from its center (ties: lowest row id) and the pass is
