@@ -146,7 +146,7 @@ test("with its defaults, floe's inertia is within 1% of scikit-learn's best of 1
     // Five blobs in the plane: few rows, so the sample floe clusters first is every row.
     { name: "blobs 5", path: csv("b5.csv", "a,b", gaussianBlobs(1, 3000, 5, 2)), cols: [0, 1], k: 5, standardize: false },
     // Twenty overlapping blobs in 5-D, more rows than floe's sample, so seeding samples.
-    { name: "blobs 20", path: csv("b20.csv", "a,b,c,d,e", gaussianBlobs(2, 40000, 20, 5)), cols: [0, 1, 2, 3, 4], k: 20, standardize: false },
+    { name: "blobs 20", path: csv("b20.csv", "a,b,c,d,e", gaussianBlobs(2, 24000, 20, 5)), cols: [0, 1, 2, 3, 4], k: 20, standardize: false },
     { name: "iris", path: IRIS, cols: [0, 1, 2, 3], k: 3, standardize: false },
     { name: "iris standardized", path: IRIS, cols: [0, 1, 2, 3], k: 3, standardize: true },
     { name: "penguins standardized", path: csv("penguins.csv", "a,b,c,d", numeric), cols: [0, 1, 2, 3], k: 4, standardize: true },
@@ -180,8 +180,8 @@ test("same seed, same model: bit-identical on 1 or 2 threads and any chunk size"
 });
 
 test("Coreset seeding samples rows by seed and row id: the same model on any threads and chunking, another seed another sample", async () => {
-  // 40,000 rows: more than the ~16,384 the sample keeps, so rows are drawn.
-  const path = csv("b20-det.csv", "a,b,c,d,e", gaussianBlobs(3, 40000, 20, 5));
+  // 24,000 rows: more than the ~16,384 the sample keeps, so rows are drawn.
+  const path = csv("b20-det.csv", "a,b,c,d,e", gaussianBlobs(3, 24000, 20, 5));
   const params = { k: 20, seed: 9 };
   const a = await train(await load(path), params);
   const b = await train(await load(path, 3001), params, null, new InlineExecutor());
