@@ -14,11 +14,11 @@ import { extendedisolationforest, isolationforest } from "./isoforest/index.ts";
 import { kmeans } from "./kmeans/index.ts";
 import { naivebayes } from "./naivebayes/index.ts";
 import { pca } from "./pca/index.ts";
-import { drf, gbm } from "./tree/index.ts";
+import { drf, gbm, xgboost } from "./tree/index.ts";
 
 export type { Algorithm, AlgorithmInfo, TrainRequest } from "./algorithm.ts";
 
-export const ALGORITHMS = [gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest] as const;
+export const ALGORITHMS = [gbm, drf, xgboost, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest] as const;
 
 /** A trained model of any registered algorithm: what model files hold and what scoring reads. */
 export type Model = (typeof ALGORITHMS)[number] extends infer D ? (D extends AlgorithmDescriptor<infer M, infer _P> ? M : never) : never;

@@ -31,6 +31,7 @@ async function trained(algo: string, y: string | null, params: Record<string, un
 const good: Record<string, Model> = {
   gbm: await trained("gbm", "species", { ntrees: 2, max_depth: 3 }),
   drf: await trained("drf", "petal_width", { ntrees: 2, max_depth: 3 }),
+  xgboost: await trained("xgboost", "species", { ntrees: 2, max_depth: 3 }),
   glm: await trained("glm", "species", {}),
   deeplearning: await trained("deeplearning", "species", { hidden: "4", epochs: 1 }),
   naivebayes: await trained("naivebayes", "species", {}),
@@ -162,8 +163,8 @@ test("another format version, an unknown algorithm and files that are not models
     return "accepted";
   };
   expect(failure(() => doc({ format: "floe-model", version: 2, model: {} }))).toBe("unsupported: x.floe: model format version 2; this floe reads version 1");
-  expect(failure(() => doc({ format: "floe-model", version: 1, model: { ...copyOf("pca"), algo: "xgboost" } }))).toBe(
-    'bad_input: x.floe: algo is "xgboost", not one of gbm, drf, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest',
+  expect(failure(() => doc({ format: "floe-model", version: 1, model: { ...copyOf("pca"), algo: "lightgbm" } }))).toBe(
+    'bad_input: x.floe: algo is "lightgbm", not one of gbm, drf, xgboost, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest',
   );
   expect(failure(() => doc(null))).toBe("bad_input: x.floe: not a floe model file");
   expect(failure(() => deserializeModel(new TextEncoder().encode("hello"), "x.floe"))).toBe("bad_input: x.floe: not a floe model file (not gzip data)");

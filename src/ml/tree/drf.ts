@@ -6,7 +6,7 @@
 import { FloeError } from "../../core/errors.ts";
 import type { Distribution } from "../loss.ts";
 import { GradTask } from "./row-tasks.ts";
-import { bagState, type TreeStrategy } from "./strategy.ts";
+import { bagState, h2oLimits, type TreeStrategy } from "./strategy.ts";
 
 export const DRF_STRATEGY: TreeStrategy = {
   algo: "drf",
@@ -17,6 +17,7 @@ export const DRF_STRATEGY: TreeStrategy = {
       throw new FloeError("invalid_argument", `mtries=${p.mtries}: must be -1 (sqrt of the predictors for classifiers, a third for regression), -2 (all) or 1 to ${predictors} (the predictors)`);
     }
   },
+  limits: h2oLimits,
   output: () => "average",
   // Out-of-bag when any row was out of every bag so far; all rows otherwise (sample_rate 1).
   trainingOutputs: () => ["average-oob", "average"],

@@ -10,7 +10,7 @@ import { type Distribution, type LossParams, newtonStep } from "../loss.ts";
 import type { TrainingColumns } from "../training-frame.ts";
 import { sketchRate } from "./binning.ts";
 import { GradTask, LeafResidualsTask, ResponseSketchTask, ResponseStatsTask } from "./row-tasks.ts";
-import type { TreeIterations, TreeSetup, TreeStrategy } from "./strategy.ts";
+import { h2oLimits, type TreeIterations, type TreeSetup, type TreeStrategy } from "./strategy.ts";
 import type { TreeChunk } from "./view.ts";
 
 function resolveDistribution(requested: string, c: TrainingColumns): Distribution {
@@ -111,6 +111,7 @@ export const GBM_STRATEGY: TreeStrategy = {
   reportsDistribution: true,
   distribution: (p, columns) => resolveDistribution(p.distribution ?? "AUTO", columns),
   checkParams: () => {},
+  limits: h2oLimits,
   output: (d) => (d === "bernoulli" ? "logistic" : d === "multinomial" ? "softmax" : d === "poisson" || d === "gamma" || d === "tweedie" ? "exp" : "identity"),
   trainingOutputs: (output) => [output],
   initScores,

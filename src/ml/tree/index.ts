@@ -1,4 +1,4 @@
-// GBM and DRF as floe's registry sees them: two descriptors over the one tree ensemble
+// GBM, DRF and XGBoost as floe's registry sees them: three descriptors over the one tree ensemble
 // (training loop, tasks, model, scoring and checks shared; parameters and strategy differ).
 
 import type { AlgorithmDescriptor, Scorer } from "../algorithm.ts";
@@ -9,10 +9,11 @@ import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.
 import { LevelTask } from "./histogram.ts";
 import { metricsSpecOf, predictFrame, type TreeModel } from "./model.ts";
 import { treeOutput } from "./output.ts";
-import { DRF_PARAMS, type DrfParams, GBM_PARAMS, type GbmParams } from "./params.ts";
+import { DRF_PARAMS, type DrfParams, GBM_PARAMS, type GbmParams, XGBOOST_PARAMS, type XgboostParams, xgboostTreeParams } from "./params.ts";
 import { EnsembleScoreTask, GradTask, LeafResidualsTask, OutputTask, ResetScoresTask, ResponseSketchTask, ResponseStatsTask, ScoreTask } from "./row-tasks.ts";
 import { trainTreeModel } from "./train.ts";
 import { BuildViewTask } from "./view.ts";
+import { XgbGradTask } from "./xgboost.ts";
 
 const TASKS = [
   SketchTask,
@@ -60,5 +61,17 @@ export const drf: AlgorithmDescriptor<TreeModel, DrfParams> = {
   tasks: TASKS,
   scorer,
   output: { ...treeOutput, trainingMetricsTitle: "Training metrics (out-of-bag)" },
+  check,
+};
+
+export const xgboost: AlgorithmDescriptor<TreeModel, XgboostParams> = {
+  name: "xgboost",
+  description: "XGBoost's boosted trees (H2O's XGBoost: tree_method hist, grow_policy depthwise)",
+  supervised: true,
+  params: XGBOOST_PARAMS,
+  train: (executor, req, params) => trainTreeModel(executor, { ...req, y: req.y as string, algo: "xgboost", params: xgboostTreeParams(params) }),
+  tasks: [...TASKS, XgbGradTask],
+  scorer,
+  output: treeOutput,
   check,
 };

@@ -23,7 +23,7 @@ export interface ScoringEvent {
 }
 
 export interface TreeModel extends ModelCommon {
-  readonly algo: "gbm" | "drf";
+  readonly algo: "gbm" | "drf" | "xgboost";
   readonly response: { readonly name: string; readonly domain: readonly string[] | null };
   readonly category: SupervisedCategory;
   /** Trees a iteration: classes for multinomial, else 1. */

@@ -1,6 +1,6 @@
-// What makes one tree algorithm differ from another (GBM and DRF today, XGBoost next):
-// the loss its trees fit, where the raw scores start, each iteration's gradients, leaf
-// values and features per split, how a grown tree joins the training scores, and how the
+// What makes one tree algorithm differ from another (GBM, DRF and XGBoost): the loss its
+// trees fit, where the raw scores start, what a split must satisfy (its regularisation),
+// each iteration's gradients, leaf values and features per split, how a grown tree joins the training scores, and how the
 // training metrics read them. Everything else (the view, the grower, scoring, early
 // stopping, cross-validation, the model) is the shared loop in train.ts.
 
@@ -15,10 +15,10 @@ import type { Grown } from "./grower.ts";
 import type { TreeParams } from "./params.ts";
 import type { OutputArgs } from "./row-tasks.ts";
 import type { ScoreArgs, SplitTable } from "./rows.ts";
-import type { NodeStats } from "./split.ts";
+import type { NodeStats, SplitLimits } from "./split.ts";
 import type { TreeChunk } from "./view.ts";
 
-export type TreeAlgo = "gbm" | "drf";
+export type TreeAlgo = "gbm" | "drf" | "xgboost";
 export type TreeOutput = OutputArgs["output"];
 
 /** A training request with its response and its parameters resolved (`seed` a concrete value). */
@@ -79,6 +79,11 @@ export function bagState(seed: number, t: number): number {
   return keyState(seed, t, 2);
 }
 
+/** H2O's trees' split limits (GBM, DRF): min_rows and min_split_improvement, no regularisation. */
+export function h2oLimits(p: TreeParams): SplitLimits {
+  return { minRows: p.min_rows, minSplitImprovement: p.min_split_improvement, lambda: 0, alpha: 0, minChildHessian: 0 };
+}
+
 export interface TreeStrategy {
   readonly algo: TreeAlgo;
   /** Whether the model reports a distribution parameter (DRF's is implied by the response). */
@@ -87,6 +92,8 @@ export interface TreeStrategy {
   distribution(p: TreeParams, columns: TrainingColumns): Distribution;
   /** Checks of parameters that depend on the number of predictors. */
   checkParams(p: TreeParams, predictors: number): void;
+  /** What a split must satisfy, and the regularisation of its score. */
+  limits(p: TreeParams): SplitLimits;
   /** How raw scores become predictions. */
   output(distribution: Distribution): TreeOutput;
   /** The outputs the training metrics read, in order of preference (the first with weighted rows wins). */

@@ -31,6 +31,7 @@ import type { Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
 import { DRF_STRATEGY } from "./drf.ts";
 import { GBM_STRATEGY } from "./gbm.ts";
+import { XGBOOST_STRATEGY } from "./xgboost.ts";
 import { bagState, type TrainInput, type TrainingScores, type TreeAlgo, type TreeSetup, type TreeStrategy } from "./strategy.ts";
 
 /** The registry's result, with tree models. */
@@ -160,7 +161,7 @@ async function fit(
       specs: s.specs,
       classes: K,
       maxDepth: p.max_depth,
-      limits: { minRows: p.min_rows, minSplitImprovement: p.min_split_improvement, lambda: 0, alpha: 0, minChildHessian: 0 },
+      limits: strategy.limits(p),
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
       treeFeatures,
       featuresFor:
@@ -197,9 +198,9 @@ async function fit(
 }
 
 /** The tree algorithms by name. */
-const TREE_STRATEGIES: Readonly<Record<TreeAlgo, TreeStrategy>> = { gbm: GBM_STRATEGY, drf: DRF_STRATEGY };
+const TREE_STRATEGIES: Readonly<Record<TreeAlgo, TreeStrategy>> = { gbm: GBM_STRATEGY, drf: DRF_STRATEGY, xgboost: XGBOOST_STRATEGY };
 
-/** Trains a tree model (GBM or DRF by `input.algo`); with nfolds or a fold column, cross-validates it first. */
+/** Trains a tree model (GBM, DRF or XGBoost by `input.algo`); with nfolds or a fold column, cross-validates it first. */
 export async function trainTreeModel(executor: Executor, input: TrainInput): Promise<TrainResult> {
   const p = input.params;
   const clock = input.clock ?? systemClock;
