@@ -221,9 +221,10 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   if (classes > p.nbins_cats) {
     throw new FloeError("bad_input", `response '${columns.yName}' has ${classes} classes, more than nbins_cats (${p.nbins_cats}); raise nbins_cats or regroup the classes`);
   }
-  if (columns.rows < 2 * p.min_rows) {
+  const { minRows } = strategy.limits(p);
+  if (columns.rows < 2 * minRows) {
     // H2O's check: a split needs min_rows on each side.
-    throw new FloeError("invalid_argument", `The dataset size is too small to split for min_rows=${p.min_rows}: must have at least ${2 * p.min_rows} rows, but have only ${columns.rows}`);
+    throw new FloeError("invalid_argument", `The dataset size is too small to split for min_rows=${minRows}: must have at least ${2 * minRows} rows, but have only ${columns.rows}`);
   }
   const K = columns.category === "Multinomial" ? classes : 1;
   const xCols = columns.xCols.filter((c) => input.frame.columns[c].name !== p.fold_column);
