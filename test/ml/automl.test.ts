@@ -83,6 +83,19 @@ test("include_algos and exclude_algos choose the families", async () => {
   expect(r.leaderboard.every((row) => row.algo === "drf" || row.algo === "stackedensemble")).toBe(true);
 });
 
+test("H2O's XGBoost steps: a deep XGBoost first, the XGBoost grid, and the best-of-family ensemble takes the best XGBoost", async () => {
+  const first = await automl({ max_models: 1, nfolds: 3, seed: 6 });
+  expect(first.leaderboard.filter((row) => row.algo !== "stackedensemble").map((row) => [row.model_id, row.algo])).toEqual([["XGBoost_1_AutoML_t", "xgboost"]]);
+  expect(first.leader.params).toMatchObject({ max_depth: 15, min_rows: 10, sample_rate: 0.6, col_sample_rate: 0.8, col_sample_rate_per_tree: 0.8 });
+  const r = await automl({ max_models: 7, nfolds: 3, seed: 6, include_algos: "XGBoost,GLM,StackedEnsemble" });
+  const ids = r.leaderboard.filter((row) => row.algo !== "stackedensemble").map((row) => String(row.model_id));
+  expect(ids.filter((id) => id.startsWith("XGBoost_") && !id.startsWith("XGBoost_grid_1_AutoML_t_model_")).sort()).toEqual(["XGBoost_1_AutoML_t", "XGBoost_2_AutoML_t", "XGBoost_3_AutoML_t"]);
+  expect(ids.filter((id) => id.startsWith("XGBoost_grid_1_AutoML_t_model_")).length).toBe(3);
+  const bases = (id: string) => String((r.models.find((m) => m.model.model_id === id)?.model.params as { base_models: string }).base_models).split(",");
+  expect(bases("StackedEnsemble_BestOfFamily_1_AutoML_t").sort()).toEqual([String(ids.find((id) => id.startsWith("XGBoost"))), "GLM_1_AutoML_t"].sort());
+  expect(bases("StackedEnsemble_AllModels_1_AutoML_t").sort()).toEqual([...ids].sort());
+});
+
 test("bad parameters are refused with the parameter named", async () => {
   await expect(automl({ max_models: -1 })).rejects.toThrow("automl parameter max_models=-1: must be at least 0");
   await expect(automl({ exclude_algos: "GBM,Foo" })).rejects.toThrow("automl parameter exclude_algos: 'Foo' is not one of GLM, DRF, GBM, DeepLearning, StackedEnsemble, XGBoost");

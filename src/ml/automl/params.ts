@@ -64,8 +64,8 @@ export function chosenAlgos(p: AutoMLParams): Set<AutoMLAlgo> {
   if (include.length && exclude.length) throw new FloeError("invalid_argument", "automl: give include_algos or exclude_algos, not both");
   const chosen = new Set<AutoMLAlgo>(include.length ? include : AUTOML_ALGOS);
   for (const a of exclude) chosen.delete(a);
-  if (![...chosen].some((a) => a !== "StackedEnsemble" && a !== "XGBoost")) {
-    throw new FloeError("invalid_argument", "automl: no algorithm left to build base models (GLM, DRF, GBM or DeepLearning)");
+  if (![...chosen].some((a) => a !== "StackedEnsemble")) {
+    throw new FloeError("invalid_argument", "automl: no algorithm left to build base models (GLM, DRF, GBM, XGBoost or DeepLearning)");
   }
   return chosen;
 }

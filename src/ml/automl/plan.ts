@@ -1,8 +1,9 @@
-// What AutoML builds, in order, after H2O's default plan: a GLM with lambda search, five
-// GBMs of growing depth, a random forest and extremely randomized trees, a small deep
-// learning model, then random grids over GBM and deep learning until the limits are
-// reached. Tree models grow until early stopping says enough (ntrees is a ceiling). One
-// model of each family comes early, so a short budget still sees every family.
+// What AutoML builds, in order, after H2O's default plan: a deep XGBoost first (as H2O),
+// a GLM with lambda search, GBMs of growing depth and H2O's two other default XGBoosts, a
+// random forest and extremely randomized trees, a small deep learning model, then random
+// grids over XGBoost, GBM and deep learning until the limits are reached. Tree models grow
+// until early stopping says enough (ntrees is a ceiling). One model of each family comes
+// early, so a short budget still sees every family.
 
 import type { AutoMLAlgo } from "./params.ts";
 
@@ -27,20 +28,43 @@ export interface GridStep {
 
 const TREES = { ntrees: 10000, score_tree_interval: 5 };
 const GBM_SAMPLING = { sample_rate: 0.8, col_sample_rate: 0.8, col_sample_rate_per_tree: 0.8 };
+const XGB_COLUMNS = { col_sample_rate: 0.8, col_sample_rate_per_tree: 0.8 };
 
 export const DEFAULT_STEPS: readonly Step[] = [
+  // H2O's XGBoost def_2 (deep), def_1 (medium) and def_3 (shallow), named in build order.
+  { name: "XGBoost_1", family: "XGBoost", algo: "xgboost", params: { ...TREES, ...XGB_COLUMNS, max_depth: 15, min_rows: 10, sample_rate: 0.6 } },
   { name: "GLM_1", family: "GLM", algo: "glm", params: { lambda_search: true } },
   { name: "GBM_1", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 6, min_rows: 1 } },
   { name: "DRF_1", family: "DRF", algo: "drf", params: { ntrees: 50 } },
   { name: "DeepLearning_1", family: "DeepLearning", algo: "deeplearning", params: { hidden: "10,10,10", epochs: 50 } },
+  { name: "XGBoost_2", family: "XGBoost", algo: "xgboost", params: { ...TREES, ...XGB_COLUMNS, max_depth: 10, min_rows: 5, sample_rate: 0.6 } },
   { name: "GBM_2", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 7, min_rows: 10 } },
   { name: "GBM_3", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 8, min_rows: 10 } },
+  { name: "XGBoost_3", family: "XGBoost", algo: "xgboost", params: { ...TREES, ...XGB_COLUMNS, max_depth: 5, min_rows: 3, sample_rate: 0.8 } },
   { name: "XRT_1", family: "XRT", algo: "drf", params: { ntrees: 50, histogram_type: "Random" } },
   { name: "GBM_4", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 10, min_rows: 10 } },
   { name: "GBM_5", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 15, min_rows: 100 } },
 ];
 
 export const GRID_STEPS: readonly GridStep[] = [
+  {
+    name: "XGBoost_grid_1",
+    family: "XGBoost",
+    algo: "xgboost",
+    params: TREES,
+    // H2O's AutoML XGBoost grid, without booster dart (floe grows gbtree only).
+    hyperParams: {
+      max_depth: [3, 6, 9, 12, 15],
+      min_rows: [1, 3, 5, 10, 15, 20],
+      sample_rate: [0.6, 0.8, 1.0],
+      col_sample_rate: [0.6, 0.8, 1.0],
+      col_sample_rate_per_tree: [0.7, 0.8, 0.9, 1.0],
+      reg_lambda: [0.001, 0.01, 0.1, 1, 10, 100],
+      reg_alpha: [0.001, 0.01, 0.1, 0.5, 1],
+    },
+    // H2O weighs its grids' time 3 (XGBoost) : 2 (GBM) : 1 (deep learning).
+    share: 0.5,
+  },
   {
     name: "GBM_grid_1",
     family: "GBM",

@@ -119,7 +119,6 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     const main = budget.share(mainMs);
     const perModelSecs = p.max_runtime_secs_per_model > 0 ? p.max_runtime_secs_per_model : p.max_runtime_secs > 0 ? p.max_runtime_secs / 5 : 0;
     log("info", "setup", `${category} problem on '${req.y}', ${train.rows} rows, ${columns.xCols.length} predictors; seed ${p.seed}; leaderboard sorted by ${sortMetric}`);
-    if (algos.has("XGBoost")) log("info", "setup", "XGBoost is not part of floe: its place is taken by the GBMs");
 
     /** The parameters of one model: the step's, then AutoML's own where the algorithm takes them. */
     const paramsFor = (algo: string, own: Readonly<Record<string, unknown>>, within: Budget): Record<string, unknown> => {
