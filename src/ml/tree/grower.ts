@@ -5,6 +5,7 @@
 // larger is its parent minus it. A node with fewer rows than bins comes back as its rows'
 // records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
 
+import { sharedI32, sharedU8 } from "../../core/chunk.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import type { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
@@ -57,6 +58,12 @@ interface Active {
   hist: NodeHistogram | null;
 }
 
+function sharedFrom(values: readonly number[]): Int32Array {
+  const out = sharedI32(values.length);
+  out.set(values);
+  return out;
+}
+
 /** A node a level pass sums: its rows (as its split counted them; −1 unknown, the root) and features. */
 interface Build {
   readonly k: number;
@@ -74,8 +81,9 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const gains = new Float64Array(F);
   const featuresOf = (k: number, node: number) => spec.featuresFor?.(k, node) ?? spec.treeFeatures;
   const binsOf = (features: readonly number[]) => features.reduce((sum, f) => sum + featureBins[f], 0);
-  // A node whose rows touch fewer bins than it has: its records cost less than a histogram.
-  const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * features.length < binsOf(features);
+  // A node whose records take no more bytes than its histogram is summed from its records:
+  // they cost less to make, send, merge and read than a histogram's every bin.
+  const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * recordBytes(features.length) <= 24 * binsOf(features);
   const reader = new NodeBinsReader(featureBins.reduce((a, b) => Math.max(a, b), 1));
 
   // Level passes: `build` lists the (class, node) sums to make; `splits` moves rows first.
@@ -119,7 +127,8 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
         slotEntry.push(entryFeature.length);
       }
       const batch = build.slice(start, end);
-      const slotOf = nodes.map((ns) => new Int32Array(ns.length).fill(-1));
+      // Shared memory: the pass's arguments reach the workers without a copy.
+      const slotOf = nodes.map((ns) => sharedI32(ns.length).fill(-1));
       batch.forEach(({ k, node }, slot) => {
         slotOf[k][node] = slot;
       });
@@ -133,13 +142,13 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
           splits: first ? splits : null,
           slotOf,
           slots: batch.length,
-          slotEntry: Int32Array.from(slotEntry),
-          entryFeature: Int32Array.from(entryFeature),
-          entryOffset: Int32Array.from(entryOffset),
+          slotEntry: sharedFrom(slotEntry),
+          entryFeature: sharedFrom(entryFeature),
+          entryOffset: sharedFrom(entryOffset),
           bins,
-          recordStart: Int32Array.from(recordStart),
-          recordCap: Int32Array.from(recordCap),
-          binStart: Int32Array.from(binStart),
+          recordStart: sharedFrom(recordStart),
+          recordCap: sharedFrom(recordCap),
+          binStart: sharedFrom(binStart),
           records,
           recordBins,
           missingBin,
@@ -249,14 +258,14 @@ function splitTable(nodes: readonly GrowNode[][], made: readonly { a: Active; s:
   const n = made.length;
   const bitsLength = made.reduce((t, m) => t + (m.s.bits?.length ?? 0), 0);
   const table = {
-    splitOf: nodes.map((ns) => new Int32Array(ns.length).fill(-1)),
-    feature: new Int32Array(n),
-    threshold: new Int32Array(n),
-    naLeft: new Uint8Array(n),
-    catOffset: new Int32Array(n),
-    bitsets: new Uint8Array(bitsLength),
-    left: new Int32Array(n),
-    right: new Int32Array(n),
+    splitOf: nodes.map((ns) => sharedI32(ns.length).fill(-1)),
+    feature: sharedI32(n),
+    threshold: sharedI32(n),
+    naLeft: sharedU8(n),
+    catOffset: sharedI32(n),
+    bitsets: sharedU8(bitsLength),
+    left: sharedI32(n),
+    right: sharedI32(n),
   };
   let offset = 0;
   made.forEach(({ a, s, left, right }, i) => {

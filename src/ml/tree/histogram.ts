@@ -177,17 +177,23 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
   c.partCount[k] = made / 3;
 }
 
-/**
- * A level pass's partial: the dense slots' histogram, and the row slots' records, each
- * row slot's `filled` records from its `recordStart` (bins: `width` a record from its
- * `binStart`). The layout travels with the partial so that partials merge without the args.
- */
-export interface LevelPartial {
-  readonly hist: Float64Array;
+/** Records one worker (or node) wrote: per row slot `filled[s]` records from its recordStart. */
+export interface RecordBlock {
   readonly filled: Int32Array;
   readonly qg: Int32Array;
   readonly qh: Int32Array;
   readonly recordBin: Uint16Array;
+}
+
+/**
+ * A level pass's partial: the dense slots' histogram, and the row slots' records in one
+ * block a worker or node that mapped chunks (each row slot's records from its
+ * `recordStart`, its bins `width` a record from its `binStart`). Merging adds histograms
+ * and lists blocks side by side: records are never copied on the merging thread.
+ */
+export interface LevelPartial {
+  readonly hist: Float64Array;
+  readonly blocks: RecordBlock[];
   readonly recordStart: Int32Array;
   readonly binStart: Int32Array;
   readonly width: Int32Array;
@@ -200,40 +206,26 @@ export interface LevelPartial {
 function emptyPartial(a: LevelArgs): LevelPartial {
   const width = new Int32Array(a.slots);
   for (let s = 0; s < a.slots; s++) width[s] = a.slotEntry[s + 1] - a.slotEntry[s];
-  return {
-    hist: new Float64Array(new SharedArrayBuffer(a.bins * 3 * 8)),
+  const block: RecordBlock = {
     filled: new Int32Array(a.slots),
     qg: new Int32Array(new SharedArrayBuffer(a.records * 4)),
     qh: new Int32Array(new SharedArrayBuffer(a.records * 4)),
     recordBin: new Uint16Array(new SharedArrayBuffer(a.recordBins * 2)),
-    recordStart: a.recordStart,
-    binStart: a.binStart,
-    width,
   };
+  return { hist: new Float64Array(new SharedArrayBuffer(a.bins * 3 * 8)), blocks: a.records > 0 ? [block] : [], recordStart: a.recordStart, binStart: a.binStart, width };
 }
 
-/** Adds b's histogram to acc's and appends b's records after acc's, slot by slot. */
+/** Adds b's histogram to acc's and lists b's record blocks after acc's. */
 function mergePartial(acc: LevelPartial, b: LevelPartial): void {
   const h = acc.hist;
   const bh = b.hist;
   for (let i = 0; i < h.length; i++) h[i] += bh[i];
-  for (let s = 0; s < acc.filled.length; s++) {
-    const n = b.filled[s];
-    if (n === 0) continue;
-    const r0 = acc.recordStart[s];
-    const at = acc.filled[s];
-    acc.qg.set(b.qg.subarray(r0, r0 + n), r0 + at);
-    acc.qh.set(b.qh.subarray(r0, r0 + n), r0 + at);
-    const w = acc.width[s];
-    const b0 = acc.binStart[s];
-    acc.recordBin.set(b.recordBin.subarray(b0, b0 + n * w), b0 + at * w);
-    acc.filled[s] = at + n;
-  }
+  acc.blocks.push(...b.blocks);
 }
 
 /** Copies the records of rows order[from, to) to a row slot, from record `r` and record bin `rb`. */
 function copyRecords(
-  out: LevelPartial,
+  out: RecordBlock,
   r: number,
   rb: number,
   order: Int32Array,
@@ -316,26 +308,19 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
         }
         const r0 = recordStart[slot];
         if (r0 >= 0) {
-          const w = out.filled[slot];
+          const block = out.blocks[0];
+          const w = block.filled[slot];
           if (w + to - from > a.recordCap[slot]) throw new FloeError("internal", `level pass: node ${nd} has more rows than its split counted`);
-          copyRecords(out, r0 + w, a.binStart[slot] + w * F, order, from, to, qg, qh, K, k, featureBins, F);
-          out.filled[slot] = w + to - from;
+          copyRecords(block, r0 + w, a.binStart[slot] + w * F, order, from, to, qg, qh, K, k, featureBins, F);
+          block.filled[slot] = w + to - from;
         } else addRows(hist, order, from, to, qg, qh, K, k, featureBins, offs, F);
       }
     }
   },
   reduce(a, b) {
-    const out: LevelPartial = {
-      ...a,
-      hist: new Float64Array(a.hist.length),
-      filled: new Int32Array(a.filled.length),
-      qg: new Int32Array(a.qg.length),
-      qh: new Int32Array(a.qh.length),
-      recordBin: new Uint16Array(a.recordBin.length),
-    };
-    mergePartial(out, a);
-    mergePartial(out, b);
-    return out;
+    const hist = new Float64Array(a.hist.length);
+    for (let i = 0; i < hist.length; i++) hist[i] = a.hist[i] + b.hist[i];
+    return { ...a, hist, blocks: [...a.blocks, ...b.blocks] };
   },
   mergeInto: mergePartial,
   empty: emptyPartial,

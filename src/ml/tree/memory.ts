@@ -4,10 +4,10 @@
 //               the working state (score, g, h, quantized g and h, node, order, parts,
 //               holdout and out-of-bag sums), for the training and the validation frame
 //   histograms  a level pass's partial on every worker and the merged one, plus the level
-//               of parent histograms kept for subtraction. A dense node has at least as many
-//               row-features as bins (histogram.ts), so a level's dense histograms hold at
-//               most one bin a row-feature, and no more than 2^depth nodes' bins; small nodes
-//               come as records, one a row.
+//               of parent histograms kept for subtraction. A node is dense only when its
+//               histogram is smaller than its rows' records (grower.ts), so a level holds at
+//               most a record's bytes a row, and no more than 2^depth nodes' histograms
+//               (the root's at least).
 
 import { FloeError } from "../../core/errors.ts";
 import { formatBytes } from "../../core/memory.ts";
@@ -41,9 +41,7 @@ function viewRowBytes(features: number, classes: number): number {
 export function treeMemory(s: TreeShape): TreeMemory {
   const view = (s.rows + s.validRows) * viewRowBytes(s.features, s.classes);
   const levelNodes = 2 ** Math.min(s.maxDepth - 1, 52) * s.classes;
-  const dense = 24 * Math.min(levelNodes * s.bins, s.rows * s.features * s.classes);
-  const records = s.rows * s.classes * recordBytes(s.features);
-  const level = Math.max(dense, records);
+  const level = Math.max(24 * s.bins * s.classes, Math.min(24 * levelNodes * s.bins, s.rows * s.classes * recordBytes(s.features)));
   const histograms = Math.min(level, MAX_PASS_BYTES) * (s.threads + 1) + level;
   return { view, histograms, total: view + histograms };
 }

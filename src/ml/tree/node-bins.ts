@@ -49,16 +49,18 @@ export class NodeBinsReader {
     }
     const { part, slot } = h;
     const r0 = part.recordStart[slot];
-    const rows = part.filled[slot];
     const w = part.width[slot];
-    const recordBin = part.recordBin;
     const acc = this.acc;
-    for (let r = 0, rb = part.binStart[slot] + j; r < rows; r++, rb += w) {
-      const t = recordBin[rb] * 3;
-      if (acc[t + 2] === 0) out.bin[m++] = recordBin[rb];
-      acc[t] += part.qg[r0 + r];
-      acc[t + 1] += part.qh[r0 + r];
-      acc[t + 2] += 1;
+    for (const block of part.blocks) {
+      const { recordBin, qg, qh } = block;
+      const rows = block.filled[slot];
+      for (let r = 0, rb = part.binStart[slot] + j; r < rows; r++, rb += w) {
+        const t = recordBin[rb] * 3;
+        if (acc[t + 2] === 0) out.bin[m++] = recordBin[rb];
+        acc[t] += qg[r0 + r];
+        acc[t + 1] += qh[r0 + r];
+        acc[t + 2] += 1;
+      }
     }
     sortAscending(out.bin, m);
     for (let q = 0; q < m; q++) {
@@ -116,17 +118,20 @@ export function subtractInto(parent: DenseHistogram, child: NodeHistogram): void
   }
   const { part, slot } = child;
   const r0 = part.recordStart[slot];
-  const rows = part.filled[slot];
   const w = part.width[slot];
   const at = parent.at;
-  for (let r = 0, rb = part.binStart[slot]; r < rows; r++) {
-    const g = part.qg[r0 + r];
-    const h = part.qh[r0 + r];
-    for (let j = 0; j < w; j++, rb++) {
-      const t = (at[j] + part.recordBin[rb]) * 3;
-      data[t] -= g;
-      data[t + 1] -= h;
-      data[t + 2] -= 1;
+  for (const block of part.blocks) {
+    const { recordBin, qg, qh } = block;
+    const rows = block.filled[slot];
+    for (let r = 0, rb = part.binStart[slot]; r < rows; r++) {
+      const g = qg[r0 + r];
+      const h = qh[r0 + r];
+      for (let j = 0; j < w; j++, rb++) {
+        const t = (at[j] + recordBin[rb]) * 3;
+        data[t] -= g;
+        data[t + 1] -= h;
+        data[t + 2] -= 1;
+      }
     }
   }
 }

@@ -5,7 +5,7 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { InlineExecutor } from "../../../src/core/mr.ts";
 import { WorkerPool } from "../../../src/core/pool.ts";
-import { keyState } from "../../../src/core/rng.ts";
+import { keyState, rowUniform } from "../../../src/core/rng.ts";
 import { type BinColumn, cutPoints, enumBins, totalBins } from "../../../src/ml/tree/binning.ts";
 import { LevelTask } from "../../../src/ml/tree/histogram.ts";
 import { GradTask } from "../../../src/ml/tree/row-tasks.ts";
@@ -71,20 +71,25 @@ async function rootRecords(chunkRows: number, executor = node.executor) {
     records: rows,
     recordBins: 2 * rows,
   });
-  const records = Array.from({ length: part.filled[0] }, (_, r) => [part.qg[r], part.qh[r], part.recordBin[2 * r], part.recordBin[2 * r + 1]].join(" ")).sort();
+  const records = part.blocks.flatMap((b) => Array.from({ length: b.filled[0] }, (_, r) => [b.qg[r], b.qh[r], b.recordBin[2 * r], b.recordBin[2 * r + 1]].join(" "))).sort();
   return { ...root, rows, records };
 }
 
 test("the root histogram equals a naive row-by-row sum over in-bag rows", async () => {
-  const { hist, view, offset } = await rootHistogram(100);
+  const { hist, view, offset, args } = await rootHistogram(100);
   const naive = new Float64Array(hist.length);
+  const { root } = args;
   for (const c of view.chunks) {
     for (let i = 0; i < c.rows; i++) {
       if (c.node[i] !== 0) continue; // the task put in-bag rows at the root
+      // seeded stochastic rounding: floor(g / scale + u), u the row's draw
+      const u = rowUniform(root.roundState, c.start + i);
+      const g = Math.floor(c.g[i] / root.gScale[0] + u);
+      const h = Math.floor(c.h[i] / root.hScale[0] + u);
       for (let f = 0; f < 2; f++) {
         const t = (offset[f] + c.bins[f][i]) * 3;
-        naive[t] += c.qg[i];
-        naive[t + 1] += c.qh[i];
+        naive[t] += g;
+        naive[t + 1] += h;
         naive[t + 2] += 1;
       }
     }
