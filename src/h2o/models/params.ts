@@ -107,9 +107,23 @@ const H2O_ONLY_DEFAULTS: Readonly<Record<string, string>> = {
   metalearner_nfolds: "0",
 };
 
-/** Where an estimator's default differs from the table's (H2O's isolation forest stops at a tolerance of 0.01), or it sends one floe's version lacks. */
+/** Where an estimator's default differs from the table's (H2O's isolation forest stops at a tolerance of 0.01, its XGBoost is quiet), or it sends one floe's version lacks. */
 const ALGO_H2O_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   isolationforest: { stopping_tolerance: "0.01", col_sample_rate_per_tree: "1.0" },
+  // XGBoost's runtime and dart settings at H2O's defaults (floe grows gbtree on its own threads).
+  xgboost: {
+    quiet_mode: "True",
+    nthread: "-1",
+    parallelize_cross_validation: "True",
+    sample_type: "uniform",
+    normalize_type: "tree",
+    rate_drop: "0.0",
+    one_drop: "False",
+    skip_drop: "0.0",
+    dmatrix_type: "auto",
+    backend: "auto",
+    score_eval_metric_only: "False",
+  },
 };
 
 /** The same value as H2O spells it: numbers compared as numbers, other text without case or underscores. */

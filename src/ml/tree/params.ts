@@ -124,20 +124,34 @@ export type TreeParams = SharedTreeParams &
 
 /**
  * XGBoost's parameters as the tree loop reads them: H2O's aliases resolved as H2O does (an
- * alias not at its default wins), max_bins as the bins of a numeric column, categorical
- * columns binned as floe's other trees bin them.
+ * alias not at its default wins, and both names then hold the value used), max_bins as the
+ * bins of a numeric column, categorical columns binned as floe's other trees bin them.
  */
 export function xgboostTreeParams(p: XgboostParams): TreeParams {
   const pick = (alias: number, aliasDefault: number, own: number) => (alias !== aliasDefault ? alias : own);
+  const learn_rate = pick(p.eta, 0.3, p.learn_rate);
+  const sample_rate = pick(p.subsample, 1, p.sample_rate);
+  const col_sample_rate = pick(p.colsample_bylevel, 1, p.col_sample_rate);
+  const col_sample_rate_per_tree = pick(p.colsample_bytree, 1, p.col_sample_rate_per_tree);
+  const max_abs_leafnode_pred = pick(p.max_delta_step, 0, p.max_abs_leafnode_pred);
+  const min_rows = pick(p.min_child_weight, 1, p.min_rows);
+  const min_split_improvement = pick(p.gamma, 0, p.min_split_improvement);
   return {
     ...p,
-    learn_rate: pick(p.eta, 0.3, p.learn_rate),
-    sample_rate: pick(p.subsample, 1, p.sample_rate),
-    col_sample_rate: pick(p.colsample_bylevel, 1, p.col_sample_rate),
-    col_sample_rate_per_tree: pick(p.colsample_bytree, 1, p.col_sample_rate_per_tree),
-    max_abs_leafnode_pred: pick(p.max_delta_step, 0, p.max_abs_leafnode_pred),
-    min_rows: pick(p.min_child_weight, 1, p.min_rows),
-    min_split_improvement: pick(p.gamma, 0, p.min_split_improvement),
+    learn_rate,
+    eta: learn_rate,
+    sample_rate,
+    subsample: sample_rate,
+    col_sample_rate,
+    colsample_bylevel: col_sample_rate,
+    col_sample_rate_per_tree,
+    colsample_bytree: col_sample_rate_per_tree,
+    max_abs_leafnode_pred,
+    max_delta_step: max_abs_leafnode_pred,
+    min_rows,
+    min_child_weight: min_rows,
+    min_split_improvement,
+    gamma: min_split_improvement,
     nbins: p.max_bins,
     nbins_cats: 1024,
     histogram_type: "AUTO",

@@ -108,6 +108,8 @@ test("a leaf is -T(G)/(H + lambda), clipped at max_abs_leafnode_pred, times eta 
   // XGBoost's names for the same parameters give the same model.
   const aliased = await stump({ eta: 0.5, reg_lambda: 5, reg_alpha: 4, max_delta_step: 3 });
   expect(Array.from(aliased.iterations[0][0].value)).toEqual(Array.from(clipped.iterations[0][0].value));
+  // Both names report the value used, as H2O syncs them.
+  expect(aliased.params).toMatchObject({ learn_rate: 0.5, eta: 0.5, max_abs_leafnode_pred: 3, max_delta_step: 3, reg_alpha: 4 });
   expect(plain.init[0]).toBe(0.5);
 });
 
