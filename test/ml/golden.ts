@@ -36,6 +36,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: "drf multinomial", data: "iris", algo: "drf", y: "species", params: { ntrees: 10, seed: 1, ...CV } },
   { name: "drf regression", data: "penguins", algo: "drf", y: "flipper_length_mm", params: { ntrees: 10, seed: 5 } },
   { name: "xrt", data: "iris", algo: "drf", y: "species", params: { ntrees: 5, seed: 6, histogram_type: "Random" } },
+  { name: "xgboost multinomial", data: "iris", algo: "xgboost", y: "species", params: { ntrees: 10, seed: 16, ...CV } },
+  { name: "xgboost binomial", data: "penguins", algo: "xgboost", y: "sex", params: { ntrees: 10, seed: 17, reg_alpha: 0.5, col_sample_rate: 0.7 } },
   { name: "glm gaussian", data: "penguins", algo: "glm", y: "body_mass_g", params: { seed: 7, ...CV } },
   { name: "glm binomial lambda search", data: "penguins", algo: "glm", y: "sex", params: { seed: 8, lambda_search: true, nlambdas: 5 } },
   { name: "glm multinomial", data: "iris", algo: "glm", y: "species", params: { seed: 9 } },
