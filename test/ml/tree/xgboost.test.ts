@@ -22,7 +22,7 @@ import type { MultinomialMetrics } from "../../../src/ml/metrics/multinomial.ts"
 import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
 import type { TreeModel } from "../../../src/ml/tree/model.ts";
-import { tempDir, testNode, writeTemp } from "../../support/node.ts";
+import { FIXTURES, tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode(2);
 const dir = tempDir();
@@ -135,4 +135,20 @@ test("lossguide, dart, gblinear and a distribution that does not fit the respons
   expect(await refusal({ booster: "gblinear" })).toBe("unsupported: xgboost booster=gblinear is not supported by floe: use gbtree");
   expect(await refusal({ distribution: "bernoulli" })).toBe("invalid_argument: distribution=bernoulli needs an enum response; 'y' is numeric");
   expect(await refusal({ distribution: "laplace" })).toBe('invalid_argument: xgboost parameter distribution="laplace": not one of AUTO, gaussian, bernoulli, multinomial, poisson, gamma, tweedie');
+});
+
+test("cross-validated with early stopping, the main model has the folds' mean trees; the same seed gives the same trees on 1 or 2 threads", async () => {
+  const frame = await load(join(FIXTURES, "iris.csv"));
+  const params = { ntrees: 300, nfolds: 3, stopping_rounds: 2, score_tree_interval: 5, seed: 4, sample_rate: 0.8, col_sample_rate: 0.7 };
+  const r = await algorithm("xgboost")!.train(node.executor, { modelId: "cv", frame, y: "species", x: null, params });
+  const m = r.model as TreeModel;
+  const folds = r.cvModels.map((f) => (f as TreeModel).iterations.length);
+  expect(Math.max(...folds)).toBeLessThan(300);
+  expect(m.iterations.length).toBe(Math.round(folds.reduce((a, b) => a + b, 0) / folds.length));
+  expect(m.metrics.cross_validation).toMatchObject({ nobs: frame.rows });
+  const one = testNode(1);
+  const again = (
+    await algorithm("xgboost")!.train(one.executor, { modelId: "cv1", frame: (await one.importFrame({ kind: "file", path: join(FIXTURES, "iris.csv") }).done).frame, y: "species", x: null, params })
+  ).model as TreeModel;
+  expect(again.iterations).toEqual(m.iterations);
 });
