@@ -7,12 +7,13 @@
 
 import { sharedI32, sharedU8 } from "../../core/chunk.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
-import type { Rng } from "../../core/rng.ts";
+import { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
 import { type LevelPartial, LevelTask, MAX_PASS_BYTES, type RootArgs, recordBytes } from "./histogram.ts";
 import { type DenseHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split.ts";
+import { SplitSearchTask } from "./split-task.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -31,8 +32,8 @@ export interface GrowSpec {
    * smaller one.
    */
   readonly featuresFor: ((k: number, node: number) => readonly number[]) | null;
-  /** Random thresholds for extremely randomized trees; null for the best threshold. */
-  readonly randomFor: (k: number, node: number) => Rng | null;
+  /** Seed state of a node's random thresholds (extremely randomized trees); null for the best threshold. */
+  readonly randomState: (k: number, node: number) => number | null;
   /** The value of a leaf with these totals in class k's tree. */
   readonly leafValue: (stats: NodeStats, k: number) => number;
   readonly signal?: AbortSignal;
@@ -169,6 +170,72 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     return out;
   };
 
+  /** The best splits of nodes summed from records, searched by the workers (SplitSearchTask). */
+  const searchRows = async (search: readonly Active[]): Promise<Map<Active, Split | null>> => {
+    const found = new Map<Active, Split | null>();
+    if (search.length === 0) return found;
+    const parts: LevelPartial[] = [];
+    const partIndex = new Map<LevelPartial, number>();
+    const m = search.length;
+    const part = sharedI32(m);
+    const slot = sharedI32(m);
+    const cls = sharedI32(m);
+    const totals = new Float64Array(new SharedArrayBuffer(3 * m * 8));
+    const randomState = new Float64Array(new SharedArrayBuffer(m * 8));
+    const featureStart = sharedI32(m + 1);
+    const featureList: number[] = [];
+    search.forEach((a, j) => {
+      const h = a.hist as NodeHistogram & { kind: "rows" };
+      let p = partIndex.get(h.part);
+      if (p === undefined) {
+        p = parts.length;
+        parts.push(h.part);
+        partIndex.set(h.part, p);
+      }
+      part[j] = p;
+      slot[j] = h.slot;
+      cls[j] = a.k;
+      totals[3 * j] = a.stats.g;
+      totals[3 * j + 1] = a.stats.h;
+      totals[3 * j + 2] = a.stats.n;
+      randomState[j] = spec.randomState(a.k, a.node) ?? Number.NaN;
+      featureStart[j] = featureList.length;
+      featureList.push(...h.features);
+    });
+    featureStart[m] = featureList.length;
+    const splits = await executor.run(
+      SplitSearchTask,
+      view,
+      {
+        parts,
+        chunks: view.chunks.length,
+        part,
+        slot,
+        cls,
+        totals,
+        randomState,
+        featureStart,
+        features: sharedFrom(featureList),
+        specs: spec.specs,
+        gScale: spec.root.gScale,
+        hScale: spec.root.hScale,
+        limits: spec.limits,
+      },
+      { signal: spec.signal },
+    );
+    search.forEach((a, j) => {
+      const f = splits.feature[j];
+      if (f < 0) {
+        found.set(a, null);
+        return;
+      }
+      const left = { g: splits.sums[4 * j + 1], h: splits.sums[4 * j + 2], n: splits.sums[4 * j + 3] };
+      const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
+      found.set(a, { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits[j], left, right });
+    });
+    return found;
+  };
+
   const rootHists = await levelPass(
     Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0) })),
     null,
@@ -180,19 +247,24 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   });
   for (const a of active) nodes[a.k][0].value = spec.leafValue(a.stats, a.k);
 
+  const searchable = (a: Active) => a.depth < spec.maxDepth && a.stats.n >= 2 * spec.limits.minRows && a.hist !== null;
   let pending: SplitTable | null = null;
   while (active.length > 0) {
-    // Choose splits for the active nodes.
+    // Choose splits for the active nodes: those summed from records on the workers, the rest here.
+    const found = await searchRows(active.filter((a) => searchable(a) && a.hist?.kind === "rows"));
     const splitNodes: { a: Active; s: Split; left: number; right: number }[] = [];
     for (const a of active) {
-      if (a.depth >= spec.maxDepth || a.stats.n < 2 * spec.limits.minRows || !a.hist) continue;
-      const hist = a.hist;
-      const s = bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
-        ...spec.limits,
-        gScale: spec.root.gScale[a.k],
-        hScale: spec.root.hScale[a.k],
-        random: spec.randomFor(a.k, a.node),
-      });
+      if (!searchable(a)) continue;
+      const hist = a.hist as NodeHistogram;
+      const state = spec.randomState(a.k, a.node);
+      const s = found.has(a)
+        ? (found.get(a) ?? null)
+        : bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
+            ...spec.limits,
+            gScale: spec.root.gScale[a.k],
+            hScale: spec.root.hScale[a.k],
+            random: state === null ? null : new Rng(state),
+          });
       if (!s) continue;
       const ns = nodes[a.k];
       const left = ns.length;

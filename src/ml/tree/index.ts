@@ -7,6 +7,7 @@ import { SketchTask } from "./binning.ts";
 import { checkTreeModel } from "./check.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import { LevelTask } from "./histogram.ts";
+import { SplitSearchTask } from "./split-task.ts";
 import { metricsSpecOf, predictFrame, type TreeModel } from "./model.ts";
 import { treeOutput } from "./output.ts";
 import { DRF_PARAMS, type DrfParams, GBM_PARAMS, type GbmParams, XGBOOST_PARAMS, type XgboostParams, xgboostTreeParams } from "./params.ts";
@@ -19,6 +20,7 @@ const TASKS = [
   SketchTask,
   BuildViewTask,
   LevelTask,
+  SplitSearchTask,
   GradTask,
   LeafResidualsTask,
   ScoreTask,

@@ -8,7 +8,7 @@ import { mergeSorted } from "../../core/sorted.ts";
 import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { addTrees, applySplits, computeGradients, finishedLeaf, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
-import { routeRow, type Tree } from "./tree.ts";
+import { routeRow, routersFor, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Writes g and h of every training row; the partial is max |g| then max h, per class. */
@@ -130,14 +130,15 @@ export interface EnsembleArgs {
 }
 
 /** Sets every row's raw scores to init + the sum of all trees (scoring a new frame). */
-export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ensemble_score", (c, { iterations, init, missingBin }) => {
+export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ensemble_score", (c, args) => {
+  const { iterations, init, missingBin } = args;
   const K = init.length;
+  const routers = routersFor(args, iterations);
   for (let i = 0; i < c.rows; i++) {
     for (let k = 0; k < K; k++) {
       let s = init[k];
       for (let t = 0; t < iterations.length; t++) {
-        const tree = iterations[t][k];
-        s += tree.value[routeRow(tree, c.bins, missingBin, i)];
+        s += iterations[t][k].value[routeRow(routers[t][k], c.bins, missingBin, i)];
       }
       c.score[i * K + k] = s;
     }

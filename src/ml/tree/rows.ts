@@ -4,7 +4,7 @@
 
 import { rowUniform } from "../../core/rng.ts";
 import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
-import { routeRow, type Tree } from "./tree.ts";
+import { routeRow, routersFor, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** The previous level's splits, for every class tree, as flat arrays. */
@@ -105,15 +105,17 @@ export interface ScoreArgs {
 }
 
 /** Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs). */
-export function addTrees(c: TreeChunk, { trees, missingBin, oob, grown }: ScoreArgs): void {
+export function addTrees(c: TreeChunk, args: ScoreArgs): void {
+  const { trees, missingBin, oob, grown } = args;
   const K = trees.length;
   if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
+  const routers = routersFor(args, [trees])[0];
   for (let i = 0; i < c.rows; i++) {
     const outOfBag = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
     for (let k = 0; k < K; k++) {
       const t = trees[k];
       const n = grown ? c.node[i * K + k] : -1;
-      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(t, c.bins, missingBin, i);
+      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(routers[k], c.bins, missingBin, i);
       const v = t.value[leaf];
       c.score[i * K + k] += v;
       if (outOfBag) c.oob[i * K + k] += v;

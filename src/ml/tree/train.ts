@@ -171,7 +171,7 @@ async function fit(
               const drawn = new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit);
               return treeFeatures.length === F ? drawn : drawn.map((j) => treeFeatures[j]);
             },
-      randomFor: (k, node) => (p.histogram_type === "Random" ? new Rng(keyState(p.seed, t, k, node, 5)) : null),
+      randomState: (k, node) => (p.histogram_type === "Random" ? keyState(p.seed, t, k, node, 5) : null),
       leafValue: (st) => steps.leafValue(st),
       signal: s.input.signal,
     });

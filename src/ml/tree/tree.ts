@@ -63,14 +63,55 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
   return t;
 }
 
+/**
+ * A tree's nodes packed for routing rows: 4 ints a node (feature, then the threshold or the
+ * categorical bitset's offset, the left child, and flags: 1 missing goes left, 2 categorical),
+ * so that a step reads one cache line, not five arrays: deep trees route rows node by node.
+ */
+export interface Router {
+  readonly nodes: Int32Array;
+  readonly bitsets: Uint8Array;
+}
+
+/** A tree's router. */
+function routerOf(t: Tree): Router {
+  const n = t.feature.length;
+  const nodes = new Int32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    const cat = t.catOffset[i] >= 0;
+    nodes[4 * i] = t.feature[i];
+    nodes[4 * i + 1] = cat ? t.catOffset[i] : t.threshold[i];
+    nodes[4 * i + 2] = t.left[i];
+    nodes[4 * i + 3] = t.naLeft[i] | (cat ? 2 : 0);
+  }
+  return { nodes, bitsets: t.bitsets };
+}
+
+const routerCache = new WeakMap<object, Router[][]>();
+
+/**
+ * The routers of trees (per iteration, per class), packed once per `owner`: a task's
+ * arguments, which live as long as its run, so that every chunk of the run shares them.
+ */
+export function routersFor(owner: object, iterations: readonly (readonly Tree[])[]): Router[][] {
+  let routers = routerCache.get(owner);
+  if (!routers) {
+    routers = iterations.map((trees) => trees.map(routerOf));
+    routerCache.set(owner, routers);
+  }
+  return routers;
+}
+
 /** The leaf row i of a view lands in. `missingBin[f]` is feature f's missing bin. */
-export function routeRow(t: Tree, bins: readonly Uint16Array[], missingBin: Int32Array, i: number): number {
+export function routeRow(r: Router, bins: readonly Uint16Array[], missingBin: Int32Array, i: number): number {
+  const nodes = r.nodes;
   let n = 0;
-  for (let f = t.feature[0]; f >= 0; f = t.feature[n]) {
+  for (let f = nodes[0]; f >= 0; f = nodes[4 * n]) {
     const b = bins[f][i];
-    const c = t.catOffset[n];
-    const goRight = c >= 0 ? 1 - t.bitsets[c + b] : b === missingBin[f] ? 1 - t.naLeft[n] : +(b > t.threshold[n]);
-    n = t.left[n] + goRight;
+    const at = nodes[4 * n + 1];
+    const flags = nodes[4 * n + 3];
+    const goRight = flags & 2 ? 1 - r.bitsets[at + b] : b === missingBin[f] ? 1 - (flags & 1) : +(b > at);
+    n = nodes[4 * n + 2] + goRight;
   }
   return n;
 }

@@ -73,7 +73,7 @@ test("the larger sibling by subtraction equals building it directly: same splits
       treeFeatures: all,
       // Every node's own feature list (the same list) makes the grower build both children.
       featuresFor: bySubtraction ? null : () => all,
-      randomFor: () => null,
+      randomState: () => null,
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
     });
     return { tree: grown.trees[0], gains: grown.gains, slots: executor.slots };

@@ -1,0 +1,114 @@
+// The split search of the nodes a level pass summed from their rows' records (most nodes
+// of a deep tree), as a task: node j is searched by the map of chunk j mod chunks, from
+// the records the arguments carry (shared memory within a node), so the search runs on
+// every worker instead of the thread that grows the tree. A node's split is a function of
+// its records alone: the partial holds each searched node's split at the node's place,
+// and any merge order gives the same result.
+
+import type { Task } from "../../core/mr.ts";
+import { Rng } from "../../core/rng.ts";
+import type { FeatureSpec } from "./binning.ts";
+import type { LevelPartial } from "./histogram.ts";
+import { NodeBinsReader } from "./node-bins.ts";
+import { bestSplit, type SplitLimits } from "./split.ts";
+import type { TreeChunk } from "./view.ts";
+
+export interface SplitSearchArgs {
+  readonly parts: readonly LevelPartial[];
+  /** Chunks of the view: node j is searched by chunk j mod chunks. */
+  readonly chunks: number;
+  /**
+   * Per node: its level partial and slot, its class, its totals (real units), the seed
+   * state of its random thresholds (NaN: the best threshold) and its features,
+   * entries [featureStart[j], featureStart[j + 1]) of `features`.
+   */
+  readonly part: Int32Array;
+  readonly slot: Int32Array;
+  readonly cls: Int32Array;
+  readonly totals: Float64Array;
+  readonly randomState: Float64Array;
+  readonly featureStart: Int32Array;
+  readonly features: Int32Array;
+  readonly specs: readonly FeatureSpec[];
+  readonly gScale: Float64Array;
+  readonly hScale: Float64Array;
+  readonly limits: SplitLimits;
+}
+
+/** The splits found, per node: feature −1 when the node does not split. */
+export interface FoundSplits {
+  readonly searched: Uint8Array;
+  readonly feature: Int32Array;
+  readonly threshold: Int32Array;
+  readonly naLeft: Uint8Array;
+  /** gain, then the left child's g, h and rows: 4 a node. */
+  readonly sums: Float64Array;
+  readonly bits: (Uint8Array | null)[];
+}
+
+function emptyFound(nodes: number): FoundSplits {
+  return {
+    searched: new Uint8Array(nodes),
+    feature: new Int32Array(nodes).fill(-1),
+    threshold: new Int32Array(nodes),
+    naLeft: new Uint8Array(nodes),
+    sums: new Float64Array(4 * nodes),
+    bits: new Array(nodes).fill(null),
+  };
+}
+
+function mergeFound(acc: FoundSplits, b: FoundSplits): void {
+  for (let j = 0; j < acc.searched.length; j++) {
+    if (!b.searched[j]) continue;
+    acc.searched[j] = 1;
+    acc.feature[j] = b.feature[j];
+    acc.threshold[j] = b.threshold[j];
+    acc.naLeft[j] = b.naLeft[j];
+    for (let q = 0; q < 4; q++) acc.sums[4 * j + q] = b.sums[4 * j + q];
+    acc.bits[j] = b.bits[j];
+  }
+}
+
+export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
+  name: "ml.tree.split_search",
+  commutative: true,
+  map(c, a) {
+    const out = emptyFound(a.slot.length);
+    SplitSearchTask.mapInto?.(out, c, a);
+    return out;
+  },
+  mapInto(out, c, a) {
+    const reader = new NodeBinsReader(a.specs.reduce((m, s) => Math.max(m, s.valueBins + 1), 1));
+    for (let j = c.index % a.chunks; j < a.slot.length; j += a.chunks) {
+      const features = Array.from(a.features.subarray(a.featureStart[j], a.featureStart[j + 1]));
+      const hist = { kind: "rows", part: a.parts[a.part[j]], slot: a.slot[j], features } as const;
+      const k = a.cls[j];
+      const state = a.randomState[j];
+      const s = bestSplit(
+        (f, e) => reader.read(hist, e, a.specs[f].valueBins + 1),
+        a.specs,
+        features,
+        { g: a.totals[3 * j], h: a.totals[3 * j + 1], n: a.totals[3 * j + 2] },
+        { ...a.limits, gScale: a.gScale[k], hScale: a.hScale[k], random: Number.isNaN(state) ? null : new Rng(state) },
+      );
+      out.searched[j] = 1;
+      if (!s) continue;
+      out.feature[j] = s.feature;
+      out.threshold[j] = s.threshold;
+      out.naLeft[j] = s.naLeft ? 1 : 0;
+      out.sums[4 * j] = s.gain;
+      out.sums[4 * j + 1] = s.left.g;
+      out.sums[4 * j + 2] = s.left.h;
+      out.sums[4 * j + 3] = s.left.n;
+      out.bits[j] = s.bits;
+    }
+  },
+  reduce(a, b) {
+    const out = emptyFound(a.searched.length);
+    mergeFound(out, a);
+    mergeFound(out, b);
+    return out;
+  },
+  mergeInto: mergeFound,
+  empty: (a) => emptyFound(a.slot.length),
+};
