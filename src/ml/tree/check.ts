@@ -30,6 +30,13 @@ export function checkTreeModel(s: Shape, m: Record<string, unknown>, classes: nu
   s.array(m.iterations, "iterations").forEach((trees, it) => {
     s.array(trees, `iteration ${it}`, K).forEach((t, k) => checkTree(s, t, features, `iteration ${it} tree ${k}`));
   });
+  if (m.feature_importance !== undefined) {
+    s.array(m.feature_importance, "feature_importance").forEach((v, i) => {
+      const row = s.object(v, `feature_importance ${i}`);
+      s.string(row.variable, `feature_importance ${i} variable`);
+      for (const key of ["gain", "cover", "frequency"]) s.number(row[key], `feature_importance ${i} ${key}`, { min: 0 });
+    });
+  }
 }
 
 function checkFeature(s: Shape, v: unknown, where: string): FeatureSpec {

@@ -31,7 +31,13 @@ export interface GrowSpec {
    * directly for each child; whole sets let the larger sibling be its parent minus the
    * smaller one.
    */
-  readonly featuresFor: ((k: number, node: number) => readonly number[]) | null;
+  readonly featuresFor: ((k: number, node: number, depth: number) => readonly number[]) | null;
+  /**
+   * Most leaves a tree may have (0: no limit). With a limit the tree grows best-first
+   * (XGBoost's lossguide): the leaf whose split gains most is split next, ties to the lower
+   * node id, instead of level by level.
+   */
+  readonly maxLeaves: number;
   /** Seed state of a node's random thresholds (extremely randomized trees); null for the best threshold. */
   readonly randomState: (k: number, node: number) => number | null;
   /** The value of a leaf with these totals in class k's tree. */
@@ -43,6 +49,9 @@ export interface Grown {
   readonly trees: Tree[];
   /** Σ split gain per feature: the raw variable importance of these trees. */
   readonly gains: Float64Array;
+  /** Σ hessian of the split nodes per feature (XGBoost's cover), and splits per feature. */
+  readonly cover: Float64Array;
+  readonly splits: Float64Array;
   /**
    * Splits of the last level, not yet applied to the view's node ids: apply them and
    * every in-bag row's node is its leaf (ScoreTask does, to add the trees cheaply).
@@ -73,6 +82,14 @@ interface Build {
   readonly features: readonly number[];
 }
 
+/** A split made: the node, its split and its children's ids. */
+interface Made {
+  readonly a: Active;
+  readonly s: Split;
+  readonly left: number;
+  readonly right: number;
+}
+
 export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, spec: GrowSpec): Promise<Grown> {
   const K = spec.classes;
   const F = spec.specs.length;
@@ -80,7 +97,9 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const missingBin = Int32Array.from(spec.specs, (s) => s.valueBins);
   const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0)]);
   const gains = new Float64Array(F);
-  const featuresOf = (k: number, node: number) => spec.featuresFor?.(k, node) ?? spec.treeFeatures;
+  const cover = new Float64Array(F);
+  const splitCounts = new Float64Array(F);
+  const featuresOf = (k: number, node: number, depth: number) => spec.featuresFor?.(k, node, depth) ?? spec.treeFeatures;
   const binsOf = (features: readonly number[]) => features.reduce((sum, f) => sum + featureBins[f], 0);
   // A node whose records take no more bytes than its histogram is summed from its records:
   // they cost less to make, send, merge and read than a histogram's every bin.
@@ -237,7 +256,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   };
 
   const rootHists = await levelPass(
-    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0) })),
+    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0, 0) })),
     null,
     spec.root,
   );
@@ -248,55 +267,59 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   for (const a of active) nodes[a.k][0].value = spec.leafValue(a.stats, a.k);
 
   const searchable = (a: Active) => a.depth < spec.maxDepth && a.stats.n >= 2 * spec.limits.minRows && a.hist !== null;
-  let pending: SplitTable | null = null;
-  while (active.length > 0) {
-    // Choose splits for the active nodes: those summed from records on the workers, the rest here.
-    const found = await searchRows(active.filter((a) => searchable(a) && a.hist?.kind === "rows"));
-    const splitNodes: { a: Active; s: Split; left: number; right: number }[] = [];
-    for (const a of active) {
-      if (!searchable(a)) continue;
+  const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
+
+  /** The best split of each node that may split (null where none gains): records' nodes on the workers, the rest here. */
+  const chooseSplits = async (candidates: readonly Active[]): Promise<(Split | null)[]> => {
+    const found = await searchRows(candidates.filter((a) => searchable(a) && a.hist?.kind === "rows"));
+    return candidates.map((a) => {
+      if (!searchable(a)) return null;
+      if (found.has(a)) return found.get(a) ?? null;
       const hist = a.hist as NodeHistogram;
       const state = spec.randomState(a.k, a.node);
-      const s = found.has(a)
-        ? (found.get(a) ?? null)
-        : bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
-            ...spec.limits,
-            gScale: spec.root.gScale[a.k],
-            hScale: spec.root.hScale[a.k],
-            random: state === null ? null : new Rng(state),
-          });
-      if (!s) continue;
-      const ns = nodes[a.k];
-      const left = ns.length;
-      const right = left + 1;
-      ns.push(leafNode(spec.leafValue(s.left, a.k)), leafNode(spec.leafValue(s.right, a.k)));
-      Object.assign(ns[a.node], { feature: s.feature, threshold: s.threshold, naLeft: s.naLeft, bits: s.bits, left, right });
-      gains[s.feature] += s.gain;
-      splitNodes.push({ a, s, left, right });
-    }
-    if (splitNodes.length === 0) break;
-    const table = splitTable(nodes, splitNodes);
-    pending = table;
+      return bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
+        ...spec.limits,
+        gScale: spec.root.gScale[a.k],
+        hScale: spec.root.hScale[a.k],
+        random: state === null ? null : new Rng(state),
+      });
+    });
+  };
 
-    // Children that may split again need histograms. With the tree's features for every
-    // node, build the smaller of each pair and take the larger as parent − smaller;
-    // with per-node subsets, build both.
-    const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
+  /** Splits node a: its children become leaves with their own values. */
+  const applySplit = (a: Active, s: Split): Made => {
+    const ns = nodes[a.k];
+    const left = ns.length;
+    const right = left + 1;
+    ns.push(leafNode(spec.leafValue(s.left, a.k)), leafNode(spec.leafValue(s.right, a.k)));
+    Object.assign(ns[a.node], { feature: s.feature, threshold: s.threshold, naLeft: s.naLeft, bits: s.bits, left, right });
+    gains[s.feature] += s.gain;
+    cover[s.feature] += a.stats.h;
+    splitCounts[s.feature] += 1;
+    return { a, s, left, right };
+  };
+
+  /**
+   * The children of the splits made that may split again, with their sums: a pass that
+   * applies `table` (moving rows) builds them. With the tree's features for every node, the
+   * smaller of each pair is built and the larger is its parent − smaller; with per-node
+   * subsets, or a parent summed from records, both are built.
+   */
+  const growChildren = async (made: readonly Made[], table: SplitTable): Promise<Active[] | null> => {
     const next: Active[] = [];
     const build: Build[] = [];
     const builtFor: Active[] = [];
     const derive: { child: Active; parent: DenseHistogram; sibling: Active }[] = [];
-    for (const { a, s, left, right } of splitNodes) {
+    for (const { a, s, left, right } of made) {
       const depth = a.depth + 1;
       const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
       const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
       if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
       const parent = a.hist as NodeHistogram;
       if (spec.featuresFor || parent.kind === "rows") {
-        // Own feature subsets, or a parent too small for a histogram: sum each child.
         for (const c of [l, r]) {
           if (!canSplit(c.stats, depth)) continue;
-          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: featuresOf(a.k, c.node) });
+          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: featuresOf(a.k, c.node, depth) });
           builtFor.push(c);
           next.push(c);
         }
@@ -308,10 +331,8 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       derive.push({ child: large, parent, sibling: small });
       next.push(small, large);
     }
-    if (next.length === 0) break;
-    if (spec.signal?.aborted) break;
+    if (next.length === 0 || spec.signal?.aborted) return null;
     const hists = await levelPass(build, table, null);
-    pending = null;
     hists.forEach((h, i) => {
       builtFor[i].hist = h;
     });
@@ -320,13 +341,72 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       subtractInto(parent, sibling.hist as NodeHistogram);
       child.hist = parent;
     }
+    return next;
+  };
+
+  const done = (pending: SplitTable | null): Grown => ({ trees: nodes.map(flatten), gains, cover, splits: splitCounts, pending });
+
+  if (spec.maxLeaves > 0) {
+    // Best-first: per class, a queue of leaves with their best splits. Each round splits
+    // every class's best leaf; the pass that builds the children also moves the rows of
+    // every split not yet applied, and leaves the other rows where they are.
+    const queues: { a: Active; s: Split }[][] = Array.from({ length: K }, () => []);
+    const leaves = new Int32Array(K).fill(1);
+    const enqueue = async (list: readonly Active[]) => {
+      const splits = await chooseSplits(list);
+      list.forEach((a, i) => {
+        const s = splits[i];
+        if (s) queues[a.k].push({ a, s });
+      });
+    };
+    await enqueue(active);
+    let unapplied: Made[] = [];
+    for (;;) {
+      const made: Made[] = [];
+      for (let k = 0; k < K; k++) {
+        const q = queues[k];
+        if (q.length === 0 || leaves[k] >= spec.maxLeaves) continue;
+        let best = 0;
+        for (let i = 1; i < q.length; i++) {
+          const d = q[i].s.gain - q[best].s.gain;
+          if (d > 0 || (d === 0 && q[i].a.node < q[best].a.node)) best = i;
+        }
+        const [{ a, s }] = q.splice(best, 1);
+        made.push(applySplit(a, s));
+        leaves[k]++;
+      }
+      if (made.length === 0) break;
+      unapplied = unapplied.concat(made);
+      const table = splitTable(nodes, unapplied, true);
+      const next = await growChildren(made, table);
+      if (next === null) continue;
+      unapplied = [];
+      await enqueue(next);
+    }
+    return done(unapplied.length > 0 ? splitTable(nodes, unapplied, true) : null);
+  }
+
+  let pending: SplitTable | null = null;
+  while (active.length > 0) {
+    const splits = await chooseSplits(active);
+    const made: Made[] = [];
+    active.forEach((a, i) => {
+      const s = splits[i];
+      if (s) made.push(applySplit(a, s));
+    });
+    if (made.length === 0) break;
+    const table = splitTable(nodes, made, false);
+    pending = table;
+    const next = await growChildren(made, table);
+    if (next === null) break;
+    pending = null;
     active = next;
   }
-  return { trees: nodes.map(flatten), gains, pending };
+  return done(pending);
 }
 
-/** The splits just made, as the flat table the level task reads. */
-function splitTable(nodes: readonly GrowNode[][], made: readonly { a: Active; s: Split; left: number; right: number }[]): SplitTable {
+/** The splits made, as the flat table the level task reads; `keep`: rows of other nodes stay where they are. */
+function splitTable(nodes: readonly GrowNode[][], made: readonly Made[], keep: boolean): SplitTable {
   const n = made.length;
   const bitsLength = made.reduce((t, m) => t + (m.s.bits?.length ?? 0), 0);
   const table = {
@@ -338,6 +418,7 @@ function splitTable(nodes: readonly GrowNode[][], made: readonly { a: Active; s:
     bitsets: sharedU8(bitsLength),
     left: sharedI32(n),
     right: sharedI32(n),
+    keep,
   };
   let offset = 0;
   made.forEach(({ a, s, left, right }, i) => {

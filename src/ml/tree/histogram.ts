@@ -119,7 +119,8 @@ function scratchParts(n: number): Int32Array {
 /**
  * Splits every partition of a class by the level's splits: each node's rows are split
  * stably into its left then its right child (rows keep ascending order), node ids are
- * updated, and rows of nodes that did not split finish (−2 − leaf) and leave.
+ * updated, and rows of nodes that did not split finish (−2 − leaf) and leave, or stay
+ * (best-first growth: `keep`).
  */
 function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin: Int32Array): void {
   const n = c.rows;
@@ -138,7 +139,11 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
     const to = parts[pb + 3 * q + 2];
     const sp = nd < splitOf.length ? splitOf[nd] : -1;
     if (sp < 0) {
-      for (let j = from; j < to; j++) node[order[base + j] * K + k] = -2 - nd;
+      if (s.keep) {
+        next[made++] = nd;
+        next[made++] = from;
+        next[made++] = to;
+      } else for (let j = from; j < to; j++) node[order[base + j] * K + k] = -2 - nd;
       continue;
     }
     const f = s.feature[sp];

@@ -36,6 +36,15 @@ export interface TreeModel extends ModelCommon {
   readonly lossParams: LossParams;
   readonly threshold: number;
   readonly scoring_history: readonly ScoringEvent[];
+  /** XGBoost's importances per column: total gain, total cover (hessian of the split rows) and splits. */
+  readonly feature_importance?: readonly FeatureImportance[];
+}
+
+export interface FeatureImportance {
+  readonly variable: string;
+  readonly gain: number;
+  readonly cover: number;
+  readonly frequency: number;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface SplitTable {
   readonly bitsets: Uint8Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
+  /** Rows of nodes without a split stay in their nodes (best-first growth) instead of finishing there. */
+  readonly keep: boolean;
 }
 
 /**

@@ -63,6 +63,8 @@ export interface TreeIterations {
   gradients(t: number, scores: TrainingScores): Promise<Gradients>;
   /** Columns each split may try out of the tree's `available`. */
   featuresPerSplit(available: number): number;
+  /** Columns each level may use out of the tree's `available`, drawn before each node's (XGBoost's colsample_bylevel); all when absent. */
+  featuresPerLevel?(available: number): number;
   /** The value of a leaf with these totals. */
   leafValue(stats: NodeStats): number;
   /**
@@ -94,6 +96,8 @@ export interface TreeStrategy {
   checkParams(p: TreeParams, predictors: number): void;
   /** What a split must satisfy, and the regularisation of its score. */
   limits(p: TreeParams): SplitLimits;
+  /** Most leaves a tree may have, grown best-first (XGBoost's lossguide); 0: level by level. */
+  maxLeaves(p: TreeParams): number;
   /** How raw scores become predictions. */
   output(distribution: Distribution): TreeOutput;
   /** The outputs the training metrics read, in order of preference (the first with weighted rows wins). */

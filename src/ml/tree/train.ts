@@ -63,6 +63,9 @@ function summaryOf(m: Metrics): Record<string, number> {
 interface Fit {
   iterations: Tree[][];
   gains: Float64Array;
+  /** Σ hessian of split nodes and splits per feature (XGBoost's cover and frequency importances). */
+  cover: Float64Array;
+  splits: Float64Array;
   history: ScoringEvent[];
   training: Metrics | null;
   validation: Metrics | null;
@@ -102,6 +105,8 @@ async function fit(
 
   const iterations: Tree[][] = [];
   const gains = new Float64Array(F);
+  const cover = new Float64Array(F);
+  const splits = new Float64Array(F);
   const history: ScoringEvent[] = [];
   const stopSeries: number[] = [];
   let training: Metrics | null = null;
@@ -156,7 +161,11 @@ async function fit(
     const gScale = Float64Array.from({ length: K }, (_, k) => (m[k] > 0 ? m[k] : 1) / QUANT_LEVELS);
     const hScale = Float64Array.from({ length: K }, (_, k) => (m[K + k] > 0 ? m[K + k] : 1) / QUANT_LEVELS);
     const treeFeatures = p.col_sample_rate_per_tree < 1 ? new Rng(keyState(p.seed, t, 3)).sample(F, Math.max(1, Math.round(p.col_sample_rate_per_tree * F))) : Array.from({ length: F }, (_, f) => f);
-    const perSplit = steps.featuresPerSplit(treeFeatures.length);
+    const perLevel = steps.featuresPerLevel?.(treeFeatures.length) ?? treeFeatures.length;
+    const perSplit = steps.featuresPerSplit(perLevel);
+    // A level's columns (drawn by depth), then a node's among them (drawn by node).
+    const levelFeatures = (k: number, depth: number) =>
+      perLevel >= treeFeatures.length ? treeFeatures : new Rng(keyState(p.seed, t, k, depth, 6)).sample(treeFeatures.length, perLevel).map((j) => treeFeatures[j]);
     const grown = await growTrees(executor, view, {
       specs: s.specs,
       classes: K,
@@ -165,18 +174,25 @@ async function fit(
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
       treeFeatures,
       featuresFor:
-        perSplit >= treeFeatures.length
+        perLevel >= treeFeatures.length && perSplit >= treeFeatures.length
           ? null
-          : (k, node) => {
-              const drawn = new Rng(keyState(p.seed, t, k, node, 4)).sample(treeFeatures.length, perSplit);
-              return treeFeatures.length === F ? drawn : drawn.map((j) => treeFeatures[j]);
+          : (k, node, depth) => {
+              const level = levelFeatures(k, depth);
+              if (perSplit >= level.length) return level;
+              const drawn = new Rng(keyState(p.seed, t, k, node, 4)).sample(level.length, perSplit);
+              return level.length === F ? drawn : drawn.map((j) => level[j]);
             },
+      maxLeaves: strategy.maxLeaves(p),
       randomState: (k, node) => (p.histogram_type === "Random" ? keyState(p.seed, t, k, node, 5) : null),
       leafValue: (st) => steps.leafValue(st),
       signal: s.input.signal,
     });
     iterations.push(grown.trees);
-    for (let f = 0; f < F; f++) gains[f] += grown.gains[f];
+    for (let f = 0; f < F; f++) {
+      gains[f] += grown.gains[f];
+      cover[f] += grown.cover[f];
+      splits[f] += grown.splits[f];
+    }
     const joined = await steps.finish(t, grown, g);
     const added: ScoreArgs = { trees: grown.trees, missingBin: s.missingBin, oob: joined.oob, grown: { pending: joined.pending } };
     if (joined.now) await executor.run(ScoreTask, view, added);
@@ -194,7 +210,7 @@ async function fit(
   }
   if (score && history.at(-1)?.number_of_trees !== iterations.length) await scoreNow(iterations.length);
   await scores.flush();
-  return { iterations, gains, history, training, validation };
+  return { iterations, gains, cover, splits, history, training, validation };
 }
 
 /** The tree algorithms by name. */
@@ -331,6 +347,13 @@ function makeModel(s: TreeSetup, modelId: string, init: Float64Array, fitted: Fi
       s.specs.map((f) => f.name),
       fitted.gains,
     ),
+    ...(s.input.algo === "xgboost"
+      ? {
+          feature_importance: s.specs
+            .map((f, i) => ({ variable: f.name, gain: fitted.gains[i], cover: fitted.cover[i], frequency: fitted.splits[i] }))
+            .sort((a, b) => b.gain - a.gain || a.variable.localeCompare(b.variable)),
+        }
+      : {}),
     scoring_history: fitted.history,
     notes,
     training_time_ms: ms,

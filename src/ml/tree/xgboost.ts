@@ -1,5 +1,5 @@
 // XGBoost as a tree strategy: boosting with XGBoost's regularised trees, as H2O's XGBoost
-// runs it (tree_method hist, grow_policy depthwise). Raw scores start at XGBoost's
+// runs it (tree_method hist, grow_policy depthwise or lossguide). Raw scores start at XGBoost's
 // base_score 0.5 on the link scale; each iteration fits one tree a class to the loss's
 // gradients (softmax's hessian is XGBoost's 2p(1 − p)); splits score T(G)²/(H + lambda)
 // and need gamma of gain and min_child_weight of hessian in each child; a leaf is
@@ -75,9 +75,6 @@ function shrinkL1(g: number, alpha: number): number {
 }
 
 function checkParams(p: TreeParams): void {
-  if (p.grow_policy === "lossguide") {
-    throw new FloeError("unsupported", "xgboost grow_policy=lossguide (and max_leaves) is not supported by floe: its trees grow level by level (depthwise)");
-  }
   if (p.booster !== undefined && p.booster !== "gbtree") throw new FloeError("unsupported", `xgboost booster=${p.booster} is not supported by floe: use gbtree`);
 }
 
@@ -86,6 +83,8 @@ export const XGBOOST_STRATEGY: TreeStrategy = {
   reportsDistribution: true,
   distribution: (p, columns) => resolveDistribution(p.distribution ?? "AUTO", columns),
   checkParams,
+  // lossguide without a leaf limit splits every node that gains, up to max_depth: the trees depthwise grows.
+  maxLeaves: (p) => (p.grow_policy === "lossguide" ? (p.max_leaves ?? 0) : 0),
   limits: (p) => ({ minRows: 1, minSplitImprovement: Math.max(p.min_split_improvement, MIN_GAIN), lambda: p.reg_lambda ?? 1, alpha: p.reg_alpha ?? 0, minChildHessian: p.min_rows }),
   output: (d) => (d === "bernoulli" ? "logistic" : d === "multinomial" ? "softmax" : d === "poisson" || d === "gamma" || d === "tweedie" ? "exp" : "identity"),
   trainingOutputs: (output) => [output],
@@ -103,12 +102,14 @@ export const XGBOOST_STRATEGY: TreeStrategy = {
     const alpha = p.reg_alpha ?? 0;
     const maxStep = p.max_abs_leafnode_pred ?? 0;
     const minHessian = p.min_rows;
-    const perNode = (p.col_sample_rate ?? 1) * (p.colsample_bynode ?? 1);
+    const perLevel = p.col_sample_rate ?? 1;
+    const perNode = p.colsample_bynode ?? 1;
     return {
       async gradients(_t, scores) {
         const maxes = await executor.run(XgbGradTask, view, { distribution: d, classes: s.K, loss, addFirst: scores.take(), scalePosWeight: p.scale_pos_weight ?? 1 });
         return { maxes, loss };
       },
+      featuresPerLevel: (available) => Math.max(1, Math.round(perLevel * available)),
       featuresPerSplit: (available) => Math.max(1, Math.round(perNode * available)),
       leafValue(st: NodeStats) {
         if (!(st.h > 0) || st.h < minHessian) return 0;

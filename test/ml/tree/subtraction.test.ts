@@ -73,6 +73,7 @@ test("the larger sibling by subtraction equals building it directly: same splits
       treeFeatures: all,
       // Every node's own feature list (the same list) makes the grower build both children.
       featuresFor: bySubtraction ? null : () => all,
+      maxLeaves: 0,
       randomState: () => null,
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
     });

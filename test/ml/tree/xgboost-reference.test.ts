@@ -11,7 +11,10 @@
 // and leaves in float32 (relative 6e-8 a value, compounding over the rounds); both stay
 // orders of magnitude under 1e-4, while any error of the formulas (lambda, alpha, gamma,
 // min_child_weight, scale_pos_weight, the softmax hessian 2p(1 − p), base_score, eta)
-// moves leaves by far more. max_delta_step is not compared here: XGBoost scores a split
+// moves leaves by far more. Both grow policies are compared: depthwise, and lossguide to
+// max_leaves (best-first: the leaf that gains most splits next). The importances (total
+// gain, total cover, splits per feature) are compared with XGBoost's dump under the same
+// tolerance. max_delta_step is not compared here: XGBoost scores a split
 // with its children's clipped weights, floe's split search with unclipped ones (see the
 // README's differences); xgboost.test.ts checks the clipped leaves by hand.
 //
@@ -49,7 +52,24 @@ interface XgbNode {
   readonly yes?: number;
   readonly no?: number;
   readonly missing?: number;
+  readonly gain?: number;
+  readonly cover?: number;
   readonly children?: XgbNode[];
+}
+
+/** XGBoost's total_gain, total_cover and weight (splits) per feature index, summed over the dumped trees. */
+function importances(trees: readonly XgbNode[], features: number): { gain: number[]; cover: number[]; frequency: number[] } {
+  const out = { gain: new Array(features).fill(0), cover: new Array(features).fill(0), frequency: new Array(features).fill(0) };
+  const visit = (n: XgbNode) => {
+    if (n.leaf !== undefined) return;
+    const f = Number((n.split as string).slice(1));
+    out.gain[f] += n.gain as number;
+    out.cover[f] += n.cover as number;
+    out.frequency[f] += 1;
+    for (const c of n.children ?? []) visit(c);
+  };
+  for (const t of trees) visit(t);
+  return out;
 }
 
 function xgboostTrees(path: string, params: Record<string, unknown>): XgbNode[] {
@@ -125,6 +145,22 @@ const CASES: Case[] = [
     classes: 3,
   },
   {
+    name: "lossguide: best-first to max_leaves 7",
+    y: 3,
+    enumResponse: false,
+    floe: { ntrees: ROUNDS, max_depth: 6, learn_rate: 0.3, grow_policy: "lossguide", max_leaves: 7 },
+    xgb: { objective: "reg:squarederror", max_depth: 6, eta: 0.3, grow_policy: "lossguide", max_leaves: 7 },
+    classes: 1,
+  },
+  {
+    name: "multinomial lossguide to max_leaves 5 a class tree",
+    y: 5,
+    enumResponse: true,
+    floe: { ntrees: ROUNDS, max_depth: 4, learn_rate: 0.3, grow_policy: "lossguide", max_leaves: 5 },
+    xgb: { objective: "multi:softprob", num_class: 3, max_depth: 4, eta: 0.3, grow_policy: "lossguide", max_leaves: 5 },
+    classes: 3,
+  },
+  {
     name: "poisson (H2O passes max_delta_step 0)",
     y: 6,
     enumResponse: false,
@@ -186,5 +222,29 @@ test("floe's xgboost grows XGBoost's hist trees: same splits, same training rows
     }
     // Real trees, not stumps: the comparison covered many splits.
     expect(nodes).toBeGreaterThan(ROUNDS * c.classes * 7);
+    if (c.floe.max_leaves !== undefined) {
+      const most = Math.max(...m.iterations.flat().map((t) => t.feature.filter((f) => f < 0).length));
+      expect({ case: c.name, mostLeaves: most }).toEqual({ case: c.name, mostLeaves: c.floe.max_leaves as number });
+    }
+    // XGBoost's importances (total_gain, total_cover, weight) from its own dump.
+    const ref = importances(reference, 3);
+    for (const row of m.feature_importance ?? []) {
+      const f = names.indexOf(row.variable);
+      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
+      expect({
+        case: c.name,
+        f,
+        frequency: row.frequency,
+        gain: close(row.gain, ref.gain[f]) || `${row.gain} vs ${ref.gain[f]}`,
+        cover: close(row.cover, ref.cover[f]) || `${row.cover} vs ${ref.cover[f]}`,
+      }).toEqual({
+        case: c.name,
+        f,
+        frequency: ref.frequency[f],
+        gain: true,
+        cover: true,
+      });
+    }
+    expect(m.feature_importance?.length).toBe(3);
   }
 }, 120_000);

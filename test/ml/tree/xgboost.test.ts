@@ -122,15 +122,12 @@ test("gamma above the split's gain, or min_rows above a child's hessian, leaves 
   expect((await stump({ min_rows: 21 })).iterations[0][0].feature[0]).toBe(-1);
 });
 
-test("lossguide, dart, gblinear and a distribution that does not fit the response are refused by name", async () => {
+test("dart, gblinear and a distribution that does not fit the response are refused by name", async () => {
   const refusal = (params: Record<string, unknown>) =>
     stump(params).then(
       () => "ok",
       (e) => (e instanceof FloeError ? `${e.code}: ${e.message}` : String(e)),
     );
-  expect(await refusal({ grow_policy: "lossguide", max_leaves: 16 })).toBe(
-    "unsupported: xgboost grow_policy=lossguide (and max_leaves) is not supported by floe: its trees grow level by level (depthwise)",
-  );
   expect(await refusal({ booster: "dart" })).toBe("unsupported: xgboost booster=dart is not supported by floe: use gbtree");
   expect(await refusal({ booster: "gblinear" })).toBe("unsupported: xgboost booster=gblinear is not supported by floe: use gbtree");
   expect(await refusal({ distribution: "bernoulli" })).toBe("invalid_argument: distribution=bernoulli needs an enum response; 'y' is numeric");
@@ -151,4 +148,36 @@ test("cross-validated with early stopping, the main model has the folds' mean tr
     await algorithm("xgboost")!.train(one.executor, { modelId: "cv1", frame: (await one.importFrame({ kind: "file", path: join(FIXTURES, "iris.csv") }).done).frame, y: "species", x: null, params })
   ).model as TreeModel;
   expect(again.iterations).toEqual(m.iterations);
+});
+
+test("col_sample_rate draws the columns of a level (XGBoost's colsample_bylevel): every split at one depth of a tree uses one draw", async () => {
+  // 8 predictors that all matter alike: a node drawing its own 2 would split on many at one depth.
+  let state = 99;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const lines = ["x0,x1,x2,x3,x4,x5,x6,x7,y"];
+  for (let i = 0; i < 800; i++) {
+    const x = Array.from({ length: 8 }, () => next());
+    lines.push([...x.map((v) => v.toFixed(4)), (x.reduce((a, b) => a + b, 0) + 0.1 * next()).toFixed(4)].join(","));
+  }
+  const frame = await load(writeTemp(dir, "bylevel.csv", `${lines.join("\n")}\n`));
+  const { model } = await algorithm("xgboost")!.train(node.executor, { modelId: "bylevel", frame, y: "y", x: null, params: { ntrees: 6, max_depth: 4, seed: 9, col_sample_rate: 0.25 } });
+  const m = model as TreeModel;
+  let levels = 0;
+  for (const t of m.iterations.flat()) {
+    // The columns split on at each depth: a quarter of the 8 predictors at most.
+    const byDepth: Set<number>[] = [];
+    const walk = (n: number, depth: number) => {
+      if (t.feature[n] < 0) return;
+      (byDepth[depth] ??= new Set()).add(t.feature[n]);
+      walk(t.left[n], depth + 1);
+      walk(t.right[n], depth + 1);
+    };
+    walk(0, 0);
+    for (const used of byDepth) expect(used.size).toBeLessThanOrEqual(2);
+    levels += byDepth.length;
+  }
+  expect(levels).toBe(6 * 4);
 });
