@@ -33,15 +33,24 @@ test("H2OIsolationForestEstimator and H2OExtendedIsolationForestEstimator train 
   // The client's predictions on the training frame average to floe's training metrics.
   expect(mean(out.iso.predict)).toBeCloseTo(iso.metrics.training.mean_normalized_score, 12);
   expect(mean(out.iso.mean_length)).toBeCloseTo(iso.metrics.training.mean_score, 12);
+  // H2O's anomaly metrics: the training metrics' accessors, and a frame's metrics from ModelMetrics.
+  expect(out.iso.mean_score).toBe(iso.metrics.training.mean_score);
+  expect(out.iso.mean_normalized_score).toBe(iso.metrics.training.mean_normalized_score);
+  const scored = async (id: string) => (await api.post(`/models/${id}/metrics`, { frame: iso.training_frame })).body.metrics;
+  expect(out.iso.test_mean_score).toBe((await scored("h2o_iso")).mean_score);
+  expect(out.printed).toContain(`Anomaly Score: ${iso.metrics.training.mean_score}`);
 
   const labelled = await model("h2o_iso_valid");
   expect(out.labelled.auc).toBe(labelled.metrics.validation.AUC);
   expect(out.labelled.aucpr).toBe(labelled.metrics.validation.pr_auc);
   expect(out.labelled.auc).toBeGreaterThan(0.9);
   expect(out.labelled.pred_cols).toEqual(["predict", "score", "mean_length"]);
+  // The labelled validation metrics are binomial: the client's confusion matrix is floe's.
+  expect(out.labelled.cm.map((r: number[]) => r.slice(0, 2))).toEqual(labelled.metrics.validation.confusion_matrix);
 
   const eif = await model("h2o_eif");
   expect(eif).toMatchObject({ algo: "extendedisolationforest", params: { ntrees: 30, sample_size: 64, extension_level: 2 } });
   expect(out.eif.pred_cols).toEqual(["anomaly_score", "mean_length"]);
   expect(out.eif.anomaly_score.every(([s]: string[]) => Number(s) > 0 && Number(s) < 1)).toBe(true);
+  expect(out.eif.test_mean_normalized_score).toBe((await scored("h2o_eif")).mean_normalized_score);
 }, 120_000);

@@ -1,8 +1,12 @@
 // floe's metrics as H2O's ModelMetrics*V3 schemas, which the client turns into its metrics
 // objects (H2OBinomialModelMetrics, H2OMultinomialModelMetrics...): the same numbers under
 // H2O's field names, the confusion matrix, hit ratios, thresholds and centroid statistics
-// as TwoDimTables. Translated from the model's metrics, never recomputed.
+// as TwoDimTables. Translated from the model's metrics, never recomputed. An anomaly
+// detector's metrics are H2O's ModelMetricsAnomaly (mean_score, mean_normalized_score), or
+// binomial when a labelled validation frame gave them; the client reads a frame's metrics of
+// an anomaly detector with its binomial class, so the binomial tables are there (null) to print.
 
+import type { AnomalyMetrics } from "../../ml/metrics/anomaly.ts";
 import type { BinomialMetrics, ThresholdRow } from "../../ml/metrics/binomial.ts";
 import type { ClusteringMetrics } from "../../ml/metrics/clustering.ts";
 import type { Metrics } from "../../ml/metrics/index.ts";
@@ -21,11 +25,19 @@ export interface MetricsSource {
   readonly description: string;
 }
 
-/** H2O's schema name of a category's metrics (GLM's have their own, which the client reads for the deviances). */
-function schemaType(src: MetricsSource): string {
-  const base = src.category === "DimReduction" ? "PCA" : src.category;
-  return `ModelMetrics${base}${src.glm && (src.category === "Regression" || src.category === "Binomial") ? "GLM" : ""}`;
+/** The kind of metrics: a category's own, except an anomaly detector's binomial metrics against a validation label. */
+function metricsKind(m: Metrics, src: MetricsSource): ModelCategory {
+  return src.category === "AnomalyDetection" && "thresholds_and_metric_scores" in m ? "Binomial" : src.category;
 }
+
+/** H2O's schema name of a kind of metrics (GLM's have their own, which the client reads for the deviances). */
+function schemaType(kind: ModelCategory, glm: boolean): string {
+  const base = kind === "DimReduction" ? "PCA" : kind === "AnomalyDetection" ? "Anomaly" : kind;
+  return `ModelMetrics${base}${glm && (kind === "Regression" || kind === "Binomial") ? "GLM" : ""}`;
+}
+
+/** The domain of an anomaly detector's validation label as H2O shows it: 0 normal, 1 anomaly. */
+const ANOMALY_LABELS = ["0", "1"];
 
 /** Rows of a confusion matrix (actual × predicted counts) with each class's error and rate, then the totals, as H2O prints them. */
 export function confusionTable(cm: readonly (readonly number[])[], domain: readonly string[], title: string) {
@@ -127,7 +139,8 @@ function centroidTable(m: ClusteringMetrics) {
 
 /** The ModelMetrics*V3 of one set of floe metrics. */
 export function metricsJson(m: Metrics, src: MetricsSource) {
-  const type = schemaType(src);
+  const kind = metricsKind(m, src);
+  const type = schemaType(kind, src.glm);
   const r = m as unknown as Record<string, unknown>;
   const scalar = (k: string) => (typeof r[k] === "number" ? r[k] : null);
   const out: Record<string, unknown> = {
@@ -163,15 +176,15 @@ export function metricsJson(m: Metrics, src: MetricsSource) {
   ]) {
     if (k in r) out[k] = scalar(k);
   }
-  const domain = src.domain ?? [];
-  if (src.category === "Binomial") {
+  const domain = src.domain ?? (kind === "Binomial" ? ANOMALY_LABELS : []);
+  if (kind === "Binomial") {
     const b = m as BinomialMetrics;
     Object.assign(out, binomialTables(b), {
       domain,
       gains_lift_table: null,
       cm: confusionTable(b.confusion_matrix, domain, `Confusion Matrix (Act/Pred) for max f1 @ threshold = ${b.max_f1_threshold}`),
     });
-  } else if (src.category === "Multinomial") {
+  } else if (kind === "Multinomial") {
     const mm = m as MultinomialMetrics;
     Object.assign(out, {
       domain,
@@ -182,9 +195,18 @@ export function metricsJson(m: Metrics, src: MetricsSource) {
       cm: confusionTable(mm.confusion_matrix, domain, "Confusion Matrix: Row labels: Actual class; Column labels: Predicted class"),
       hit_ratio_table: hitRatioTable(mm),
     });
-  } else if (src.category === "Clustering") {
+  } else if (kind === "Clustering") {
     const c = m as ClusteringMetrics;
     Object.assign(out, { tot_withinss: c.tot_withinss, totss: c.totss, betweenss: c.betweenss, centroid_stats: centroidTable(c) });
+  } else if (kind === "AnomalyDetection") {
+    const a = m as AnomalyMetrics;
+    Object.assign(out, {
+      mean_score: a.mean_score,
+      mean_normalized_score: a.mean_normalized_score,
+      thresholds_and_metric_scores: null,
+      max_criteria_and_metric_scores: null,
+      gains_lift_table: null,
+    });
   }
   return out;
 }
