@@ -17,6 +17,7 @@ const dir = tempDir();
 const iris = join(FIXTURES, "iris.csv");
 const irisText = await Bun.file(iris).text();
 const model = join(dir, "iris.floe");
+const isoModel = join(dir, "iso.floe");
 
 /** Writes a file of the corpus and returns its path. */
 function file(name: string, content: string | Uint8Array): string {
@@ -274,6 +275,63 @@ const cases: Case[] = [
     error: /no-such-dir/,
   },
 
+  // XGBoost, the isolation forests and k-means.
+  { name: "xgboost with a near-miss flag", args: () => trainIris("--algo", "xgboost", "--reg-lamda", "1"), error: /--reg-lamda.*--reg-lambda/ },
+  { name: "xgboost: distribution=gaussian for an enum response", args: () => trainIris("--algo", "xgboost", "--distribution", "gaussian"), error: /gaussian.*'species'.*multinomial/ },
+  { name: "xgboost: a distribution it does not have", args: () => trainIris("--algo", "xgboost", "--distribution", "laplace"), error: /distribution.*laplace/ },
+  { name: "xgboost: a negative reg_lambda", args: () => trainIris("--algo", "xgboost", "--reg-lambda", "-1"), error: /reg_lambda/ },
+  { name: "xgboost: a word for max_bins", args: () => trainIris("--algo", "xgboost", "--max-bins", "many"), error: /max_bins/ },
+  {
+    name: "xgboost: poisson for a response below 0",
+    args: () => [
+      "train",
+      file(
+        "negative.csv",
+        binary((i) => String((i % 7) - 3)),
+      ),
+      "-y",
+      "y",
+      "--algo",
+      "xgboost",
+      "--distribution",
+      "poisson",
+    ],
+    error: /poisson.*'y'/,
+  },
+  { name: "xgboost without a response", args: () => ["train", iris, "--algo", "xgboost"], error: /xgboost needs a response/ },
+  { name: "isolationforest with a response", args: () => trainIris("--algo", "isolationforest"), error: /isolationforest takes no response/ },
+  { name: "isolationforest: contamination above 0.5", args: () => ["train", iris, "--algo", "isolationforest", "--contamination", "0.7"], error: /contamination=0\.7.*\(0, 0\.5\]/ },
+  { name: "isolationforest: contamination 0", args: () => ["train", iris, "--algo", "isolationforest", "--contamination", "0"], error: /contamination/ },
+  {
+    name: "isolationforest: extension_level is the extended forest's",
+    args: () => ["train", iris, "--algo", "isolationforest", "--extension-level", "1"],
+    error: /isolationforest has no parameter --extension-level/,
+  },
+  { name: "isolationforest: mtries above the column count", args: () => ["train", iris, "--algo", "isolationforest", "--mtries", "9"], error: /mtries=9/ },
+  {
+    name: "isolationforest: validation_response_column without a validation frame",
+    args: () => ["train", iris, "--algo", "isolationforest", "--validation-response-column", "species"],
+    error: /validation_response_column.*validation frame/,
+  },
+  {
+    name: "isolationforest: a validation label of three classes",
+    args: () => ["train", iris, "--algo", "isolationforest", "--valid", iris, "--validation-response-column", "species"],
+    error: /'species'.*0\/1 or two levels/,
+  },
+  {
+    name: "extendedisolationforest: extension_level above the columns",
+    args: () => ["train", iris, "--algo", "extendedisolationforest", "--extension-level", "10"],
+    error: /extension_level=10.*\[0, 4\]/,
+  },
+  { name: "extendedisolationforest: a fractional extension_level", args: () => ["train", iris, "--algo", "extendedisolationforest", "--extension-level", "1.5"], error: /extension_level.*integer/ },
+  { name: "kmeans: an init H2O does not have", args: () => ["train", iris, "--algo", "kmeans", "--k", "3", "--init", "kmeans||"], error: /init.*Coreset, Random, PlusPlus, Furthest/ },
+  { name: "kmeans: more clusters than rows", args: () => ["train", iris, "--algo", "kmeans", "--k", "151"], error: /k=151.*150/ },
+  {
+    name: "an isolation forest model scored on data without its columns",
+    args: () => ["predict", isoModel, file("other-iso.csv", "u,v\n1,2\n")],
+    error: /none of the model's columns/,
+  },
+
   // Scoring.
   { name: "a missing model file", args: () => ["predict", join(dir, "none.floe"), iris], error: /none\.floe/ },
   {
@@ -300,6 +358,8 @@ const results = new Map<string, CliResult>();
 beforeAll(async () => {
   const trained = await floe(["train", iris, "-y", "species", "--ntrees", "5", "--seed", "3", "--out", model]);
   if (trained.code !== 0) throw new Error(`training the corpus model failed: ${trained.stderr}`);
+  const iso = await floe(["train", iris, "--algo", "isolationforest", "--ntrees", "5", "--seed", "3", "--out", isoModel]);
+  if (iso.code !== 0) throw new Error(`training the corpus isolation forest failed: ${iso.stderr}`);
   // Three at a time: enough to keep two cores busy while each process starts.
   const queue = [...cases];
   const worker = async () => {
