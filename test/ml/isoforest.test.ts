@@ -159,6 +159,19 @@ test("H2O's normalizations: (max − total)/(max − min) over training totals, 
   expect((e.metrics.training as AnomalyMetrics).mean_normalized_score).toBeCloseTo(es.reduce((a, b) => a + b, 0) / 1020, 12);
 });
 
+test("the extended forest at H2O's default disable_training_metrics: no training metrics or score histogram, and a note saying so and how to get them", async () => {
+  const frame = await load(PLANTED);
+  const skipped = await train("extendedisolationforest", frame, { seed: 3, ntrees: 5 });
+  expect(skipped.metrics.training).toBeNull();
+  expect(skipped.score_histogram).toBeNull();
+  expect(skipped.notes).toContain(
+    "no training metrics or anomaly-score histogram: disable_training_metrics is true (H2O's default for the extended forest); set it to false to score the training rows",
+  );
+  const scored = await train("extendedisolationforest", frame, { seed: 3, ntrees: 5, disable_training_metrics: false });
+  expect(scored.score_histogram!.reduce((a, b) => a + b, 0)).toBe(1020);
+  expect(scored.notes.some((n) => n.includes("disable_training_metrics"))).toBe(false);
+});
+
 test("same seed, same forest: bit-identical on 1 or 2 threads and any chunk size", async () => {
   for (const [algo, params] of [
     ["isolationforest", { seed: 11, ntrees: 20 }],

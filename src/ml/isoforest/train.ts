@@ -6,7 +6,8 @@
 //   isolation forest  counts of the rows' total path lengths (totals.ts) give H2O's
 //                     min/max_path_length, the training metrics, the score histogram and
 //                     the contamination threshold;
-//   extended forest   the training metrics and histogram, unless disable_training_metrics.
+//   extended forest   the training metrics and histogram, unless disable_training_metrics
+//                     (H2O's default: a note then says so at every front end).
 // A validation frame gets anomaly metrics; with validation_response_column (isolation
 // forest) binomial metrics of the score against that 0/1 column, whose max-F1 threshold
 // then flags anomalies, as H2O does.
@@ -215,6 +216,8 @@ export async function trainExtendedIsolationForest(executor: Executor, req: Trai
     const s = await executor.run(ForestMetricsTask, frame, scoreArgs(base, frame, []), { signal: req.signal });
     training = anomalyMetrics(s[0], s[1], s[2]);
     model = { ...base, score_histogram: Array.from(s.subarray(3)) };
+  } else {
+    notes.push("no training metrics or anomaly-score histogram: disable_training_metrics is true (H2O's default for the extended forest); set it to false to score the training rows");
   }
   let validation: Metrics | null = null;
   if (req.valid) {
