@@ -17,6 +17,9 @@ import { SplitSearchTask } from "./split-task.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
+/** Levels with at least this many nodes to split are searched on the workers (fewer: here, without a round trip). */
+const WORKER_SEARCH_NODES = 64;
+
 export interface GrowSpec {
   readonly specs: readonly FeatureSpec[];
   readonly classes: number;
@@ -189,30 +192,31 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     return out;
   };
 
-  /** The best splits of nodes summed from records, searched by the workers (SplitSearchTask). */
-  const searchRows = async (search: readonly Active[]): Promise<Map<Active, Split | null>> => {
-    const found = new Map<Active, Split | null>();
-    if (search.length === 0) return found;
+  /** The best splits of these nodes, searched by the workers (SplitSearchTask). */
+  const searchOnWorkers = async (search: readonly Active[]): Promise<(Split | null)[]> => {
     const parts: LevelPartial[] = [];
-    const partIndex = new Map<LevelPartial, number>();
+    const hists: Float64Array[] = [];
+    const sources = new Map<object, number>();
     const m = search.length;
-    const part = sharedI32(m);
+    const source = sharedI32(m);
     const slot = sharedI32(m);
     const cls = sharedI32(m);
     const totals = new Float64Array(new SharedArrayBuffer(3 * m * 8));
     const randomState = new Float64Array(new SharedArrayBuffer(m * 8));
     const featureStart = sharedI32(m + 1);
     const featureList: number[] = [];
+    const entryAt: number[] = [];
     search.forEach((a, j) => {
-      const h = a.hist as NodeHistogram & { kind: "rows" };
-      let p = partIndex.get(h.part);
-      if (p === undefined) {
-        p = parts.length;
-        parts.push(h.part);
-        partIndex.set(h.part, p);
+      const h = a.hist as NodeHistogram;
+      // A dense node's bins are a view of a pass's histogram: send the whole array once.
+      const key = h.kind === "rows" ? h.part : h.data.buffer;
+      let at = sources.get(key);
+      if (at === undefined) {
+        at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
+        sources.set(key, at);
       }
-      part[j] = p;
-      slot[j] = h.slot;
+      source[j] = at;
+      slot[j] = h.kind === "rows" ? h.slot : 0;
       cls[j] = a.k;
       totals[3 * j] = a.stats.g;
       totals[3 * j + 1] = a.stats.h;
@@ -220,6 +224,8 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       randomState[j] = spec.randomState(a.k, a.node) ?? Number.NaN;
       featureStart[j] = featureList.length;
       featureList.push(...h.features);
+      const first = h.kind === "dense" ? h.data.byteOffset / 24 : 0;
+      for (let e = 0; e < h.features.length; e++) entryAt.push(h.kind === "dense" ? first + h.at[e] : 0);
     });
     featureStart[m] = featureList.length;
     const splits = await executor.run(
@@ -227,9 +233,11 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       view,
       {
         parts,
+        hists,
         chunks: view.chunks.length,
-        part,
+        source,
         slot,
+        entryAt: sharedFrom(entryAt),
         cls,
         totals,
         randomState,
@@ -242,17 +250,13 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
       },
       { signal: spec.signal },
     );
-    search.forEach((a, j) => {
+    return search.map((a, j) => {
       const f = splits.feature[j];
-      if (f < 0) {
-        found.set(a, null);
-        return;
-      }
+      if (f < 0) return null;
       const left = { g: splits.sums[4 * j + 1], h: splits.sums[4 * j + 2], n: splits.sums[4 * j + 3] };
       const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
-      found.set(a, { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits[j], left, right });
+      return { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits[j], left, right };
     });
-    return found;
   };
 
   const rootHists = await levelPass(
@@ -269,21 +273,28 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const searchable = (a: Active) => a.depth < spec.maxDepth && a.stats.n >= 2 * spec.limits.minRows && a.hist !== null;
   const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
 
-  /** The best split of each node that may split (null where none gains): records' nodes on the workers, the rest here. */
-  const chooseSplits = async (candidates: readonly Active[]): Promise<(Split | null)[]> => {
-    const found = await searchRows(candidates.filter((a) => searchable(a) && a.hist?.kind === "rows"));
-    return candidates.map((a) => {
-      if (!searchable(a)) return null;
-      if (found.has(a)) return found.get(a) ?? null;
-      const hist = a.hist as NodeHistogram;
-      const state = spec.randomState(a.k, a.node);
-      return bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
-        ...spec.limits,
-        gScale: spec.root.gScale[a.k],
-        hScale: spec.root.hScale[a.k],
-        random: state === null ? null : new Rng(state),
-      });
+  /** The best split of node a, searched here. */
+  const searchHere = (a: Active): Split | null => {
+    const hist = a.hist as NodeHistogram;
+    const state = spec.randomState(a.k, a.node);
+    return bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
+      ...spec.limits,
+      gScale: spec.root.gScale[a.k],
+      hScale: spec.root.hScale[a.k],
+      random: state === null ? null : new Rng(state),
     });
+  };
+
+  /**
+   * The best split of each node that may split (null where none gains): on the workers when
+   * the level has many nodes or nodes summed from records, else here.
+   */
+  const chooseSplits = async (candidates: readonly Active[]): Promise<(Split | null)[]> => {
+    const search = candidates.filter(searchable);
+    const remote = search.length >= WORKER_SEARCH_NODES || search.some((a) => a.hist?.kind === "rows");
+    const found = remote ? await searchOnWorkers(search) : search.map((a) => searchHere(a));
+    const byNode = new Map(search.map((a, i) => [a, found[i]]));
+    return candidates.map((a) => byNode.get(a) ?? null);
   };
 
   /** Splits node a: its children become leaves with their own values. */

@@ -1,29 +1,33 @@
-// The split search of the nodes a level pass summed from their rows' records (most nodes
-// of a deep tree), as a task: node j is searched by the map of chunk j mod chunks, from
-// the records the arguments carry (shared memory within a node), so the search runs on
-// every worker instead of the thread that grows the tree. A node's split is a function of
-// its records alone: the partial holds each searched node's split at the node's place,
-// and any merge order gives the same result.
+// The split search of a level's nodes as a task: node j is searched by the map of chunk
+// j mod chunks, from the histogram or the records the arguments carry (shared memory
+// within a node), so the search runs on every worker instead of the thread that grows
+// the tree. A node's split is a function of its sums alone: the partial holds each
+// searched node's split at the node's place, and any merge order gives the same result.
 
 import type { Task } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { LevelPartial } from "./histogram.ts";
-import { NodeBinsReader } from "./node-bins.ts";
+import { NodeBinsReader, type NodeHistogram } from "./node-bins.ts";
 import { bestSplit, type SplitLimits } from "./split.ts";
 import type { TreeChunk } from "./view.ts";
 
 export interface SplitSearchArgs {
+  /** Level partials holding records, and whole histogram arrays holding dense nodes' bins. */
   readonly parts: readonly LevelPartial[];
+  readonly hists: readonly Float64Array[];
   /** Chunks of the view: node j is searched by chunk j mod chunks. */
   readonly chunks: number;
   /**
-   * Per node: its level partial and slot, its class, its totals (real units), the seed
-   * state of its random thresholds (NaN: the best threshold) and its features,
-   * entries [featureStart[j], featureStart[j + 1]) of `features`.
+   * Per node: where its sums are (source ≥ 0: records of level partial `source`, slot
+   * `slot`; source < 0: a dense histogram in hists[−1 − source], feature entry e at bin
+   * `entryAt[e]` of it), its class, its totals (real units), the seed state of its random
+   * thresholds (NaN: the best threshold) and its features, entries
+   * [featureStart[j], featureStart[j + 1]) of `features` and `entryAt`.
    */
-  readonly part: Int32Array;
+  readonly source: Int32Array;
   readonly slot: Int32Array;
+  readonly entryAt: Int32Array;
   readonly cls: Int32Array;
   readonly totals: Float64Array;
   readonly randomState: Float64Array;
@@ -80,8 +84,11 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
   mapInto(out, c, a) {
     const reader = new NodeBinsReader(a.specs.reduce((m, s) => Math.max(m, s.valueBins + 1), 1));
     for (let j = c.index % a.chunks; j < a.slot.length; j += a.chunks) {
-      const features = Array.from(a.features.subarray(a.featureStart[j], a.featureStart[j + 1]));
-      const hist = { kind: "rows", part: a.parts[a.part[j]], slot: a.slot[j], features } as const;
+      const e0 = a.featureStart[j];
+      const features = Array.from(a.features.subarray(e0, a.featureStart[j + 1]));
+      const src = a.source[j];
+      const hist: NodeHistogram =
+        src >= 0 ? { kind: "rows", part: a.parts[src], slot: a.slot[j], features } : { kind: "dense", data: a.hists[-1 - src], at: a.entryAt.subarray(e0, e0 + features.length), features };
       const k = a.cls[j];
       const state = a.randomState[j];
       const s = bestSplit(
