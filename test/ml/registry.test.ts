@@ -11,7 +11,18 @@ test("every task an algorithm's descriptor lists is registered for workers under
     for (const task of a.tasks) expect({ algo: a.name, task: task.name, registered: TASKS.get(task.name) === task }).toEqual({ algo: a.name, task: task.name, registered: true });
   }
   // Trees (GBM, DRF, XGBoost), GLM, k-means, deep learning, naive Bayes, PCA and the isolation forests run tasks of their own.
-  expect(ALGORITHMS.filter((a) => a.tasks.length > 0).map((a) => a.name)).toEqual(["gbm", "drf", "xgboost", "glm", "pca", "naivebayes", "deeplearning", "kmeans", "isolationforest", "extendedisolationforest"]);
+  expect(ALGORITHMS.filter((a) => a.tasks.length > 0).map((a) => a.name)).toEqual([
+    "gbm",
+    "drf",
+    "xgboost",
+    "glm",
+    "pca",
+    "naivebayes",
+    "deeplearning",
+    "kmeans",
+    "isolationforest",
+    "extendedisolationforest",
+  ]);
 });
 
 test("the list names each algorithm once, in the order the front ends show", () => {
