@@ -61,7 +61,7 @@ export const XGBOOST_DISTRIBUTIONS = ["AUTO", "gaussian", "bernoulli", "multinom
  */
 export const XGBOOST_PARAMS = defineParams([
   { name: "ntrees", type: "int", default: 50, min: 1, help: "Number of boosting rounds (a tree per class for multinomial)." },
-  { name: "max_depth", type: "int", default: 6, min: 1, max: 64, help: "Maximum tree depth." },
+  { name: "max_depth", type: "int", default: 6, min: 0, max: 64, help: "Maximum tree depth (0: no limit but floe's 64, as XGBoost's 0 with lossguide)." },
   { name: "min_rows", type: "float", default: 1, min: 0, help: "Smallest hessian sum a child may hold (XGBoost's min_child_weight; for gaussian, a row count)." },
   { name: "min_child_weight", type: "float", default: 1, min: 0, help: "XGBoost's name for min_rows (used when not 1)." },
   { name: "learn_rate", type: "float", default: 0.3, above: 0, max: 1, help: "Shrinkage of each tree's leaves (eta)." },

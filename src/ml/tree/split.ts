@@ -37,6 +37,11 @@ export interface SplitLimits {
   readonly alpha: number;
   /** Smallest hessian sum a child may hold (XGBoost's min_child_weight); children need H > 0 anyway. */
   readonly minChildHessian: number;
+  /**
+   * XGBoost's max_delta_step (0: none): a node is scored with its weight clipped to this,
+   * −(2·G·w + (H + lambda)·w²), as its leaf will be.
+   */
+  readonly maxDeltaStep: number;
 }
 
 export interface SplitRules extends SplitLimits {
@@ -47,10 +52,17 @@ export interface SplitRules extends SplitLimits {
   readonly random: Rng | null;
 }
 
-/** A node's score T(G)²/(H + lambda), the part of the loss reduction it accounts for (T: G shrunk by alpha). */
-function score(g: number, h: number, lambda: number, alpha: number): number {
+/**
+ * A node's score, the part of the loss reduction it accounts for: T(G)²/(H + lambda) (T: G
+ * shrunk by alpha), or with max_delta_step its clipped weight's −(2·G·w + (H + lambda)·w²).
+ */
+function score(g: number, h: number, lambda: number, alpha: number, maxDeltaStep: number): number {
   if (!(h > 0)) return 0;
   const t = alpha > 0 ? Math.sign(g) * Math.max(Math.abs(g) - alpha, 0) : g;
+  if (maxDeltaStep > 0) {
+    const w = Math.max(-maxDeltaStep, Math.min(maxDeltaStep, -t / (h + lambda)));
+    return -(2 * g * w + (h + lambda) * w * w);
+  }
   return (t * t) / (h + lambda);
 }
 
@@ -78,8 +90,8 @@ export function featureBins(capacity: number): FeatureBins {
  * feature f = features[j] (the list may be reused by the next call).
  */
 export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: readonly FeatureSpec[], features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
-  const { minRows, minSplitImprovement, lambda, alpha, minChildHessian } = rules;
-  const parent = score(total.g, total.h, lambda, alpha);
+  const { minRows, minSplitImprovement, lambda, alpha, minChildHessian, maxDeltaStep } = rules;
+  const parent = score(total.g, total.h, lambda, alpha, maxDeltaStep);
   // The best so far, kept as numbers: candidates are many, a Split is made for the winner only.
   const best = { gain: Number.NEGATIVE_INFINITY, feature: -1, threshold: 0, naLeft: false, bits: null as Uint8Array | null, g: 0, h: 0, n: 0 };
   /** Takes the candidate with left sums (lg, lh, ln) when it is allowed and the best so far. */
@@ -87,7 +99,7 @@ export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: 
     const rh = total.h - lh;
     const rn = total.n - ln;
     if (ln < minRows || rn < minRows || lh <= 0 || rh <= 0 || lh < minChildHessian || rh < minChildHessian) return false;
-    const gain = score(lg, lh, lambda, alpha) + score(total.g - lg, rh, lambda, alpha) - parent;
+    const gain = score(lg, lh, lambda, alpha, maxDeltaStep) + score(total.g - lg, rh, lambda, alpha, maxDeltaStep) - parent;
     if (!(gain > minSplitImprovement && gain > best.gain)) return false;
     Object.assign(best, { gain, feature: f, threshold, naLeft, bits, g: lg, h: lh, n: ln });
     return true;

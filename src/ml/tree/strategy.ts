@@ -83,7 +83,7 @@ export function bagState(seed: number, t: number): number {
 
 /** H2O's trees' split limits (GBM, DRF): min_rows and min_split_improvement, no regularisation. */
 export function h2oLimits(p: TreeParams): SplitLimits {
-  return { minRows: p.min_rows, minSplitImprovement: p.min_split_improvement, lambda: 0, alpha: 0, minChildHessian: 0 };
+  return { minRows: p.min_rows, minSplitImprovement: p.min_split_improvement, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 };
 }
 
 export interface TreeStrategy {

@@ -169,7 +169,7 @@ async function fit(
     const grown = await growTrees(executor, view, {
       specs: s.specs,
       classes: K,
-      maxDepth: p.max_depth,
+      maxDepth: depthLimit(p),
       limits: strategy.limits(p),
       root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
       treeFeatures,
@@ -213,6 +213,11 @@ async function fit(
   return { iterations, gains, cover, splits, history, training, validation };
 }
 
+/** The deepest a tree may grow: max_depth, or for XGBoost's 0 (no limit) the deepest floe grows. */
+function depthLimit(p: TreeParams): number {
+  return p.max_depth > 0 ? p.max_depth : 64;
+}
+
 /** The tree algorithms by name. */
 const TREE_STRATEGIES: Readonly<Record<TreeAlgo, TreeStrategy>> = { gbm: GBM_STRATEGY, drf: DRF_STRATEGY, xgboost: XGBOOST_STRATEGY };
 
@@ -253,7 +258,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
       features: specs.length,
       bins: specs.reduce((t, f) => t + totalBins(f), 0),
       classes: K,
-      maxDepth: p.max_depth,
+      maxDepth: depthLimit(p),
       threads: executor.threads,
     },
     input.memory ?? availableMemory(),

@@ -28,6 +28,17 @@ const MIN_GAIN = 1e-6;
 interface XgbGradArgs extends GradArgs {
   /** Weight of the positive rows of a bernoulli model (scale_pos_weight). */
   readonly scalePosWeight: number;
+  /** Poisson: the hessian is exp(f + this) (XGBoost's safeguard, its max_delta_step, 0.7 by default). */
+  readonly poissonSafeguard: number;
+}
+
+/**
+ * max_delta_step as XGBoost runs it: count:poisson without one gets 0.7, for its hessian
+ * safeguard and for the trees (leaf clipping, split scores) alike.
+ */
+function maxDeltaStep(p: TreeParams): number {
+  const set = p.max_abs_leafnode_pred ?? 0;
+  return set > 0 ? set : p.distribution === "poisson" ? 0.7 : 0;
 }
 
 /** Writes XGBoost's g and h of every training row; the partial is max |g| then max h, per class (as GradTask). */
@@ -38,7 +49,8 @@ export const XgbGradTask: Task<XgbGradArgs, Float64Array, TreeChunk> = {
     computeGradients(c, args);
     const K = args.classes;
     // XGBoost's softmax hessian is 2p(1 − p) (floe's GBM uses p(1 − p)).
-    const hFactor = args.distribution === "multinomial" ? 2 : 1;
+    // Poisson's hessian exp(f) is inflated to exp(f + max_delta_step), as XGBoost's objective does.
+    const hFactor = args.distribution === "multinomial" ? 2 : args.distribution === "poisson" ? Math.exp(args.poissonSafeguard) : 1;
     const spw = args.distribution === "bernoulli" ? args.scalePosWeight : 1;
     const out = new Float64Array(2 * K);
     for (let i = 0; i < c.rows; i++) {
@@ -85,7 +97,14 @@ export const XGBOOST_STRATEGY: TreeStrategy = {
   checkParams,
   // lossguide without a leaf limit splits every node that gains, up to max_depth: the trees depthwise grows.
   maxLeaves: (p) => (p.grow_policy === "lossguide" ? (p.max_leaves ?? 0) : 0),
-  limits: (p) => ({ minRows: 1, minSplitImprovement: Math.max(p.min_split_improvement, MIN_GAIN), lambda: p.reg_lambda ?? 1, alpha: p.reg_alpha ?? 0, minChildHessian: p.min_rows }),
+  limits: (p) => ({
+    minRows: 1,
+    minSplitImprovement: Math.max(p.min_split_improvement, MIN_GAIN),
+    lambda: p.reg_lambda ?? 1,
+    alpha: p.reg_alpha ?? 0,
+    minChildHessian: p.min_rows,
+    maxDeltaStep: maxDeltaStep(p),
+  }),
   output: (d) => (d === "bernoulli" ? "logistic" : d === "multinomial" ? "softmax" : d === "poisson" || d === "gamma" || d === "tweedie" ? "exp" : "identity"),
   trainingOutputs: (output) => [output],
   async initScores(_executor, _view, s) {
@@ -100,13 +119,20 @@ export const XGBOOST_STRATEGY: TreeStrategy = {
     const eta = p.learn_rate ?? 0.3;
     const lambda = p.reg_lambda ?? 1;
     const alpha = p.reg_alpha ?? 0;
-    const maxStep = p.max_abs_leafnode_pred ?? 0;
+    const maxStep = maxDeltaStep(p);
     const minHessian = p.min_rows;
     const perLevel = p.col_sample_rate ?? 1;
     const perNode = p.colsample_bynode ?? 1;
     return {
       async gradients(_t, scores) {
-        const maxes = await executor.run(XgbGradTask, view, { distribution: d, classes: s.K, loss, addFirst: scores.take(), scalePosWeight: p.scale_pos_weight ?? 1 });
+        const maxes = await executor.run(XgbGradTask, view, {
+          distribution: d,
+          classes: s.K,
+          loss,
+          addFirst: scores.take(),
+          scalePosWeight: p.scale_pos_weight ?? 1,
+          poissonSafeguard: maxStep,
+        });
         return { maxes, loss };
       },
       featuresPerLevel: (available) => Math.max(1, Math.round(perLevel * available)),

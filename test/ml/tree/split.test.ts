@@ -5,7 +5,7 @@ import type { FeatureSpec } from "../../../src/ml/tree/binning.ts";
 import { NodeBinsReader } from "../../../src/ml/tree/node-bins.ts";
 import { bestSplit } from "../../../src/ml/tree/split.ts";
 
-const rules = { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, gScale: 1, hScale: 1, random: null };
+const rules = { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0, gScale: 1, hScale: 1, random: null };
 
 /** A one-feature node's dense histogram, as the split finder reads it. */
 function hist(bins: [number, number, number][]) {

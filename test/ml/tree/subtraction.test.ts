@@ -68,7 +68,7 @@ test("the larger sibling by subtraction equals building it directly: same splits
       specs,
       classes: 1,
       maxDepth: 6,
-      limits: { minRows: 2, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0 },
+      limits: { minRows: 2, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
       root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 1 },
       treeFeatures: all,
       // Every node's own feature list (the same list) makes the grower build both children.

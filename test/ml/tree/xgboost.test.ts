@@ -181,3 +181,32 @@ test("col_sample_rate draws the columns of a level (XGBoost's colsample_bylevel)
   }
   expect(levels).toBe(6 * 4);
 });
+
+test("poisson at H2O's defaults predicts finite counts (XGBoost's max_delta_step 0.7 safeguard), and max_depth 0 is no depth limit", async () => {
+  const frame = await load(join(FIXTURES, "penguins.csv"));
+  const poisson = await algorithm("xgboost")!.train(node.executor, {
+    modelId: "pois",
+    frame,
+    y: "body_mass_g",
+    x: ["flipper_length_mm", "species"],
+    params: { ntrees: 100, seed: 3, distribution: "poisson" },
+  });
+  const rmse = ((poisson.model as TreeModel).metrics.training as { RMSE: number }).RMSE;
+  // body mass is about 4,200 g (sd 800 g); from base_score 0.5 a round moves log(mass) by at most
+  // 0.7 x eta 0.3, so about 43 rounds reach it and the rest fit: well under the spread
+  expect(Number.isFinite(rmse)).toBe(true);
+  expect(rmse).toBeLessThan(700);
+  // sex from every measurement: 24 leaves best-first reach past XGBoost's default depth 6
+  const sexes = (await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { naStrings: ["NA", "."] }).done).frame;
+  const deep = await algorithm("xgboost")!.train(node.executor, {
+    modelId: "deep",
+    frame: sexes,
+    y: "sex",
+    x: null,
+    params: { ntrees: 3, seed: 3, max_depth: 0, grow_policy: "lossguide", max_leaves: 24, min_rows: 0 },
+  });
+  const trees = (deep.model as TreeModel).iterations.flat();
+  const depthOf = (t: (typeof trees)[number], n = 0): number => (t.feature[n] < 0 ? 0 : 1 + Math.max(depthOf(t, t.left[n]), depthOf(t, t.right[n])));
+  for (const t of trees) expect(t.feature.filter((f) => f < 0).length).toBe(24);
+  expect(Math.max(...trees.map((t) => depthOf(t)))).toBeGreaterThan(6);
+});
