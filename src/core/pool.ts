@@ -21,6 +21,8 @@ interface Run {
   readonly resolve: (p: unknown) => void;
   readonly reject: (e: unknown) => void;
   failed: boolean;
+  /** Fails the run on the caller's abort; removed when the run ends (the signal may outlive many runs). */
+  onAbort?: () => void;
 }
 
 /** One message's work: a chunk, or for commutative tasks a share of chunks. */
@@ -80,7 +82,8 @@ export class WorkerPool implements Executor {
         failed: false,
       };
       this.runs.set(run.id, run);
-      opts.signal?.addEventListener("abort", () => this.fail(run, cancelledError()), { once: true });
+      run.onAbort = () => this.fail(run, cancelledError());
+      opts.signal?.addEventListener("abort", run.onAbort, { once: true });
       shares.forEach((share, index) => this.queue.push({ run, index, chunks: share }));
       this.ensureWorkers();
       this.dispatch();
@@ -178,6 +181,7 @@ export class WorkerPool implements Executor {
 
   private finish(run: Run, settle: () => void): void {
     this.runs.delete(run.id);
+    if (run.onAbort) run.opts.signal?.removeEventListener("abort", run.onAbort);
     for (const slot of this.slots) {
       if (slot.begun.delete(run.id)) this.post(slot, { t: "end", run: run.id });
     }

@@ -3,6 +3,7 @@
 // frames spread over them).
 
 import { afterAll, describe, expect, test } from "bun:test";
+import { getEventListeners } from "node:events";
 import { FloeError } from "../../src/core/errors.ts";
 import type { Frame } from "../../src/core/frame.ts";
 import { type Executor, InlineExecutor, taskRegistry } from "../../src/core/mr.ts";
@@ -102,6 +103,14 @@ for (const [name, make] of executors) {
       for (let i = 0; i < 5000; i++) expected += (i * 7919) % 1000;
       const r = await ex.run(IntSumTask, await data(ints), {});
       expect(r).toEqual({ sum: expected, chunks: ints.chunks.length });
+    });
+
+    test("a run lets go of the caller's signal when it ends (a training's signal sees thousands of runs)", async () => {
+      const ctl = new AbortController();
+      const spread = await data(frame);
+      for (let i = 0; i < 5; i++) await ex.run(SumTask, spread, { scale: 1 }, { signal: ctl.signal });
+      await ex.run(FailTask, spread, { failAt: 2 }, { signal: ctl.signal }).catch(() => {});
+      expect(getEventListeners(ctl.signal, "abort").length).toBe(0);
     });
 
     test("concurrent runs do not mix their partials", async () => {
