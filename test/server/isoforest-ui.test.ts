@@ -5,15 +5,13 @@
 // is checked for drawn bars. Screenshots: test-artifacts/ui/.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { type RunningServer, startServer } from "../../src/server/serve.ts";
 import { FIXTURES } from "../support/node.ts";
+import { openBrowser, SHOTS } from "../support/browser.ts";
 import { apiOf } from "../support/server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const SHOTS = join(import.meta.dir, "..", "..", "test-artifacts", "ui");
 const WAIT = 20_000;
 /** charts.ts draws a chart's first series in #1f6fb4. */
 const SERIES_RGB = [0x1f, 0x6f, 0xb4];
@@ -24,19 +22,9 @@ let page: Page;
 let api: ReturnType<typeof apiOf>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it)`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
   server = await startServer({ port: 0, host: "127.0.0.1", threads: 2 });
   api = apiOf(server);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-default-apps", "--disable-sync", "--no-first-run"],
-    timeout: WAIT,
-  });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(WAIT);
+  ({ browser, page } = await openBrowser(WAIT));
 });
 
 afterAll(async () => {

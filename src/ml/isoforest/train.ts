@@ -36,8 +36,23 @@ async function drawSamples(executor: Executor, req: TrainRequest, cols: readonly
   return executor.run(SampleTask, req.frame, { bound, seed, ntrees, rate, count }, { signal: req.signal });
 }
 
-function trainedColumns(frame: Frame, cols: readonly number[]) {
-  return cols.map((c) => ({ name: frame.columns[c].name, domain: frame.columns[c].type === "enum" ? (frame.columns[c].domain ?? []) : null }));
+/** What both forests' models hold before they are scored: the forest, its columns, no metrics yet. */
+function untrainedModel(req: TrainRequest, params: IsoForestParams | ExtendedIsoForestParams, notes: string[], cols: readonly number[], forest: Forest, samples: TreeSamples) {
+  const { frame } = req;
+  return {
+    model_id: req.modelId,
+    params: { ...params },
+    response: null,
+    category: "AnomalyDetection" as const,
+    metrics: { training: null, validation: null, cross_validation: null },
+    varimp: [],
+    scoring_history: [],
+    notes,
+    training_time_ms: 0,
+    columns: cols.map((c) => ({ name: frame.columns[c].name, domain: frame.columns[c].type === "enum" ? (frame.columns[c].domain ?? []) : null })),
+    forest,
+    mean_sample_rows: meanRows(samples),
+  };
 }
 
 function meanRows(samples: TreeSamples): number {
@@ -136,19 +151,8 @@ export async function trainIsolationForest(executor: Executor, req: TrainRequest
   progress(0.8);
 
   let model: IsolationForestModel = {
-    model_id: req.modelId,
+    ...untrainedModel(req, params, notes, cols, forest, samples),
     algo: "isolationforest",
-    params: { ...params },
-    response: null,
-    category: "AnomalyDetection",
-    metrics: { training: null, validation: null, cross_validation: null },
-    varimp: [],
-    scoring_history: [],
-    notes,
-    training_time_ms: 0,
-    columns: trainedColumns(frame, cols),
-    forest,
-    mean_sample_rows: meanRows(samples),
     min_path_length: scores.min,
     max_path_length: scores.max,
     anomaly_threshold: params.contamination > 0 ? scores.quantile(1 - params.contamination) : null,
@@ -191,19 +195,8 @@ export async function trainExtendedIsolationForest(executor: Executor, req: Trai
     growExtendedTree(builder, samples.x[t], samples.u[t].length, p, heightLimit, params.extension_level, new Rng(keyState(params.seed, 2, t)));
   }
   const base: ExtendedIsolationForestModel = {
-    model_id: req.modelId,
+    ...untrainedModel(req, params, notes, cols, builder.build(), samples),
     algo: "extendedisolationforest",
-    params: { ...params },
-    response: null,
-    category: "AnomalyDetection",
-    metrics: { training: null, validation: null, cross_validation: null },
-    varimp: [],
-    scoring_history: [],
-    notes,
-    training_time_ms: 0,
-    columns: trainedColumns(frame, cols),
-    forest: builder.build(),
-    mean_sample_rows: meanRows(samples),
     min_path_length: null,
     max_path_length: null,
     anomaly_threshold: null,

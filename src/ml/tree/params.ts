@@ -7,6 +7,17 @@ import { CV_PARAMS, defineParams, type ParamsOf } from "../params.ts";
 
 export const STOPPING_METRICS = ["AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR", "mean_per_class_error"] as const;
 
+/** Scoring, early stopping, cross-validation and constant columns: every tree algorithm takes them. */
+const STOPPING_AND_CV_PARAMS = defineParams([
+  { name: "max_runtime_secs", type: "float", default: 0, min: 0, help: "Stop adding trees after this many seconds (0: no limit)." },
+  { name: "stopping_rounds", type: "int", default: 0, min: 0, help: "Stop when the stopping metric's moving average over this many scorings has not improved (0: off)." },
+  { name: "stopping_metric", type: "enum", default: "AUTO", values: STOPPING_METRICS, help: "Metric for early stopping (AUTO: logloss for classifiers, deviance for regression)." },
+  { name: "stopping_tolerance", type: "float", default: 0.001, min: 0, help: "Relative improvement below which a scoring counts as no improvement." },
+  { name: "score_tree_interval", type: "int", default: 0, min: 0, help: "Score every this many trees (0: about ten scorings in all, and the last tree)." },
+  ...CV_PARAMS,
+  { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
+]);
+
 /** Parameters GBM and DRF share; `d` sets the defaults that differ. */
 function shared(d: { max_depth: number; min_rows: number; sample_rate: number }) {
   return defineParams([
@@ -26,13 +37,7 @@ function shared(d: { max_depth: number; min_rows: number; sample_rate: number })
       values: ["AUTO", "QuantilesGlobal", "Random"],
       help: "How thresholds are chosen: best over quantile bins, or one at random per column (extremely randomized trees).",
     },
-    { name: "max_runtime_secs", type: "float", default: 0, min: 0, help: "Stop adding trees after this many seconds (0: no limit)." },
-    { name: "stopping_rounds", type: "int", default: 0, min: 0, help: "Stop when the stopping metric's moving average over this many scorings has not improved (0: off)." },
-    { name: "stopping_metric", type: "enum", default: "AUTO", values: STOPPING_METRICS, help: "Metric for early stopping (AUTO: logloss for classifiers, deviance for regression)." },
-    { name: "stopping_tolerance", type: "float", default: 0.001, min: 0, help: "Relative improvement below which a scoring counts as no improvement." },
-    { name: "score_tree_interval", type: "int", default: 0, min: 0, help: "Score every this many trees (0: about ten scorings in all, and the last tree)." },
-    ...CV_PARAMS,
-    { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
+    ...STOPPING_AND_CV_PARAMS,
   ]);
 }
 
@@ -107,13 +112,7 @@ export const XGBOOST_PARAMS = defineParams([
   { name: "distribution", type: "enum", default: "AUTO", values: XGBOOST_DISTRIBUTIONS, help: "Loss: AUTO picks bernoulli, multinomial or gaussian from the response." },
   { name: "tweedie_power", type: "float", default: 1.5, above: 1, max: 1.999, help: "Tweedie variance power (1, 2)." },
   { name: "seed", type: "int", default: -1, help: "Random seed (-1: drawn at random and reported)." },
-  { name: "max_runtime_secs", type: "float", default: 0, min: 0, help: "Stop adding trees after this many seconds (0: no limit)." },
-  { name: "stopping_rounds", type: "int", default: 0, min: 0, help: "Stop when the stopping metric's moving average over this many scorings has not improved (0: off)." },
-  { name: "stopping_metric", type: "enum", default: "AUTO", values: STOPPING_METRICS, help: "Metric for early stopping (AUTO: logloss for classifiers, deviance for regression)." },
-  { name: "stopping_tolerance", type: "float", default: 0.001, min: 0, help: "Relative improvement below which a scoring counts as no improvement." },
-  { name: "score_tree_interval", type: "int", default: 0, min: 0, help: "Score every this many trees (0: about ten scorings in all, and the last tree)." },
-  ...CV_PARAMS,
-  { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
+  ...STOPPING_AND_CV_PARAMS,
 ]);
 
 export type GbmParams = ParamsOf<typeof GBM_PARAMS>;
