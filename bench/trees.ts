@@ -3,6 +3,10 @@
 //   target  delayed = delay > 15 min;  features hour, dow, month, distance, origin, destination
 //   GBM     100 trees, depth 6, learn_rate 0.1 (floe: native categoricals for origin/destination)
 //   DRF     50 trees, depth 10 vs RandomForestClassifier(n_jobs=2)
+//   XGBoost floe's --algo xgboost with xgboost.train's parameters (hist, depth 6, eta 0.1,
+//           max_bin 256, lambda 1, 100 rounds) vs the real XGBoost, time and AUC ratios
+//   deep    DRF 50 trees at H2O's default depth 20 vs RandomForestClassifier(max_depth=20), each
+//           in its own process: time, peak RSS and AUC ratios
 // floe scores once at the end (score_tree_interval = ntrees) so that training time is
 // training time. Also: floe GBM on 1 thread vs 2, and a check that both models are identical.
 // Installs Debian's python3-sklearn and python3-xgboost when missing.
@@ -46,10 +50,13 @@ const drfParams = ["--ntrees", "50", "--max-depth", "10", "--score-tree-interval
 const gbm2 = floeModel("floe GBM", "gbm", gbmParams, 2);
 const gbm1 = floeModel("floe GBM", "gbm", gbmParams, 1);
 const drf2 = floeModel("floe DRF", "drf", drfParams, 2);
+const xgb2 = floeModel("floe XGBoost", "xgboost", ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--max-bins", "256", "--score-tree-interval", "100"], 2);
+const deep = floeModel("floe DRF depth 20", "drf", ["--ntrees", "50", "--max-depth", "20", "--score-tree-interval", "50"], 2);
 const peerResults = peers("all");
+const rf20 = peers("rf20")[0];
 
 const same = floe(["predict", gbm1.model, test]).stdout === floe(["predict", gbm2.model, test]).stdout;
-const rows: Result[] = [gbm2, ...peerResults.filter((p) => !p.name.includes("RandomForest")), drf2, ...peerResults.filter((p) => p.name.includes("RandomForest"))];
+const rows: Result[] = [gbm2, xgb2, ...peerResults.filter((p) => !p.name.includes("RandomForest")), drf2, ...peerResults.filter((p) => p.name.includes("RandomForest")), deep, rf20];
 console.log("bench/trees: flights-3m, 80/20 split (2.4M train rows), 2 threads unless noted\n");
 console.log(`${"model".padEnd(36)}${"train s".padStart(9)}${"test AUC".padStart(10)}${"peak RSS MB".padStart(13)}`);
 for (const r of rows) console.log(`${r.name.padEnd(36)}${r.seconds.toFixed(2).padStart(9)}${r.auc.toFixed(4).padStart(10)}${r.peak_rss_mb.toFixed(0).padStart(13)}`);
@@ -61,6 +68,11 @@ console.log("");
 console.log(`GBM time ratio floe / fastest peer (${fastest.name}): ${(gbm2.seconds / fastest.seconds).toFixed(2)}x (target <= 1.0)`);
 console.log(`GBM AUC floe - best peer (${bestAuc.name}): ${(gbm2.auc - bestAuc.auc).toFixed(4)} (target >= 0)`);
 console.log(`DRF time ratio floe / sklearn RandomForest: ${(drf2.seconds / rf.seconds).toFixed(2)}x (target <= 0.5); AUC difference ${(drf2.auc - rf.auc).toFixed(4)} (target >= 0)`);
+const realXgb = peerResults.filter((p) => p.name.startsWith("xgboost"));
+for (const x of realXgb) console.log(`XGBoost floe / ${x.name}: time ${(xgb2.seconds / x.seconds).toFixed(2)}x, AUC difference ${(xgb2.auc - x.auc).toFixed(4)}`);
+console.log(
+  `DRF depth 20 floe / sklearn: time ${(deep.seconds / rf20.seconds).toFixed(2)}x (target <= 0.5), peak RSS ${(deep.peak_rss_mb / rf20.peak_rss_mb).toFixed(2)}x (target <= 1.0), AUC difference ${(deep.auc - rf20.auc).toFixed(4)} (target >= 0)`,
+);
 console.log(
   `floe GBM 1 thread ${gbm1.seconds.toFixed(2)} s vs 2 threads ${gbm2.seconds.toFixed(2)} s: speed-up ${(gbm1.seconds / gbm2.seconds).toFixed(2)}x; models identical: ${same ? "yes" : "NO"}`,
 );

@@ -1,7 +1,7 @@
 """Peers for bench/trees: XGBoost hist (integer-coded and native categorical) and
-scikit-learn's HistGradientBoostingClassifier and RandomForestClassifier, on the CSVs
-bench/trees.ts writes. Prints one JSON line per model: name, train seconds, test AUC,
-peak RSS. Run by bench/trees.ts with Debian's /usr/bin/python3."""
+scikit-learn's HistGradientBoostingClassifier and RandomForestClassifier (depth 10; depth 20
+alone with `rf20`), on the CSVs bench/trees.ts writes. Prints one JSON line per model: name,
+train seconds, test AUC, peak RSS. Run by bench/trees.ts with Debian's /usr/bin/python3."""
 import json, resource, sys, time
 from flights_peer import CATEGORICAL, NUMERIC, load
 
@@ -42,5 +42,13 @@ if which in ("sklearn", "all"):
     report(
         "sklearn RandomForest",
         lambda: RandomForestClassifier(n_estimators=50, max_depth=10, n_jobs=2, random_state=1).fit(Xtr, ytr),
+        lambda m: m.predict_proba(Xte)[:, 1],
+    )
+if which == "rf20":
+    # Deep forest alone in its process, so its peak RSS is its own.
+    from sklearn.ensemble import RandomForestClassifier
+    report(
+        "sklearn RandomForest depth 20",
+        lambda: RandomForestClassifier(n_estimators=50, max_depth=20, n_jobs=2, random_state=1).fit(Xtr, ytr),
         lambda m: m.predict_proba(Xte)[:, 1],
     )
