@@ -10,6 +10,7 @@ import type { GlmModel } from "../../src/ml/glm/model.ts";
 import { deserializeModel, serializeModel } from "../../src/ml/modelfile.ts";
 import { algorithm } from "../../src/ml/registry.ts";
 import { predictFrame } from "../../src/ml/scoring.ts";
+import { workClock } from "../support/clock.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
 
 const node = testNode();
@@ -316,4 +317,24 @@ test("bad input: separable classes, collinear columns, responses out of the fami
   const dropped = await glm(empty, "y", null, { lambda: 0 });
   expect(dropped.notes).toContain("dropped constant column 'e'");
   expect(await failure(glm(empty, "y", null, { lambda: 0, ignore_const_cols: false }))).toContain("column 'e' has no values (all 4 rows are missing)");
+});
+
+test("max_runtime_secs ends a lambda search with the lambdas fitted so far, cross-validation included (time passes with the work: 10 ms a task)", async () => {
+  const frame = (await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { naStrings: ["NA", "."] }).done).frame;
+  const params = { lambda_search: true, nlambdas: 40, alpha: 0.5, seed: 3, nfolds: 3 };
+  const free = await glmAlgo.train(node.executor, { modelId: "free", frame, y: "body_mass_g", x: null, params });
+  const freeLambdas = (free.model as GlmModel).regularization_path?.lambdas.length as number;
+  const timed = workClock(node.executor, 10);
+  const cut = await glmAlgo.train(timed.executor, { modelId: "cut", frame, y: "body_mass_g", x: null, params: { ...params, max_runtime_secs: 1 }, clock: timed.clock });
+  const m = cut.model as GlmModel;
+  const lambdas = m.regularization_path?.lambdas.length as number;
+  // The path stops short of the one without a limit, and the model says why.
+  expect(lambdas).toBeGreaterThanOrEqual(1);
+  expect(lambdas).toBeLessThan(freeLambdas);
+  expect(m.notes.some((n) => n.startsWith("max_runtime_secs:"))).toBe(true);
+  // The limit is soft: the work after the deadline is at most the lambda under way and the scoring.
+  expect(timed.clock.now()).toBeLessThan(2_000);
+  // The lambdas it did fit are the free path's first ones, with the same coefficients.
+  expect(m.regularization_path?.lambdas).toEqual((free.model as GlmModel).regularization_path?.lambdas.slice(0, lambdas));
+  expect(m.regularization_path?.coefficients).toEqual((free.model as GlmModel).regularization_path?.coefficients.slice(0, lambdas));
 });

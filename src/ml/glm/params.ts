@@ -43,6 +43,13 @@ export const GLM_PARAMS = defineParams([
   { name: "missing_values_handling", type: "enum", default: "MeanImputation", values: ["MeanImputation", "Skip"], help: "Missing predictors: numeric mean and enum mode, or leave the row out." },
   { name: "use_all_factor_levels", type: "bool", default: false, help: "Keep every enum level (no reference level); forced on unless lambda = 0, as in H2O." },
   { name: "seed", type: "int", default: -1, help: "Random seed for folds (-1: drawn at random and reported)." },
+  {
+    name: "max_runtime_secs",
+    type: "float",
+    default: 0,
+    min: 0,
+    help: "Stop a lambda search after this many seconds, cross-validation included, keeping the lambdas fitted so far (0: no limit).",
+  },
   ...CV_PARAMS,
   { name: "ignore_const_cols", type: "bool", default: true, help: "Drop constant columns before training." },
 ]);

@@ -7,7 +7,7 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { DistinctNumbersTask } from "../../core/convert.ts";
-import { systemClock } from "../../core/clock.ts";
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
@@ -114,7 +114,16 @@ interface Path {
   readonly validDeviance: number[] | null;
 }
 
-/** Fits `lambdas` in order with warm starts; with `stopEarly`, H2O's rules end the path sooner. */
+/** When a path must stop: after this time on this clock (the first lambda is always fitted). */
+interface PathDeadline {
+  readonly clock: Clock;
+  readonly at: number;
+}
+
+/**
+ * Fits `lambdas` in order with warm starts; with `stopEarly`, H2O's rules end the path
+ * sooner, and past `deadline` (max_runtime_secs) it ends with the lambdas fitted so far.
+ */
 async function runPath(
   ctx: FitContext,
   lambdas: readonly number[],
@@ -123,11 +132,13 @@ async function runPath(
   valid: Chunked<DesignChunk> | null,
   stopEarly: boolean,
   progress: (f: number) => void,
+  deadline: PathDeadline | null,
 ): Promise<Path> {
   const fits: FitResult[] = [];
   const validDeviance: number[] | null = valid ? [] : null;
   let beta = start;
   for (let i = 0; i < lambdas.length; i++) {
+    if (i > 0 && deadline && deadline.clock.now() >= deadline.at) break;
     const lambda = lambdas[i];
     // At or above lambda_max an L1 penalty keeps every coefficient at zero: the null model.
     const fit = lambda >= lambdaMax && ctx.alpha > 0 && i === 0 && lambdas.length > 1 ? await nullFit(ctx, start) : await fitAt(ctx, lambda, beta);
@@ -335,6 +346,10 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   });
   const progress = req.onProgress ?? (() => {});
 
+  // max_runtime_secs: fold f's path stops at (f + 1) / (folds + 1) of the time, the main one at all of it.
+  const folds = p.nfolds > 0 ? p.nfolds : 0;
+  const deadlineAt = (share: number): PathDeadline | null => (p.max_runtime_secs > 0 && p.lambda_search ? { clock, at: started + p.max_runtime_secs * 1000 * share } : null);
+
   // Cross-validation: one path a fold; the lambda with the lowest mean holdout deviance wins.
   const cv = await crossValidate<FoldPath, GlmModel>(
     executor,
@@ -342,15 +357,16 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     {
       async fit(f, foldProgress) {
         const ctx = context(new Uint8Array(Q));
-        const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, foldProgress);
+        const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, foldProgress, deadlineAt((f + 1) / (folds + 1)));
         await executor.run(FoldWeightsTask, view, { fold: f, keep: true });
         const holdoutDeviance: number[] = [];
         for (const fit of path.fits) holdoutDeviance.push(await deviance(ctx, view, fit.beta));
         return { path, holdoutDeviance, chosen: -1 };
       },
       settle(paths) {
-        const holdout = new Float64Array(lambdas.length);
-        for (const fold of paths) for (let i = 0; i < fold.holdoutDeviance.length; i++) holdout[i] += fold.holdoutDeviance[i];
+        // Paths cut by max_runtime_secs are compared over the lambdas every fold reached.
+        const holdout = new Float64Array(Math.min(...paths.map((fold) => fold.holdoutDeviance.length)));
+        for (const fold of paths) for (let i = 0; i < holdout.length; i++) holdout[i] += fold.holdoutDeviance[i];
         const chosen = holdout.indexOf(Math.min(...holdout));
         return paths.map((fold) => ({ ...fold, chosen }));
       },
@@ -369,7 +385,10 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const frozen = new Uint8Array(Q);
   const ctx = context(frozen);
   const mainLambdas = chosen >= 0 ? lambdas.slice(0, chosen + 1) : lambdas;
-  const path = await runPath(ctx, mainLambdas, betaNull, lambdaMax, valid, chosen < 0 && p.lambda_search, mainProgress(progress, cv));
+  const path = await runPath(ctx, mainLambdas, betaNull, lambdaMax, valid, chosen < 0 && p.lambda_search, mainProgress(progress, cv), deadlineAt(1));
+  if (path.fits.length < mainLambdas.length) notes.push(`max_runtime_secs: the lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas`);
+  else if (cv && Math.min(...cv.fits.map((fold) => fold.path.fits.length)) < lambdas.length)
+    notes.push(`max_runtime_secs: the folds' lambda searches stopped early; lambda chosen among the first ${Math.min(...cv.fits.map((fold) => fold.path.fits.length))}`);
   const best = path.validDeviance && p.lambda_search ? path.validDeviance.indexOf(Math.min(...path.validDeviance)) : path.fits.length - 1;
   const fit = path.fits[best];
   const lambda = path.lambdas[best];
