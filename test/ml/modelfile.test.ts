@@ -11,6 +11,7 @@ import { encode } from "../../src/cluster/wire.ts";
 import { FloeError } from "../../src/core/errors.ts";
 import { decompressedCap, deserializeModel, MODEL_EXPANSION_FLOOR_BYTES, serializeModel } from "../../src/ml/modelfile.ts";
 import { algorithm } from "../../src/ml/registry.ts";
+import { predictFrame } from "../../src/ml/scoring.ts";
 import type { Model } from "../../src/ml/scoring.ts";
 import { floe } from "../support/cli.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
@@ -162,12 +163,42 @@ test("another format version, an unknown algorithm and files that are not models
     }
     return "accepted";
   };
-  expect(failure(() => doc({ format: "floe-model", version: 2, model: {} }))).toBe("unsupported: x.floe: model format version 2; this floe reads version 1");
+  expect(failure(() => doc({ format: "floe-model", version: 3, model: {} }))).toBe("unsupported: x.floe: model format version 3; this floe reads versions 1 and 2");
   expect(failure(() => doc({ format: "floe-model", version: 1, model: { ...copyOf("pca"), algo: "lightgbm" } }))).toBe(
     'bad_input: x.floe: algo is "lightgbm", not one of gbm, drf, xgboost, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest',
   );
   expect(failure(() => doc(null))).toBe("bad_input: x.floe: not a floe model file");
   expect(failure(() => deserializeModel(new TextEncoder().encode("hello"), "x.floe"))).toBe("bad_input: x.floe: not a floe model file (not gzip data)");
+});
+
+test("version 1 files (base64 arrays in JSON) still load, and predict as the model they were written from", async () => {
+  // Version 1 as floe wrote it before: the model as JSON, each typed array {$typed, b64}, gzipped whole.
+  const tags = new Map<unknown, string>([
+    [Float64Array, "f64"],
+    [Int32Array, "i32"],
+    [Uint8Array, "u8"],
+    [Uint16Array, "u16"],
+  ]);
+  const v1 = (model: Model) =>
+    Bun.gzipSync(
+      Buffer.from(
+        JSON.stringify({ format: "floe-model", version: 1, floe_version: "0.0.1", model }, (_k, v) =>
+          ArrayBuffer.isView(v) ? { $typed: tags.get(v.constructor), b64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") } : v,
+        ),
+      ),
+    );
+  for (const kind of ["gbm", "glm", "deeplearning"]) {
+    const loaded = deserializeModel(v1(good[kind]), `${kind}-v1.floe`);
+    const p = (m: Model) => predictFrame(node.executor, m, iris, []).then((chunks) => chunks.map((c) => Array.from(c.p)));
+    expect(await p(loaded)).toEqual(await p(good[kind]));
+  }
+});
+
+test("a version 2 file whose blobs do not match its header is refused as damaged", () => {
+  const whole = Bun.gunzipSync(new Uint8Array(serializeModel(good.gbm, "test")));
+  const cut = Bun.gzipSync(whole.subarray(0, whole.length - 8));
+  const padded = Bun.gzipSync(Buffer.concat([whole, Buffer.alloc(8)]));
+  for (const bytes of [cut, padded]) expect(() => deserializeModel(bytes, "x.floe")).toThrow("x.floe: not a floe model file (damaged content)");
 });
 
 test("a gzip bomb is refused once its output passes the cap, without inflating the rest", () => {
