@@ -12,7 +12,7 @@ import type { ModelCommon } from "../model.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import type { BinColumn, FeatureSpec } from "./binning.ts";
 import { EnsembleScoreTask, OutputTask, type OutputArgs } from "./row-tasks.ts";
-import type { Tree } from "./tree.ts";
+import { routersFor, type Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
 
 export interface ScoringEvent {
@@ -68,7 +68,8 @@ export async function scoredView(executor: Executor, model: TreeModel, frame: Fr
   const chunks = await executor.run(BuildViewTask, frame, { features, y, classes: K });
   const view = { chunks };
   const missingBin = Int32Array.from(model.features, (f) => f.valueBins);
-  await executor.run(EnsembleScoreTask, view, { iterations: model.iterations, init: model.init, missingBin });
+  // The routers are packed once a model and kept with its trees: a streamed scoring runs this batch after batch.
+  await executor.run(EnsembleScoreTask, view, { iterations: model.iterations, routers: routersFor(model.iterations, model.iterations), init: model.init, missingBin });
   return view;
 }
 

@@ -8,7 +8,7 @@ import { mergeSorted } from "../../core/sorted.ts";
 import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { addTrees, applySplits, computeGradients, finishedLeaf, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
-import { routeRow, routersFor, type Tree } from "./tree.ts";
+import { type Router, routeRow, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Writes g and h of every training row; the partial is max |g| then max h, per class. */
@@ -123,17 +123,17 @@ export const OutputTask: Task<OutputArgs, ScoredChunk[], TreeChunk> = {
 };
 
 export interface EnsembleArgs {
-  /** Trees of each iteration, one a class. */
+  /** Trees of each iteration, one a class, and their routers (shared memory: sent without a copy). */
   readonly iterations: readonly (readonly Tree[])[];
+  readonly routers: readonly (readonly Router[])[];
   readonly init: Float64Array;
   readonly missingBin: Int32Array;
 }
 
 /** Sets every row's raw scores to init + the sum of all trees (scoring a new frame). */
 export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ensemble_score", (c, args) => {
-  const { iterations, init, missingBin } = args;
+  const { iterations, routers, init, missingBin } = args;
   const K = init.length;
-  const routers = routersFor(args, iterations);
   for (let i = 0; i < c.rows; i++) {
     for (let k = 0; k < K; k++) {
       let s = init[k];

@@ -5,6 +5,8 @@
 // Leaves have feature −1 and hold `value`, the raw-score increment (learn rate applied).
 // Children are made in pairs, so right[n] = left[n] + 1 (routing adds 0 or 1, no branch).
 
+import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
+
 export interface Tree {
   readonly feature: Int32Array;
   readonly threshold: Int32Array;
@@ -37,14 +39,15 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
   const n = nodes.length;
   const bitsLength = nodes.reduce((s, x) => s + (x.bits?.length ?? 0), 0);
   const t: Tree = {
-    feature: new Int32Array(n),
-    threshold: new Int32Array(n),
-    naLeft: new Uint8Array(n),
-    catOffset: new Int32Array(n),
-    left: new Int32Array(n),
-    right: new Int32Array(n),
-    value: new Float64Array(n),
-    bitsets: new Uint8Array(bitsLength),
+    // Shared memory: a tree reaches the workers that score with it without a copy.
+    feature: sharedI32(n),
+    threshold: sharedI32(n),
+    naLeft: sharedU8(n),
+    catOffset: sharedI32(n),
+    left: sharedI32(n),
+    right: sharedI32(n),
+    value: sharedF64(n),
+    bitsets: sharedU8(bitsLength),
   };
   let offset = 0;
   nodes.forEach((x, i) => {
@@ -76,7 +79,7 @@ export interface Router {
 /** A tree's router. */
 function routerOf(t: Tree): Router {
   const n = t.feature.length;
-  const nodes = new Int32Array(4 * n);
+  const nodes = sharedI32(4 * n);
   for (let i = 0; i < n; i++) {
     const cat = t.catOffset[i] >= 0;
     nodes[4 * i] = t.feature[i];
@@ -90,8 +93,9 @@ function routerOf(t: Tree): Router {
 const routerCache = new WeakMap<object, Router[][]>();
 
 /**
- * The routers of trees (per iteration, per class), packed once per `owner`: a task's
- * arguments, which live as long as its run, so that every chunk of the run shares them.
+ * The routers of trees (per iteration, per class), packed once per `owner` and kept as long
+ * as it lives: a task's arguments (every chunk of a run shares them), or a model's trees
+ * (built once on the thread that scores, then shared with the workers in the arguments).
  */
 export function routersFor(owner: object, iterations: readonly (readonly Tree[])[]): Router[][] {
   let routers = routerCache.get(owner);
