@@ -270,8 +270,8 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   });
   for (const a of active) nodes[a.k][0].value = spec.leafValue(a.stats, a.k);
 
-  const searchable = (a: Active) => a.depth < spec.maxDepth && a.stats.n >= 2 * spec.limits.minRows && a.hist !== null;
   const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
+  const searchable = (a: Active) => canSplit(a.stats, a.depth) && a.hist !== null;
 
   /** The best split of node a, searched here. */
   const searchHere = (a: Active): Split | null => {
