@@ -74,6 +74,36 @@ export interface InputColumn {
   readonly enum: boolean;
 }
 
+/**
+ * SHAP contributions of a frame's rows, in the model's link space (the raw score: log-odds,
+ * log, identity), one chunk per frame chunk. A row holds `classes` blocks (1, or one per class
+ * of a multinomial model), each of `names.length` values: one per input column, in the order of
+ * `names`, then the bias term; a block sums to the row's raw score (of that class).
+ */
+export interface Contributions {
+  /** The input columns contributions are given for (the bias term is not named). */
+  readonly names: readonly string[];
+  readonly classes: number;
+  readonly chunks: readonly ContributionChunk[];
+}
+
+export interface ContributionChunk {
+  readonly index: number;
+  readonly rows: number;
+  /** rows × classes × (names.length + 1), row-major. */
+  readonly values: Float64Array;
+}
+
+/** What a contributions request may add (H2O's names in comments). */
+export interface ContributionRequest {
+  /** `background_frame`: reference rows of baseline SHAP (required by models without an exact method). */
+  readonly background?: Frame | null;
+  /** `output_per_reference`: one output row per (row, reference row) instead of their mean. */
+  readonly outputPerReference?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
+}
+
 /** Metrics accumulated over frames given one at a time. */
 export interface Evaluator {
   add(frame: Frame, warnings: string[]): Promise<void>;
@@ -105,6 +135,8 @@ export interface Scorer<M extends AnyModel> {
   evaluator(executor: Executor, model: M, algorithms: Algorithms): Evaluator;
   /** The columns `floe predict` writes (default: `predict`, then one probability per class of a classifier). */
   outputNames?(model: M): string[];
+  /** SHAP contributions (see src/ml/explain/contributions.ts); absent: the shared baseline SHAP against a background frame. */
+  contributions?(executor: Executor, model: M, frame: Frame, warnings: string[], request: ContributionRequest, algorithms: Algorithms): Promise<Contributions>;
 }
 
 /** A table of a model report, raw values (numbers are formatted by the presentation). */
