@@ -85,10 +85,13 @@ export interface Contributions {
   readonly names: readonly string[];
   readonly classes: number;
   readonly chunks: readonly ContributionChunk[];
+  /** output_space: the mean from a link-space value (absent: logistic for a binomial model, else by the model's distribution). */
+  readonly inverseLink?: (link: number) => number;
 }
 
 export interface ContributionChunk {
   readonly index: number;
+  /** Output rows: the chunk's frame rows, or with `outputPerReference` frame rows × reference rows (row i, reference k at i·R + k). */
   readonly rows: number;
   /** rows × classes × (names.length + 1), row-major. */
   readonly values: Float64Array;

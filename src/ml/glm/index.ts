@@ -3,6 +3,7 @@
 import type { AlgorithmDescriptor } from "../algorithm.ts";
 import { designColumns } from "../design.ts";
 import { checkGlmModel } from "./check.ts";
+import { GlmContributionsTask, GlmReferenceTermsTask, glmContributions } from "./contributions.ts";
 import { GlmDevianceTask, GlmMetrics, type GlmModel, GlmScoreTask, predictGlm } from "./model.ts";
 import { glmOutput } from "./output.ts";
 import { GLM_PARAMS, type GlmParams } from "./params.ts";
@@ -15,7 +16,7 @@ export const glm: AlgorithmDescriptor<GlmModel, GlmParams> = {
   supervised: true,
   params: GLM_PARAMS,
   train: trainGlm,
-  tasks: [IrlsGramTask, GradientTask, OutputTask, ScoredTask, GlmScoreTask, GlmDevianceTask],
+  tasks: [IrlsGramTask, GradientTask, OutputTask, ScoredTask, GlmScoreTask, GlmDevianceTask, GlmReferenceTermsTask, GlmContributionsTask],
   scorer: {
     inputs: (m) => designColumns(m.design).map((c) => ({ name: c.name, enum: c.domain !== null })),
     predict: predictGlm,
@@ -26,6 +27,7 @@ export const glm: AlgorithmDescriptor<GlmModel, GlmParams> = {
         result: () => acc.result(),
       };
     },
+    contributions: (executor, m, frame, warnings, request) => glmContributions(executor, m, frame, warnings, request),
   },
   output: glmOutput,
   check: { categories: ["Regression", "Binomial", "Multinomial"], fields: checkGlmModel },
