@@ -72,6 +72,11 @@ function checkTree(s: Shape, v: unknown, features: readonly FeatureSpec[], where
   const right = s.typed(t.right, Int32Array, `${where} right`, n);
   const value = s.typed(t.value, Float64Array, `${where} value`, n);
   const bitsets = s.typed(t.bitsets, Uint8Array, `${where} bitsets`);
+  // Trees saved before contributions have no covers: they predict, and contributions refuse them.
+  if (t.cover !== undefined) {
+    const cover = s.typed(t.cover, Float64Array, `${where} cover`, n);
+    for (let j = 0; j < n; j++) if (!(cover[j] >= 0 && cover[j] < Number.POSITIVE_INFINITY)) s.fail(`${where} node ${j}`, `has cover ${cover[j]}, not a finite number >= 0`);
+  }
   for (let j = 0; j < n; j++) {
     const at = `${where} node ${j}`;
     const f = feature[j];

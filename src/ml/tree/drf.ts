@@ -18,6 +18,7 @@ export const DRF_STRATEGY: TreeStrategy = {
     }
   },
   limits: h2oLimits,
+  coverOf: (st) => st.n,
   maxLeaves: () => 0,
   output: () => "average",
   // Out-of-bag when any row was out of every bag so far; all rows otherwise (sample_rate 1).

@@ -112,6 +112,7 @@ export const GBM_STRATEGY: TreeStrategy = {
   distribution: (p, columns) => resolveDistribution(p.distribution ?? "AUTO", columns),
   checkParams: () => {},
   limits: h2oLimits,
+  coverOf: (st) => st.n,
   maxLeaves: () => 0,
   output: (d) => (d === "bernoulli" ? "logistic" : d === "multinomial" ? "softmax" : d === "poisson" || d === "gamma" || d === "tweedie" ? "exp" : "identity"),
   trainingOutputs: (output) => [output],

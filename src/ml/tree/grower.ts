@@ -45,6 +45,8 @@ export interface GrowSpec {
   readonly randomState: (k: number, node: number) => number | null;
   /** The value of a leaf with these totals in class k's tree. */
   readonly leafValue: (stats: NodeStats, k: number) => number;
+  /** A node's cover (TreeSHAP's weight) from its totals: the hessian sum for XGBoost, the row count for H2O's trees. */
+  readonly coverOf: (stats: NodeStats) => number;
   readonly signal?: AbortSignal;
 }
 
@@ -98,7 +100,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   const F = spec.specs.length;
   const featureBins = Int32Array.from(spec.specs, totalBins);
   const missingBin = Int32Array.from(spec.specs, (s) => s.valueBins);
-  const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0)]);
+  const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0, 0)]);
   const gains = new Float64Array(F);
   const cover = new Float64Array(F);
   const splitCounts = new Float64Array(F);
@@ -268,7 +270,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
     return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
   });
-  for (const a of active) nodes[a.k][0].value = spec.leafValue(a.stats, a.k);
+  for (const a of active) Object.assign(nodes[a.k][0], { value: spec.leafValue(a.stats, a.k), cover: spec.coverOf(a.stats) });
 
   const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
   const searchable = (a: Active) => canSplit(a.stats, a.depth) && a.hist !== null;
@@ -302,7 +304,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     const ns = nodes[a.k];
     const left = ns.length;
     const right = left + 1;
-    ns.push(leafNode(spec.leafValue(s.left, a.k)), leafNode(spec.leafValue(s.right, a.k)));
+    ns.push(leafNode(spec.leafValue(s.left, a.k), spec.coverOf(s.left)), leafNode(spec.leafValue(s.right, a.k), spec.coverOf(s.right)));
     Object.assign(ns[a.node], { feature: s.feature, threshold: s.threshold, naLeft: s.naLeft, bits: s.bits, left, right });
     gains[s.feature] += s.gain;
     cover[s.feature] += a.stats.h;

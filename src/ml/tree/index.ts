@@ -12,6 +12,7 @@ import { metricsSpecOf, predictFrame, type TreeModel } from "./model.ts";
 import { treeOutput } from "./output.ts";
 import { DRF_PARAMS, type DrfParams, GBM_PARAMS, type GbmParams, XGBOOST_PARAMS, type XgboostParams, xgboostTreeParams } from "./params.ts";
 import { EnsembleScoreTask, GradTask, LeafResidualsTask, OutputTask, ResetScoresTask, ResponseSketchTask, ResponseStatsTask, ScoreTask } from "./row-tasks.ts";
+import { ContributionsTask, treeContributions } from "./shap-task.ts";
 import { trainTreeModel } from "./train.ts";
 import { BuildViewTask } from "./view.ts";
 import { XgbGradTask } from "./xgboost.ts";
@@ -32,12 +33,14 @@ const TASKS = [
   CollectHoldoutTask,
   HoldoutOutputTask,
   FoldWeightsTask,
+  ContributionsTask,
 ];
 
 const scorer: Scorer<TreeModel> = {
   inputs: (m) => m.features.map((f) => ({ name: f.name, enum: f.kind === "enum" })),
   predict: predictFrame,
   evaluator: (executor, m) => supervisedEvaluator(executor, metricsSpecOf(m), (frame, warnings) => predictFrame(executor, m, frame, warnings)),
+  contributions: (executor, m, frame, warnings, request) => treeContributions(executor, m, frame, warnings, request),
 };
 
 const check = { categories: ["Regression", "Binomial", "Multinomial"], fields: checkTreeModel } as const;

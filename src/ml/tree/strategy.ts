@@ -96,6 +96,8 @@ export interface TreeStrategy {
   checkParams(p: TreeParams, predictors: number): void;
   /** What a split must satisfy, and the regularisation of its score. */
   limits(p: TreeParams): SplitLimits;
+  /** A node's cover, TreeSHAP's weight of its branches: XGBoost's hessian sum, H2O's row count. */
+  coverOf(stats: NodeStats): number;
   /** Most leaves a tree may have, grown best-first (XGBoost's lossguide); 0: level by level. */
   maxLeaves(p: TreeParams): number;
   /** How raw scores become predictions. */

@@ -185,6 +185,7 @@ async function fit(
       maxLeaves: strategy.maxLeaves(p),
       randomState: (k, node) => (p.histogram_type === "Random" ? keyState(p.seed, t, k, node, 5) : null),
       leafValue: (st) => steps.leafValue(st),
+      coverOf: strategy.coverOf,
       signal: s.input.signal,
     });
     iterations.push(grown.trees);

@@ -3,6 +3,8 @@
 //   categorical  bitsets[catOffset[n] + bin] === 1  (the missing bin is one of the bins)
 //   numeric      bin === missing ? naLeft[n] === 1 : bin <= threshold[n]
 // Leaves have feature −1 and hold `value`, the raw-score increment (learn rate applied).
+// `cover` is what TreeSHAP weighs a node's branches by: the hessian sum of the node's
+// training rows for XGBoost (XGBoost's cover), their count for GBM and DRF (in-bag rows).
 // Children are made in pairs, so right[n] = left[n] + 1 (routing adds 0 or 1, no branch).
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
@@ -17,6 +19,8 @@ export interface Tree {
   readonly right: Int32Array;
   readonly value: Float64Array;
   readonly bitsets: Uint8Array;
+  /** Absent in trees of model files written before contributions (they cannot give them). */
+  readonly cover?: Float64Array;
 }
 
 /** A node as the grower builds it, before the tree is flattened. */
@@ -29,15 +33,17 @@ export interface GrowNode {
   left: number;
   right: number;
   value: number;
+  cover: number;
 }
 
-export function leafNode(value: number): GrowNode {
-  return { feature: -1, threshold: 0, naLeft: false, bits: null, left: -1, right: -1, value };
+export function leafNode(value: number, cover: number): GrowNode {
+  return { feature: -1, threshold: 0, naLeft: false, bits: null, left: -1, right: -1, value, cover };
 }
 
 export function flatten(nodes: readonly GrowNode[]): Tree {
   const n = nodes.length;
   const bitsLength = nodes.reduce((s, x) => s + (x.bits?.length ?? 0), 0);
+  const cover = sharedF64(n);
   const t: Tree = {
     // Shared memory: a tree reaches the workers that score with it without a copy.
     feature: sharedI32(n),
@@ -48,6 +54,7 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
     right: sharedI32(n),
     value: sharedF64(n),
     bitsets: sharedU8(bitsLength),
+    cover,
   };
   let offset = 0;
   nodes.forEach((x, i) => {
@@ -57,6 +64,7 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
     t.left[i] = x.left;
     t.right[i] = x.right;
     t.value[i] = x.value;
+    cover[i] = x.cover;
     if (x.bits) {
       t.catOffset[i] = offset;
       t.bitsets.set(x.bits, offset);

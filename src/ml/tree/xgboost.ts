@@ -96,6 +96,7 @@ export const XGBOOST_STRATEGY: TreeStrategy = {
   distribution: (p, columns) => resolveDistribution(p.distribution ?? "AUTO", columns),
   checkParams,
   // lossguide without a leaf limit splits every node that gains, up to max_depth: the trees depthwise grows.
+  coverOf: (st) => st.h,
   maxLeaves: (p) => (p.grow_policy === "lossguide" ? (p.max_leaves ?? 0) : 0),
   limits: (p) => ({
     minRows: 1,

@@ -76,6 +76,7 @@ test("the larger sibling by subtraction equals building it directly: same splits
       maxLeaves: 0,
       randomState: () => null,
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
+      coverOf: (st) => st.n,
     });
     return { tree: grown.trees[0], gains: grown.gains, slots: executor.slots };
   };

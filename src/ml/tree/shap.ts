@@ -1,0 +1,192 @@
+// Path-dependent TreeSHAP (Lundberg, Erion and Lee 2018, "Consistent Individualized Feature
+// Attribution for Tree Ensembles", Algorithm 2): the exact Shapley values of one tree's output
+// for one row, where the value of a feature subset S is the expectation of the tree when the
+// features of S are fixed to the row's and the others follow the training rows (at a node
+// splitting outside S, both children weighted by their cover). The unique path of features
+// met from the root is kept with, for every subset size, the proportion of subsets that reach
+// here (EXTEND); a leaf credits each feature on it with the path's weight without that
+// feature (UNWIND). O(L·D²) a tree: L leaves, D depth. Rows are routed in bin space as
+// routeRow does (categorical bitsets, the missing bin by naLeft).
+
+import type { Tree } from "./tree.ts";
+
+/** A unique path: per element its feature, zero and one fractions and the weight of its subset size. */
+interface Path {
+  readonly feature: Int32Array;
+  readonly zero: Float64Array;
+  readonly one: Float64Array;
+  readonly weight: Float64Array;
+}
+
+/** Deepest leaf of a tree (the root is depth 0). */
+export function treeDepth(t: Tree): number {
+  const depth = new Int32Array(t.feature.length);
+  let most = 0;
+  // Children sit after their parent (check.ts), so one pass in node order sees every parent first.
+  for (let n = 0; n < t.feature.length; n++) {
+    if (t.feature[n] < 0) continue;
+    depth[t.left[n]] = depth[t.right[n]] = depth[n] + 1;
+    if (depth[n] + 1 > most) most = depth[n] + 1;
+  }
+  return most;
+}
+
+/** The tree's expected value: its leaves averaged by cover, node by node (the SHAP value of the empty set). */
+export function expectedValue(t: Tree, cover: Float64Array): number {
+  const mean = new Float64Array(t.feature.length);
+  // Children sit after their parent: in reverse node order both are done before it.
+  for (let n = t.feature.length - 1; n >= 0; n--) {
+    if (t.feature[n] < 0) {
+      mean[n] = t.value[n];
+      continue;
+    }
+    const l = t.left[n];
+    const r = t.right[n];
+    mean[n] = cover[n] > 0 ? (cover[l] * mean[l] + cover[r] * mean[r]) / cover[n] : (mean[l] + mean[r]) / 2;
+  }
+  return mean[0];
+}
+
+/** Where row i of `bins` goes at split node n: its left child or its right. */
+function hotChild(t: Tree, bins: readonly Uint16Array[], missingBin: Int32Array, i: number, n: number): number {
+  const f = t.feature[n];
+  const b = bins[f][i];
+  const cat = t.catOffset[n];
+  const goLeft = cat >= 0 ? t.bitsets[cat + b] === 1 : b === missingBin[f] ? t.naLeft[n] === 1 : b <= t.threshold[n];
+  return goLeft ? t.left[n] : t.right[n];
+}
+
+/** EXTEND: adds (feature, zero, one) to the path at `at` of `depth` elements before. */
+function extend(s: Path, at: number, depth: number, zero: number, one: number, feature: number): void {
+  const w = s.weight;
+  s.feature[at + depth] = feature;
+  s.zero[at + depth] = zero;
+  s.one[at + depth] = one;
+  w[at + depth] = depth === 0 ? 1 : 0;
+  for (let i = depth - 1; i >= 0; i--) {
+    w[at + i + 1] += (one * w[at + i] * (i + 1)) / (depth + 1);
+    w[at + i] = (zero * w[at + i] * (depth - i)) / (depth + 1);
+  }
+}
+
+/** UNWIND: removes element `k` from the path at `at` whose last element is `depth`. */
+function unwind(s: Path, at: number, depth: number, k: number): void {
+  const w = s.weight;
+  const one = s.one[at + k];
+  const zero = s.zero[at + k];
+  let next = w[at + depth];
+  for (let i = depth - 1; i >= 0; i--) {
+    if (one !== 0) {
+      const tmp = w[at + i];
+      w[at + i] = (next * (depth + 1)) / ((i + 1) * one);
+      next = tmp - (w[at + i] * zero * (depth - i)) / (depth + 1);
+    } else {
+      w[at + i] = (w[at + i] * (depth + 1)) / (zero * (depth - i));
+    }
+  }
+  for (let i = k; i < depth; i++) {
+    s.feature[at + i] = s.feature[at + i + 1];
+    s.zero[at + i] = s.zero[at + i + 1];
+    s.one[at + i] = s.one[at + i + 1];
+  }
+}
+
+/** The total weight of the path at `at` (last element `depth`) with element `k` unwound, the path left as it is. */
+function unwoundSum(s: Path, at: number, depth: number, k: number): number {
+  const w = s.weight;
+  const one = s.one[at + k];
+  const zero = s.zero[at + k];
+  let next = w[at + depth];
+  let total = 0;
+  for (let i = depth - 1; i >= 0; i--) {
+    if (one !== 0) {
+      const tmp = (next * (depth + 1)) / ((i + 1) * one);
+      total += tmp;
+      next = w[at + i] - (tmp * zero * (depth - i)) / (depth + 1);
+    } else if (zero !== 0) {
+      total += (w[at + i] * (depth + 1)) / (zero * (depth - i));
+    }
+  }
+  return total;
+}
+
+/**
+ * TreeSHAP of rows of one view chunk: set `bins`, `missingBin` and `phi` for the chunk, then
+ * `add` each (tree, row). One walker a thread: its scratch paths are reused row after row.
+ */
+export class ShapWalker {
+  bins: readonly Uint16Array[] = [];
+  missingBin: Int32Array = new Int32Array(0);
+  phi: Float64Array = new Float64Array(0);
+  private t: Tree | null = null;
+  private cover: Float64Array = new Float64Array(0);
+  private row = 0;
+  private base = 0;
+  private scale = 1;
+  // The unique paths of the recursion: a child's path is a copy of its parent's placed after
+  // it (at + depth + 1), so the parent's stays intact for its other child.
+  readonly feature: Int32Array;
+  readonly zero: Float64Array;
+  readonly one: Float64Array;
+  readonly weight: Float64Array;
+
+  /** `maxDepth`: the deepest tree walked (treeDepth). */
+  constructor(maxDepth: number) {
+    const n = ((maxDepth + 2) * (maxDepth + 3)) / 2;
+    this.feature = new Int32Array(n);
+    this.zero = new Float64Array(n);
+    this.one = new Float64Array(n);
+    this.weight = new Float64Array(n);
+  }
+
+  /** Adds `scale` × the SHAP values of tree `t` for `row` into phi[base + feature]. */
+  add(t: Tree, cover: Float64Array, row: number, base: number, scale: number): void {
+    this.t = t;
+    this.cover = cover;
+    this.row = row;
+    this.base = base;
+    this.scale = scale;
+    this.recurse(0, 0, 0, 0, 1, 1, -1);
+  }
+
+  private recurse(n: number, parentAt: number, at: number, depth: number, zero: number, one: number, feature: number): void {
+    const path: Path = this;
+    if (depth > 0) {
+      this.feature.copyWithin(at, parentAt, parentAt + depth);
+      this.zero.copyWithin(at, parentAt, parentAt + depth);
+      this.one.copyWithin(at, parentAt, parentAt + depth);
+      this.weight.copyWithin(at, parentAt, parentAt + depth);
+    }
+    extend(path, at, depth, zero, one, feature);
+    const t = this.t as Tree;
+    const f = t.feature[n];
+    if (f < 0) {
+      const v = t.value[n] * this.scale;
+      for (let i = 1; i <= depth; i++) {
+        const w = unwoundSum(path, at, depth, i);
+        this.phi[this.base + this.feature[at + i]] += w * (this.one[at + i] - this.zero[at + i]) * v;
+      }
+      return;
+    }
+    const hot = hotChild(t, this.bins, this.missingBin, this.row, n);
+    const cold = hot === t.left[n] ? t.right[n] : t.left[n];
+    const c = this.cover[n];
+    const hotZero = c > 0 ? this.cover[hot] / c : 0.5;
+    const coldZero = c > 0 ? this.cover[cold] / c : 0.5;
+    let inZero = 1;
+    let inOne = 1;
+    let d = depth;
+    // A feature met again: its earlier edge is taken out and folded into this one.
+    for (let k = 1; k <= d; k++) {
+      if (this.feature[at + k] !== f) continue;
+      inZero = this.zero[at + k];
+      inOne = this.one[at + k];
+      unwind(path, at, d, k);
+      d--;
+      break;
+    }
+    const next = at + depth + 1;
+    this.recurse(hot, at, next, d + 1, hotZero * inZero, inOne, f);
+    this.recurse(cold, at, next, d + 1, coldZero * inZero, 0, f);
+  }
+}
