@@ -10,6 +10,7 @@ import type { ServerContext } from "../server/context.ts";
 import { DEFAULT_H2O_VERSION, H2OContext, type RouteModule } from "./context.ts";
 import { h2oNotFound, h2oOnError } from "./errors.ts";
 import { register as cloud } from "./routes/cloud.ts";
+import { register as explain } from "./routes/explain.ts";
 import { register as frames } from "./routes/frames.ts";
 import { register as jobs } from "./routes/jobs.ts";
 import { register as models } from "./routes/models.ts";
@@ -22,7 +23,7 @@ export function isH2OPath(path: string): boolean {
   return H2O_PREFIXES.some((p) => path.startsWith(p));
 }
 
-const ROUTES: readonly RouteModule[] = [cloud, frames, jobs, rapids, models];
+const ROUTES: readonly RouteModule[] = [cloud, frames, jobs, rapids, models, explain];
 
 export interface H2OAppOptions {
   /** The server's bearer token, when it has one. */

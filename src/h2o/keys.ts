@@ -7,7 +7,17 @@ import { FloeError } from "../core/errors.ts";
 
 const ID = /^[A-Za-z0-9_.\-]+$/;
 
-export type KeyKind = "Frame" | "Model" | "Job" | "Grid" | "AutoML";
+export type KeyKind = "Frame" | "Model" | "Job" | "Grid" | "AutoML" | "PartialDependence";
+
+/** Where the client reads the object a key names. */
+const URL_PREFIX: Readonly<Record<KeyKind, string>> = {
+  Frame: "/3/Frames/",
+  Model: "/3/Models/",
+  Job: "/3/Jobs/",
+  Grid: "/99/Grids/",
+  AutoML: "/99/AutoML/",
+  PartialDependence: "/3/PartialDependence/",
+};
 
 /** The floe id an H2O key names; `what` says which parameter it came from, for the error. */
 export function floeId(h2oKey: string, what = "key"): string {
@@ -18,6 +28,6 @@ export function floeId(h2oKey: string, what = "key"): string {
 
 /** H2O's KeyV3 for a floe id (FrameKeyV3, ModelKeyV3, JobKeyV3...): the shape every `*_id` field has. */
 export function keyJson(kind: KeyKind, id: string) {
-  const url = kind === "Frame" ? `/3/Frames/${id}` : kind === "Model" ? `/3/Models/${id}` : kind === "Job" ? `/3/Jobs/${id}` : kind === "Grid" ? `/99/Grids/${id}` : `/99/AutoML/${id}`;
+  const url = `${URL_PREFIX[kind]}${id}`;
   return { __meta: { schema_version: 3, schema_name: `${kind}KeyV3`, schema_type: `Key<${kind}>` }, name: id, type: `Key<${kind}>`, URL: url };
 }

@@ -1,0 +1,42 @@
+// H2O's explainability calls through floe with H2O's unmodified client (test/h2o/scripts/
+// explain_*.py, on a binomial GBM): each script checks floe's answers against what the client
+// computes from the model's own predictions, and prints them for the checks here.
+
+import { expect, test } from "bun:test";
+import { tempDir, writeTemp } from "../support/node.ts";
+import { testServer } from "../support/server.ts";
+import { runH2OScript, scriptResult } from "./support.ts";
+
+const dir = tempDir();
+const rows = Array.from({ length: 300 }, (_, i) => {
+  const a = ((i * 37) % 101) / 10;
+  const b = Math.round(Math.sin(i) * 300) / 100;
+  const c = ["x", "y", "z"][(i * 13) % 3];
+  const noise = (i * 53) % 17;
+  const score = a - 5 + 2 * b + (c === "z" ? 2 : 0) + (((i * 29) % 7) - 3);
+  return [a, b, c, noise, score > 0 ? "yes" : "no"];
+});
+const DATA = writeTemp(dir, "explain.csv", `a,b,c,noise,label\n${rows.map((r) => r.join(",")).join("\n")}\n`);
+const A_VALUES = rows.map((r) => r[0] as number);
+
+async function runScript(name: string) {
+  const server = await testServer();
+  const run = await runH2OScript(name, server.url, { DATA_PATH: DATA });
+  expect(`${run.stdout}\n${run.stderr}`).not.toContain("Traceback");
+  expect(run.code).toBe(0);
+  return scriptResult(run.stdout);
+}
+
+test("partial_plot(plot=False): H2O's table, each mean_response the mean prediction with the column set (whole frame and one row)", async () => {
+  const out = await runScript("explain_pdp.py");
+  // nbins=5 on a numeric column: five even points from its minimum to its maximum.
+  const min = Math.min(...A_VALUES);
+  const max = Math.max(...A_VALUES);
+  const grid = [0, 1, 2, 3, 4].map((k) => min + ((max - min) * k) / 4);
+  for (const table of [out.pdp, out.ice]) {
+    expect(table.map((r: number[]) => r[0])).toEqual(grid.map((g) => expect.closeTo(g, 12)));
+  }
+  // Over the frame the response varies across rows (a standard error of sd/sqrt(300)); one row alone has none.
+  for (const [, , sd, se] of out.pdp) expect(se).toBeCloseTo(sd / Math.sqrt(300), 12);
+  for (const [, , sd] of out.ice) expect(sd).toBe(0);
+}, 120_000);
