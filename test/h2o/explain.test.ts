@@ -40,3 +40,14 @@ test("partial_plot(plot=False): H2O's table, each mean_response the mean predict
   for (const [, , sd, se] of out.pdp) expect(se).toBeCloseTo(sd / Math.sqrt(300), 12);
   for (const [, , sd] of out.ice) expect(sd).toBe(0);
 }, 120_000);
+
+test("permutation_importance: H2O's table over the model's features, repeatable by seed, a column per run", async () => {
+  const out = await runScript("explain_permutation.py");
+  // The label is built from a, b and c; the noise column matters least.
+  expect(out.auc.at(-1)[0]).toBe("noise");
+  expect(["a", "b"]).toContain(out.auc[0][0]);
+  for (const [, ...runs] of out.runs) {
+    expect(runs.length).toBe(3);
+    for (const r of runs) expect(Number.isFinite(r)).toBe(true);
+  }
+}, 120_000);
