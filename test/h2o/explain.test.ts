@@ -51,3 +51,11 @@ test("permutation_importance: H2O's table over the model's features, repeatable 
     for (const r of runs) expect(Number.isFinite(r)).toBe(true);
   }
 }, 120_000);
+
+test("predict_contributions: a column per feature and BiasTerm adding up to the logit of p(yes); top_n=2 in H2O's layout; k-means refused with H2O's error", async () => {
+  const out = await runScript("explain_contributions.py");
+  expect(out.columns).toEqual(["a", "b", "c", "noise", "BiasTerm"]);
+  expect(out.worst).toBeLessThan(1e-6);
+  expect(out.kmeans_error).toContain("kmeans");
+  expect(out.kmeans_error).toContain("supervised");
+}, 120_000);

@@ -15,6 +15,7 @@ import { h2oJobJson, localJobView } from "../jobs.ts";
 import { floeId, keyJson } from "../keys.ts";
 import { H2OParams } from "../params.ts";
 import { buildersJson, startBuild } from "../models/builders.ts";
+import { asksContributions, startContributions } from "../models/contributions.ts";
 import { automlJson, leaderboardsJson, needRun, startAutoML } from "../models/automl.ts";
 import { gridJson, needGrid, startGrid } from "../models/grids.ts";
 import { metricsJson } from "../models/metrics.ts";
@@ -154,10 +155,11 @@ export function register(app: Hono, ctx: H2OContext): void {
     return c.json({ __meta: meta("ModelMetricsList"), predictions_frame: keyJson("Frame", dest), model_metrics: metrics });
   });
 
-  // model.predict(frame): a job whose dest is the predictions frame.
+  // model.predict(frame): a job whose dest is the predictions frame; predict_contributions(frame): the contributions frame.
   app.post("/4/Predictions/models/:model/frames/:frame", async (c) => {
     const p = await H2OParams.of(c);
     const { model, frame } = c.req.param();
+    if (asksContributions(p)) return c.json({ __meta: meta("JobsV4"), job: h2oJobJson(localJobView(startContributions(ctx, model, frame, p))) });
     needServed(ctx, model);
     ctx.frame(frame);
     const dest = destOf(model, frame, p.str("predictions_frame"));
