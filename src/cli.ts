@@ -20,6 +20,8 @@ interface Command {
   readonly load: () => Promise<AnyCommand>;
   /** The data file argument may repeat (`floe describe part-*.csv`, expanded by the shell). */
   readonly files?: boolean;
+  /** What the help says of the repeated argument (default: several files are read as one frame). */
+  readonly filesNote?: string;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -31,6 +33,11 @@ const COMMANDS: Record<string, Command> = {
   status: { load: () => import("./cli/cluster.ts").then((m) => m.statusCommand) },
   shutdown: { load: () => import("./cli/cluster.ts").then((m) => m.shutdownCommand) },
   serve: { load: () => import("./cli/serve.ts").then((m) => m.serveCommand) },
+  explain: {
+    load: () => import("./cli/explain.ts").then((m) => m.explainCommand),
+    files: true,
+    filesNote: "model files (.floe), one or more, then the data: the last argument is the data (a file, or - for stdin)",
+  },
 };
 
 const BUILTINS: [string, string][] = [
@@ -51,7 +58,7 @@ async function printCommandHelp(name: string): Promise<void> {
   const cmd = command(name);
   const def = await cmd.load();
   const meta = (await def.meta) as { description?: string } | undefined;
-  process.stdout.write(commandHelp(name, meta?.description ?? "", ((await def.args) ?? {}) as ArgsDef, helpStyle(), cmd.files));
+  process.stdout.write(commandHelp(name, meta?.description ?? "", ((await def.args) ?? {}) as ArgsDef, helpStyle(), cmd.files, cmd.filesNote));
 }
 
 async function printMainHelp(): Promise<void> {

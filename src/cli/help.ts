@@ -67,7 +67,7 @@ function optionText(d: ArgDef): string {
  * Help of one command: `floe NAME [options] ARGS`, its arguments and options. With
  * `repeatLast`, the last argument may be given several times (FILE...).
  */
-export function commandHelp(command: string, description: string, def: ArgsDef, style: HelpStyle, repeatLast = false): string {
+export function commandHelp(command: string, description: string, def: ArgsDef, style: HelpStyle, repeatLast = false, repeatNote = "several files are read as one frame"): string {
   const s = styles(style.colour);
   const entries = Object.entries(def);
   const positionals = entries.filter(([, d]) => d.type === "positional");
@@ -79,7 +79,7 @@ export function commandHelp(command: string, description: string, def: ArgsDef, 
   const lines = [...wrap(description, style.width), "", `${s.bold("Usage:")} floe ${command}${options.length ? " [options]" : ""}${usageArgs.map((a) => ` ${a}`).join("")}`];
   if (positionals.length) {
     const rows = positionals.map(([n, d]): [string, string] => [n.toUpperCase(), optionText(d)]);
-    if (repeatLast) rows[rows.length - 1][1] += "; several files are read as one frame";
+    if (repeatLast) rows[rows.length - 1][1] += `; ${repeatNote}`;
     lines.push("", s.bold("Arguments:"), ...columns(rows, style, s.cyan));
   }
   const rows: [string, string][] = options.map(([n, d]) => [optionLabel(n, d), optionText(d)]);

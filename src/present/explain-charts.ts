@@ -31,6 +31,15 @@ export function scaleColour(t: number | null): string {
   return `#${hex.join("")}`;
 }
 
+/**
+ * Points sorted by x, with their colours in the same order: chart.js takes data given
+ * unparsed as sorted along x and skips what a binary search over x does not find.
+ */
+function byX(points: readonly { x: number; y: number }[], colours?: readonly string[]): { data: { x: number; y: number }[]; colours: string[] } {
+  const order = points.map((_, i) => i).sort((a, b) => points[a].x - points[b].x || a - b);
+  return { data: order.map((i) => points[i]), colours: colours ? order.map((i) => colours[i]) : [] };
+}
+
 const base = { animation: false as const, responsive: true, maintainAspectRatio: false };
 const title = (text: string) => ({ display: true, text });
 
@@ -64,13 +73,13 @@ function jitter(i: number): number {
 /** H2O's SHAP summary: per feature a line of points, one a row at its contribution, coloured by the feature's value. */
 export function shapBeeswarm(input: BeeswarmInput): ExplainChart {
   const n = input.features.length;
-  const datasets = input.features.map((feature, f) => ({
-    label: feature,
-    data: input.contributions[f].map((x, i) => ({ x, y: f + jitter(i) })),
-    backgroundColor: input.normalized[f].map(scaleColour),
-    borderWidth: 0,
-    pointRadius: 2.5,
-  }));
+  const datasets = input.features.map((feature, f) => {
+    const sorted = byX(
+      input.contributions[f].map((x, i) => ({ x, y: f + jitter(i) })),
+      input.normalized[f].map(scaleColour),
+    );
+    return { label: feature, data: sorted.data, backgroundColor: sorted.colours, borderWidth: 0, pointRadius: 2.5 };
+  });
   return {
     type: "scatter",
     data: { datasets },
@@ -137,7 +146,7 @@ export function dependenceLines(input: DependenceInput): ExplainChart {
       ...base,
       parsing: false,
       scales: { x, y: { type: "linear", title: title(input.responseTitle ?? "mean response") } },
-      plugins: { legend: { display: input.series.length > 1 || ice.length > 0 } },
+      plugins: { legend: { display: input.series.length > 1 } },
     },
   };
 }
@@ -190,7 +199,7 @@ export function residualScatter(fitted: readonly number[], residuals: readonly n
     type: "scatter",
     data: {
       datasets: [
-        { label: "residual", data: fitted.map((x, i) => ({ x, y: residuals[i] })), backgroundColor: `${PALETTE[0]}99`, pointRadius: 2, borderWidth: 0 },
+        { label: "residual", data: byX(fitted.map((x, i) => ({ x, y: residuals[i] }))).data, backgroundColor: `${PALETTE[0]}99`, pointRadius: 2, borderWidth: 0 },
         { type: "line", label: "zero", data: zero, borderColor: GREY, borderDash: [6, 4], borderWidth: 1, pointRadius: 0 } as never,
       ],
     },
@@ -221,7 +230,7 @@ const HEATMAP_CELL = 28;
 
 /** The height a heatmap of `rows` rows needs (cells plus axes), for the caller's chart box. */
 export function heatmapHeight(rows: number, cell = HEATMAP_CELL): number {
-  return rows * cell + 90;
+  return rows * cell + 110;
 }
 
 /** A heatmap: a square cell a value, coloured low (blue) to high (red). */
@@ -230,14 +239,15 @@ export function heatmap(input: HeatmapInput): ExplainChart {
   const lo = input.min ?? (finite.length ? Math.min(...finite) : 0);
   const hi = input.max ?? (finite.length ? Math.max(...finite) : 1);
   const cell = input.cell ?? HEATMAP_CELL;
-  const data: { x: number; y: number }[] = [];
-  const colours: string[] = [];
+  const cells: { x: number; y: number }[] = [];
+  const shades: string[] = [];
   input.values.forEach((row, r) =>
     row.forEach((v, c) => {
-      data.push({ x: c, y: r });
-      colours.push(scaleColour(Number.isFinite(v) ? (hi > lo ? (v - lo) / (hi - lo) : 0.5) : null));
+      cells.push({ x: c, y: r });
+      shades.push(scaleColour(Number.isFinite(v) ? (hi > lo ? (v - lo) / (hi - lo) : 0.5) : null));
     }),
   );
+  const { data, colours } = byX(cells, shades);
   return {
     type: "scatter",
     data: { datasets: [{ label: "value", data, backgroundColor: colours, pointStyle: "rect", pointRadius: cell / 2 - 1, pointHoverRadius: cell / 2 - 1, borderWidth: 0 }] },

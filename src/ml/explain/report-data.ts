@@ -1,0 +1,409 @@
+// The numbers of `floe explain`'s report (and of its --json), for one model or several on one
+// frame, in the sections of H2O's h2o.explain: leaderboard, confusion matrix, residual
+// analysis, variable importance, its heatmap across models, the models' correlation, SHAP
+// summary, partial dependence with ICE, and local explanations of chosen rows. The math lives
+// in the shared explain modules, the scorers and the metrics; this module picks the rows and
+// columns H2O picks and gathers the results. A section a model cannot have is skipped with a
+// note saying why, never an error.
+
+import { type Chunk, gatherVec, stringAt, type Vec } from "../../core/chunk.ts";
+import { FloeError } from "../../core/errors.ts";
+import { Frame } from "../../core/frame.ts";
+import type { Executor } from "../../core/mr.ts";
+import { type LeaderboardRow, leaderboardColumns, leaderboardRow } from "../leaderboard.ts";
+import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
+import type { ScoredChunk } from "../metrics/scored.ts";
+import { isSupervisedCategory, type VarImp } from "../model.ts";
+import { type Model, modelEvaluator, modelInputs, predictFrame } from "../scoring.ts";
+import { iceCurves, partialDependence } from "./partial-dependence.ts";
+
+/** The sections, in H2O's order. */
+export const EXPLANATIONS = ["leaderboard", "confusion_matrix", "residual_analysis", "varimp", "varimp_heatmap", "model_correlation_heatmap", "shap_summary", "pdp", "ice", "local"] as const;
+export type Explanation = (typeof EXPLANATIONS)[number];
+
+export interface ExplainOptions {
+  /** Columns of the PDP, ICE and SHAP sections (H2O's `columns`); default: the top features by importance. */
+  readonly columns?: readonly string[] | null;
+  /** H2O's `top_n_features` (default 5). */
+  readonly topNFeatures?: number;
+  /** Rows (0-based) explained one by one (default: the first row). */
+  readonly rows?: readonly number[];
+  /** The sections to compute (default: all that apply). */
+  readonly include?: readonly Explanation[];
+  readonly exclude?: readonly Explanation[];
+  /** Rows drawn in row-level plots (SHAP summary, residuals): larger frames are thinned evenly to this many (default 1000). */
+  readonly sampleRows?: number;
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
+}
+
+export interface ModelSummary {
+  readonly model_id: string;
+  readonly algo: string;
+  readonly category: string;
+  readonly response: string;
+  readonly domain: readonly string[] | null;
+  readonly inputs: readonly string[];
+  /** The model's metrics on the report's frame (null: the frame has no response). */
+  readonly metrics: Metrics | null;
+  readonly training_metrics: Metrics | null;
+  readonly notes: readonly string[];
+}
+
+export interface ExplainData {
+  readonly frame: { readonly rows: number; readonly columns: number };
+  readonly response: string;
+  readonly category: SupervisedCategory;
+  readonly models: readonly ModelSummary[];
+  /** The columns the PDP, ICE and SHAP sections show. */
+  readonly columns: readonly string[];
+  /** Why sections were left out. */
+  readonly notes: string[];
+  /** Several models: their metrics on the frame, H2O's leaderboard columns, in the order given. */
+  leaderboard?: { readonly columns: readonly string[]; readonly rows: readonly LeaderboardRow[] };
+  varimp?: { readonly model_id: string; readonly variables: readonly VarImp[] }[];
+  /** Several models: scaled importance per input column (rows: columns, one value per model). */
+  varimp_heatmap?: { readonly models: readonly string[]; readonly variables: readonly string[]; readonly scaled: readonly (readonly number[])[] };
+  /** Several models: the correlation of their predictions (regression) or the share of rows they predict alike (classification). */
+  model_correlation?: { readonly models: readonly string[]; readonly correlation: readonly (readonly number[])[] };
+  /** Regression: residuals against fitted values on the sampled rows. */
+  residuals?: { readonly model_id: string; readonly rows: readonly number[]; readonly fitted: readonly number[]; readonly residuals: readonly number[] }[];
+  /** Partial dependence of each column of interest, every model on one grid, with ICE curves of the first model. */
+  pdp?: DependencePlot[];
+}
+
+export interface DependencePlot {
+  readonly column: string;
+  readonly grid: readonly (number | string | null)[];
+  /** One line per model (and per class of a multinomial model explained alone). */
+  readonly lines: readonly {
+    readonly model_id: string;
+    readonly target: string | null;
+    readonly mean_response: readonly number[];
+    readonly stddev_response: readonly number[];
+    readonly std_error_mean_response: readonly number[];
+  }[];
+  /** ICE curves of rows at the deciles of the first model's prediction (regression and binomial). */
+  readonly ice?: { readonly model_id: string; readonly rows: readonly number[]; readonly labels: readonly string[]; readonly responses: readonly (readonly number[])[] };
+}
+
+const DEFAULT_SAMPLE = 1000;
+
+/** The value of column `c` at a row of a chunk, as a report shows it (null: missing). */
+export function cellValue(frame: Frame, vec: Vec, c: number, i: number): number | string | null {
+  switch (vec.kind) {
+    case "f64":
+      return Number.isNaN(vec.values[i]) ? null : vec.values[i];
+    case "codes":
+      return vec.codes[i] < 0 ? null : (frame.columns[c].domain?.[vec.codes[i]] ?? null);
+    case "utf8":
+      return stringAt(vec, i);
+  }
+}
+
+/** Evenly spaced row ids, at most `n` of them (all rows when there are fewer). */
+export function thinRows(rows: number, n: number): number[] {
+  if (rows <= n) return Array.from({ length: rows }, (_, i) => i);
+  return Array.from({ length: n }, (_, k) => Math.floor((k * rows) / n));
+}
+
+/** A frame of the given rows (global ids, ascending), in their order. */
+export function rowsFrame(frame: Frame, rows: readonly number[]): Frame {
+  const chunks: Chunk[] = [];
+  let r = 0;
+  for (const chunk of frame.chunks) {
+    const local: number[] = [];
+    while (r < rows.length && rows[r] < chunk.start + chunk.rows) local.push(rows[r++] - chunk.start);
+    if (local.length === 0) continue;
+    const at = Int32Array.from(local);
+    chunks.push({ index: chunks.length, start: 0, rows: local.length, vecs: chunk.vecs.map((v) => gatherVec(v, at)) });
+  }
+  return Frame.of(frame.columns, chunks);
+}
+
+/** The models all explain one response of one kind, and the frame holds every column they read. */
+function checkModels(models: readonly Model[], frame: Frame): { response: string; category: SupervisedCategory } {
+  if (models.length === 0) throw new FloeError("invalid_argument", "no model to explain: give at least one model file before the data");
+  const first = models[0];
+  if (!first.response || !isSupervisedCategory(first.category)) {
+    throw new FloeError("bad_input", `model '${first.model_id}' is a ${first.category.toLowerCase()} model: explain needs supervised models (regression or classification)`);
+  }
+  for (const m of models) {
+    if (!m.response || m.response.name !== first.response.name || m.category !== first.category) {
+      throw new FloeError(
+        "bad_input",
+        `model '${m.model_id}' (${m.category.toLowerCase()}${m.response ? ` of '${m.response.name}'` : ""}) does not predict what '${first.model_id}' does (${first.category.toLowerCase()} of '${first.response.name}'): explain models of one response together`,
+      );
+    }
+    const missing = modelInputs(m)
+      .map((c) => c.name)
+      .filter((name) => !frame.names.includes(name));
+    if (missing.length) {
+      throw new FloeError("bad_input", `the data lacks column${missing.length > 1 ? "s" : ""} ${missing.map((n) => `'${n}'`).join(", ")} that model '${m.model_id}' reads`);
+    }
+  }
+  return { response: first.response.name, category: first.category };
+}
+
+/** The model's importance per input column: one-hot levels (GLM's `col.level`) summed into their column, scaled to the top. */
+export function columnImportance(model: Model): Map<string, number> {
+  const inputs = modelInputs(model).map((c) => c.name);
+  const sums = new Map<string, number>();
+  for (const v of model.varimp) {
+    const column = inputs.includes(v.variable) ? v.variable : inputs.find((c) => v.variable.startsWith(`${c}.`));
+    if (column !== undefined) sums.set(column, (sums.get(column) ?? 0) + v.relative_importance);
+  }
+  const top = Math.max(0, ...sums.values());
+  return new Map(inputs.map((c) => [c, top > 0 ? (sums.get(c) ?? 0) / top : 0]));
+}
+
+/** H2O's columns of interest: those asked for (checked), else the first model's top N by importance (else its first N inputs). */
+function columnsOfInterest(models: readonly Model[], frame: Frame, options: ExplainOptions): string[] {
+  const inputs = [...new Set(models.flatMap((m) => modelInputs(m).map((c) => c.name)))];
+  if (options.columns && options.columns.length) {
+    for (const c of options.columns) {
+      if (!frame.names.includes(c)) frame.columnIndex(c);
+      if (!inputs.includes(c))
+        throw new FloeError("invalid_argument", `--columns: '${c}' is not a predictor of ${models.length > 1 ? "the models" : `model '${models[0].model_id}'`} (predictors: ${inputs.join(", ")})`);
+    }
+    return [...new Set(options.columns)];
+  }
+  const n = options.topNFeatures ?? 5;
+  if (!Number.isInteger(n) || n < 1) throw new FloeError("invalid_argument", `top_n_features must be a positive integer, got ${n}`);
+  const importance = columnImportance(models[0]);
+  const ranked = [...importance.entries()].sort((a, b) => b[1] - a[1]).map(([c]) => c);
+  return ranked.slice(0, n);
+}
+
+/** The model's metrics on the frame (null when the frame has no response). */
+async function frameMetrics(executor: Executor, model: Model, frame: Frame, response: string, warnings: string[]): Promise<Metrics | null> {
+  if (!frame.names.includes(response)) return null;
+  const evaluator = modelEvaluator(executor, model);
+  await evaluator.add(frame, warnings);
+  return evaluator.result();
+}
+
+/** Per row, the predicted value (regression) or class code (classification), from scored chunks. */
+function predictedValues(model: Model, scored: readonly ScoredChunk[]): Float64Array {
+  const rows = scored.reduce((n, sc) => n + sc.rows, 0);
+  const out = new Float64Array(rows);
+  const domain = model.response?.domain ?? null;
+  let at = 0;
+  for (const sc of scored) {
+    for (let i = 0; i < sc.rows; i++, at++) {
+      if (!domain) out[at] = sc.p[i * sc.width];
+      else if (domain.length === 2) out[at] = Number.isNaN(sc.p[i]) ? Number.NaN : sc.p[i] >= (model.threshold ?? 0.5) ? 1 : 0;
+      else {
+        let best = 0;
+        for (let k = 1; k < sc.width; k++) if (sc.p[i * sc.width + k] > sc.p[i * sc.width + best]) best = k;
+        out[at] = Number.isNaN(sc.p[i * sc.width]) ? Number.NaN : best;
+      }
+    }
+  }
+  return out;
+}
+
+function pearson(a: Float64Array, b: Float64Array): number {
+  let n = 0;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
+    n++;
+    ma += a[i];
+    mb += b[i];
+  }
+  if (n < 2) return Number.NaN;
+  ma /= n;
+  mb /= n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
+}
+
+/** The share of rows (both predicted) where two classifiers predict the same class, as H2O's model_correlation for classification. */
+function agreement(a: Float64Array, b: Float64Array): number {
+  let n = 0;
+  let same = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) || Number.isNaN(b[i])) continue;
+    n++;
+    if (a[i] === b[i]) same++;
+  }
+  return n ? same / n : Number.NaN;
+}
+
+/** The correlation matrix of the models' predictions (H2O's model_correlation_heatmap). */
+export function predictionCorrelation(predicted: readonly Float64Array[], classification: boolean): number[][] {
+  return predicted.map((a, i) => predicted.map((b, j) => (i === j ? 1 : classification ? agreement(a, b) : pearson(a, b))));
+}
+
+/** Sections asked for and applicable; the others are dropped silently (asked-for but inapplicable ones get a note where they are computed). */
+function wanted(options: ExplainOptions): Set<Explanation> {
+  for (const e of [...(options.include ?? []), ...(options.exclude ?? [])]) {
+    if (!(EXPLANATIONS as readonly string[]).includes(e)) throw new FloeError("invalid_argument", `unknown explanation '${e}'; use ${EXPLANATIONS.join(", ")}`);
+  }
+  const set = new Set<Explanation>(options.include?.length ? options.include : EXPLANATIONS);
+  for (const e of options.exclude ?? []) set.delete(e);
+  return set;
+}
+
+/**
+ * The report's numbers for `models` on `frame` (imported with rollups). Throws a FloeError
+ * for input the report cannot use: no model, unsupervised or mixed models, a frame without
+ * the models' columns, unknown columns or rows.
+ */
+export async function explainData(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions = {}): Promise<ExplainData> {
+  const { response, category } = checkModels(models, frame);
+  const sections = wanted(options);
+  const columns = columnsOfInterest(models, frame, options);
+  for (const r of options.rows ?? []) {
+    if (!Number.isInteger(r) || r < 0 || r >= frame.rows) throw new FloeError("invalid_argument", `--rows: row ${r} is not in the data (rows 0 to ${frame.rows - 1})`);
+  }
+  const warnings: string[] = [];
+  const progress = options.onProgress ?? (() => {});
+  const steps = models.length + (sections.has("pdp") || sections.has("ice") ? columns.length * (models.length + 1) : 0);
+  let done = 0;
+  const step = () => progress(++done / steps);
+
+  const summaries: ModelSummary[] = [];
+  const predicted: Float64Array[] = [];
+  const scoredAll: ScoredChunk[][] = [];
+  for (const model of models) {
+    options.signal?.throwIfAborted();
+    const metrics = await frameMetrics(executor, model, frame, response, warnings);
+    const scored = await predictFrame(executor, model, frame, warnings);
+    scoredAll.push(scored);
+    predicted.push(predictedValues(model, scored));
+    summaries.push({
+      model_id: model.model_id,
+      algo: model.algo,
+      category: model.category,
+      response,
+      domain: model.response?.domain ?? null,
+      inputs: modelInputs(model).map((c) => c.name),
+      metrics,
+      training_metrics: model.metrics.training,
+      notes: model.notes,
+    });
+    step();
+  }
+  const notes = [...new Set(warnings)];
+  const data: ExplainData = { frame: { rows: frame.rows, columns: frame.columns.length }, response, category, models: summaries, columns, notes };
+  const several = models.length > 1;
+  const hasResponse = frame.names.includes(response);
+
+  if (several && sections.has("leaderboard")) {
+    if (!hasResponse) notes.push(`leaderboard: the data has no '${response}' column to measure the models on`);
+    else {
+      data.leaderboard = {
+        columns: leaderboardColumns(category),
+        rows: models.map((m, i) => leaderboardRow({ ...m, metrics: { training: summaries[i].metrics, validation: null, cross_validation: null } } as Model, category)),
+      };
+    }
+  }
+  if (sections.has("confusion_matrix") && category !== "Regression" && !hasResponse) notes.push(`confusion matrix: the data has no '${response}' column`);
+  if (sections.has("residual_analysis") && category === "Regression") {
+    if (!hasResponse) notes.push(`residual analysis: the data has no '${response}' column`);
+    else data.residuals = models.map((m, i) => residualsOf(m, scoredAll[i], options.sampleRows ?? DEFAULT_SAMPLE));
+  }
+  if (sections.has("varimp")) {
+    data.varimp = models.filter((m) => m.varimp.length > 0).map((m) => ({ model_id: m.model_id, variables: m.varimp }));
+    for (const m of models) if (m.varimp.length === 0) notes.push(`variable importance: model '${m.model_id}' (${m.algo}) has none`);
+  }
+  if (several && sections.has("varimp_heatmap")) {
+    const withVarimp = models.filter((m) => m.varimp.length > 0);
+    const variables = [...new Set(withVarimp.flatMap((m) => modelInputs(m).map((c) => c.name)))];
+    const importance = withVarimp.map(columnImportance);
+    data.varimp_heatmap = { models: withVarimp.map((m) => m.model_id), variables, scaled: variables.map((v) => importance.map((imp) => imp.get(v) ?? 0)) };
+  }
+  if (several && sections.has("model_correlation_heatmap")) {
+    data.model_correlation = { models: models.map((m) => m.model_id), correlation: predictionCorrelation(predicted, category !== "Regression") };
+  }
+  if (sections.has("pdp") || sections.has("ice")) data.pdp = await dependencePlots(executor, models, frame, columns, predicted[0], sections, options, step);
+  return data;
+}
+
+/** Rows at the deciles of a prediction (0th, 10th, ..., 100th percentile), as H2O's ice_plot picks rows from a sorted frame. */
+export function decileRows(predicted: Float64Array): { rows: number[]; labels: string[] } {
+  const order = Array.from(predicted.keys())
+    .filter((i) => !Number.isNaN(predicted[i]))
+    .sort((a, b) => predicted[a] - predicted[b] || a - b);
+  if (order.length === 0) return { rows: [], labels: [] };
+  const rows: number[] = [];
+  const labels: string[] = [];
+  for (let d = 0; d <= 10; d++) {
+    const row = order[Math.round(((order.length - 1) * d) / 10)];
+    if (rows.includes(row)) continue;
+    rows.push(row);
+    labels.push(`${d * 10}th percentile (row ${row})`);
+  }
+  return { rows, labels };
+}
+
+async function dependencePlots(
+  executor: Executor,
+  models: readonly Model[],
+  frame: Frame,
+  columns: readonly string[],
+  firstPredicted: Float64Array,
+  sections: Set<Explanation>,
+  options: ExplainOptions,
+  step: () => void,
+): Promise<DependencePlot[]> {
+  const first = models[0];
+  const domain = first.response?.domain ?? null;
+  const multinomial = domain !== null && domain.length > 2;
+  // A multinomial model alone gets a line per class; several models share one plot of the first class's probability (H2O asks a target of them).
+  const targets = multinomial ? (models.length > 1 ? [domain[0]] : [...domain]) : undefined;
+  const ice = sections.has("ice") && !multinomial ? decileRows(firstPredicted) : null;
+  const plots: DependencePlot[] = [];
+  for (const column of columns) {
+    let grid: (number | string | null)[] = [];
+    const lines: DependencePlot["lines"][number][] = [];
+    if (sections.has("pdp")) {
+      for (const model of models) {
+        options.signal?.throwIfAborted();
+        const tables = await partialDependence(executor, model, frame, { cols: [column], targets, includeNa: true, signal: options.signal });
+        for (const t of tables) {
+          grid = t.values[0].slice();
+          lines.push({ model_id: model.model_id, target: t.target, mean_response: t.mean_response, stddev_response: t.stddev_response, std_error_mean_response: t.std_error_mean_response });
+        }
+        step();
+      }
+    }
+    if (ice && ice.rows.length) {
+      const curves = await iceCurves(executor, first, frame, { col: column, rows: ice.rows, includeNa: true, signal: options.signal });
+      plots.push({ column, grid: curves.grid, lines, ice: { model_id: first.model_id, rows: curves.rows, labels: ice.labels, responses: curves.responses } });
+    } else plots.push({ column, grid, lines });
+    step();
+  }
+  return plots;
+}
+
+/** Fitted values and residuals (actual − fitted) of the sampled rows that have both. */
+function residualsOf(model: Model, scored: readonly ScoredChunk[], sample: number) {
+  const fitted: number[] = [];
+  const residuals: number[] = [];
+  const rows: number[] = [];
+  const total = scored.reduce((n, sc) => n + sc.rows, 0);
+  const wantedRows = new Set(thinRows(total, sample));
+  let at = 0;
+  for (const sc of scored) {
+    for (let i = 0; i < sc.rows; i++, at++) {
+      if (!wantedRows.has(at) || Number.isNaN(sc.y[i]) || Number.isNaN(sc.p[i * sc.width])) continue;
+      rows.push(at);
+      fitted.push(sc.p[i * sc.width]);
+      residuals.push(sc.y[i] - sc.p[i * sc.width]);
+    }
+  }
+  return { model_id: model.model_id, rows, fitted, residuals };
+}
