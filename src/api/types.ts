@@ -33,6 +33,16 @@ import type {
   SplitBody,
   TrainBody,
 } from "./schemas.ts";
+import type {
+  ContributionsBody,
+  ExplainKind as ExplainKindSchema,
+  ExplainStarted,
+  ExplanationSchema,
+  IceBody,
+  LocalSurrogateBody,
+  PartialDependenceBody,
+  PermutationImportanceBody,
+} from "./explain-schemas.ts";
 
 export type Job = z.infer<typeof JobSchema>;
 export type JobStatus = Job["status"];
@@ -121,3 +131,47 @@ export type AutoMLSummary = z.infer<typeof AutoMLSummarySchema>;
 export type LeaderboardRow = z.infer<typeof LeaderboardRowSchema>;
 export type AutoMLEvent = z.infer<typeof AutoMLEventSchema>;
 export type AutoMLInfo = z.infer<typeof AutoMLSchema>;
+
+/** What an explain job explains, and the result GET /explanations/{job_id} answers with (src/api/explain-schemas.ts). */
+export type ExplainKind = z.infer<typeof ExplainKindSchema>;
+export type ExplainStart = z.infer<typeof ExplainStarted>;
+export type ContributionsRequest = z.input<typeof ContributionsBody>;
+export type PartialDependenceRequest = z.input<typeof PartialDependenceBody>;
+export type IceRequest = z.input<typeof IceBody>;
+export type PermutationImportanceRequest = z.input<typeof PermutationImportanceBody>;
+export type LocalSurrogateRequest = z.input<typeof LocalSurrogateBody>;
+/** The result, by kind, once the job is done (null before). */
+export type Explanation<R = unknown> = Omit<z.infer<typeof ExplanationSchema>, "result"> & { readonly result: R | null };
+export interface ContributionsResult {
+  readonly frame_id: string;
+  readonly rows: number;
+  readonly columns: readonly string[];
+}
+export interface PartialDependenceResult {
+  readonly tables: readonly {
+    readonly columns: readonly string[];
+    readonly target: string | null;
+    readonly values: readonly (readonly (number | string | null)[])[];
+    readonly mean_response: readonly number[];
+    readonly stddev_response: readonly number[];
+    readonly std_error_mean_response: readonly number[];
+  }[];
+}
+export interface IceResult {
+  readonly column: string;
+  readonly grid: readonly (number | string | null)[];
+  readonly rows: readonly number[];
+  readonly responses: readonly (readonly number[])[];
+}
+export interface PermutationImportanceResult {
+  readonly metric: string;
+  readonly variables: readonly { variable: string; importance: number; std: number; scaled: number; percentage: number; runs: readonly number[] }[];
+}
+export interface LocalSurrogateResult {
+  readonly row: number;
+  readonly prediction: number;
+  readonly local_prediction: number;
+  readonly intercept: number;
+  readonly r2: number;
+  readonly weights: readonly { variable: string; value: number | string | null; weight: number }[];
+}

@@ -12,6 +12,7 @@ import type { ServerContext } from "./context.ts";
 import { errorResponse, notFound, onError } from "./errors.ts";
 import { automlRoutes } from "./routes/automl.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
+import { explainRoutes } from "./routes/explain.ts";
 import { frameRoutes } from "./routes/frames.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { modelRoutes } from "./routes/models.ts";
@@ -59,6 +60,7 @@ export function createApp(ctx: ServerContext, authToken: string | undefined): Op
   clusterRoutes(api, ctx);
   frameRoutes(api, ctx);
   modelRoutes(api, ctx);
+  explainRoutes(api, ctx);
   automlRoutes(api, ctx);
   jobRoutes(api, ctx);
   api.doc31("/openapi.json", {
