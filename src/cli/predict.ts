@@ -1,12 +1,15 @@
 // `floe predict <model.floe> <file|->`: score data with a saved model and write CSV to
-// stdout: `predict`, then for classifiers one probability column per class label.
+// stdout (or --out): `predict`, then for classifiers one probability column per class label;
+// with --contributions, each row's SHAP contributions instead (H2O's predict_contributions).
 // `floe eval <model.floe> <file|->`: the model's metrics on data that holds the response.
 
 import { defineCommand } from "citty";
-import type { Chunk } from "../core/chunk.ts";
+import { type Chunk, isMissing, stringAt } from "../core/chunk.ts";
 import { asfactor } from "../core/convert.ts";
+import { FloeError } from "../core/errors.ts";
 import { Frame } from "../core/frame.ts";
 import { type StreamColumn, streamColumns } from "../core/stream.ts";
+import { type ContributionOptions, contributionsFrame } from "../ml/explain/contributions.ts";
 import type { Metrics } from "../ml/metrics/index.ts";
 import type { ScoredChunk } from "../ml/metrics/scored.ts";
 import { loadModel } from "../ml/modelfile.ts";
@@ -14,6 +17,7 @@ import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, p
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { metricsText } from "../present/model.ts";
+import { checkWritable } from "./out-path.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
 import { warn } from "./terminal.ts";
@@ -52,6 +56,61 @@ function csvLines(model: Model, sc: ScoredChunk): string {
   }
   return lines.length ? `${lines.join("\n")}\n` : "";
 }
+
+/** A frame's rows as CSV lines (numbers as JavaScript prints them, enum levels as their label, missing empty). */
+function frameCsvLines(frame: Frame): string {
+  const lines: string[] = [];
+  for (const chunk of frame.chunks) {
+    for (let i = 0; i < chunk.rows; i++) {
+      const row = chunk.vecs.map((vec, c) => {
+        if (isMissing(vec, i)) return "";
+        if (vec.kind === "f64") return String(vec.values[i]);
+        if (vec.kind === "codes") return csvField(frame.columns[c].domain?.[vec.codes[i]] ?? "");
+        return csvField(stringAt(vec, i) ?? "");
+      });
+      lines.push(row.join(","));
+    }
+  }
+  return lines.length ? `${lines.join("\n")}\n` : "";
+}
+
+/** H2O's top_n / bottom_n: an integer, -1 for all (sorted), 0 for none. */
+function rankFlag(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value === "" || !Number.isInteger(n) || n < -1) throw new FloeError("invalid_argument", `--${name} must be an integer, -1 for all or 0 for none, got '${value}'`);
+  return n;
+}
+
+/** The contributions flags as contributionsFrame's options (the background frame added later); refuses them without --contributions. */
+function contributionOptions(args: Record<string, unknown>): Omit<ContributionOptions, "background"> | null {
+  const given = CONTRIBUTION_FLAGS.filter((f) => args[f] !== undefined && args[f] !== false);
+  if (!args.contributions) {
+    if (given.length) throw new FloeError("invalid_argument", `--${given[0]} needs --contributions`);
+    return null;
+  }
+  if (args["output-per-reference"] && args.background === undefined) {
+    throw new FloeError("invalid_argument", "--output-per-reference needs --background FILE (the reference rows it gives one output row each)");
+  }
+  return {
+    topN: rankFlag("top-n", args["top-n"]),
+    bottomN: rankFlag("bottom-n", args["bottom-n"]),
+    compareAbs: Boolean(args["compare-abs"]),
+    outputSpace: Boolean(args["output-space"]),
+    outputPerReference: Boolean(args["output-per-reference"]),
+  };
+}
+
+const contributionArgs = {
+  contributions: { type: "boolean", description: "write each row's SHAP contributions (one column per feature, then BiasTerm) instead of predictions" },
+  "top-n": { type: "string", description: "with --contributions: keep each row's n largest contributions (-1: all, sorted)", valueHint: "n" },
+  "bottom-n": { type: "string", description: "with --contributions: keep each row's n smallest contributions (-1: all, sorted)", valueHint: "n" },
+  "compare-abs": { type: "boolean", description: "with --top-n/--bottom-n: rank by absolute value" },
+  "output-space": { type: "boolean", description: "with --contributions: in the response's space, not the link's" },
+  background: { type: "string", description: "with --contributions: reference rows for baseline SHAP (models without exact contributions need them)", valueHint: "file" },
+  "output-per-reference": { type: "boolean", description: "with --background: one output row per (row, reference row) instead of their mean" },
+} as const;
+const CONTRIBUTION_FLAGS = Object.keys(contributionArgs).filter((f) => f !== "contributions");
 
 /** A frame of streamed chunks; text columns become enums so levels map by label. */
 async function batchFrame(node: FloeNode, columns: readonly StreamColumn[], chunks: Chunk[]): Promise<Frame> {
@@ -104,28 +163,46 @@ async function streamScores(
 const modelArg = { model: { type: "positional", required: true, description: "model file (.floe)", valueHint: "model.floe" } } as const;
 
 export const predictCommand = defineCommand({
-  meta: { name: "predict", description: "Score data with a saved model; CSV predictions to stdout, streamed chunk by chunk" },
-  args: { ...modelArg, ...ingestArgs, ...remoteArgs },
+  meta: { name: "predict", description: "Score data with a saved model; CSV predictions (or --contributions) to stdout or --out, streamed chunk by chunk" },
+  args: { ...modelArg, ...ingestArgs, out: { type: "string", description: "write the CSV to this file instead of stdout", valueHint: "file" }, ...contributionArgs, ...remoteArgs },
   run: ({ args }) =>
     action(async () => {
-      if (args.url !== undefined) return (await import("./remote.ts")).remotePredict(args);
+      const contributions = contributionOptions(args);
+      if (args.url !== undefined) {
+        if (contributions) throw new FloeError("invalid_argument", "--contributions runs in-process only: drop --url (or POST /api/v1/models/{id}/contributions to the server)");
+        return (await import("./remote.ts")).remotePredict(args);
+      }
+      if (args.out) checkWritable("--out", String(args.out));
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       // The header goes out with the first scored batch, once the input has passed its
       // checks: a run that fails on its input writes nothing (no one-line output file).
+      const sink = args.out ? Bun.file(String(args.out)).writer() : null;
+      const write = (text: string) => (sink ? sink.write(text) : process.stdout.write(text));
       let started = false;
-      const start = () => {
-        if (!started) process.stdout.write(`${outputNames(model).map(csvField).join(",")}\n`);
+      const start = (names: readonly string[]) => {
+        if (!started) write(`${names.map(csvField).join(",")}\n`);
         started = true;
       };
       try {
-        await streamScores(node, model, args, false, async (frame, warnings) => {
-          const scored = await predictFrame(node.executor, model, frame, warnings);
-          start();
-          for (const sc of scored) process.stdout.write(csvLines(model, sc));
-        });
-        start(); // input with no rows: the header alone
+        if (contributions) {
+          const background = args.background === undefined ? null : (await node.importFrame({ kind: "file", path: String(args.background) }).done).frame;
+          await streamScores(node, model, args, false, async (frame, warnings) => {
+            const out = await contributionsFrame(node.executor, model, frame, { ...contributions, background }, warnings);
+            start(out.names);
+            write(frameCsvLines(out));
+          });
+          if (!started) throw new FloeError("bad_input", "the input has no rows: there are no contributions to write");
+        } else {
+          await streamScores(node, model, args, false, async (frame, warnings) => {
+            const scored = await predictFrame(node.executor, model, frame, warnings);
+            start(outputNames(model));
+            for (const sc of scored) write(csvLines(model, sc));
+          });
+          start(outputNames(model)); // input with no rows: the header alone
+        }
       } finally {
+        await sink?.end();
         await node.close();
       }
     }),
