@@ -172,6 +172,44 @@ test("PDP of a multinomial model reads the target class's probability; without a
   await expect(partialDependence(node.executor, drf, iris, { cols: ["petal_length"], targets: ["rose"] })).rejects.toThrow("'rose' is not a class");
 });
 
+test("every model kind: a binomial model's PDP is the mean probability of class 1 with the column set", async () => {
+  const t = table(irisText);
+  const text = csv(
+    t.header,
+    t.rows.map((r) => [...r.slice(0, 4), r[4] === "Iris-virginica" ? "yes" : "no"]),
+  );
+  const iris = await load(text);
+  const x = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+  const cv = { nfolds: 3, keep_cross_validation_predictions: true, fold_assignment: "Modulo" };
+  const base = (algo: string, params: Record<string, unknown>) => algorithm(algo)!.train(node.executor, { modelId: algo, frame: iris, y: "species", x, params: { seed: 7, ...cv, ...params } });
+  const bases = [await base("gbm", { ntrees: 3, max_depth: 2 }), await base("glm", { family: "binomial" })];
+  const ensemble = (
+    await algorithm("stackedensemble")!.train(node.executor, {
+      modelId: "se",
+      frame: iris,
+      y: "species",
+      x: null,
+      params: { seed: 7 },
+      baseModels: bases.map((b) => ({ model: b.model, cvPredictions: b.cvPredictions })),
+    })
+  ).model as Model;
+  const models = [
+    ...bases.map((b) => b.model as Model),
+    ensemble,
+    await train("drf", iris, "species", x, { ntrees: 3, max_depth: 3 }),
+    await train("xgboost", iris, "species", x, { ntrees: 3, max_depth: 2 }),
+    await train("naivebayes", iris, "species", x, {}),
+    await train("deeplearning", iris, "species", x, { hidden: "4", epochs: 2 }),
+  ];
+  for (const model of models) {
+    const [pd] = await partialDependence(node.executor, model, iris, { cols: ["petal_width"], nbins: 3 });
+    for (let k = 0; k < 3; k++) {
+      const direct = stats(await predictionsWith(model, text, { petal_width: String(pd.values[0][k]) }, 0));
+      close(pd.mean_response[k], direct.mean);
+    }
+  }
+});
+
 test("bad input: each refused with one clear error", async () => {
   const pd = (options: Parameters<typeof partialDependence>[3]) => partialDependence(node.executor, gbm, penguins, options);
   await expect(pd({ cols: ["wingspan"] })).rejects.toThrow("unknown column 'wingspan'");
