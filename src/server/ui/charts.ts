@@ -3,9 +3,10 @@
 // mounting one on a canvas. Only the chart.js pieces these use are registered, which keeps
 // the bundle small. Animation is off: charts appear complete at once (and for reduced-motion users).
 
-import { BarController, BarElement, CategoryScale, Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
+import { BarController, BarElement, CategoryScale, Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip } from "chart.js";
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip);
+// Scatter: the Explain section's SHAP beeswarm (src/present/explain-charts.ts).
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, ScatterController, Legend, Tooltip);
 
 export type ChartConfig = ChartConfiguration<"line" | "bar", unknown[], string>;
 

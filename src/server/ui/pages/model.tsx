@@ -12,6 +12,7 @@ import { duration, num, time } from "../format.ts";
 import { useAsync } from "../hooks.ts";
 import { link } from "../router.ts";
 import type { FrameRows, FrameSummary, Metrics, ModelInfo, PredictResult, ThresholdRow, VarImp } from "../../../api/types.ts";
+import { ExplainSection } from "./explain.tsx";
 import { RowsTable } from "./frame.tsx";
 import { ModelOutput } from "./model-output.tsx";
 
@@ -53,6 +54,7 @@ function ModelView({ model: m }: { model: ModelInfo }) {
         <summary>Parameters</summary>
         <DataTable caption={`Parameters of ${m.model_id}`} rowHeaders head={["Parameter", "Value"]} rows={Object.entries(m.params).map(([k, v]) => [k, String(v)])} />
       </details>
+      {m.response && <ExplainSection model={m} />}
       <Predict id={m.model_id} />
     </>
   );
