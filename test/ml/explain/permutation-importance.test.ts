@@ -2,12 +2,13 @@
 // never uses gets exactly 0, and on data where y depends on x1 alone x1 ranks first.
 
 import { expect, test } from "bun:test";
+import { join } from "node:path";
 import type { Frame } from "../../../src/core/frame.ts";
 import { InlineExecutor } from "../../../src/core/mr.ts";
 import { permutationImportance } from "../../../src/ml/explain/permutation-importance.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
 import type { Model } from "../../../src/ml/scoring.ts";
-import { tempDir, testNode, writeTemp } from "../../support/node.ts";
+import { FIXTURES, tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
 const dir = tempDir();
@@ -83,6 +84,14 @@ test("a binomial model's AUTO metric is AUC", async () => {
   const pi = await permutationImportance(node.executor, glm, labelled, { seed: 1 });
   expect(pi.metric).toBe("AUC");
   expect(pi.variables[0].variable).toBe("x1");
+});
+
+test("a multinomial model's AUTO metric is logloss; petal columns matter more than sepal width", async () => {
+  const iris = (await node.importFrame({ kind: "file", path: join(FIXTURES, "iris.csv") }).done).frame;
+  const gbm = await train("gbm", iris, "species", ["sepal_width", "petal_length", "petal_width"], { ntrees: 5, max_depth: 2 });
+  const pi = await permutationImportance(node.executor, gbm, iris, { seed: 4 });
+  expect(pi.metric).toBe("logloss");
+  expect(pi.variables[2].variable).toBe("sepal_width");
 });
 
 test("bad input: each refused with one clear error", async () => {
