@@ -52,10 +52,11 @@ test("permutation_importance: H2O's table over the model's features, repeatable 
   }
 }, 120_000);
 
-test("predict_contributions: a column per feature and BiasTerm adding up to the logit of p(yes); top_n=2 in H2O's layout; k-means refused with H2O's error", async () => {
+test("predict_contributions: a column per feature and BiasTerm adding up to the logit of p(yes); top_n/bottom_n in H2O's layout; output_space; baseline SHAP per reference; k-means refused with H2O's error", async () => {
   const out = await runScript("explain_contributions.py");
   expect(out.columns).toEqual(["a", "b", "c", "noise", "BiasTerm"]);
   expect(out.worst).toBeLessThan(1e-6);
   expect(out.kmeans_error).toContain("kmeans");
   expect(out.kmeans_error).toContain("supervised");
+  expect(out.dl_error).toContain("background_frame is required");
 }, 120_000);
