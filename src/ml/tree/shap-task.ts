@@ -9,6 +9,7 @@ import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
 import type { ContributionChunk, ContributionRequest, Contributions } from "../algorithm.ts";
+import { linkInverse } from "../loss.ts";
 import { bindFeatures, type TreeModel } from "./model.ts";
 import { expectedValue, ShapWalker, treeDepth } from "./shap.ts";
 import type { Tree } from "./tree.ts";
@@ -93,5 +94,7 @@ export async function treeContributions(executor: Executor, model: TreeModel, fr
   const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: null, classes: 1 }, { signal: request.signal }) };
   const chunks = await executor.run(ContributionsTask, view, args, { signal: request.signal });
   request.onProgress?.(1);
-  return { names: model.features.map((f) => f.name), classes: model.treesPerIteration, chunks: chunks.sort((a, b) => a.index - b.index) };
+  // output_space: DRF's raw score is already the response scale (its trees' average).
+  const inverseLink = model.algo === "drf" ? (z: number) => z : (z: number) => linkInverse(model.distribution, z);
+  return { names: model.features.map((f) => f.name), classes: model.treesPerIteration, chunks: chunks.sort((a, b) => a.index - b.index), inverseLink };
 }

@@ -111,6 +111,15 @@ test("output_space: a binomial model's contributions sum to the predicted probab
   output.forEach((row, i) => row.forEach((v, j) => expect(Math.abs((v as number) - (plain[i][j] as number))).toBeLessThanOrEqual(1e-12)));
 });
 
+test("output_space of tree models sums to the predicted probability: GBM's log-odds and DRF's average of probabilities", async () => {
+  for (const algo of ["gbm", "drf"]) {
+    const m = await fit(algo, "label", { ntrees: 5, max_depth: 3 });
+    const p = await predictions(m, rows);
+    const f = await contributionsFrame(node.executor, m, rows, { outputSpace: true }, []);
+    table(f).forEach((row, i) => expect(Math.abs((row as number[]).reduce((a, b) => a + b, 0) - p[i])).toBeLessThanOrEqual(1e-9));
+  }
+});
+
 test("output_per_reference: a row per (row, reference) with RowIdx and BackgroundRowIdx", async () => {
   const f = await contributionsFrame(node.executor, gaussian, rows, { background, outputPerReference: true }, []);
   expect(f.names).toEqual([...FEATURES, "BiasTerm", "RowIdx", "BackgroundRowIdx"]);
