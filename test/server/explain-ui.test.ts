@@ -63,8 +63,8 @@ async function tableCells(name: string): Promise<string[][]> {
 }
 
 /** The REST API's result of an explain request. */
-async function explained(kind: string, body: Record<string, unknown>): Promise<any> {
-  const r = await api.post(`/models/glm_iris/${kind}`, body);
+async function explained(model: string, kind: string, body: Record<string, unknown>): Promise<any> {
+  const r = await api.post(`/models/${model}/${kind}`, body);
   expect(r.status).toBe(202);
   const job = await api.waitJob(r.body.job.job_id, 60_000);
   expect(job.error).toBeNull();
@@ -84,7 +84,7 @@ test("a GLM's Explain section draws its charts with the REST API's numbers", asy
   // The waterfall of row 5 holds REST's contributions of row 5.
   await page.getByRole("spinbutton", { name: "Row of the waterfall" }).fill("5");
   const cells = await tableCells("Contributions of row 5 to glm_iris");
-  const contribs = await explained("contributions", { frame: "iris", max_rows: 500, destination_frame: "contribs_rest" });
+  const contribs = await explained("glm_iris", "contributions", { frame: "iris", max_rows: 500, destination_frame: "contribs_rest" });
   const rest = (await api.get("/frames/contribs_rest/rows?offset=5&limit=1")).body;
   const byName = Object.fromEntries(cells.map((r) => [r[0], Number(r[2])]));
   expect(Object.keys(byName).sort()).toEqual([...contribs.columns].sort());
@@ -97,7 +97,7 @@ test("a GLM's Explain section draws its charts with the REST API's numbers", asy
   const mean = await tableCells("Mean absolute contributions of glm_iris");
   const column = mean[0][0];
   const pdpCells = await tableCells(`Partial dependence on ${column}`);
-  const [table] = (await explained("partial-dependence", { frame: "iris", cols: [column] })).tables;
+  const [table] = (await explained("glm_iris", "partial-dependence", { frame: "iris", cols: [column] })).tables;
   expect(pdpCells.map((r) => Number(r[1]))).toEqual(table.mean_response.map((v: number) => Number(v.toPrecision(6))));
 
   const perm = await tableCells("Permutation importance of glm_iris");
@@ -109,4 +109,40 @@ test("a GLM's Explain section draws its charts with the REST API's numbers", asy
   expect(await ink(/^Bars of the permutation importance of 4 features/)).toBeGreaterThan(300);
   expect(consoleErrors).toEqual([]);
   await page.screenshot({ path: join(SHOTS, "explain-model.png"), fullPage: true });
+}, 90_000);
+
+test("a multinomial GBM's Explain section shows one class's block of contributions at a time", async () => {
+  const job = await api.train({
+    algo: "gbm",
+    training_frame: "iris",
+    response_column: "species",
+    x: ["sepal_length", "sepal_width", "petal_length", "petal_width"],
+    model_id: "gbm_iris",
+    params: { ntrees: 5, max_depth: 3, seed: 1 },
+  });
+  expect(job.status).toBe("done");
+  await page.goto(`${server?.url}/#/models/gbm_iris`);
+  await page.getByRole("heading", { level: 2, name: "Explain" }).waitFor();
+  await page.getByLabel("Frame to explain").selectOption("iris");
+  await page.getByRole("button", { name: "Explain" }).click();
+  await page.getByRole("combobox", { name: "Class explained" }).selectOption("Iris-virginica");
+  await page.getByRole("spinbutton", { name: "Row of the waterfall" }).fill("120");
+  const cells = await tableCells("Contributions of row 120 to gbm_iris");
+  const r = await api.post("/models/gbm_iris/contributions", { frame: "iris", destination_frame: "contribs_gbm" });
+  expect((await api.waitJob(r.body.job.job_id)).error).toBeNull();
+  const rest = (await api.get("/frames/contribs_gbm/rows?offset=120&limit=1")).body;
+  const suffix = ".Iris-virginica";
+  const expected = Object.fromEntries(rest.columns.flatMap((c: string, k: number) => (c.endsWith(suffix) ? [[c.slice(0, -suffix.length), rest.rows[0][k]]] : [])));
+  expect(Object.keys(expected).length).toBe(5);
+  expect(Object.fromEntries(cells.map((row) => [row[0], Number(row[2])]))).toEqual(expected);
+  // Partial dependence of the class shown, as REST gives it for that target.
+  const caption = page.locator("figcaption", { hasText: /^Partial dependence of gbm_iris on .* \(class Iris-virginica\)$/ });
+  const column = /on (\S+) \(class/.exec((await caption.textContent()) ?? "")?.[1] as string;
+  const pdpCells = await tableCells(`Partial dependence on ${column}`);
+  const [table] = (await explained("gbm_iris", "partial-dependence", { frame: "iris", cols: [column], targets: ["Iris-virginica"] })).tables;
+  expect(table.target).toBe("Iris-virginica");
+  expect(pdpCells.map((row) => Number(row[1]))).toEqual(table.mean_response.map((v: number) => Number(v.toPrecision(6))));
+  expect(await ink(/^Beeswarm of the SHAP contributions of 150 rows over 4 features/)).toBeGreaterThan(300);
+  expect(consoleErrors).toEqual([]);
+  await page.screenshot({ path: join(SHOTS, "explain-multinomial.png"), fullPage: true });
 }, 90_000);

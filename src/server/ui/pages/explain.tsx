@@ -48,11 +48,12 @@ function Progress({ jobId }: { jobId: string | null }) {
 export function ExplainSection({ model }: { model: ModelInfo }) {
   const frames = useAsync(() => api<{ frames: FrameSummary[] }>("GET", "/frames"), []);
   const [frame, setFrame] = useState(model.training_frame ?? "");
+  const [background, setBackground] = useState("");
   const contributions = useExplanation<ContributionsResult>(model.model_id, "contributions");
   const permutation = useExplanation<PermutationImportanceResult>(model.model_id, "permutation-importance");
   const submit = (e: Event) => {
     e.preventDefault();
-    void contributions.start({ frame, max_rows: SUMMARY_ROWS });
+    void contributions.start({ frame, max_rows: SUMMARY_ROWS, ...(background ? { background_frame: background } : {}) });
     void permutation.start({ frame, seed: 1 });
   };
   return (
@@ -63,6 +64,15 @@ export function ExplainSection({ model }: { model: ModelInfo }) {
         <label for="explain-frame">Frame to explain</label>{" "}
         <select id="explain-frame" value={frame} onChange={(e) => setFrame(e.currentTarget.value)}>
           <option value="">(choose a frame)</option>
+          {frames.data?.frames.map((f) => (
+            <option key={f.frame_id} value={f.frame_id}>
+              {f.frame_id} ({f.rows} rows)
+            </option>
+          ))}
+        </select>{" "}
+        <label for="explain-background">Background frame (baseline SHAP)</label>{" "}
+        <select id="explain-background" value={background} onChange={(e) => setBackground(e.currentTarget.value)}>
+          <option value="">(none: exact SHAP)</option>
           {frames.data?.frames.map((f) => (
             <option key={f.frame_id} value={f.frame_id}>
               {f.frame_id} ({f.rows} rows)
@@ -93,24 +103,54 @@ function Contributions({ model, frame, result }: { model: ModelInfo; frame: stri
     const [contribs, data] = await Promise.all([get(result.frame_id), get(frame)]);
     return { contribs, data };
   }, [result.frame_id]);
+  const domain = model.response?.domain;
+  // A multinomial model's contributions come in a block per class ("<column>.<class>", "BiasTerm.<class>"): one class at a time.
+  const classes = domain && domain.length > 2 ? domain : null;
+  const [cls, setCls] = useState(classes?.[0] ?? null);
+  const block = useMemo(() => (rows.data ? classBlock(rows.data.contribs, cls) : null), [rows.data, cls]);
   if (rows.error) return <ErrorAlert error={rows.error} />;
-  if (!rows.data) return null;
-  const { contribs, data } = rows.data;
-  const features = contribs.columns.filter((c) => c !== "BiasTerm");
-  if (contribs.columns.at(-1) !== "BiasTerm" || features.some((f) => !data.columns.includes(f))) {
+  if (!rows.data || !block) return null;
+  const { data } = rows.data;
+  const features = block.columns.filter((c) => c !== "BiasTerm");
+  if (block.columns.at(-1) !== "BiasTerm" || features.some((f) => !data.columns.includes(f))) {
     return (
       <p class="muted">
-        Contributions frame {result.frame_id}: columns {contribs.columns.join(", ")}.
+        Contributions frame {result.frame_id}: columns {rows.data.contribs.columns.join(", ")}.
       </p>
     );
   }
   return (
     <>
-      <Beeswarm modelId={model.model_id} features={features} contribs={contribs} data={data} />
-      <Waterfall modelId={model.model_id} features={features} contribs={contribs} data={data} />
-      <Dependence model={model} frame={frame} features={features} contribs={contribs} />
+      {classes && (
+        <p>
+          <label for="explain-class">Class explained</label>{" "}
+          <select id="explain-class" value={cls ?? ""} onChange={(e) => setCls(e.currentTarget.value)}>
+            {classes.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
+      <Beeswarm key={cls} modelId={model.model_id} features={features} contribs={block} data={data} />
+      <Waterfall key={cls} modelId={model.model_id} features={features} contribs={block} data={data} />
+      <Dependence key={cls} model={model} frame={frame} target={cls} features={features} contribs={block} />
     </>
   );
+}
+
+/** The contributions of one class (null: the model has one block), its columns named without the class. */
+function classBlock(contribs: FrameRows, cls: string | null): FrameRows {
+  if (cls === null) return contribs;
+  const suffix = `.${cls}`;
+  const picked = contribs.columns.flatMap((c, i) => (c.endsWith(suffix) ? [i] : []));
+  return {
+    ...contribs,
+    columns: picked.map((i) => contribs.columns[i].slice(0, -suffix.length)),
+    types: picked.map((i) => contribs.types[i]),
+    rows: contribs.rows.map((r) => picked.map((i) => r[i])),
+  };
 }
 
 interface RowsProps {
@@ -191,13 +231,10 @@ function Waterfall({ modelId, features, contribs, data }: RowsProps) {
 }
 
 /** Partial dependence of a chosen column, with the ICE curves of the frame's first rows. */
-function Dependence({ model, frame, features, contribs }: { model: ModelInfo; frame: string; features: readonly string[]; contribs: FrameRows }) {
+function Dependence({ model, frame, target, features, contribs }: { model: ModelInfo; frame: string; target: string | null; features: readonly string[]; contribs: FrameRows }) {
   const [column, setColumn] = useState(() => byMeanAbs(features, contribs)[0]);
   const pdp = useExplanation<PartialDependenceResult>(model.model_id, "partial-dependence");
   const ice = useExplanation<IceResult>(model.model_id, "ice");
-  const domain = model.response?.domain;
-  // A multinomial model's curves are of one class: the first.
-  const target = domain && domain.length > 2 ? domain[0] : undefined;
   const iceRows = Array.from({ length: Math.min(ICE_ROWS, contribs.rows.length) }, (_, i) => i);
   useEffect(() => {
     void pdp.start({ frame, cols: [column], ...(target ? { targets: [target] } : {}) });
