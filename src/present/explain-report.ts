@@ -5,7 +5,7 @@
 
 import chartJs from "../../node_modules/chart.js/dist/chart.umd.min.js" with { type: "text" };
 import type { ExplainData } from "../ml/explain/report-data.ts";
-import { dependenceLines, type ExplainChart, heatmapHeight, modelCorrelationHeatmap, residualScatter, varimpBars, varimpHeatmap } from "./explain-charts.ts";
+import { contributionsWaterfall, dependenceLines, type ExplainChart, heatmapHeight, modelCorrelationHeatmap, residualScatter, shapBeeswarm, varimpBars, varimpHeatmap } from "./explain-charts.ts";
 import { num } from "./table.ts";
 
 /** Text safe inside HTML elements and quoted attributes. */
@@ -180,6 +180,55 @@ function leaderboardSection(page: Page, data: ExplainData): void {
   });
 }
 
+function shapSection(page: Page, data: ExplainData): void {
+  if (!data.shap_summary?.length) return;
+  page.section("shap_summary", "SHAP Summary", () => {
+    for (const s of data.shap_summary ?? []) {
+      page.add(`<h3>${escapeHtml(s.model_id)}</h3>`);
+      page.chart(shapBeeswarm({ features: s.features, contributions: s.contributions, normalized: s.normalized }), `SHAP summary of ${s.model_id}`, 80 + 46 * s.features.length);
+      page.add(
+        `<details><summary>table</summary>${table(
+          ["feature", "mean |contribution|"],
+          s.features.map((f, i) => [f, s.mean_abs[i]]),
+        )}</details>`,
+      );
+    }
+  });
+}
+
+/** Local explanations show this many features, the rest summed (H2O's explain_row). */
+const LOCAL_FEATURES = 10;
+
+function localSection(page: Page, data: ExplainData): void {
+  if (!data.local?.length) return;
+  page.section("local", "Local Explanations", () => {
+    for (const l of data.local ?? []) {
+      if (l.kind === "contributions") {
+        const shown = l.contributions.slice(0, LOCAL_FEATURES);
+        const rest = l.contributions.slice(LOCAL_FEATURES);
+        const steps = rest.length ? [...shown, { variable: `${rest.length} remaining features`, value: null, contribution: rest.reduce((a, c) => a + c.contribution, 0) }] : shown;
+        page.add(`<h3>Row ${l.row} · ${escapeHtml(l.model_id)}${l.target === null ? "" : ` · class ${escapeHtml(l.target)}`}</h3>`);
+        page.add(`<p>SHAP contributions: bias ${num(l.bias)} + contributions = raw prediction ${num(l.raw_prediction)} (link space).</p>`);
+        page.chart(contributionsWaterfall({ bias: l.bias, contributions: steps }), `contributions to row ${l.row} of ${l.model_id}`, 90 + 26 * (steps.length + 2));
+      } else {
+        page.add(`<h3>Row ${l.row} · ${escapeHtml(l.model_id)} <small>(local surrogate)</small></h3>`);
+        page.add(
+          `<p>${escapeHtml(`This model has no exact SHAP contributions: a LIME-style linear surrogate fitted on perturbed rows around this one. Prediction ${num(l.prediction)}, surrogate ${num(l.local_prediction)}, local R² ${num(l.r2)}.`)}</p>`,
+        );
+        const shown = l.weights.slice(0, LOCAL_FEATURES);
+        page.chart(
+          varimpBars(
+            shown.map((w) => ({ variable: `${w.variable} = ${w.value ?? "NA"}`, value: w.weight })),
+            "surrogate weight",
+          ),
+          `local surrogate of row ${l.row} of ${l.model_id}`,
+          60 + 24 * shown.length,
+        );
+      }
+    }
+  });
+}
+
 function dependenceSections(page: Page, data: ExplainData): void {
   const plots = data.pdp ?? [];
   const responseTitle = data.category === "Regression" ? `mean ${data.response}` : "mean probability";
@@ -261,7 +310,9 @@ export function explainReportHtml(data: ExplainData, generator: string): string 
   residualSection(page, data);
   varimpSection(page, data);
   heatmapSections(page, data);
+  shapSection(page, data);
   dependenceSections(page, data);
+  localSection(page, data);
   if (data.notes.length) {
     page.section("notes", "Notes", () => page.add(`<ul>${data.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`));
   }

@@ -15,6 +15,8 @@ import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { isSupervisedCategory, type VarImp } from "../model.ts";
 import { type Model, modelEvaluator, modelInputs, predictFrame } from "../scoring.ts";
+import { contributionsOf } from "./contributions.ts";
+import { localSurrogate } from "./local-surrogate.ts";
 import { iceCurves, partialDependence } from "./partial-dependence.ts";
 
 /** The sections, in H2O's order. */
@@ -69,9 +71,49 @@ export interface ExplainData {
   model_correlation?: { readonly models: readonly string[]; readonly correlation: readonly (readonly number[])[] };
   /** Regression: residuals against fitted values on the sampled rows. */
   residuals?: { readonly model_id: string; readonly rows: readonly number[]; readonly fitted: readonly number[]; readonly residuals: readonly number[] }[];
+  /** Per model with exact contributions (not multinomial, as H2O), the sampled rows' SHAP contributions of the top features. */
+  shap_summary?: ShapSummary[];
+  /** The chosen rows explained: SHAP contributions where the model has them, else a local surrogate. */
+  local?: LocalExplanation[];
   /** Partial dependence of each column of interest, every model on one grid, with ICE curves of the first model. */
   pdp?: DependencePlot[];
 }
+
+export interface ShapSummary {
+  readonly model_id: string;
+  /** The features shown, by mean |contribution|, largest first. */
+  readonly features: readonly string[];
+  /** Per feature, each sampled row's contribution (link space). */
+  readonly contributions: readonly (readonly number[])[];
+  /** Per feature, each sampled row's value scaled to [0, 1] by rank (enum: by level code); null when missing. */
+  readonly normalized: readonly (readonly (number | null)[])[];
+  /** Per feature, the mean |contribution| over the sampled rows. */
+  readonly mean_abs: readonly number[];
+}
+
+export type LocalExplanation =
+  | {
+      readonly kind: "contributions";
+      readonly model_id: string;
+      readonly row: number;
+      /** The class whose raw score is explained (multinomial: the predicted class). */
+      readonly target: string | null;
+      readonly bias: number;
+      /** bias + every contribution: the raw (link-space) prediction. */
+      readonly raw_prediction: number;
+      /** Every input, largest |contribution| first. */
+      readonly contributions: readonly { readonly variable: string; readonly value: number | string | null; readonly contribution: number }[];
+    }
+  | {
+      readonly kind: "surrogate";
+      readonly model_id: string;
+      readonly row: number;
+      readonly prediction: number;
+      readonly local_prediction: number;
+      readonly intercept: number;
+      readonly r2: number;
+      readonly weights: readonly { readonly variable: string; readonly value: number | string | null; readonly weight: number }[];
+    };
 
 export interface DependencePlot {
   readonly column: string;
@@ -328,8 +370,115 @@ export async function explainData(executor: Executor, models: readonly Model[], 
   if (several && sections.has("model_correlation_heatmap")) {
     data.model_correlation = { models: models.map((m) => m.model_id), correlation: predictionCorrelation(predicted, category !== "Regression") };
   }
+  if (sections.has("shap_summary")) {
+    if (category === "Multinomial") notes.push("SHAP summary: left out for multinomial models, as H2O does (a contribution block per class)");
+    else data.shap_summary = await shapSummaries(executor, models, frame, options, notes);
+  }
   if (sections.has("pdp") || sections.has("ice")) data.pdp = await dependencePlots(executor, models, frame, columns, predicted[0], sections, options, step);
+  if (sections.has("local")) data.local = await localExplanations(executor, models, frame, options);
   return data;
+}
+
+/** The FloeError a section may meet for one model (a model kind without exact contributions, a file too old), as a note; anything else is thrown. */
+function skipped(err: unknown, what: string, model: Model, notes: string[]): void {
+  if (!(err instanceof FloeError) || err.code === "cancelled" || err.code === "internal") throw err;
+  notes.push(`${what}: model '${model.model_id}' (${model.algo}) skipped: ${err.message}`);
+}
+
+/** Each row's value of column `c` of a frame, scaled to [0, 1]: numbers by rank (ties share the lower), enum levels by code; null when missing. */
+function normalizedColumn(frame: Frame, c: number): (number | null)[] {
+  const values: (number | null)[] = [];
+  for (const chunk of frame.chunks) {
+    const vec = chunk.vecs[c];
+    for (let i = 0; i < chunk.rows; i++) {
+      if (vec.kind === "codes") {
+        const levels = frame.columns[c].domain?.length ?? 1;
+        values.push(vec.codes[i] < 0 ? null : levels > 1 ? vec.codes[i] / (levels - 1) : 0.5);
+      } else if (vec.kind === "f64") values.push(Number.isNaN(vec.values[i]) ? null : vec.values[i]);
+      else values.push(null);
+    }
+  }
+  if (frame.columns[c].type === "enum") return values;
+  const present = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const rank = (v: number) => {
+    let lo = 0;
+    let hi = present.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (present[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return present.length > 1 ? lo / (present.length - 1) : 0.5;
+  };
+  return values.map((v) => (v === null ? null : rank(v)));
+}
+
+async function shapSummaries(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions, notes: string[]): Promise<ShapSummary[]> {
+  const sample = rowsFrame(frame, thinRows(frame.rows, options.sampleRows ?? DEFAULT_SAMPLE));
+  const out: ShapSummary[] = [];
+  for (const model of models) {
+    options.signal?.throwIfAborted();
+    let contributions: Awaited<ReturnType<typeof contributionsOf>>;
+    try {
+      contributions = await contributionsOf(executor, model, sample, { signal: options.signal }, []);
+    } catch (err) {
+      skipped(err, "SHAP summary", model, notes);
+      continue;
+    }
+    const width = contributions.names.length + 1;
+    const perFeature = contributions.names.map(() => [] as number[]);
+    for (const ch of contributions.chunks) for (let i = 0; i < ch.rows; i++) for (let f = 0; f < width - 1; f++) perFeature[f].push(ch.values[i * width + f]);
+    const meanAbs = perFeature.map((xs) => xs.reduce((a, x) => a + (Number.isNaN(x) ? 0 : Math.abs(x)), 0) / Math.max(1, xs.length));
+    const asked = options.columns?.length ? contributions.names.map((n, f) => (options.columns?.includes(n) ? f : -1)).filter((f) => f >= 0) : null;
+    const order = (asked ?? contributions.names.map((_, f) => f)).sort((a, b) => meanAbs[b] - meanAbs[a] || a - b);
+    const shown = asked ? order : order.slice(0, options.topNFeatures ?? 5);
+    out.push({
+      model_id: model.model_id,
+      features: shown.map((f) => contributions.names[f]),
+      contributions: shown.map((f) => perFeature[f]),
+      normalized: shown.map((f) => normalizedColumn(sample, sample.columnIndex(contributions.names[f]))),
+      mean_abs: shown.map((f) => meanAbs[f]),
+    });
+  }
+  return out;
+}
+
+/** The values of row 0 of a one-row frame, by column name. */
+function rowValues(one: Frame): Map<string, number | string | null> {
+  const chunk = one.chunks.find((c) => c.rows > 0);
+  return new Map(one.columns.map((col, c) => [col.name, chunk ? cellValue(one, chunk.vecs[c], c, 0) : null]));
+}
+
+async function localExplanations(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions): Promise<LocalExplanation[]> {
+  const out: LocalExplanation[] = [];
+  for (const row of options.rows ?? [0]) {
+    const one = rowsFrame(frame, [row]);
+    const values = rowValues(one);
+    for (const model of models) {
+      options.signal?.throwIfAborted();
+      let c: Awaited<ReturnType<typeof contributionsOf>> | null = null;
+      try {
+        c = await contributionsOf(executor, model, one, { signal: options.signal }, []);
+      } catch (err) {
+        if (!(err instanceof FloeError) || err.code === "cancelled" || err.code === "internal") throw err;
+      }
+      if (c) {
+        const width = c.names.length + 1;
+        const domain = model.response?.domain ?? null;
+        // A multinomial model's block of the class it predicts for the row.
+        const scored = c.classes > 1 ? await predictFrame(executor, model, one, []) : null;
+        const block = scored ? predictedValues(model, scored)[0] : 0;
+        const v = c.chunks.find((ch) => ch.rows > 0)?.values.subarray(block * width, (block + 1) * width) ?? new Float64Array(width);
+        const contributions = c.names.map((variable, f) => ({ variable, value: values.get(variable) ?? null, contribution: v[f] })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+        const raw = v.reduce((a, x) => a + x, 0);
+        out.push({ kind: "contributions", model_id: model.model_id, row, target: scored && domain ? domain[block] : null, bias: v[width - 1], raw_prediction: raw, contributions });
+        continue;
+      }
+      const s = await localSurrogate(executor, model, frame, row, { seed: options.seed ?? 42, signal: options.signal });
+      out.push({ kind: "surrogate", model_id: model.model_id, row, prediction: s.prediction, local_prediction: s.localPrediction, intercept: s.intercept, r2: s.r2, weights: s.weights });
+    }
+  }
+  return out;
 }
 
 /** Rows at the deciles of a prediction (0th, 10th, ..., 100th percentile), as H2O's ice_plot picks rows from a sorted frame. */
