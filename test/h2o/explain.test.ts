@@ -27,7 +27,7 @@ async function runScript(name: string) {
   return scriptResult(run.stdout);
 }
 
-test("partial_plot(plot=False): H2O's table, each mean_response the mean prediction with the column set (whole frame and one row)", async () => {
+test("partial_plot(plot=False): H2O's table, each mean_response the mean prediction with the column set (whole frame, one row, levels, user splits, NA, pairs)", async () => {
   const out = await runScript("explain_pdp.py");
   // nbins=5 on a numeric column: five even points from its minimum to its maximum.
   const min = Math.min(...A_VALUES);
@@ -39,6 +39,9 @@ test("partial_plot(plot=False): H2O's table, each mean_response the mean predict
   // Over the frame the response varies across rows (a standard error of sd/sqrt(300)); one row alone has none.
   for (const [, , sd, se] of out.pdp) expect(se).toBeCloseTo(sd / Math.sqrt(300), 12);
   for (const [, , sd] of out.ice) expect(sd).toBe(0);
+  expect(out.levels).toEqual(["x", "y", "z"]);
+  // A pair's grid: the cross product of a's three points and c's levels, a first.
+  expect(out.pair).toEqual([min, (min + max) / 2, max].flatMap((a) => ["x", "y", "z"].map((c) => [expect.closeTo(a, 12), c])));
 }, 120_000);
 
 test("permutation_importance: H2O's table over the model's features, repeatable by seed, a column per run", async () => {

@@ -102,7 +102,14 @@ function tableJson(req: PartialDependenceRequest, frame: Frame, table: PartialDe
     { name: "stddev_response", type: "double" },
     { name: "std_error_mean_response", type: "double" },
   ];
-  const rows = table.mean_response.map((mean, r) => [...table.values.map((values) => values[r]), mean, table.stddev_response[r], table.std_error_mean_response[r]]);
+  // A missing number travels as H2O writes it, "NaN", which the client reads as a float (null would be "").
+  const number = (x: number | null) => (x === null || Number.isNaN(x) ? "NaN" : x);
+  const rows = table.mean_response.map((mean, r) => [
+    ...table.values.map((values, i) => (categorical[i] ? values[r] : number(values[r] as number | null))),
+    number(mean),
+    number(table.stddev_response[r]),
+    number(table.std_error_mean_response[r]),
+  ]);
   const on = table.columns.length === 1 ? `column '${table.columns[0]}'` : `columns '${table.columns[0]}' and '${table.columns[1]}'`;
   const forClass = table.target === null ? "" : ` and class ${table.target}`;
   const forRow = req.rowIndex < 0 ? "" : ` for row index ${req.rowIndex}`;

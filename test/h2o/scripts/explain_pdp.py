@@ -1,8 +1,13 @@
 # model.partial_plot(plot=False) through floe with H2O's unmodified client: each grid value's
 # mean_response equals the mean of the model's predictions with the column set to that value
 # (the frame edited with the client's own frame operations), for the whole frame (PDP) and for
-# one row (row_index: the curves ice_plot draws; ice_plot itself needs matplotlib).
+# one row (row_index: the curves ice_plot draws; ice_plot itself needs matplotlib); a
+# categorical column's levels, user splits, include_na's missing value (NaN, as H2O sends
+# it) and a pair's grid in H2O's layout.
 import json
+import math
+
+import h2o
 
 from explain_common import close, connect_and_train, p_yes
 
@@ -24,4 +29,23 @@ def checked(table, frame):
 
 pdp = checked(gbm.partial_plot(df, cols=["a"], plot=False, nbins=5)[0], df)
 ice = checked(gbm.partial_plot(df, cols=["a"], plot=False, nbins=5, row_index=7)[0], df[7, :])
-print("RESULT " + json.dumps({"pdp": pdp, "ice": ice}))
+
+# A categorical column: one row per level, the mean prediction with every row at that level.
+by_level = gbm.partial_plot(df, cols=["c"], plot=False)[0]
+assert by_level.col_header[0] == "c" and by_level.col_types[0] == "string", by_level.col_types
+levels = []
+for level, mean, _, _ in by_level.cell_values:
+    at_level = h2o.H2OFrame([[level]] * df.nrows, column_names=["c"], column_types=["enum"])
+    p = p_yes(gbm, df.drop("c").cbind(at_level))
+    assert close(mean, sum(p) / len(p), 1e-9), (level, mean)
+    levels.append(level)
+
+# User splits (a categorical column's by level), and include_na's missing value last, as NaN.
+split = gbm.partial_plot(df, cols=["a", "c"], plot=False, user_splits={"a": [1.0, 4.0], "c": ["y"]}, include_na=True)
+a_grid = [r[0] for r in split[0].cell_values]
+assert a_grid[:2] == [1.0, 4.0] and isinstance(a_grid[2], float) and math.isnan(a_grid[2]), a_grid
+assert [r[0] for r in split[1].cell_values][0] == "y", split[1].cell_values
+
+pair = gbm.partial_plot(df, cols=["a"], col_pairs_2dpdp=[["a", "c"]], plot=False, nbins=3)[1]
+assert pair.col_header == ["a", "c", "mean_response", "stddev_response", "std_error_mean_response"], pair.col_header
+print("RESULT " + json.dumps({"pdp": pdp, "ice": ice, "levels": levels, "pair": [[r[0], r[1]] for r in pair.cell_values]}))
