@@ -158,3 +158,33 @@ test("malformed explain requests are a 400 naming the field", async () => {
   }
   expect((await api.post("/models/nope/contributions", { frame: iris })).status).toBe(404);
 });
+
+test("a binomial GBM's contributions (TreeSHAP) sum to the logit of /predict's probability", async () => {
+  const penguins = await api.importPath(join(FIXTURES, "penguins.csv"), { na_strings: ["NA", "."] });
+  const job = await api.train({ algo: "gbm", training_frame: penguins, response_column: "sex", model_id: "gbm_sex", params: { ntrees: 5, max_depth: 3, seed: 3 } });
+  expect(job.error).toBeNull();
+  const r = await api.post("/models/gbm_sex/contributions", { frame: penguins, destination_frame: "contribs_sex" });
+  expect(r.status).toBe(202);
+  expect((await api.waitJob(r.body.job.job_id)).error).toBeNull();
+  const p = await api.post("/models/gbm_sex/predict", { frame: penguins });
+  const probs = (await rows(p.body.frame_id)).map((row) => row[2] as number);
+  const contribs = await rows("contribs_sex");
+  expect(contribs.length).toBe(probs.length);
+  contribs.forEach((row, i) => expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(Math.log(probs[i] / (1 - probs[i])), 9));
+});
+
+test("a model without exact contributions needs a background frame: the job fails naming it, and runs with one", async () => {
+  const job = await api.train({ algo: "naivebayes", training_frame: iris, response_column: "species", model_id: "nb_iris" });
+  expect(job.error).toBeNull();
+  const without = await api.post("/models/nb_iris/contributions", { frame: iris });
+  expect(without.status).toBe(202);
+  const failed = await api.waitJob(without.body.job.job_id);
+  expect(failed.status).toBe("failed");
+  expect(failed.error.message).toMatch(/background_frame is required for naivebayes/);
+  const background = await irisWith("sepal_width", 3, (i) => i % 50 === 0);
+  const withBackground = await api.post("/models/nb_iris/contributions", { frame: iris, max_rows: 5, background_frame: background, destination_frame: "contribs_nb" });
+  expect((await api.waitJob(withBackground.body.job.job_id, 60_000)).error).toBeNull();
+  const explanation = (await api.get(`/explanations/${withBackground.body.job.job_id}`)).body.result;
+  expect(explanation.rows).toBe(5);
+  expect(explanation.columns).toContain("BiasTerm.Iris-setosa");
+});
