@@ -237,3 +237,18 @@ test("--columns picks the PDP columns; a multinomial model gets a line per class
   expect(report.notes.some((n) => n.startsWith("SHAP summary: left out for multinomial models"))).toBe(true);
   expect(report.local).toBeUndefined();
 }, 60_000);
+
+test("a model without exact contributions: the SHAP summary is skipped with a note saying why, its rows get a local surrogate", async () => {
+  const dl = join(dir, "dl.floe");
+  await train([iris, "--y", "sepal_length", "--algo", "deeplearning", "--epochs", "2", "--hidden", "8", "--out", dl]);
+  const report = (await explainJson([dl, iris, "--include-explanations", "shap_summary,local", "--rows", "5"])) as unknown as {
+    shap_summary: unknown[];
+    notes: string[];
+    local: { kind: string; row: number; prediction: number; r2: number; weights: { variable: string }[] }[];
+  };
+  expect(report.shap_summary).toEqual([]);
+  expect(report.notes).toEqual([expect.stringMatching(/^SHAP summary: model 'deeplearning_1' \(deeplearning\) skipped: background_frame is required for deeplearning models/)]);
+  expect(report.local.map((l) => [l.kind, l.row])).toEqual([["surrogate", 5]]);
+  expect(report.local[0].prediction).toBeCloseTo((await predictions(loadModel(dl)))[5], 12);
+  expect(new Set(report.local[0].weights.map((w) => w.variable))).toEqual(new Set(["sepal_width", "petal_length", "petal_width", "species"]));
+}, 60_000);
