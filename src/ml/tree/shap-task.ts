@@ -4,6 +4,8 @@
 // expected value (its leaves averaged by cover), so a block sums to the row's raw score: the
 // link-space value predictions come from (log-odds, log, identity; DRF: the trees' average,
 // which for a binomial DRF is the probability of class 1 itself, before clipping to [0, 1]).
+// A tree whose leaves' tables fit (shap-table.ts) is read from its table, the others by the
+// recursion: which one depends on the tree alone, so every thread and chunking agrees.
 
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
@@ -12,6 +14,7 @@ import type { ContributionChunk, ContributionRequest, Contributions } from "../a
 import { linkInverse } from "../loss.ts";
 import { bindFeatures, type TreeModel } from "./model.ts";
 import { expectedValue, ShapWalker, treeDepth } from "./shap.ts";
+import { addTableShap, buildShapTable, type ShapTable, shapTableSize } from "./shap-table.ts";
 import type { Tree } from "./tree.ts";
 import { BuildViewTask, type TreeChunk } from "./view.ts";
 
@@ -19,6 +22,10 @@ export interface ContributionArgs {
   /** Trees of each iteration, one a class, with their covers (shared memory: sent without a copy). */
   readonly iterations: readonly (readonly Tree[])[];
   readonly covers: readonly (readonly Float64Array[])[];
+  /** Each tree's SHAP table, or null where it is walked by the recursion. */
+  readonly tables: readonly (readonly (ShapTable | null)[])[];
+  /** Most nodes a tree has (the agreement masks' scratch). */
+  readonly maxNodes: number;
   /** Per class: the bias term, already scaled. */
   readonly bias: Float64Array;
   /** What each tree's values are multiplied by: 1, or 1/trees for DRF's average. */
@@ -39,10 +46,15 @@ export const ContributionsTask: Task<ContributionArgs, ContributionChunk[], Tree
     walker.bins = c.bins;
     walker.missingBin = a.missingBin;
     walker.phi = values;
+    const agree = new Int32Array(a.maxNodes);
     for (let i = 0; i < c.rows; i++) {
       for (let k = 0; k < K; k++) {
         const base = (i * K + k) * width;
-        for (let t = 0; t < a.iterations.length; t++) walker.add(a.iterations[t][k], a.covers[t][k], i, base, a.scale);
+        for (let t = 0; t < a.iterations.length; t++) {
+          const table = a.tables[t][k];
+          if (table) addTableShap(a.iterations[t][k], table, c.bins, a.missingBin, i, values, base, agree);
+          else walker.add(a.iterations[t][k], a.covers[t][k], i, base, a.scale);
+        }
         values[base + a.features] = a.bias[k];
       }
     }
@@ -52,8 +64,29 @@ export const ContributionsTask: Task<ContributionArgs, ContributionChunk[], Tree
   empty: () => [],
 };
 
-/** The task's arguments for a model (its trees' covers checked, expected values summed). */
+/** Most entries one tree's table may hold, and all of a model's tables (8 bytes an entry). */
+const TREE_TABLE_ENTRIES = 2 ** 20;
+const MODEL_TABLE_ENTRIES = 2 ** 24;
+
+/** The tables of a model's trees, in order while they fit the budgets (null: walked by the recursion). */
+function tablesOf(iterations: readonly (readonly Tree[])[], covers: readonly (readonly Float64Array[])[], scale: number): (ShapTable | null)[][] {
+  let budget = MODEL_TABLE_ENTRIES;
+  return iterations.map((trees, t) =>
+    trees.map((tree, k) => {
+      const size = shapTableSize(tree, covers[t][k]);
+      if (size > TREE_TABLE_ENTRIES || size > budget) return null;
+      budget -= size;
+      return buildShapTable(tree, covers[t][k], scale);
+    }),
+  );
+}
+
+const argsCache = new WeakMap<object, ContributionArgs>();
+
+/** The task's arguments for a model (its trees' covers checked, expected values summed, tables built), kept while its trees live. */
 function contributionArgs(model: TreeModel): ContributionArgs {
+  const cached = argsCache.get(model.iterations);
+  if (cached) return cached;
   const covers = model.iterations.map((trees) =>
     trees.map((t) => {
       if (!t.cover) {
@@ -73,15 +106,19 @@ function contributionArgs(model: TreeModel): ContributionArgs {
     bias[k] = sum * scale;
   }
   const maxDepth = model.iterations.reduce((d, trees) => trees.reduce((e, t) => Math.max(e, treeDepth(t)), d), 0);
-  return {
+  const args: ContributionArgs = {
     iterations: model.iterations,
     covers,
+    tables: tablesOf(model.iterations, covers, scale),
+    maxNodes: model.iterations.reduce((m, trees) => trees.reduce((e, t) => Math.max(e, t.feature.length), m), 1),
     bias,
     scale,
     features: model.features.length,
     maxDepth,
     missingBin: Int32Array.from(model.features, (f) => f.valueBins),
   };
+  argsCache.set(model.iterations, args);
+  return args;
 }
 
 /** TreeSHAP contributions of a frame's rows, in the model's link space (see the file's comment). */

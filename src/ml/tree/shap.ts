@@ -11,7 +11,7 @@
 import type { Tree } from "./tree.ts";
 
 /** A unique path: per element its feature, zero and one fractions and the weight of its subset size. */
-interface Path {
+export interface Path {
   readonly feature: Int32Array;
   readonly zero: Float64Array;
   readonly one: Float64Array;
@@ -48,7 +48,7 @@ export function expectedValue(t: Tree, cover: Float64Array): number {
 }
 
 /** Where row i of `bins` goes at split node n: its left child or its right. */
-function hotChild(t: Tree, bins: readonly Uint16Array[], missingBin: Int32Array, i: number, n: number): number {
+export function hotChild(t: Tree, bins: readonly Uint16Array[], missingBin: Int32Array, i: number, n: number): number {
   const f = t.feature[n];
   const b = bins[f][i];
   const cat = t.catOffset[n];
@@ -56,33 +56,65 @@ function hotChild(t: Tree, bins: readonly Uint16Array[], missingBin: Int32Array,
   return goLeft ? t.left[n] : t.right[n];
 }
 
+/**
+ * The path's ratios, by depth d (the path's last element) and element i: (i + 1)/(d + 1) and
+ * (d − i)/(d + 1) and their inverses, so EXTEND and UNWIND multiply instead of dividing.
+ */
+export class Ratios {
+  readonly size: number;
+  readonly up: Float64Array;
+  readonly down: Float64Array;
+  readonly upInv: Float64Array;
+  readonly downInv: Float64Array;
+
+  constructor(maxDepth: number) {
+    const size = maxDepth + 2;
+    this.size = size;
+    this.up = new Float64Array(size * size);
+    this.down = new Float64Array(size * size);
+    this.upInv = new Float64Array(size * size);
+    this.downInv = new Float64Array(size * size);
+    for (let d = 0; d < size; d++) {
+      for (let i = 0; i <= d; i++) {
+        this.up[d * size + i] = (i + 1) / (d + 1);
+        this.upInv[d * size + i] = (d + 1) / (i + 1);
+        this.down[d * size + i] = (d - i) / (d + 1);
+        this.downInv[d * size + i] = d > i ? (d + 1) / (d - i) : 0;
+      }
+    }
+  }
+}
+
 /** EXTEND: adds (feature, zero, one) to the path at `at` of `depth` elements before. */
-function extend(s: Path, at: number, depth: number, zero: number, one: number, feature: number): void {
+export function extend(s: Path, r: Ratios, at: number, depth: number, zero: number, one: number, feature: number): void {
   const w = s.weight;
+  const row = depth * r.size;
   s.feature[at + depth] = feature;
   s.zero[at + depth] = zero;
   s.one[at + depth] = one;
   w[at + depth] = depth === 0 ? 1 : 0;
   for (let i = depth - 1; i >= 0; i--) {
-    w[at + i + 1] += (one * w[at + i] * (i + 1)) / (depth + 1);
-    w[at + i] = (zero * w[at + i] * (depth - i)) / (depth + 1);
+    w[at + i + 1] += one * w[at + i] * r.up[row + i];
+    w[at + i] = zero * w[at + i] * r.down[row + i];
   }
 }
 
 /** UNWIND: removes element `k` from the path at `at` whose last element is `depth`. */
-function unwind(s: Path, at: number, depth: number, k: number): void {
+function unwind(s: Path, r: Ratios, at: number, depth: number, k: number): void {
   const w = s.weight;
+  const row = depth * r.size;
   const one = s.one[at + k];
   const zero = s.zero[at + k];
   let next = w[at + depth];
-  for (let i = depth - 1; i >= 0; i--) {
-    if (one !== 0) {
+  // One fractions are 1 (the row's branch) or 0 (the other) in path-dependent TreeSHAP.
+  if (one !== 0) {
+    for (let i = depth - 1; i >= 0; i--) {
       const tmp = w[at + i];
-      w[at + i] = (next * (depth + 1)) / ((i + 1) * one);
-      next = tmp - (w[at + i] * zero * (depth - i)) / (depth + 1);
-    } else {
-      w[at + i] = (w[at + i] * (depth + 1)) / (zero * (depth - i));
+      w[at + i] = (next * r.upInv[row + i]) / one;
+      next = tmp - w[at + i] * zero * r.down[row + i];
     }
+  } else {
+    for (let i = depth - 1; i >= 0; i--) w[at + i] = (w[at + i] * r.downInv[row + i]) / zero;
   }
   for (let i = k; i < depth; i++) {
     s.feature[at + i] = s.feature[at + i + 1];
@@ -92,22 +124,24 @@ function unwind(s: Path, at: number, depth: number, k: number): void {
 }
 
 /** The total weight of the path at `at` (last element `depth`) with element `k` unwound, the path left as it is. */
-function unwoundSum(s: Path, at: number, depth: number, k: number): number {
+export function unwoundSum(s: Path, r: Ratios, at: number, depth: number, k: number): number {
   const w = s.weight;
+  const row = depth * r.size;
   const one = s.one[at + k];
   const zero = s.zero[at + k];
-  let next = w[at + depth];
   let total = 0;
-  for (let i = depth - 1; i >= 0; i--) {
-    if (one !== 0) {
-      const tmp = (next * (depth + 1)) / ((i + 1) * one);
+  if (one !== 0) {
+    let next = w[at + depth];
+    for (let i = depth - 1; i >= 0; i--) {
+      const tmp = (next * r.upInv[row + i]) / one;
       total += tmp;
-      next = w[at + i] - (tmp * zero * (depth - i)) / (depth + 1);
-    } else if (zero !== 0) {
-      total += (w[at + i] * (depth + 1)) / (zero * (depth - i));
+      next = w[at + i] - tmp * zero * r.down[row + i];
     }
+    return total;
   }
-  return total;
+  if (zero === 0) return 0;
+  for (let i = depth - 1; i >= 0; i--) total += w[at + i] * r.downInv[row + i];
+  return total / zero;
 }
 
 /**
@@ -129,9 +163,11 @@ export class ShapWalker {
   readonly zero: Float64Array;
   readonly one: Float64Array;
   readonly weight: Float64Array;
+  private readonly ratios: Ratios;
 
   /** `maxDepth`: the deepest tree walked (treeDepth). */
   constructor(maxDepth: number) {
+    this.ratios = new Ratios(maxDepth);
     const n = ((maxDepth + 2) * (maxDepth + 3)) / 2;
     this.feature = new Int32Array(n);
     this.zero = new Float64Array(n);
@@ -151,19 +187,20 @@ export class ShapWalker {
 
   private recurse(n: number, parentAt: number, at: number, depth: number, zero: number, one: number, feature: number): void {
     const path: Path = this;
-    if (depth > 0) {
-      this.feature.copyWithin(at, parentAt, parentAt + depth);
-      this.zero.copyWithin(at, parentAt, parentAt + depth);
-      this.one.copyWithin(at, parentAt, parentAt + depth);
-      this.weight.copyWithin(at, parentAt, parentAt + depth);
+    const r = this.ratios;
+    for (let i = 0; i < depth; i++) {
+      this.feature[at + i] = this.feature[parentAt + i];
+      this.zero[at + i] = this.zero[parentAt + i];
+      this.one[at + i] = this.one[parentAt + i];
+      this.weight[at + i] = this.weight[parentAt + i];
     }
-    extend(path, at, depth, zero, one, feature);
+    extend(path, r, at, depth, zero, one, feature);
     const t = this.t as Tree;
     const f = t.feature[n];
     if (f < 0) {
       const v = t.value[n] * this.scale;
       for (let i = 1; i <= depth; i++) {
-        const w = unwoundSum(path, at, depth, i);
+        const w = unwoundSum(path, r, at, depth, i);
         this.phi[this.base + this.feature[at + i]] += w * (this.one[at + i] - this.zero[at + i]) * v;
       }
       return;
@@ -181,7 +218,7 @@ export class ShapWalker {
       if (this.feature[at + k] !== f) continue;
       inZero = this.zero[at + k];
       inOne = this.one[at + k];
-      unwind(path, at, d, k);
+      unwind(path, r, at, d, k);
       d--;
       break;
     }

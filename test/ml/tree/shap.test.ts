@@ -14,6 +14,7 @@ import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
 import { ALGORITHMS_CONTEXT, algorithm, descriptorOf } from "../../../src/ml/registry.ts";
 import { type Model, predictFrame } from "../../../src/ml/scoring.ts";
 import { bindFeatures, scoredView, type TreeModel } from "../../../src/ml/tree/model.ts";
+import { ShapWalker, treeDepth } from "../../../src/ml/tree/shap.ts";
 import type { Tree } from "../../../src/ml/tree/tree.ts";
 import { BuildViewTask } from "../../../src/ml/tree/view.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
@@ -142,12 +143,25 @@ function bruteForceShapley(model: TreeModel, b: readonly number[], k: number): n
   return phi;
 }
 
-test("on small models contributions equal Shapley values by brute force over all feature subsets (path-dependent expectation)", async () => {
+/** Class k's SHAP values of row i of view chunk c by the recursion alone (the task reads shallow trees from tables). */
+function byRecursion(model: TreeModel, c: { bins: readonly Uint16Array[] }, i: number, k: number): Float64Array {
+  const walker = new ShapWalker(Math.max(...model.iterations.flat().map(treeDepth)));
+  walker.bins = c.bins;
+  walker.missingBin = Int32Array.from(model.features, (f) => f.valueBins);
+  walker.phi = new Float64Array(model.features.length);
+  const scale = model.output === "average" ? 1 / model.iterations.length : 1;
+  for (const trees of model.iterations) walker.add(trees[k], trees[k].cover as Float64Array, i, 0, scale);
+  return walker.phi;
+}
+
+test("on small models contributions (by table and by recursion) equal Shapley values by brute force over all feature subsets (path-dependent expectation)", async () => {
   const frame = await load();
   const small = [
     { algo: "gbm", y: "yes", params: { ntrees: 3, max_depth: 4 } },
     { algo: "gbm", y: "cls", params: { ntrees: 2, max_depth: 3 } },
     { algo: "drf", y: "y", params: { ntrees: 3, max_depth: 4, mtries: -2 } },
+    // Deep trees meet features again and again on a path.
+    { algo: "drf", y: "yes", params: { ntrees: 2, max_depth: 12, min_rows: 1 } },
     { algo: "xgboost", y: "y", params: { ntrees: 3, max_depth: 4 } },
   ];
   for (const s of small) {
@@ -160,13 +174,15 @@ test("on small models contributions equal Shapley values by brute force over all
     const values = flat(await contributions(model, frame));
     const view = await node.executor.run(BuildViewTask, frame, { features: bindFeatures(frame, model.features, []), y: null, classes: 1 });
     const bins = view.flatMap((c) => Array.from({ length: c.rows }, (_, i) => c.bins.map((col) => col[i])));
+    const located = view.flatMap((c) => Array.from({ length: c.rows }, (_, i) => ({ c, i })));
     const missingRow = bins.findIndex((b) => b[0] === model.features[0].valueBins);
     const rows = [...Array.from({ length: 40 }, (_, i) => i * 7), missingRow];
     let worst = 0;
     for (const r of rows) {
       for (let k = 0; k < K; k++) {
         const phi = bruteForceShapley(model, bins[r], k);
-        for (let j = 0; j < F; j++) worst = Math.max(worst, Math.abs(values[(r * K + k) * (F + 1) + j] - phi[j]));
+        const recursive = byRecursion(model, located[r].c, located[r].i, k);
+        for (let j = 0; j < F; j++) worst = Math.max(worst, Math.abs(values[(r * K + k) * (F + 1) + j] - phi[j]), Math.abs(recursive[j] - phi[j]));
       }
     }
     expect({ algo: s.algo, y: s.y, within: worst <= 1e-9 || worst }).toEqual({ algo: s.algo, y: s.y, within: true });
