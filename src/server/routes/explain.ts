@@ -2,7 +2,8 @@
 // predict_contributions), partial dependence and ICE (H2O's partial_plot), permutation
 // importance and a local surrogate of one row. Requests are checked before the job starts
 // (an unknown frame, column, row or class is a 400 naming the field); the job's progress and
-// cancel are the jobs API's, its result is GET /explanations/{job_id}'s.
+// cancel are the jobs API's, its result is GET /explanations/{job_id}'s. The explanations
+// read rows, so a frame spread over a cluster is gathered on this node first.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { FloeError } from "../../core/errors.ts";
@@ -106,7 +107,6 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const body = c.req.valid("json") as z.infer<typeof ContributionsBody>;
     const model = supervised(id);
     const whole = frameOf(body.frame, "frame");
-    const frame = body.max_rows === undefined || body.max_rows >= whole.rows ? whole : slice(whole, 0, body.max_rows);
     const background = body.background_frame === undefined ? null : frameOf(body.background_frame, "background_frame");
     if (body.output_per_reference && !background) throw badField("output_per_reference", "needs a background_frame (the reference rows)");
     const dest = body.destination_frame ?? store.newId("frame", `contributions_${id}_${body.frame}`);
@@ -116,7 +116,10 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       model,
       body.frame,
       async (job) => {
-        const out = await contributionsFrame(node.executor, model, frame, { ...options, ...progress(job as Job) }, job.warnings);
+        const all = await node.localFrame(whole);
+        const frame = body.max_rows === undefined || body.max_rows >= all.rows ? all : slice(all, 0, body.max_rows);
+        const reference = background && (await node.localFrame(background));
+        const out = await contributionsFrame(node.executor, model, frame, { ...options, background: reference, ...progress(job as Job) }, job.warnings);
         if (job.signal.aborted) return null;
         await node.putFrame(dest, out.withRollups(await computeRollups(node.executor, out)));
         return { frame_id: dest, rows: out.rows, columns: out.names };
@@ -150,7 +153,7 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       targets: body.targets,
     };
     return c.json(
-      start("partial_dependence", model, body.frame, async (job) => ({ tables: await partialDependence(node.executor, model, frame, { ...options, ...progress(job as Job) }) })),
+      start("partial_dependence", model, body.frame, async (job) => ({ tables: await partialDependence(node.executor, model, await node.localFrame(frame), { ...options, ...progress(job as Job) }) })),
       202,
     );
   });
@@ -165,7 +168,7 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     if (body.target !== undefined && !model.response?.domain?.includes(body.target)) throw badField("target", `'${body.target}' is not a class of the response '${model.response?.name}'`);
     const options = { col: body.column, rows: body.rows, nbins: body.nbins, userSplits: body.user_splits, includeNa: body.include_na, target: body.target };
     return c.json(
-      start("ice", model, body.frame, (job) => iceCurves(node.executor, model, frame, { ...options, ...progress(job as Job) })),
+      start("ice", model, body.frame, async (job) => iceCurves(node.executor, model, await node.localFrame(frame), { ...options, ...progress(job as Job) })),
       202,
     );
   });
@@ -179,7 +182,7 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     for (const col of body.features ?? []) input(model, frame, col, "features");
     const options = { metric: body.metric, nRepeats: body.n_repeats, nSamples: body.n_samples, features: body.features ?? null, seed: body.seed };
     return c.json(
-      start("permutation_importance", model, body.frame, (job) => permutationImportance(node.executor, model, frame, { ...options, ...progress(job as Job) })),
+      start("permutation_importance", model, body.frame, async (job) => permutationImportance(node.executor, model, await node.localFrame(frame), { ...options, ...progress(job as Job) })),
       202,
     );
   });
@@ -193,7 +196,7 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const options = { samples: body.samples, seed: body.seed, maxFeatures: body.max_features, kernelWidth: body.kernel_width };
     return c.json(
       start("local_surrogate", model, body.frame, async (job) => {
-        const s = await localSurrogate(node.executor, model, frame, body.row, { ...options, signal: job.signal });
+        const s = await localSurrogate(node.executor, model, await node.localFrame(frame), body.row, { ...options, signal: job.signal });
         return { row: s.row, prediction: s.prediction, local_prediction: s.localPrediction, intercept: s.intercept, r2: s.r2, weights: s.weights };
       }),
       202,
