@@ -2,7 +2,8 @@
 // explain_*.py, on a binomial GBM): each script checks floe's answers against what the client
 // computes from the model's own predictions, and prints them for the checks here.
 
-import { expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
+import { killAllNodes, startCluster } from "../support/cluster.ts";
 import { tempDir, writeTemp } from "../support/node.ts";
 import { testServer } from "../support/server.ts";
 import { runH2OScript, scriptResult } from "./support.ts";
@@ -19,9 +20,10 @@ const rows = Array.from({ length: 300 }, (_, i) => {
 const DATA = writeTemp(dir, "explain.csv", `a,b,c,noise,label\n${rows.map((r) => r.join(",")).join("\n")}\n`);
 const A_VALUES = rows.map((r) => r[0] as number);
 
-async function runScript(name: string) {
-  const server = await testServer();
-  const run = await runH2OScript(name, server.url, { DATA_PATH: DATA });
+afterAll(killAllNodes);
+
+async function runScript(name: string, url?: string) {
+  const run = await runH2OScript(name, url ?? (await testServer()).url, { DATA_PATH: DATA });
   expect(`${run.stdout}\n${run.stderr}`).not.toContain("Traceback");
   expect(run.code).toBe(0);
   return scriptResult(run.stdout);
@@ -63,3 +65,12 @@ test("predict_contributions: a column per feature and BiasTerm adding up to the 
   expect(out.kmeans_error).toContain("supervised");
   expect(out.dl_error).toContain("background_frame is required");
 }, 120_000);
+
+test("on a two-node cluster (frames spread over both members) every explain call works as on one node", async () => {
+  const nodes = await startCluster(2);
+  try {
+    for (const script of ["explain_contributions.py", "explain_pdp.py", "explain_permutation.py"]) await runScript(script, nodes[1].url);
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}, 240_000);

@@ -54,7 +54,10 @@ export function startContributions(ctx: H2OContext, modelKey: string, frameKey: 
   const { job, done } = node.jobs.start(
     `contributions of ${model.model_id} on ${frameKey}`,
     async (j) => {
-      const contributions = await contributionsFrame(node.executor, model, frame, { ...options, signal: j.signal, onProgress: (f) => j.setProgress(f) }, j.warnings);
+      // Baseline SHAP reads the rows and the reference rows here: a cluster's frames are gathered first.
+      const baseline = options.background ? { frame: await node.localFrame(frame), background: await node.localFrame(options.background) } : { frame, background: null };
+      const request = { ...options, background: baseline.background, signal: j.signal, onProgress: (f: number) => j.setProgress(f) };
+      const contributions = await contributionsFrame(node.executor, model, baseline.frame, request, j.warnings);
       await node.putFrame(dest, contributions.withRollups(await computeRollups(node.executor, contributions)));
     },
     { kind: "frame", id: dest },

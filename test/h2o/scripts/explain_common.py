@@ -10,11 +10,12 @@ from h2o.estimators import H2OGradientBoostingEstimator
 X = ["a", "b", "c", "noise"]
 
 
-def connect_and_train():
+def connect_and_train(tag):
+    """The frame and GBM under keys of their own (`tag`), so scripts can share one server."""
     url = urlparse(os.environ["FLOE_URL"])
     h2o.init(ip=url.hostname, port=url.port)
-    df = h2o.import_file(os.environ["DATA_PATH"], destination_frame="explain.hex")
-    gbm = H2OGradientBoostingEstimator(ntrees=8, max_depth=3, seed=1, model_id="h2o_gbm_explain")
+    df = h2o.import_file(os.environ["DATA_PATH"], destination_frame="explain_%s.hex" % tag)
+    gbm = H2OGradientBoostingEstimator(ntrees=8, max_depth=3, seed=1, model_id="gbm_%s" % tag)
     gbm.train(x=X, y="label", training_frame=df)
     return df, gbm
 

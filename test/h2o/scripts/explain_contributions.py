@@ -12,7 +12,7 @@ from explain_common import X, close, connect_and_train, p_yes, rows_of
 from h2o.estimators import H2ODeepLearningEstimator, H2OKMeansEstimator
 from h2o.exceptions import H2OResponseError, H2OTypeError
 
-df, gbm = connect_and_train()
+df, gbm = connect_and_train("contributions")
 
 contrib = gbm.predict_contributions(df)
 assert contrib.columns == X + ["BiasTerm"], contrib.columns
@@ -70,7 +70,7 @@ try:
 except H2OTypeError:
     pass
 try:
-    h2o.api("POST /4/Predictions/models/h2o_km_explain/frames/explain.hex", data={"predict_contributions": True})
+    h2o.api("POST /4/Predictions/models/%s/frames/%s" % (km.model_id, df.frame_id), data={"predict_contributions": True})
     raise AssertionError("floe computed contributions of k-means")
 except H2OResponseError as e:
     kmeans_error = e.args[0].msg

@@ -11,7 +11,7 @@ import h2o
 
 from explain_common import close, connect_and_train, p_yes
 
-df, gbm = connect_and_train()
+df, gbm = connect_and_train("pdp")
 
 
 def checked(table, frame):

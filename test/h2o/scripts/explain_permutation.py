@@ -6,7 +6,7 @@ import json
 
 from explain_common import X, close, connect_and_train
 
-df, gbm = connect_and_train()
+df, gbm = connect_and_train("permutation")
 
 pi = gbm.permutation_importance(df, metric="AUC", n_repeats=1, seed=42, n_samples=-1)
 assert pi.col_header == ["Variable", "Relative Importance", "Scaled Importance", "Percentage"], pi.col_header
