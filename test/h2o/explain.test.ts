@@ -29,7 +29,7 @@ async function runScript(name: string, url?: string) {
   return scriptResult(run.stdout);
 }
 
-test("partial_plot(plot=False): H2O's table, each mean_response the mean prediction with the column set (whole frame, one row, levels, user splits, NA, pairs)", async () => {
+test("partial_plot(plot=False): H2O's table, each mean_response the mean prediction with the column set (whole frame, one row, levels, user splits, NA, pairs; k-means refused)", async () => {
   const out = await runScript("explain_pdp.py");
   // nbins=5 on a numeric column: five even points from its minimum to its maximum.
   const min = Math.min(...A_VALUES);
@@ -42,6 +42,7 @@ test("partial_plot(plot=False): H2O's table, each mean_response the mean predict
   for (const [, , sd, se] of out.pdp) expect(se).toBeCloseTo(sd / Math.sqrt(300), 12);
   for (const [, , sd] of out.ice) expect(sd).toBe(0);
   expect(out.levels).toEqual(["x", "y", "z"]);
+  expect(out.kmeans_error).toContain("partial dependence explains supervised models");
   // A pair's grid: the cross product of a's three points and c's levels, a first.
   expect(out.pair).toEqual([min, (min + max) / 2, max].flatMap((a) => ["x", "y", "z"].map((c) => [expect.closeTo(a, 12), c])));
 }, 120_000);

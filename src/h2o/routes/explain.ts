@@ -5,6 +5,7 @@
 
 import type { Hono } from "hono";
 import type { Job } from "../../core/jobs.ts";
+import { requireSupervised } from "../../ml/explain/frame-edit.ts";
 import { partialDependence } from "../../ml/explain/partial-dependence.ts";
 import type { H2OContext } from "../context.ts";
 import { h2oJobJson, localJobView } from "../jobs.ts";
@@ -23,6 +24,8 @@ export function register(app: Hono, ctx: H2OContext): void {
       const modelKey = p.need("model_id");
       const frameKey = p.need("frame_id");
       const { model } = needServed(ctx, modelKey);
+      // Refused before the job starts, as H2O refuses it: the client shows H2O's error rather than a failed job.
+      requireSupervised(model, "partial dependence");
       // The grid's frames are rewritten row by row here: a cluster's frame is gathered first.
       const frame = await node.localFrame(ctx.frame(frameKey));
       const req = partialDependenceRequest(p, floeId(modelKey, "model_id"), floeId(frameKey, "frame_id"), frame);

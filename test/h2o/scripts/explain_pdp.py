@@ -3,13 +3,16 @@
 # (the frame edited with the client's own frame operations), for the whole frame (PDP) and for
 # one row (row_index: the curves ice_plot draws; ice_plot itself needs matplotlib); a
 # categorical column's levels, user splits, include_na's missing value (NaN, as H2O sends
-# it) and a pair's grid in H2O's layout.
+# it) and a pair's grid in H2O's layout; k-means, with no prediction to explain, refused with
+# H2O's error.
 import json
 import math
 
 import h2o
 
 from explain_common import close, connect_and_train, p_yes
+from h2o.estimators import H2OKMeansEstimator
+from h2o.exceptions import H2OResponseError
 
 df, gbm = connect_and_train("pdp")
 
@@ -48,4 +51,12 @@ assert [r[0] for r in split[1].cell_values][0] == "y", split[1].cell_values
 
 pair = gbm.partial_plot(df, cols=["a"], col_pairs_2dpdp=[["a", "c"]], plot=False, nbins=3)[1]
 assert pair.col_header == ["a", "c", "mean_response", "stddev_response", "std_error_mean_response"], pair.col_header
-print("RESULT " + json.dumps({"pdp": pdp, "ice": ice, "levels": levels, "pair": [[r[0], r[1]] for r in pair.cell_values]}))
+
+km = H2OKMeansEstimator(k=2, seed=1, model_id="km_pdp")
+km.train(x=["a", "b"], training_frame=df)
+try:
+    km.partial_plot(df, cols=["a"], plot=False)
+    raise AssertionError("partial dependence of k-means")
+except H2OResponseError as e:
+    kmeans_error = e.args[0].msg
+print("RESULT " + json.dumps({"pdp": pdp, "ice": ice, "levels": levels, "pair": [[r[0], r[1]] for r in pair.cell_values], "kmeans_error": kmeans_error}))
