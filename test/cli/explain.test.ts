@@ -252,3 +252,30 @@ test("a model without exact contributions: the SHAP summary is skipped with a no
   expect(report.local[0].prediction).toBeCloseTo((await predictions(loadModel(dl)))[5], 12);
   expect(new Set(report.local[0].weights.map((w) => w.variable))).toEqual(new Set(["sepal_width", "petal_length", "petal_width", "species"]));
 }, 60_000);
+
+test("binomial, data on stdin, JSON to --out x.json: contributions sum to the log-odds of the predicted probability", async () => {
+  const lines = readFileSync(iris, "utf8").trim().split("\n");
+  const text = [
+    "sepal_length,sepal_width,petal_length,petal_width,virginica",
+    ...lines.slice(1).map((l) => {
+      const cells = l.split(",");
+      return [...cells.slice(0, 4), cells[4] === "Iris-virginica" ? "yes" : "no"].join(",");
+    }),
+  ].join("\n");
+  const csv = writeTemp(dir, "binomial.csv", text);
+  const model = join(dir, "binomial.floe");
+  await train([csv, "--y", "virginica", "--algo", "gbm", "--ntrees", "5", "--out", model]);
+  const out = join(dir, "binomial.json");
+  const r = await floe(["explain", model, "-", "--out", out, "--rows", "120", "--threads", "1"], { stdin: text, timeoutMs: 60_000 });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe("");
+  const report = JSON.parse(readFileSync(out, "utf8")) as Report & { models: { metrics: { confusion_matrix: number[][] } }[] };
+  const p = (await predictFrame(node.executor, loadModel(model), (await node.importFrame({ kind: "file", path: csv }).done).frame, [])).flatMap((sc) => Array.from(sc.p));
+  const [local] = report.local;
+  expect(local.row).toBe(120);
+  expect(local.raw_prediction).toBeCloseTo(Math.log(p[120] / (1 - p[120])), 9);
+  // The confusion matrix counts the 150 rows: 50 of them virginica.
+  const cm = report.models[0].metrics.confusion_matrix;
+  expect(cm[1][0] + cm[1][1]).toBe(50);
+  expect(cm.flat().reduce((s, n) => s + n, 0)).toBe(150);
+}, 60_000);

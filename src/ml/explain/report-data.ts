@@ -312,7 +312,10 @@ export async function explainData(executor: Executor, models: readonly Model[], 
   }
   const warnings: string[] = [];
   const progress = options.onProgress ?? (() => {});
-  const steps = models.length + (sections.has("pdp") || sections.has("ice") ? columns.length * (models.length + 1) : 0);
+  // One step a model scored, a SHAP summary, a partial dependence or ICE plot, a row explained.
+  const steps =
+    models.length * (1 + (sections.has("shap_summary") ? 1 : 0) + (sections.has("local") ? (options.rows ?? [0]).length : 0)) +
+    (sections.has("pdp") || sections.has("ice") ? columns.length * (models.length + 1) : 0);
   let done = 0;
   const step = () => progress(++done / steps);
 
@@ -372,10 +375,10 @@ export async function explainData(executor: Executor, models: readonly Model[], 
   }
   if (sections.has("shap_summary")) {
     if (category === "Multinomial") notes.push("SHAP summary: left out for multinomial models, as H2O does (a contribution block per class)");
-    else data.shap_summary = await shapSummaries(executor, models, frame, options, notes);
+    else data.shap_summary = await shapSummaries(executor, models, frame, options, notes, step);
   }
   if (sections.has("pdp") || sections.has("ice")) data.pdp = await dependencePlots(executor, models, frame, columns, predicted[0], sections, options, step);
-  if (sections.has("local")) data.local = await localExplanations(executor, models, frame, options);
+  if (sections.has("local")) data.local = await localExplanations(executor, models, frame, options, step);
   return data;
 }
 
@@ -413,7 +416,7 @@ function normalizedColumn(frame: Frame, c: number): (number | null)[] {
   return values.map((v) => (v === null ? null : rank(v)));
 }
 
-async function shapSummaries(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions, notes: string[]): Promise<ShapSummary[]> {
+async function shapSummaries(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions, notes: string[], step: () => void): Promise<ShapSummary[]> {
   const sample = rowsFrame(frame, thinRows(frame.rows, options.sampleRows ?? DEFAULT_SAMPLE));
   const out: ShapSummary[] = [];
   for (const model of models) {
@@ -423,8 +426,10 @@ async function shapSummaries(executor: Executor, models: readonly Model[], frame
       contributions = await contributionsOf(executor, model, sample, { signal: options.signal }, []);
     } catch (err) {
       skipped(err, "SHAP summary", model, notes);
+      step();
       continue;
     }
+    step();
     const width = contributions.names.length + 1;
     const perFeature = contributions.names.map(() => [] as number[]);
     for (const ch of contributions.chunks) for (let i = 0; i < ch.rows; i++) for (let f = 0; f < width - 1; f++) perFeature[f].push(ch.values[i * width + f]);
@@ -449,7 +454,7 @@ function rowValues(one: Frame): Map<string, number | string | null> {
   return new Map(one.columns.map((col, c) => [col.name, chunk ? cellValue(one, chunk.vecs[c], c, 0) : null]));
 }
 
-async function localExplanations(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions): Promise<LocalExplanation[]> {
+async function localExplanations(executor: Executor, models: readonly Model[], frame: Frame, options: ExplainOptions, step: () => void): Promise<LocalExplanation[]> {
   const out: LocalExplanation[] = [];
   for (const row of options.rows ?? [0]) {
     const one = rowsFrame(frame, [row]);
@@ -467,15 +472,17 @@ async function localExplanations(executor: Executor, models: readonly Model[], f
         const domain = model.response?.domain ?? null;
         // A multinomial model's block of the class it predicts for the row.
         const scored = c.classes > 1 ? await predictFrame(executor, model, one, []) : null;
-        const block = scored ? predictedValues(model, scored)[0] : 0;
+        const predicted = scored ? predictedValues(model, scored)[0] : 0;
+        const block = Number.isNaN(predicted) ? 0 : predicted;
         const v = c.chunks.find((ch) => ch.rows > 0)?.values.subarray(block * width, (block + 1) * width) ?? new Float64Array(width);
         const contributions = c.names.map((variable, f) => ({ variable, value: values.get(variable) ?? null, contribution: v[f] })).sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
         const raw = v.reduce((a, x) => a + x, 0);
         out.push({ kind: "contributions", model_id: model.model_id, row, target: scored && domain ? domain[block] : null, bias: v[width - 1], raw_prediction: raw, contributions });
-        continue;
+      } else {
+        const s = await localSurrogate(executor, model, frame, row, { seed: options.seed ?? 42, signal: options.signal });
+        out.push({ kind: "surrogate", model_id: model.model_id, row, prediction: s.prediction, local_prediction: s.localPrediction, intercept: s.intercept, r2: s.r2, weights: s.weights });
       }
-      const s = await localSurrogate(executor, model, frame, row, { seed: options.seed ?? 42, signal: options.signal });
-      out.push({ kind: "surrogate", model_id: model.model_id, row, prediction: s.prediction, local_prediction: s.localPrediction, intercept: s.intercept, r2: s.r2, weights: s.weights });
+      step();
     }
   }
   return out;
