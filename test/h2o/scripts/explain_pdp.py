@@ -3,7 +3,7 @@
 # (the frame edited with the client's own frame operations), for the whole frame (PDP) and for
 # one row (row_index: the curves ice_plot draws; ice_plot itself needs matplotlib); a
 # categorical column's levels, user splits, include_na's missing value (NaN, as H2O sends
-# it) and a pair's grid in H2O's layout; k-means, with no prediction to explain, refused with
+# it), a weight column and a pair's grid in H2O's layout; k-means, with no prediction to explain, refused with
 # H2O's error.
 import json
 import math
@@ -51,6 +51,16 @@ assert [r[0] for r in split[1].cell_values][0] == "y", split[1].cell_values
 
 pair = gbm.partial_plot(df, cols=["a"], col_pairs_2dpdp=[["a", "c"]], plot=False, nbins=3)[1]
 assert pair.col_header == ["a", "c", "mean_response", "stddev_response", "std_error_mean_response"], pair.col_header
+
+# weight_column: the client sends the column's index; each mean is weighted by it.
+weights = [float(r[0]) for r in df["noise"].as_data_frame(use_pandas=False, header=False)]
+weighted = gbm.partial_plot(df, cols=["a"], plot=False, nbins=3, weight_column="noise")[0]
+for value, mean, _, _ in weighted.cell_values:
+    edited = df[df.names]
+    edited["a"] = float(value)
+    p = p_yes(gbm, edited)
+    expected = sum(w * q for w, q in zip(weights, p)) / sum(weights)
+    assert close(mean, expected, 1e-9), (value, mean, expected)
 
 km = H2OKMeansEstimator(k=2, seed=1, model_id="km_pdp")
 km.train(x=["a", "b"], training_frame=df)
