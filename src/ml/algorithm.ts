@@ -138,8 +138,11 @@ export interface Scorer<M extends AnyModel> {
   evaluator(executor: Executor, model: M, algorithms: Algorithms): Evaluator;
   /** The columns `floe predict` writes (default: `predict`, then one probability per class of a classifier). */
   outputNames?(model: M): string[];
-  /** SHAP contributions (see src/ml/explain/contributions.ts); absent: the shared baseline SHAP against a background frame. */
-  contributions?(executor: Executor, model: M, frame: Frame, warnings: string[], request: ContributionRequest, algorithms: Algorithms): Promise<Contributions>;
+  /**
+   * Exact SHAP contributions (see src/ml/explain/contributions.ts). Absent, or null for a request
+   * it has no exact method for (a background frame for TreeSHAP): the shared baseline SHAP.
+   */
+  contributions?(executor: Executor, model: M, frame: Frame, warnings: string[], request: ContributionRequest, algorithms: Algorithms): Promise<Contributions | null>;
 }
 
 /** A table of a model report, raw values (numbers are formatted by the presentation). */

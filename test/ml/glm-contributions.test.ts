@@ -49,8 +49,10 @@ function coef(m: GlmModel, name: string, column = "coefficients"): number {
   return i < 0 ? 0 : Number(m.coefficients_table[column][i]);
 }
 
-function contributions(m: GlmModel, frame: Frame, request = {}, executor = node.executor): Promise<Contributions> {
-  return descriptorOf("glm").scorer.contributions!(executor, m, frame, [], request, ALGORITHMS_CONTEXT);
+async function contributions(m: GlmModel, frame: Frame, request = {}, executor = node.executor): Promise<Contributions> {
+  const got = await descriptorOf("glm").scorer.contributions!(executor, m, frame, [], request, ALGORITHMS_CONTEXT);
+  if (!got) throw new Error("glm gave no contributions");
+  return got;
 }
 
 /** Row-major values of every chunk, one array per output row. */

@@ -1,5 +1,6 @@
 // Baseline SHAP for models without an exact method (deep learning, stacked ensembles, naive
-// Bayes): against a reference row r, the Shapley values of the game v(S) = f(x_S, r_rest), f the
+// Bayes) and for tree models against a background frame (the game H2O's interventional TreeSHAP
+// plays, exact here up to EXACT_MAX_COLUMNS inputs): against a reference row r, the Shapley values of the game v(S) = f(x_S, r_rest), f the
 // model's output in link space, each hybrid row scored by the model itself through the registry.
 // Model-agnostic, so it differs from H2O's, which propagates through the network (DeepSHAP) or
 // chains the members' SHAP through the metalearner (stacked ensembles); for a model with few
@@ -10,8 +11,8 @@
 // contributions telescope to f(x) − f(r), so the values always sum to it exactly.
 //
 // Link space: logit of the probability of class 1 (binomial), the log probability of each class
-// (multinomial: a block per class), the prediction itself (regression). Probabilities are
-// clipped to [1e-15, 1 − 1e-15] first.
+// (multinomial: a block per class), the prediction itself (regression), unless the caller names
+// the link its model's raw score lives in. Probabilities are clipped to [1e-15, 1 − 1e-15] first.
 
 import { type Chunk, type ColumnType, sharedF64, sharedI32, sliceVec, type Vec } from "../../core/chunk.ts";
 import { FloeError } from "../../core/errors.ts";
@@ -30,7 +31,12 @@ export const DEFAULT_PERMUTATIONS = 32;
 const BATCH_ROWS = 1 << 15;
 const HYBRID_CHUNK_ROWS = 4096;
 
+/** How a binomial or regression model's prediction maps to link space (a multinomial's is always log p per class). */
+export type OutputLink = "logit" | "log" | "identity";
+
 export interface BaselineOptions {
+  /** Default: logit for a binomial model, identity for regression. */
+  readonly link?: OutputLink;
   /** Permutations when sampling (even: antithetic pairs; default DEFAULT_PERMUTATIONS). */
   readonly permutations?: number;
   readonly seed?: number;
@@ -209,15 +215,16 @@ function hybridFrame(columns: readonly HybridColumn[], chunk: Chunk, R: number, 
 }
 
 /** The model's outputs of hybrid rows in link space: `classes` values a row. */
-async function linkOutputs(executor: Executor, model: Model, hybrids: Frame, classes: number, warnings: string[]): Promise<Float64Array> {
+async function linkOutputs(executor: Executor, model: Model, hybrids: Frame, classes: number, link: OutputLink, warnings: string[]): Promise<Float64Array> {
   const scored = await predictFrame(executor, model, hybrids, warnings);
   const out = new Float64Array(hybrids.rows * classes);
   const clip = (p: number) => Math.min(Math.max(p, LOGLOSS_EPS), 1 - LOGLOSS_EPS);
+  const multinomial = model.category === "Multinomial";
   let at = 0;
   for (const sc of scored) {
     for (let v = 0; v < sc.rows * classes; v++) {
       const p = sc.p[v];
-      out[at + v] = model.category === "Binomial" ? Math.log(clip(p) / (1 - clip(p))) : model.category === "Multinomial" ? Math.log(clip(p)) : p;
+      out[at + v] = multinomial ? Math.log(clip(p)) : link === "logit" ? Math.log(clip(p) / (1 - clip(p))) : link === "log" ? Math.log(p) : p;
     }
     at += sc.rows * classes;
   }
@@ -238,6 +245,7 @@ export async function baselineShap(executor: Executor, model: Model, frame: Fram
   if (p === 0) throw new FloeError("unsupported", `${model.algo} model '${model.model_id}' reads no columns: there is nothing to attribute its prediction to`);
   const plan = planFor(p, options);
   const K = model.category === "Multinomial" ? (model.response?.domain?.length ?? 1) : 1;
+  const link = options.link ?? (model.category === "Binomial" ? "logit" : "identity");
   const R = background.rows;
   const H = plan.coalitions;
   const block = p + 1;
@@ -253,7 +261,7 @@ export async function baselineShap(executor: Executor, model: Model, frame: Fram
       if (options.signal?.aborted) throw cancelledError();
       const batch = Math.min(pairsPerBatch, pairs - first);
       const batchWarnings: string[] = [];
-      const v = await linkOutputs(executor, model, hybridFrame(columns, chunk, R, plan, first, batch), K, batchWarnings);
+      const v = await linkOutputs(executor, model, hybridFrame(columns, chunk, R, plan, first, batch), K, link, batchWarnings);
       addUnique(warnings, batchWarnings);
       for (let q = 0; q < batch; q++) {
         const pair = first + q;
@@ -277,6 +285,6 @@ export async function baselineShap(executor: Executor, model: Model, frame: Fram
     }
     chunks.push({ index: chunk.index, rows: perReference ? pairs : chunk.rows, values });
   }
-  const inverseLink = model.category === "Binomial" ? (z: number) => 1 / (1 + Math.exp(-z)) : model.category === "Regression" ? (z: number) => z : undefined;
+  const inverseLink = model.category === "Multinomial" ? undefined : link === "logit" ? (z: number) => 1 / (1 + Math.exp(-z)) : link === "log" ? Math.exp : (z: number) => z;
   return { names: columns.map((c) => c.spec.name), classes: K, chunks, inverseLink };
 }

@@ -1,7 +1,7 @@
 // SHAP contributions of any supervised model (H2O's predict_contributions). A model whose scorer
-// has an exact method (GLM's linear terms, TreeSHAP) gives them, with a background frame too;
-// the others get baseline SHAP against the background frame's rows (baseline-shap.ts), which
-// they require, as H2O does. contributionsOf gives the raw link-space numbers; contributionsFrame
+// has an exact method gives them (GLM's linear terms, with a background frame too; TreeSHAP);
+// the others, and tree models against a background frame, get baseline SHAP against the
+// background frame's rows (baseline-shap.ts), which they then require, as H2O does. contributionsOf gives the raw link-space numbers; contributionsFrame
 // H2O's frame: one column per input column then BiasTerm, or with top_n / bottom_n H2O's
 // top_feature_1, top_value_1, …, bottom_feature_1, bottom_value_1, …, BiasTerm.
 //
@@ -18,7 +18,7 @@ import type { ContributionChunk, ContributionRequest, Contributions } from "../a
 import { isSupervisedCategory } from "../model.ts";
 import { ALGORITHMS_CONTEXT, descriptorOf } from "../registry.ts";
 import { type Model, modelInputs } from "../scoring.ts";
-import { type BaselineOptions, baselineShap } from "./baseline-shap.ts";
+import { type BaselineOptions, baselineShap, type OutputLink } from "./baseline-shap.ts";
 import { type SortOptions, sortedLayout } from "./contribution-sort.ts";
 
 export interface ContributionOptions extends ContributionRequest {
@@ -63,17 +63,30 @@ function checkRequest(model: Model, frame: Frame, request: ContributionRequest):
  * The model's SHAP contributions in link space (see Contributions): exact where its scorer has
  * a method, else baseline SHAP against `request.background`, which is then required.
  */
-export async function contributionsOf(executor: Executor, model: Model, frame: Frame, request: ContributionRequest & BaselineOptions, warnings: string[]): Promise<Contributions> {
+export async function contributionsOf(executor: Executor, model: Model, frame: Frame, request: ContributionRequest & Omit<BaselineOptions, "link">, warnings: string[]): Promise<Contributions> {
   checkRequest(model, frame, request);
-  const exact = descriptorOf(model.algo).scorer.contributions;
-  if (exact) return exact(executor, model, frame, warnings, request, ALGORITHMS_CONTEXT);
+  const exact = await descriptorOf(model.algo).scorer.contributions?.(executor, model, frame, warnings, request, ALGORITHMS_CONTEXT);
+  if (exact) return exact;
   if (!request.background) {
     throw new FloeError(
       "invalid_argument",
       `background_frame is required for ${model.algo} models: floe has no exact SHAP method for them and computes baseline SHAP against the background frame's rows`,
     );
   }
-  return baselineShap(executor, model, frame, request.background, request.outputPerReference ?? false, request, warnings);
+  return baselineShap(executor, model, frame, request.background, request.outputPerReference ?? false, { ...request, link: outputLinkOf(model) }, warnings);
+}
+
+/** Distributions whose models predict exp(raw score). */
+const LOG_LINKED = ["poisson", "gamma", "tweedie", "negativebinomial"];
+
+/**
+ * The link space baseline SHAP attributes in, the one the model's raw score lives in: log-odds
+ * of a binomial model (but DRF's raw score is the averaged probability itself), log of a
+ * log-linked regression, else the prediction.
+ */
+function outputLinkOf(model: Model): OutputLink {
+  if (model.category === "Binomial") return model.algo === "drf" ? "identity" : "logit";
+  return LOG_LINKED.includes(String(model.params.distribution ?? "")) ? "log" : "identity";
 }
 
 function checkCount(name: string, n: number | undefined): number {
@@ -86,8 +99,7 @@ function checkCount(name: string, n: number | undefined): number {
 function inverseLinkOf(model: Model, c: Contributions): (z: number) => number {
   if (c.inverseLink) return c.inverseLink;
   if (model.category === "Binomial") return (z) => 1 / (1 + Math.exp(-z));
-  const distribution = String(model.params.distribution ?? "");
-  return ["poisson", "gamma", "tweedie", "negativebinomial"].includes(distribution) ? Math.exp : (z) => z;
+  return LOG_LINKED.includes(String(model.params.distribution ?? "")) ? Math.exp : (z) => z;
 }
 
 /**

@@ -122,10 +122,9 @@ function contributionArgs(model: TreeModel): ContributionArgs {
 }
 
 /** TreeSHAP contributions of a frame's rows, in the model's link space (see the file's comment). */
-export async function treeContributions(executor: Executor, model: TreeModel, frame: Frame, warnings: string[], request: ContributionRequest = {}): Promise<Contributions> {
-  if (request.background) {
-    throw new FloeError("invalid_argument", "background_frame: tree models give exact path-dependent TreeSHAP, which weighs by the training rows (node covers) and takes no background frame");
-  }
+export async function treeContributions(executor: Executor, model: TreeModel, frame: Frame, warnings: string[], request: ContributionRequest = {}): Promise<Contributions | null> {
+  // Path-dependent TreeSHAP weighs by the training rows (node covers): against a background frame the shared baseline SHAP answers.
+  if (request.background) return null;
   const args = contributionArgs(model);
   const features = bindFeatures(frame, model.features, warnings);
   const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: null, classes: 1 }, { signal: request.signal }) };

@@ -120,6 +120,47 @@ test("output_space of tree models sums to the predicted probability: GBM's log-o
   }
 });
 
+test("tree models against a background frame: interventional SHAP in the raw score's space (GBM log-odds, DRF probability)", async () => {
+  const logit = (p: number) => Math.log(p / (1 - p));
+  // Depth-1 trees make GBM additive in log-odds, so feature j's value against reference r is
+  // f(x_j, r_rest) − f(r): scored here on hybrid rows written by hand.
+  const stumps = await fit("gbm", "label", { ntrees: 10, max_depth: 1, learn_rate: 0.3 });
+  const raw = await contributionsOf(node.executor, stumps, rows, { background, outputPerReference: true }, []);
+  expect([...raw.names].sort()).toEqual(FEATURES);
+  const header = ["color", "x1", "x2"];
+  const values = raw.chunks.flatMap((c) => Array.from(c.values));
+  const x = [
+    ["green", 3, 0.5],
+    ["blue", -2, 4],
+    ["red", 0.5, 2],
+    ["green", -4, 1],
+    ["red", 1, 3.5],
+  ];
+  const r = [
+    ["red", 1, 3],
+    ["green", -1.5, 4],
+  ];
+  const hybrids: (string | number)[][] = [];
+  for (const xi of x) for (const ri of r) for (const name of raw.names) hybrids.push(ri.map((v, k) => (header[k] === name ? xi[k] : v)));
+  const asCsv = (list: (string | number)[][]) => csv([header.join(","), ...list.map((h) => h.join(","))].join("\n"));
+  const ph = (await predictions(stumps, await asCsv(hybrids))).map(logit);
+  const pr = (await predictions(stumps, await asCsv(r))).map(logit);
+  hybrids.forEach((_, q) => {
+    const pair = Math.floor(q / 3);
+    const j = q % 3;
+    expect(values[pair * 4 + j]).toBeCloseTo(ph[q] - pr[pair % 2], 9);
+    if (j === 0) expect(values[pair * 4 + 3]).toBeCloseTo(pr[pair % 2], 9);
+  });
+  const forest = await fit("drf", "label", { ntrees: 5, max_depth: 3 });
+  const p = await predictions(forest, rows);
+  const pRef = await predictions(forest, background);
+  const perRef = table(await contributionsFrame(node.executor, forest, rows, { background, outputPerReference: true }, []));
+  perRef.forEach((row, q) => {
+    expect((row.slice(0, 3) as number[]).reduce((a, b) => a + b, 0)).toBeCloseTo(p[Math.floor(q / 2)] - pRef[q % 2], 9);
+    expect(row[3]).toBeCloseTo(pRef[q % 2], 9);
+  });
+});
+
 test("output_per_reference: a row per (row, reference) with RowIdx and BackgroundRowIdx", async () => {
   const f = await contributionsFrame(node.executor, gaussian, rows, { background, outputPerReference: true }, []);
   expect(f.names).toEqual([...FEATURES, "BiasTerm", "RowIdx", "BackgroundRowIdx"]);

@@ -56,10 +56,10 @@ async function train(algo: string, y: string, params: Record<string, unknown>, f
   return model as TreeModel;
 }
 
-function contributions(model: Model, frame: Frame, executor: Executor = node.executor): Promise<Contributions> {
-  const scorer = descriptorOf(model.algo).scorer;
-  if (!scorer.contributions) throw new Error(`${model.algo} gives no contributions`);
-  return scorer.contributions(executor, model, frame, [], {}, ALGORITHMS_CONTEXT);
+async function contributions(model: Model, frame: Frame, executor: Executor = node.executor): Promise<Contributions> {
+  const got = await descriptorOf(model.algo).scorer.contributions?.(executor, model, frame, [], {}, ALGORITHMS_CONTEXT);
+  if (!got) throw new Error(`${model.algo} gives no contributions`);
+  return got;
 }
 
 /** Contributions as one array: rows × classes × (features + 1). */
