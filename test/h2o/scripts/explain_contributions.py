@@ -6,8 +6,11 @@
 # BiasTerm; k-means, which has no response, is refused with H2O's error.
 import json
 import math
+import sys
 
 import h2o
+
+sys.dont_write_bytecode = True  # importing explain_common leaves no __pycache__ in the repo
 from explain_common import X, close, connect_and_train, p_yes, rows_of
 from h2o.estimators import H2ODeepLearningEstimator, H2OKMeansEstimator
 from h2o.exceptions import H2OResponseError, H2OTypeError

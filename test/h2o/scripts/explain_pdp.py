@@ -7,9 +7,11 @@
 # H2O's error.
 import json
 import math
+import sys
 
 import h2o
 
+sys.dont_write_bytecode = True  # importing explain_common leaves no __pycache__ in the repo
 from explain_common import close, connect_and_train, p_yes
 from h2o.estimators import H2OKMeansEstimator
 from h2o.exceptions import H2OResponseError

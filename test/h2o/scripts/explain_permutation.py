@@ -3,7 +3,9 @@
 # seed, one column per run with n_repeats, and scaled/percentage columns consistent with the
 # relative importances.
 import json
+import sys
 
+sys.dont_write_bytecode = True  # importing explain_common leaves no __pycache__ in the repo
 from explain_common import X, close, connect_and_train
 
 df, gbm = connect_and_train("permutation")
