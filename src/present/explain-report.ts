@@ -23,7 +23,7 @@ function scriptJson(value: unknown): string {
 
 /** H2O's one-line descriptions of its explain sections (paraphrased). */
 const DESCRIPTIONS: Record<string, string> = {
-  leaderboard: "The models' metrics on this data, in the order given.",
+  leaderboard: "The models' metrics on this data, best first.",
   confusion_matrix: "Actual classes (rows) against predicted classes (columns) on this data.",
   residual_analysis: "Residuals (actual − predicted) against fitted values. Ideally residuals are randomly spread around zero; patterns suggest the model misses something.",
   varimp: "How much each variable contributes to the model's predictions, as the model measures it.",
@@ -171,6 +171,7 @@ function leaderboardSection(page: Page, data: ExplainData): void {
   const lb = data.leaderboard;
   if (!lb) return;
   page.section("leaderboard", "Leaderboard", () => {
+    page.add(`<p>Sorted by ${escapeHtml(lb.sort_metric)}.</p>`);
     page.add(
       table(
         ["model_id", "algo", ...lb.columns],

@@ -39,7 +39,7 @@ interface Report {
   models: { model_id: string; metrics: { RMSE: number } | null }[];
   columns: string[];
   notes: string[];
-  leaderboard: { columns: string[]; rows: Record<string, number | string>[] };
+  leaderboard: { columns: string[]; sort_metric: string; rows: Record<string, number | string>[] };
   varimp: { model_id: string; variables: { variable: string; relative_importance: number }[] }[];
   model_correlation: { models: string[]; correlation: number[][] };
   residuals: { model_id: string; rows: number[]; fitted: number[]; residuals: number[] }[];
@@ -118,6 +118,12 @@ test("--json: PDP equals partialDependence's, varimp the models', residuals and 
 
   // The leaderboard's RMSE on this data equals the RMSE computed from the predictions.
   const rmse = Math.sqrt(actual.reduce((s, y, i) => s + (y - gbmPredictions[i]) ** 2, 0) / actual.length);
+  // The leaderboard, best first by mean residual deviance (H2O's default for regression): the GBM fits iris better.
+  expect(report.leaderboard.sort_metric).toBe("mean_residual_deviance");
+  expect(report.leaderboard.rows.map((r) => r.model_id)).toEqual([gbm.model_id, glm.model_id]);
+  const reversed = await explainJson([glmFile, gbmFile, iris, "--include-explanations", "leaderboard"]);
+  expect(reversed.models.map((m) => m.model_id)).toEqual([glm.model_id, gbm.model_id]);
+  expect(reversed.leaderboard.rows.map((r) => r.model_id)).toEqual([gbm.model_id, glm.model_id]);
   expect(report.leaderboard.rows[0].rmse as number).toBeCloseTo(rmse, 10);
 
   // Local explanations: bias plus contributions is the row's prediction (identity link).

@@ -10,7 +10,7 @@ import { type Chunk, gatherVec, stringAt, type Vec } from "../../core/chunk.ts";
 import { FloeError } from "../../core/errors.ts";
 import { Frame } from "../../core/frame.ts";
 import type { Executor } from "../../core/mr.ts";
-import { type LeaderboardRow, leaderboardColumns, leaderboardRow } from "../leaderboard.ts";
+import { type LeaderboardRow, leaderboardColumns, leaderboardRow, sortMetricOf, sortRows } from "../leaderboard.ts";
 import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { isSupervisedCategory, type VarImp } from "../model.ts";
@@ -62,8 +62,8 @@ export interface ExplainData {
   readonly columns: readonly string[];
   /** Why sections were left out. */
   readonly notes: string[];
-  /** Several models: their metrics on the frame, H2O's leaderboard columns, in the order given. */
-  leaderboard?: { readonly columns: readonly string[]; readonly rows: readonly LeaderboardRow[] };
+  /** Several models: their metrics on the frame in H2O's leaderboard columns, best first by H2O's default metric. */
+  leaderboard?: { readonly columns: readonly string[]; readonly sort_metric: string; readonly rows: readonly LeaderboardRow[] };
   varimp?: { readonly model_id: string; readonly variables: readonly VarImp[] }[];
   /** Several models: scaled importance per input column (rows: columns, one value per model). */
   varimp_heatmap?: { readonly models: readonly string[]; readonly variables: readonly string[]; readonly scaled: readonly (readonly number[])[] };
@@ -349,10 +349,10 @@ export async function explainData(executor: Executor, models: readonly Model[], 
   if (several && sections.has("leaderboard")) {
     if (!hasResponse) notes.push(`leaderboard: the data has no '${response}' column to measure the models on`);
     else {
-      data.leaderboard = {
-        columns: leaderboardColumns(category),
-        rows: models.map((m, i) => leaderboardRow({ ...m, metrics: { training: summaries[i].metrics, validation: null, cross_validation: null } } as Model, category)),
-      };
+      // leaderboardRow reads a model's metrics: here those on the frame.
+      const rows = models.map((m, i) => leaderboardRow({ ...m, metrics: { training: summaries[i].metrics, validation: null, cross_validation: null } } as Model, category));
+      const sortMetric = sortMetricOf(category, "AUTO");
+      data.leaderboard = { columns: leaderboardColumns(category), sort_metric: sortMetric, rows: sortRows(rows, sortMetric) };
     }
   }
   if (sections.has("confusion_matrix") && category !== "Regression" && !hasResponse) notes.push(`confusion matrix: the data has no '${response}' column`);
