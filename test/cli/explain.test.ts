@@ -7,7 +7,9 @@
 import { beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { FloeError } from "../../src/core/errors.ts";
 import { partialDependence } from "../../src/ml/explain/partial-dependence.ts";
+import { explainData } from "../../src/ml/explain/report-data.ts";
 import { loadModel } from "../../src/ml/modelfile.ts";
 import { type Model, predictFrame } from "../../src/ml/scoring.ts";
 import { openBrowser } from "../support/browser.ts";
@@ -287,3 +289,12 @@ test("binomial, data on stdin, JSON to --out x.json: contributions sum to the lo
   expect(cm[1][0] + cm[1][1]).toBe(50);
   expect(cm.flat().reduce((s, n) => s + n, 0)).toBe(150);
 }, 60_000);
+
+test("a cancelled explanation ends as cancelled (Ctrl-C: exit 130), not as an internal error", async () => {
+  const frame = (await node.importFrame({ kind: "file", path: iris }).done).frame;
+  const aborter = new AbortController();
+  aborter.abort();
+  const err = await explainData(node.executor, [loadModel(gbmFile)], frame, { signal: aborter.signal }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(FloeError);
+  expect((err as FloeError).code).toBe("cancelled");
+});

@@ -16,6 +16,7 @@ import type { ScoredChunk } from "../metrics/scored.ts";
 import { isSupervisedCategory, type VarImp } from "../model.ts";
 import { type Model, modelEvaluator, modelInputs, predictFrame } from "../scoring.ts";
 import { contributionsOf } from "./contributions.ts";
+import { checkSignal } from "./frame-edit.ts";
 import { localSurrogate } from "./local-surrogate.ts";
 import { iceCurves, partialDependence } from "./partial-dependence.ts";
 
@@ -323,7 +324,7 @@ export async function explainData(executor: Executor, models: readonly Model[], 
   const predicted: Float64Array[] = [];
   const scoredAll: ScoredChunk[][] = [];
   for (const model of models) {
-    options.signal?.throwIfAborted();
+    checkSignal(options.signal);
     const metrics = await frameMetrics(executor, model, frame, response, warnings);
     const scored = await predictFrame(executor, model, frame, warnings);
     scoredAll.push(scored);
@@ -420,7 +421,7 @@ async function shapSummaries(executor: Executor, models: readonly Model[], frame
   const sample = rowsFrame(frame, thinRows(frame.rows, options.sampleRows ?? DEFAULT_SAMPLE));
   const out: ShapSummary[] = [];
   for (const model of models) {
-    options.signal?.throwIfAborted();
+    checkSignal(options.signal);
     let contributions: Awaited<ReturnType<typeof contributionsOf>>;
     try {
       contributions = await contributionsOf(executor, model, sample, { signal: options.signal }, []);
@@ -460,7 +461,7 @@ async function localExplanations(executor: Executor, models: readonly Model[], f
     const one = rowsFrame(frame, [row]);
     const values = rowValues(one);
     for (const model of models) {
-      options.signal?.throwIfAborted();
+      checkSignal(options.signal);
       let c: Awaited<ReturnType<typeof contributionsOf>> | null = null;
       try {
         c = await contributionsOf(executor, model, one, { signal: options.signal }, []);
@@ -527,7 +528,7 @@ async function dependencePlots(
     const lines: DependencePlot["lines"][number][] = [];
     if (sections.has("pdp")) {
       for (const model of models) {
-        options.signal?.throwIfAborted();
+        checkSignal(options.signal);
         const tables = await partialDependence(executor, model, frame, { cols: [column], targets, includeNa: true, signal: options.signal });
         for (const t of tables) {
           grid = t.values[0].slice();
