@@ -298,3 +298,16 @@ test("a cancelled explanation ends as cancelled (Ctrl-C: exit 130), not as an in
   expect(err).toBeInstanceOf(FloeError);
   expect((err as FloeError).code).toBe("cancelled");
 });
+
+test("an unsupervised model is refused with one line; models of different responses cannot share a report", async () => {
+  const kmeans = join(dir, "kmeans.floe");
+  await train([iris, "--algo", "kmeans", "--k", "3", "--out", kmeans]);
+  const r = await floe(["explain", kmeans, iris, "--json", "--threads", "1"], { timeoutMs: 30_000 });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe("floe: model 'kmeans_1' is a clustering model: explain needs supervised models (regression or classification)\n");
+  const multi = join(dir, "species.floe");
+  await train([iris, "--y", "species", "--algo", "glm", "--out", multi]);
+  const mixed = await floe(["explain", gbmFile, multi, iris, "--json", "--threads", "1"], { timeoutMs: 30_000 });
+  expect(mixed.code).toBe(1);
+  expect(mixed.stderr).toMatch(/^floe: model 'glm_1' \(multinomial of 'species'\) does not predict what 'gbm_1' does \(regression of 'sepal_length'\): explain models of one response together\n$/);
+}, 60_000);
