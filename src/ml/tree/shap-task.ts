@@ -128,8 +128,8 @@ export async function treeContributions(executor: Executor, model: TreeModel, fr
   const args = contributionArgs(model);
   const features = bindFeatures(frame, model.features, warnings);
   const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: null, classes: 1 }, { signal: request.signal }) };
-  const chunks = await executor.run(ContributionsTask, view, args, { signal: request.signal });
-  request.onProgress?.(1);
+  const onProgress = request.onProgress;
+  const chunks = await executor.run(ContributionsTask, view, args, { signal: request.signal, onProgress: onProgress && ((done, total) => onProgress(done / total)) });
   // output_space: DRF's raw score is already the response scale (its trees' average).
   const inverseLink = model.algo === "drf" ? (z: number) => z : (z: number) => linkInverse(model.distribution, z);
   return { names: model.features.map((f) => f.name), classes: model.treesPerIteration, chunks: chunks.sort((a, b) => a.index - b.index), inverseLink };

@@ -236,3 +236,15 @@ test("a node cover that is negative is refused when a model file is read", async
   const bad = { ...model, iterations: model.iterations.map((trees, t) => trees.map((tree) => (t === 0 ? { ...tree, cover } : tree))) };
   expect(() => deserializeModel(serializeModel(bad, "test"), "bad.floe")).toThrow("iteration 0 tree 0 node 1 has cover -1");
 }, 60_000);
+
+test("contributions report progress chunk by chunk", async () => {
+  const frame = await load();
+  const small = await load(30);
+  const model = await train("gbm", "y", { ntrees: 2, max_depth: 2 }, frame);
+  const scorer = descriptorOf("gbm").scorer;
+  const seen: number[] = [];
+  await scorer.contributions?.(node.executor, model, small, [], { onProgress: (f) => seen.push(f) }, ALGORITHMS_CONTEXT);
+  expect(seen.length).toBe(small.chunks.length);
+  expect(seen.at(-1)).toBe(1);
+  expect(seen.every((f, i) => i === 0 || f > seen[i - 1])).toBe(true);
+}, 60_000);
