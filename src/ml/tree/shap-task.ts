@@ -64,9 +64,12 @@ export const ContributionsTask: Task<ContributionArgs, ContributionChunk[], Tree
   empty: () => [],
 };
 
-/** Most entries one tree's table may hold, and all of a model's tables (8 bytes an entry). */
+/**
+ * Most entries one tree's table may hold, and all of a model's tables (8 bytes an entry: 32 MB,
+ * kept while the model lives; 100 trees of depth 6 take at most 2.5M entries).
+ */
 const TREE_TABLE_ENTRIES = 2 ** 20;
-const MODEL_TABLE_ENTRIES = 2 ** 24;
+const MODEL_TABLE_ENTRIES = 2 ** 22;
 
 /** The tables of a model's trees, in order while they fit the budgets (null: walked by the recursion). */
 function tablesOf(iterations: readonly (readonly Tree[])[], covers: readonly (readonly Float64Array[])[], scale: number): (ShapTable | null)[][] {
