@@ -105,3 +105,26 @@ test("bad parameters are refused with the parameter named", async () => {
   await expect(automl({ nfolds: 1 })).rejects.toThrow("nfolds=1");
   await expect(automl({ max_models: 1 }, "nope")).rejects.toThrow("response column 'nope' is not in the frame");
 });
+
+test("a forest stopped by its time limit after a few trees is left out: its probabilities would be 0 or 1 (time passes with the work: 2 ms a task)", async () => {
+  // A second of each model's time grows one depth-20 tree on the first of four fits.
+  const w = workClock(node.executor, 2);
+  const r = await automl({ max_runtime_secs: 10, max_runtime_secs_per_model: 1, nfolds: 3, seed: 2, include_algos: "GLM,DRF" }, "species", w);
+  expect(r.models.map((m) => m.model.model_id)).toEqual(["GLM_1_AutoML_t"]);
+  expect(r.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^DRF_1_AutoML_t grew 1 trees in its time .* and was left out$/));
+  // XRT_1 is not started: the level time DRF_1 took says ten trees do not fit in its second.
+  expect(r.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^XRT_1_AutoML_t not started: 10 trees of depth 8 in 4 fits need about \d+\.\d s/));
+});
+
+test("a forest whose share cannot fit ten trees at depth 20 is made shallower or not started, by the level time of the run's earlier trees", async () => {
+  const w = workClock(node.executor, 2);
+  const r = await automl({ max_runtime_secs: 30, max_runtime_secs_per_model: 1, max_models: 2, nfolds: 3, seed: 2, include_algos: "GBM,DRF" }, "species", w);
+  const messages = r.events.map((e) => e.message);
+  expect(messages).toContainEqual(expect.stringMatching(/^DRF_1_AutoML_t not started: /));
+  expect(r.models.some((m) => m.model.algo === "drf")).toBe(false);
+  // With ten times the time, GBM's level time lets the forests run, each with at least ten trees.
+  const roomy = await automl({ max_runtime_secs: 300, max_runtime_secs_per_model: 10, max_models: 5, nfolds: 3, seed: 2, include_algos: "GBM,DRF" }, "species", workClock(node.executor, 2));
+  const forests = roomy.models.filter((m) => m.model.algo === "drf");
+  expect(forests.map((f) => f.model.model_id)).toEqual(["DRF_1_AutoML_t", "XRT_1_AutoML_t"]);
+  for (const f of forests) expect((f.model.scoring_history.at(-1) as { number_of_trees: number }).number_of_trees).toBeGreaterThanOrEqual(10);
+}, 60_000);

@@ -17,6 +17,7 @@ import { type LeaderboardRow, leaderboardColumns, leaderboardRow, sortMetricOf, 
 import { algorithm, type TrainResult } from "../registry.ts";
 import type { Model } from "../scoring.ts";
 import { trainingColumns } from "../training-frame.ts";
+import { MIN_FOREST_TREES, planForest, TreeLevelTime, treesOf } from "./forests.ts";
 import { type AutoMLParams, chosenAlgos, resolveAutoMLParams } from "./params.ts";
 import { DEFAULT_STEPS, GRID_STEPS, type Step } from "./plan.ts";
 
@@ -132,6 +133,9 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       return { ...out, ...own };
     };
     const full = () => p.max_models > 0 && models.length >= p.max_models;
+    // Models a step makes: one a fold and the main one.
+    const fits = p.nfolds > 0 ? p.nfolds + 1 : 1;
+    const levelTime = new TreeLevelTime();
 
     // A model's own time limit is soft (trees stop adding trees and finish); only the
     // phase's deadline cuts a model short, and a model cut short is left out.
@@ -139,8 +143,28 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       const a = algorithm(step.algo);
       if (!a) return;
       const modelId = `${step.name}_${req.project}`;
+      let params = paramsFor(step.algo, step.params, within);
+      const forest = step.algo === "drf";
+      if (forest) {
+        const asked = Number(params.max_depth ?? a.params.find((s) => s.name === "max_depth")?.default);
+        const plan = planForest(levelTime.forestLevelMs(), asked, fits, Number(params.max_runtime_secs ?? Number.POSITIVE_INFINITY) * 1000);
+        if (plan.depth === null) {
+          log("warn", "model", `${modelId} not started: ${plan.reason}`);
+          return;
+        }
+        if (plan.depth < asked) {
+          log("info", "model", `${modelId} grows trees of depth ${plan.depth}, not ${asked}, to fit ${MIN_FOREST_TREES} trees in its time`);
+          params = { ...params, max_depth: plan.depth };
+        }
+      }
       try {
-        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params: paramsFor(step.algo, step.params, within), signal: within.signal, clock });
+        const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params, signal: within.signal, clock });
+        levelTime.record(result.model, fits);
+        const trees = treesOf(result.model);
+        if (forest && trees !== null && trees < MIN_FOREST_TREES) {
+          log("warn", "model", `${modelId} grew ${trees} trees in its time (a forest needs ${MIN_FOREST_TREES} for probabilities other than 0 and 1) and was left out`);
+          return;
+        }
         add(result);
         log("info", "model", `${modelId}: ${sortMetric} ${fmt(rows.find((r) => r.model_id === modelId)?.[sortMetric])} in ${(result.model.training_time_ms / 1000).toFixed(1)} s`);
       } catch (err) {
