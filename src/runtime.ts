@@ -10,8 +10,10 @@ import { FloeError } from "./core/errors.ts";
 import type { Frame } from "./core/frame.ts";
 import { importFrame, type IngestOptions } from "./core/ingest.ts";
 import { type Job, Jobs } from "./core/jobs.ts";
+import { framesBytes, machineMemory, MemoryBudget } from "./core/memory.ts";
 import { type Executor, InlineExecutor } from "./core/mr.ts";
 import { WorkerPool } from "./core/pool.ts";
+import type { DataDir } from "./core/persist.ts";
 import { type FramePlacement, LOCAL_PLACEMENT } from "./core/placement.ts";
 import { type Source, sourceLabel } from "./core/source.ts";
 import { key, Store } from "./core/store.ts";
@@ -22,6 +24,8 @@ import type { Algorithm, Model, TrainRequest, TrainResult } from "./ml/registry.
 export interface NodeOptions {
   /** Threads for map/reduce and for DuckDB (default: the machine's cores). */
   threads?: number;
+  /** Bytes this node's frames may hold (`--max-mem`) [default: the machine's memory]. */
+  maxMem?: number;
 }
 
 /** A training as a front end asks for it: the job supplies the cancel signal and progress. */
@@ -50,8 +54,12 @@ export class FloeNode {
   executor: Executor;
   /** This node's own map/reduce: a worker pool, or inline for one thread. */
   readonly localExecutor: Executor;
+  /** What this node's frames may hold and a training may take. */
+  readonly budget: MemoryBudget;
   private placement: FramePlacement = LOCAL_PLACEMENT;
   private dbPromise?: Promise<Db>;
+  /** Where frames are written as they are stored (`--data-dir`); null keeps them in memory only. */
+  private dataDir: DataDir | null = null;
 
   constructor(opts: NodeOptions = {}) {
     const threads = opts.threads ?? availableParallelism();
@@ -61,6 +69,22 @@ export class FloeNode {
     this.threads = threads;
     this.localExecutor = threads === 1 ? new InlineExecutor() : new WorkerPool(new URL("./worker.ts", import.meta.url), threads);
     this.executor = this.localExecutor;
+    const maxMem = opts.maxMem ?? machineMemory();
+    if (!(maxMem > 0)) throw new FloeError("invalid_argument", `--max-mem must be a positive size, got ${opts.maxMem}`);
+    this.budget = new MemoryBudget(maxMem, () => framesBytes(this.frames()));
+  }
+
+  /** Writes frames to `dir` from now on, as they are stored and deleted. */
+  keepFramesIn(dir: DataDir): void {
+    this.dataDir = dir;
+  }
+
+  /** The stored frames, but the one under `except`. */
+  private frames(except?: string): Frame[] {
+    return this.store
+      .ids("frame")
+      .filter((id) => id !== except)
+      .map((id) => this.store.need(key<Frame>("frame", id)));
   }
 
   /** Makes this node a cluster member: tasks run on the cluster's executor, frames are spread. */
@@ -71,6 +95,10 @@ export class FloeNode {
 
   /** Stores a frame under `id` (spread over the cluster when there is one) and returns it as stored. */
   async putFrame(id: string, frame: Frame): Promise<Frame> {
+    // Buffers shared with stored frames (a selection, a split) take nothing more.
+    const others = this.frames(id);
+    this.budget.check(framesBytes([...others, frame]) - framesBytes(others), `frame '${id}' (${frame.rows} rows x ${frame.columns.length} columns)`);
+    await this.dataDir?.writeFrame(id, frame);
     const stored = await this.placement.place(id, frame);
     this.store.put(key<Frame>("frame", id), stored);
     return stored;
@@ -84,7 +112,10 @@ export class FloeNode {
   /** Deletes a frame (and its chunks on every node); false when there was none. */
   async deleteFrame(id: string): Promise<boolean> {
     const existed = this.store.delete(key<Frame>("frame", id));
-    if (existed) await this.placement.drop(id);
+    if (existed) {
+      this.dataDir?.removeFrame(id);
+      await this.placement.drop(id);
+    }
     return existed;
   }
 
@@ -128,7 +159,8 @@ export class FloeNode {
     const { job, done } = this.jobs.start<TrainResult>(
       `train ${modelId}`,
       async (j) => {
-        const result = await algo.train(this.executor, { ...req, modelId, signal: j.signal, onProgress: (p) => j.setProgress(p) });
+        const memory = req.memory ?? this.budget.forTraining();
+        const result = await algo.train(this.executor, { ...req, modelId, memory, signal: j.signal, onProgress: (p) => j.setProgress(p) });
         if (!j.signal.aborted) await keep?.(result);
         return result;
       },

@@ -5,6 +5,7 @@
 import { defineCommand } from "citty";
 import { FloeError } from "../core/errors.ts";
 import { DEFAULT_JOB_RETENTION } from "../core/jobs.ts";
+import { parseSize } from "../core/memory.ts";
 import { DEFAULT_PORT, DEFAULT_UPLOAD_LIMIT, startServer } from "../server/serve.ts";
 import { intFlag } from "./ingest-args.ts";
 import { action } from "./run.ts";
@@ -20,6 +21,16 @@ export const serveCommand = defineCommand({
     insecure: { type: "boolean", description: "allow binding a non-loopback interface without a token" },
     "allowed-host": { type: "string", description: "host names a reverse proxy reaches this node by, comma-separated: accepted as Host and Origin besides localhost/127.0.0.1", valueHint: "name,..." },
     "data-root": { type: "string", description: "imports must name files inside this directory (SQL imports off)", valueHint: "dir" },
+    "data-dir": {
+      type: "string",
+      description: "keep this node's frames and models in this directory (created if needed): written as they are stored, read back on start (standalone nodes)",
+      valueHint: "dir",
+    },
+    "max-mem": {
+      type: "string",
+      description: "memory this node's frames may hold, e.g. 512m or 4g; imports and trainings that would not fit are refused [default: the machine's memory]",
+      valueHint: "size",
+    },
     "upload-limit": { type: "string", description: `largest upload in MiB [default ${DEFAULT_UPLOAD_LIMIT / 1024 ** 2}]`, valueHint: "MiB" },
     "keep-jobs": { type: "string", description: `finished jobs kept, newest first [default ${DEFAULT_JOB_RETENTION.maxFinished}]`, valueHint: "n" },
     "job-ttl": { type: "string", description: `hours a finished job is kept [default ${DEFAULT_JOB_RETENTION.maxAgeMs / 3600_000}]`, valueHint: "hours" },
@@ -49,6 +60,8 @@ export const serveCommand = defineCommand({
       // Hidden: tests shorten the heartbeat so a dead node is seen within a second or two.
       const heartbeatMs = process.env.FLOE_HEARTBEAT_MS === undefined ? undefined : Number(process.env.FLOE_HEARTBEAT_MS);
       const log = (line: string) => process.stderr.write(`floe serve: ${line}\n`);
+      // Hidden: tests stop a frame's write after its first chunk, to kill the node mid-write.
+      const stallFrameWrites = process.env.FLOE_TEST_STALL_FRAME_WRITE === "1";
       const server = await startServer({
         port,
         host: args.host,
@@ -62,6 +75,9 @@ export const serveCommand = defineCommand({
           .map((h) => h.trim())
           .filter(Boolean),
         dataRoot: args["data-root"],
+        dataDir: args["data-dir"],
+        dataDirHooks: stallFrameWrites ? { afterFrameChunk: () => new Promise<void>(() => {}) } : undefined,
+        maxMemBytes: args["max-mem"] === undefined ? undefined : parseSize("--max-mem", args["max-mem"]),
         uploadLimitBytes: limitMiB === undefined ? undefined : limitMiB * 1024 ** 2,
         jobRetention,
         join: args.join,

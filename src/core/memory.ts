@@ -5,6 +5,8 @@
 
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
+import { FloeError } from "./errors.ts";
+import type { Frame } from "./frame.ts";
 
 /** The container's memory limit in bytes (cgroup v2 memory.max), or null when none is set. */
 function cgroupLimit(): number | null {
@@ -17,10 +19,88 @@ function cgroupLimit(): number | null {
   }
 }
 
+/** The machine's memory, or the container's limit when lower. */
+export function machineMemory(): number {
+  return Math.min(totalmem(), cgroupLimit() ?? Number.POSITIVE_INFINITY);
+}
+
 /** Bytes this process may still allocate: the machine's or the container's memory less its resident set. */
 export function availableMemory(): number {
-  const limit = Math.min(totalmem(), cgroupLimit() ?? Number.POSITIVE_INFINITY);
-  return Math.max(0, limit - process.memoryUsage.rss());
+  return Math.max(0, machineMemory() - process.memoryUsage.rss());
+}
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** A size as flags take it: bytes, or a number with k, m, g or t (binary units: 4g, 512m, 1.5g). */
+export function parseSize(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(text.trim());
+  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]) : Number.NaN;
+  if (!(bytes > 0)) throw new FloeError("invalid_argument", `${flag} must be a size such as 512m or 4g, got '${text}'`);
+  return bytes;
+}
+
+/**
+ * Bytes the frames hold on this node, each buffer counted once (frames made by selecting
+ * or slicing share their source's buffers). A cluster frame's chunks are held by the
+ * nodes' holdings, not by its stand-in chunks, and are not counted here.
+ */
+export function framesBytes(frames: Iterable<Frame>): number {
+  const seen = new Set<ArrayBufferLike>();
+  let n = 0;
+  const count = (a: ArrayBufferView) => {
+    if (seen.has(a.buffer)) return;
+    seen.add(a.buffer);
+    n += a.buffer.byteLength;
+  };
+  for (const frame of frames) {
+    for (const chunk of frame.chunks) {
+      let vecs: Frame["chunks"][number]["vecs"];
+      try {
+        vecs = chunk.vecs;
+      } catch {
+        // A stand-in for a chunk held elsewhere (src/cluster/stand-ins.ts).
+        break;
+      }
+      for (const v of vecs) {
+        if (v.kind === "f64") count(v.values);
+        else if (v.kind === "codes") count(v.codes);
+        else for (const a of [v.offsets, v.bytes, v.missing]) count(a);
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * A node's memory budget (`floe serve --max-mem`): its frames may hold at most `max`
+ * bytes, and a training may take what is left, no more than the machine has free.
+ */
+export class MemoryBudget {
+  constructor(
+    readonly max: number,
+    /** Bytes the node's frames hold now. */
+    private readonly held: () => number,
+  ) {}
+
+  /** Bytes under the cap that frames do not hold. */
+  free(): number {
+    return Math.max(0, this.max - this.held());
+  }
+
+  /** What a training may take: the free budget, or less when the machine has less. */
+  forTraining(): number {
+    return Math.min(this.free(), availableMemory());
+  }
+
+  /** Refuses `bytes` more for `what` when they do not fit under the cap, naming the numbers. */
+  check(bytes: number, what: string): void {
+    const held = this.held();
+    if (held + bytes <= this.max) return;
+    throw new FloeError(
+      "too_large",
+      `${what} needs ${formatBytes(bytes)} but this node has ${formatBytes(Math.max(0, this.max - held))} free of its ${formatBytes(this.max)} (--max-mem; frames hold ${formatBytes(held)}): delete frames or start the node with a larger --max-mem`,
+    );
+  }
 }
 
 /** A byte count in binary units: "512.0 MiB", "1.5 GiB". */

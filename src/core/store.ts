@@ -20,8 +20,15 @@ export function key<T>(kind: KeyKind, id: string): Key<T> {
   return { kind, id };
 }
 
+/** Told of each value stored or deleted under one kind (a node's data directory keeps them). */
+export interface StoreWatcher {
+  put(id: string, value: unknown): void;
+  delete(id: string): void;
+}
+
 export class Store {
   private readonly values = new Map<string, unknown>();
+  private readonly watchers = new Map<KeyKind, StoreWatcher>();
   private readonly counters = new Map<string, number>();
   /** Keys a job or request is making a value for: taken, though not yet there. */
   private readonly claimed = new Set<string>();
@@ -30,8 +37,15 @@ export class Store {
     return `${k.kind}:${k.id}`;
   }
 
+  /** Stores `value`; a watcher of its kind is told first, and its failure leaves the store as it was. */
   put<T>(k: Key<T>, value: T): void {
+    this.watchers.get(k.kind)?.put(k.id, value);
     this.values.set(Store.slot(k), value);
+  }
+
+  /** Sets the one watcher of `kind`'s puts and deletes. */
+  watch(kind: KeyKind, watcher: StoreWatcher): void {
+    this.watchers.set(kind, watcher);
   }
 
   get<T>(k: Key<T>): T | undefined {
@@ -46,7 +60,9 @@ export class Store {
   }
 
   delete(k: Key<unknown>): boolean {
-    return this.values.delete(Store.slot(k));
+    const existed = this.values.delete(Store.slot(k));
+    if (existed) this.watchers.get(k.kind)?.delete(k.id);
+    return existed;
   }
 
   /**

@@ -12,13 +12,17 @@ import { Verifier } from "../cluster/signing.ts";
 import { localStats } from "../cluster/stats.ts";
 import { FloeError } from "../core/errors.ts";
 import { DEFAULT_JOB_RETENTION, type JobRetention } from "../core/jobs.ts";
+import { DataDir, type DataDirOptions } from "../core/persist.ts";
+import { deserializeModel, serializeModel } from "../ml/modelfile.ts";
+import type { Frame } from "../core/frame.ts";
+import { key } from "../core/store.ts";
 import { FloeNode } from "../runtime.ts";
 import { createH2OApp, h2oVersion, isH2OPath } from "../h2o/app.ts";
 import { VERSION } from "../version.ts";
 import { API_BASE, createApp } from "./app.ts";
 import { linkCluster } from "./cluster-link.ts";
 import { importSource } from "./data-root.ts";
-import type { ClusterRuntime, ServerContext } from "./context.ts";
+import { type ClusterRuntime, modelKey, type ServedModel, type ServerContext } from "./context.ts";
 import { bareErrorResponse } from "./errors.ts";
 import { requestGuard } from "./request-guard.ts";
 import { uiResponse } from "./ui-bundle.ts";
@@ -59,6 +63,12 @@ export interface ServeOptions {
   readonly log?: (line: string) => void;
   /** The H2O release /3/Cloud reports to H2O's Python client [default: the client's rel-3.46.0]. */
   readonly h2oVersion?: string;
+  /** Frames and models are written here as they are stored, and read back on start. */
+  readonly dataDir?: string;
+  /** Tests' hooks into the data directory's writes. */
+  readonly dataDirHooks?: DataDirOptions;
+  /** Bytes this node's frames may hold [default: the machine's memory]. */
+  readonly maxMemBytes?: number;
 }
 
 export interface RunningServer {
@@ -155,11 +165,21 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const { tls } = checkClusterOptions(opts);
   const reportedH2OVersion = h2oVersion(opts.h2oVersion);
   const log = opts.log ?? ((line: string) => process.stderr.write(`floe serve: ${line}\n`));
-  const node = new FloeNode({ threads: opts.threads });
+  if (opts.dataDir !== undefined && opts.secret !== undefined) {
+    throw new FloeError("unsupported", "--data-dir is for a standalone node: a cluster node does not yet keep its chunks across restarts (drop --secret or --data-dir)");
+  }
+  const dataDir = opts.dataDir === undefined ? null : DataDir.open(opts.dataDir, opts.dataDirHooks);
+  const node = new FloeNode({ threads: opts.threads, maxMem: opts.maxMemBytes });
   if (opts.jobRetention) node.jobs.retention = opts.jobRetention;
+  if (dataDir) await keepData(node, dataDir, log);
   const startedAt = Date.now();
   const { store } = node;
-  const stats = () => localStats(startedAt, () => store.ids("frame").length + store.ids("model").length + store.ids("job").length);
+  // Memory as H2O reports it: the node's --max-mem and what its frames leave free of it.
+  const stats = () => ({
+    ...localStats(startedAt, () => store.ids("frame").length + store.ids("model").length + store.ids("job").length),
+    free_mem: node.budget.free(),
+    max_mem: node.budget.max,
+  });
   let cluster: ClusterRuntime | undefined;
   let resolveStopped = () => {};
   const stopped = new Promise<void>((r) => (resolveStopped = r));
@@ -247,6 +267,42 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     }
   }
   return { url: `${scheme}://${urlHost}:${boundPort}`, port: boundPort, node, cluster, stop, stopped };
+}
+
+/** What the data directory keeps beside a model's file. */
+interface KeptModelMeta {
+  readonly trainingFrame: string | null;
+  readonly createdAt: number;
+  readonly cvModels: readonly string[];
+}
+
+/** Restores the frames and models of `dir` into the node's store, then writes every change there. */
+async function keepData(node: FloeNode, dir: DataDir, log: (line: string) => void): Promise<void> {
+  const skip = (file: string, reason: string) => log(`skipping ${file}: ${reason}`);
+  for (const { id, frame } of await dir.readFrames(skip)) node.store.put(key<Frame>("frame", id), frame);
+  for (const kept of dir.readModels(skip)) {
+    try {
+      const meta = kept.meta as KeptModelMeta;
+      node.store.put(modelKey(kept.id), {
+        model: deserializeModel(kept.bytes, `model ${kept.id} in ${dir.models}`),
+        trainingFrame: meta.trainingFrame,
+        createdAt: meta.createdAt,
+        cvModels: meta.cvModels,
+      });
+    } catch (err) {
+      skip(`${dir.models}/${kept.id}.floe`, (err as Error).message);
+    }
+  }
+  log(`data directory ${dir.root}: ${node.store.ids("frame").length} frame(s), ${node.store.ids("model").length} model(s)`);
+  node.keepFramesIn(dir);
+  node.store.watch("model", {
+    put: (id, value) => {
+      const served = value as ServedModel;
+      const meta: KeptModelMeta = { trainingFrame: served.trainingFrame, createdAt: served.createdAt, cvModels: served.cvModels };
+      dir.writeModel(id, serializeModel(served.model, VERSION), meta);
+    },
+    delete: (id) => dir.removeModel(id),
+  });
 }
 
 /** Joins (or seeds) the cluster and starts the heartbeats; `ready` gets the cluster before the join, and the promise settles once joined. */
