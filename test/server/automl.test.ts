@@ -159,6 +159,48 @@ describe("an AutoML run", () => {
   }, 30_000);
 });
 
+describe("deleting runs and keeping model ids", () => {
+  test("DELETE /automl/{id} removes a finished run and its models, as H2O's remove does; a second DELETE is a 404", async () => {
+    const { id, jobId } = await startRun({ training_frame: iris, response_column: "species", params: { max_models: 1, include_algos: "GLM", nfolds: 2, seed: 3 } });
+    expect((await api.waitJob(jobId, 30_000)).status).toBe("done");
+    expect((await api.get(`/models/GLM_1_${id}`)).status).toBe(200);
+    const r = await api.del(`/automl/${id}`);
+    expect([r.status, r.body]).toEqual([200, { automl_id: id, deleted_models: [`GLM_1_${id}`] }]);
+    expect((await api.get(`/automl/${id}`)).status).toBe(404);
+    expect((await api.get(`/models/GLM_1_${id}`)).status).toBe(404);
+    expect((await api.get("/automl")).body.runs.map((s: any) => s.automl_id)).not.toContain(id);
+    expect((await api.del(`/automl/${id}`)).body).toEqual({ error: { code: "not_found", message: `no AutoML run '${id}'` } });
+  }, 30_000);
+
+  test("DELETE of a run in progress cancels it, then removes every model it built", async () => {
+    const { id, jobId } = await startRun({ training_frame: iris, response_column: "species", params: { max_runtime_secs: 120, seed: 2 } });
+    for (; ; await Bun.sleep(50)) if ((await api.get(`/automl/${id}`)).body.leaderboard.length > 0) break;
+    const r = await api.del(`/automl/${id}`);
+    expect(r.status).toBe(200);
+    expect(r.body.deleted_models.length).toBeGreaterThan(0);
+    expect((await api.get(`/jobs/${jobId}`)).body.status).toBe("cancelled");
+    for (const m of r.body.deleted_models) expect((await api.get(`/models/${m}`)).status).toBe(404);
+    const left = (await api.get("/models")).body.models.map((m: any) => m.model_id).filter((m: string) => m.endsWith(`_${id}`));
+    expect(left).toEqual([]);
+  }, 60_000);
+
+  test("a run never overwrites a model: a taken project_name is refused, and a default id skips a project whose model names are taken", async () => {
+    expect((await api.train({ algo: "gbm", training_frame: iris, response_column: "species", model_id: "GLM_1_mine", params: { ntrees: 2, seed: 1 } })).status).toBe("done");
+    const refused = await api.post("/automl", { training_frame: iris, response_column: "species", project_name: "mine", params: { max_models: 1, include_algos: "GLM" } });
+    expect([refused.status, refused.body.error.message]).toEqual([409, "project_name 'mine' would overwrite model 'GLM_1_mine'; delete it or pick another project_name"]);
+    const first = await startRun({ training_frame: iris, response_column: "species", params: { max_models: 1, include_algos: "GLM", nfolds: 2, seed: 3 } });
+    await api.waitJob(first.jobId, 30_000);
+    const n = Number(first.id.replace("AutoML_", ""));
+    // A model that the next default run's GLM would be named.
+    expect((await api.train({ algo: "gbm", training_frame: iris, response_column: "species", model_id: `GLM_1_AutoML_${n + 1}`, params: { ntrees: 2, seed: 1 } })).status).toBe("done");
+    const second = await startRun({ training_frame: iris, response_column: "species", params: { max_models: 1, include_algos: "GLM", nfolds: 2, seed: 3 } });
+    expect((await api.waitJob(second.jobId, 30_000)).status).toBe("done");
+    expect(second.id).toBe(`AutoML_${n + 2}`);
+    for (const id of ["GLM_1_mine", `GLM_1_AutoML_${n + 1}`]) expect((await api.get(`/models/${id}`)).body.algo).toBe("gbm");
+    expect((await api.get(`/models/GLM_1_${second.id}`)).body.algo).toBe("glm");
+  }, 60_000);
+});
+
 describe("bad AutoML requests", () => {
   test("each gets one clear 4xx error, and no job", async () => {
     const jobsBefore = (await api.get("/jobs")).body.jobs.length;
@@ -193,6 +235,7 @@ describe("bad AutoML requests", () => {
     expect(listed.algos).toEqual(expect.arrayContaining(["GLM", "DRF", "GBM", "StackedEnsemble"]));
     const doc = (await api.get("/openapi.json")).body;
     for (const path of ["/automl", "/automl/{id}", "/automl/params"]) expect(doc.paths[path]).toBeDefined();
+    expect(doc.paths["/automl/{id}"].delete).toBeDefined();
     expect(doc.components.schemas.AutoMLRequest.required).toEqual(["training_frame", "response_column"]);
   });
 });

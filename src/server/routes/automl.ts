@@ -2,7 +2,9 @@
 // leaderboard, leader and event log. Each model joins the model store as soon as it is
 // built (with its out-of-fold predictions, so it can be stacked again), so it can be
 // viewed, scored and downloaded while the run goes on; a cancel goes through the job and
-// keeps the models built so far. Runs live on the node that started them.
+// keeps the models built so far; a delete removes the run with its models, as H2O's does.
+// Runs live on the node that started them; another member of its cluster asks the others
+// for a run it does not hold, so any node answers for any run.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { FloeError } from "../../core/errors.ts";
@@ -14,12 +16,14 @@ import type { AutoMLEvent, AutoMLResult } from "../../ml/automl/run.ts";
 import { type LeaderboardRow, leaderboardColumns, sortMetricOf } from "../../ml/leaderboard.ts";
 import type { SupervisedCategory } from "../../ml/metrics/index.ts";
 import { trainingColumns } from "../../ml/training-frame.ts";
-import type { ServerContext } from "../context.ts";
+import { modelKey, type ServerContext } from "../context.ts";
 import { CONFLICT, ERRORS, jsonBody, jsonResponse } from "../openapi.ts";
 import { AutoMLBody, AutoMLParamsSchema, AutoMLSchema, AutoMLStarted, AutoMLSummarySchema } from "../../api/schemas.ts";
 import { IdParam } from "../schemas.ts";
 import { jobJson } from "../views.ts";
+import { deleteModel } from "../cluster-link.ts";
 import { putTrained } from "./models.ts";
+import { type AutoMLDeletedJson, peerRuns } from "./automl-peers.ts";
 
 /** What a run has so far, updated as it goes. */
 interface RunState {
@@ -34,6 +38,8 @@ interface RunState {
 interface AutoMLRun {
   readonly id: string;
   readonly job: Job<AutoMLResult>;
+  /** Settles when the run has ended and every model it built is stored. */
+  readonly done: Promise<unknown>;
   readonly trainingFrame: string;
   readonly responseColumn: string;
   readonly x: readonly string[] | null;
@@ -83,6 +89,15 @@ const get = createRoute({
   responses: { 200: jsonResponse(AutoMLSchema, "The run"), ...ERRORS },
 });
 
+const remove = createRoute({
+  method: "delete",
+  path: "/automl/{id}",
+  tags,
+  summary: "Delete an AutoML run and the models it built (H2O removes an AutoML with its models); a run in progress is cancelled first",
+  request: { params: IdParam },
+  responses: { 200: jsonResponse(z.object({ automl_id: z.string(), deleted_models: z.array(z.string()) }).openapi("AutoMLDeleted"), "What was deleted"), ...ERRORS },
+});
+
 /** A leaderboard row as JSON: metrics a model lacks (NaN) become null. */
 function rowJson(row: LeaderboardRow): z.infer<typeof AutoMLSchema>["leaderboard"][number] {
   const out: Record<string, number | string | null> = {};
@@ -125,6 +140,39 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   const { node } = ctx;
   const { store } = node;
 
+  const noRun = (id: string) => new FloeError("not_found", `no AutoML run '${id}'`);
+  const needRun = (id: string) => {
+    const run = store.get(runKey(id));
+    if (!run) throw noRun(id);
+    return run;
+  };
+  /** Deletes a run of this node and its models; null when this node has no such run. */
+  const deleteRun = async (id: string): Promise<AutoMLDeletedJson | null> => {
+    const run = store.get(runKey(id));
+    if (!run) return null;
+    run.job.cancel();
+    await run.done;
+    if (store.get(runKey(id)) !== run) return null; // deleted meanwhile by another request
+    store.delete(runKey(id));
+    const deleted: string[] = [];
+    for (const row of run.state.leaderboard) {
+      const modelId = String(row.model_id);
+      const cvModels = store.get(modelKey(modelId))?.cvModels ?? [];
+      for (const m of [modelId, ...cvModels]) {
+        if (!store.get(modelKey(m))) continue; // deleted by the user already
+        await deleteModel(ctx, m);
+        deleted.push(m);
+      }
+    }
+    return { automl_id: id, deleted_models: deleted };
+  };
+  const localRun = (id: string) => {
+    const run = store.get(runKey(id));
+    return run ? runJson(run) : null;
+  };
+  const peers = peerRuns(ctx, { get: localRun, delete: deleteRun });
+  peers.serve();
+
   app.openapi(params, (c) => c.json({ params: AUTOML_PARAMS.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })), algos: [...AUTOML_ALGOS] }, 200));
 
   app.openapi(start, (c) => {
@@ -142,6 +190,19 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const p = resolveAutoMLParams(given);
     const sortMetric = sortMetricOf(category, p.sort_metric);
     if (body.project_name === PARAMS_ID) throw new FloeError("invalid_argument", `project_name '${PARAMS_ID}' is reserved; pick another`, { field: "project_name" });
+    // A run's models are named <step>_<project>: a project whose names are taken would overwrite models.
+    const taken = (project: string) => store.ids("model").find((m) => m.endsWith(`_${project}`));
+    let project = body.project_name;
+    if (project !== undefined) {
+      const clash = taken(project);
+      if (clash) throw new FloeError("conflict", `project_name '${project}' would overwrite model '${clash}'; delete it or pick another project_name`, { field: "project_name" });
+    } else {
+      // On a cluster each node numbers its own runs: the node's name keeps two nodes' ids apart.
+      const base = ctx.cluster ? `AutoML_${ctx.cluster.membership.self.name}` : "AutoML";
+      do project = store.newId("automl", base);
+      while (taken(project));
+    }
+    peers.serve();
 
     // Filled from the start: the run's first events come before the job is returned.
     const state: RunState = { params: p, leaderboard: [], events: [] };
@@ -150,7 +211,7 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       done,
       project: id,
     } = node.automl({
-      project: body.project_name,
+      project,
       frame,
       y,
       x,
@@ -162,10 +223,10 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       },
       onEvent: (e) => state.events.push(e),
     });
-    done.catch(() => {});
     const run: AutoMLRun = {
       id,
       job,
+      done: done.catch(() => {}),
       trainingFrame: body.training_frame,
       responseColumn: y,
       x,
@@ -178,11 +239,6 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     return c.json({ job: jobJson(job), automl_id: id }, 202);
   });
 
-  const needRun = (id: string) => {
-    const run = store.get(runKey(id));
-    if (!run) throw new FloeError("not_found", `no AutoML run '${id}'`);
-    return run;
-  };
   app.openapi(list, (c) =>
     c.json(
       {
@@ -194,5 +250,16 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       200,
     ),
   );
-  app.openapi(get, (c) => c.json(runJson(needRun(c.req.valid("param").id)), 200));
+  app.openapi(get, async (c) => {
+    const id = c.req.valid("param").id;
+    const found = localRun(id) ?? (await peers.get(id));
+    if (!found) throw noRun(id);
+    return c.json(found, 200);
+  });
+  app.openapi(remove, async (c) => {
+    const id = c.req.valid("param").id;
+    const deleted = (await deleteRun(id)) ?? (await peers.delete(id));
+    if (!deleted) throw noRun(id);
+    return c.json(deleted, 200);
+  });
 }
