@@ -1,7 +1,9 @@
 // The memory a job on this node may still take: the machine's memory (or the container's
 // limit, when cgroup v2 sets one) less what this process already holds. Estimates of a
 // training's needs are checked against it before the work starts, so that a configuration
-// that cannot fit fails with its numbers instead of swapping or being killed.
+// that cannot fit fails with its numbers instead of swapping or being killed. A node's
+// budget (`floe serve --max-mem`) caps what its frames hold, and a training takes at most
+// what they leave free.
 
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";

@@ -1,0 +1,55 @@
+// `floe serve --max-mem`: a node's frames hold at most that many bytes. An import that does
+// not fit and a training whose estimate does not fit what is left fail with the sizes;
+// /api/v1/cluster and H2O's /3/Cloud report the cap and what is free of it.
+// Iris in floe's chunks: 150 rows x 4 doubles + 150 enum codes (Int32) = 5400 bytes.
+
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { formatBytes, parseSize } from "../../src/core/memory.ts";
+import { floe } from "../support/cli.ts";
+import { FIXTURES } from "../support/node.ts";
+import { apiOf, CLIENT_HEADERS, testServer } from "../support/server.ts";
+
+const IRIS_BYTES = 150 * 4 * 8 + 150 * 4;
+const MAX = 8000;
+const server = await testServer({ maxMemBytes: MAX });
+const api = apiOf(server);
+const iris = join(FIXTURES, "iris.csv");
+
+describe("floe serve --max-mem", () => {
+  test("an import that does not fit is refused, naming its size, the free memory and the cap", async () => {
+    const first = await api.importPath(iris, { frame_id: "iris" });
+    expect((await api.get(`/frames/${first}`)).body.byte_size).toBe(IRIS_BYTES);
+    const r = await api.post("/frames/import", { path: iris, frame_id: "iris_again" });
+    const job = await api.waitJob(r.body.job.job_id);
+    expect(job.status).toBe("failed");
+    expect(job.error.code).toBe("too_large");
+    expect(job.error.message).toContain(`needs ${formatBytes(IRIS_BYTES)} but this node has ${formatBytes(MAX - IRIS_BYTES)} free of its ${formatBytes(MAX)}`);
+    expect((await api.get("/frames/iris_again")).status).toBe(404);
+  });
+
+  test("/cluster and H2O's /3/Cloud report the cap and what the frames leave free", async () => {
+    const [node] = (await api.get("/cluster")).body.nodes;
+    expect({ max: node.max_mem, free: node.free_mem }).toEqual({ max: MAX, free: MAX - IRIS_BYTES });
+    const cloud = await (await fetch(`${server.url}/3/Cloud`, { headers: CLIENT_HEADERS })).json();
+    expect({ max: cloud.nodes[0].max_mem, free: cloud.nodes[0].free_mem }).toEqual({ max: MAX, free: MAX - IRIS_BYTES });
+  });
+
+  test("a training whose estimate does not fit the free memory is refused with the numbers", async () => {
+    const job = await api.train({ algo: "gbm", training_frame: "iris", response_column: "species", params: { ntrees: 2, seed: 1 } });
+    expect(job.status).toBe("failed");
+    expect(job.error.message).toContain(`but ${formatBytes(MAX - IRIS_BYTES)} is available`);
+  });
+
+  test("sizes read as binary units; a bad size is refused by `floe serve`", async () => {
+    expect([parseSize("--max-mem", "4g"), parseSize("--max-mem", "512m"), parseSize("--max-mem", "1.5G"), parseSize("--max-mem", "2048")]).toEqual([
+      4 * 1024 ** 3,
+      512 * 1024 ** 2,
+      1.5 * 1024 ** 3,
+      2048,
+    ]);
+    const bad = await floe(["serve", "--port", "0", "--max-mem", "4x"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--max-mem must be a size such as 512m or 4g, got '4x'");
+  });
+});
