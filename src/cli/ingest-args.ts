@@ -9,7 +9,9 @@ import { type Source, spoolToFile } from "../core/source.ts";
 
 export const ingestArgs = {
   file: { type: "positional", required: false, description: "CSV, Parquet or JSON file, a glob, or - for stdin", valueHint: "file|-" },
-  sql: { type: "string", description: "read the result of a DuckDB SQL query instead of a file", valueHint: "query" },
+  sql: { type: "string", description: "read the result of a SQL query instead of a file (DuckDB's, or the --db database's)", valueHint: "query" },
+  db: { type: "string", description: "read from a PostgreSQL database (with --table or --sql)", valueHint: "postgres://user:password@host:port/db" },
+  table: { type: "string", description: "the --db table to read", valueHint: "name" },
   "col-types": { type: "string", description: "override column types: name:numeric|enum|string|time,...", valueHint: "spec" },
   sep: { type: "string", description: "CSV field delimiter (sniffed by default)" },
   header: { type: "boolean", description: "the first CSV line is a header (sniffed by default)" },
@@ -42,6 +44,8 @@ export interface IngestFlags {
   /** Every data file given, when the command accepts several (`file` is the first). */
   files?: readonly string[];
   sql?: string;
+  db?: string;
+  table?: string;
   "col-types"?: string;
   sep?: string;
   header?: boolean;
@@ -51,6 +55,12 @@ export interface IngestFlags {
 
 /** The source the flags name; stdin is spooled to a temporary file removed by `cleanup`. */
 export async function sourceFromArgs(args: IngestFlags): Promise<{ source: Source; cleanup: () => void }> {
+  if (args.db !== undefined) {
+    if (args.file) throw new FloeError("invalid_argument", "give either a file or --db, not both");
+    if ((args.table === undefined) === (args.sql === undefined)) throw new FloeError("invalid_argument", '--db needs either --table NAME or --sql "SELECT ..."');
+    return { source: { kind: "db", url: args.db, table: args.table, query: args.sql }, cleanup: () => {} };
+  }
+  if (args.table !== undefined) throw new FloeError("invalid_argument", "--table needs --db (the database to read it from)");
   if (args.sql !== undefined) {
     if (args.file) throw new FloeError("invalid_argument", "give either a file or --sql, not both");
     return { source: { kind: "sql", query: args.sql }, cleanup: () => {} };

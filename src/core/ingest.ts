@@ -17,6 +17,7 @@ import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
 import { checkIntact, checkSameColumns, literalPath, type ResolvedFile, resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readResultChunks } from "./result-chunks.ts";
+import { stageDatabase } from "./sources/sql-db.ts";
 import { selectQuery } from "./sql-query.ts";
 
 export interface IngestOptions extends CsvOptions {
@@ -63,6 +64,7 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
     }
     return "SQL query";
   }
+  if (source.kind === "db") return (await stageDatabase(session, source, table, opts.signal)).label;
   const file = resolveFile(source);
   const varchar = Object.entries(opts.colTypes ?? {})
     .filter(([, t]) => t === "enum" || t === "string")

@@ -31,7 +31,12 @@ export type Source =
       readonly label?: string;
       readonly format?: SourceFormat;
     }
-  | { readonly kind: "sql"; readonly query: string };
+  | { readonly kind: "sql"; readonly query: string }
+  /** A table or one SELECT in a SQL database (sources/sql-db.ts); `url` may hold a password. */
+  | { readonly kind: "db"; readonly url: string; readonly table?: string; readonly query?: string };
+
+/** The sources that are files. */
+export type FileSource = Extract<Source, { kind: "file" | "files" }>;
 
 export type Compression = "none" | "gzip" | "zstd";
 
@@ -75,6 +80,8 @@ export function sourceLabel(source: Source): string {
   switch (source.kind) {
     case "sql":
       return "query";
+    case "db":
+      return source.table ?? "query";
     case "file":
       return source.label ?? source.path;
     case "files":
@@ -200,7 +207,7 @@ function checkFile(path: string, label: string, format: SourceFormat | undefined
 }
 
 /** Checks a file source and decides its format; throws a FloeError naming what is wrong. */
-export function resolveFile(src: Exclude<Source, { kind: "sql" }>): ResolvedFile {
+export function resolveFile(src: FileSource): ResolvedFile {
   const label = sourceLabel(src);
   let entries: { path: string; label: string }[];
   if (src.kind === "files") {

@@ -11,7 +11,10 @@ import { FloeError } from "./errors.ts";
 import { resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readerSql } from "./ingest.ts";
 import { readResultChunks } from "./result-chunks.ts";
+import { stageDatabase } from "./sources/sql-db.ts";
 import { selectQuery } from "./sql-query.ts";
+
+let dbStageCounter = 0;
 
 export interface StreamColumn {
   readonly name: string;
@@ -42,12 +45,18 @@ export async function streamColumns(
 ): Promise<{ rows: number; missing: string[] }> {
   const session = await db.connect();
   const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
+  let staged: string | undefined;
   try {
     let from: string;
     let label = "SQL query";
     let files: readonly SourceFile[] = [];
     if (source.kind === "sql") from = await selectQuery(session, source.query);
-    else {
+    else if (source.kind === "db") {
+      // A database's rows are staged in DuckDB first (dropped below): scoring one holds it there.
+      from = `floe_stream_db_${++dbStageCounter}`;
+      staged = from;
+      label = (await stageDatabase(session, source, from, opts.signal)).label;
+    } else {
       const file = resolveFile(source);
       label = file.label;
       const text = columns.filter((c) => c.as === "text").map((c) => c.name);
@@ -102,6 +111,7 @@ export async function streamColumns(
     );
     return { rows: start, missing };
   } finally {
+    if (staged) await session.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
     session.close();
   }
 }

@@ -63,7 +63,7 @@ function formatOf(name: string): "csv" | "parquet" | "json" | undefined {
 /** A local path (or glob) as the server confines it; a literal path that does not exist fails here. */
 export function localRawFile(ctx: H2OContext, path: string): RawFile {
   const source = ctx.importSource(path);
-  if (source.kind === "sql") throw new FloeError("invalid_argument", `'${path}' is not a file path`);
+  if (source.kind === "sql" || source.kind === "db") throw new FloeError("invalid_argument", `'${path}' is not a file path`);
   if (source.kind === "file" && !GLOB_CHARS.test(source.path) && !existsSync(source.path)) throw new FloeError("not_found", `File ${path} does not exist`);
   return { source, name: basename(path) };
 }
