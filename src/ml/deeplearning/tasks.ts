@@ -14,7 +14,11 @@ import { stateTask, type Task } from "../../core/mr.ts";
 import { keyState, Rng, rowUniform } from "../../core/rng.ts";
 import { type Design, type DesignArgs, type DesignChunk, expandChunk } from "../design.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import { backward, forward, type Hyper, layout, type Loss, makeWork, type NetSpec, outputDeltas, update } from "./network.ts";
+import { backwardBatch, type BatchWork, forwardBatch, makeBatchWork, outputDeltasBatch } from "./batch.ts";
+import { type Hyper, type Layout, layout, type Loss, type NetSpec, update } from "./network.ts";
+
+/** Rows passed through the network at once: the gradient of a larger mini-batch adds up over several. */
+const BLOCK_ROWS = 32;
 
 /** A network and how its inputs and output are read. */
 export interface NetArgs {
@@ -43,16 +47,16 @@ export interface TrainArgs extends NetArgs {
   readonly processed: number;
 }
 
-/** Writes row i's input units (one-hot enum levels, then the transformed numbers) into x. */
-function inputRow(c: DesignChunk, d: Design, i: number, x: Float64Array): void {
-  x.fill(0);
+/** Writes row i's input units (one-hot enum levels, then the transformed numbers) into x from `at`. */
+function inputRow(c: DesignChunk, d: Design, i: number, x: Float64Array, at: number): void {
+  x.fill(0, at, at + d.P);
   const E = d.enums.length;
   const Q = d.nums.length;
   for (let e = 0; e < E; e++) {
     const k = c.cats[i * E + e];
-    if (k >= 0) x[k] = 1;
+    if (k >= 0) x[at + k] = 1;
   }
-  for (let j = 0; j < Q; j++) x[d.numOffset + j] = c.nums[i * Q + j];
+  for (let j = 0; j < Q; j++) x[at + d.numOffset + j] = c.nums[i * Q + j];
 }
 
 /** The length of a TrainTask partial: weights, their state, the row count. */
@@ -79,15 +83,24 @@ export const TrainTask: Task<TrainArgs, Float64Array, DesignChunk> = {
     const w = Float64Array.from(a.weights);
     const aux = Float64Array.from(a.aux);
     const g = new Float64Array(S);
-    const k = makeWork(spec, lay);
+    const k = makeBatchWork(spec, lay, Math.min(a.miniBatch, BLOCK_ROWS));
+    const targets = new Float64Array(k.capacity);
     const L = spec.units.length - 1;
     const P = spec.units[0];
     const x = k.a[0];
     const hiddenDropout = spec.hiddenDropout.some((r) => r > 0);
     const states = new Float64Array(L);
     let count = 0;
+    // Rows in the block being filled, and rows of the mini-batch whose gradient is in g.
+    let inBlock = 0;
     let inBatch = 0;
     let processed = a.processed;
+    const flushBlock = () => {
+      forwardBatch(spec, lay, w, k, inBlock, true);
+      outputDeltasBatch(spec, a.loss, k, inBlock, targets);
+      backwardBatch(spec, lay, w, k, inBlock, g);
+      inBlock = 0;
+    };
     for (let pass = 0; pass < full + (rest > 0 ? 1 : 0); pass++) {
       // Whole passes train every row of the fit; the last, partial one a hashed sample of them.
       const sample = keyState(a.seed, a.iteration, pass, 0x5a3);
@@ -104,21 +117,22 @@ export const TrainTask: Task<TrainArgs, Float64Array, DesignChunk> = {
       for (let t = 0; t < m; t++) {
         const i = order[t];
         const row = c.start + i;
-        inputRow(c, a.design, i, x);
-        if (spec.inputDropout > 0) for (let j = 0; j < P; j++) if (rowUniform(states[0], row * P + j) < spec.inputDropout) x[j] = 0;
+        const at = inBlock * P;
+        inputRow(c, a.design, i, x, at);
+        if (spec.inputDropout > 0) for (let j = 0; j < P; j++) if (rowUniform(states[0], row * P + j) < spec.inputDropout) x[at + j] = 0;
         if (hiddenDropout) {
           for (let l = 1; l < L; l++) {
             const ratio = spec.hiddenDropout[l - 1];
             const keep = k.keep[l];
             const U = spec.units[l];
-            for (let u = 0; u < U; u++) keep[u] = rowUniform(states[l], row * U + u) < ratio ? 0 : 1;
+            for (let u = 0; u < U; u++) keep[inBlock * U + u] = rowUniform(states[l], row * U + u) < ratio ? 0 : 1;
           }
         }
-        forward(spec, lay, w, k, true);
-        outputDeltas(spec, a.loss, k, spec.softmax ? c.y[i] : (c.y[i] - a.yMean) / a.yScale);
-        backward(spec, lay, w, k, g);
+        targets[inBlock++] = spec.softmax ? c.y[i] : (c.y[i] - a.yMean) / a.yScale;
         processed++;
-        if (++inBatch === a.miniBatch) {
+        inBatch++;
+        if (inBlock === k.capacity || inBatch === a.miniBatch) flushBlock();
+        if (inBatch === a.miniBatch) {
           update(lay, a.hyper, w, aux, g, inBatch, processed);
           inBatch = 0;
         }
@@ -126,6 +140,7 @@ export const TrainTask: Task<TrainArgs, Float64Array, DesignChunk> = {
       count += m;
     }
     if (count === 0) return out;
+    if (inBlock > 0) flushBlock();
     if (inBatch > 0) update(lay, a.hyper, w, aux, g, inBatch, processed);
     for (let j = 0; j < S; j++) out[j] = w[j] * count;
     for (let j = 0; j < A; j++) out[S + j] = aux[j] * count;
@@ -153,22 +168,37 @@ export function outputWidth(spec: NetSpec): number {
 function outputs(c: DesignChunk, a: NetArgs, out: Float64Array, fold: number | null, markSkipped: boolean): void {
   const spec = a.spec;
   const lay = layout(spec);
-  const k = makeWork(spec, lay);
-  const L = spec.units.length - 1;
-  const o = k.a[L];
+  const k = makeBatchWork(spec, lay, BLOCK_ROWS);
   const width = outputWidth(spec);
+  // The chunk's rows of the block being filled.
+  const rows = new Int32Array(BLOCK_ROWS);
+  let n = 0;
   for (let i = 0; i < c.rows; i++) {
     if (fold !== null && c.fold[i] !== fold) continue;
     if (markSkipped && c.ok[i] === 0) {
       out.fill(Number.NaN, i * width, (i + 1) * width);
       continue;
     }
-    inputRow(c, a.design, i, k.a[0]);
-    forward(spec, lay, a.weights, k, false);
-    if (!spec.softmax) out[i] = a.yMean + a.yScale * o[0];
-    else if (width === 1) out[i] = o[1];
-    else for (let j = 0; j < width; j++) out[i * width + j] = o[j];
+    inputRow(c, a.design, i, k.a[0], n * spec.units[0]);
+    rows[n++] = i;
+    if (n === BLOCK_ROWS) n = scoreBlock(spec, lay, a, k, rows, n, out);
   }
+  if (n > 0) scoreBlock(spec, lay, a, k, rows, n, out);
+}
+
+/** Passes a block of n rows forward and writes their outputs; returns 0, the rows left in the block. */
+function scoreBlock(spec: NetSpec, lay: Layout, a: NetArgs, k: BatchWork, rows: Int32Array, n: number, out: Float64Array): number {
+  forwardBatch(spec, lay, a.weights, k, n, false);
+  const o = k.a[spec.units.length - 1];
+  const K = spec.units[spec.units.length - 1];
+  const width = outputWidth(spec);
+  for (let b = 0; b < n; b++) {
+    const i = rows[b];
+    if (!spec.softmax) out[i] = a.yMean + a.yScale * o[b];
+    else if (width === 1) out[i] = o[b * K + 1];
+    else for (let j = 0; j < width; j++) out[i * width + j] = o[b * K + j];
+  }
+  return 0;
 }
 
 export interface ScoredArgs extends NetArgs {

@@ -1,0 +1,310 @@
+// The network over a mini-batch of rows at once: forward pass, output deltas and
+// back-propagation as dense matrix products over the batch's rows (B × units, row-major),
+// blocked so that a weight loaded from memory serves four rows. Mostly-zero inputs (one-hot
+// enum levels) take a sparse path: a row's net input sums only its nonzero inputs, and a
+// weight's gradient only gets the rows where its input is nonzero.
+//
+// Signs follow H2O (see network.ts): a delta is −dLoss/dnet, and the gradient buffer gets
+// delta · input, summed over the batch's rows.
+
+import type { Layout, Loss, NetSpec } from "./network.ts";
+
+/** Inputs denser than this go through the dense product (hidden layers always do). */
+const SPARSE_INPUTS = 0.25;
+
+/** A mini-batch's working arrays, each rows × units of its layer (row-major), allocated once. */
+export interface BatchWork {
+  /** Rows the arrays hold. */
+  readonly capacity: number;
+  /** Activations of layers 0..L (the inputs first). */
+  readonly a: Float64Array[];
+  /** Net inputs of each weight row of layers 1..L (index 0 unused). */
+  readonly z: Float64Array[];
+  /** Deltas (−dLoss/dnet) of each weight row of layers 1..L (index 0 unused). */
+  readonly d: Float64Array[];
+  /** Back-propagated errors (−dLoss/da) of the units of hidden layers. */
+  readonly e: Float64Array[];
+  /** Dropout: 1 for the hidden units of layers 1..L−1 kept in a training row (index 0 unused). */
+  readonly keep: Uint8Array[];
+  /** The inputs' nonzeros, row after row (row b's are nzStart[b]..nzStart[b + 1]). */
+  readonly nzIndex: Int32Array;
+  readonly nzValue: Float64Array;
+  readonly nzStart: Int32Array;
+}
+
+export function makeBatchWork(spec: NetSpec, lay: Layout, capacity: number): BatchWork {
+  const L = spec.units.length - 1;
+  const rowsOf = (l: number) => (l === 0 ? 0 : lay.rows[l - 1]);
+  const P = spec.units[0];
+  return {
+    capacity,
+    a: spec.units.map((u) => new Float64Array(capacity * u)),
+    z: spec.units.map((_, l) => new Float64Array(capacity * rowsOf(l))),
+    d: spec.units.map((_, l) => new Float64Array(capacity * rowsOf(l))),
+    e: spec.units.map((u, l) => new Float64Array(l > 0 && l < L ? capacity * u : 0)),
+    keep: spec.units.map((u, l) => new Uint8Array(l > 0 && l < L ? capacity * u : 0).fill(1)),
+    nzIndex: new Int32Array(capacity * P),
+    nzValue: new Float64Array(capacity * P),
+    nzStart: new Int32Array(capacity + 1),
+  };
+}
+
+/** Lists the nonzero inputs of the batch's B rows; true when they are few enough for the sparse path. */
+function indexInputs(k: BatchWork, B: number, P: number): boolean {
+  const x = k.a[0];
+  let m = 0;
+  for (let b = 0; b < B; b++) {
+    k.nzStart[b] = m;
+    const base = b * P;
+    for (let j = 0; j < P; j++) {
+      const v = x[base + j];
+      if (v !== 0) {
+        k.nzIndex[m] = j;
+        k.nzValue[m++] = v;
+      }
+    }
+  }
+  k.nzStart[B] = m;
+  return m < SPARSE_INPUTS * B * P;
+}
+
+/** z (B × R) = prev (B × F) · Wᵀ + bias, W being R rows of F weights from `wo`. */
+function denseNet(w: Float64Array, wo: number, bo: number, R: number, F: number, prev: Float64Array, z: Float64Array, B: number): void {
+  let b = 0;
+  for (; b + 4 <= B; b += 4) {
+    const p0 = b * F;
+    const p1 = p0 + F;
+    const p2 = p1 + F;
+    const p3 = p2 + F;
+    for (let r = 0; r < R; r++) {
+      const base = wo + r * F;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < F; j++) {
+        const wj = w[base + j];
+        s0 += wj * prev[p0 + j];
+        s1 += wj * prev[p1 + j];
+        s2 += wj * prev[p2 + j];
+        s3 += wj * prev[p3 + j];
+      }
+      const bias = w[bo + r];
+      z[b * R + r] = s0 + bias;
+      z[(b + 1) * R + r] = s1 + bias;
+      z[(b + 2) * R + r] = s2 + bias;
+      z[(b + 3) * R + r] = s3 + bias;
+    }
+  }
+  for (; b < B; b++) {
+    const p = b * F;
+    for (let r = 0; r < R; r++) {
+      const base = wo + r * F;
+      let s = 0;
+      for (let j = 0; j < F; j++) s += w[base + j] * prev[p + j];
+      z[b * R + r] = s + w[bo + r];
+    }
+  }
+}
+
+/** z (B × R) from the listed nonzero inputs only. */
+function sparseNet(w: Float64Array, wo: number, bo: number, R: number, F: number, k: BatchWork, z: Float64Array, B: number): void {
+  for (let b = 0; b < B; b++) {
+    const from = k.nzStart[b];
+    const to = k.nzStart[b + 1];
+    for (let r = 0; r < R; r++) {
+      const base = wo + r * F;
+      let s = 0;
+      for (let t = from; t < to; t++) s += w[base + k.nzIndex[t]] * k.nzValue[t];
+      z[b * R + r] = s + w[bo + r];
+    }
+  }
+}
+
+/**
+ * Forward pass of B rows from the inputs in `k.a[0]` to the outputs in `k.a[L]` (class
+ * probabilities, or the linear output). Training drops the hidden units whose `keep` is 0;
+ * scoring scales hidden activations by 1 − their dropout ratio instead.
+ */
+export function forwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: BatchWork, B: number, training: boolean): void {
+  const L = spec.units.length - 1;
+  const maxout = spec.activation === "Maxout";
+  const tanh = spec.activation === "Tanh";
+  const sparse = indexInputs(k, B, spec.units[0]);
+  for (let l = 1; l <= L; l++) {
+    const z = k.z[l];
+    const a = k.a[l];
+    const R = lay.rows[l - 1];
+    const F = lay.fanIn[l - 1];
+    if (l === 1 && sparse) sparseNet(w, lay.wOff[0], lay.bOff[0], R, F, k, z, B);
+    else denseNet(w, lay.wOff[l - 1], lay.bOff[l - 1], R, F, k.a[l - 1], z, B);
+    if (l === L) {
+      if (spec.softmax) for (let b = 0; b < B; b++) softmax(z, a, b * R, R);
+      else a.set(z.subarray(0, B));
+      continue;
+    }
+    const U = spec.units[l];
+    const keep = k.keep[l];
+    const scale = training ? 1 : 1 - spec.hiddenDropout[l - 1];
+    for (let i = 0; i < B * U; i++) {
+      let v: number;
+      if (training && keep[i] === 0) v = 0;
+      else if (maxout) v = Math.max(z[2 * i], z[2 * i + 1]);
+      else if (tanh) v = Math.tanh(z[i]);
+      else v = z[i] > 0 ? z[i] : 0;
+      a[i] = v * scale;
+    }
+  }
+}
+
+function softmax(z: Float64Array, a: Float64Array, from: number, K: number): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let c = from; c < from + K; c++) if (z[c] > max) max = z[c];
+  let sum = 0;
+  for (let c = from; c < from + K; c++) {
+    a[c] = Math.exp(z[c] - max);
+    sum += a[c];
+  }
+  for (let c = from; c < from + K; c++) a[c] /= sum;
+}
+
+/**
+ * The output deltas of B rows (after `forwardBatch`) for their targets: class codes (softmax)
+ * or responses in the network's units (linear). H2O's gradients: CrossEntropy t − p;
+ * Quadratic, Absolute and Huber through the softmax's diagonal, or of the linear output.
+ */
+export function outputDeltasBatch(spec: NetSpec, loss: Loss, k: BatchWork, B: number, targets: Float64Array): void {
+  const L = spec.units.length - 1;
+  const o = k.a[L];
+  const d = k.d[L];
+  const K = spec.units[L];
+  for (let b = 0; b < B; b++) {
+    const target = targets[b];
+    if (!spec.softmax) {
+      const y = o[b];
+      if (loss === "Absolute") d[b] = y > target ? -1 : 1;
+      else if (loss === "Huber") d[b] = Math.abs(y - target) < 1 ? target - y : y >= target + 1 ? -2 : 2;
+      else d[b] = target - y;
+      continue;
+    }
+    for (let c = 0; c < K; c++) {
+      const i = b * K + c;
+      const t = c === target ? 1 : 0;
+      const y = o[i];
+      if (loss === "CrossEntropy") d[i] = t - y;
+      else if (loss === "Quadratic") d[i] = (t - y) * (1 - y) * y;
+      else if (loss === "Absolute") d[i] = (2 * t - 1) * (1 - y) * y;
+      else d[i] = (t === 0 ? (y < 0.5 ? -4 * y : -2) : y > 0.5 ? 4 * (1 - y) : 2) * (1 - y) * y;
+    }
+  }
+}
+
+/** g's R × F weights += Dᵀ (R × B) · prev (B × F), four rows of the batch at a time. */
+function denseGradient(g: Float64Array, wo: number, R: number, F: number, d: Float64Array, prev: Float64Array, B: number): void {
+  for (let r = 0; r < R; r++) {
+    const base = wo + r * F;
+    let b = 0;
+    for (; b + 4 <= B; b += 4) {
+      const d0 = d[b * R + r];
+      const d1 = d[(b + 1) * R + r];
+      const d2 = d[(b + 2) * R + r];
+      const d3 = d[(b + 3) * R + r];
+      if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
+      const p0 = b * F;
+      const p1 = p0 + F;
+      const p2 = p1 + F;
+      const p3 = p2 + F;
+      for (let j = 0; j < F; j++) g[base + j] += d0 * prev[p0 + j] + d1 * prev[p1 + j] + d2 * prev[p2 + j] + d3 * prev[p3 + j];
+    }
+    for (; b < B; b++) {
+      const dr = d[b * R + r];
+      if (dr === 0) continue;
+      const p = b * F;
+      for (let j = 0; j < F; j++) g[base + j] += dr * prev[p + j];
+    }
+  }
+}
+
+/** The same gradient from the listed nonzero inputs only. */
+function sparseGradient(g: Float64Array, wo: number, R: number, F: number, d: Float64Array, k: BatchWork, B: number): void {
+  for (let b = 0; b < B; b++) {
+    for (let t = k.nzStart[b]; t < k.nzStart[b + 1]; t++) {
+      const j = wo + k.nzIndex[t];
+      const v = k.nzValue[t];
+      for (let r = 0; r < R; r++) g[j + r * F] += d[b * R + r] * v;
+    }
+  }
+}
+
+/** e (B × F) = D (B × R) · W (R × F): the errors a layer sends back, four rows of the batch at a time. */
+function backError(w: Float64Array, wo: number, R: number, F: number, d: Float64Array, e: Float64Array, B: number): void {
+  e.fill(0, 0, B * F);
+  let b = 0;
+  for (; b + 4 <= B; b += 4) {
+    const e0 = b * F;
+    const e1 = e0 + F;
+    const e2 = e1 + F;
+    const e3 = e2 + F;
+    for (let r = 0; r < R; r++) {
+      const d0 = d[b * R + r];
+      const d1 = d[(b + 1) * R + r];
+      const d2 = d[(b + 2) * R + r];
+      const d3 = d[(b + 3) * R + r];
+      if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
+      const base = wo + r * F;
+      for (let j = 0; j < F; j++) {
+        const wj = w[base + j];
+        e[e0 + j] += d0 * wj;
+        e[e1 + j] += d1 * wj;
+        e[e2 + j] += d2 * wj;
+        e[e3 + j] += d3 * wj;
+      }
+    }
+  }
+  for (; b < B; b++) {
+    for (let r = 0; r < R; r++) {
+      const dr = d[b * R + r];
+      if (dr === 0) continue;
+      const base = wo + r * F;
+      for (let j = 0; j < F; j++) e[b * F + j] += dr * w[base + j];
+    }
+  }
+}
+
+/**
+ * Back-propagates the output deltas of B rows through the layers (with the weights `w` the
+ * forward pass used) and adds each weight's Σ delta · input, and each bias's Σ delta, into `g`.
+ */
+export function backwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: BatchWork, B: number, g: Float64Array): void {
+  const L = spec.units.length - 1;
+  const maxout = spec.activation === "Maxout";
+  const tanh = spec.activation === "Tanh";
+  const sparse = k.nzStart[B] < SPARSE_INPUTS * B * spec.units[0];
+  for (let l = L; l >= 1; l--) {
+    const d = k.d[l];
+    const R = lay.rows[l - 1];
+    const F = lay.fanIn[l - 1];
+    const wo = lay.wOff[l - 1];
+    const bo = lay.bOff[l - 1];
+    if (l === 1 && sparse) sparseGradient(g, wo, R, F, d, k, B);
+    else denseGradient(g, wo, R, F, d, k.a[l - 1], B);
+    for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) g[bo + r] += d[b * R + r];
+    if (l === 1) break;
+    const e = k.e[l - 1];
+    backError(w, wo, R, F, d, e, B);
+    const dp = k.d[l - 1];
+    const ap = k.a[l - 1];
+    const zp = k.z[l - 1];
+    const keep = k.keep[l - 1];
+    for (let i = 0; i < B * F; i++) {
+      const kept = keep[i] === 1;
+      if (maxout) {
+        const first = zp[2 * i] >= zp[2 * i + 1];
+        dp[2 * i] = kept && first ? e[i] : 0;
+        dp[2 * i + 1] = kept && !first ? e[i] : 0;
+      } else if (!kept) dp[i] = 0;
+      else if (tanh) dp[i] = e[i] * (1 - ap[i] * ap[i]);
+      else dp[i] = ap[i] > 0 ? e[i] : 0;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// Deep learning's mini-batch network (batch.ts) against slow references kept here: the
+// gradient a batch adds up is the gradient of the batch's summed loss by central
+// differences, through dense and sparse (one-hot) inputs, dropout and every activation;
+// and a batch's forward pass gives each row what it gives that row alone.
+
+import { expect, test } from "bun:test";
+import { backwardBatch, forwardBatch, makeBatchWork, outputDeltasBatch } from "../../src/ml/deeplearning/batch.ts";
+import { initialWeights, layout, type NetSpec } from "../../src/ml/deeplearning/network.ts";
+
+/** Six rows of 8 inputs: the first three one-hot (sparse path), the last three dense. */
+const SPARSE_ROWS = [
+  [0, 1, 0, 0, 0, 0, 0, 0],
+  [0, 0, 0, 0, 0, 1, 0, 0],
+  [1, 0, 0, 0, 0, 0, 0, 0],
+  [0, 0, 0, 0, 0, 0, 0, 0.5],
+  [0, 0, 1, 0, 0, 0, 0, 0],
+  [0, 0, 0, 0, 1, 0, 0, 0],
+];
+const DENSE_ROWS = SPARSE_ROWS.map((r, b) => r.map((v, j) => v + Math.sin(3 * b + j)));
+
+const CASES = [
+  ["Tanh", true],
+  ["Rectifier", true],
+  ["Maxout", true],
+  ["Tanh", false],
+  ["Rectifier", false],
+  ["Maxout", false],
+] as const;
+
+for (const [name, rows] of [
+  ["one-hot", SPARSE_ROWS],
+  ["dense", DENSE_ROWS],
+] as const) {
+  test(`a mini-batch's gradient is the central-difference gradient of its summed loss (${name} inputs, dropout, every activation and output)`, () => {
+    const B = rows.length;
+    for (const [activation, softmax] of CASES) {
+      const spec: NetSpec = { units: [8, 5, 4, softmax ? 3 : 1], activation, softmax, inputDropout: 0, hiddenDropout: [0.2, 0.2] };
+      const lay = layout(spec);
+      const w = initialWeights(spec, lay, "Uniform", 0.8, 7);
+      const k = makeBatchWork(spec, lay, B);
+      const targets = Float64Array.from(rows, (_, b) => (softmax ? b % 3 : 0.3 * b - 0.5));
+      // Two dropped hidden units (fixed, as a training row's draw is).
+      k.keep[1][2] = 0;
+      k.keep[2][4 + 1] = 0;
+      // Cross-entropy −Σ log p_target, or Σ ½(output − target)².
+      const loss = (weights: Float64Array) => {
+        k.a[0].set(rows.flat());
+        forwardBatch(spec, lay, weights, k, B, true);
+        const o = k.a[3];
+        let sum = 0;
+        for (let b = 0; b < B; b++) sum += softmax ? -Math.log(o[b * 3 + targets[b]]) : 0.5 * (o[b] - targets[b]) ** 2;
+        return sum;
+      };
+      loss(w);
+      outputDeltasBatch(spec, softmax ? "CrossEntropy" : "Quadratic", k, B, targets);
+      const g = new Float64Array(lay.size);
+      backwardBatch(spec, lay, w, k, B, g);
+      const h = 1e-6;
+      let nonzero = 0;
+      for (let i = 0; i < lay.size; i++) {
+        const up = Float64Array.from(w);
+        const down = Float64Array.from(w);
+        up[i] += h;
+        down[i] -= h;
+        // Deltas are −dLoss/dnet (H2O's sign), so g is the negative gradient.
+        expect(g[i]).toBeCloseTo(-(loss(up) - loss(down)) / (2 * h), 6);
+        if (Math.abs(g[i]) > 1e-9) nonzero++;
+      }
+      expect(nonzero).toBeGreaterThan(lay.size / 4);
+    }
+  });
+}
+
+test("a batch's forward pass gives each row what the row gives alone", () => {
+  const spec: NetSpec = { units: [8, 6, 2], activation: "Rectifier", softmax: true, inputDropout: 0, hiddenDropout: [0.5] };
+  const lay = layout(spec);
+  const w = initialWeights(spec, lay, "UniformAdaptive", 1, 3);
+  const rows = [...SPARSE_ROWS, ...DENSE_ROWS];
+  const all = makeBatchWork(spec, lay, rows.length);
+  all.a[0].set(rows.flat());
+  forwardBatch(spec, lay, w, all, rows.length, false);
+  const one = makeBatchWork(spec, lay, 1);
+  rows.forEach((r, b) => {
+    one.a[0].set(r);
+    forwardBatch(spec, lay, w, one, 1, false);
+    expect(Array.from(all.a[2].subarray(2 * b, 2 * b + 2))).toEqual(Array.from(one.a[2]).map((v) => expect.closeTo(v, 14) as unknown as number));
+  });
+});
