@@ -7,10 +7,10 @@ import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { Db } from "./core/duckdb.ts";
 import { FloeError } from "./core/errors.ts";
-import type { Frame } from "./core/frame.ts";
+import type { ColumnSpec, Frame } from "./core/frame.ts";
 import { importFrame, type IngestOptions } from "./core/ingest.ts";
 import { type Job, Jobs } from "./core/jobs.ts";
-import { framesBytes, machineMemory, MemoryBudget } from "./core/memory.ts";
+import { frameBytesEstimate, framesBytes, machineMemory, MemoryBudget } from "./core/memory.ts";
 import { type Executor, InlineExecutor } from "./core/mr.ts";
 import { WorkerPool } from "./core/pool.ts";
 import type { DataDir } from "./core/persist.ts";
@@ -141,7 +141,12 @@ export class FloeNode {
           j.warnings.push(message);
           opts.onWarning?.(message);
         };
-        const frame = await importFrame(await this.db(), this.executor, source, { ...opts, onWarning, signal: j.signal, onProgress: (p) => j.setProgress(p) });
+        // Refused before any value is read when the frame would not fit the node's budget.
+        const beforeRead = (rows: number, columns: readonly ColumnSpec[]) => {
+          this.budget.check(Math.ceil(frameBytesEstimate(rows, columns)), `frame '${id}' (${rows} rows x ${columns.length} columns)`);
+          opts.beforeRead?.(rows, columns);
+        };
+        const frame = await importFrame(await this.db(), this.executor, source, { ...opts, onWarning, beforeRead, signal: j.signal, onProgress: (p) => j.setProgress(p) });
         return j.signal.aborted ? frame : this.putFrame(id, frame);
       },
       { kind: "frame", id },

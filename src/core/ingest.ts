@@ -30,6 +30,8 @@ export interface IngestOptions extends CsvOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Told what was read other than as written (values made missing, and the like). */
   readonly onWarning?: (message: string) => void;
+  /** Told the rows and columns before any value is read into chunks; throws to refuse (a node's memory budget). */
+  readonly beforeRead?: (rows: number, columns: readonly ColumnSpec[]) => void;
 }
 
 let stageCounter = 0;
@@ -179,6 +181,7 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
       specs.push(domain ? { name: col.name, type, domain } : { name: col.name, type });
       exprs.push(extractExpr(col, type, domain && domain.length === 0 ? null : typeName));
     }
+    opts.beforeRead?.(total, specs);
     // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
     let read = 0;
     const parts = await Promise.all(

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { FloeError } from "./errors.ts";
-import type { Frame } from "./frame.ts";
+import type { ColumnSpec, Frame } from "./frame.ts";
 
 /** The container's memory limit in bytes (cgroup v2 memory.max), or null when none is set. */
 function cgroupLimit(): number | null {
@@ -71,6 +71,15 @@ export function framesBytes(frames: Iterable<Frame>): number {
     }
   }
   return n;
+}
+
+/**
+ * Bytes a frame of `rows` rows and these columns takes in chunks: 8 a numeric or time
+ * value, 4 an enum code; a string column's offsets and missing bits (its text, not known
+ * before it is read, comes on top).
+ */
+export function frameBytesEstimate(rows: number, columns: readonly ColumnSpec[]): number {
+  return columns.reduce((n, c) => n + rows * (c.type === "enum" ? 4 : c.type === "string" ? 4.125 : 8), 0);
 }
 
 /**

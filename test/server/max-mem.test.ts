@@ -17,7 +17,7 @@ const api = apiOf(server);
 const iris = join(FIXTURES, "iris.csv");
 
 describe("floe serve --max-mem", () => {
-  test("an import that does not fit is refused, naming its size, the free memory and the cap", async () => {
+  test("an import that does not fit is refused before its values are read, naming its size, the free memory and the cap", async () => {
     const first = await api.importPath(iris, { frame_id: "iris" });
     expect((await api.get(`/frames/${first}`)).body.byte_size).toBe(IRIS_BYTES);
     const r = await api.post("/frames/import", { path: iris, frame_id: "iris_again" });
@@ -25,13 +25,15 @@ describe("floe serve --max-mem", () => {
     expect(job.status).toBe("failed");
     expect(job.error.code).toBe("too_large");
     expect(job.error.message).toContain(`needs ${formatBytes(IRIS_BYTES)} but this node has ${formatBytes(MAX - IRIS_BYTES)} free of its ${formatBytes(MAX)}`);
+    // Refused before its values were read: reading them takes the progress from 0.7 to 1.
+    expect(job.progress).toBeLessThanOrEqual(0.7);
     expect((await api.get("/frames/iris_again")).status).toBe(404);
   });
 
   test("/cluster and H2O's /3/Cloud report the cap and what the frames leave free", async () => {
     const [node] = (await api.get("/cluster")).body.nodes;
     expect({ max: node.max_mem, free: node.free_mem }).toEqual({ max: MAX, free: MAX - IRIS_BYTES });
-    const cloud = await (await fetch(`${server.url}/3/Cloud`, { headers: CLIENT_HEADERS })).json();
+    const cloud: any = await (await fetch(`${server.url}/3/Cloud`, { headers: CLIENT_HEADERS })).json();
     expect({ max: cloud.nodes[0].max_mem, free: cloud.nodes[0].free_mem }).toEqual({ max: MAX, free: MAX - IRIS_BYTES });
   });
 
