@@ -87,11 +87,24 @@ export function frameBytesEstimate(rows: number, columns: readonly ColumnSpec[])
  * bytes, and a training may take what is left, no more than the machine has free.
  */
 export class MemoryBudget {
+  private readonly holders: (() => number)[];
+
   constructor(
     readonly max: number,
     /** Bytes the node's frames hold now. */
-    private readonly held: () => number,
-  ) {}
+    held: () => number,
+  ) {
+    this.holders = [held];
+  }
+
+  /** Counts what `held` says too (a cluster node's chunks, kept beside its store's frames). */
+  countAlso(held: () => number): void {
+    this.holders.push(held);
+  }
+
+  private held(): number {
+    return this.holders.reduce((n, h) => n + h(), 0);
+  }
 
   /** Bytes under the cap that frames do not hold. */
   free(): number {

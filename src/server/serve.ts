@@ -5,6 +5,7 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Holdings } from "../cluster/holdings.ts";
 import { INTERNAL_PREFIX, InternalRoutes } from "../cluster/internal.ts";
 import { Membership, type NodeStats } from "../cluster/membership.ts";
 import { Rpc } from "../cluster/rpc.ts";
@@ -14,6 +15,7 @@ import { FloeError } from "../core/errors.ts";
 import { DEFAULT_JOB_RETENTION, type JobRetention } from "../core/jobs.ts";
 import { DataDir, type DataDirOptions } from "../core/persist.ts";
 import { deserializeModel, serializeModel } from "../ml/modelfile.ts";
+import { vecBytes } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 import { key } from "../core/store.ts";
 import { FloeNode } from "../runtime.ts";
@@ -257,7 +259,9 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     try {
       const ready = (c: ClusterRuntime) => {
         cluster = ctx.cluster = c;
-        ctx.link = linkCluster(ctx, c, log);
+        const link = linkCluster(ctx, c, log);
+        ctx.link = link;
+        node.budget.countAlso(() => heldChunkBytes(link.holdings));
         opts.onCluster?.(c);
       };
       await startMembership(opts, { secret, routes, tls, stats, log, advertised: opts.advertise ?? `${urlHost}:${boundPort}`, scheme, ready });
@@ -267,6 +271,15 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     }
   }
   return { url: `${scheme}://${urlHost}:${boundPort}`, port: boundPort, node, cluster, stop, stopped };
+}
+
+/** Bytes of the chunks a cluster node holds (its share of every frame, replicas included). */
+function heldChunkBytes(holdings: Holdings): number {
+  let n = 0;
+  for (const frame of holdings.frames.keys()) {
+    for (const i of holdings.heldIndices(frame)) for (const v of holdings.held(frame, i)?.vecs ?? []) n += vecBytes(v);
+  }
+  return n;
 }
 
 /** What the data directory keeps beside a model's file. */

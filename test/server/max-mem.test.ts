@@ -3,10 +3,11 @@
 // /api/v1/cluster and H2O's /3/Cloud report the cap and what is free of it.
 // Iris in floe's chunks: 150 rows x 4 doubles + 150 enum codes (Int32) = 5400 bytes.
 
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { formatBytes, parseSize } from "../../src/core/memory.ts";
 import { floe } from "../support/cli.ts";
+import { killAllNodes, startCluster } from "../support/cluster.ts";
 import { FIXTURES } from "../support/node.ts";
 import { apiOf, CLIENT_HEADERS, testServer } from "../support/server.ts";
 
@@ -54,4 +55,24 @@ describe("floe serve --max-mem", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--max-mem must be a size such as 512m or 4g, got '4x'");
   });
+});
+
+describe("floe serve --max-mem in a cluster", () => {
+  afterAll(killAllNodes);
+
+  test("each node counts the chunks it holds: /cluster reports the cap less its copy of the frame", async () => {
+    const nodes = await startCluster(2, { args: ["--max-mem", "1m"] });
+    const seed = apiOf(nodes[0]);
+    await seed.importPath(iris, { frame_id: "iris" });
+    // Two nodes: every chunk has a copy on each. A peer's stats arrive with its next heartbeat.
+    const expected = nodes.map(() => ({ max: 1024 ** 2, free: 1024 ** 2 - IRIS_BYTES }));
+    let seen: unknown;
+    for (let i = 0; i < 500; i++) {
+      seen = (await seed.get("/cluster")).body.nodes.map((n: any) => ({ max: n.max_mem, free: n.free_mem }));
+      if (Bun.deepEquals(seen, expected)) break;
+      await Bun.sleep(20);
+    }
+    expect(seen).toEqual(expected);
+    await Promise.all(nodes.map((n) => n.stop()));
+  }, 60_000);
 });
