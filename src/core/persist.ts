@@ -37,9 +37,12 @@ function writeFileAtomic(path: string, bytes: Uint8Array): void {
   try {
     writeFileSync(fd, bytes);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    removeIfThere(tmp);
+    throw err;
   }
+  closeSync(fd);
   renameSync(tmp, path);
 }
 
@@ -135,9 +138,13 @@ export class DataDir {
 
   /** Writes a model file, then its metadata: a model counts as kept once both are there. */
   writeModel(id: string, bytes: Uint8Array, meta: unknown): void {
-    writeFileAtomic(join(this.models, `${id}.floe`), bytes);
-    writeFileAtomic(join(this.models, `${id}.json`), Buffer.from(JSON.stringify(meta)));
-    syncDir(this.models);
+    try {
+      writeFileAtomic(join(this.models, `${id}.floe`), bytes);
+      writeFileAtomic(join(this.models, `${id}.json`), Buffer.from(JSON.stringify(meta)));
+      syncDir(this.models);
+    } catch (err) {
+      throw new FloeError("unavailable", `cannot write model '${id}' to ${this.models}: ${(err as Error).message}`);
+    }
   }
 
   /** Removes a model's metadata first, so that a removal cut short leaves no half model. */

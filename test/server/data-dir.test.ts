@@ -104,6 +104,10 @@ describe("floe serve --data-dir", () => {
     expect(existsSync(join(framesDir, `${file}.123-1.tmp`))).toBe(false);
   }, 60_000);
 
+  test("a cluster node refuses --data-dir: it does not yet keep its chunks across restarts", async () => {
+    await expect(startServer({ port: 0, host: "127.0.0.1", threads: 1, dataDir: tempDir(), secret: "cluster-secret" })).rejects.toThrow("--data-dir is for a standalone node");
+  });
+
   test("a --data-dir that is a file is refused, naming it", async () => {
     const file = join(tempDir(), "not-a-dir");
     writeFileSync(file, "x");
