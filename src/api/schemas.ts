@@ -127,7 +127,9 @@ export const RowsSchema = z
 export const ImportBody = z
   .object({
     path: z.string().min(1).optional().openapi({ description: "A file or glob, relative to --data-root when set" }),
-    sql: z.string().min(1).optional().openapi({ description: "A DuckDB query whose result becomes the frame" }),
+    sql: z.string().min(1).optional().openapi({ description: "A query whose result becomes the frame: DuckDB's, or with db one SELECT the database runs" }),
+    db: z.string().min(1).max(4096).optional().openapi({ description: "A database to read from, postgres://user:password@host:port/database, with table or sql" }),
+    table: z.string().min(1).max(1024).optional().openapi({ description: "The db table to read" }),
     frame_id: Id.optional(),
     col_types: boundedRecord(ColumnType, LIMITS.columns).optional(),
     sep: z.string().length(1).optional(),
@@ -135,7 +137,10 @@ export const ImportBody = z
     na_strings: z.array(z.string().max(LIMITS.naStringLength)).max(LIMITS.naStrings).optional(),
   })
   .strict()
-  .refine((b) => (b.path === undefined) !== (b.sql === undefined), { message: "give exactly one of path or sql", path: ["path"] })
+  .refine((b) => (b.db === undefined ? b.table === undefined && (b.path === undefined) !== (b.sql === undefined) : b.path === undefined && (b.table === undefined) !== (b.sql === undefined)), {
+    message: "give exactly one of path or sql, or db with exactly one of table or sql",
+    path: ["path"],
+  })
   .openapi("ImportRequest");
 
 export const SplitBody = z

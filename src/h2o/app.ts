@@ -15,6 +15,7 @@ import { register as frames } from "./routes/frames.ts";
 import { register as jobs } from "./routes/jobs.ts";
 import { register as models } from "./routes/models.ts";
 import { register as rapids } from "./routes/rapids.ts";
+import { register as sql } from "./routes/sql.ts";
 
 /** The path prefixes H2O's API lives under. */
 export const H2O_PREFIXES = ["/3/", "/4/", "/99/"] as const;
@@ -23,7 +24,7 @@ export function isH2OPath(path: string): boolean {
   return H2O_PREFIXES.some((p) => path.startsWith(p));
 }
 
-const ROUTES: readonly RouteModule[] = [cloud, frames, jobs, rapids, models, explain];
+const ROUTES: readonly RouteModule[] = [cloud, frames, jobs, rapids, models, explain, sql];
 
 export interface H2OAppOptions {
   /** The server's bearer token, when it has one. */

@@ -11,6 +11,7 @@ import { ingest } from "../../src/core/ingest.ts";
 import { floe } from "../support/cli.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
 import { testPostgres } from "../support/postgres.ts";
+import { apiOf, testServer } from "../support/server.ts";
 
 const node = testNode();
 const dir = tempDir();
@@ -131,7 +132,7 @@ describe("floe CLI --db", () => {
     expect(fromDb.stderr).toBe("");
     expect(fromDb.code).toBe(0);
     expect(JSON.parse(fromDb.stdout)).toEqual(JSON.parse(fromCsv.stdout));
-  });
+  }, 60_000);
 
   test("a GBM trained from the database predicts as one trained from the CSV", async () => {
     const [a, b] = [join(dir, "db.floe"), join(dir, "csv.floe")];
@@ -144,17 +145,43 @@ describe("floe CLI --db", () => {
     expect(p1.code).toBe(0);
     expect(p1.stdout.split("\n").length).toBe(152);
     expect(p1.stdout).toBe(p2.stdout);
-  });
+  }, 60_000);
 
   test("an unreachable --db fails with one line naming host:port, never the password", async () => {
     const r = await floe(["describe", "--db", `postgres://floe:${pg.password}@127.0.0.1:1/postgres`, "--table", "iris"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("cannot connect to the database at 127.0.0.1:1: connection refused");
     expect(r.stderr + r.stdout).not.toContain(pg.password);
-  });
+  }, 60_000);
 
   test("--table without --db, and --db without a table or query, are refused", async () => {
     expect((await floe(["describe", "--table", "iris"])).stderr).toContain("--table needs --db");
     expect((await floe(["describe", "--db", pg.url])).stderr).toContain("--db needs either --table NAME or --sql");
-  });
+  }, 60_000);
+});
+
+describe("REST import of a database", () => {
+  test("POST /frames/import {db, table|sql} imports the frame; a --data-root server refuses it", async () => {
+    const api = apiOf(await testServer({ threads: 1 }));
+    const importDb = async (body: Record<string, string>) => {
+      const r = await api.post("/frames/import", { db: pg.url, ...body });
+      expect(r.status).toBe(202);
+      const job = await api.waitJob(r.body.job.job_id);
+      expect(job.status).toBe("done");
+      return job.dest.id as string;
+    };
+    expect(await importDb({ table: "iris", frame_id: "pg_iris" })).toBe("pg_iris");
+    const frame = (await api.get("/frames/pg_iris")).body;
+    expect(frame.rows).toBe(150);
+    expect(frame.columns.map((c: { type: string }) => c.type)).toEqual(["numeric", "numeric", "numeric", "numeric", "enum"]);
+    const setosa = await importDb({ sql: "SELECT * FROM iris WHERE species = 'Iris-setosa'" });
+    expect((await api.get(`/frames/${setosa}`)).body.rows).toBe(50);
+    const both = await api.post("/frames/import", { db: pg.url, table: "iris", sql: "SELECT 1" });
+    expect(both.status).toBe(400);
+
+    const confined = apiOf(await testServer({ threads: 1, dataRoot: dir }));
+    const refused = await confined.post("/frames/import", { db: pg.url, table: "iris" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe("database imports are disabled when the server has a --data-root");
+  }, 60_000);
 });

@@ -54,7 +54,7 @@ export function dbAddress(url: string): DbAddress {
 }
 
 /** A PostgreSQL identifier, schema-qualified names quoted part by part. */
-function pgIdent(name: string): string {
+export function pgIdent(name: string): string {
   return name
     .split(".")
     .map((part) => `"${part.replaceAll('"', '""')}"`)

@@ -35,7 +35,7 @@ const importRoute = createRoute({
   method: "post",
   path: "/frames/import",
   tags,
-  summary: "Import a file, a glob or a SQL query's result as a frame (a job)",
+  summary: "Import a file, a glob, a SQL query's result or a database table as a frame (a job)",
   request: jsonBody(ImportBody),
   responses: { 202: jsonResponse(JobEnvelope, "The import job; its dest is the frame"), ...FORBIDDEN, ...CONFLICT, ...ERRORS },
 });
@@ -134,7 +134,11 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
   app.openapi(importRoute, (c) => {
     const body = c.req.valid("json");
     let source: Source;
-    if (body.sql !== undefined) {
+    if (body.db !== undefined) {
+      // Like SQL, a database read reaches past the data root: off when there is one.
+      if (ctx.dataRoot !== null) throw new FloeError("forbidden", "database imports are disabled when the server has a --data-root");
+      source = { kind: "db", url: body.db, table: body.table, query: body.sql };
+    } else if (body.sql !== undefined) {
       // DuckDB SQL reads any file the process can: with a data root, it is off.
       if (ctx.dataRoot !== null) throw new FloeError("forbidden", "SQL imports are disabled when the server has a --data-root");
       source = { kind: "sql", query: body.sql };
