@@ -99,7 +99,7 @@ class RemoteRun {
   }
 }
 
-async function remote<T>(args: RemoteFlags, body: (run: RemoteRun) => Promise<T>): Promise<T> {
+export async function remote<T>(args: RemoteFlags, body: (run: RemoteRun) => Promise<T>): Promise<T> {
   const run = new RemoteRun(args);
   try {
     return await body(run);

@@ -267,6 +267,11 @@ export class AutoMLApi {
   get(id: string): Promise<AutoMLInfo> {
     return this.t.json("GET", `/automl/${pathOf(id)}`);
   }
+
+  /** Deletes a run and the models it built; a run in progress is cancelled first. Returns the deleted models' ids. */
+  async delete(id: string): Promise<string[]> {
+    return (await this.t.json<{ deleted_models: string[] }>("DELETE", `/automl/${pathOf(id)}`)).deleted_models;
+  }
 }
 
 export class JobsApi {

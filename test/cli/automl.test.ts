@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { loadModel } from "../../src/ml/modelfile.ts";
 import { floe } from "../support/cli.ts";
 import { FIXTURES, tempDir } from "../support/node.ts";
+import { testServer } from "../support/server.ts";
 
 const dir = tempDir();
 const iris = join(FIXTURES, "iris.csv");
+const server = await testServer();
 
 test("--json prints the leaderboard with H2O's columns and the leader, saved with --out and scored by predict", async () => {
   const out = join(dir, "leader.floe");
@@ -28,7 +30,7 @@ test("--json prints the leaderboard with H2O's columns and the leader, saved wit
   expect(lines.length).toBe(151);
   // The saved leader is the model the leaderboard ranks first.
   expect(loadModel(out).model_id).toBe(j.leader);
-});
+}, 30_000);
 
 test("from stdin, the leaderboard as a table and the event log on stderr", async () => {
   const r = await floe(["automl", "-", "-y", "species", "--max-models", "1", "--nfolds", "2", "--seed", "1", "--include-algos", "GLM"], { stdin: Bun.file(iris), env: { NODE_ENV: "production" } });
@@ -49,3 +51,32 @@ test("a bad command fails with one clear line", async () => {
   const badCol = await floe(["automl", iris, "-y", "colour", "--max-models", "1"]);
   expect(badCol.stderr).toContain("response column 'colour' is not in the frame");
 });
+
+test("--url runs on a server: the leaderboard of the in-process run (same seed), the event log relayed, the leader saved", async () => {
+  const args = ["automl", iris, "-y", "species", "--max-models", "2", "--nfolds", "3", "--seed", "3", "--exclude-algos", "DeepLearning"];
+  const [local, remote] = await Promise.all([
+    floe([...args, "--json", "--quiet", "--out", join(dir, "local-leader.floe")]),
+    floe([...args, "--json", "--out", join(dir, "remote-leader.floe"), "--url", server.url]),
+  ]);
+  expect(remote.code).toBe(0);
+  const [l, r] = [JSON.parse(local.stdout), JSON.parse(remote.stdout)];
+  // The same models and metrics; only the run's id (the models' suffix) and the times differ.
+  const id = String(r.leader).replace(/^.*_(AutoML_\d+)$/, "$1");
+  const rows = (j: any, suffix: string) => j.leaderboard.map(({ training_time_ms: _, ...row }: any) => ({ ...row, model_id: row.model_id.replace(suffix, "") }));
+  expect(rows(r, `_${id}`)).toEqual(rows(l, "_AutoML_1"));
+  expect(r.leaderboard.length).toBe(4);
+  // The event log came to stderr as the run went on: every model joined, then the end.
+  for (const row of r.leaderboard) expect(remote.stderr).toMatch(new RegExp(`^floe: ${row.model_id}[: ]`, "m"));
+  expect(remote.stderr).toContain(`leader ${r.leader}`);
+  // The saved leader is the server's model and predicts as the in-process leader does.
+  expect(loadModel(join(dir, "remote-leader.floe")).model_id).toBe(r.leader);
+  const [pl, pr] = await Promise.all([floe(["predict", join(dir, "local-leader.floe"), iris]), floe(["predict", join(dir, "remote-leader.floe"), iris])]);
+  expect(pr.stdout).toBe(pl.stdout);
+  // The run stays on the server; the uploaded frame does not.
+  expect((await fetch(`${server.url}/api/v1/automl/${id}`)).status).toBe(200);
+  const frames = (await (await fetch(`${server.url}/api/v1/frames`)).json()) as { frames: unknown[] };
+  expect(frames.frames).toEqual([]);
+  // --threads is the server's to decide.
+  const threads = await floe([...args, "--threads", "2", "--url", server.url]);
+  expect([threads.code === 0, threads.stderr.trim().split("\n").at(-1)]).toEqual([false, expect.stringContaining("--threads does not apply with --url")]);
+}, 60_000);

@@ -254,6 +254,8 @@ describe("the TypeScript client", () => {
     expect((await client.waitJob(job.job_id)).status).toBe("done");
     const run = await client.automl.get(automl_id);
     expect(run.leaderboard.map((r) => r.model_id)).toEqual([`GLM_1_${automl_id}`]);
+    expect(await client.automl.delete(automl_id)).toEqual([`GLM_1_${automl_id}`]);
+    expect(await client.automl.get(automl_id).catch((e) => e)).toMatchObject({ code: "not_found" });
   }, 30_000);
 });
 
