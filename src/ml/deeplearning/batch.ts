@@ -30,6 +30,8 @@ export interface BatchWork {
   readonly nzIndex: Int32Array;
   readonly nzValue: Float64Array;
   readonly nzStart: Int32Array;
+  /** A hidden weight layer transposed (fan-in rows of R weights), then fan-in zero biases: backError's operand. */
+  readonly wT: Float64Array;
 }
 
 export function makeBatchWork(spec: NetSpec, lay: Layout, capacity: number): BatchWork {
@@ -46,6 +48,7 @@ export function makeBatchWork(spec: NetSpec, lay: Layout, capacity: number): Bat
     nzIndex: new Int32Array(capacity * P),
     nzValue: new Float64Array(capacity * P),
     nzStart: new Int32Array(capacity + 1),
+    wT: new Float64Array(Math.max(0, ...Array.from(lay.rows.slice(1), (R, l) => R * lay.fanIn[l + 1] + lay.fanIn[l + 1]))),
   };
 }
 
@@ -76,7 +79,47 @@ function denseNet(w: Float64Array, wo: number, bo: number, R: number, F: number,
     const p1 = p0 + F;
     const p2 = p1 + F;
     const p3 = p2 + F;
-    for (let r = 0; r < R; r++) {
+    let r = 0;
+    // Two weight rows by four batch rows: six loads for eight products.
+    for (; r + 2 <= R; r += 2) {
+      const u = wo + r * F;
+      const v = u + F;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
+      for (let j = 0; j < F; j++) {
+        const wu = w[u + j];
+        const wv = w[v + j];
+        const x0 = prev[p0 + j];
+        const x1 = prev[p1 + j];
+        const x2 = prev[p2 + j];
+        const x3 = prev[p3 + j];
+        s0 += wu * x0;
+        s1 += wu * x1;
+        s2 += wu * x2;
+        s3 += wu * x3;
+        t0 += wv * x0;
+        t1 += wv * x1;
+        t2 += wv * x2;
+        t3 += wv * x3;
+      }
+      const bu = w[bo + r];
+      const bv = w[bo + r + 1];
+      z[b * R + r] = s0 + bu;
+      z[(b + 1) * R + r] = s1 + bu;
+      z[(b + 2) * R + r] = s2 + bu;
+      z[(b + 3) * R + r] = s3 + bu;
+      z[b * R + r + 1] = t0 + bv;
+      z[(b + 1) * R + r + 1] = t1 + bv;
+      z[(b + 2) * R + r + 1] = t2 + bv;
+      z[(b + 3) * R + r + 1] = t3 + bv;
+    }
+    for (; r < R; r++) {
       const base = wo + r * F;
       let s0 = 0;
       let s1 = 0;
@@ -199,24 +242,49 @@ export function outputDeltasBatch(spec: NetSpec, loss: Loss, k: BatchWork, B: nu
   }
 }
 
-/** g's R × F weights += Dᵀ (R × B) · prev (B × F), four rows of the batch at a time. */
+/** g's R × F weights += Dᵀ (R × B) · prev (B × F), two weight rows by four batch rows at a time. */
 function denseGradient(g: Float64Array, wo: number, R: number, F: number, d: Float64Array, prev: Float64Array, B: number): void {
-  for (let r = 0; r < R; r++) {
-    const base = wo + r * F;
+  let r = 0;
+  for (; r + 2 <= R; r += 2) {
+    const u = wo + r * F;
+    const v = u + F;
     let b = 0;
     for (; b + 4 <= B; b += 4) {
       const d0 = d[b * R + r];
       const d1 = d[(b + 1) * R + r];
       const d2 = d[(b + 2) * R + r];
       const d3 = d[(b + 3) * R + r];
-      if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
+      const e0 = d[b * R + r + 1];
+      const e1 = d[(b + 1) * R + r + 1];
+      const e2 = d[(b + 2) * R + r + 1];
+      const e3 = d[(b + 3) * R + r + 1];
+      if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0 && e0 === 0 && e1 === 0 && e2 === 0 && e3 === 0) continue;
       const p0 = b * F;
       const p1 = p0 + F;
       const p2 = p1 + F;
       const p3 = p2 + F;
-      for (let j = 0; j < F; j++) g[base + j] += d0 * prev[p0 + j] + d1 * prev[p1 + j] + d2 * prev[p2 + j] + d3 * prev[p3 + j];
+      for (let j = 0; j < F; j++) {
+        const x0 = prev[p0 + j];
+        const x1 = prev[p1 + j];
+        const x2 = prev[p2 + j];
+        const x3 = prev[p3 + j];
+        g[u + j] += d0 * x0 + d1 * x1 + d2 * x2 + d3 * x3;
+        g[v + j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3;
+      }
     }
     for (; b < B; b++) {
+      const d0 = d[b * R + r];
+      const e0 = d[b * R + r + 1];
+      const p = b * F;
+      for (let j = 0; j < F; j++) {
+        g[u + j] += d0 * prev[p + j];
+        g[v + j] += e0 * prev[p + j];
+      }
+    }
+  }
+  for (; r < R; r++) {
+    const base = wo + r * F;
+    for (let b = 0; b < B; b++) {
       const dr = d[b * R + r];
       if (dr === 0) continue;
       const p = b * F;
@@ -236,39 +304,11 @@ function sparseGradient(g: Float64Array, wo: number, R: number, F: number, d: Fl
   }
 }
 
-/** e (B × F) = D (B × R) · W (R × F): the errors a layer sends back, four rows of the batch at a time. */
-function backError(w: Float64Array, wo: number, R: number, F: number, d: Float64Array, e: Float64Array, B: number): void {
-  e.fill(0, 0, B * F);
-  let b = 0;
-  for (; b + 4 <= B; b += 4) {
-    const e0 = b * F;
-    const e1 = e0 + F;
-    const e2 = e1 + F;
-    const e3 = e2 + F;
-    for (let r = 0; r < R; r++) {
-      const d0 = d[b * R + r];
-      const d1 = d[(b + 1) * R + r];
-      const d2 = d[(b + 2) * R + r];
-      const d3 = d[(b + 3) * R + r];
-      if (d0 === 0 && d1 === 0 && d2 === 0 && d3 === 0) continue;
-      const base = wo + r * F;
-      for (let j = 0; j < F; j++) {
-        const wj = w[base + j];
-        e[e0 + j] += d0 * wj;
-        e[e1 + j] += d1 * wj;
-        e[e2 + j] += d2 * wj;
-        e[e3 + j] += d3 * wj;
-      }
-    }
-  }
-  for (; b < B; b++) {
-    for (let r = 0; r < R; r++) {
-      const dr = d[b * R + r];
-      if (dr === 0) continue;
-      const base = wo + r * F;
-      for (let j = 0; j < F; j++) e[b * F + j] += dr * w[base + j];
-    }
-  }
+/** e (B × F) = D (B × R) · W (R × F): the errors a layer sends back, as the product D · (Wᵀ)ᵀ that denseNet computes. */
+function backError(w: Float64Array, wo: number, R: number, F: number, d: Float64Array, e: Float64Array, B: number, wT: Float64Array): void {
+  for (let r = 0; r < R; r++) for (let j = 0; j < F; j++) wT[j * R + r] = w[wo + r * F + j];
+  wT.fill(0, F * R, F * R + F);
+  denseNet(wT, 0, F * R, F, R, d, e, B);
 }
 
 /**
@@ -291,7 +331,7 @@ export function backwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: Ba
     for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) g[bo + r] += d[b * R + r];
     if (l === 1) break;
     const e = k.e[l - 1];
-    backError(w, wo, R, F, d, e, B);
+    backError(w, wo, R, F, d, e, B, k.wT);
     const dp = k.d[l - 1];
     const ap = k.a[l - 1];
     const zp = k.z[l - 1];

@@ -137,7 +137,15 @@ function adaRate(aux: Float64Array, i: number, grad2: number, rho: number, eps: 
  */
 function adaRow(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, l1: number, l2: number, rho: number, eps: number): number {
   let g2 = 0;
+  const penalized = l1 !== 0 || l2 !== 0;
   for (let i = base; i < base + F; i++) {
+    if (g[i] === 0 && !penalized) {
+      // A zero gradient (a one-hot input no row of the batch had) only decays the averages:
+      // the same bits as the full step, without its division and square root.
+      aux[2 * i + 1] *= rho;
+      aux[2 * i] *= rho;
+      continue;
+    }
     const wt = w[i];
     const grad = g[i] * inv - (wt > 0 ? l1 : wt < 0 ? -l1 : 0) - wt * l2;
     g[i] = 0;
