@@ -83,11 +83,13 @@ export function frameBytesEstimate(rows: number, columns: readonly ColumnSpec[])
 }
 
 /**
- * A node's memory budget (`floe serve --max-mem`): its frames may hold at most `max`
- * bytes, and a training may take what is left, no more than the machine has free.
+ * A node's memory budget (`floe serve --max-mem`): its frames may hold at most `max` bytes
+ * and no more than the machine has free; a training may take what they leave (on a
+ * cluster, what the live nodes leave together).
  */
 export class MemoryBudget {
   private readonly holders: (() => number)[];
+  private clusterFree: (() => number) | null = null;
 
   constructor(
     readonly max: number,
@@ -102,27 +104,34 @@ export class MemoryBudget {
     this.holders.push(held);
   }
 
+  /** Trainings run over a cluster from now on: they may take `free`, the live nodes' free bytes together. */
+  spanCluster(free: () => number): void {
+    this.clusterFree = free;
+  }
+
   private held(): number {
     return this.holders.reduce((n, h) => n + h(), 0);
   }
 
-  /** Bytes under the cap that frames do not hold. */
+  /** Bytes under the cap that frames do not hold, no more than the machine has available. */
   free(): number {
-    return Math.max(0, this.max - this.held());
+    return Math.max(0, Math.min(this.max - this.held(), availableMemory()));
   }
 
-  /** What a training may take: the free budget, or less when the machine has less. */
+  /** What a training may take. */
   forTraining(): number {
-    return Math.min(this.free(), availableMemory());
+    return this.clusterFree?.() ?? this.free();
   }
 
-  /** Refuses `bytes` more for `what` when they do not fit under the cap, naming the numbers. */
+  /** Refuses `bytes` more for `what` when they do not fit in what is free, naming the numbers. */
   check(bytes: number, what: string): void {
     const held = this.held();
-    if (held + bytes <= this.max) return;
+    const available = availableMemory();
+    if (bytes <= Math.min(this.max - held, available)) return;
+    const machine = available < this.max - held ? `, the machine has ${formatBytes(available)} available` : "";
     throw new FloeError(
       "too_large",
-      `${what} needs ${formatBytes(bytes)} but this node has ${formatBytes(Math.max(0, this.max - held))} free of its ${formatBytes(this.max)} (--max-mem; frames hold ${formatBytes(held)}): delete frames or start the node with a larger --max-mem`,
+      `${what} needs ${formatBytes(bytes)} but this node has ${formatBytes(this.free())} free (--max-mem ${formatBytes(this.max)}, frames hold ${formatBytes(held)}${machine}): delete frames or start the node with a larger --max-mem`,
     );
   }
 }

@@ -262,6 +262,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         const link = linkCluster(ctx, c, log);
         ctx.link = link;
         node.budget.countAlso(() => heldChunkBytes(link.holdings));
+        node.budget.spanCluster(() => c.membership.live().reduce((n, m) => n + m.stats.free_mem, 0));
         opts.onCluster?.(c);
       };
       await startMembership(opts, { secret, routes, tls, stats, log, advertised: opts.advertise ?? `${urlHost}:${boundPort}`, scheme, ready });

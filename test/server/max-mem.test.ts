@@ -25,7 +25,9 @@ describe("floe serve --max-mem", () => {
     const job = await api.waitJob(r.body.job.job_id);
     expect(job.status).toBe("failed");
     expect(job.error.code).toBe("too_large");
-    expect(job.error.message).toContain(`needs ${formatBytes(IRIS_BYTES)} but this node has ${formatBytes(MAX - IRIS_BYTES)} free of its ${formatBytes(MAX)}`);
+    expect(job.error.message).toContain(
+      `needs ${formatBytes(IRIS_BYTES)} but this node has ${formatBytes(MAX - IRIS_BYTES)} free (--max-mem ${formatBytes(MAX)}, frames hold ${formatBytes(IRIS_BYTES)})`,
+    );
     // Refused before its values were read: reading them takes the progress from 0.7 to 1.
     expect(job.progress).toBeLessThanOrEqual(0.7);
     expect((await api.get("/frames/iris_again")).status).toBe(404);
@@ -60,7 +62,7 @@ describe("floe serve --max-mem", () => {
 describe("floe serve --max-mem in a cluster", () => {
   afterAll(killAllNodes);
 
-  test("each node counts the chunks it holds: /cluster reports the cap less its copy of the frame", async () => {
+  test("each node counts the chunks it holds (/cluster reports the cap less its copy of the frame); a training may take what the nodes have free together", async () => {
     const nodes = await startCluster(2, { args: ["--max-mem", "1m"] });
     const seed = apiOf(nodes[0]);
     await seed.importPath(iris, { frame_id: "iris" });
@@ -73,6 +75,15 @@ describe("floe serve --max-mem in a cluster", () => {
       await Bun.sleep(20);
     }
     expect(seen).toEqual(expected);
-    await Promise.all(nodes.map((n) => n.stop()));
+    // A training spreads over the cluster: it may take what the live nodes have free together.
+    const job = await seed.train({ algo: "gbm", training_frame: "iris", response_column: "species", params: { ntrees: 2, seed: 1 } });
+    expect(job.status).toBe("done");
+    const tiny = await startCluster(2, { args: ["--max-mem", "8000"] });
+    await apiOf(tiny[0]).importPath(iris, { frame_id: "iris" });
+    for (let i = 0; i < 500 && (await apiOf(tiny[0]).get("/cluster")).body.nodes.some((n: any) => n.free_mem !== MAX - IRIS_BYTES); i++) await Bun.sleep(20);
+    const refused = await apiOf(tiny[0]).train({ algo: "gbm", training_frame: "iris", response_column: "species", params: { ntrees: 2, seed: 1 } });
+    expect(refused.status).toBe("failed");
+    expect(refused.error.message).toContain(`but ${formatBytes(2 * (MAX - IRIS_BYTES))} is available`);
+    await Promise.all([...nodes, ...tiny].map((n) => n.stop()));
   }, 60_000);
 });
