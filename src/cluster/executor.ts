@@ -22,7 +22,7 @@ type Over = { readonly kind: "local" } | { readonly kind: "frame"; readonly fram
 export class ClusterExecutor implements Executor {
   private nextView = 1;
   /** Views no longer referenced are released on every node. */
-  private readonly released = new FinalizationRegistry<string>((id) => void this.release(id));
+  private readonly released = new FinalizationRegistry<string>((id) => void this.drop(id));
 
   constructor(
     private readonly peers: Peers,
@@ -112,7 +112,7 @@ export class ClusterExecutor implements Executor {
         const { start, rows } = c as unknown as FrameChunkStub;
         return new ResidentStub(built, i, start, rows);
       });
-      this.released.register(stubs, built.id);
+      this.released.register(stubs, built.id, built);
       return stubs as unknown as P;
     }
     return fold.result;
@@ -169,7 +169,15 @@ export class ClusterExecutor implements Executor {
     }
   }
 
-  private async release(view: string): Promise<void> {
+  /** Drops a resident view on every node now (see Executor.release); anything else is left alone. */
+  async release(view: Chunked<ChunkLike>): Promise<void> {
+    const first = view.chunks[0];
+    if (!(first instanceof ResidentStub)) return;
+    this.released.unregister(first.view);
+    await this.drop(first.view.id);
+  }
+
+  private async drop(view: string): Promise<void> {
     await Promise.all(this.peers.live().map((node) => this.transport.call(node, "release", encode({ view })).catch(() => {})));
   }
 

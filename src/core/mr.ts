@@ -78,6 +78,12 @@ export interface Executor {
   /** Maps that may run at once. */
   readonly threads: number;
   run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P>;
+  /**
+   * Frees a view a resident task built, once its user is done with it: a distributed
+   * executor drops it on every node now rather than when the view is garbage collected.
+   * Optional: locally the view is freed with the objects themselves.
+   */
+  release?(view: Chunked<ChunkLike>): Promise<void>;
   close(): Promise<void>;
 }
 
