@@ -66,11 +66,12 @@ export async function writeFrameFile(out: FileHandle, frame: Frame, afterChunk?:
   await out.write(MAGIC);
   const chunks: Footer["chunks"][number][] = [];
   for (const chunk of frame.chunks) {
-    const stringBytes: number[] = [];
-    for (const vec of chunk.vecs) {
-      if (vec.kind === "utf8") stringBytes.push(vec.bytes.byteLength);
-      for (const buf of buffersOf(vec)) await out.write(buf);
-    }
+    const stringBytes = chunk.vecs.flatMap((v) => (v.kind === "utf8" ? [v.bytes.byteLength] : []));
+    const buffers = chunk.vecs.flatMap(buffersOf);
+    const sizes = bufferSizes(frame.columns, chunk.rows, stringBytes);
+    // The reader finds each buffer by these sizes: a vector of another length would shift the rest.
+    if (buffers.some((b, i) => b.byteLength !== sizes[i])) throw new FloeError("internal", `chunk ${chunk.index}'s vectors do not match its ${chunk.rows} rows`);
+    for (const buf of buffers) await out.write(buf);
     chunks.push({ rows: chunk.rows, stringBytes });
     await afterChunk?.(chunk.index);
   }
