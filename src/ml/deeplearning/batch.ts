@@ -189,14 +189,10 @@ export function forwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: Bat
     const U = spec.units[l];
     const keep = k.keep[l];
     const scale = training ? 1 : 1 - spec.hiddenDropout[l - 1];
-    for (let i = 0; i < B * U; i++) {
-      let v: number;
-      if (training && keep[i] === 0) v = 0;
-      else if (maxout) v = Math.max(z[2 * i], z[2 * i + 1]);
-      else if (tanh) v = Math.tanh(z[i]);
-      else v = z[i] > 0 ? z[i] : 0;
-      a[i] = v * scale;
-    }
+    if (maxout) for (let i = 0; i < B * U; i++) a[i] = Math.max(z[2 * i], z[2 * i + 1]) * scale;
+    else if (tanh) for (let i = 0; i < B * U; i++) a[i] = Math.tanh(z[i]) * scale;
+    else for (let i = 0; i < B * U; i++) a[i] = (z[i] > 0 ? z[i] : 0) * scale;
+    if (training && spec.hiddenDropout[l - 1] > 0) for (let i = 0; i < B * U; i++) if (keep[i] === 0) a[i] = 0;
   }
 }
 

@@ -136,16 +136,9 @@ function adaRate(aux: Float64Array, i: number, grad2: number, rho: number, eps: 
  * zeroing their g; returns the sum of their squared gradients. Most of training's time.
  */
 function adaRow(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, l1: number, l2: number, rho: number, eps: number): number {
+  if (l1 === 0 && l2 === 0) return adaRowUnpenalized(w, aux, g, base, F, inv, rho, eps);
   let g2 = 0;
-  const penalized = l1 !== 0 || l2 !== 0;
   for (let i = base; i < base + F; i++) {
-    if (g[i] === 0 && !penalized) {
-      // A zero gradient (a one-hot input no row of the batch had) only decays the averages:
-      // the same bits as the full step, without its division and square root.
-      aux[2 * i + 1] *= rho;
-      aux[2 * i] *= rho;
-      continue;
-    }
     const wt = w[i];
     const grad = g[i] * inv - (wt > 0 ? l1 : wt < 0 ? -l1 : 0) - wt * l2;
     g[i] = 0;
@@ -157,6 +150,33 @@ function adaRow(w: Float64Array, aux: Float64Array, g: Float64Array, base: numbe
     const rate2 = (dx + eps) / (eg + eps);
     aux[2 * i] = rho * dx + (1 - rho) * rate2 * gg;
     w[i] = wt + Math.sqrt(rate2) * grad;
+  }
+  return g2;
+}
+
+/** adaRow without L1/L2: the same bits, the penalty terms being exact zeros. */
+function adaRowUnpenalized(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, rho: number, eps: number): number {
+  let g2 = 0;
+  const fresh = 1 - rho;
+  for (let i = base; i < base + F; i++) {
+    const gi = g[i];
+    if (gi === 0) {
+      // A zero gradient (a one-hot input no row of the batch had) only decays the averages:
+      // the same bits as the full step, without its division and square root.
+      aux[2 * i + 1] *= rho;
+      aux[2 * i] *= rho;
+      continue;
+    }
+    const grad = gi * inv;
+    g[i] = 0;
+    const gg = grad * grad;
+    g2 += gg;
+    const eg = rho * aux[2 * i + 1] + fresh * gg;
+    aux[2 * i + 1] = eg;
+    const dx = aux[2 * i];
+    const rate2 = (dx + eps) / (eg + eps);
+    aux[2 * i] = rho * dx + fresh * rate2 * gg;
+    w[i] += Math.sqrt(rate2) * grad;
   }
   return g2;
 }

@@ -1,0 +1,59 @@
+// Deep learning against scikit-learn's MLPClassifier on the same flights sample as
+// bench/automl (200,000 training rows, the target delayed = delay > 15 min, one-hot origin
+// and destination, standardised numbers): the same architecture ([200,200] relu), the same
+// epochs, each tool's default optimiser (floe: ADADELTA in mini-batches of 32; scikit-learn:
+// adam in batches of 200). Prints time per epoch, rows/s, test AUC, peak RSS and the ratios.
+//   npx bun bench/deeplearning.ts [--rows 200000] [--epochs 10] [--hidden 200,200] [--threads 2]
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ensurePeers, floe, out, PY, root } from "./flights.ts";
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+const rows = Number(flag("rows", "200000"));
+const epochs = Number(flag("epochs", "10"));
+const hidden = flag("hidden", "200,200");
+const threads = flag("threads", "2");
+const train = join(out, `deeplearning-train-${rows}.csv`);
+const test = join(out, "deeplearning-test.csv");
+const modelFile = join(out, "deeplearning.floe");
+
+mkdirSync(out, { recursive: true });
+{
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  const parquet = join(root, "node_modules", "vega-datasets", "data", "flights-3m.parquet");
+  const all = `SELECT hour(date) AS hour, dayofweek(date) AS dow, month(date) AS month, distance, origin, destination,
+    CASE WHEN delay > 15 THEN 'yes' ELSE 'no' END AS delayed, hash(date, delay, distance, origin, destination, 4321) % 60 AS part,
+    hash(date, delay, distance, origin, destination, 99) AS shuffle FROM '${parquet}'`;
+  await con.run(`COPY (SELECT * EXCLUDE (part, shuffle) FROM (${all}) WHERE part < 4 ORDER BY shuffle LIMIT ${rows}) TO '${train}' (HEADER)`);
+  await con.run(`COPY (SELECT * EXCLUDE (part, shuffle) FROM (${all}) WHERE part = 4 ORDER BY shuffle) TO '${test}' (HEADER)`);
+}
+ensurePeers(["sklearn"], ["python3-sklearn"]);
+
+const params = ["--algo", "deeplearning", "--hidden", hidden, "--epochs", String(epochs), "--stopping-rounds", "0", "--seed", "1", "--threads", threads];
+const run = floe(["train", train, "-y", "delayed", ...params, "--json", "--out", modelFile]);
+const model = JSON.parse(run.stdout) as { training_time_ms: number; scoring_history: { epochs: number }[] };
+const trained = model.scoring_history.at(-1)?.epochs ?? epochs;
+const floeSecs = model.training_time_ms / 1000;
+const evaluated = JSON.parse(floe(["eval", modelFile, test, "--json"]).stdout) as { metrics: { AUC: number } };
+
+const peerRun = Bun.spawnSync([PY, join(root, "bench", "deeplearning_peer.py"), train, test, String(epochs), hidden], { stderr: "inherit" });
+if (peerRun.exitCode !== 0) throw new Error("the MLPClassifier peer failed");
+const peer = JSON.parse(peerRun.stdout.toString()) as { seconds: number; epochs: number; per_epoch: number; rows_per_s: number; auc: number; peak_rss_mb: number };
+
+const floePerEpoch = floeSecs / trained;
+console.log(`${rows} training rows, hidden [${hidden}], ${epochs} epochs, ${threads} threads`);
+console.log(
+  `floe deeplearning (ADADELTA, mini-batches of 32, scored every epoch): ${floeSecs.toFixed(1)} s, ${floePerEpoch.toFixed(2)} s/epoch, ${Math.round((rows * trained) / floeSecs)} rows/s, test AUC ${evaluated.metrics.AUC.toFixed(4)}, peak RSS ${run.peakMB.toFixed(0)} MB`,
+);
+console.log(
+  `scikit-learn MLPClassifier (adam, batches of 200): ${peer.seconds.toFixed(1)} s, ${peer.per_epoch.toFixed(2)} s/epoch, ${Math.round(peer.rows_per_s)} rows/s, test AUC ${peer.auc.toFixed(4)}, peak RSS ${peer.peak_rss_mb.toFixed(0)} MB`,
+);
+console.log(
+  `ratios floe / MLPClassifier: time per epoch ${(floePerEpoch / peer.per_epoch).toFixed(2)}x, test AUC ${(evaluated.metrics.AUC / peer.auc).toFixed(4)} (difference ${(evaluated.metrics.AUC - peer.auc).toFixed(4)}), peak RSS ${(run.peakMB / peer.peak_rss_mb).toFixed(2)}x`,
+);
