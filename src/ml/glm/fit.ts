@@ -29,6 +29,8 @@ export interface FitContext {
   readonly betaEpsilon: number;
   readonly objectiveEpsilon: number;
   readonly gradientEpsilon: number;
+  /** Coordinate descent stops when no coefficient of the subproblem moves more than this. */
+  readonly cdTolerance: number;
   /** Drop collinear columns (at lambda 0) instead of failing; dropped columns are frozen at 0 here. */
   readonly removeCollinear: boolean;
   readonly frozen: Uint8Array;
@@ -63,31 +65,46 @@ function separationError(): FloeError {
   );
 }
 
-function subproblem(ctx: FitContext, g: Float64Array, sw: number, lambda: number): Subproblem {
-  const Q = width(ctx.design);
+/** The subproblem over the columns `cols` fits (null: all of them) from their Gram partial. */
+function subproblem(ctx: FitContext, g: Float64Array, sw: number, lambda: number, cols: Int32Array | null): Subproblem {
+  const Q = cols ? cols.length : width(ctx.design);
   const G = new Float64Array(Q * Q);
   for (let i = 0; i < Q; i++) for (let j = 0; j <= i; j++) G[i * Q + j] = g[i * Q + j] / sw;
   const b = Float64Array.from(g.subarray(Q * Q, Q * Q + Q), (v) => v / sw);
-  return { G, b, Q, intercept: ctx.design.intercept ? ctx.design.P : -1, l1: lambda * ctx.alpha, l2: lambda * (1 - ctx.alpha), frozen: ctx.frozen };
+  const intercept = ctx.design.intercept ? (cols ? cols.indexOf(ctx.design.P) : ctx.design.P) : -1;
+  const frozen = cols ? Uint8Array.from(cols, (c) => ctx.frozen[c]) : ctx.frozen;
+  return { G, b, Q, intercept, l1: lambda * ctx.alpha, l2: lambda * (1 - ctx.alpha), frozen };
 }
 
-/** Solves one IRLS subproblem; collinear columns are frozen (or refused). */
-function solveStep(ctx: FitContext, s: Subproblem, start: Float64Array): Float64Array {
+/** Solves one IRLS subproblem over the columns `cols` (null: all); collinear columns are frozen (or refused). */
+function solveStep(ctx: FitContext, s: Subproblem, start: Float64Array, cols: Int32Array | null = null): Float64Array {
   if (ctx.solver === "IRLSM" && s.l1 === 0 && !ctx.nonNegative) {
     const { beta, dropped } = ridgeSolve(s);
     if (dropped.length) {
-      const names = dropped.map((j) => ctx.names[j]);
+      const names = dropped.map((j) => ctx.names[cols ? cols[j] : j]);
       if (!ctx.removeCollinear) {
         throw new FloeError(
           "bad_input",
           `collinear columns: ${names.join(", ")} ${names.length > 1 ? "are linear combinations" : "is a linear combination"} of other columns. Set remove_collinear_columns, or use regularisation (lambda > 0)`,
         );
       }
-      for (const j of dropped) ctx.frozen[j] = 1;
+      for (const j of dropped) ctx.frozen[cols ? cols[j] : j] = 1;
     }
     return beta;
   }
-  return coordinateDescent(s, start, ctx.nonNegative);
+  return coordinateDescent(s, start, ctx.nonNegative, ctx.cdTolerance);
+}
+
+/** The coefficients of the columns `cols`. */
+function gather(beta: Float64Array, cols: Int32Array): Float64Array {
+  return Float64Array.from(cols, (c) => beta[c]);
+}
+
+/** A copy of `beta` with the columns `cols` set to `sub`. */
+function scatter(beta: Float64Array, cols: Int32Array, sub: Float64Array): Float64Array {
+  const out = Float64Array.from(beta);
+  for (let a = 0; a < cols.length; a++) out[cols[a]] = sub[a];
+  return out;
 }
 
 function maxDelta(a: Float64Array, b: Float64Array, from = 0, to = a.length): number {
@@ -100,10 +117,15 @@ function cancelled(ctx: FitContext): void {
   if (ctx.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
 }
 
-async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
+/**
+ * IRLS over the columns `cols` (null: all); the others stay at their value in `start`,
+ * which is 0 when strong rules left them out.
+ */
+async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: Int32Array | null): Promise<FitResult> {
   const Q = width(ctx.design);
+  const A = cols ? cols.length : Q;
   const icpt = ctx.design.intercept ? ctx.design.P : -1;
-  const run = (beta: Float64Array) => ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0 });
+  const run = (beta: Float64Array) => ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0, active: cols });
   let beta = start;
   let prev: Float64Array | null = null;
   let prevObj = Number.POSITIVE_INFINITY;
@@ -113,7 +135,7 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promi
   for (;;) {
     cancelled(ctx);
     const g = await run(beta);
-    const st = g.subarray(Q * Q + Q);
+    const st = g.subarray(A * A + A);
     const obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha));
     if (prev && !(obj <= prevObj * (1 + 1e-12)) && halvings < 30) {
       // The full step made things worse: go half way back.
@@ -125,9 +147,9 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promi
     }
     if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
     if (converged || iterations >= ctx.maxIterations) {
-      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: g };
+      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: cols ? null : g };
     }
-    const next = solveStep(ctx, subproblem(ctx, g, st[0], lambda), beta);
+    const next = cols ? scatter(beta, cols, solveStep(ctx, subproblem(ctx, g, st[0], lambda, cols), gather(beta, cols), cols)) : solveStep(ctx, subproblem(ctx, g, st[0], lambda, null), beta);
     iterations++;
     converged = maxDelta(next, beta) < ctx.betaEpsilon || (prev !== null && (prevObj - obj) / Math.abs(prevObj) < ctx.objectiveEpsilon);
     prev = beta;
@@ -164,7 +186,7 @@ async function irlsMultinomial(ctx: FitContext, lambda: number, start: Float64Ar
       if (k === 0) obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha), K);
       if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
       const block = beta.subarray(k * Q, (k + 1) * Q);
-      const next = solveStep(ctx, subproblem(ctx, g, st[0], lambda), Float64Array.from(block));
+      const next = solveStep(ctx, subproblem(ctx, g, st[0], lambda, null), Float64Array.from(block));
       moved = Math.max(moved, maxDelta(next, block));
       block.set(next);
     }
@@ -208,8 +230,12 @@ async function byLbfgs(ctx: FitContext, lambda: number, start: Float64Array): Pr
   return { beta: res.x, iterations: res.iterations, converged: res.converged, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null };
 }
 
-/** Fits the model at `lambda` from `start` (width × classes coefficients). */
-export function fitAt(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
+/**
+ * Fits the model at `lambda` from `start` (width × classes coefficients). `active`
+ * (ascending, the intercept included) restricts a single-response IRLS fit to those
+ * columns, the others held at their start (strong rules); the other solvers take them all.
+ */
+export function fitAt(ctx: FitContext, lambda: number, start: Float64Array, active: Int32Array | null = null): Promise<FitResult> {
   if (ctx.solver === "L_BFGS") return byLbfgs(ctx, lambda, start);
-  return ctx.classes > 0 ? irlsMultinomial(ctx, lambda, start) : irls(ctx, lambda, start);
+  return ctx.classes > 0 ? irlsMultinomial(ctx, lambda, start) : irls(ctx, lambda, start, active);
 }

@@ -7,7 +7,7 @@ import { GlmContributionsTask, GlmReferenceTermsTask, glmContributions } from ".
 import { GlmDevianceTask, GlmMetrics, type GlmModel, GlmScoreTask, predictGlm } from "./model.ts";
 import { glmOutput } from "./output.ts";
 import { GLM_PARAMS, type GlmParams } from "./params.ts";
-import { GradientTask, IrlsGramTask, OutputTask, ScoredTask } from "./tasks.ts";
+import { FoldDevianceTask, GradientTask, IrlsGramTask, OutputTask, ScoredTask } from "./tasks.ts";
 import { trainGlm } from "./train.ts";
 
 export const glm: AlgorithmDescriptor<GlmModel, GlmParams> = {
@@ -16,7 +16,7 @@ export const glm: AlgorithmDescriptor<GlmModel, GlmParams> = {
   supervised: true,
   params: GLM_PARAMS,
   train: trainGlm,
-  tasks: [IrlsGramTask, GradientTask, OutputTask, ScoredTask, GlmScoreTask, GlmDevianceTask, GlmReferenceTermsTask, GlmContributionsTask],
+  tasks: [IrlsGramTask, GradientTask, FoldDevianceTask, OutputTask, ScoredTask, GlmScoreTask, GlmDevianceTask, GlmReferenceTermsTask, GlmContributionsTask],
   scorer: {
     inputs: (m) => designColumns(m.design).map((c) => ({ name: c.name, enum: c.domain !== null })),
     predict: predictGlm,

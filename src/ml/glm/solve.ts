@@ -61,20 +61,24 @@ export function ridgeSolve(s: Subproblem): { beta: Float64Array; dropped: number
  */
 export function coordinateDescent(s: Subproblem, start: Float64Array, nonNegative: boolean, tol = 1e-9, maxSweeps = 10_000): Float64Array {
   const { G, Q } = s;
-  const at = (i: number, j: number) => (i >= j ? G[i * Q + j] : G[j * Q + i]);
+  // G filled out symmetrically, so that column j (= row j) is contiguous for the updates of gb.
+  const S = new Float64Array(Q * Q);
+  for (let i = 0; i < Q; i++) {
+    for (let j = 0; j <= i; j++) S[i * Q + j] = S[j * Q + i] = G[i * Q + j];
+  }
   const beta = Float64Array.from(start);
   // gb = G β, kept current as coefficients change.
   const gb = new Float64Array(Q);
   for (let i = 0; i < Q; i++) {
     let sum = 0;
-    for (let j = 0; j < Q; j++) sum += at(i, j) * beta[j];
+    for (let j = 0; j < Q; j++) sum += S[i * Q + j] * beta[j];
     gb[i] = sum;
   }
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let moved = 0;
     for (let j = 0; j < Q; j++) {
       if (s.frozen?.[j]) continue;
-      const gjj = at(j, j);
+      const gjj = S[j * Q + j];
       if (!(gjj > 0)) continue;
       const free = j === s.intercept;
       const r = s.b[j] - gb[j] + gjj * beta[j];
@@ -87,7 +91,8 @@ export function coordinateDescent(s: Subproblem, start: Float64Array, nonNegativ
       const delta = next - beta[j];
       if (delta === 0) continue;
       beta[j] = next;
-      for (let i = 0; i < Q; i++) gb[i] += at(i, j) * delta;
+      const row = j * Q;
+      for (let i = 0; i < Q; i++) gb[i] += S[row + i] * delta;
       moved = Math.max(moved, Math.abs(delta));
     }
     if (moved < tol) break;

@@ -1,7 +1,8 @@
 // The passes GLM makes over the rows of its design chunks, as map/reduce tasks whose
 // partials are plain sums (folded in chunk order, so 1 or N threads give the same bits):
 //   IrlsGramTask  X'WX and X'Wz of one IRLS step at the current coefficients
-//   GradientTask  the gradient of ½·deviance and the deviance (L-BFGS)
+//   GradientTask  the gradient of ½·deviance and the deviance (L-BFGS, strong rules' KKT check)
+//   FoldDevianceTask  a cross-validation fold's holdout deviance (the lambda path's early exit)
 //   OutputTask    per row, the model's output (scoring; CV's holdout predictions)
 // The passes that no model owns (building the design, the null model's sums, fold
 // weights, holdout collection) are in ../design-tasks.ts.
@@ -28,6 +29,20 @@ export const GRAM_STATS = 5;
 export interface IrlsArgs extends GlmPassArgs {
   /** Multinomial: the class whose block this step fits. */
   readonly klass: number;
+  /** The columns the step fits (ascending, the intercept included), or null: all of them. */
+  readonly active?: Int32Array | null;
+}
+
+/** Position of each column among `active` (−1: left out); the identity without a subset. */
+function activePositions(Q: number, active: Int32Array | null | undefined): { pos: Int32Array; A: number } {
+  const pos = new Int32Array(Q);
+  if (!active) {
+    for (let j = 0; j < Q; j++) pos[j] = j;
+    return { pos, A: Q };
+  }
+  pos.fill(-1);
+  for (let a = 0; a < active.length; a++) pos[active[a]] = a;
+  return { pos, A: active.length };
 }
 
 /** Linear predictor of class k (0 for a single-response model) of a row's terms. */
@@ -57,15 +72,20 @@ function scratch(d: Design): { idx: Int32Array; val: Float64Array } {
   return { idx: new Int32Array(n), val: new Float64Array(n) };
 }
 
-/** Partial: Q×Q lower triangle of X'WX (row-major), Q of X'Wz, then GRAM_STATS slots; W and z are IRLS's. */
+/**
+ * Partial: A×A lower triangle of X'WX (row-major), A of X'Wz, then GRAM_STATS slots; W and z
+ * are IRLS's, A the active columns (all Q without a subset). The linear predictor reads every
+ * coefficient: columns left out hold 0 (strong rules) and only their Gram rows are skipped.
+ */
 export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
   name: "ml.glm.irls_gram",
   map(c, a) {
     const d = a.design;
     const Q = width(d);
-    const out = new Float64Array(Q * Q + Q + GRAM_STATS);
-    const xz = Q * Q;
-    const st = xz + Q;
+    const { pos, A } = activePositions(Q, a.active);
+    const out = new Float64Array(A * A + A + GRAM_STATS);
+    const xz = A * A;
+    const st = xz + A;
     const { idx, val } = scratch(d);
     const K = a.classes;
     const probs = new Float64Array(Math.max(K, 1));
@@ -107,10 +127,15 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
       out[st] += w;
       out[st + 3] += 1;
       for (let p = 0; p < m; p++) {
-        const row = idx[p] * Q;
+        const ap = pos[idx[p]];
+        if (ap < 0) continue;
+        const row = ap * A;
         const wx = W * val[p];
-        out[xz + idx[p]] += wx * z;
-        for (let q = 0; q <= p; q++) out[row + idx[q]] += wx * val[q];
+        out[xz + ap] += wx * z;
+        for (let q = 0; q <= p; q++) {
+          const aq = pos[idx[q]];
+          if (aq >= 0) out[row + aq] += wx * val[q];
+        }
       }
     }
     return out;
@@ -123,8 +148,8 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
     return out;
   },
   empty(a) {
-    const Q = width(a.design);
-    return new Float64Array(Q * Q + Q + GRAM_STATS);
+    const A = a.active ? a.active.length : width(a.design);
+    return new Float64Array(A * A + A + GRAM_STATS);
   },
 };
 
@@ -177,6 +202,39 @@ export const GradientTask: Task<GlmPassArgs, Float64Array, DesignChunk> = {
   empty(a) {
     return new Float64Array(width(a.design) * Math.max(a.classes, 1) + 3);
   },
+};
+
+export interface FoldDevianceArgs extends GlmPassArgs {
+  readonly fold: number;
+}
+
+/**
+ * Partial: Σ deviance of a cross-validation fold's own usable rows (each weighing 1,
+ * whatever the fit's weights): the holdout deviance of the fold's model at each lambda.
+ */
+export const FoldDevianceTask: Task<FoldDevianceArgs, number, DesignChunk> = {
+  name: "ml.glm.fold_deviance",
+  map(c, a) {
+    const d = a.design;
+    const Q = width(d);
+    const K = a.classes;
+    const { idx, val } = scratch(d);
+    const probs = new Float64Array(Math.max(K, 1));
+    let sum = 0;
+    for (let i = 0; i < c.rows; i++) {
+      if (c.fold[i] !== a.fold || c.ok[i] === 0) continue;
+      const m = rowTerms(c, d, i, idx, val);
+      if (K > 0) {
+        softmax(a.beta, Q, K, idx, val, m, probs);
+        sum -= 2 * Math.log(Math.max(probs[c.y[i]], 1e-15));
+      } else {
+        sum += rowDeviance(a.family, c.y[i], linkInv(a.family, eta(a.beta, 0, idx, val, m)));
+      }
+    }
+    return sum;
+  },
+  reduce: (a, b) => a + b,
+  empty: () => 0,
 };
 
 export interface OutputArgs extends GlmPassArgs {

@@ -7,13 +7,13 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { DistinctNumbersTask } from "../../core/convert.ts";
-import { type Clock, systemClock } from "../../core/clock.ts";
+import { systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { type Design, type DesignChunk, designColumns, makeDesign, termNames, width } from "../design.ts";
-import { BuildDesignTask, FoldWeightsTask, ResponseTask } from "../design-tasks.ts";
+import { BuildDesignTask, ResponseTask } from "../design-tasks.ts";
 import { checkFolds } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
@@ -24,10 +24,11 @@ import { varimpOf } from "../model.ts";
 import type { TrainRequest, TrainResult } from "../algorithm.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
 import { ALLOWED_LINKS, DEFAULT_LINK, type Family, familyArgs, type FamilyArgs, type Link, link as linkOf } from "./family.ts";
-import { type FitContext, type FitResult, fitAt } from "./fit.ts";
+import type { FitContext, FitResult } from "./fit.ts";
 import { coefficientsTable, destandardize, type GlmExtras, GlmMetrics, type GlmModel, type Inference, type RegularizationPath, standardized } from "./model.ts";
 import type { GlmParams } from "./params.ts";
-import { GradientTask, OutputTask, ScoredTask } from "./tasks.ts";
+import { type Path, type PathDeadline, runPath } from "./path.ts";
+import { FoldDevianceTask, GradientTask, OutputTask, ScoredTask } from "./tasks.ts";
 
 interface ResponseSpec {
   readonly family: Family;
@@ -106,71 +107,10 @@ function checkArguments(p: GlmParams, multinomial: boolean): void {
   if (p.remove_collinear_columns && !p.intercept) throw bad("remove_collinear_columns needs an intercept");
 }
 
-/** Everything a fit of one lambda path needs besides the lambdas. */
-interface Path {
-  readonly lambdas: number[];
-  readonly fits: FitResult[];
-  /** Σw·deviance on the validation rows at each lambda (when there are any). */
-  readonly validDeviance: number[] | null;
-}
-
-/** When a path must stop: after this time on this clock (the first lambda is always fitted). */
-interface PathDeadline {
-  readonly clock: Clock;
-  readonly at: number;
-}
-
-/**
- * Fits `lambdas` in order with warm starts; with `stopEarly`, H2O's rules end the path
- * sooner, and past `deadline` (max_runtime_secs) it ends with the lambdas fitted so far.
- */
-async function runPath(
-  ctx: FitContext,
-  lambdas: readonly number[],
-  start: Float64Array,
-  lambdaMax: number,
-  valid: Chunked<DesignChunk> | null,
-  stopEarly: boolean,
-  progress: (f: number) => void,
-  deadline: PathDeadline | null,
-): Promise<Path> {
-  const fits: FitResult[] = [];
-  const validDeviance: number[] | null = valid ? [] : null;
-  let beta = start;
-  for (let i = 0; i < lambdas.length; i++) {
-    if (i > 0 && deadline && deadline.clock.now() >= deadline.at) break;
-    const lambda = lambdas[i];
-    // At or above lambda_max an L1 penalty keeps every coefficient at zero: the null model.
-    const fit = lambda >= lambdaMax && ctx.alpha > 0 && i === 0 && lambdas.length > 1 ? await nullFit(ctx, start) : await fitAt(ctx, lambda, beta);
-    fits.push(fit);
-    beta = fit.beta;
-    if (valid && validDeviance) validDeviance.push(await deviance(ctx, valid, beta));
-    progress((i + 1) / lambdas.length);
-    if (stopEarly && i >= 5) {
-      if (validDeviance) {
-        // Stop once validation deviance has not improved for three lambdas.
-        const best = Math.min(...validDeviance.slice(0, -3));
-        if (validDeviance.slice(-3).every((d) => d >= best)) break;
-      } else {
-        // Stop once the training deviance improves by less than 1e-4, relatively, over the last five lambdas.
-        const then = fits[fits.length - 6].deviance;
-        if ((then - fit.deviance) / Math.max(then, 1e-300) < 1e-4) break;
-      }
-    }
-  }
-  return { lambdas: lambdas.slice(0, fits.length), fits, validDeviance };
-}
-
-/** A cross-validation fold's path, its holdout deviance at each lambda, and the lambda the folds settled on (−1 before). */
+/** A cross-validation fold's path (its holdout deviance at each lambda) and the lambda the folds settled on (−1 before). */
 interface FoldPath {
   readonly path: Path;
-  readonly holdoutDeviance: readonly number[];
   readonly chosen: number;
-}
-
-async function nullFit(ctx: FitContext, start: Float64Array): Promise<FitResult> {
-  const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta: start, classes: ctx.classes });
-  return { beta: start, iterations: 0, converged: true, deviance: r[r.length - 2], weight: r[r.length - 3], rows: Number.NaN, pearson: Number.NaN, gram: null };
 }
 
 /** Σw·deviance of coefficients on a view's usable rows. */
@@ -315,6 +255,11 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   // L-BFGS judges progress over several iterations, which needs a finer tolerance than one IRLS step.
   const objectiveEpsilon = p.objective_epsilon !== -1 ? p.objective_epsilon : (p.lambda_search ? 1e-4 : zero ? 1e-6 : 1e-4) * (solver === "L_BFGS" ? 1e-4 : 1);
   const gradientEpsilon = p.gradient_epsilon !== -1 ? p.gradient_epsilon : (zero ? 1e-6 : 1e-4) * (p.lambda_search ? 1e-2 : 1);
+  // Along a path each lambda's solution is the next one's warm start: its subproblems need not
+  // be solved far beyond what IRLS's convergence test (beta_epsilon) can see. A single fit
+  // solves them to 1e-9, or finer when beta_epsilon asks for it.
+  const cdTolerance = p.lambda_search ? p.beta_epsilon * 1e-2 : Math.min(1e-9, p.beta_epsilon * 1e-2);
+  const strongRules = p.lambda_search && alpha > 0 && K === 0 && solver !== "L_BFGS";
   const context = (frozen: Uint8Array): FitContext => ({
     executor,
     view,
@@ -328,6 +273,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     betaEpsilon: p.beta_epsilon,
     objectiveEpsilon,
     gradientEpsilon,
+    cdTolerance,
     removeCollinear: p.remove_collinear_columns,
     frozen,
     checkSeparation: zero && (family === "binomial" || family === "quasibinomial" || family === "multinomial"),
@@ -357,16 +303,25 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     {
       async fit(f, foldProgress) {
         const ctx = context(new Uint8Array(Q));
-        const path = await runPath(ctx, lambdas, betaNull, lambdaMax, null, false, foldProgress, deadlineAt((f + 1) / (folds + 1)));
-        await executor.run(FoldWeightsTask, view, { fold: f, keep: true });
-        const holdoutDeviance: number[] = [];
-        for (const fit of path.fits) holdoutDeviance.push(await deviance(ctx, view, fit.beta));
-        return { path, holdoutDeviance, chosen: -1 };
+        const heldOut = (beta: Float64Array) => executor.run(FoldDevianceTask, view, { design, family: fam, beta, classes: K, fold: f });
+        const path = await runPath(ctx, lambdas, betaNull, {
+          lambdaMax,
+          heldOut,
+          stopEarly: p.lambda_search,
+          // A fold's holdout deviance can dip and fall again as enum columns enter the path:
+          // a fold stops only after a sustained rise, since the folds are compared over the
+          // lambdas every one of them reached.
+          patience: 10,
+          strongRules,
+          progress: foldProgress,
+          deadline: deadlineAt((f + 1) / (folds + 1)),
+        });
+        return { path, chosen: -1 };
       },
       settle(paths) {
-        // Paths cut by max_runtime_secs are compared over the lambdas every fold reached.
-        const holdout = new Float64Array(Math.min(...paths.map((fold) => fold.holdoutDeviance.length)));
-        for (const fold of paths) for (let i = 0; i < holdout.length; i++) holdout[i] += fold.holdoutDeviance[i];
+        // Paths cut by max_runtime_secs or ended early are compared over the lambdas every fold reached.
+        const holdout = new Float64Array(Math.min(...paths.map((fold) => fold.path.fits.length)));
+        for (const fold of paths) for (let i = 0; i < holdout.length; i++) holdout[i] += (fold.path.heldOutDeviance as number[])[i];
         const chosen = holdout.indexOf(Math.min(...holdout));
         return paths.map((fold) => ({ ...fold, chosen }));
       },
@@ -385,11 +340,20 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   const frozen = new Uint8Array(Q);
   const ctx = context(frozen);
   const mainLambdas = chosen >= 0 ? lambdas.slice(0, chosen + 1) : lambdas;
-  const path = await runPath(ctx, mainLambdas, betaNull, lambdaMax, valid, chosen < 0 && p.lambda_search, mainProgress(progress, cv), deadlineAt(1));
-  if (path.fits.length < mainLambdas.length) notes.push(`max_runtime_secs: the lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas`);
+  const path = await runPath(ctx, mainLambdas, betaNull, {
+    lambdaMax,
+    heldOut: valid ? (beta) => deviance(ctx, valid, beta) : null,
+    stopEarly: chosen < 0 && p.lambda_search,
+    patience: 3,
+    strongRules,
+    progress: mainProgress(progress, cv),
+    deadline: deadlineAt(1),
+  });
+  if (path.stoppedEarly) notes.push(`lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas: ${valid ? "validation" : "training"} deviance stopped improving`);
+  else if (path.fits.length < mainLambdas.length) notes.push(`max_runtime_secs: the lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas`);
   else if (cv && Math.min(...cv.fits.map((fold) => fold.path.fits.length)) < lambdas.length)
     notes.push(`max_runtime_secs: the folds' lambda searches stopped early; lambda chosen among the first ${Math.min(...cv.fits.map((fold) => fold.path.fits.length))}`);
-  const best = path.validDeviance && p.lambda_search ? path.validDeviance.indexOf(Math.min(...path.validDeviance)) : path.fits.length - 1;
+  const best = path.heldOutDeviance && p.lambda_search ? path.heldOutDeviance.indexOf(Math.min(...path.heldOutDeviance)) : path.fits.length - 1;
   const fit = path.fits[best];
   const lambda = path.lambdas[best];
   if (!fit.converged) notes.push(`reached max_iterations (${maxIterations}) before converging`);
@@ -404,7 +368,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     ? {
         lambdas: path.lambdas,
         explained_deviance_train: path.fits.map((f) => 1 - f.deviance / nullDeviance),
-        explained_deviance_valid: path.validDeviance && validation ? path.validDeviance.map((d) => 1 - d / validation.null_deviance) : null,
+        explained_deviance_valid: path.heldOutDeviance && validation ? path.heldOutDeviance.map((d) => 1 - d / validation.null_deviance) : null,
         names,
         coefficients: path.fits.map((f) => Array.from(destandardize(design, f.beta, K))),
       }
