@@ -6,12 +6,14 @@ import { FloeError } from "../core/errors.ts";
 import { parseColTypes } from "../core/column-types.ts";
 import type { IngestOptions } from "../core/ingest.ts";
 import { type Source, spoolToFile } from "../core/source.ts";
+import { isRemoteUrl } from "../core/sources/remote.ts";
 
 export const ingestArgs = {
-  file: { type: "positional", required: false, description: "CSV, Parquet or JSON file, a glob, or - for stdin", valueHint: "file|-" },
+  file: { type: "positional", required: false, description: "CSV, Parquet or JSON file, a glob, an s3:// key or glob, an http(s):// URL, or - for stdin", valueHint: "file|url|-" },
   sql: { type: "string", description: "read the result of a SQL query instead of a file (DuckDB's, or the --db database's)", valueHint: "query" },
   db: { type: "string", description: "read from a PostgreSQL database (with --table or --sql)", valueHint: "postgres://user:password@host:port/db" },
   table: { type: "string", description: "the --db table to read", valueHint: "name" },
+  "s3-endpoint": { type: "string", description: "an S3-compatible store's endpoint for s3:// (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)", valueHint: "url" },
   "col-types": { type: "string", description: "override column types: name:numeric|enum|string|time,...", valueHint: "spec" },
   sep: { type: "string", description: "CSV field delimiter (sniffed by default)" },
   header: { type: "boolean", description: "the first CSV line is a header (sniffed by default)" },
@@ -46,6 +48,7 @@ export interface IngestFlags {
   sql?: string;
   db?: string;
   table?: string;
+  "s3-endpoint"?: string;
   "col-types"?: string;
   sep?: string;
   header?: boolean;
@@ -76,6 +79,7 @@ export async function sourceFromArgs(args: IngestFlags): Promise<{ source: Sourc
     const spooled = await spoolToFile(Bun.stdin.stream());
     return { source: { kind: "file", path: spooled.path, label: "<stdin>" }, cleanup: spooled.cleanup };
   }
+  if (isRemoteUrl(args.file)) return { source: { kind: "remote", url: args.file, endpoint: args["s3-endpoint"] }, cleanup: () => {} };
   return { source: { kind: "file", path: args.file }, cleanup: () => {} };
 }
 

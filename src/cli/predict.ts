@@ -17,6 +17,7 @@ import { type Evaluator, type Model, modelEvaluator, modelInputs, outputNames, p
 import { FloeNode } from "../runtime.ts";
 import { ingestArgs, ingestOptions, intFlag, sourceFromArgs } from "./ingest-args.ts";
 import { metricsText } from "../present/model.ts";
+import { isS3Url, outputWriter } from "../core/sources/s3.ts";
 import { checkWritable } from "./out-path.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
@@ -164,7 +165,13 @@ const modelArg = { model: { type: "positional", required: true, description: "mo
 
 export const predictCommand = defineCommand({
   meta: { name: "predict", description: "Score data with a saved model; CSV predictions (or --contributions) to stdout or --out, streamed chunk by chunk" },
-  args: { ...modelArg, ...ingestArgs, out: { type: "string", description: "write the CSV to this file instead of stdout", valueHint: "file" }, ...contributionArgs, ...remoteArgs },
+  args: {
+    ...modelArg,
+    ...ingestArgs,
+    out: { type: "string", description: "write the CSV to this file (or s3://bucket/key) instead of stdout", valueHint: "file" },
+    ...contributionArgs,
+    ...remoteArgs,
+  },
   run: ({ args }) =>
     action(async () => {
       const contributions = contributionOptions(args);
@@ -172,12 +179,12 @@ export const predictCommand = defineCommand({
         if (contributions) throw new FloeError("invalid_argument", "--contributions runs in-process only: drop --url (or POST /api/v1/models/{id}/contributions to the server)");
         return (await import("./remote.ts")).remotePredict(args);
       }
-      if (args.out) checkWritable("--out", String(args.out));
+      if (args.out && !isS3Url(String(args.out))) checkWritable("--out", String(args.out));
       const model = loadModel(args.model);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
       // The header goes out with the first scored batch, once the input has passed its
       // checks: a run that fails on its input writes nothing (no one-line output file).
-      const sink = args.out ? Bun.file(String(args.out)).writer() : null;
+      const sink = args.out ? outputWriter(String(args.out), args["s3-endpoint"]) : null;
       const write = (text: string) => (sink ? sink.write(text) : process.stdout.write(text));
       let started = false;
       const start = (names: readonly string[]) => {

@@ -12,6 +12,7 @@ import { isMissing, stringAt } from "./chunk.ts";
 import { type Db, sqlIdent, sqlString } from "./duckdb.ts";
 import { FloeError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
+import { isS3Url, uploadS3 } from "./sources/s3.ts";
 
 export type ExportFormat = "csv" | "parquet";
 
@@ -20,9 +21,23 @@ const APPEND_ROWS = 2048;
 
 let exportCounter = 0;
 
-/** Writes `frame` to `path`; the format defaults from the extension (csv otherwise). */
-export async function exportFrame(db: Db, frame: Frame, path: string, format?: ExportFormat): Promise<void> {
+/**
+ * Writes `frame` to `path`, a local file or s3://bucket/key (written locally, then
+ * uploaded); the format defaults from the extension (csv otherwise).
+ */
+export async function exportFrame(db: Db, frame: Frame, path: string, format?: ExportFormat, s3Endpoint?: string): Promise<void> {
   const fmt: ExportFormat = format ?? (/\.(parquet|pq)$/i.test(path) ? "parquet" : "csv");
+  if (isS3Url(path)) {
+    const dir = mkdtempSync(join(tmpdir(), "floe-export-"));
+    try {
+      const local = join(dir, `frame.${fmt}`);
+      await exportFrame(db, frame, local, fmt);
+      await uploadS3(local, path, s3Endpoint);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const session = await db.connect();
   const table = `floe_export_${++exportCounter}`;
   try {

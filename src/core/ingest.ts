@@ -17,6 +17,7 @@ import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
 import { checkIntact, checkSameColumns, literalPath, type ResolvedFile, resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readResultChunks } from "./result-chunks.ts";
+import { fetchRemote } from "./sources/remote.ts";
 import { stageDatabase } from "./sources/sql-db.ts";
 import { selectQuery } from "./sql-query.ts";
 
@@ -67,6 +68,15 @@ async function stage(session: DbSession, source: Source, table: string, opts: In
     return "SQL query";
   }
   if (source.kind === "db") return (await stageDatabase(session, source, table, opts.signal)).label;
+  if (source.kind === "remote") {
+    // Downloaded, staged (DuckDB reads the files whole), and the downloads removed.
+    const local = await fetchRemote(source, opts.signal);
+    try {
+      return await stage(session, local.source, table, opts);
+    } finally {
+      local.cleanup();
+    }
+  }
   const file = resolveFile(source);
   const varchar = Object.entries(opts.colTypes ?? {})
     .filter(([, t]) => t === "enum" || t === "string")

@@ -33,7 +33,12 @@ export type Source =
     }
   | { readonly kind: "sql"; readonly query: string }
   /** A table or one SELECT in a SQL database (sources/sql-db.ts); `url` may hold a password. */
-  | { readonly kind: "db"; readonly url: string; readonly table?: string; readonly query?: string };
+  | { readonly kind: "db"; readonly url: string; readonly table?: string; readonly query?: string }
+  /**
+   * An s3:// (key or glob) or http(s):// URL, downloaded to temporary files when read
+   * (sources/remote.ts); `endpoint` is an S3-compatible store's, `maxBytes` caps the download.
+   */
+  | { readonly kind: "remote"; readonly url: string; readonly endpoint?: string; readonly maxBytes?: number; readonly format?: SourceFormat };
 
 /** The sources that are files. */
 export type FileSource = Extract<Source, { kind: "file" | "files" }>;
@@ -82,6 +87,8 @@ export function sourceLabel(source: Source): string {
       return "query";
     case "db":
       return source.table ?? "query";
+    case "remote":
+      return source.url;
     case "file":
       return source.label ?? source.path;
     case "files":

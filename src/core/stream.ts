@@ -11,6 +11,7 @@ import { FloeError } from "./errors.ts";
 import { resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readerSql } from "./ingest.ts";
 import { readResultChunks } from "./result-chunks.ts";
+import { fetchRemote } from "./sources/remote.ts";
 import { stageDatabase } from "./sources/sql-db.ts";
 import { selectQuery } from "./sql-query.ts";
 
@@ -43,6 +44,14 @@ export async function streamColumns(
   opts: StreamOptions,
   onChunk: (chunk: Chunk) => Promise<void>,
 ): Promise<{ rows: number; missing: string[] }> {
+  if (source.kind === "remote") {
+    const local = await fetchRemote(source, opts.signal);
+    try {
+      return await streamColumns(db, local.source, columns, opts, onChunk);
+    } finally {
+      local.cleanup();
+    }
+  }
   const session = await db.connect();
   const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
   let staged: string | undefined;

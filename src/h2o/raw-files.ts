@@ -5,43 +5,24 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { asFloeError, FloeError } from "../core/errors.ts";
-import { spoolToFile } from "../core/source.ts";
+import { capped as cappedBytes, downloadUrl } from "../core/sources/http.ts";
 import { key } from "../core/store.ts";
 import type { H2OContext, RawFile } from "./context.ts";
 
 const URL_SCHEME = /^https?:\/\//i;
 const GLOB_CHARS = /[*?[]/;
 
-/** Passes bytes through, failing once more than `limit` have gone by. */
+/** The server's upload limit, as messages name it. */
+const uploadLimit = (bytes: number) => ({ bytes, name: "the server's upload limit" });
+
+/** Passes an upload's bytes through, failing once more than `limit` have gone by. */
 export function capped(limit: number, what: string): TransformStream<Uint8Array, Uint8Array> {
-  let seen = 0;
-  return new TransformStream({
-    transform(part, out) {
-      seen += part.byteLength;
-      if (seen > limit) throw new FloeError("too_large", `${what} is over the server's upload limit of ${limit} bytes`);
-      out.enqueue(part);
-    },
-  });
+  return cappedBytes(uploadLimit(limit), what);
 }
 
 /** Downloads a URL to a temporary file. */
 export async function fetchToRawFile(url: string, limit: number): Promise<RawFile> {
-  let res: Response;
-  try {
-    res = await fetch(url, { redirect: "follow" });
-  } catch (err) {
-    throw new FloeError("bad_input", `cannot fetch ${url}: ${(err as Error).message}`);
-  }
-  if (!res.ok || res.body === null) {
-    await res.body?.cancel();
-    throw new FloeError("bad_input", `cannot fetch ${url}: the server answered HTTP ${res.status}`);
-  }
-  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit) {
-    await res.body.cancel();
-    throw new FloeError("too_large", `${url} is ${declared} bytes, over the server's upload limit of ${limit} bytes`);
-  }
-  const spooled = await spoolToFile(res.body.pipeThrough(capped(limit, url)));
+  const spooled = await downloadUrl(url, uploadLimit(limit));
   const name = basename(new URL(url).pathname) || "download";
   return { source: { kind: "file", path: spooled.path, label: url, format: formatOf(name) }, name, cleanup: spooled.cleanup };
 }
@@ -63,7 +44,7 @@ function formatOf(name: string): "csv" | "parquet" | "json" | undefined {
 /** A local path (or glob) as the server confines it; a literal path that does not exist fails here. */
 export function localRawFile(ctx: H2OContext, path: string): RawFile {
   const source = ctx.importSource(path);
-  if (source.kind === "sql" || source.kind === "db") throw new FloeError("invalid_argument", `'${path}' is not a file path`);
+  if (source.kind !== "file" && source.kind !== "files") throw new FloeError("invalid_argument", `'${path}' is not a file path`);
   if (source.kind === "file" && !GLOB_CHARS.test(source.path) && !existsSync(source.path)) throw new FloeError("not_found", `File ${path} does not exist`);
   return { source, name: basename(path) };
 }

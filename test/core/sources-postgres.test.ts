@@ -4,11 +4,10 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { isMissing, stringAt } from "../../src/core/chunk.ts";
 import { FloeError } from "../../src/core/errors.ts";
-import type { Frame } from "../../src/core/frame.ts";
 import { ingest } from "../../src/core/ingest.ts";
 import { floe } from "../support/cli.ts";
+import { expectSameFrame, frameValues } from "../support/frame-values.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
 import { testPostgres } from "../support/postgres.ts";
 import { apiOf, testServer } from "../support/server.ts";
@@ -35,27 +34,6 @@ const kindsCsv = writeTemp(
 // More rows than one cursor batch (10,000), so the read takes several.
 await pg.sql`CREATE TABLE big AS SELECT g AS id, g % 7 AS k FROM generate_series(1, 25003) AS g`;
 
-/** Every value of a frame, column by column (enum levels as text, missing as null). */
-function values(frame: Frame): unknown[][] {
-  return frame.columns.map((spec, c) =>
-    frame.chunks.flatMap((chunk) => {
-      const vec = chunk.vecs[c];
-      return Array.from({ length: chunk.rows }, (_, r) => {
-        if (isMissing(vec, r)) return null;
-        if (vec.kind === "codes") return spec.domain?.[vec.codes[r]];
-        if (vec.kind === "utf8") return stringAt(vec, r);
-        return vec.values[r];
-      });
-    }),
-  );
-}
-
-function expectSameFrame(a: Frame, b: Frame): void {
-  expect(a.rows).toBe(b.rows);
-  expect(a.columns).toEqual(b.columns);
-  expect(values(a)).toEqual(values(b));
-}
-
 async function failure(source: Parameters<typeof ingest>[1]): Promise<FloeError> {
   const err = await ingest(await node.db(), source).catch((e) => e);
   expect(err).toBeInstanceOf(FloeError);
@@ -78,13 +56,13 @@ describe("PostgreSQL source", () => {
     const fromCsv = await ingest(db, { kind: "file", path: kindsCsv });
     expect(fromDb.columns.map((c) => c.type)).toEqual(["numeric", "numeric", "numeric", "numeric", "enum", "enum", "time", "time"]);
     expectSameFrame(fromDb, fromCsv);
-    expect(values(fromDb)[6][0]).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
+    expect(frameValues(fromDb)[6][0]).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
   });
 
   test("a SELECT is read, in several cursor batches", async () => {
     const frame = await ingest(await node.db(), { kind: "db", url: pg.url, query: "SELECT id, k FROM big WHERE id > 3 ORDER BY id" });
     expect(frame.rows).toBe(25000);
-    const [ids] = values(frame);
+    const [ids] = frameValues(frame);
     expect(ids[0]).toBe(4);
     expect(ids[24999]).toBe(25003);
     expect((ids as number[]).reduce((s, v) => s + v, 0)).toBe((25003 * 25004) / 2 - 6);

@@ -8,6 +8,7 @@ import type { ColumnType } from "../../core/chunk.ts";
 import { FloeError } from "../../core/errors.ts";
 import { csvDownload, exportFrame } from "../../core/export.ts";
 import { spoolToFile } from "../../core/source.ts";
+import { isS3Url } from "../../core/sources/s3.ts";
 import type { H2OContext } from "../context.ts";
 import { frameBaseJson, frameJson } from "../frame-json.ts";
 import { h2oJobJson, localJobView } from "../jobs.ts";
@@ -29,6 +30,7 @@ function rawFile(ctx: H2OContext, rawKey: string) {
 function exportPath(ctx: H2OContext, path: string): string {
   const root = ctx.server.dataRoot;
   if (root === null) return path;
+  if (isS3Url(path)) throw new FloeError("forbidden", `exporting to ${path}: S3 exports are off under the server's --data-root`);
   const full = resolve(root, path);
   const rel = relative(root, full);
   if (rel.startsWith("..") || isAbsolute(rel)) throw new FloeError("forbidden", `'${path}' is outside the server's data root`);

@@ -11,6 +11,7 @@ import { split } from "../../core/ops.ts";
 import { randomSeed } from "../../core/rng.ts";
 import { computeRollups } from "../../core/rollups.ts";
 import { type Source, spoolToFile } from "../../core/source.ts";
+import { isRemoteUrl } from "../../core/sources/remote.ts";
 import { key } from "../../core/store.ts";
 import type { ServerContext } from "../context.ts";
 import { importSource } from "../data-root.ts";
@@ -142,6 +143,10 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
       // DuckDB SQL reads any file the process can: with a data root, it is off.
       if (ctx.dataRoot !== null) throw new FloeError("forbidden", "SQL imports are disabled when the server has a --data-root");
       source = { kind: "sql", query: body.sql };
+    } else if (isRemoteUrl(body.path as string)) {
+      // A data root confines imports to its files; a URL's download is capped as an upload is.
+      if (ctx.dataRoot !== null) throw new FloeError("forbidden", `importing ${body.path}: URL imports are off under the server's --data-root`);
+      source = { kind: "remote", url: body.path as string, maxBytes: ctx.uploadLimit };
     } else {
       source = importSource(body.path as string, ctx.dataRoot);
     }
