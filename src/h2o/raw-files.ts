@@ -1,11 +1,14 @@
 // What /3/ImportFiles and /3/PostFile hand the client before it parses: a raw key per file.
-// A local path is confined like every import of the server; an http(s) URL's body is
-// streamed to a temporary file (capped at the server's upload limit) and read from there.
+// A local path is confined like every import of the server; an http(s) URL's body, or an
+// s3:// key's (or glob's) objects, are streamed to temporary files (capped at the server's
+// upload limit) and read from there.
 
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { asFloeError, FloeError } from "../core/errors.ts";
 import { capped as cappedBytes, downloadUrl } from "../core/sources/http.ts";
+import { fetchRemote } from "../core/sources/remote.ts";
+import { isS3Url } from "../core/sources/s3.ts";
 import { key } from "../core/store.ts";
 import type { H2OContext, RawFile } from "./context.ts";
 
@@ -41,6 +44,13 @@ function formatOf(name: string): "csv" | "parquet" | "json" | undefined {
   return /\.(csv|tsv|txt|data)$/i.test(plain) ? "csv" : undefined;
 }
 
+/** An s3:// key or glob as a raw file (its objects downloaded), refused under --data-root as URLs are. */
+async function fetchS3(ctx: H2OContext, url: string): Promise<RawFile> {
+  if (ctx.server.dataRoot !== null) throw new FloeError("forbidden", `importing ${url}: S3 imports are off under the server's --data-root`);
+  const { source, cleanup } = await fetchRemote({ kind: "remote", url, maxBytes: ctx.server.uploadLimit });
+  return { source, name: basename(url), cleanup };
+}
+
 /** A local path (or glob) as the server confines it; a literal path that does not exist fails here. */
 export function localRawFile(ctx: H2OContext, path: string): RawFile {
   const source = ctx.importSource(path);
@@ -56,7 +66,7 @@ export async function importRawFiles(ctx: H2OContext, paths: readonly string[]):
   const errors: FloeError[] = [];
   for (const path of paths) {
     try {
-      const raw = URL_SCHEME.test(path) ? await fetchUrl(ctx, path) : localRawFile(ctx, path);
+      const raw = URL_SCHEME.test(path) ? await fetchUrl(ctx, path) : isS3Url(path) ? await fetchS3(ctx, path) : localRawFile(ctx, path);
       ctx.rawFiles.get(path)?.cleanup?.();
       ctx.rawFiles.set(path, raw);
       keys.push(path);
