@@ -2,7 +2,9 @@
 // server. Version 2 holds a header (the model as JSON, each typed array replaced by a
 // reference to a blob) and then the arrays' raw bytes (so every double keeps its bits),
 // gzipped as several members: saving never builds the whole file uncompressed in memory.
-// Version 1 files (JSON with base64 arrays) are still read. A loaded model scores with the
+// Version 3 is version 2's layout with tree models' categorical split sets packed one bit a
+// bin (version 2 held a byte a bin; such trees are packed as they are read, see
+// tree/check.ts). Versions 2 and 1 (JSON with base64 arrays) are still read. A loaded model scores with the
 // same code and the same arrays as the in-memory one, so its predictions are bit-identical.
 // A file read is checked in full before use (modelcheck/), and its decompression stops at
 // a cap, so a crafted file can neither hang scoring nor inflate without bound.
@@ -14,9 +16,11 @@ import { checkModel } from "./modelcheck/check.ts";
 import type { Model } from "./scoring.ts";
 
 export const MODEL_FORMAT = "floe-model";
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
+/** Versions this floe reads. */
+const READABLE_VERSIONS = [1, 2, 3];
 
-/** The first bytes of a version 2 file's content, then the header's length (u32, little-endian). */
+/** The first bytes of a version 2 or 3 file's content, then the header's length (u32, little-endian). */
 const MAGIC = Buffer.from("FLOEBIN\n");
 /** Blob bytes gzipped together as one member (bounds what saving holds uncompressed). */
 const MEMBER_BYTES = 8 * 1024 ** 2;
@@ -106,7 +110,7 @@ export function serializeModel(model: Model, floeVersion: string): Uint8Array {
   return Buffer.concat(members);
 }
 
-/** A version 2 file's document: the header's JSON, its arrays read from the blobs after it. */
+/** A version 2 or 3 file's document: the header's JSON, its arrays read from the blobs after it. */
 function parseV2(content: Buffer, label: string): unknown {
   const damaged = () => new FloeError("bad_input", `${label}: not a floe model file (damaged content)`);
   if (content.byteLength < MAGIC.length + 4) throw damaged();
@@ -167,8 +171,8 @@ export function deserializeModel(bytes: Uint8Array, label: string): Model {
     }
   }
   if (typeof doc !== "object" || doc === null || doc.format !== MODEL_FORMAT || !doc.model) throw new FloeError("bad_input", `${label}: not a floe model file`);
-  if (doc.version !== MODEL_FORMAT_VERSION && doc.version !== 1) {
-    throw new FloeError("unsupported", `${label}: model format version ${doc.version}; this floe reads versions 1 and ${MODEL_FORMAT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(doc.version as number)) {
+    throw new FloeError("unsupported", `${label}: model format version ${doc.version}; this floe reads versions ${READABLE_VERSIONS.join(", ")}`);
   }
   return checkModel(doc.model, label);
 }

@@ -6,6 +6,7 @@
 
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { Rpc } from "../../src/cluster/rpc.ts";
 import { encode } from "../../src/cluster/wire.ts";
 import { FloeError } from "../../src/core/errors.ts";
@@ -103,7 +104,7 @@ test("tree children, split features, bins and bit sets out of range are refused"
   expect(refusal(bin)).toMatch(/^bad_input: bad\.floe: iteration 0 tree 2 node 0 splits at bin 100000, outside feature \d's \d+ bins$/);
   const bits = copyOf("gbm");
   bits.iterations[0][0].catOffset[0] = 1_000_000;
-  expect(refusal(bits)).toMatch(/^bad_input: bad\.floe: iteration 0 tree 0 node 0 reads bits 1000000\.\.\d+, outside the tree's \d+ bits$/);
+  expect(refusal(bits)).toMatch(/^bad_input: bad\.floe: iteration 0 tree 0 node 0 reads bytes 1000000\.\.\d+ of its bit set, outside the tree's \d+ bytes$/);
   const trees = copyOf("gbm");
   trees.iterations[1].pop();
   expect(refusal(trees)).toBe("bad_input: bad.floe: iteration 1 has 2 entries, not 3");
@@ -163,7 +164,7 @@ test("another format version, an unknown algorithm and files that are not models
     }
     return "accepted";
   };
-  expect(failure(() => doc({ format: "floe-model", version: 3, model: {} }))).toBe("unsupported: x.floe: model format version 3; this floe reads versions 1 and 2");
+  expect(failure(() => doc({ format: "floe-model", version: 4, model: {} }))).toBe("unsupported: x.floe: model format version 4; this floe reads versions 1, 2, 3");
   expect(failure(() => doc({ format: "floe-model", version: 1, model: { ...copyOf("pca"), algo: "lightgbm" } }))).toBe(
     'bad_input: x.floe: algo is "lightgbm", not one of gbm, drf, xgboost, glm, pca, naivebayes, deeplearning, stackedensemble, kmeans, isolationforest, extendedisolationforest',
   );
@@ -268,4 +269,43 @@ test("a model a peer shares is checked like a file: a crafted one is refused and
   expect(err).toBeInstanceOf(FloeError);
   expect([(err as FloeError).code, (err as FloeError).message]).toEqual(["bad_input", `model m1 from a peer: iteration 0 tree ${k} node ${node} points back to node 0`]);
   expect((await apiOf(member).get("/models/m1")).status).toBe(404);
+});
+
+test("a version 2 file, whose trees held a byte a bin of each categorical split's set, loads with the sets packed and predicts as its model", async () => {
+  const penguins = (await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { naStrings: ["NA", "."] }).done).frame;
+  const { model } = await algorithm("gbm")!.train(node.executor, { modelId: "cats", frame: penguins, y: "body_mass_g", x: null, params: { seed: 1, ntrees: 5, max_depth: 4 } });
+  const m = model as any;
+  const cats = m.iterations.flat().reduce((n: number, t: any) => n + t.catOffset.filter((c: number) => c >= 0).length, 0);
+  expect(cats).toBeGreaterThan(0);
+  // The trees as version 2 wrote them: each set as one byte a bin, back to back.
+  const old = {
+    ...m,
+    iterations: m.iterations.map((trees: any[]) =>
+      trees.map(({ catBits, ...t }) => {
+        const parts: number[] = [];
+        const catOffset = Int32Array.from(t.catOffset, (c: number, j: number) => {
+          if (c < 0) return c;
+          const at = parts.length;
+          for (let b = 0; b <= m.features[t.feature[j]].valueBins; b++) parts.push((catBits[c + (b >> 3)] >> (b & 7)) & 1);
+          return at;
+        });
+        return { ...t, catOffset, bitsets: Uint8Array.from(parts) };
+      }),
+    ),
+  };
+  // node:zlib reads every gzip member (the header and the blobs are members of their own).
+  const v3 = gunzipSync(serializeModel(old, "test"));
+  const at = v3.indexOf('"version":3');
+  expect(at).toBeGreaterThan(0);
+  const v2 = Buffer.from(v3);
+  v2.write('"version":2', at);
+  const loaded = deserializeModel(Bun.gzipSync(v2), "cats-v2.floe") as any;
+  loaded.iterations.flat().forEach((t: any, i: number) => {
+    const mine = m.iterations.flat()[i];
+    expect(t.bitsets).toBeUndefined();
+    expect(Array.from(t.catOffset)).toEqual(Array.from(mine.catOffset));
+    expect(Array.from(t.catBits)).toEqual(Array.from(mine.catBits));
+  });
+  const p = (x: Model) => predictFrame(node.executor, x, penguins, []).then((chunks) => chunks.map((c) => Array.from(c.p)));
+  expect(await p(loaded)).toEqual(await p(model as Model));
 });

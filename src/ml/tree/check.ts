@@ -2,11 +2,14 @@
 // the scoring frame is cut into, and trees whose every route ends at a leaf. Routing sends a
 // row from node n to left[n] or left[n] + 1, so children must sit after their parent (no
 // route can loop) and inside the tree; a split reads bins of a feature the model has, and a
-// categorical split's bit set lies inside the tree's bitsets.
+// categorical split's bit set lies inside the tree's catBits. Trees of files written before
+// the sets were packed (one byte a bin, in `bitsets`) are packed here, as they are read.
 
+import { sharedU8 } from "../../core/chunk.ts";
 import { DISTRIBUTIONS } from "../loss.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { Shape } from "../modelcheck/shape.ts";
+import { bitsetBytes } from "./tree.ts";
 
 const OUTPUTS = ["identity", "logistic", "exp", "softmax", "average"] as const;
 
@@ -71,7 +74,8 @@ function checkTree(s: Shape, v: unknown, features: readonly FeatureSpec[], where
   const left = s.typed(t.left, Int32Array, `${where} left`, n);
   const right = s.typed(t.right, Int32Array, `${where} right`, n);
   const value = s.typed(t.value, Float64Array, `${where} value`, n);
-  const bitsets = s.typed(t.bitsets, Uint8Array, `${where} bitsets`);
+  if (t.catBits === undefined && t.bitsets !== undefined) packByteSets(s, t, feature, catOffset, features, where);
+  const catBits = s.typed(t.catBits, Uint8Array, `${where} catBits`);
   // Trees saved before contributions have no covers: they predict, and contributions refuse them.
   if (t.cover !== undefined) {
     const cover = s.typed(t.cover, Float64Array, `${where} cover`, n);
@@ -94,8 +98,37 @@ function checkTree(s: Shape, v: unknown, features: readonly FeatureSpec[], where
     const c = catOffset[j];
     if (c === -1) {
       if (threshold[j] < 0 || threshold[j] >= bins) s.fail(at, `splits at bin ${threshold[j]}, outside feature ${f}'s ${bins} bins`);
-    } else if (c < 0 || c + bins > bitsets.length) {
-      s.fail(at, `reads bits ${c}..${c + bins - 1}, outside the tree's ${bitsets.length} bits`);
+    } else if (c < 0 || c + bitsetBytes(bins) > catBits.length) {
+      s.fail(at, `reads bytes ${c}..${c + bitsetBytes(bins) - 1} of its bit set, outside the tree's ${catBits.length} bytes`);
     }
   }
+}
+
+/**
+ * A tree written with one byte a bin (`bitsets`, before sets were packed): its sets packed
+ * into `catBits`, one bit a bin, and `catOffset` pointed at them.
+ */
+function packByteSets(s: Shape, t: Record<string, unknown>, feature: Int32Array, catOffset: Int32Array, features: readonly FeatureSpec[], where: string): void {
+  const bytes = s.typed(t.bitsets, Uint8Array, `${where} bitsets`);
+  const binsAt = (j: number) => (feature[j] >= 0 && feature[j] < features.length ? features[feature[j]].valueBins + 1 : 0);
+  let total = 0;
+  for (let j = 0; j < feature.length; j++) {
+    const c = catOffset[j];
+    if (feature[j] < 0 || c === -1) continue;
+    const bins = binsAt(j);
+    if (c < 0 || c + bins > bytes.length) s.fail(`${where} node ${j}`, `reads bits ${c}..${c + bins - 1}, outside the tree's ${bytes.length} bits`);
+    total += bitsetBytes(bins);
+  }
+  const packed = sharedU8(total);
+  let at = 0;
+  for (let j = 0; j < feature.length; j++) {
+    const c = catOffset[j];
+    if (feature[j] < 0 || c === -1) continue;
+    const bins = binsAt(j);
+    for (let b = 0; b < bins; b++) if (bytes[c + b]) packed[at + (b >> 3)] |= 1 << (b & 7);
+    catOffset[j] = at;
+    at += bitsetBytes(bins);
+  }
+  t.catBits = packed;
+  delete t.bitsets;
 }

@@ -15,6 +15,7 @@ import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
 import type { SplitTable } from "./rows.ts";
+import { leftBit } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
@@ -158,7 +159,7 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
     for (let j = from; j < to; j++) {
       const i = order[base + j];
       const b = bf[i];
-      const goRight = off >= 0 ? 1 - s.bitsets[off + b] : b === mb ? na : +(b > thr);
+      const goRight = off >= 0 ? 1 - leftBit(s.bitsets, off, b) : b === mb ? na : +(b > thr);
       node[i * K + k] = left + goRight;
       // Branch-free stable partition: write the row to both places, advance one cursor.
       order[base + l] = i;

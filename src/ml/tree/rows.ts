@@ -4,7 +4,7 @@
 
 import { rowUniform } from "../../core/rng.ts";
 import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
-import { routeRow, routersFor, type Tree } from "./tree.ts";
+import { leftBit, routeRow, routersFor, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** The previous level's splits, for every class tree, as flat arrays. */
@@ -15,6 +15,7 @@ export interface SplitTable {
   readonly threshold: Int32Array;
   readonly naLeft: Uint8Array;
   readonly catOffset: Int32Array;
+  /** Left-bin sets of categorical splits, one bit a bin (see leftBit), from byte catOffset. */
   readonly bitsets: Uint8Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
@@ -51,7 +52,7 @@ export function applySplits(c: TreeChunk, s: SplitTable, K: number, missingBin: 
       const off = catOffset[sp];
       // The right child is always left + 1: compute 0/1 without a branch the CPU would
       // mispredict half the time (missing values and categorical splits are the rare paths).
-      const goRight = off >= 0 ? 1 - bitsets[off + b] : b === missingBin[f] ? 1 - naLeft[sp] : +(b > threshold[sp]);
+      const goRight = off >= 0 ? 1 - leftBit(bitsets, off, b) : b === missingBin[f] ? 1 - naLeft[sp] : +(b > threshold[sp]);
       node[at] = left[sp] + goRight;
     }
   }

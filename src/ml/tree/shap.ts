@@ -8,7 +8,7 @@
 // feature (UNWIND). O(L·D²) a tree: L leaves, D depth. Rows are routed in bin space as
 // routeRow does (categorical bitsets, the missing bin by naLeft).
 
-import type { Tree } from "./tree.ts";
+import { leftBit, type Tree } from "./tree.ts";
 
 /** A unique path: per element its feature, zero and one fractions and the weight of its subset size. */
 export interface Path {
@@ -52,7 +52,7 @@ export function hotChild(t: Tree, bins: readonly Uint16Array[], missingBin: Int3
   const f = t.feature[n];
   const b = bins[f][i];
   const cat = t.catOffset[n];
-  const goLeft = cat >= 0 ? t.bitsets[cat + b] === 1 : b === missingBin[f] ? t.naLeft[n] === 1 : b <= t.threshold[n];
+  const goLeft = cat >= 0 ? leftBit(t.catBits, cat, b) === 1 : b === missingBin[f] ? t.naLeft[n] === 1 : b <= t.threshold[n];
   return goLeft ? t.left[n] : t.right[n];
 }
 

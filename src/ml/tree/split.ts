@@ -5,6 +5,7 @@
 
 import type { Rng } from "../../core/rng.ts";
 import type { FeatureSpec } from "./binning.ts";
+import { bitsetBytes } from "./tree.ts";
 
 export interface NodeStats {
   /** Real-valued sums of gradient and hessian, and the row count. */
@@ -172,9 +173,14 @@ export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: 
         ln += N(j);
         if (!consider(f, lg, lh, ln, 0, false, null)) continue;
         // Bins not seen at this node go with the larger side.
-        const bits = new Uint8Array(V + 1);
-        if (ln >= total.n - ln) bits.fill(1);
-        for (let r = 0; r < order.length; r++) bits[bin[order[r]]] = r <= q ? 1 : 0;
+        const bits = new Uint8Array(bitsetBytes(V + 1));
+        // Only bins 0..V: the bits past them stay 0, so a set has one form (files, digests).
+        if (ln >= total.n - ln) for (let b = 0; b <= V; b++) bits[b >> 3] |= 1 << (b & 7);
+        for (let r = 0; r < order.length; r++) {
+          const b = bin[order[r]];
+          if (r <= q) bits[b >> 3] |= 1 << (b & 7);
+          else bits[b >> 3] &= ~(1 << (b & 7));
+        }
         best.bits = bits;
       }
     }

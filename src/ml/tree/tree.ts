@@ -1,6 +1,7 @@
 // A fitted tree as flat arrays of node records, in bin space: cheap to route rows
 // through, to save and to send. A row goes left at node n when
-//   categorical  bitsets[catOffset[n] + bin] === 1  (the missing bin is one of the bins)
+//   categorical  bit `bin` of the set at byte catOffset[n] of catBits is 1 (leftBit;
+//                the missing bin is one of the bins)
 //   numeric      bin === missing ? naLeft[n] === 1 : bin <= threshold[n]
 // Leaves have feature −1 and hold `value`, the raw-score increment (learn rate applied).
 // `cover` is what TreeSHAP weighs a node's branches by: the hessian sum of the node's
@@ -13,14 +14,25 @@ export interface Tree {
   readonly feature: Int32Array;
   readonly threshold: Int32Array;
   readonly naLeft: Uint8Array;
-  /** Offset of a categorical node's left-bin set in `bitsets` (one byte a bin); −1 numeric. */
+  /** Byte offset of a categorical node's left-bin set in `catBits` (one bit a bin); −1 numeric. */
   readonly catOffset: Int32Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
   readonly value: Float64Array;
-  readonly bitsets: Uint8Array;
+  /** Categorical nodes' left-bin sets, one bit a bin (bin b: bit b & 7 of byte b >> 3), each from its byte catOffset. */
+  readonly catBits: Uint8Array;
   /** Absent in trees of model files written before contributions (they cannot give them). */
   readonly cover?: Float64Array;
+}
+
+/** Bytes of a left-bin set over `bins` bins. */
+export function bitsetBytes(bins: number): number {
+  return (bins + 7) >> 3;
+}
+
+/** 1 when bin `b` is in the left-bin set at byte `at` of `bits`, else 0. */
+export function leftBit(bits: Uint8Array, at: number, b: number): number {
+  return (bits[at + (b >> 3)] >> (b & 7)) & 1;
 }
 
 /** A node as the grower builds it, before the tree is flattened. */
@@ -28,7 +40,7 @@ export interface GrowNode {
   feature: number;
   threshold: number;
   naLeft: boolean;
-  /** Left-bin set of a categorical split. */
+  /** Left-bin set of a categorical split, one bit a bin. */
   bits: Uint8Array | null;
   left: number;
   right: number;
@@ -53,7 +65,7 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
     left: sharedI32(n),
     right: sharedI32(n),
     value: sharedF64(n),
-    bitsets: sharedU8(bitsLength),
+    catBits: sharedU8(bitsLength),
     cover,
   };
   let offset = 0;
@@ -67,7 +79,7 @@ export function flatten(nodes: readonly GrowNode[]): Tree {
     cover[i] = x.cover;
     if (x.bits) {
       t.catOffset[i] = offset;
-      t.bitsets.set(x.bits, offset);
+      t.catBits.set(x.bits, offset);
       offset += x.bits.length;
     } else t.catOffset[i] = -1;
   });
@@ -95,7 +107,7 @@ function routerOf(t: Tree): Router {
     nodes[4 * i + 2] = t.left[i];
     nodes[4 * i + 3] = t.naLeft[i] | (cat ? 2 : 0);
   }
-  return { nodes, bitsets: t.bitsets };
+  return { nodes, bitsets: t.catBits };
 }
 
 const routerCache = new WeakMap<object, Router[][]>();
@@ -122,7 +134,7 @@ export function routeRow(r: Router, bins: readonly Uint16Array[], missingBin: In
     const b = bins[f][i];
     const at = nodes[4 * n + 1];
     const flags = nodes[4 * n + 3];
-    const goRight = flags & 2 ? 1 - r.bitsets[at + b] : b === missingBin[f] ? 1 - (flags & 1) : +(b > at);
+    const goRight = flags & 2 ? 1 - leftBit(r.bitsets, at, b) : b === missingBin[f] ? 1 - (flags & 1) : +(b > at);
     n = nodes[4 * n + 2] + goRight;
   }
   return n;

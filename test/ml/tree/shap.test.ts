@@ -110,7 +110,7 @@ test("contributions plus the bias term equal the raw score of every row (1e-9), 
 /** Where a row with bins `b` goes at split node n of t. */
 function goesLeft(t: Tree, n: number, b: readonly number[], missingBin: readonly number[]): boolean {
   const f = t.feature[n];
-  if (t.catOffset[n] >= 0) return t.bitsets[t.catOffset[n] + b[f]] === 1;
+  if (t.catOffset[n] >= 0) return ((t.catBits[t.catOffset[n] + (b[f] >> 3)] >> (b[f] & 7)) & 1) === 1;
   return b[f] === missingBin[f] ? t.naLeft[n] === 1 : b[f] <= t.threshold[n];
 }
 
