@@ -30,7 +30,8 @@ mkdirSync(out, { recursive: true });
 ensurePeers(["sklearn", "xgboost"], ["python3-sklearn", "python3-xgboost"]);
 
 const started = Date.now();
-const run = floe(["automl", train, "-y", "delayed", "--max-runtime-secs", String(budget), "--seed", "1", "--json", "--out", leaderFile, "--quiet"]);
+// The run's event log (which models joined, which were left out or not started, and why) goes to stderr.
+const run = floe(["automl", train, "-y", "delayed", "--max-runtime-secs", String(budget), "--seed", "1", "--json", "--out", leaderFile]);
 const elapsed = (Date.now() - started) / 1000;
 const result = JSON.parse(run.stdout) as { leaderboard: Record<string, number | string>[]; leader: string; elapsed_ms: number };
 const evaluated = JSON.parse(floe(["eval", leaderFile, test, "--json"]).stdout) as { metrics: { AUC: number; logloss: number } };
@@ -48,6 +49,12 @@ const cols = ["model_id", "auc", "logloss", "aucpr", "mean_per_class_error", "rm
 console.log(`AutoML leaderboard (5-fold cross-validation, ${result.leaderboard.length} models), top 10:`);
 console.log(cols.join("  "));
 for (const row of result.leaderboard.slice(0, 10)) console.log(cols.map((c) => (typeof row[c] === "number" ? Number((row[c] as number).toPrecision(5)) : row[c])).join("  "));
+const families = new Map<string, number>();
+for (const row of result.leaderboard) {
+  const family = String(row.model_id).split("_")[0];
+  families.set(family, (families.get(family) ?? 0) + 1);
+}
+console.log(`models per family: ${[...families].map(([f, n]) => `${f} ${n}`).join(", ")}`);
 console.log("");
 for (const p of peers) console.log(`peer ${p.name}: test AUC ${p.auc.toFixed(4)}, logloss ${p.logloss.toFixed(4)}, ${p.seconds.toFixed(1)} s`);
 console.log(

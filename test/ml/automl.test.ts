@@ -5,6 +5,7 @@
 
 import { expect, test } from "bun:test";
 import type { Frame } from "../../src/core/frame.ts";
+import { columnShare, planForest } from "../../src/ml/automl/forests.ts";
 import { runAutoML } from "../../src/ml/automl/run.ts";
 import { predictFrame } from "../../src/ml/scoring.ts";
 import { type WorkClock, workClock } from "../support/clock.ts";
@@ -128,3 +129,16 @@ test("a forest whose share cannot fit ten trees at depth 20 is made shallower or
   expect(forests.map((f) => f.model.model_id)).toEqual(["DRF_1_AutoML_t", "XRT_1_AutoML_t"]);
   for (const f of forests) expect((f.model.scoring_history.at(-1) as { number_of_trees: number }).number_of_trees).toBeGreaterThanOrEqual(10);
 }, 60_000);
+
+test("a forest's plan: ten trees in every fit at 10 ms a level, as deep as its share allows down to depth 8; the share of columns a split looks at", () => {
+  // 10 trees x 6 fits x 10 ms = 600 ms a level of depth.
+  expect(planForest(10, 20, 6, 20_000)).toEqual({ depth: 20, reason: null });
+  expect(planForest(10, 20, 6, 9_000)).toEqual({ depth: 15, reason: null });
+  expect(planForest(10, 20, 6, 4_000)).toEqual({ depth: null, reason: "10 trees of depth 8 in 6 fits need about 4.8 s (10.0 ms a tree level so far), more than its 4.0 s" });
+  expect(planForest(null, 20, 6, 1)).toEqual({ depth: 20, reason: null });
+  // DRF's default mtries looks at floor(sqrt(6)) = 2 of 6 predictors for a classifier, floor(6 / 3) = 2 for regression; GBM at 0.8 x 0.8.
+  expect(columnShare("drf", false, { mtries: -1 }, 6)).toBeCloseTo(2 / 6, 15);
+  expect(columnShare("drf", true, { mtries: -1 }, 9)).toBeCloseTo(3 / 9, 15);
+  expect(columnShare("drf", false, { mtries: -2 }, 6)).toBe(1);
+  expect(columnShare("gbm", false, { col_sample_rate: 0.8, col_sample_rate_per_tree: 0.8 }, 6)).toBeCloseTo(0.64, 15);
+});

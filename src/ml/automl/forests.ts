@@ -18,9 +18,28 @@ export function treesOf(model: Model): number | null {
   return typeof last?.number_of_trees === "number" ? last.number_of_trees : null;
 }
 
-/** The milliseconds a tree level took on this run's tree models, forests apart from boosted trees. */
+/**
+ * The share of the predictors a tree model's splits look at: a forest's mtries (by default
+ * the square root of their number for classifiers, a third for regression), a boosted
+ * model's column sample rates. A tree level's work grows with it.
+ */
+export function columnShare(algo: string, regression: boolean, p: Readonly<Record<string, unknown>>, predictors: number): number {
+  if (algo === "drf") {
+    const mtries = Number(p.mtries ?? -1);
+    const m = mtries === -2 ? predictors : mtries === -1 ? (regression ? Math.floor(predictors / 3) : Math.floor(Math.sqrt(predictors))) : mtries;
+    return Math.min(1, Math.max(1, m) / Math.max(1, predictors));
+  }
+  return Number(p.col_sample_rate ?? 1) * Number(p.col_sample_rate_per_tree ?? 1);
+}
+
+/**
+ * The milliseconds a tree level took on this run's tree models per share of the predictors
+ * looked at, forests apart from boosted trees.
+ */
 export class TreeLevelTime {
   private readonly sums = { forest: { ms: 0, levels: 0 }, boosted: { ms: 0, levels: 0 } };
+
+  constructor(private readonly predictors: number) {}
 
   /** Records a built tree model that made `fits` models (its folds' and its own) of about its trees each. */
   record(model: Model, fits: number): void {
@@ -29,14 +48,17 @@ export class TreeLevelTime {
     if (trees === null || !(depth > 0) || trees === 0) return;
     const sum = this.sums[model.algo === "drf" ? "forest" : "boosted"];
     sum.ms += model.training_time_ms;
-    sum.levels += trees * depth * fits;
+    sum.levels += trees * depth * fits * columnShare(model.algo, model.category === "Regression", model.params, this.predictors);
   }
 
-  /** Estimated milliseconds of one tree level of a forest (measured on forests first); null before any tree model. */
-  forestLevelMs(): number | null {
+  /**
+   * Estimated milliseconds of one level of a forest's tree whose splits look at `share` of
+   * the predictors (measured on forests first); null before any tree model.
+   */
+  forestLevelMs(share: number): number | null {
     const { forest, boosted } = this.sums;
     const sum = forest.levels > 0 ? forest : boosted;
-    return sum.levels > 0 ? sum.ms / sum.levels : null;
+    return sum.levels > 0 ? (sum.ms / sum.levels) * share : null;
   }
 }
 

@@ -17,7 +17,7 @@ import { type LeaderboardRow, leaderboardColumns, leaderboardRow, sortMetricOf, 
 import { algorithm, type TrainResult } from "../registry.ts";
 import type { Model } from "../scoring.ts";
 import { trainingColumns } from "../training-frame.ts";
-import { MIN_FOREST_TREES, planForest, TreeLevelTime, treesOf } from "./forests.ts";
+import { columnShare, MIN_FOREST_TREES, planForest, TreeLevelTime, treesOf } from "./forests.ts";
 import { type AutoMLParams, chosenAlgos, resolveAutoMLParams } from "./params.ts";
 import { DEFAULT_STEPS, GRID_STEPS, type Step } from "./plan.ts";
 
@@ -135,7 +135,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     const full = () => p.max_models > 0 && models.length >= p.max_models;
     // Models a step makes: one a fold and the main one.
     const fits = p.nfolds > 0 ? p.nfolds + 1 : 1;
-    const levelTime = new TreeLevelTime();
+    const levelTime = new TreeLevelTime(columns.xCols.length);
 
     // A model's own time limit is soft (trees stop adding trees and finish); only the
     // phase's deadline cuts a model short, and a model cut short is left out.
@@ -147,7 +147,8 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       const forest = step.algo === "drf";
       if (forest) {
         const asked = Number(params.max_depth ?? a.params.find((s) => s.name === "max_depth")?.default);
-        const plan = planForest(levelTime.forestLevelMs(), asked, fits, Number(params.max_runtime_secs ?? Number.POSITIVE_INFINITY) * 1000);
+        const share = columnShare(step.algo, category === "Regression", params, columns.xCols.length);
+        const plan = planForest(levelTime.forestLevelMs(share), asked, fits, Number(params.max_runtime_secs ?? Number.POSITIVE_INFINITY) * 1000);
         if (plan.depth === null) {
           log("warn", "model", `${modelId} not started: ${plan.reason}`);
           return;
