@@ -119,7 +119,9 @@ function cancelled(ctx: FitContext): void {
 
 /**
  * IRLS over the columns `cols` (null: all); the others stay at their value in `start`,
- * which is 0 when strong rules left them out.
+ * which is 0 when strong rules left them out. With `cols` the step that converges is not
+ * evaluated by another Gram pass: the caller's KKT check makes a gradient pass at it, which
+ * gives its deviance (the result's deviance, weight, rows and pearson are NaN).
  */
 async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: Int32Array | null): Promise<FitResult> {
   const Q = width(ctx.design);
@@ -152,6 +154,9 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: 
     const next = cols ? scatter(beta, cols, solveStep(ctx, subproblem(ctx, g, st[0], lambda, cols), gather(beta, cols), cols)) : solveStep(ctx, subproblem(ctx, g, st[0], lambda, null), beta);
     iterations++;
     converged = maxDelta(next, beta) < ctx.betaEpsilon || (prev !== null && (prevObj - obj) / Math.abs(prevObj) < ctx.objectiveEpsilon);
+    if (cols && (converged || iterations >= ctx.maxIterations)) {
+      return { beta: next, iterations, converged, deviance: Number.NaN, weight: Number.NaN, rows: Number.NaN, pearson: Number.NaN, gram: null };
+    }
     prev = beta;
     prevObj = obj;
     halvings = 0;
@@ -233,7 +238,8 @@ async function byLbfgs(ctx: FitContext, lambda: number, start: Float64Array): Pr
 /**
  * Fits the model at `lambda` from `start` (width × classes coefficients). `active`
  * (ascending, the intercept included) restricts a single-response IRLS fit to those
- * columns, the others held at their start (strong rules); the other solvers take them all.
+ * columns, the others held at their start (strong rules), and leaves the deviance at the
+ * result to the caller (see irls); the other solvers take every column.
  */
 export function fitAt(ctx: FitContext, lambda: number, start: Float64Array, active: Int32Array | null = null): Promise<FitResult> {
   if (ctx.solver === "L_BFGS") return byLbfgs(ctx, lambda, start);

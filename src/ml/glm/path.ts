@@ -119,7 +119,7 @@ async function fitStrong(ctx: FitContext, lambda: number, start: Float64Array, g
   for (;;) {
     const active: number[] = [];
     for (let j = 0; j < Q; j++) if (keep[j]) active.push(j);
-    const fit = await fitAt(ctx, lambda, beta, active.length === Q ? null : Int32Array.from(active));
+    const fit = await fitAt(ctx, lambda, beta, Int32Array.from(active));
     iterations += fit.iterations;
     const at = await gradientAt(ctx, fit.beta);
     let violated = false;
@@ -129,7 +129,7 @@ async function fitStrong(ctx: FitContext, lambda: number, start: Float64Array, g
         violated = true;
       }
     }
-    if (!violated) return { fit: { ...fit, iterations }, gradient: at.gradient };
+    if (!violated) return { fit: { ...fit, iterations, deviance: at.deviance, weight: at.weight }, gradient: at.gradient };
     beta = fit.beta;
   }
 }

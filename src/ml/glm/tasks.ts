@@ -87,6 +87,9 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
     const xz = A * A;
     const st = xz + A;
     const { idx, val } = scratch(d);
+    // The row's active terms: position among the active columns, value.
+    const at = new Int32Array(idx.length);
+    const atVal = new Float64Array(idx.length);
     const K = a.classes;
     const probs = new Float64Array(Math.max(K, 1));
     const f = a.family;
@@ -94,6 +97,13 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
       const w = c.w[i];
       if (w === 0) continue;
       const m = rowTerms(c, d, i, idx, val);
+      let n = 0;
+      for (let p = 0; p < m; p++) {
+        const ap = pos[idx[p]];
+        if (ap < 0) continue;
+        at[n] = ap;
+        atVal[n++] = val[p];
+      }
       const y = c.y[i];
       let e: number;
       let mu: number;
@@ -126,16 +136,11 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
       if (ae > out[st + 4]) out[st + 4] = ae;
       out[st] += w;
       out[st + 3] += 1;
-      for (let p = 0; p < m; p++) {
-        const ap = pos[idx[p]];
-        if (ap < 0) continue;
-        const row = ap * A;
-        const wx = W * val[p];
-        out[xz + ap] += wx * z;
-        for (let q = 0; q <= p; q++) {
-          const aq = pos[idx[q]];
-          if (aq >= 0) out[row + aq] += wx * val[q];
-        }
+      for (let p = 0; p < n; p++) {
+        const row = at[p] * A;
+        const wx = W * atVal[p];
+        out[xz + at[p]] += wx * z;
+        for (let q = 0; q <= p; q++) out[row + at[q]] += wx * atVal[q];
       }
     }
     return out;

@@ -352,7 +352,9 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   if (path.stoppedEarly) notes.push(`lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas: ${valid ? "validation" : "training"} deviance stopped improving`);
   else if (path.fits.length < mainLambdas.length) notes.push(`max_runtime_secs: the lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas`);
   else if (cv && Math.min(...cv.fits.map((fold) => fold.path.fits.length)) < lambdas.length)
-    notes.push(`max_runtime_secs: the folds' lambda searches stopped early; lambda chosen among the first ${Math.min(...cv.fits.map((fold) => fold.path.fits.length))}`);
+    notes.push(
+      `the folds' lambda searches ended early (holdout deviance rising${p.max_runtime_secs > 0 ? ", or max_runtime_secs" : ""}); lambda chosen among the first ${Math.min(...cv.fits.map((fold) => fold.path.fits.length))}`,
+    );
   const best = path.heldOutDeviance && p.lambda_search ? path.heldOutDeviance.indexOf(Math.min(...path.heldOutDeviance)) : path.fits.length - 1;
   const fit = path.fits[best];
   const lambda = path.lambdas[best];
