@@ -13,7 +13,7 @@ import { type Design, type DesignChunk, width } from "../design.ts";
 import type { FamilyArgs } from "./family.ts";
 import { lbfgs } from "./lbfgs.ts";
 import { coordinateDescent, penalty, ridgeSolve, type Subproblem } from "./solve.ts";
-import { GradientTask, IrlsGramTask } from "./tasks.ts";
+import { GradientTask, IrlsGramTask, packedSize } from "./tasks.ts";
 
 export interface FitContext {
   readonly executor: Executor;
@@ -51,7 +51,7 @@ export interface FitResult {
   /** Rows fitted, and Σ w·(y − mu)² / V(mu) at beta (for the dispersion). */
   readonly rows: number;
   readonly pearson: number;
-  /** Single-response IRLS: the Gram partial at beta (X'WX for standard errors). */
+  /** Single-response IRLS over every column: X'WX at beta, Q×Q lower triangle row-major (for standard errors). */
   readonly gram: Float64Array | null;
 }
 
@@ -65,12 +65,19 @@ function separationError(): FloeError {
   );
 }
 
+/** The Q×Q lower triangle (row-major) of a packed one (IrlsGramTask's layout), each entry divided by `by`. */
+function unpack(g: Float64Array, Q: number, by: number): Float64Array {
+  const G = new Float64Array(Q * Q);
+  for (let i = 0, k = 0; i < Q; i++) for (let j = 0; j <= i; j++) G[i * Q + j] = g[k++] / by;
+  return G;
+}
+
 /** The subproblem over the columns `cols` fits (null: all of them) from their Gram partial. */
 function subproblem(ctx: FitContext, g: Float64Array, sw: number, lambda: number, cols: Int32Array | null): Subproblem {
   const Q = cols ? cols.length : width(ctx.design);
-  const G = new Float64Array(Q * Q);
-  for (let i = 0; i < Q; i++) for (let j = 0; j <= i; j++) G[i * Q + j] = g[i * Q + j] / sw;
-  const b = Float64Array.from(g.subarray(Q * Q, Q * Q + Q), (v) => v / sw);
+  const G = unpack(g, Q, sw);
+  const T = packedSize(Q);
+  const b = Float64Array.from(g.subarray(T, T + Q), (v) => v / sw);
   const intercept = ctx.design.intercept ? (cols ? cols.indexOf(ctx.design.P) : ctx.design.P) : -1;
   const frozen = cols ? Uint8Array.from(cols, (c) => ctx.frozen[c]) : ctx.frozen;
   return { G, b, Q, intercept, l1: lambda * ctx.alpha, l2: lambda * (1 - ctx.alpha), frozen };
@@ -137,7 +144,7 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: 
   for (;;) {
     cancelled(ctx);
     const g = await run(beta);
-    const st = g.subarray(A * A + A);
+    const st = g.subarray(packedSize(A) + A);
     const obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha));
     if (prev && !(obj <= prevObj * (1 + 1e-12)) && halvings < 30) {
       // The full step made things worse: go half way back.
@@ -149,7 +156,7 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: 
     }
     if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
     if (converged || iterations >= ctx.maxIterations) {
-      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: cols ? null : g };
+      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: cols ? null : unpack(g, Q, 1) };
     }
     const next = cols ? scatter(beta, cols, solveStep(ctx, subproblem(ctx, g, st[0], lambda, cols), gather(beta, cols), cols)) : solveStep(ctx, subproblem(ctx, g, st[0], lambda, null), beta);
     iterations++;
@@ -186,7 +193,7 @@ async function irlsMultinomial(ctx: FitContext, lambda: number, start: Float64Ar
     let obj = Number.NaN;
     for (let k = 0; k < K; k++) {
       const g = await ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: K, klass: k });
-      const st = g.subarray(Q * Q + Q);
+      const st = g.subarray(packedSize(Q) + Q);
       rows = st[3];
       if (k === 0) obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha), K);
       if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();

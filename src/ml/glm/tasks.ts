@@ -33,6 +33,11 @@ export interface IrlsArgs extends GlmPassArgs {
   readonly active?: Int32Array | null;
 }
 
+/** Entries of an A×A lower triangle packed row by row: (i, j ≤ i) is at i·(i + 1)/2 + j. */
+export function packedSize(A: number): number {
+  return (A * (A + 1)) / 2;
+}
+
 /** Position of each column among `active` (−1: left out); the identity without a subset. */
 function activePositions(Q: number, active: Int32Array | null | undefined): { pos: Int32Array; A: number } {
   const pos = new Int32Array(Q);
@@ -73,7 +78,7 @@ function scratch(d: Design): { idx: Int32Array; val: Float64Array } {
 }
 
 /**
- * Partial: A×A lower triangle of X'WX (row-major), A of X'Wz, then GRAM_STATS slots; W and z
+ * Partial: the A×A lower triangle of X'WX packed (packedSize), A of X'Wz, then GRAM_STATS slots; W and z
  * are IRLS's, A the active columns (all Q without a subset). The linear predictor reads every
  * coefficient: columns left out hold 0 (strong rules) and only their Gram rows are skipped.
  */
@@ -83,8 +88,8 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
     const d = a.design;
     const Q = width(d);
     const { pos, A } = activePositions(Q, a.active);
-    const out = new Float64Array(A * A + A + GRAM_STATS);
-    const xz = A * A;
+    const out = new Float64Array(packedSize(A) + A + GRAM_STATS);
+    const xz = packedSize(A);
     const st = xz + A;
     const { idx, val } = scratch(d);
     // The row's active terms: position among the active columns, value.
@@ -137,7 +142,7 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
       out[st] += w;
       out[st + 3] += 1;
       for (let p = 0; p < n; p++) {
-        const row = at[p] * A;
+        const row = (at[p] * (at[p] + 1)) / 2;
         const wx = W * atVal[p];
         out[xz + at[p]] += wx * z;
         for (let q = 0; q <= p; q++) out[row + at[q]] += wx * atVal[q];
@@ -154,7 +159,7 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
   },
   empty(a) {
     const A = a.active ? a.active.length : width(a.design);
-    return new Float64Array(A * A + A + GRAM_STATS);
+    return new Float64Array(packedSize(A) + A + GRAM_STATS);
   },
 };
 
