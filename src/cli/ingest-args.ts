@@ -11,7 +11,7 @@ import { isRemoteUrl } from "../core/sources/remote.ts";
 export const ingestArgs = {
   file: { type: "positional", required: false, description: "CSV, Parquet or JSON file, a glob, an s3:// key or glob, an http(s):// URL, or - for stdin", valueHint: "file|url|-" },
   sql: { type: "string", description: "read the result of a SQL query instead of a file (DuckDB's, or the --db database's)", valueHint: "query" },
-  db: { type: "string", description: "read from a PostgreSQL database (with --table or --sql)", valueHint: "postgres://user:password@host:port/db" },
+  db: { type: "string", description: "read from a PostgreSQL or MySQL database (with --table or --sql)", valueHint: "postgres://user:password@host:port/db | mysql://..." },
   table: { type: "string", description: "the --db table to read", valueHint: "name" },
   "s3-endpoint": { type: "string", description: "an S3-compatible store's endpoint for s3:// (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)", valueHint: "url" },
   "col-types": { type: "string", description: "override column types: name:numeric|enum|string|time,...", valueHint: "spec" },

@@ -99,7 +99,7 @@ describe("PostgreSQL source", () => {
 
   test("a URL that is not a database URL is refused without echoing it", async () => {
     const err = await failure({ kind: "db", url: `mysql2://u:${pg.password}@h/db`, table: "iris" });
-    expect(err.message).toBe("--db: the mysql2 scheme is not supported: give postgres://user:password@host:port/database");
+    expect(err.message).toBe("--db: the mysql2 scheme is not supported: give postgres://user:password@host:port/database or mysql://...");
   });
 });
 

@@ -31,6 +31,6 @@ test("import_sql_table and import_sql_select read PostgreSQL as import_file read
   expect(out.refused).toContain("cannot connect to the database at 127.0.0.1:1: connection refused");
   expect(out.wrong).toContain('password authentication failed for user "floe"');
   expect(out.missing).toContain('relation "no_such_table" does not exist');
-  expect(out.mysql).toContain("floe reads PostgreSQL databases (jdbc:postgresql://...), not mysql");
+  expect(out.mssql).toContain("floe reads PostgreSQL and MySQL databases (jdbc:postgresql://..., jdbc:mysql://...), not sqlserver");
   expect(out.delete).toContain("SQL: only a read-only SELECT may be run; refused a DELETE statement");
 }, 120_000);

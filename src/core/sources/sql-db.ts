@@ -1,6 +1,8 @@
-// SQL databases as a source (H2O's import_sql_table / import_sql_select): PostgreSQL
-// through Bun's SQL client. The rows are read through a server-side cursor inside a
-// READ ONLY transaction, a batch at a time, and appended to a DuckDB staging table, so
+// SQL databases as a source (H2O's import_sql_table / import_sql_select): PostgreSQL and
+// MySQL (MariaDB) through Bun's SQL client, inside a READ ONLY transaction. The rows are
+// read a batch at a time (PostgreSQL: a server-side cursor; MySQL, which has none outside
+// stored procedures: pages by LIMIT/OFFSET of one consistent snapshot, ordered by the
+// table's primary key, else by every column) and appended to a DuckDB staging table, so
 // the ingest types and extracts them as it does a parsed file; no batch outlives its
 // append. The connection URL's password is never part of a label or an error message.
 
@@ -20,7 +22,7 @@ export interface DbSourceSpec {
 
 /** What a database URL says, without its password. */
 export interface DbAddress {
-  readonly dialect: "postgres";
+  readonly dialect: "postgres" | "mysql";
   /** host:port, as errors name the server. */
   readonly hostPort: string;
   /** The URL with the password left out: postgres://user@host:port/db. */
@@ -34,7 +36,7 @@ const FETCH_ROWS = 10_000;
 const APPEND_ROWS = 2048;
 const CONNECT_SECONDS = 10;
 
-const DB_URL_HELP = "give postgres://user:password@host:port/database";
+const DB_URL_HELP = "give postgres://user:password@host:port/database or mysql://...";
 
 /** Parses a database URL; a bad one is refused without repeating it (it may hold a password). */
 export function dbAddress(url: string): DbAddress {
@@ -44,13 +46,13 @@ export function dbAddress(url: string): DbAddress {
   } catch {
     throw new FloeError("invalid_argument", `--db is not a database URL: ${DB_URL_HELP}`);
   }
-  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
-    throw new FloeError("invalid_argument", `--db: the ${u.protocol.replace(/:$/, "")} scheme is not supported: ${DB_URL_HELP}`);
-  }
+  const scheme = u.protocol.replace(/:$/, "");
+  const dialect = scheme === "postgres" || scheme === "postgresql" ? "postgres" : scheme === "mysql" || scheme === "mariadb" ? "mysql" : null;
+  if (dialect === null) throw new FloeError("invalid_argument", `--db: the ${scheme} scheme is not supported: ${DB_URL_HELP}`);
   if (!u.hostname) throw new FloeError("invalid_argument", `--db names no host: ${DB_URL_HELP}`);
-  const hostPort = `${u.hostname}:${u.port || "5432"}`;
+  const hostPort = `${u.hostname}:${u.port || (dialect === "postgres" ? "5432" : "3306")}`;
   const user = u.username ? `${decodeURIComponent(u.username)}@` : "";
-  return { dialect: "postgres", hostPort, label: `postgres://${user}${hostPort}${u.pathname}`, password: decodeURIComponent(u.password) };
+  return { dialect, hostPort, label: `${dialect}://${user}${hostPort}${u.pathname}`, password: decodeURIComponent(u.password) };
 }
 
 /** A PostgreSQL identifier, schema-qualified names quoted part by part. */
@@ -58,6 +60,14 @@ export function pgIdent(name: string): string {
   return name
     .split(".")
     .map((part) => `"${part.replaceAll('"', '""')}"`)
+    .join(".");
+}
+
+/** A MySQL identifier, database-qualified names quoted part by part. */
+export function mysqlIdent(name: string): string {
+  return name
+    .split(".")
+    .map((part) => `\`${part.replaceAll("`", "``")}\``)
     .join(".");
 }
 
@@ -99,6 +109,67 @@ const PG_TYPES: Readonly<Record<number, Staging>> = {
   16: BOOLEAN,
 };
 
+/**
+ * MySQL protocol type codes: DECIMAL, TINY, SHORT, LONG, FLOAT, DOUBLE, LONGLONG, INT24,
+ * YEAR, NEWDECIMAL; TIMESTAMP, DATE, DATETIME. Others (text, TIME, JSON, blobs) are text.
+ */
+const MYSQL_TYPES: Readonly<Record<number, Staging>> = {
+  0: NUMERIC,
+  1: NUMERIC,
+  2: NUMERIC,
+  3: NUMERIC,
+  4: NUMERIC,
+  5: NUMERIC,
+  8: NUMERIC,
+  9: NUMERIC,
+  13: NUMERIC,
+  246: NUMERIC,
+  7: TIME,
+  10: TIME,
+  12: TIME,
+};
+
+/** A batch of rows as arrays, with the result's columns. */
+type Batch = unknown[][] & { columns: { name: string; type: number }[] | null };
+type OnBatch = (batch: Batch) => Promise<void>;
+type Tx = SQL;
+
+/** PostgreSQL: a NO SCROLL cursor, FETCH_ROWS at a time (the cursor also takes only a SELECT or VALUES). */
+async function postgresBatches(tx: Tx, query: string, onBatch: OnBatch): Promise<void> {
+  await tx.unsafe(`DECLARE floe_cursor NO SCROLL CURSOR FOR ${query}`);
+  for (;;) {
+    const batch = (await tx.unsafe(`FETCH ${FETCH_ROWS} FROM floe_cursor`).values()) as Batch;
+    await onBatch(batch);
+    if (batch.length < FETCH_ROWS) return;
+  }
+}
+
+/**
+ * MySQL: pages of FETCH_ROWS by LIMIT/OFFSET in the transaction's one snapshot, in a
+ * total order so no row is read twice or missed: a table's primary key, else every
+ * column. The first (empty) page gives the columns even for an empty result.
+ */
+async function mysqlBatches(tx: Tx, query: string, table: string | undefined, onBatch: OnBatch): Promise<void> {
+  const from = `(${query}) AS floe_q`;
+  const head = (await tx.unsafe(`SELECT * FROM ${from} LIMIT 0`).values()) as Batch;
+  let key: string[] = [];
+  if (table !== undefined) {
+    const [schema, name] = table.includes(".") ? table.split(".", 2) : [null, table];
+    const pk = await tx.unsafe(
+      "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+      [schema, name],
+    );
+    key = pk.map((r: { COLUMN_NAME: string }) => mysqlIdent(r.COLUMN_NAME));
+  }
+  if (!key.length) key = (head.columns ?? []).map((_, i) => String(i + 1));
+  if (!key.length) return onBatch(head);
+  for (let offset = 0; ; offset += FETCH_ROWS) {
+    const batch = (await tx.unsafe(`SELECT * FROM ${from} ORDER BY ${key.join(", ")} LIMIT ${FETCH_ROWS} OFFSET ${offset}`).values()) as Batch;
+    await onBatch(batch);
+    if (batch.length < FETCH_ROWS) return;
+  }
+}
+
 /** The one-line error for a failure talking to the database, never with the password. */
 function dbError(err: unknown, addr: DbAddress, what: string): FloeError {
   if (err instanceof FloeError) return err;
@@ -109,49 +180,51 @@ function dbError(err: unknown, addr: DbAddress, what: string): FloeError {
     const why = /REFUSED/i.test(e.code ?? "") ? "connection refused" : /TIMEOUT/i.test(e.code ?? "") ? "timed out" : message;
     return new FloeError("bad_input", `cannot connect to the database at ${addr.hostPort}: ${why}`);
   }
-  // PostgreSQL's SQLSTATE classes: 28 authentication, 3D no such database, 42P01 no such table.
-  const code = e.errno === "42P01" ? "not_found" : "bad_input";
+  // No such table: PostgreSQL's SQLSTATE 42P01, MySQL's error 1146.
+  const code = e.errno === "42P01" || String(e.errno) === "1146" ? "not_found" : "bad_input";
   return new FloeError(code, `${addr.label}: ${what}: ${message}`);
 }
 
 /**
  * Reads a database table or query into the DuckDB table `table` (created here), a batch of
  * FETCH_ROWS at a time. A query must be one SELECT (the rule of sql-query.ts, checked by
- * DuckDB's parser alone); PostgreSQL then runs it in a READ ONLY transaction through a cursor,
- * which again takes only a SELECT or VALUES.
+ * DuckDB's parser alone, MySQL's `quoted` names read as "quoted"); the database then runs
+ * it in a READ ONLY transaction, which refuses any write a SELECT might hide.
  */
 export async function stageDatabase(session: DbSession, spec: DbSourceSpec, table: string, signal?: AbortSignal): Promise<{ label: string; rows: number }> {
   const addr = dbAddress(spec.url);
   if ((spec.table === undefined) === (spec.query === undefined)) throw new FloeError("invalid_argument", "a database source needs either a table or a SQL query");
   if (spec.table !== undefined && !spec.table.trim()) throw new FloeError("invalid_argument", "the table name is empty");
-  if (spec.query !== undefined) await checkSelectOnly(session, spec.query);
-  const query = spec.table !== undefined ? `SELECT * FROM ${pgIdent(spec.table)}` : (spec.query as string);
+  if (spec.query !== undefined)
+    await checkSelectOnly(session, addr.dialect === "mysql" ? spec.query.replace(/`((?:[^`]|``)*)`/g, (_, name: string) => `"${name.replaceAll("``", "`").replaceAll('"', '""')}"`) : spec.query);
+  const ident = addr.dialect === "postgres" ? pgIdent : mysqlIdent;
+  const query = spec.table !== undefined ? `SELECT * FROM ${ident(spec.table)}` : (spec.query as string);
   const label = spec.table !== undefined ? `${addr.label} table ${spec.table}` : `${addr.label} query`;
-  const client = new SQL(spec.url, { max: 1, connectionTimeout: CONNECT_SECONDS, prepare: false });
+  let client: SQL | undefined;
   let rows = 0;
   try {
-    await client.begin("READ ONLY", async (tx) => {
-      await tx.unsafe(`DECLARE floe_cursor NO SCROLL CURSOR FOR ${query}`);
-      let staging: Staging[] | undefined;
-      for (;;) {
-        if (signal?.aborted) throw cancelledError();
-        const batch = await tx.unsafe(`FETCH ${FETCH_ROWS} FROM floe_cursor`).values();
-        if (!staging) {
-          staging = (batch.columns ?? []).map((c: { type: number }) => PG_TYPES[c.type] ?? TEXT);
-          const defs = (batch.columns ?? []).map((c: { name: string }, i: number) => `${sqlIdent(c.name)} ${staging?.[i].sqlType}`);
-          if (!defs.length) throw new FloeError("bad_input", `${label}: the result has no columns`);
-          await session.run(`CREATE TABLE ${table} (${defs.join(", ")})`);
-        }
-        if (batch.length) await appendRows(session, table, staging as Staging[], batch as unknown[][]);
-        rows += batch.length;
-        if (batch.length < FETCH_ROWS) break;
+    // PostgreSQL: unnamed statements (prepare: false), as MySQL's client always prepares.
+    client = new SQL(spec.url, { max: 1, connectionTimeout: CONNECT_SECONDS, ...(addr.dialect === "postgres" ? { prepare: false } : {}) });
+    const types = addr.dialect === "postgres" ? PG_TYPES : MYSQL_TYPES;
+    let staging: Staging[] | undefined;
+    const onBatch = async (batch: Batch) => {
+      if (signal?.aborted) throw cancelledError();
+      if (!staging) {
+        const columns = batch.columns ?? [];
+        if (!columns.length) throw new FloeError("bad_input", `${label}: the result has no columns`);
+        const chosen = columns.map((c) => types[c.type] ?? TEXT);
+        await session.run(`CREATE TABLE ${table} (${columns.map((c, i) => `${sqlIdent(c.name)} ${chosen[i].sqlType}`).join(", ")})`);
+        staging = chosen;
       }
-    });
+      if (batch.length) await appendRows(session, table, staging, batch);
+      rows += batch.length;
+    };
+    await client.begin("READ ONLY", (tx) => (addr.dialect === "postgres" ? postgresBatches(tx, query, onBatch) : mysqlBatches(tx, query, spec.table, onBatch)));
   } catch (err) {
     if (signal?.aborted) throw cancelledError();
     throw dbError(err, addr, spec.table !== undefined ? `cannot read table ${spec.table}` : "the query failed");
   } finally {
-    await client.close().catch(() => {});
+    await client?.close().catch(() => {});
   }
   return { label, rows };
 }

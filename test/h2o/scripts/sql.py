@@ -61,9 +61,9 @@ def failure(call):
 refused = failure(lambda: h2o.import_sql_table(dead_jdbc, "iris", user, password))
 wrong = failure(lambda: h2o.import_sql_table(jdbc, "iris", user, "wrong-" + password))
 missing = failure(lambda: h2o.import_sql_table(jdbc, "no_such_table", user, password))
-mysql = failure(lambda: h2o.import_sql_table("jdbc:mysql://127.0.0.1:3306/db", "iris", user, password))
+mssql = failure(lambda: h2o.import_sql_table("jdbc:sqlserver://127.0.0.1:1433/db", "iris", user, password))
 delete = failure(lambda: h2o.import_sql_select(jdbc, "DELETE FROM iris", user, password))
-for message in (refused, wrong, missing, mysql, delete):
+for message in (refused, wrong, missing, mssql, delete):
     assert password not in message, message
 
 print("RESULT " + json.dumps({
@@ -72,6 +72,6 @@ print("RESULT " + json.dumps({
     "refused": refused,
     "wrong": wrong,
     "missing": missing,
-    "mysql": mysql,
+    "mssql": mssql,
     "delete": delete,
 }))
