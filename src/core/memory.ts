@@ -146,3 +146,13 @@ export function formatBytes(n: number): string {
   }
   return `${u === 0 ? n : n.toFixed(1)} ${units[u]}`;
 }
+
+/**
+ * Asks the runtime for a full collection. Shared buffers (a training's level-pass partials)
+ * lie outside JavaScriptCore's heap accounting, so once many of them are garbage they wait for
+ * a collection the small heap does not trigger, and the process holds them all: work that made
+ * many calls this when it is done with them.
+ */
+export function collectGarbage(): void {
+  Bun.gc(true);
+}

@@ -6,6 +6,7 @@
 // records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
 
 import { sharedI32, sharedU8 } from "../../core/chunk.ts";
+import { collectGarbage } from "../../core/memory.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
@@ -16,6 +17,9 @@ import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split
 import { SplitSearchTask } from "./split-task.ts";
 import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
+
+/** Bytes of level-pass partials a tree may leave as garbage before its end asks for a collection (core/memory.ts collectGarbage). */
+const COLLECT_AFTER_BYTES = 256 * 1024 ** 2;
 
 /** Levels with at least this many nodes to split are searched on the workers (fewer: here, without a round trip). */
 const WORKER_SEARCH_NODES = 64;
@@ -109,6 +113,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
   // A node whose records take no more bytes than its histogram is summed from its records:
   // they cost less to make, send, merge and read than a histogram's every bin.
   const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * recordBytes(features.length) <= 24 * binsOf(features);
+  let passBytes = 0;
   const reader = new NodeBinsReader(featureBins.reduce((a, b) => Math.max(a, b), 1));
 
   // Level passes: `build` lists the (class, node) sums to make; `splits` moves rows first.
@@ -136,6 +141,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
         const cost = rows ? b.rows * recordBytes(features.length) : binsOf(features) * 24;
         if (end > start && bytes + cost > MAX_PASS_BYTES) break;
         bytes += cost;
+        passBytes += cost * executor.threads;
         starts.push(bins);
         recordStart.push(rows ? records : -1);
         recordCap.push(rows ? b.rows : 0);
@@ -357,7 +363,12 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     return next;
   };
 
-  const done = (pending: SplitTable | null): Grown => ({ trees: nodes.map(flatten), gains, cover, splits: splitCounts, pending });
+  const done = (pending: SplitTable | null): Grown => {
+    const grown = { trees: nodes.map(flatten), gains, cover, splits: splitCounts, pending };
+    // A deep tree's passes leave hundreds of MB of shared buffers behind (every worker makes a partial a pass).
+    if (passBytes >= COLLECT_AFTER_BYTES) collectGarbage();
+    return grown;
+  };
 
   if (spec.maxLeaves > 0) {
     // Best-first: per class, a queue of leaves with their best splits. Each round splits
