@@ -1,7 +1,8 @@
 // GLM's lambda path: strong rules leave columns out of the Gram passes yet give the
 // coefficients of each lambda fitted alone over every column; the path ends early once the
 // validation deviance rises, keeping the lambda of the lowest validation deviance (computed
-// here from the path's coefficients); the same bits on 1 and 2 threads with cross-validation.
+// here from the path's coefficients), and cross-validation folds end theirs once their
+// holdout deviance rises; the same bits on 1 and 2 threads with cross-validation.
 
 import { expect, test } from "bun:test";
 import type { Frame } from "../../src/core/frame.ts";
@@ -123,4 +124,20 @@ test("a binomial lambda search with cross-validation gives the same bits on 1 an
   expect(Array.from(two.beta)).toEqual(Array.from(one.beta));
   expect(two.regularization_path?.coefficients).toEqual(one.regularization_path?.coefficients as number[][]);
   expect(two.lambda).toBe(one.lambda);
+});
+
+test("cross-validation folds end their paths once their holdout deviance has risen for ten lambdas (a response of pure noise)", async () => {
+  const u = uniforms(21);
+  const lines = ["x1,x2,x3,x4,x5,x6,y"];
+  for (let i = 0; i < 240; i++) lines.push([...Array.from({ length: 6 }, () => u() * 2 - 1), u()].map((v) => v.toFixed(6)).join(","));
+  const frame = await load("noise.csv", `${lines.join("\n")}\n`);
+  const nlambdas = 50;
+  const m = await train(node.executor, frame, { alpha: 1, lambda_search: true, nlambdas, nfolds: 3 });
+  const note = m.notes.find((n) => n.startsWith("the folds' lambda searches ended early (holdout deviance rising)"));
+  expect(note).toBeDefined();
+  const reached = Number(note?.match(/among the first (\d+)/)?.[1]);
+  // At least 11 lambdas (ten without improvement after the best), far fewer than 50.
+  expect(reached).toBeGreaterThanOrEqual(11);
+  expect(reached).toBeLessThan(nlambdas / 2);
+  expect(m.regularization_path?.lambdas.length).toBeLessThanOrEqual(reached);
 });
