@@ -14,10 +14,10 @@ import { Budget } from "../budget.ts";
 import { gridSearch } from "../grid.ts";
 import type { SupervisedCategory } from "../metrics/index.ts";
 import { type LeaderboardRow, leaderboardColumns, leaderboardRow, sortMetricOf, sortRows } from "../leaderboard.ts";
-import { algorithm, type TrainResult } from "../registry.ts";
+import { type Algorithm, algorithm, type TrainResult } from "../registry.ts";
 import type { Model } from "../scoring.ts";
 import { trainingColumns } from "../training-frame.ts";
-import { columnShare, MIN_FOREST_TREES, planForest, TreeLevelTime, treesOf } from "./forests.ts";
+import { forestDepth, MIN_FOREST_TREES, probeMs, SHALLOWEST_FOREST, treesOf } from "./forests.ts";
 import { type AutoMLParams, chosenAlgos, resolveAutoMLParams } from "./params.ts";
 import { DEFAULT_STEPS, GRID_STEPS, type Step } from "./plan.ts";
 
@@ -135,7 +135,6 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     const full = () => p.max_models > 0 && models.length >= p.max_models;
     // Models a step makes: one a fold and the main one.
     const fits = p.nfolds > 0 ? p.nfolds + 1 : 1;
-    const levelTime = new TreeLevelTime(columns.xCols.length);
 
     // A model's own time limit is soft (trees stop adding trees and finish); only the
     // phase's deadline cuts a model short, and a model cut short is left out.
@@ -145,22 +144,28 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       const modelId = `${step.name}_${req.project}`;
       let params = paramsFor(step.algo, step.params, within);
       const forest = step.algo === "drf";
-      if (forest) {
+      const shareMs = Number(params.max_runtime_secs ?? Number.POSITIVE_INFINITY) * 1000;
+      if (forest && Number.isFinite(shareMs)) {
         const asked = Number(params.max_depth ?? a.params.find((s) => s.name === "max_depth")?.default);
-        const share = columnShare(step.algo, category === "Regression", params, columns.xCols.length);
-        const plan = planForest(levelTime.forestLevelMs(share), asked, fits, Number(params.max_runtime_secs ?? Number.POSITIVE_INFINITY) * 1000);
-        if (plan.depth === null) {
-          log("warn", "model", `${modelId} not started: ${plan.reason}`);
+        const limit = probeMs(shareMs, fits);
+        const depth = await forestDepth(asked, (d) => probeTree(a, { ...params, max_depth: d }, within.share(limit)));
+        if (within.signal.aborted) return;
+        if (depth === null) {
+          const depths = asked > SHALLOWEST_FOREST ? `depth ${asked}, then ${SHALLOWEST_FOREST}` : `depth ${asked}`;
+          log(
+            "warn",
+            "model",
+            `${modelId} not started: one tree (${depths}) took over ${(limit / 1000).toFixed(2)} s, so ${MIN_FOREST_TREES} trees in each of its ${fits} fits would not fit its ${(shareMs / 1000).toFixed(1)} s`,
+          );
           return;
         }
-        if (plan.depth < asked) {
-          log("info", "model", `${modelId} grows trees of depth ${plan.depth}, not ${asked}, to fit ${MIN_FOREST_TREES} trees in its time`);
-          params = { ...params, max_depth: plan.depth };
+        if (depth < asked) {
+          log("info", "model", `${modelId} grows trees of depth ${depth}, not ${asked}, to fit ${MIN_FOREST_TREES} trees in its time`);
+          params = { ...params, max_depth: depth };
         }
       }
       try {
         const result = await a.train(executor, { modelId, frame: train, y: req.y, x: req.x, valid, params, signal: within.signal, clock });
-        levelTime.record(result.model, fits);
         const trees = treesOf(result.model);
         if (forest && trees !== null && trees < MIN_FOREST_TREES) {
           log("warn", "model", `${modelId} grew ${trees} trees in its time (a forest needs ${MIN_FOREST_TREES} for probabilities other than 0 and 1) and was left out`);
@@ -173,6 +178,21 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
         if (within.signal.aborted) log("warn", "model", `${modelId} stopped at the time budget and was left out`);
         else if (err instanceof FloeError && err.code !== "internal") log("warn", "model", `${modelId} failed: ${err.message}`);
         else throw err;
+      }
+    };
+
+    /** Whether one tree of a model with `params` (no cross-validation) grows within `probe`. */
+    const probeTree = async (a: Algorithm<Model>, params: Record<string, unknown>, probe: Budget): Promise<boolean> => {
+      const one = { ...params, ntrees: 1, nfolds: 0, keep_cross_validation_predictions: false, stopping_rounds: 0, max_runtime_secs: 0 };
+      try {
+        await a.train(executor, { modelId: "forest_probe", frame: train, y: req.y, x: req.x, valid: null, params: one, signal: probe.signal, clock });
+        return true;
+      } catch (err) {
+        if (budget.cancelled) throw cancelledError();
+        if (probe.signal.aborted) return false;
+        throw err;
+      } finally {
+        probe.close();
       }
     };
 
