@@ -3,7 +3,7 @@
 // them must equal what it reads from the same CSV locally, and a GBM trained on either must
 // predict the same.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FloeError } from "../../src/core/errors.ts";
@@ -12,7 +12,7 @@ import { ingest } from "../../src/core/ingest.ts";
 import { floe } from "../support/cli.ts";
 import { expectSameFrame } from "../support/frame-values.ts";
 import { FIXTURES, tempDir, testNode } from "../support/node.ts";
-import { testS3 } from "../support/s3.ts";
+import { testS3, useS3Env } from "../support/s3.ts";
 import { apiOf, testServer } from "../support/server.ts";
 
 const node = testNode();
@@ -27,19 +27,7 @@ await s3.client.write("parts/b.csv", `${header}\n${lines.slice(100).join("\n")}\
 await s3.client.write("parts/notes.txt", "not part of the glob");
 
 // In-process reads take the credentials from the environment, as the CLI does.
-const saved: Record<string, string | undefined> = {};
-beforeAll(() => {
-  for (const [k, v] of Object.entries(s3.env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+useS3Env(s3);
 
 const web = Bun.serve({
   hostname: "127.0.0.1",

@@ -2,30 +2,25 @@
 // S3-compatible store on 127.0.0.1 (test/support/s3.ts). The server reads the store's
 // address and credentials from its environment, as a deployed one would.
 
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { testS3 } from "../support/s3.ts";
+import { testS3, useS3Env } from "../support/s3.ts";
 import { testServer } from "../support/server.ts";
 import { runH2OScript, scriptResult } from "./support.ts";
 
 const IRIS = resolve(import.meta.dir, "..", "..", "fixtures", "iris.csv");
+const s3 = await testS3();
+
+// The server (in this process) reads the store's address and credentials from the environment.
+useS3Env(s3);
 
 test("import_file reads an s3:// key and glob; export_file writes the frame to s3://", async () => {
-  const s3 = await testS3();
   const text = readFileSync(IRIS, "utf8");
   const [header, ...lines] = text.trimEnd().split("\n");
   await s3.client.write("in/iris.csv", text);
   await s3.client.write("parts/a.csv", `${header}\n${lines.slice(0, 70).join("\n")}\n`);
   await s3.client.write("parts/b.csv", `${header}\n${lines.slice(70).join("\n")}\n`);
-  const saved = Object.fromEntries(Object.keys(s3.env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, s3.env);
-  afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
   const server = await testServer({ threads: 1 });
   const run = await runH2OScript("s3.py", server.url, { IRIS_PATH: IRIS });
   expect(run.stderr).not.toContain("Traceback");

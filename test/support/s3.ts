@@ -2,7 +2,7 @@
 // temporary directory, one bucket; closed and removed after the file's tests. `env` is what
 // floe needs to reach it (Bun's S3 client reads the AWS_ variables).
 
-import { afterAll } from "bun:test";
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -37,4 +37,21 @@ export async function testS3(bucket = "data"): Promise<TestS3> {
   const env = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: endpoint };
   const client = new S3Client({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: "us-east-1", endpoint, bucket });
   return { endpoint, bucket, env, client };
+}
+
+/**
+ * Sets `s3.env` in this process for the file's tests and restores the environment after:
+ * floe reads S3 credentials and the endpoint from the environment when it makes a client.
+ */
+export function useS3Env(s3: TestS3): void {
+  const saved = Object.fromEntries(Object.keys(s3.env).map((k) => [k, process.env[k]]));
+  beforeAll(() => {
+    Object.assign(process.env, s3.env);
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
 }
