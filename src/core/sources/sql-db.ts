@@ -30,7 +30,7 @@ export interface DbAddress {
   readonly password: string;
 }
 
-/** Rows fetched from the cursor at a time. */
+/** Rows read from the database a batch at a time. */
 const FETCH_ROWS = 10_000;
 /** DuckDB's data chunks hold at most this many rows. */
 const APPEND_ROWS = 2048;
@@ -185,6 +185,11 @@ function dbError(err: unknown, addr: DbAddress, what: string): FloeError {
   return new FloeError(code, `${addr.label}: ${what}: ${message}`);
 }
 
+/** MySQL's `quoted` names as standard "quoted" ones, so DuckDB's parser can check the query. */
+function standardQuotes(query: string): string {
+  return query.replace(/`((?:[^`]|``)*)`/g, (_, name: string) => `"${name.replaceAll("``", "`").replaceAll('"', '""')}"`);
+}
+
 /**
  * Reads a database table or query into the DuckDB table `table` (created here), a batch of
  * FETCH_ROWS at a time. A query must be one SELECT (the rule of sql-query.ts, checked by
@@ -195,15 +200,14 @@ export async function stageDatabase(session: DbSession, spec: DbSourceSpec, tabl
   const addr = dbAddress(spec.url);
   if ((spec.table === undefined) === (spec.query === undefined)) throw new FloeError("invalid_argument", "a database source needs either a table or a SQL query");
   if (spec.table !== undefined && !spec.table.trim()) throw new FloeError("invalid_argument", "the table name is empty");
-  if (spec.query !== undefined)
-    await checkSelectOnly(session, addr.dialect === "mysql" ? spec.query.replace(/`((?:[^`]|``)*)`/g, (_, name: string) => `"${name.replaceAll("``", "`").replaceAll('"', '""')}"`) : spec.query);
+  if (spec.query !== undefined) await checkSelectOnly(session, addr.dialect === "mysql" ? standardQuotes(spec.query) : spec.query);
   const ident = addr.dialect === "postgres" ? pgIdent : mysqlIdent;
   const query = spec.table !== undefined ? `SELECT * FROM ${ident(spec.table)}` : (spec.query as string);
   const label = spec.table !== undefined ? `${addr.label} table ${spec.table}` : `${addr.label} query`;
   let client: SQL | undefined;
   let rows = 0;
   try {
-    // PostgreSQL: unnamed statements (prepare: false), as MySQL's client always prepares.
+    // PostgreSQL's DECLARE and FETCH need no prepared statements; Bun's MySQL client always prepares.
     client = new SQL(spec.url, { max: 1, connectionTimeout: CONNECT_SECONDS, ...(addr.dialect === "postgres" ? { prepare: false } : {}) });
     const types = addr.dialect === "postgres" ? PG_TYPES : MYSQL_TYPES;
     let staging: Staging[] | undefined;
