@@ -53,6 +53,8 @@ export interface FitResult {
   readonly pearson: number;
   /** Single-response IRLS over every column: X'WX at beta, Q×Q lower triangle row-major (for standard errors). */
   readonly gram: Float64Array | null;
+  /** Strong-rule fits: the gradient of ½·deviance / Σw over every column at beta. */
+  readonly gradient?: Float64Array;
 }
 
 /** A linear predictor this large (|eta| > 36: mu within 2e-16 of 0 or 1) at lambda 0 means separation. */
@@ -124,17 +126,10 @@ function cancelled(ctx: FitContext): void {
   if (ctx.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
 }
 
-/**
- * IRLS over the columns `cols` (null: all); the others stay at their value in `start`,
- * which is 0 when strong rules left them out. With `cols` the step that converges is not
- * evaluated by another Gram pass: the caller's KKT check makes a gradient pass at it, which
- * gives its deviance (the result's deviance, weight, rows and pearson are NaN).
- */
-async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: Int32Array | null): Promise<FitResult> {
+async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promise<FitResult> {
   const Q = width(ctx.design);
-  const A = cols ? cols.length : Q;
   const icpt = ctx.design.intercept ? ctx.design.P : -1;
-  const run = (beta: Float64Array) => ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0, active: cols });
+  const run = (beta: Float64Array) => ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0 });
   let beta = start;
   let prev: Float64Array | null = null;
   let prevObj = Number.POSITIVE_INFINITY;
@@ -144,7 +139,7 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: 
   for (;;) {
     cancelled(ctx);
     const g = await run(beta);
-    const st = g.subarray(packedSize(A) + A);
+    const st = g.subarray(packedSize(Q) + Q);
     const obj = st[1] / (2 * st[0]) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha));
     if (prev && !(obj <= prevObj * (1 + 1e-12)) && halvings < 30) {
       // The full step made things worse: go half way back.
@@ -156,17 +151,64 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array, cols: 
     }
     if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
     if (converged || iterations >= ctx.maxIterations) {
-      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: cols ? null : unpack(g, Q, 1) };
+      return { beta, iterations, converged, deviance: st[1], weight: st[0], rows: st[3], pearson: st[2], gram: unpack(g, Q, 1) };
     }
-    const next = cols ? scatter(beta, cols, solveStep(ctx, subproblem(ctx, g, st[0], lambda, cols), gather(beta, cols), cols)) : solveStep(ctx, subproblem(ctx, g, st[0], lambda, null), beta);
+    const next = solveStep(ctx, subproblem(ctx, g, st[0], lambda, null), beta);
     iterations++;
     converged = maxDelta(next, beta) < ctx.betaEpsilon || (prev !== null && (prevObj - obj) / Math.abs(prevObj) < ctx.objectiveEpsilon);
-    if (cols && (converged || iterations >= ctx.maxIterations)) {
-      return { beta: next, iterations, converged, deviance: Number.NaN, weight: Number.NaN, rows: Number.NaN, pearson: Number.NaN, gram: null };
-    }
     prev = beta;
     prevObj = obj;
     halvings = 0;
+    beta = next;
+  }
+}
+
+/** The gradient of ½·deviance / Σw over every column at beta (single response), with Σw·deviance and Σw. */
+export async function gradientAt(ctx: FitContext, beta: Float64Array): Promise<{ gradient: Float64Array; deviance: number; weight: number }> {
+  const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes });
+  if (ctx.checkSeparation && r[r.length - 1] > SEPARATION_ETA) throw separationError();
+  const G = r.length - 3;
+  const sw = r[G];
+  return { gradient: Float64Array.from(r.subarray(0, G), (v) => v / sw), deviance: r[G + 1], weight: sw };
+}
+
+/**
+ * IRLS over the active columns `cols` (strong rules; the others stay at their start, 0).
+ * Each step is judged by a gradient pass at it, not by another Gram pass: it gives the
+ * objective there (a step that raises it is halved back), the convergence test (no
+ * coefficient moved more than beta_epsilon, or the objective improved by less than
+ * objective_epsilon, relatively), and at the result the gradient over every column for the
+ * caller's KKT check. A step that converges thus costs one Gram pass and one gradient pass.
+ */
+async function irlsActive(ctx: FitContext, lambda: number, start: Float64Array, cols: Int32Array): Promise<FitResult> {
+  const Q = width(ctx.design);
+  const A = cols.length;
+  const icpt = ctx.design.intercept ? ctx.design.P : -1;
+  const objective = (deviance: number, weight: number, beta: Float64Array) => deviance / (2 * weight) + penalty(beta, Q, icpt, lambda * ctx.alpha, lambda * (1 - ctx.alpha));
+  let beta = start;
+  let iterations = 0;
+  for (;;) {
+    cancelled(ctx);
+    const g = await ctx.executor.run(IrlsGramTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: 0, klass: 0, active: cols });
+    const st = g.subarray(packedSize(A) + A);
+    if (ctx.checkSeparation && st[4] > SEPARATION_ETA) throw separationError();
+    const obj = objective(st[1], st[0], beta);
+    let next = scatter(beta, cols, solveStep(ctx, subproblem(ctx, g, st[0], lambda, cols), gather(beta, cols), cols));
+    iterations++;
+    let at = await gradientAt(ctx, next);
+    let nextObj = objective(at.deviance, at.weight, next);
+    for (let halvings = 0; !(nextObj <= obj * (1 + 1e-12)) && halvings < 30; halvings++) {
+      // The full step made things worse: go half way back.
+      const mid = new Float64Array(Q);
+      for (let j = 0; j < Q; j++) mid[j] = 0.5 * (beta[j] + next[j]);
+      next = mid;
+      at = await gradientAt(ctx, next);
+      nextObj = objective(at.deviance, at.weight, next);
+    }
+    const converged = maxDelta(next, beta) < ctx.betaEpsilon || (obj - nextObj) / Math.abs(obj) < ctx.objectiveEpsilon;
+    if (converged || iterations >= ctx.maxIterations) {
+      return { beta: next, iterations, converged, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null, gradient: at.gradient };
+    }
     beta = next;
   }
 }
@@ -245,10 +287,11 @@ async function byLbfgs(ctx: FitContext, lambda: number, start: Float64Array): Pr
 /**
  * Fits the model at `lambda` from `start` (width × classes coefficients). `active`
  * (ascending, the intercept included) restricts a single-response IRLS fit to those
- * columns, the others held at their start (strong rules), and leaves the deviance at the
- * result to the caller (see irls); the other solvers take every column.
+ * columns, the others held at their start (strong rules), and returns the gradient over
+ * every column at the result (see irlsActive); the other solvers take every column.
  */
 export function fitAt(ctx: FitContext, lambda: number, start: Float64Array, active: Int32Array | null = null): Promise<FitResult> {
   if (ctx.solver === "L_BFGS") return byLbfgs(ctx, lambda, start);
-  return ctx.classes > 0 ? irlsMultinomial(ctx, lambda, start) : irls(ctx, lambda, start, active);
+  if (ctx.classes > 0) return irlsMultinomial(ctx, lambda, start);
+  return active ? irlsActive(ctx, lambda, start, active) : irls(ctx, lambda, start);
 }

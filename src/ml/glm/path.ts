@@ -11,8 +11,7 @@
 
 import type { Clock } from "../../core/clock.ts";
 import { width } from "../design.ts";
-import { type FitContext, type FitResult, fitAt } from "./fit.ts";
-import { GradientTask } from "./tasks.ts";
+import { type FitContext, type FitResult, fitAt, gradientAt } from "./fit.ts";
 
 export interface Path {
   readonly lambdas: number[];
@@ -95,14 +94,6 @@ function stalled(fits: readonly FitResult[], heldOut: readonly number[] | null, 
   return (then - fits[fits.length - 1].deviance) / Math.max(then, 1e-300) < 1e-4;
 }
 
-/** The gradient of ½·deviance / Σw at beta (single response), with Σw·deviance and Σw. */
-async function gradientAt(ctx: FitContext, beta: Float64Array): Promise<{ gradient: Float64Array; deviance: number; weight: number }> {
-  const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes });
-  const G = r.length - 3;
-  const sw = r[G];
-  return { gradient: Float64Array.from(r.subarray(0, G), (v) => v / sw), deviance: r[G + 1], weight: sw };
-}
-
 /**
  * The fit at `lambda` over the columns the strong rule keeps (|gradient| ≥ `strong`, a
  * non-zero coefficient, the intercept), repeated with the violators of the KKT conditions
@@ -121,15 +112,15 @@ async function fitStrong(ctx: FitContext, lambda: number, start: Float64Array, g
     for (let j = 0; j < Q; j++) if (keep[j]) active.push(j);
     const fit = await fitAt(ctx, lambda, beta, Int32Array.from(active));
     iterations += fit.iterations;
-    const at = await gradientAt(ctx, fit.beta);
+    const at = fit.gradient as Float64Array;
     let violated = false;
     for (let j = 0; j < Q; j++) {
-      if (!keep[j] && !ctx.frozen[j] && Math.abs(at.gradient[j]) > ctx.alpha * lambda) {
+      if (!keep[j] && !ctx.frozen[j] && Math.abs(at[j]) > ctx.alpha * lambda) {
         keep[j] = 1;
         violated = true;
       }
     }
-    if (!violated) return { fit: { ...fit, iterations, deviance: at.deviance, weight: at.weight }, gradient: at.gradient };
+    if (!violated) return { fit: { ...fit, iterations }, gradient: at };
     beta = fit.beta;
   }
 }
