@@ -1,5 +1,5 @@
 // AutoML on a two-node cluster: a run lives on the node that started it, and the other node
-// answers for it (GET and DELETE /automl/{id}) by asking its peers; both nodes' default run ids
+// answers for it (GET /automl, GET and DELETE /automl/{id}) by asking its peers; both nodes' default run ids
 // differ, so their models, shared with every member, never overwrite each other.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -52,6 +52,9 @@ test("a run started on one node is read and deleted from the other; the two node
   expect((await call(a, "GET", `/automl/${onB}`)).body.leaderboard.map((r: any) => r.model_id)).toEqual([`GLM_1_${onB}`]);
   // Each run's model is still the one its run built: trained on iris, with its run's id.
   for (const id of [onA, onB]) expect((await call(a, "GET", `/models/GLM_1_${id}`)).body.model_id).toBe(`GLM_1_${id}`);
+
+  // Each node lists both runs, newest first.
+  for (const node of [a, b]) expect((await call(node, "GET", "/automl")).body.runs.map((r: any) => r.automl_id)).toEqual([onB, onA]);
 
   const deleted = await call(b, "DELETE", `/automl/${onA}`);
   expect([deleted.status, deleted.body]).toEqual([200, { automl_id: onA, deleted_models: [`GLM_1_${onA}`] }]);

@@ -76,7 +76,7 @@ const list = createRoute({
   method: "get",
   path: "/automl",
   tags,
-  summary: "The AutoML runs of this node, newest first",
+  summary: "The AutoML runs of this node and, on a cluster, of every other member, newest first",
   responses: { 200: jsonResponse(z.object({ runs: z.array(AutoMLSummarySchema) }), "Runs"), ...ERRORS },
 });
 
@@ -170,7 +170,7 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const run = store.get(runKey(id));
     return run ? runJson(run) : null;
   };
-  const peers = peerRuns(ctx, { get: localRun, delete: deleteRun });
+  const peers = peerRuns(ctx, { get: localRun, delete: deleteRun, list: () => store.ids("automl").map((id) => summaryJson(needRun(id))) });
   peers.serve();
 
   app.openapi(params, (c) => c.json({ params: AUTOML_PARAMS.map((p) => ({ ...p, values: p.values ? [...p.values] : undefined })), algos: [...AUTOML_ALGOS] }, 200));
@@ -239,17 +239,10 @@ export function automlRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     return c.json({ job: jobJson(job), automl_id: id }, 202);
   });
 
-  app.openapi(list, (c) =>
-    c.json(
-      {
-        runs: store
-          .ids("automl")
-          .map((id) => summaryJson(needRun(id)))
-          .reverse(),
-      },
-      200,
-    ),
-  );
+  app.openapi(list, async (c) => {
+    const runs = [...store.ids("automl").map((id) => summaryJson(needRun(id))), ...(await peers.list())];
+    return c.json({ runs: runs.sort((a, b) => b.created_at - a.created_at) }, 200);
+  });
   app.openapi(get, async (c) => {
     const id = c.req.valid("param").id;
     const found = localRun(id) ?? (await peers.get(id));
