@@ -8,7 +8,7 @@ import { mergeSorted } from "../../core/sorted.ts";
 import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { addTrees, applySplits, computeGradients, finishedLeaf, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
-import { type Router, routeRow, type Tree } from "./tree.ts";
+import { type Router, routeRows, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Writes g and h of every training row; the partial is max |g| then max h, per class. */
@@ -130,17 +130,25 @@ export interface EnsembleArgs {
   readonly missingBin: Int32Array;
 }
 
-/** Sets every row's raw scores to init + the sum of all trees (scoring a new frame). */
+let ensembleLeaves = new Int32Array(0);
+
+/**
+ * Sets every row's raw scores to init + the sum of all trees (scoring a new frame), a tree at a
+ * time over the chunk's rows, so the tree's nodes stay in cache (each row's sum adds the trees
+ * in the same order as one row at a time would, so the bits are the same).
+ */
 export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ensemble_score", (c, args) => {
   const { iterations, routers, init, missingBin } = args;
   const K = init.length;
-  for (let i = 0; i < c.rows; i++) {
+  const n = c.rows;
+  if (ensembleLeaves.length < n) ensembleLeaves = new Int32Array(n);
+  const leaves = ensembleLeaves;
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) c.score[i * K + k] = init[k];
+  for (let t = 0; t < iterations.length; t++) {
     for (let k = 0; k < K; k++) {
-      let s = init[k];
-      for (let t = 0; t < iterations.length; t++) {
-        s += iterations[t][k].value[routeRow(routers[t][k], c.bins, missingBin, i)];
-      }
-      c.score[i * K + k] = s;
+      const value = iterations[t][k].value;
+      routeRows(routers[t][k], c.bins, missingBin, null, n, leaves);
+      for (let i = 0; i < n; i++) c.score[i * K + k] += value[leaves[i]];
     }
   }
 });

@@ -4,7 +4,7 @@
 
 import { rowUniform } from "../../core/rng.ts";
 import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
-import { leftBit, routeRow, routersFor, type Tree } from "./tree.ts";
+import { leftBit, routeRows, routersFor, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** The previous level's splits, for every class tree, as flat arrays. */
@@ -107,22 +107,51 @@ export interface ScoreArgs {
   readonly grown: { readonly pending: SplitTable | null } | null;
 }
 
-/** Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs). */
+// Scratch of addTrees, kept between calls: a thread maps one chunk at a time.
+let outOfBagRows = new Uint8Array(0);
+let routedRows = new Int32Array(0);
+let routedLeaves = new Int32Array(0);
+
+/**
+ * Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs): rows whose
+ * leaf their node id gives at once, the others routed together (routeRows).
+ */
 export function addTrees(c: TreeChunk, args: ScoreArgs): void {
   const { trees, missingBin, oob, grown } = args;
   const K = trees.length;
+  const n = c.rows;
   if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
   const routers = routersFor(args, [trees])[0];
-  for (let i = 0; i < c.rows; i++) {
-    const outOfBag = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
-    for (let k = 0; k < K; k++) {
-      const t = trees[k];
-      const n = grown ? c.node[i * K + k] : -1;
-      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : routeRow(routers[k], c.bins, missingBin, i);
-      const v = t.value[leaf];
+  if (routedRows.length < n) {
+    outOfBagRows = new Uint8Array(n);
+    routedRows = new Int32Array(n);
+    routedLeaves = new Int32Array(n);
+  }
+  const outOfBag = outOfBagRows;
+  for (let i = 0; i < n; i++) {
+    const out = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
+    outOfBag[i] = out ? 1 : 0;
+    if (out) c.oobCount[i] += 1;
+  }
+  for (let k = 0; k < K; k++) {
+    const value = trees[k].value;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const node = grown ? c.node[i * K + k] : -1;
+      if (node === -1) {
+        routedRows[m++] = i;
+        continue;
+      }
+      const v = value[node >= 0 ? node : finishedLeaf(node)];
       c.score[i * K + k] += v;
-      if (outOfBag) c.oob[i * K + k] += v;
+      if (outOfBag[i]) c.oob[i * K + k] += v;
     }
-    if (outOfBag) c.oobCount[i] += 1;
+    routeRows(routers[k], c.bins, missingBin, routedRows, m, routedLeaves);
+    for (let j = 0; j < m; j++) {
+      const i = routedRows[j];
+      const v = value[routedLeaves[j]];
+      c.score[i * K + k] += v;
+      if (outOfBag[i]) c.oob[i * K + k] += v;
+    }
   }
 }

@@ -6,7 +6,7 @@
 // met from the root is kept with, for every subset size, the proportion of subsets that reach
 // here (EXTEND); a leaf credits each feature on it with the path's weight without that
 // feature (UNWIND). O(L·D²) a tree: L leaves, D depth. Rows are routed in bin space as
-// routeRow does (categorical bitsets, the missing bin by naLeft).
+// routeRows does (categorical bitsets, the missing bin by naLeft).
 
 import { leftBit, type Tree } from "./tree.ts";
 

@@ -126,16 +126,34 @@ export function routersFor(owner: object, iterations: readonly (readonly Tree[])
   return routers;
 }
 
-/** The leaf row i of a view lands in. `missingBin[f]` is feature f's missing bin. */
-export function routeRow(r: Router, bins: readonly Uint16Array[], missingBin: Int32Array, i: number): number {
+/** Rows routed together: enough independent lookups to overlap their cache misses, few enough to stay in cache. */
+const ROUTE_BLOCK = 256;
+
+/**
+ * The leaves rows land in: rows[j] (or j, when `rows` is null) for j < count, into leaves[j].
+ * Rows go down a level at a time in blocks, so a block's lookups are independent and the
+ * processor overlaps their cache misses (a deep tree's nodes do not fit in cache; one row's
+ * path is a chain of dependent misses). `missingBin[f]` is feature f's missing bin.
+ */
+export function routeRows(r: Router, bins: readonly Uint16Array[], missingBin: Int32Array, rows: Int32Array | null, count: number, leaves: Int32Array): void {
   const nodes = r.nodes;
-  let n = 0;
-  for (let f = nodes[0]; f >= 0; f = nodes[4 * n]) {
-    const b = bins[f][i];
-    const at = nodes[4 * n + 1];
-    const flags = nodes[4 * n + 3];
-    const goRight = flags & 2 ? 1 - leftBit(r.bitsets, at, b) : b === missingBin[f] ? 1 - (flags & 1) : +(b > at);
-    n = nodes[4 * n + 2] + goRight;
+  const sets = r.bitsets;
+  for (let s = 0; s < count; s += ROUTE_BLOCK) {
+    const e = Math.min(count, s + ROUTE_BLOCK);
+    leaves.fill(0, s, e);
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (let j = s; j < e; j++) {
+        const n = leaves[j];
+        const f = nodes[4 * n];
+        if (f < 0) continue;
+        moved = true;
+        const b = bins[f][rows === null ? j : rows[j]];
+        const at = nodes[4 * n + 1];
+        const flags = nodes[4 * n + 3];
+        const goRight = flags & 2 ? 1 - leftBit(sets, at, b) : b === missingBin[f] ? 1 - (flags & 1) : +(b > at);
+        leaves[j] = nodes[4 * n + 2] + goRight;
+      }
+    }
   }
-  return n;
 }
