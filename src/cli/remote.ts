@@ -67,7 +67,15 @@ class RemoteRun {
     const ingest = { col_types: opts.colTypes, sep: opts.sep, header: opts.header, na_strings: opts.naStrings && [...opts.naStrings] };
     let job: Job;
     let label: string;
-    if (args.sql !== undefined) {
+    if (args.db !== undefined) {
+      // The server reads the database: --sql is the database's query, not DuckDB's.
+      if (args.file) throw new FloeError("invalid_argument", "give either a file or --db, not both");
+      if ((args.table === undefined) === (args.sql === undefined)) throw new FloeError("invalid_argument", '--db needs either --table NAME or --sql "SELECT ..."');
+      job = await this.client.frames.import({ db: args.db, table: args.table, sql: args.sql, ...ingest });
+      label = args.table ?? "query";
+    } else if (args.table !== undefined) {
+      throw new FloeError("invalid_argument", "--table needs --db (the database to read it from)");
+    } else if (args.sql !== undefined) {
       if (args.file) throw new FloeError("invalid_argument", "give either a file or --sql, not both");
       job = await this.client.frames.import({ sql: args.sql, ...ingest });
       label = "query";

@@ -105,6 +105,16 @@ test("predict --sql --url queries on the server; nothing uploaded stays behind",
   for (const m of await client.models.list()) expect(m.training_frame).not.toBeNull();
 }, 30_000);
 
+test("--db with --url: the server reads the database (before, --sql ran as DuckDB's query and printed its result)", async () => {
+  const db = "postgres://user:s3cret@127.0.0.1:1/nowhere";
+  const r = await floe(["describe", "--db", db, "--sql", "SELECT 1 AS x", ...url]);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toContain("127.0.0.1:1");
+  expect(`${r.stdout}${r.stderr}`).not.toContain("s3cret");
+  const table = await floe(["describe", "--table", "t", ...url]);
+  expect(table.stderr).toBe("floe: --table needs --db (the database to read it from)\n");
+});
+
 test("status --url: one healthy node, as text and as JSON", async () => {
   const text = await floe(["status", ...url]);
   expect(text.code).toBe(0);
