@@ -300,7 +300,7 @@ function sparseGradient(g: Float64Array, wo: number, R: number, F: number, d: Fl
   }
 }
 
-/** e (B × F) = D (B × R) · W (R × F): the errors a layer sends back, as the product D · (Wᵀ)ᵀ that denseNet computes. */
+/** e (B × F) = D (B × R) · W (R × F): the errors a layer sends back, by denseNet over Wᵀ (F rows of R weights, zero biases). */
 function backError(w: Float64Array, wo: number, R: number, F: number, d: Float64Array, e: Float64Array, B: number, wT: Float64Array): void {
   for (let r = 0; r < R; r++) for (let j = 0; j < F; j++) wT[j * R + r] = w[wo + r * F + j];
   wT.fill(0, F * R, F * R + F);
@@ -315,6 +315,7 @@ export function backwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: Ba
   const L = spec.units.length - 1;
   const maxout = spec.activation === "Maxout";
   const tanh = spec.activation === "Tanh";
+  // The forward pass listed the inputs' nonzeros and took the sparse path on the same test.
   const sparse = k.nzStart[B] < SPARSE_INPUTS * B * spec.units[0];
   for (let l = L; l >= 1; l--) {
     const d = k.d[l];

@@ -1,7 +1,8 @@
 // The passes deep learning makes over the rows of its design chunks, as map/reduce tasks:
 //   TrainTask            one iteration of H2O's model averaging: each chunk copies the
-//                        broadcast network, trains it by SGD over its rows of the current
-//                        fit, and returns it weighted by its rows; the coordinator divides
+//                        broadcast network, trains it by mini-batch SGD over its rows of the
+//                        current fit (blocks of rows as matrix products, one update a
+//                        mini-batch), and returns it weighted by its rows; the coordinator divides
 //                        the sum by the rows (folded in chunk order: the same bits on 1 or N
 //                        threads or nodes)
 //   ScoredTask           each chunk's outputs beside its response, for metrics
@@ -181,13 +182,16 @@ function outputs(c: DesignChunk, a: NetArgs, out: Float64Array, fold: number | n
     }
     inputRow(c, a.design, i, k.a[0], n * spec.units[0]);
     rows[n++] = i;
-    if (n === BLOCK_ROWS) n = scoreBlock(spec, lay, a, k, rows, n, out);
+    if (n === BLOCK_ROWS) {
+      scoreBlock(spec, lay, a, k, rows, n, out);
+      n = 0;
+    }
   }
   if (n > 0) scoreBlock(spec, lay, a, k, rows, n, out);
 }
 
-/** Passes a block of n rows forward and writes their outputs; returns 0, the rows left in the block. */
-function scoreBlock(spec: NetSpec, lay: Layout, a: NetArgs, k: BatchWork, rows: Int32Array, n: number, out: Float64Array): number {
+/** Passes a block of n rows (chunk rows `rows`) forward and writes their outputs. */
+function scoreBlock(spec: NetSpec, lay: Layout, a: NetArgs, k: BatchWork, rows: Int32Array, n: number, out: Float64Array): void {
   forwardBatch(spec, lay, a.weights, k, n, false);
   const o = k.a[spec.units.length - 1];
   const K = spec.units[spec.units.length - 1];
@@ -198,7 +202,6 @@ function scoreBlock(spec: NetSpec, lay: Layout, a: NetArgs, k: BatchWork, rows: 
     else if (width === 1) out[i] = o[b * K + 1];
     else for (let j = 0; j < width; j++) out[i * width + j] = o[b * K + j];
   }
-  return 0;
 }
 
 export interface ScoredArgs extends NetArgs {
