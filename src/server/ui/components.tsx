@@ -7,7 +7,7 @@ import { type ChartConfig, mountChart } from "./charts.ts";
 import { duration } from "./format.ts";
 import { finished, useJob } from "./hooks.ts";
 import { link } from "./router.ts";
-import type { Job } from "../../api/types.ts";
+import type { FrameSummary, Job } from "../../api/types.ts";
 
 /** An error next to what failed; announced at once by screen readers. Nothing when null. */
 export function ErrorAlert({ error, id }: { error: string | null | undefined; id?: string }) {
@@ -125,5 +125,22 @@ export function ChartView(props: { title: string; label: string; config: ChartCo
         {props.data}
       </details>
     </figure>
+  );
+}
+
+/** A labelled choice of a stored frame ("id (rows)"), `none` the empty choice's text. */
+export function FrameSelect(props: { id: string; label: string; none: string; frames: readonly FrameSummary[] | undefined; value: string; onChange: (id: string) => void }) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>{" "}
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        <option value="">{props.none}</option>
+        {props.frames?.map((f) => (
+          <option key={f.frame_id} value={f.frame_id}>
+            {f.frame_id} ({f.rows} rows)
+          </option>
+        ))}
+      </select>
+    </>
   );
 }

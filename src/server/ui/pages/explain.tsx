@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf } from "../api.ts";
 import type { ChartConfig } from "../charts.ts";
-import { ChartView, DataTable, ErrorAlert, JobProgress } from "../components.tsx";
+import { ChartView, DataTable, ErrorAlert, FrameSelect, JobProgress } from "../components.tsx";
 import { num } from "../format.ts";
 import { finished, useAsync, usePolled } from "../hooks.ts";
 import { contributionsWaterfall, dependenceLines, type ExplainChart, shapBeeswarm, varimpBars } from "../../../present/explain-charts.ts";
@@ -61,24 +61,8 @@ export function ExplainSection({ model }: { model: ModelInfo }) {
       <h2 id="explain-title">Explain</h2>
       <ErrorAlert error={frames.error} />
       <form class="inline" onSubmit={submit}>
-        <label for="explain-frame">Frame to explain</label>{" "}
-        <select id="explain-frame" value={frame} onChange={(e) => setFrame(e.currentTarget.value)}>
-          <option value="">(choose a frame)</option>
-          {frames.data?.frames.map((f) => (
-            <option key={f.frame_id} value={f.frame_id}>
-              {f.frame_id} ({f.rows} rows)
-            </option>
-          ))}
-        </select>{" "}
-        <label for="explain-background">Background frame (baseline SHAP)</label>{" "}
-        <select id="explain-background" value={background} onChange={(e) => setBackground(e.currentTarget.value)}>
-          <option value="">(none: exact SHAP)</option>
-          {frames.data?.frames.map((f) => (
-            <option key={f.frame_id} value={f.frame_id}>
-              {f.frame_id} ({f.rows} rows)
-            </option>
-          ))}
-        </select>{" "}
+        <FrameSelect id="explain-frame" label="Frame to explain" none="(choose a frame)" frames={frames.data?.frames} value={frame} onChange={setFrame} />{" "}
+        <FrameSelect id="explain-background" label="Background frame (baseline SHAP)" none="(none: exact SHAP)" frames={frames.data?.frames} value={background} onChange={setBackground} />{" "}
         <button type="submit" disabled={!frame}>
           Explain
         </button>

@@ -6,7 +6,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { api, download, messageOf } from "../api.ts";
 import { barChart, lineChart } from "../charts.ts";
-import { ChartView, DataTable, ErrorAlert, Loading, Title } from "../components.tsx";
+import { ChartView, DataTable, ErrorAlert, FrameSelect, Loading, Title } from "../components.tsx";
 import { historyOf, prPoints, rocPoints } from "../curves.ts";
 import { duration, num, time } from "../format.ts";
 import { useAsync } from "../hooks.ts";
@@ -380,15 +380,7 @@ function Predict({ id }: { id: string }) {
       <h2 id="predict-title">Predict</h2>
       <ErrorAlert error={frames.error} />
       <form class="inline" onSubmit={submit}>
-        <label for="predict-frame">Frame to score</label>{" "}
-        <select id="predict-frame" value={frame} onChange={(e) => setFrame(e.currentTarget.value)}>
-          <option value="">(choose a frame)</option>
-          {frames.data?.frames.map((f) => (
-            <option key={f.frame_id} value={f.frame_id}>
-              {f.frame_id} ({f.rows} rows)
-            </option>
-          ))}
-        </select>{" "}
+        <FrameSelect id="predict-frame" label="Frame to score" none="(choose a frame)" frames={frames.data?.frames} value={frame} onChange={setFrame} />{" "}
         <button type="submit" disabled={!frame || busy}>
           {busy ? "Predicting…" : "Predict"}
         </button>
