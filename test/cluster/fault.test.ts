@@ -5,7 +5,7 @@
 // still reads back whole.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { killAllNodes, startCluster, type TestNode, waitFor } from "../support/cluster.ts";
+import { jobEnded, killAllNodes, nodeApi, startCluster, type TestNode, waitFor } from "../support/cluster.ts";
 
 // 600,000 rows (10 chunks) made by DuckDB from the row number alone.
 const SQL = `SELECT (i % 7)::DOUBLE AS a, ((i * 7919) % 1000) / 10.0 AS b, (hash(i) % 100)::DOUBLE AS c, ((i * 31) % 17)::DOUBLE AS d,
@@ -15,35 +15,21 @@ const PARAMS = { ntrees: 25, max_depth: 5, seed: 9, sample_rate: 0.8, score_tree
 
 let nodes: TestNode[] = [];
 
-async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${node.url}/api/v1${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path} on ${node.name}: ${res.status} ${text}`);
-  return path.endsWith("/download") ? text : JSON.parse(text);
-}
-
-async function finished(node: TestNode, jobId: string): Promise<any> {
-  for (;;) {
-    const job = await api(node, "GET", `/jobs/${jobId}?wait=30`);
-    if (job.status !== "running") return job;
-  }
-}
-
 async function trainOn(node: TestNode, modelId: string): Promise<string> {
-  const r = await api(node, "POST", "/models", { algo: "gbm", training_frame: "synth", response_column: "label", model_id: modelId, params: PARAMS });
+  const r = await nodeApi(node, "POST", "/models", { algo: "gbm", training_frame: "synth", response_column: "label", model_id: modelId, params: PARAMS });
   return r.job.job_id;
 }
 
 async function predictionsCsv(node: TestNode, modelId: string): Promise<string> {
-  const p = await api(node, "POST", `/models/${modelId}/predict`, { frame: "synth" });
-  return api(node, "GET", `/frames/${p.frame_id}/download`);
+  const p = await nodeApi(node, "POST", `/models/${modelId}/predict`, { frame: "synth" });
+  return nodeApi(node, "GET", `/frames/${p.frame_id}/download`);
 }
 
 beforeAll(async () => {
   nodes = await startCluster(3);
   const [a] = nodes;
-  const imported = await api(a, "POST", "/frames/import", { sql: SQL, frame_id: "synth" });
-  expect((await finished(a, imported.job.job_id)).status).toBe("done");
+  const imported = await nodeApi(a, "POST", "/frames/import", { sql: SQL, frame_id: "synth" });
+  expect((await jobEnded(a, imported.job.job_id)).status).toBe("done");
 }, 60_000);
 
 afterAll(killAllNodes);
@@ -52,48 +38,48 @@ describe("a cluster of three processes", () => {
   test("frames, models and jobs are visible from every node", async () => {
     const [a, b, c] = nodes;
     for (const n of [b, c]) {
-      const frame = await api(n, "GET", "/frames/synth");
+      const frame = await nodeApi(n, "GET", "/frames/synth");
       expect(frame.rows).toBe(600_000);
     }
     const jobId = await trainOn(a, "small");
     // Another node follows the job to its end and then finds the model.
-    expect((await finished(c, jobId)).status).toBe("done");
-    const model = await api(b, "GET", "/models/small");
+    expect((await jobEnded(c, jobId)).status).toBe("done");
+    const model = await nodeApi(b, "GET", "/models/small");
     expect(model.model_id).toBe("small");
-    const jobs = await api(b, "GET", "/jobs");
+    const jobs = await nodeApi(b, "GET", "/jobs");
     expect(jobs.jobs.map((j: { job_id: string }) => j.job_id)).toContain(jobId);
   }, 60_000);
 
   test("kill -9 of a node during GBM training: the job completes with the same model, the frame stays whole", async () => {
     const [a, b, c] = nodes;
-    const reference = await finished(a, await trainOn(a, "reference"));
+    const reference = await jobEnded(a, await trainOn(a, "reference"));
     expect(reference.status).toBe("done");
     const referencePreds = await predictionsCsv(a, "reference");
-    const frameCsv = await api(a, "GET", "/frames/synth/download");
+    const frameCsv = await nodeApi(a, "GET", "/frames/synth/download");
 
     const jobId = await trainOn(a, "survivor");
     await waitFor(
       "training under way",
-      () => api(a, "GET", `/jobs/${jobId}`),
+      () => nodeApi(a, "GET", `/jobs/${jobId}`),
       (j) => j.progress > 0.1 || j.status !== "running",
       30_000,
       20,
     );
-    expect((await api(a, "GET", `/jobs/${jobId}`)).status).toBe("running");
+    expect((await nodeApi(a, "GET", `/jobs/${jobId}`)).status).toBe("running");
     await c.kill9();
-    const job = await finished(a, jobId);
+    const job = await jobEnded(a, jobId);
     expect(job.error).toBeNull();
     expect(job.status).toBe("done");
 
     // The same model: its predictions equal the no-failure model's, byte for byte.
     expect(await predictionsCsv(a, "survivor")).toBe(referencePreds);
     // The frame reads back whole from the other survivor.
-    expect(await api(b, "GET", "/frames/synth/download")).toBe(frameCsv);
-    const cluster = await api(b, "GET", "/cluster");
+    expect(await nodeApi(b, "GET", "/frames/synth/download")).toBe(frameCsv);
+    const cluster = await nodeApi(b, "GET", "/cluster");
     expect(cluster.nodes.find((n: { name: string }) => n.name === c.name)?.state).toBe("dead");
     // The dead node's share of the training view was rebuilt on the survivors (the coordinator
     // among them: a rebuild there is a local call).
-    const rebuild = (await api(a, "GET", "/cluster")).traffic.rebuild;
+    const rebuild = (await nodeApi(a, "GET", "/cluster")).traffic.rebuild;
     expect(rebuild.calls + rebuild.local_calls).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -4,7 +4,7 @@
 // the same rows made by DuckDB with the column set to the grid value.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { killAllNodes, startCluster, type TestNode } from "../support/cluster.ts";
+import { jobEnded, killAllNodes, nodeApi, startCluster, type TestNode } from "../support/cluster.ts";
 
 // 200,000 rows: several chunks, spread over both nodes.
 const rowsSql = (a: string) => `SELECT ${a} AS a, ((i * 7919) % 1000) / 10.0 AS b, (i % 13)::DOUBLE AS c,
@@ -12,30 +12,16 @@ const rowsSql = (a: string) => `SELECT ${a} AS a, ((i * 7919) % 1000) / 10.0 AS 
 
 let nodes: TestNode[] = [];
 
-async function api(node: TestNode, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${node.url}/api/v1${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path} on ${node.name}: ${res.status} ${text}`);
-  return path.endsWith("/download") ? text : JSON.parse(text);
-}
-
-async function finished(node: TestNode, jobId: string): Promise<any> {
-  for (;;) {
-    const job = await api(node, "GET", `/jobs/${jobId}?wait=30`);
-    if (job.status !== "running") return job;
-  }
-}
-
 async function importSql(node: TestNode, sql: string, frameId: string): Promise<void> {
-  const r = await api(node, "POST", "/frames/import", { sql, frame_id: frameId });
-  expect((await finished(node, r.job.job_id)).status).toBe("done");
+  const r = await nodeApi(node, "POST", "/frames/import", { sql, frame_id: frameId });
+  expect((await jobEnded(node, r.job.job_id)).status).toBe("done");
 }
 
 async function explain(node: TestNode, kind: string, body: Record<string, unknown>): Promise<any> {
-  const r = await api(node, "POST", `/models/linear/${kind}`, body);
-  const job = await finished(node, r.job.job_id);
+  const r = await nodeApi(node, "POST", `/models/linear/${kind}`, body);
+  const job = await jobEnded(node, r.job.job_id);
   expect(job.error).toBeNull();
-  return (await api(node, "GET", `/explanations/${job.job_id}`)).result;
+  return (await nodeApi(node, "GET", `/explanations/${job.job_id}`)).result;
 }
 
 beforeAll(async () => {
@@ -43,20 +29,20 @@ beforeAll(async () => {
   const [a] = nodes;
   await importSql(a, rowsSql("(i % 7)::DOUBLE"), "spread");
   await importSql(a, rowsSql("4.0"), "spread_a4");
-  const r = await api(a, "POST", "/models", { algo: "glm", training_frame: "spread", response_column: "y", model_id: "linear", params: { lambda: 0 } });
-  expect((await finished(a, r.job.job_id)).status).toBe("done");
+  const r = await nodeApi(a, "POST", "/models", { algo: "glm", training_frame: "spread", response_column: "y", model_id: "linear", params: { lambda: 0 } });
+  expect((await jobEnded(a, r.job.job_id)).status).toBe("done");
 }, 120_000);
 
 afterAll(killAllNodes);
 
 test("partial dependence, permutation importance and contributions of a spread frame", async () => {
   const [a, b] = nodes;
-  const holders = await api(a, "GET", "/frames/spread");
+  const holders = await nodeApi(a, "GET", "/frames/spread");
   expect(holders.rows).toBe(200_000);
 
   const pdp = await explain(b, "partial-dependence", { frame: "spread", cols: ["a"], user_splits: { a: [4] } });
-  const p = await api(a, "POST", "/models/linear/predict", { frame: "spread_a4" });
-  const csv: string = await api(a, "GET", `/frames/${p.frame_id}/download`);
+  const p = await nodeApi(a, "POST", "/models/linear/predict", { frame: "spread_a4" });
+  const csv: string = await nodeApi(a, "GET", `/frames/${p.frame_id}/download`);
   const preds = csv.trim().split("\n").slice(1).map(Number);
   expect(preds.length).toBe(200_000);
   const mean = preds.reduce((s, x) => s + x, 0) / preds.length;

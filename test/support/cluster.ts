@@ -157,3 +157,19 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: 
     await Bun.sleep(everyMs);
   }
 }
+
+/** A REST call to `node`'s /api/v1 that must succeed: its JSON (a download's text); any other status throws naming it. */
+export async function nodeApi(node: TestNode, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${node.url}/api/v1${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path} on ${node.name}: ${res.status} ${text}`);
+  return path.endsWith("/download") ? text : JSON.parse(text);
+}
+
+/** The job once it has ended (done, failed or cancelled), asked of `node`. */
+export async function jobEnded(node: TestNode, jobId: string): Promise<any> {
+  for (;;) {
+    const job = await nodeApi(node, "GET", `/jobs/${jobId}?wait=30`);
+    if (!["created", "running"].includes(job.status)) return job;
+  }
+}
