@@ -31,6 +31,8 @@ export interface FitContext {
   readonly gradientEpsilon: number;
   /** Coordinate descent stops when no coefficient of the subproblem moves more than this. */
   readonly cdTolerance: number;
+  /** A cross-validation fold's path: its fold, whose holdout deviance the gradient passes sum too (−1: none). */
+  readonly holdoutFold: number;
   /** Drop collinear columns (at lambda 0) instead of failing; dropped columns are frozen at 0 here. */
   readonly removeCollinear: boolean;
   readonly frozen: Uint8Array;
@@ -55,6 +57,8 @@ export interface FitResult {
   readonly gram: Float64Array | null;
   /** Strong-rule fits: the gradient of ½·deviance / Σw over every column at beta. */
   readonly gradient?: Float64Array;
+  /** Strong-rule fits with a holdout fold: that fold's Σ deviance at beta. */
+  readonly heldOutDeviance?: number;
 }
 
 /** A linear predictor this large (|eta| > 36: mu within 2e-16 of 0 or 1) at lambda 0 means separation. */
@@ -163,13 +167,18 @@ async function irls(ctx: FitContext, lambda: number, start: Float64Array): Promi
   }
 }
 
-/** The gradient of ½·deviance / Σw over every column at beta (single response), with Σw·deviance and Σw. */
-export async function gradientAt(ctx: FitContext, beta: Float64Array): Promise<{ gradient: Float64Array; deviance: number; weight: number }> {
-  const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes });
+/**
+ * The gradient of ½·deviance / Σw over every column at beta (single response), with
+ * Σw·deviance, Σw and the holdout fold's Σ deviance (NaN without one).
+ */
+export async function gradientAt(ctx: FitContext, beta: Float64Array): Promise<{ gradient: Float64Array; deviance: number; weight: number; heldOut: number }> {
+  const hold = ctx.holdoutFold >= 0;
+  const r = await ctx.executor.run(GradientTask, ctx.view, { design: ctx.design, family: ctx.family, beta, classes: ctx.classes, ...(hold ? { holdoutFold: ctx.holdoutFold } : {}) });
   if (ctx.checkSeparation && r[r.length - 1] > SEPARATION_ETA) throw separationError();
-  const G = r.length - 3;
-  const sw = r[G];
-  return { gradient: Float64Array.from(r.subarray(0, G), (v) => v / sw), deviance: r[G + 1], weight: sw };
+  const n = r.length - 3;
+  const G = hold ? n - 1 : n;
+  const sw = r[n];
+  return { gradient: Float64Array.from(r.subarray(0, G), (v) => v / sw), deviance: r[n + 1], weight: sw, heldOut: hold ? r[G] : Number.NaN };
 }
 
 /**
@@ -207,7 +216,8 @@ async function irlsActive(ctx: FitContext, lambda: number, start: Float64Array, 
     }
     const converged = maxDelta(next, beta) < ctx.betaEpsilon || (obj - nextObj) / Math.abs(obj) < ctx.objectiveEpsilon;
     if (converged || iterations >= ctx.maxIterations) {
-      return { beta: next, iterations, converged, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null, gradient: at.gradient };
+      const heldOut = ctx.holdoutFold >= 0 ? { heldOutDeviance: at.heldOut } : {};
+      return { beta: next, iterations, converged, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null, gradient: at.gradient, ...heldOut };
     }
     beta = next;
   }

@@ -58,7 +58,8 @@ export async function runPath(ctx: FitContext, lambdas: readonly number[], start
     if (lambda >= o.lambdaMax && ctx.alpha > 0 && i === 0 && lambdas.length > 1) {
       const at = await gradientAt(ctx, start);
       gradient = at.gradient;
-      fit = { beta: start, iterations: 0, converged: true, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null };
+      const heldOut = ctx.holdoutFold >= 0 ? { heldOutDeviance: at.heldOut } : {};
+      fit = { beta: start, iterations: 0, converged: true, deviance: at.deviance, weight: at.weight, rows: Number.NaN, pearson: Number.NaN, gram: null, ...heldOut };
     } else if (o.strongRules) {
       gradient ??= (await gradientAt(ctx, beta)).gradient;
       const strong = ctx.alpha * (2 * lambda - (i > 0 ? lambdas[i - 1] : o.lambdaMax));
@@ -70,7 +71,8 @@ export async function runPath(ctx: FitContext, lambdas: readonly number[], start
     }
     fits.push(fit);
     beta = fit.beta;
-    if (o.heldOut && heldOutDeviance) heldOutDeviance.push(await o.heldOut(beta));
+    // A fold's strong-rule fits bring their holdout deviance from their last gradient pass.
+    if (o.heldOut && heldOutDeviance) heldOutDeviance.push(fit.heldOutDeviance ?? (await o.heldOut(beta)));
     o.progress((i + 1) / lambdas.length);
     if (o.stopEarly && i >= Math.max(5, o.patience) && i < lambdas.length - 1 && stalled(fits, heldOutDeviance, o.patience)) {
       stoppedEarly = true;

@@ -163,24 +163,43 @@ export const IrlsGramTask: Task<IrlsArgs, Float64Array, DesignChunk> = {
   },
 };
 
+/** Deviance of row i of a chunk at the pass's coefficients (its terms already in idx/val). */
+function rowModelDeviance(a: GlmPassArgs, Q: number, y: number, idx: Int32Array, val: Float64Array, m: number, probs: Float64Array): number {
+  if (a.classes > 0) {
+    softmax(a.beta, Q, a.classes, idx, val, m, probs);
+    return -2 * Math.log(Math.max(probs[y], 1e-15));
+  }
+  return rowDeviance(a.family, y, linkInv(a.family, eta(a.beta, 0, idx, val, m)));
+}
+
+export interface GradientArgs extends GlmPassArgs {
+  /** A cross-validation fold whose own rows' Σ deviance the pass sums too (see GradientTask). */
+  readonly holdoutFold?: number;
+}
+
 /**
  * Partial: the gradient of ½·Σ w·deviance (one per coefficient, classes × Q for
- * multinomial), then Σw, Σw·deviance and the largest |eta|.
+ * multinomial), then, with `holdoutFold`, the Σ deviance of that fold's usable rows (each
+ * weighing 1; the fold's holdout deviance), then Σw, Σw·deviance and the largest |eta|.
  */
-export const GradientTask: Task<GlmPassArgs, Float64Array, DesignChunk> = {
+export const GradientTask: Task<GradientArgs, Float64Array, DesignChunk> = {
   name: "ml.glm.gradient",
   map(c, a) {
     const d = a.design;
     const Q = width(d);
     const K = a.classes;
-    const G = Q * Math.max(K, 1);
+    const fold = a.holdoutFold ?? -1;
+    const G = Q * Math.max(K, 1) + (fold >= 0 ? 1 : 0);
     const out = new Float64Array(G + 3);
     const { idx, val } = scratch(d);
     const probs = new Float64Array(Math.max(K, 1));
     const f = a.family;
     for (let i = 0; i < c.rows; i++) {
       const w = c.w[i];
-      if (w === 0) continue;
+      if (w === 0) {
+        if (fold >= 0 && c.fold[i] === fold && c.ok[i] !== 0) out[G - 1] += rowModelDeviance(a, Q, c.y[i], idx, val, rowTerms(c, d, i, idx, val), probs);
+        continue;
+      }
       const y = c.y[i];
       const m = rowTerms(c, d, i, idx, val);
       out[G] += w;
@@ -210,7 +229,7 @@ export const GradientTask: Task<GlmPassArgs, Float64Array, DesignChunk> = {
     return out;
   },
   empty(a) {
-    return new Float64Array(width(a.design) * Math.max(a.classes, 1) + 3);
+    return new Float64Array(width(a.design) * Math.max(a.classes, 1) + ((a.holdoutFold ?? -1) >= 0 ? 1 : 0) + 3);
   },
 };
 
@@ -226,20 +245,12 @@ export const FoldDevianceTask: Task<FoldDevianceArgs, number, DesignChunk> = {
   name: "ml.glm.fold_deviance",
   map(c, a) {
     const d = a.design;
-    const Q = width(d);
-    const K = a.classes;
     const { idx, val } = scratch(d);
-    const probs = new Float64Array(Math.max(K, 1));
+    const probs = new Float64Array(Math.max(a.classes, 1));
     let sum = 0;
     for (let i = 0; i < c.rows; i++) {
       if (c.fold[i] !== a.fold || c.ok[i] === 0) continue;
-      const m = rowTerms(c, d, i, idx, val);
-      if (K > 0) {
-        softmax(a.beta, Q, K, idx, val, m, probs);
-        sum -= 2 * Math.log(Math.max(probs[c.y[i]], 1e-15));
-      } else {
-        sum += rowDeviance(a.family, c.y[i], linkInv(a.family, eta(a.beta, 0, idx, val, m)));
-      }
+      sum += rowModelDeviance(a, width(d), c.y[i], idx, val, rowTerms(c, d, i, idx, val), probs);
     }
     return sum;
   },

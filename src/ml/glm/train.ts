@@ -260,7 +260,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   // solves them to 1e-9, or finer when beta_epsilon asks for it.
   const cdTolerance = p.lambda_search ? p.beta_epsilon * 1e-2 : Math.min(1e-9, p.beta_epsilon * 1e-2);
   const strongRules = p.lambda_search && alpha > 0 && K === 0 && solver !== "L_BFGS";
-  const context = (frozen: Uint8Array): FitContext => ({
+  const context = (frozen: Uint8Array, holdoutFold = -1): FitContext => ({
     executor,
     view,
     design,
@@ -274,6 +274,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     objectiveEpsilon,
     gradientEpsilon,
     cdTolerance,
+    holdoutFold,
     removeCollinear: p.remove_collinear_columns,
     frozen,
     checkSeparation: zero && (family === "binomial" || family === "quasibinomial" || family === "multinomial"),
@@ -302,7 +303,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress },
     {
       async fit(f, foldProgress) {
-        const ctx = context(new Uint8Array(Q));
+        const ctx = context(new Uint8Array(Q), f);
         const heldOut = (beta: Float64Array) => executor.run(FoldDevianceTask, view, { design, family: fam, beta, classes: K, fold: f });
         const path = await runPath(ctx, lambdas, betaNull, {
           lambdaMax,
