@@ -4,9 +4,9 @@
 //       below α·(2λ − λ_prev) is left out of the fit at λ (its coefficient stays 0, its Gram
 //       rows are never summed); after the fit a gradient pass checks the KKT conditions of
 //       every column left out, and any violator joins the fit, which runs again
-//   early exit  the path ends once the deviance of held-out rows (a validation frame, or a
-//       cross-validation fold's own rows) has not improved for three lambdas, or, with no
-//       held-out rows, once the training deviance has stopped improving
+//   early exit  the path ends once the deviance of held-out rows has not improved for
+//       `patience` lambdas (a validation frame: three, as H2O; a cross-validation fold's own
+//       rows: ten), or, with no held-out rows, once the training deviance stops improving
 //   a deadline  max_runtime_secs: the lambdas fitted so far
 
 import type { Clock } from "../../core/clock.ts";
