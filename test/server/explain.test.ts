@@ -173,14 +173,15 @@ test("a binomial GBM's contributions (TreeSHAP) sum to the logit of /predict's p
   contribs.forEach((row, i) => expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(Math.log(probs[i] / (1 - probs[i])), 9));
 });
 
-test("a model without exact contributions needs a background frame: the job fails naming it, and runs with one", async () => {
+test("a model without exact contributions needs a background frame: a 400 naming it before any job, and runs with one", async () => {
   const job = await api.train({ algo: "naivebayes", training_frame: iris, response_column: "species", model_id: "nb_iris" });
   expect(job.error).toBeNull();
   const without = await api.post("/models/nb_iris/contributions", { frame: iris });
-  expect(without.status).toBe(202);
-  const failed = await api.waitJob(without.body.job.job_id);
-  expect(failed.status).toBe("failed");
-  expect(failed.error.message).toMatch(/background_frame is required for naivebayes/);
+  expect(without.status).toBe(400);
+  expect(without.body.error.message).toMatch(/background_frame is required for naivebayes/);
+  const sorted = await api.post("/models/nb_iris/contributions", { frame: iris, top_n: 2, background_frame: iris });
+  expect(sorted.status).toBe(422);
+  expect(sorted.body.error.message).toMatch(/top_n and bottom_n are not available for multinomial models/);
   const background = await irisWith("sepal_width", 3, (i) => i % 50 === 0);
   const withBackground = await api.post("/models/nb_iris/contributions", { frame: iris, max_rows: 5, background_frame: background, destination_frame: "contribs_nb" });
   expect((await api.waitJob(withBackground.body.job.job_id, 60_000)).error).toBeNull();

@@ -6,7 +6,7 @@
 import { FloeError } from "../../core/errors.ts";
 import type { Job } from "../../core/jobs.ts";
 import { computeRollups } from "../../core/rollups.ts";
-import { type ContributionOptions, contributionsFrame } from "../../ml/explain/contributions.ts";
+import { type ContributionOptions, checkContributions, contributionsFrame } from "../../ml/explain/contributions.ts";
 import type { H2OContext } from "../context.ts";
 import { floeId } from "../keys.ts";
 import type { H2OParams } from "../params.ts";
@@ -49,6 +49,7 @@ export function startContributions(ctx: H2OContext, modelKey: string, frameKey: 
   if (!model.response) throw new FloeError("unsupported", `model '${modelKey}' (${model.algo}) has no response to explain: contributions are for supervised models`);
   const frame = ctx.frame(frameKey);
   const options = contributionOptions(ctx, p);
+  checkContributions(model, frame, options);
   const given = p.str("predictions_frame");
   const dest = given ? floeId(given, "predictions_frame") : node.store.newId("frame", `contributions_${floeId(modelKey, "model")}_on_${floeId(frameKey, "frame")}`);
   const { job, done } = node.jobs.start(

@@ -41,6 +41,12 @@ function checkRequest(model: Model, frame: Frame, request: ContributionRequest):
   if (frame.rows === 0) throw new FloeError("bad_input", "the frame to explain has no rows");
   const background = request.background ?? null;
   if (request.outputPerReference && !background) throw new FloeError("invalid_argument", "output_per_reference needs a background_frame");
+  if (!background && !descriptorOf(model.algo).scorer.contributions) {
+    throw new FloeError(
+      "invalid_argument",
+      `background_frame is required for ${model.algo} models: floe has no exact SHAP method for them and computes baseline SHAP against the background frame's rows`,
+    );
+  }
   if (!background) return;
   if (background.rows === 0) throw new FloeError("bad_input", "the background frame has no rows");
   const inputs = modelInputs(model).map((c) => c.name);
@@ -67,12 +73,7 @@ export async function contributionsOf(executor: Executor, model: Model, frame: F
   checkRequest(model, frame, request);
   const exact = await descriptorOf(model.algo).scorer.contributions?.(executor, model, frame, warnings, request, ALGORITHMS_CONTEXT);
   if (exact) return exact;
-  if (!request.background) {
-    throw new FloeError(
-      "invalid_argument",
-      `background_frame is required for ${model.algo} models: floe has no exact SHAP method for them and computes baseline SHAP against the background frame's rows`,
-    );
-  }
+  if (!request.background) throw new FloeError("internal", `${model.algo}'s scorer gave no contributions without a background frame`);
   return baselineShap(executor, model, frame, request.background, request.outputPerReference ?? false, { ...request, link: outputLinkOf(model) }, warnings);
 }
 
@@ -140,15 +141,26 @@ function plainColumns(names: readonly string[], domain: readonly string[] | null
 }
 
 /**
+ * Refuses, before any work starts, a predict_contributions request the model cannot answer
+ * (one message naming what is wrong); the sorting it asks for.
+ */
+export function checkContributions(model: Model, frame: Frame, options: ContributionOptions): SortOptions {
+  checkRequest(model, frame, options);
+  const sort: SortOptions = { topN: checkCount("top_n", options.topN), bottomN: checkCount("bottom_n", options.bottomN), compareAbs: options.compareAbs ?? false };
+  const multinomial = model.category === "Multinomial";
+  if (multinomial && (sort.topN !== 0 || sort.bottomN !== 0))
+    throw new FloeError("unsupported", "top_n and bottom_n are not available for multinomial models (floe gives a block of contributions per class)");
+  if (multinomial && options.outputSpace) throw new FloeError("unsupported", "output_space is not available for multinomial models");
+  return sort;
+}
+
+/**
  * H2O's predict_contributions frame of `model` on `frame` (see the top of this file). Rows that
  * cannot be scored hold missing values.
  */
 export async function contributionsFrame(executor: Executor, model: Model, frame: Frame, options: ContributionOptions, warnings: string[]): Promise<Frame> {
-  const sort: SortOptions = { topN: checkCount("top_n", options.topN), bottomN: checkCount("bottom_n", options.bottomN), compareAbs: options.compareAbs ?? false };
+  const sort = checkContributions(model, frame, options);
   const sorting = sort.topN !== 0 || sort.bottomN !== 0;
-  const multinomial = model.category === "Multinomial";
-  if (multinomial && sorting) throw new FloeError("unsupported", "top_n and bottom_n are not available for multinomial models (floe gives a block of contributions per class)");
-  if (multinomial && options.outputSpace) throw new FloeError("unsupported", "output_space is not available for multinomial models");
   const background = options.background ?? null;
   const perReference = options.outputPerReference ?? false;
   // Output space is taken per reference, then averaged (H2O's marginal SHAP in output space).
@@ -159,7 +171,7 @@ export async function contributionsFrame(executor: Executor, model: Model, frame
   if (options.outputSpace) chunks = toOutputSpace(chunks, width, inverseLinkOf(model, c));
   if (perReferenceFirst && background) chunks = averageReferences(chunks, width, background.rows);
   const R = perReference && background ? background.rows : 0;
-  return sorting ? sortedFrame(frame, c.names, chunks, sort, R) : plainFrame(frame, plainColumns(c.names, multinomial ? (model.response?.domain ?? null) : null), chunks, R);
+  return sorting ? sortedFrame(frame, c.names, chunks, sort, R) : plainFrame(frame, plainColumns(c.names, model.category === "Multinomial" ? (model.response?.domain ?? null) : null), chunks, R);
 }
 
 /** H2O's RowIdx and BackgroundRowIdx of per-reference rows. */

@@ -12,7 +12,7 @@ import { type Job, jobKey } from "../../core/jobs.ts";
 import { slice } from "../../core/ops.ts";
 import { computeRollups } from "../../core/rollups.ts";
 import { key } from "../../core/store.ts";
-import { contributionsFrame } from "../../ml/explain/contributions.ts";
+import { checkContributions, contributionsFrame } from "../../ml/explain/contributions.ts";
 import { localSurrogate } from "../../ml/explain/local-surrogate.ts";
 import { iceCurves, partialDependence } from "../../ml/explain/partial-dependence.ts";
 import { permutationImportance } from "../../ml/explain/permutation-importance.ts";
@@ -111,6 +111,7 @@ export function explainRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     if (body.output_per_reference && !background) throw badField("output_per_reference", "needs a background_frame (the reference rows)");
     const dest = body.destination_frame ?? store.newId("frame", `contributions_${id}_${body.frame}`);
     const options = { topN: body.top_n, bottomN: body.bottom_n, compareAbs: body.compare_abs, outputSpace: body.output_space, background, outputPerReference: body.output_per_reference };
+    checkContributions(model, whole, options);
     const answer = start(
       "contributions",
       model,

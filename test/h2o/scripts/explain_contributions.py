@@ -62,8 +62,8 @@ for r in baseline:
 try:
     dl.predict_contributions(rows)
     raise AssertionError("deep learning contributions without a background frame")
-except EnvironmentError as e:
-    dl_error = str(e)
+except H2OResponseError as e:
+    dl_error = e.args[0].msg
 
 km = H2OKMeansEstimator(k=2, seed=1, model_id="h2o_km_explain")
 km.train(x=["a", "b"], training_frame=df)
