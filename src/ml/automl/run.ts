@@ -122,12 +122,13 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
     log("info", "setup", `${category} problem on '${req.y}', ${train.rows} rows, ${columns.xCols.length} predictors; seed ${p.seed}; leaderboard sorted by ${sortMetric}`);
 
     /** The parameters of one model: the step's, then AutoML's own where the algorithm takes them. */
-    const paramsFor = (algo: string, own: Readonly<Record<string, unknown>>, within: Budget): Record<string, unknown> => {
+    const paramsFor = (algo: string, own: Readonly<Record<string, unknown>>, within: Budget, budgetShare?: number): Record<string, unknown> => {
       const declared = new Set(algorithm(algo)?.params.map((s) => s.name));
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(common)) if (declared.has(k)) out[k] = v;
       if (declared.has("max_runtime_secs") && Number.isFinite(within.left)) {
-        const secs = Math.min(within.left / 1000, perModelSecs > 0 ? perModelSecs : Number.POSITIVE_INFINITY);
+        const share = budgetShare !== undefined && p.max_runtime_secs > 0 ? p.max_runtime_secs * budgetShare : Number.POSITIVE_INFINITY;
+        const secs = Math.min(within.left / 1000, perModelSecs > 0 ? perModelSecs : Number.POSITIVE_INFINITY, share);
         out.max_runtime_secs = Math.max(0.01, secs * 0.9);
       }
       return { ...out, ...own };
@@ -142,7 +143,7 @@ export async function runAutoML(executor: Executor, req: AutoMLRequest): Promise
       const a = algorithm(step.algo);
       if (!a) return;
       const modelId = `${step.name}_${req.project}`;
-      let params = paramsFor(step.algo, step.params, within);
+      let params = paramsFor(step.algo, step.params, within, step.budgetShare);
       const forest = step.algo === "drf";
       const shareMs = Number(params.max_runtime_secs ?? Number.POSITIVE_INFINITY) * 1000;
       if (forest && Number.isFinite(shareMs)) {
