@@ -7,6 +7,7 @@ import { randomSeed } from "../core/rng.ts";
 import type { Algorithm, AlgorithmDescriptor, Algorithms, AnyModel, InputColumn, TrainResult as AnyTrainResult } from "./algorithm.ts";
 import { resolveParams } from "./params.ts";
 import { refuseInfiniteResponse } from "./training-frame.ts";
+import { releasingViews } from "./views.ts";
 import { deeplearning } from "./deeplearning/index.ts";
 import { stackedensemble } from "./ensemble/index.ts";
 import { glm } from "./glm/index.ts";
@@ -36,7 +37,8 @@ export function descriptorOf(algo: string): AlgorithmDescriptor<Model, unknown> 
 /**
  * A descriptor ready to train: a supervised one gets a response, an unsupervised one none;
  * parameters are resolved against its declarations (H2O's seed −1 becomes a drawn seed,
- * kept in the model) and an infinite response is refused, before its own training runs.
+ * kept in the model) and an infinite response is refused, before its own training runs; the
+ * resident views it builds are released when it ends (views.ts).
  */
 function trainable(d: AlgorithmDescriptor<AnyModel, unknown>): Algorithm<Model> {
   const { name, description, supervised, params } = d;
@@ -51,7 +53,7 @@ function trainable(d: AlgorithmDescriptor<AnyModel, unknown>): Algorithm<Model> 
       const resolved = resolveParams<{ seed: number }>(params, req.params, name);
       if (resolved.seed === -1) resolved.seed = randomSeed();
       if (req.y) await refuseInfiniteResponse(executor, req.frame, req.y);
-      return (await d.train(executor, req, resolved, ALGORITHMS_CONTEXT)) as TrainResult;
+      return (await releasingViews(executor, (tracked) => d.train(tracked, req, resolved, ALGORITHMS_CONTEXT))) as TrainResult;
     },
   };
 }

@@ -32,3 +32,18 @@ test("a training cancelled once its view is built still drops it", async () => {
   await expect(trainGbm({}, false, cancel.signal)).rejects.toThrow("cancelled");
   expect((cluster.calls.get("release") ?? 0) - before).toBe(2);
 });
+
+test("every algorithm's views go when its training ends: deep learning's and GLM's expanded designs, k-means' view", async () => {
+  const frame = (await coordinator.importFrame({ kind: "file", path: join(FIXTURES, "iris.csv") }, { chunkRows: 40 }).done).frame;
+  const cases: [string, string | null, Record<string, unknown>][] = [
+    ["deeplearning", "species", { hidden: "4", epochs: 1, seed: 1 }],
+    ["glm", "species", { seed: 1 }],
+    ["kmeans", null, { k: 3, seed: 1 }],
+  ];
+  for (const [algo, y, params] of cases) {
+    const before = cluster.calls.get("release") ?? 0;
+    await algorithm(algo)?.train(coordinator.executor, { modelId: algo, frame, y, x: null, params });
+    // At least the training view, dropped on both nodes.
+    expect([algo, (cluster.calls.get("release") ?? 0) - before >= 2]).toEqual([algo, true]);
+  }
+});

@@ -224,17 +224,6 @@ const TREE_STRATEGIES: Readonly<Record<TreeAlgo, TreeStrategy>> = { gbm: GBM_STR
 
 /** Trains a tree model (GBM, DRF or XGBoost by `input.algo`); with nfolds or a fold column, cross-validates it first. */
 export async function trainTreeModel(executor: Executor, input: TrainInput): Promise<TrainResult> {
-  const views: Chunked<TreeChunk>[] = [];
-  try {
-    return await trainOnViews(executor, input, views);
-  } finally {
-    // The training views go as soon as the model is done (or failed), on every node, not when garbage collected.
-    for (const v of views) await executor.release?.(v);
-  }
-}
-
-/** trainTreeModel, keeping in `views` the resident views it builds. */
-async function trainOnViews(executor: Executor, input: TrainInput, views: Chunked<TreeChunk>[]): Promise<TrainResult> {
   const p = input.params;
   const clock = input.clock ?? systemClock;
   const started = clock.now();
@@ -290,7 +279,6 @@ async function trainOnViews(executor: Executor, input: TrainInput, views: Chunke
   };
   const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
   const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K }) };
-  views.push(view);
   let valid: { chunks: TreeChunk[] } | null = null;
   const notes = [...columns.notes];
   if (input.valid) {
@@ -298,7 +286,6 @@ async function trainOnViews(executor: Executor, input: TrainInput, views: Chunke
     const y = validationResponse(input.valid, columns, warnings);
     const vbins = bindFeatures(input.valid, specs, warnings);
     valid = { chunks: await executor.run(BuildViewTask, input.valid, { features: vbins, y, classes: K }) };
-    views.push(valid);
     notes.push(...warnings.map((w) => `validation: ${w}`));
   }
   const { init, huberDelta } = await strategy.initScores(executor, view, setup);
