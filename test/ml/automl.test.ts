@@ -106,10 +106,12 @@ test("bad parameters are refused with the parameter named", async () => {
   await expect(automl({ max_models: 1 }, "nope")).rejects.toThrow("response column 'nope' is not in the frame");
 });
 
-test("GLM_1's lambda search gets a tenth of the run's max_runtime_secs (a model's usual share is a fifth)", async () => {
-  const r = await automl({ max_runtime_secs: 120, nfolds: 3, seed: 2, include_algos: "GLM" }, "species", workClock(node.executor, 2));
-  const glm = r.models.find((m) => m.model.model_id === "GLM_1_AutoML_t");
-  expect(glm?.model.params.max_runtime_secs).toBeCloseTo(0.9 * 12, 9);
+test("GLM_1 and DeepLearning_1 get a tenth of the run's max_runtime_secs (a model's usual share is a fifth)", async () => {
+  const r = await automl({ max_runtime_secs: 120, max_models: 2, nfolds: 3, seed: 2, include_algos: "GLM,DeepLearning" }, "species", workClock(node.executor, 2));
+  for (const id of ["GLM_1_AutoML_t", "DeepLearning_1_AutoML_t"]) {
+    const m = r.models.find((x) => x.model.model_id === id);
+    expect([id, m?.model.params.max_runtime_secs]).toEqual([id, expect.closeTo(0.9 * 12, 9)]);
+  }
 });
 
 test("a forest stopped by its time limit after a few trees is left out: its probabilities would be 0 or 1 (time passes with the work: 2 ms a task)", async () => {

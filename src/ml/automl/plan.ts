@@ -35,11 +35,12 @@ const XGB_COLUMNS = { col_sample_rate: 0.8, col_sample_rate_per_tree: 0.8 };
 export const DEFAULT_STEPS: readonly Step[] = [
   // H2O's XGBoost def_2 (deep), def_1 (medium) and def_3 (shallow), named in build order.
   { name: "XGBoost_1", family: "XGBoost", algo: "xgboost", params: { ...TREES, ...XGB_COLUMNS, max_depth: 15, min_rows: 10, sample_rate: 0.6 } },
-  // A lambda search gains little past its first lambdas: a tenth of the run leaves the trees their time.
+  // GLM_1's lambda search gains little past its first lambdas, and DeepLearning_1 (below) rarely
+  // leads at AutoML's budgets: each gets a tenth of the run, leaving the trees their time.
   { name: "GLM_1", family: "GLM", algo: "glm", params: { lambda_search: true }, budgetShare: 0.1 },
   { name: "GBM_1", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 6, min_rows: 1 } },
   { name: "DRF_1", family: "DRF", algo: "drf", params: { ntrees: 50 } },
-  { name: "DeepLearning_1", family: "DeepLearning", algo: "deeplearning", params: { hidden: "10,10,10", epochs: 50 } },
+  { name: "DeepLearning_1", family: "DeepLearning", algo: "deeplearning", params: { hidden: "10,10,10", epochs: 50 }, budgetShare: 0.1 },
   { name: "XGBoost_2", family: "XGBoost", algo: "xgboost", params: { ...TREES, ...XGB_COLUMNS, max_depth: 10, min_rows: 5, sample_rate: 0.6 } },
   { name: "GBM_2", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 7, min_rows: 10 } },
   { name: "GBM_3", family: "GBM", algo: "gbm", params: { ...TREES, ...GBM_SAMPLING, max_depth: 8, min_rows: 10 } },
