@@ -143,3 +143,11 @@ export function vecBytes(vec: Vec): number {
       return vec.offsets.byteLength + vec.bytes.byteLength + vec.missing.byteLength;
   }
 }
+
+/** `a` then `b` in one new array (a reduce that lists chunks' values in chunk order). */
+export function concatF64(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -3,7 +3,7 @@
 // column), decided from the seed and the global row id (or the class counts of earlier
 // chunks), so folds do not depend on chunking or threads.
 
-import type { Chunk } from "../core/chunk.ts";
+import { type Chunk, concatF64 } from "../core/chunk.ts";
 import { DistinctNumbersTask } from "../core/convert.ts";
 import { FloeError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
@@ -96,12 +96,7 @@ export const ClassCountsTask: Task<{ classes: number }, Float64Array, FoldChunk>
     for (let i = 0; i < c.rows; i++) if (c.y[i] === c.y[i]) counts[c.y[i]]++;
     return counts;
   },
-  reduce(a, b) {
-    const out = new Float64Array(a.length + b.length);
-    out.set(a);
-    out.set(b, a.length);
-    return out;
-  },
+  reduce: concatF64,
   empty: () => new Float64Array(0),
 };
 

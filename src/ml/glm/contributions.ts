@@ -9,6 +9,7 @@
 // missing values with: each numeric's training mean and each enum's most frequent level (H2O
 // refuses GLM contributions without a background frame).
 
+import { concatF64 } from "../../core/chunk.ts";
 import { FloeError } from "../../core/errors.ts";
 import type { Frame } from "../../core/frame.ts";
 import type { Executor, Task } from "../../core/mr.ts";
@@ -59,12 +60,7 @@ export const GlmReferenceTermsTask: Task<TermsArgs, Float64Array> = {
     for (let i = 0; i < chunk.rows; i++) rowTerms(dc, d, a.beta, K, i, out, i * K * C);
     return out;
   },
-  reduce(a, b) {
-    const out = new Float64Array(a.length + b.length);
-    out.set(a);
-    out.set(b, a.length);
-    return out;
-  },
+  reduce: concatF64,
   empty: () => new Float64Array(0),
 };
 

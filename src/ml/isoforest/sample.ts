@@ -7,7 +7,7 @@
 // A map keeps its chunk's candidates (a bounded max-heap in count mode); reduce merges the
 // sorted lists (count) or appends them in chunk order (rate), which the executor keeps.
 
-import type { Chunk } from "../../core/chunk.ts";
+import { type Chunk, concatF64 } from "../../core/chunk.ts";
 import type { Task } from "../../core/mr.ts";
 import { keyState, rowUniform } from "../../core/rng.ts";
 import type { BoundColumn } from "../bind.ts";
@@ -104,13 +104,6 @@ function mergeSmallest(a: TreeSamples, b: TreeSamples, t: number, count: number,
   return out;
 }
 
-function concat(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 function assemble(count: number, p: number, parts: { u: Float64Array; row: Float64Array; x: Float64Array }[]): TreeSamples {
   return { count, p, u: parts.map((q) => q.u), row: parts.map((q) => q.row), x: parts.map((q) => q.x) };
 }
@@ -139,7 +132,7 @@ export const SampleTask: Task<SampleArgs, TreeSamples> = {
   },
   reduce(a, b) {
     const { count, p } = a;
-    const trees = a.u.map((_, t) => (count > 0 ? mergeSmallest(a, b, t, count, p) : { u: concat(a.u[t], b.u[t]), row: concat(a.row[t], b.row[t]), x: concat(a.x[t], b.x[t]) }));
+    const trees = a.u.map((_, t) => (count > 0 ? mergeSmallest(a, b, t, count, p) : { u: concatF64(a.u[t], b.u[t]), row: concatF64(a.row[t], b.row[t]), x: concatF64(a.x[t], b.x[t]) }));
     return assemble(count, p, trees);
   },
   empty: ({ bound, ntrees, count }) => {
