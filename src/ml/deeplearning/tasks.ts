@@ -163,10 +163,10 @@ export function outputWidth(spec: NetSpec): number {
 }
 
 /**
- * Writes the outputs of a chunk's rows into `out` (outputWidth a row): every row, or only
- * those of fold `fold`; with `markSkipped`, rows left out by missing_values_handling=Skip get NaN.
+ * Writes the outputs of the chunk's rows that `take` accepts into `out` (outputWidth a row);
+ * with `markSkipped`, rows left out by missing_values_handling=Skip get NaN.
  */
-function outputs(c: DesignChunk, a: NetArgs, out: Float64Array, fold: number | null, markSkipped: boolean): void {
+function outputs(c: DesignChunk, a: NetArgs, out: Float64Array, take: (i: number) => boolean, markSkipped: boolean): void {
   const spec = a.spec;
   const lay = layout(spec);
   const k = makeBatchWork(spec, lay, BLOCK_ROWS);
@@ -175,7 +175,7 @@ function outputs(c: DesignChunk, a: NetArgs, out: Float64Array, fold: number | n
   const rows = new Int32Array(BLOCK_ROWS);
   let n = 0;
   for (let i = 0; i < c.rows; i++) {
-    if (fold !== null && c.fold[i] !== fold) continue;
+    if (!take(i)) continue;
     if (markSkipped && c.ok[i] === 0) {
       out.fill(Number.NaN, i * width, (i + 1) * width);
       continue;
@@ -207,17 +207,28 @@ function scoreBlock(spec: NetSpec, lay: Layout, a: NetArgs, k: BatchWork, rows: 
 export interface ScoredArgs extends NetArgs {
   /** null: weigh rows by the current fit's weights; f: the usable rows of fold f (a fold model's holdout). */
   readonly fold: number | null;
+  /**
+   * Scoring on a sample (H2O's score_training_samples, score_validation_samples): each row
+   * is kept with probability `fraction` (1: every row) by a hash of `key` and its row id,
+   * so the sample is the same at every scoring and on any chunking or thread count.
+   */
+  readonly sample: { readonly key: number; readonly fraction: number };
 }
 
-/** Partial: each chunk's outputs for metrics, with its response and row weights. */
+/** Partial: each chunk's outputs for metrics, with its response and row weights (0 for the rows not scored). */
 export const ScoredTask: Task<ScoredArgs, ScoredChunk[], DesignChunk> = {
   name: "ml.deeplearning.scored",
   map(c, a) {
     const width = outputWidth(a.spec);
-    const p = new Float64Array(c.rows * width);
-    outputs(c, a, p, null, false);
     const w = new Float64Array(c.rows);
-    for (let i = 0; i < c.rows; i++) w[i] = a.fold === null ? c.w[i] : c.ok[i] && c.fold[i] === a.fold ? 1 : 0;
+    const { key, fraction } = a.sample;
+    for (let i = 0; i < c.rows; i++) {
+      const usable = a.fold === null ? c.w[i] : c.ok[i] && c.fold[i] === a.fold ? 1 : 0;
+      w[i] = usable > 0 && (fraction >= 1 || rowUniform(key, c.start + i) < fraction) ? usable : 0;
+    }
+    // Metrics skip weight-0 rows: only the others are passed through the network.
+    const p = new Float64Array(c.rows * width);
+    outputs(c, a, p, (i) => w[i] > 0, false);
     return [{ index: c.index, rows: c.rows, y: c.y, p, width, w }];
   },
   reduce: (a, b) => a.concat(b),
@@ -226,7 +237,7 @@ export const ScoredTask: Task<ScoredArgs, ScoredChunk[], DesignChunk> = {
 
 /** Writes fold `fold`'s rows' outputs by that fold's model into the view's holdout slots. */
 export const HoldoutOutputTask = stateTask<NetArgs & { fold: number }, DesignChunk>("ml.deeplearning.holdout_output", (c, a) => {
-  outputs(c, a, c.holdout, a.fold, false);
+  outputs(c, a, c.holdout, (i) => c.fold[i] === a.fold, false);
 });
 
 /** Scoring a frame: the design arguments that expand its chunks, and the network. */
@@ -242,7 +253,7 @@ export const DeepLearningScoreTask: Task<ScoreArgs, ScoredChunk[]> = {
     const width = outputWidth(a.spec);
     const p = new Float64Array(dc.rows * width);
     const d = a.expand.design;
-    outputs(dc, { ...a, design: d }, p, null, d.missing === "Skip");
+    outputs(dc, { ...a, design: d }, p, () => true, d.missing === "Skip");
     const w = new Float64Array(dc.rows);
     for (let i = 0; i < dc.rows; i++) w[i] = dc.ok[i];
     return [{ index: chunk.index, rows: chunk.rows, y: dc.y, p, width, w }];

@@ -3,7 +3,8 @@
 // standardized, then iterations of model averaging until `epochs` is reached: each chunk
 // trains a copy of the network on its rows and the averaged network goes on. The model is
 // scored on a schedule of iterations (scoring history, early stopping with H2O's moving-
-// average rule, the best scored model kept); cross-validation trains one model per fold.
+// average rule, the best scored model kept), on H2O's samples of the training rows
+// (score_training_samples) and validation rows; cross-validation trains one model per fold.
 //
 // Iterations: train_samples_per_iteration N > 0 trains N rows per iteration; 0, −1 and −2
 // train one epoch per iteration (H2O tunes −2 to the cluster; floe keeps one epoch). An
@@ -11,6 +12,7 @@
 
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { FloeError } from "../../core/errors.ts";
+import { keyState } from "../../core/rng.ts";
 import { cancelledError, type Chunked, type Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
 import { crossValidate, designCvView, foldsMeanLength, mainProgress } from "../cv.ts";
@@ -27,7 +29,7 @@ import { type TrainingColumns, trainingColumns, validationResponse } from "../tr
 import { type DeepLearningModel, deepLearningVarimp } from "./model.ts";
 import { type Activation, auxSize, type Hyper, initialWeights, layout, type Loss, type NetSpec } from "./network.ts";
 import { DL_STOPPING_METRICS, type DeepLearningParams } from "./params.ts";
-import { HoldoutOutputTask, type NetArgs, ScoredTask, TrainTask } from "./tasks.ts";
+import { HoldoutOutputTask, type NetArgs, type ScoredArgs, ScoredTask, TrainTask } from "./tasks.ts";
 
 const invalid = (msg: string) => new FloeError("invalid_argument", `deeplearning: ${msg}`);
 
@@ -104,6 +106,9 @@ interface Context {
   readonly metricsSpec: MetricsSpec;
   readonly signal?: AbortSignal;
   readonly clock: Clock;
+  /** Rows of the training frame and of the validation frame (0 without one): the scoring samples' denominators. */
+  readonly frameRows: number;
+  readonly validRows: number;
 }
 
 function netArgs(ctx: Context, weights: Float64Array): NetArgs {
@@ -140,13 +145,19 @@ interface Fit {
   readonly notes: string[];
 }
 
-async function score(ctx: Context, valid: Chunked<DesignChunk> | null, holdout: number | null, weights: Float64Array, epochs: number, iterations: number): Promise<Scoring> {
-  const { executor, metricsSpec } = ctx;
+/** Scoring samples of `wanted` rows (0: all) out of about `rows`, drawn by a hash of the seed and `salt`. */
+function scoringSample(seed: number, salt: number, wanted: number, rows: number): ScoredArgs["sample"] {
+  return { key: keyState(seed, salt), fraction: wanted > 0 && rows > wanted ? wanted / rows : 1 };
+}
+
+async function score(ctx: Context, valid: Chunked<DesignChunk> | null, holdout: number | null, fitRows: number, weights: Float64Array, epochs: number, iterations: number): Promise<Scoring> {
+  const { executor, metricsSpec, p } = ctx;
   const net = netArgs(ctx, weights);
-  const metricsOf = async (view: Chunked<DesignChunk>, fold: number | null) =>
-    computeMetrics(executor, { chunks: await executor.run(ScoredTask, view, { ...net, fold }, { signal: ctx.signal }) }, metricsSpec);
-  const training = await metricsOf(ctx.view, null);
-  const validation = valid ? await metricsOf(valid, null) : holdout !== null ? await metricsOf(ctx.view, holdout) : null;
+  const metricsOf = async (view: Chunked<DesignChunk>, fold: number | null, sample: ScoredArgs["sample"]) =>
+    computeMetrics(executor, { chunks: await executor.run(ScoredTask, view, { ...net, fold, sample }, { signal: ctx.signal }) }, metricsSpec);
+  const training = await metricsOf(ctx.view, null, scoringSample(p.seed, 0x5c07e, p.score_training_samples, fitRows));
+  const validSample = (rows: number) => scoringSample(p.seed, 0x5c07f, p.score_validation_samples, rows);
+  const validation = valid ? await metricsOf(valid, null, validSample(ctx.validRows)) : holdout !== null ? await metricsOf(ctx.view, holdout, validSample(ctx.frameRows - fitRows)) : null;
   return { weights, epochs, iterations, training, validation, value: stoppingValue(validation ?? training, ctx.p.stopping_metric, ctx.category) };
 }
 
@@ -208,7 +219,7 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
     progress((it + 1) / iterations);
     const timeUp = o.deadline !== null && clock.now() >= o.deadline;
     if ((it + 1) % interval !== 0 && it !== iterations - 1 && !timeUp) continue;
-    const s = await score(ctx, valid, o.holdout, weights, processed / N, it + 1);
+    const s = await score(ctx, valid, o.holdout, N, weights, processed / N, it + 1);
     history.push({
       epochs: s.epochs,
       iterations: s.iterations,
@@ -301,7 +312,23 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
     l2: p.l2,
     maxW2: p.max_w2,
   };
-  const ctx: Context = { executor, p, design, spec, view, loss, hyper, yMean, yScale, category: cols.category, metricsSpec, signal: req.signal, clock };
+  const ctx: Context = {
+    executor,
+    p,
+    design,
+    spec,
+    view,
+    loss,
+    hyper,
+    yMean,
+    yScale,
+    category: cols.category,
+    metricsSpec,
+    signal: req.signal,
+    clock,
+    frameRows: frame.rows,
+    validRows: req.valid?.rows ?? 0,
+  };
   const progress = req.onProgress ?? (() => {});
 
   const assemble = (modelId: string, fitted: Fit, cv: Metrics | null, modelNotes: string[], ms: number): DeepLearningModel => {
