@@ -146,7 +146,14 @@ export class FloeNode {
           this.budget.check(Math.ceil(frameBytesEstimate(rows, columns)), `frame '${id}' (${rows} rows x ${columns.length} columns)`);
           opts.beforeRead?.(rows, columns);
         };
-        const frame = await importFrame(await this.db(), this.executor, source, { ...opts, onWarning, beforeRead, signal: j.signal, onProgress: (p) => j.setProgress(p) });
+        const ingest = { ...opts, onWarning, beforeRead, signal: j.signal, onProgress: (p: number) => j.setProgress(p) };
+        // In a cluster every node parses its share, and the frame is in the directory already.
+        const shared = await this.placement.importShared?.(id, source, ingest);
+        if (shared) {
+          this.store.put(frameKey, shared);
+          return shared;
+        }
+        const frame = await importFrame(await this.db(), this.executor, source, ingest);
         return j.signal.aborted ? frame : this.putFrame(id, frame);
       },
       { kind: "frame", id },

@@ -2,10 +2,12 @@
 // the executor that runs tasks across the members, the placement that spreads frames,
 // and the /internal handlers that serve the other members.
 
+import type { Db } from "../core/duckdb.ts";
 import type { Frame } from "../core/frame.ts";
 import type { Executor, TaskRegistry } from "../core/mr.ts";
 import { ClusterExecutor } from "./executor.ts";
 import { Holdings } from "./holdings.ts";
+import { SharedParse } from "./parse.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
 import { FrameSpreader } from "./spread.ts";
 
@@ -19,6 +21,8 @@ export interface ClusterDataOptions {
   /** A frame appeared in the directory (its stand-in frame) or left it (null). */
   readonly onFrame: (id: string, frame: Frame | null) => void;
   readonly log: (line: string) => void;
+  /** This node's DuckDB, which parses its share of an import. */
+  readonly db: () => Promise<Db>;
 }
 
 export interface ClusterData {
@@ -30,10 +34,9 @@ export interface ClusterData {
 
 export function clusterData(opts: ClusterDataOptions): ClusterData {
   const holdings = new Holdings(opts.peers.self, opts.local, opts.registry, opts.onFrame);
-  return {
-    holdings,
-    executor: new ClusterExecutor(opts.peers, opts.transport, holdings, opts.local),
-    placement: new FrameSpreader(opts.peers, opts.transport, holdings, opts.log),
-    handlers: holdings.handlers(),
-  };
+  const executor = new ClusterExecutor(opts.peers, opts.transport, holdings, opts.local);
+  const placement = new FrameSpreader(opts.peers, opts.transport, holdings, opts.log);
+  const parse = new SharedParse(opts.peers, opts.transport, holdings, placement, executor, opts.db);
+  placement.importShared = (id, source, ingest) => parse.importShared(id, source, ingest);
+  return { holdings, executor, placement, handlers: { ...holdings.handlers(), ...parse.handlers() } };
 }

@@ -13,7 +13,7 @@ export const INTERNAL_CONTROL_BODY_LIMIT = 1024 ** 2;
  */
 export const INTERNAL_DATA_BODY_LIMIT = 1024 ** 3;
 
-const DATA_ROUTES: ReadonlySet<string> = new Set(["chunk-put", "map", "rebuild", "frame", "holders", "model"]);
+const DATA_ROUTES: ReadonlySet<string> = new Set(["chunk-put", "map", "rebuild", "frame", "holders", "model", "parse-extract", "parse-copy"]);
 
 /** The most bytes the body of POST /internal/<route> may hold. */
 export function internalBodyLimit(route: string): number {

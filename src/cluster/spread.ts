@@ -21,6 +21,9 @@ export const COPIES = 2;
 const TRANSFERS = 4;
 
 export class FrameSpreader implements FramePlacement {
+  /** Parses a file import on every node (set by clusterData: the shared parse needs this spreader). */
+  importShared?: FramePlacement["importShared"];
+
   constructor(
     private readonly peers: Peers,
     private readonly transport: Transport,
@@ -52,7 +55,7 @@ export class FrameSpreader implements FramePlacement {
   }
 
   /** Puts `chunk` on COPIES live nodes besides `have` (which already hold it); the holders. */
-  private async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[]): Promise<string[]> {
+  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[]): Promise<string[]> {
     const out = [...have];
     let ipc: Uint8Array | null = null;
     for (;;) {

@@ -34,7 +34,7 @@ export interface StagedColumn {
 }
 
 /** Rows of the staged table the cheap type probes look at before a full count. */
-const PROBE_ROWS = 10_000;
+export const PROBE_ROWS = 10_000;
 
 export interface TypeDecision {
   readonly type: ColumnType;
@@ -46,6 +46,85 @@ export function enumRulesHold(levels: number, present: number): boolean {
   return levels <= ENUM_AUTO_MAX && (levels <= ENUM_AUTO_ALWAYS || levels * 2 <= present);
 }
 
+/** What the first rows of a text column suggest it is, before the full count. */
+export type TextLook = "number or time" | "enum" | "string";
+
+/** The decision a column's DuckDB class and the overrides settle; undefined for text left to the rules. */
+export function settledType(c: StagedColumn, overrides: Readonly<Record<string, ColumnType>>): TypeDecision | undefined {
+  const forced = overrides[c.name];
+  if (forced) return { type: forced };
+  if (c.cls === "text") return undefined;
+  return { type: c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum" };
+}
+
+/**
+ * Casting or hashing every value is costly: probe the first rows of `table` (the first
+ * PROBE_ROWS rows of the source), so that the full count is done only for what it leaves open.
+ */
+export async function probeText(session: DbSession, table: string, text: readonly StagedColumn[]): Promise<TextLook[]> {
+  const probe = text.map((c) => {
+    const q = sqlIdent(c.name);
+    return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP)), approx_count_distinct(${q})`;
+  });
+  const [sample] = await session.rows(`SELECT ${probe.join(", ")} FROM (SELECT * FROM ${table} LIMIT ${PROBE_ROWS})`);
+  return text.map((_, k) => {
+    const [present, numbers, times, distinct] = [0, 1, 2, 3].map((j) => Number(sample[4 * k + j]));
+    if (present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present)) return "number or time";
+    return enumRulesHold(distinct, present) ? "enum" : "string";
+  });
+}
+
+/**
+ * The full count of text columns, three values each: present values, then numbers and
+ * times where the probe suggests them, or the sorted levels where it suggests an enum (so
+ * no second pass builds the domain). Counts add up over parts of a table; levels unite.
+ */
+export function textCountExprs(text: readonly StagedColumn[], looks: readonly TextLook[]): string[] {
+  return text.map((c, k) => {
+    const q = sqlIdent(c.name);
+    if (looks[k] === "number or time") return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
+    if (looks[k] === "enum") return `count(${q}), list(DISTINCT ${q} ORDER BY ${q}) FILTER (WHERE ${q} IS NOT NULL), 0`;
+    return `count(${q}), 0, 0`;
+  });
+}
+
+/** A text column's full count: present values, numbers, times, and the sorted levels of an enum look. */
+export interface TextCount {
+  readonly present: number;
+  readonly numbers: number;
+  readonly times: number;
+  readonly levels?: readonly string[];
+}
+
+/** Reads column `k`'s count out of a row of textCountExprs. */
+export function textCountAt(row: readonly unknown[], k: number, look: TextLook): TextCount {
+  const [present, numbers, times] = [0, 1, 2].map((j) => (look === "enum" && j === 1 ? 0 : Number(row[3 * k + j])));
+  return look === "enum" ? { present, numbers, times, levels: ((row[3 * k + 1] as unknown[] | null) ?? []).map(String) } : { present, numbers, times };
+}
+
+/** H2O's rules on a text column's full count; `example` finds a value that is not a number, for the warning. */
+export async function decideText(c: StagedColumn, look: TextLook, n: TextCount, example: () => Promise<unknown>, onWarning?: (message: string) => void): Promise<TypeDecision> {
+  if (look === "enum") {
+    const domain = [...(n.levels ?? [])];
+    return enumRulesHold(domain.length, n.present) ? { type: "enum", domain } : { type: "string" };
+  }
+  if (look === "string") return { type: "string" };
+  // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
+  if (n.present > 0 && n.times === n.present) return { type: "time" };
+  if (n.numbers >= NUMERIC_MAJORITY * n.present) {
+    if (n.numbers < n.present) onWarning?.(`column '${c.name}': ${n.present - n.numbers} value(s) that are not numbers (such as "${await example()}") read as missing`);
+    return { type: "numeric" };
+  }
+  return { type: "string" };
+}
+
+/** The first value of column `c` in `table` that is not a number. */
+export async function notANumber(session: DbSession, table: string, c: StagedColumn): Promise<unknown> {
+  const q = sqlIdent(c.name);
+  const rows = await session.rows(`SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`);
+  return rows[0]?.[0];
+}
+
 /** Decides each column's floe type: overrides first, then H2O's rules for text columns. */
 export async function decideTypes(
   session: DbSession,
@@ -53,59 +132,13 @@ export async function decideTypes(
   cols: readonly StagedColumn[],
   opts: { colTypes?: Readonly<Record<string, ColumnType>>; onWarning?: (message: string) => void },
 ): Promise<TypeDecision[]> {
-  const overrides = opts.colTypes ?? {};
-  const decided: (TypeDecision | undefined)[] = cols.map((c) => {
-    const forced = overrides[c.name];
-    if (forced) return { type: forced };
-    if (c.cls === "text") return undefined;
-    return { type: c.cls === "numeric" ? "numeric" : c.cls === "time" ? "time" : c.cls === "other" ? "string" : "enum" };
-  });
+  const decided = cols.map((c) => settledType(c, opts.colTypes ?? {}));
   const text = cols.filter((_, i) => decided[i] === undefined);
   if (text.length === 0) return decided as TypeDecision[];
-
-  // Casting or hashing every value is costly: probe the first rows, then count in full
-  // only what the sample leaves open.
-  const probe = text.map((c) => {
-    const q = sqlIdent(c.name);
-    return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP)), approx_count_distinct(${q})`;
-  });
-  const [sample] = await session.rows(`SELECT ${probe.join(", ")} FROM (SELECT * FROM ${table} LIMIT ${PROBE_ROWS})`);
-  const looks = text.map((_, k) => {
-    const [present, numbers, times, distinct] = [0, 1, 2, 3].map((j) => Number(sample[4 * k + j]));
-    if (present > 0 && (numbers >= NUMERIC_MAJORITY * present || times === present)) return "number or time";
-    return enumRulesHold(distinct, present) ? "enum" : "string";
-  });
-  // One pass for all: counts of numbers and times where the sample suggests them, and the
-  // sorted levels where it suggests an enum (so no second pass builds the domain).
-  const full = text.map((c, k) => {
-    const q = sqlIdent(c.name);
-    if (looks[k] === "number or time") return `count(${q}), count(TRY_CAST(${q} AS DOUBLE)), count(TRY_CAST(${q} AS TIMESTAMP))`;
-    if (looks[k] === "enum") return `count(${q}), list(DISTINCT ${q} ORDER BY ${q}) FILTER (WHERE ${q} IS NOT NULL), 0`;
-    return `count(${q}), 0, 0`;
-  });
-  const [counts] = await session.rows(`SELECT ${full.join(", ")} FROM ${table}`);
+  const looks = await probeText(session, table, text);
+  const [counts] = await session.rows(`SELECT ${textCountExprs(text, looks).join(", ")} FROM ${table}`);
   for (const [k, c] of text.entries()) {
-    const [present, numbers, times] = [0, 1, 2].map((j) => Number(counts[3 * k + j]));
-    let decision: TypeDecision;
-    if (looks[k] === "enum") {
-      const domain = ((counts[3 * k + 1] as unknown[] | null) ?? []).map(String);
-      decision = enumRulesHold(domain.length, present) ? { type: "enum", domain } : { type: "string" };
-    } else if (looks[k] === "string") {
-      decision = { type: "string" };
-    } else if (present > 0 && times === present) {
-      // Dates and timestamps mixed in one column defeat DuckDB's sniffer, not the cast.
-      decision = { type: "time" };
-    } else if (numbers >= NUMERIC_MAJORITY * present) {
-      if (numbers < present) {
-        const q = sqlIdent(c.name);
-        const [[example]] = await session.rows(`SELECT ${q} FROM ${table} WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL LIMIT 1`);
-        opts.onWarning?.(`column '${c.name}': ${present - numbers} value(s) that are not numbers (such as "${example}") read as missing`);
-      }
-      decision = { type: "numeric" };
-    } else {
-      decision = { type: "string" };
-    }
-    decided[cols.indexOf(c)] = decision;
+    decided[cols.indexOf(c)] = await decideText(c, looks[k], textCountAt(counts, k, looks[k]), () => notANumber(session, table, c), opts.onWarning);
   }
   return decided as TypeDecision[];
 }

@@ -200,13 +200,20 @@ function widerType(a: string, b: string): string {
   return numeric.includes(a) && numeric.includes(b) ? "DOUBLE" : "VARCHAR";
 }
 
+/** A CSV source's checked dialect and column types, pinned: what read_csv needs besides the paths. */
+export interface PinnedCsv {
+  readonly dialect: Pick<Dialect, "delim" | "quote" | "escape" | "skip" | "header">;
+  /** read_csv arguments other than the paths, the dialect and the header. */
+  readonly args: readonly string[];
+}
+
 /**
- * The DuckDB table expression that reads a CSV source with a checked dialect.
- * `varchar` names columns to read as text whatever they look like (enum/string overrides).
- * Several files are each checked like one, with the first file's delimiter and header
- * setting, and must have the same columns in the same order.
+ * Checks a CSV source's dialect and pins it with its types. `varchar` names columns to read
+ * as text whatever they look like (enum/string overrides). Several files are each checked
+ * like one, with the first file's delimiter and header setting, and must have the same
+ * columns in the same order.
  */
-export async function csvReader(session: DbSession, src: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> {
+export async function pinCsv(session: DbSession, src: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<PinnedCsv> {
   const [first, ...rest] = src.files.map((f) => ({ ...f, compression: src.compression }));
   const d = await fileDialect(session, first, opts, sampleAll);
   const types = d.columns.map((c) => c.type);
@@ -217,9 +224,26 @@ export async function csvReader(session: DbSession, src: ResolvedFile, opts: Csv
   }
   // The sniff is done: pin its dialect and types so DuckDB does not sniff a second time.
   const columns = d.columns.map((c, i) => `${sqlString(c.name)}: ${sqlString(varchar.includes(c.name) ? "VARCHAR" : types[i])}`);
-  const paths = src.files.map((f) => sqlString(literalPath(f.path)));
-  const args = [`[${paths.join(", ")}]`, `compression=${sqlString(src.compression)}`, "auto_detect=false", dialectArgs(d), `header=${d.header}`, naArg(opts), `columns={${columns.join(", ")}}`];
+  const args = [`compression=${sqlString(src.compression)}`, "auto_detect=false", naArg(opts), `columns={${columns.join(", ")}}`];
   if (d.dateFormat) args.push(`dateformat=${sqlString(d.dateFormat)}`);
   if (d.timestampFormat) args.push(`timestampformat=${sqlString(d.timestampFormat)}`);
-  return `read_csv(${args.join(", ")})`;
+  return { dialect: { delim: d.delim, quote: d.quote, escape: d.escape, skip: d.skip, header: d.header }, args };
+}
+
+/**
+ * read_csv of literal `paths` with a pinned dialect; `headless` reads lines cut from the
+ * files' data (no skipped lines, no header).
+ */
+export function pinnedCsvReader(paths: readonly string[], pinned: PinnedCsv, headless = false): string {
+  const d = headless ? { ...pinned.dialect, skip: 0, header: false } : pinned.dialect;
+  const list = `[${paths.map((p) => sqlString(literalPath(p))).join(", ")}]`;
+  return `read_csv(${[list, ...pinned.args, dialectArgs(d), `header=${d.header}`].join(", ")})`;
+}
+
+/** The DuckDB table expression that reads a CSV source with a checked dialect (see pinCsv). */
+export async function csvReader(session: DbSession, src: ResolvedFile, opts: CsvOptions, varchar: readonly string[], sampleAll: boolean): Promise<string> {
+  return pinnedCsvReader(
+    src.files.map((f) => f.path),
+    await pinCsv(session, src, opts, varchar, sampleAll),
+  );
 }

@@ -135,8 +135,52 @@ function extractionRanges(total: number, chunkRows: number): [number, number][] 
   return ranges;
 }
 
-/** Reads a source into a Frame (without rollups). */
-export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): Promise<Frame> {
+/**
+ * The chunks of a staged table, its columns cast by `exprs` to the layouts of `types`:
+ * chunks of `chunkRows` rows numbered from 0 (the last may be shorter). Progress runs
+ * from 0.7 to 1 of the ingest.
+ */
+export async function extractChunks(
+  db: Db,
+  table: string,
+  exprs: readonly string[],
+  types: readonly ColumnType[],
+  total: number,
+  chunkRows: number,
+  opts: Pick<IngestOptions, "signal" | "onProgress">,
+): Promise<Chunk[]> {
+  // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
+  let read = 0;
+  const parts = await Promise.all(
+    extractionRanges(total, chunkRows).map(async ([a, b]) => {
+      const part = await db.connect();
+      try {
+        const result = await part.stream(`SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
+        const chunks: Chunk[] = [];
+        const onRows = (rows: number) => {
+          read += rows;
+          opts.onProgress?.(0.7 + (0.3 * read) / total);
+        };
+        await readResultChunks(
+          result,
+          types.map(vecKindOf),
+          chunkRows,
+          (vecs, rows) => {
+            chunks.push({ index: chunks.length, start: 0, rows, vecs });
+          },
+          { signal: opts.signal, onRows },
+        );
+        return chunks;
+      } finally {
+        part.close();
+      }
+    }),
+  );
+  return parts.flat().map((c, index) => ({ ...c, index }));
+}
+
+/** Refuses a bad chunk size or column type; the rows per chunk. */
+export function checkIngestOptions(opts: IngestOptions): number {
   const chunkRows = opts.chunkRows ?? CHUNK_ROWS;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) {
     throw new FloeError("invalid_argument", `chunk rows must be a positive integer, got ${chunkRows}`);
@@ -146,6 +190,12 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
       throw new FloeError("invalid_argument", `column type '${t}' for '${name}' is not one of ${COLUMN_TYPES.join(", ")}`);
     }
   }
+  return chunkRows;
+}
+
+/** Reads a source into a Frame (without rollups). */
+export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): Promise<Frame> {
+  const chunkRows = checkIngestOptions(opts);
   const session = await db.connect({ tracked: true });
   const id = ++stageCounter;
   const table = `floe_stage_${id}`;
@@ -192,34 +242,7 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
       exprs.push(extractExpr(col, type, domain && domain.length === 0 ? null : typeName));
     }
     opts.beforeRead?.(total, specs);
-    // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
-    let read = 0;
-    const parts = await Promise.all(
-      extractionRanges(total, chunkRows).map(async ([a, b]) => {
-        const part = await db.connect();
-        try {
-          const result = await part.stream(`SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
-          const chunks: Chunk[] = [];
-          const onRows = (rows: number) => {
-            read += rows;
-            opts.onProgress?.(0.7 + (0.3 * read) / total);
-          };
-          await readResultChunks(
-            result,
-            types.map(vecKindOf),
-            chunkRows,
-            (vecs, rows) => {
-              chunks.push({ index: chunks.length, start: 0, rows, vecs });
-            },
-            { signal: opts.signal, onRows },
-          );
-          return chunks;
-        } finally {
-          part.close();
-        }
-      }),
-    );
-    const chunks = parts.flat();
+    const chunks = await extractChunks(db, table, exprs, types, total, chunkRows, opts);
     opts.onProgress?.(1);
     return Frame.of(specs, chunks);
   } finally {

@@ -4,6 +4,8 @@
 // each chunk's map to a node holding it.
 
 import type { Frame } from "./frame.ts";
+import type { IngestOptions } from "./ingest.ts";
+import type { Source } from "./source.ts";
 
 export interface FramePlacement {
   /** Spreads a new frame (all of whose data is on this node) and returns it as this node keeps it. */
@@ -12,6 +14,11 @@ export interface FramePlacement {
   gather(frame: Frame): Promise<Frame>;
   /** Forgets a frame's chunks wherever they are held. */
   drop(id: string): Promise<void>;
+  /**
+   * Imports a source parsed by every node on its share, stored under `id` (rollups
+   * included); null when the source is not split (the caller imports it on this node).
+   */
+  importShared?(id: string, source: Source, opts: IngestOptions): Promise<Frame | null>;
 }
 
 /** One node: frames stay where they are. */

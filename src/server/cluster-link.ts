@@ -39,6 +39,7 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
     registry: TASKS,
     onFrame: (id, frame) => (frame ? store.put(key<Frame>("frame", id), frame) : store.delete(key("frame", id))),
     log,
+    db: () => node.db(),
   });
   for (const [name, handler] of Object.entries(data.handlers)) routes.on(name, handler);
   transport.local = data.handlers;

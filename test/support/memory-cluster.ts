@@ -77,6 +77,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
       registry,
       onFrame: (id: string, frame: Frame | null) => (frame ? node.store.put(key<Frame>("frame", id), frame) : node.store.delete(key("frame", id))),
       log: () => {},
+      db: () => node.db(),
     });
     node.joinCluster(data.executor, data.placement);
     handlers.set(name, data.handlers);

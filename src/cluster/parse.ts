@@ -1,0 +1,183 @@
+// A file import parsed by every node on its share (core/ingest-share.ts does the parsing):
+// the receiving node plans it and sends each live member its share to stage and count; it
+// merges the counts into the frame's column types and enum levels, and each member casts
+// its share into chunks with those (so enum codes agree), keeps them, drops its staging
+// table, and only then copies each chunk to a second node, as spreading a frame would. The
+// receiving node computes the rollups through the cluster's executor and sends the
+// directory entry to every member. No node holds more of the frame than its share and the
+// copies it is given.
+
+import { type Chunk, vecBytes } from "../core/chunk.ts";
+import type { Db } from "../core/duckdb.ts";
+import { asFloeError, FloeError } from "../core/errors.ts";
+import type { ColumnSpec, Frame } from "../core/frame.ts";
+import { checkIngestOptions, type IngestOptions } from "../core/ingest.ts";
+import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, StagedShare } from "../core/ingest-share.ts";
+import { cancelledError, type Executor } from "../core/mr.ts";
+import { computeRollups } from "../core/rollups.ts";
+import type { Source } from "../core/source.ts";
+import type { FrameEntry, Holdings } from "./holdings.ts";
+import type { Handlers, Peers, Transport } from "./peers.ts";
+import { toOthers } from "./peers.ts";
+import type { FrameSpreader } from "./spread.ts";
+import { decode, encode } from "./wire.ts";
+
+interface StageRequest {
+  readonly parse: string;
+  readonly plan: Omit<ImportPlan, "shares">;
+  readonly share: readonly Piece[];
+}
+
+interface ExtractRequest {
+  readonly parse: string;
+  readonly frame: string;
+  readonly specs: readonly ColumnSpec[];
+  readonly chunkRows: number;
+  /** Global index and first row of the share's first chunk. */
+  readonly firstChunk: number;
+  readonly firstRow: number;
+}
+
+/** The share's chunks: their row counts and bytes. */
+interface ExtractReply {
+  readonly rows: number[];
+  readonly bytes: number;
+}
+
+interface CopyRequest {
+  readonly frame: string;
+  readonly specs: readonly ColumnSpec[];
+  readonly indices: readonly number[];
+}
+
+let parses = 0;
+
+export class SharedParse {
+  /** Shares staged here, by parse id, until extracted or dropped. */
+  private readonly staged = new Map<string, StagedShare>();
+
+  constructor(
+    private readonly peers: Peers,
+    private readonly transport: Transport,
+    private readonly holdings: Holdings,
+    private readonly spreader: FrameSpreader,
+    private readonly executor: Executor,
+    private readonly db: () => Promise<Db>,
+  ) {}
+
+  /**
+   * Imports a file source parsed by every live node on its share and stores it as frame
+   * `id` in the directory; null when the source is not to be split (the caller imports it).
+   */
+  async importShared(id: string, source: Source, opts: IngestOptions): Promise<Frame | null> {
+    const chunkRows = checkIngestOptions(opts);
+    const nodes = this.peers.live();
+    const planned = await planImport(await this.db(), source, opts, nodes.length);
+    if (!planned) return null;
+    const { shares, ...plan } = planned;
+    const parse = `${this.peers.self}/${id}/${++parses}`;
+    const owners = shares.map((_, k) => nodes[k]);
+    const check = () => {
+      if (opts.signal?.aborted) throw cancelledError();
+    };
+    opts.onProgress?.(0.05);
+    try {
+      const counts = await Promise.all(shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-stage", { parse, plan, share } satisfies StageRequest)));
+      check();
+      opts.onProgress?.(0.5);
+      const total = counts.reduce((a, c) => a + c.rows, 0);
+      if (total === 0) throw new FloeError("bad_input", `${plan.label}: no data rows${plan.columns.length ? " (only a header)" : ""}`);
+      const specs = await decideShared(plan, counts, opts.onWarning);
+      const firstChunk: number[] = [];
+      const firstRow: number[] = [];
+      counts.reduce(
+        ([chunk, row], c, k) => {
+          firstChunk[k] = chunk;
+          firstRow[k] = row;
+          return [chunk + Math.ceil(c.rows / chunkRows), row + c.rows];
+        },
+        [0, 0],
+      );
+      const extracted = await Promise.all(
+        owners.map((node, k) => this.ask<ExtractReply>(node, "parse-extract", { parse, frame: id, specs, chunkRows, firstChunk: firstChunk[k], firstRow: firstRow[k] } satisfies ExtractRequest)),
+      );
+      check();
+      opts.onProgress?.(0.8);
+      const rows = extracted.flatMap((e) => e.rows);
+      const holders: string[][] = [];
+      await Promise.all(
+        owners.map(async (node, k) => {
+          const indices = extracted[k].rows.map((_, j) => firstChunk[k] + j);
+          const got = await this.ask<string[][]>(node, "parse-copy", { frame: id, specs, indices } satisfies CopyRequest);
+          indices.forEach((index, j) => (holders[index] = got[j]));
+        }),
+      );
+      check();
+      opts.onProgress?.(0.9);
+      const starts = rows.map((_, i) => rows.slice(0, i).reduce((a, b) => a + b, 0));
+      const entry: FrameEntry = { id, columns: specs, starts, rows, byteSize: extracted.reduce((a, e) => a + e.bytes, 0), holders };
+      this.holdings.frames.set(id, entry);
+      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal });
+      const done: FrameEntry = { ...entry, rollups };
+      this.holdings.frames.set(id, done);
+      await toOthers(this.peers, this.transport, "frame", encode(done));
+      opts.onProgress?.(1);
+      return this.holdings.stubFrame(done);
+    } catch (err) {
+      this.holdings.frames.delete(id);
+      await Promise.all(this.peers.live().map((node) => this.transport.call(node, "parse-drop", encode({ parse, frame: id })).catch(() => {})));
+      // A value the pinned types cannot read: one node's import re-sniffs the whole file.
+      if (asFloeError(err).details?.sniffWhole === true) return null;
+      throw err;
+    }
+  }
+
+  private async ask<T>(node: string, route: string, body: object): Promise<T> {
+    return decode<T>(await this.transport.call(node, route, encode(body)));
+  }
+
+  /** The /internal routes of a shared parse. */
+  handlers(): Handlers {
+    return {
+      "parse-stage": async (body) => {
+        const req = decode<StageRequest>(body);
+        const share = await StagedShare.stage(await this.db(), req.plan, req.share);
+        this.staged.set(req.parse, share);
+        return encode(share.counts);
+      },
+      "parse-extract": async (body) => {
+        const req = decode<ExtractRequest>(body);
+        const share = this.staged.get(req.parse);
+        if (!share) throw new FloeError("not_found", `no staged share of parse ${req.parse} on node ${this.peers.self}`);
+        this.staged.delete(req.parse);
+        const chunks = await share.extract(req.specs, req.chunkRows);
+        let start = req.firstRow;
+        let bytes = 0;
+        for (const c of chunks) {
+          const chunk: Chunk = { ...c, index: req.firstChunk + c.index, start };
+          start += c.rows;
+          for (const v of c.vecs) bytes += vecBytes(v);
+          this.holdings.hold(req.frame, chunk);
+        }
+        return encode({ rows: chunks.map((c) => c.rows), bytes } satisfies ExtractReply);
+      },
+      "parse-copy": async (body) => {
+        const req = decode<CopyRequest>(body);
+        const out: string[][] = [];
+        for (const index of req.indices) {
+          const chunk = this.holdings.held(req.frame, index);
+          if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is not held on node ${this.peers.self}`);
+          out.push(await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self]));
+        }
+        return encode(out);
+      },
+      "parse-drop": async (body) => {
+        const { parse, frame } = decode<{ parse: string; frame: string }>(body);
+        await this.staged.get(parse)?.drop();
+        this.staged.delete(parse);
+        if (!this.holdings.frames.has(frame)) this.holdings.dropFrame(frame);
+        return encode(true);
+      },
+    };
+  }
+}

@@ -1,0 +1,429 @@
+// A distributed import, the part every node runs (src/cluster/parse.ts carries the messages):
+//   plan      the receiving node checks the source, pins the CSV dialect and column types,
+//             probes the first rows as one node's import would, and cuts the source into
+//             shares: the files of a glob, a large CSV file's data at line ends, a large
+//             Parquet file's row groups
+//   stage     each node parses its share into a DuckDB table and counts what typing needs
+//   decide    the counts add up and the enum levels unite (sorted as DuckDB sorts them), so
+//             every column gets the type and levels one node's import of the whole gives
+//   extract   each node casts its share into chunks, enum codes from the merged levels
+// A CSV file holding its quote character anywhere is not cut (a quoted field may hold a
+// line break, and a cut inside it would misread both halves): one node parses it whole.
+
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
+import {
+  classify,
+  decideText,
+  extractExpr,
+  notANumber,
+  PROBE_ROWS,
+  probeText,
+  type StagedColumn,
+  settledType,
+  type TextCount,
+  type TextLook,
+  textCountAt,
+  textCountExprs,
+  tooManyLevels,
+} from "./column-types.ts";
+import { type PinnedCsv, pinCsv, pinnedCsvReader } from "./csv-dialect.ts";
+import type { Db, DbSession } from "./duckdb.ts";
+import { sqlIdent, sqlString } from "./duckdb.ts";
+import { readerError } from "./duckdb-errors.ts";
+import { FloeError } from "./errors.ts";
+import type { ColumnSpec } from "./frame.ts";
+import { extractChunks, type IngestOptions, readerSql } from "./ingest.ts";
+import { type FileSource, literalPath, resolveFile, type Source } from "./source.ts";
+
+/** A file, or a part of one, is cut only into pieces of at least this many bytes. */
+export const MIN_PIECE_BYTES = 1024 ** 2;
+
+/** What one node reads of one file: all of it, a byte range of its data lines, or a range of its rows. */
+export interface Piece {
+  readonly path: string;
+  readonly label: string;
+  /** The file's size when planned: a node that sees another size does not share the filesystem. */
+  readonly size: number;
+  readonly bytes?: readonly [number, number];
+  readonly rows?: readonly [number, number];
+}
+
+export interface ImportPlan {
+  readonly label: string;
+  readonly format: "csv" | "parquet";
+  readonly csv: PinnedCsv | null;
+  /** The whole source's columns as DuckDB types them. */
+  readonly columns: readonly StagedColumn[];
+  /** For each column the rules type from its text, what the first rows suggest; null for the others. */
+  readonly looks: readonly (TextLook | null)[];
+  readonly colTypes: Readonly<Record<string, ColumnType>>;
+  /** Pieces of each share, in row order: share k's rows come before share k+1's. */
+  readonly shares: readonly (readonly Piece[])[];
+}
+
+/** What a node's share holds, for the typing decisions. */
+export interface ShareCounts {
+  readonly rows: number;
+  /** Per column: the full count of a text column left to the rules. */
+  readonly text: readonly (TextCount | null)[];
+  /** Per column: a value that is not a number, where a text column looked numeric but has some. */
+  readonly examples: readonly (string | null)[];
+  /** Per column: the sorted levels of a column settled as an enum. */
+  readonly levels: readonly (readonly string[] | null)[];
+}
+
+/** spoolToFile's directories (source.ts): an upload or stdin, on the receiving node only. */
+const isSpool = (path: string) => basename(dirname(path)).startsWith("floe-spool-");
+
+/** The shares of `source` for `nodes` nodes; null when one node parses it (not files, one share, JSON, uploads). */
+export async function planImport(db: Db, source: Source, opts: IngestOptions, nodes: number): Promise<ImportPlan | null> {
+  if (nodes < 2 || (source.kind !== "file" && source.kind !== "files")) return null;
+  const resolved = resolveFile(source as FileSource);
+  if (resolved.format === "json" || resolved.files.some((f) => isSpool(f.path))) return null;
+  const files = resolved.files.map((f) => ({ ...f, path: resolve(f.path) }));
+  // One file too small to cut: not worth a plan.
+  if (files.length === 1 && statSync(files[0].path).size < 2 * MIN_PIECE_BYTES) return null;
+  const session = await db.connect();
+  const sample = `floe_plan_${++planCounter}`;
+  try {
+    const varchar = Object.entries(opts.colTypes ?? {})
+      .filter(([, t]) => t === "enum" || t === "string")
+      .map(([n]) => n);
+    const csv = resolved.format === "csv" ? await pinCsv(session, { ...resolved, files }, opts, varchar, false) : null;
+    const reader = csv
+      ? pinnedCsvReader(
+          files.map((f) => f.path),
+          csv,
+        )
+      : await readerSql(session, { ...resolved, files }, opts, [], false);
+    const described = await session.rows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${reader})`);
+    const columns: StagedColumn[] = described.map(([name, t]) => ({ name: String(name), duckType: String(t), cls: classify(String(t)) }));
+    for (const name of Object.keys(opts.colTypes ?? {})) {
+      if (!columns.some((c) => c.name === name)) throw new FloeError("not_found", `--col-types names '${name}', which is not a column of ${resolved.label}`);
+    }
+    // The first rows of the source, as one node's staged table begins.
+    try {
+      await session.run(`CREATE TEMP TABLE ${sample} AS SELECT * FROM ${reader} LIMIT ${PROBE_ROWS}`);
+    } catch (err) {
+      // A value unlike the sniffed sample: one node re-sniffs the whole file.
+      if (/Could not convert string/.test(String(err))) return null;
+      throw readerError(err, resolved.label, files);
+    }
+    const text = columns.filter((c) => settledType(c, opts.colTypes ?? {}) === undefined);
+    const probed = text.length ? await probeText(session, sample, text) : [];
+    const looks = columns.map((c) => (text.includes(c) ? probed[text.indexOf(c)] : null));
+    const pieces: Piece[] = [];
+    for (const f of files) pieces.push(...(await cutFile(session, f.path, f.label, resolved.format, resolved.compression === "none" ? csv : null, nodes)));
+    const shares = groupPieces(pieces, nodes);
+    if (shares.length < 2) return null;
+    return { label: resolved.label, format: resolved.format, csv, columns, looks, colTypes: opts.colTypes ?? {}, shares };
+  } finally {
+    await session.run(`DROP TABLE IF EXISTS ${sample}`).catch(() => {});
+    session.close();
+  }
+}
+
+let planCounter = 0;
+
+/** Bytes a piece stands for, to balance the shares. */
+function weight(p: Piece): number {
+  if (p.bytes) return p.bytes[1] - p.bytes[0];
+  return p.size;
+}
+
+/**
+ * A file's pieces: a CSV file (uncompressed, without its quote character) cut at line ends,
+ * a Parquet file cut between row groups, each into at most `nodes` pieces of at least
+ * MIN_PIECE_BYTES; any other file whole. `csv` is null for a compressed CSV file.
+ */
+async function cutFile(session: DbSession, path: string, label: string, format: "csv" | "parquet", csv: PinnedCsv | null, nodes: number): Promise<Piece[]> {
+  const size = statSync(path).size;
+  const whole: Piece[] = [{ path, label, size }];
+  const parts = Math.min(nodes, Math.floor(size / MIN_PIECE_BYTES));
+  if (parts < 2) return whole;
+  if (format === "parquet") {
+    const groups = await session.rows(`SELECT row_group_id, any_value(row_group_num_rows) FROM parquet_metadata(${sqlString(literalPath(path))}) GROUP BY row_group_id ORDER BY row_group_id`);
+    const counts = groups.map(([, n]) => Number(n));
+    const total = counts.reduce((a, b) => a + b, 0);
+    const pieces: Piece[] = [];
+    let from = 0;
+    let at = 0;
+    for (const [g, n] of counts.entries()) {
+      at += n;
+      const due = (total * (pieces.length + 1)) / parts;
+      if ((at >= due && pieces.length < parts - 1) || g === counts.length - 1) {
+        pieces.push({ path, label, size: Math.round((size * (at - from)) / total), rows: [from, at] });
+        from = at;
+      }
+    }
+    return pieces.length < 2 ? whole : pieces;
+  }
+  if (!csv) return whole;
+  const fd = openSync(path, "r");
+  try {
+    if (csv.dialect.quote && contains(fd, size, csv.dialect.quote.charCodeAt(0))) return whole;
+    const start = lineEnd(fd, 0, csv.dialect.skip + (csv.dialect.header ? 1 : 0));
+    const cuts = [start];
+    for (let k = 1; k < parts; k++) {
+      const at = lineEnd(fd, Math.max(cuts[cuts.length - 1], start + Math.floor(((size - start) * k) / parts)), 1);
+      if (at < size) cuts.push(at);
+    }
+    cuts.push(size);
+    const pieces: Piece[] = [];
+    for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path, label, size, bytes: [cuts[k], cuts[k + 1]] });
+    return pieces.length < 2 ? whole : pieces;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const BLOCK = 1 << 20;
+
+function contains(fd: number, size: number, byte: number): boolean {
+  const buf = Buffer.allocUnsafe(BLOCK);
+  for (let pos = 0; pos < size; pos += BLOCK) {
+    const n = readSync(fd, buf, 0, BLOCK, pos);
+    if (buf.subarray(0, n).includes(byte)) return true;
+  }
+  return false;
+}
+
+/** The offset just past the `lines`-th line break at or after `from` (the file's end when there are fewer). */
+function lineEnd(fd: number, from: number, lines: number): number {
+  const buf = Buffer.allocUnsafe(BLOCK);
+  let pos = from;
+  let left = lines;
+  if (left === 0) return from;
+  for (;;) {
+    const n = readSync(fd, buf, 0, BLOCK, pos);
+    if (n <= 0) return pos;
+    for (let i = buf.indexOf(0x0a); i >= 0 && i < n; i = buf.indexOf(0x0a, i + 1)) if (--left === 0) return pos + i + 1;
+    pos += n;
+  }
+}
+
+/** Pieces in order grouped into at most `nodes` contiguous shares of about equal weight. */
+function groupPieces(pieces: readonly Piece[], nodes: number): Piece[][] {
+  const total = pieces.reduce((a, p) => a + weight(p), 0);
+  const shares: Piece[][] = [[]];
+  let done = 0;
+  for (const p of pieces) {
+    const current = shares[shares.length - 1];
+    if (current.length > 0 && shares.length < nodes && done + weight(p) / 2 > (total * shares.length) / nodes) shares.push([p]);
+    else current.push(p);
+    done += weight(p);
+  }
+  return shares;
+}
+
+let shareCounter = 0;
+
+/** A node's share staged in DuckDB, counted, then extracted into chunks. */
+export class StagedShare {
+  private constructor(
+    private readonly db: Db,
+    private readonly plan: Omit<ImportPlan, "shares">,
+    readonly table: string,
+    readonly counts: ShareCounts,
+  ) {}
+
+  /** Parses `share` of `plan` into a table of this node's DuckDB and counts it. */
+  static async stage(db: Db, plan: Omit<ImportPlan, "shares">, share: readonly Piece[]): Promise<StagedShare> {
+    const table = `floe_share_${++shareCounter}`;
+    const session = await db.connect();
+    try {
+      const columns = plan.columns.map((c) => `${sqlIdent(c.name)} ${c.duckType}`);
+      await session.run(`CREATE TABLE ${table} (${columns.join(", ")})`);
+      for (const piece of share) await insertPiece(session, table, plan, piece);
+      const counts = await countShare(session, table, plan);
+      return new StagedShare(db, plan, table, counts);
+    } catch (err) {
+      await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+      throw err;
+    } finally {
+      session.close();
+    }
+  }
+
+  /** The share's chunks, cast to `specs` (decided over every share); the staged table is dropped. */
+  async extract(specs: readonly ColumnSpec[], chunkRows: number): Promise<Chunk[]> {
+    const session = await this.db.connect();
+    const enumTypes: string[] = [];
+    try {
+      const exprs: string[] = [];
+      for (const [i, spec] of specs.entries()) {
+        const domain = spec.domain ?? [];
+        let typeName: string | null = null;
+        if (spec.type === "enum" && domain.length > 0) {
+          typeName = `${this.table}_enum_${i}`;
+          await session.run(`CREATE TYPE ${typeName} AS ENUM (${domain.map(sqlString).join(", ")})`);
+          enumTypes.push(typeName);
+        }
+        exprs.push(extractExpr(this.plan.columns[i], spec.type, typeName));
+      }
+      if (this.counts.rows === 0) return [];
+      return await extractChunks(
+        this.db,
+        this.table,
+        exprs,
+        specs.map((s) => s.type),
+        this.counts.rows,
+        chunkRows,
+        {},
+      );
+    } finally {
+      await session.run(`DROP TABLE IF EXISTS ${this.table}`).catch(() => {});
+      for (const t of enumTypes) await session.run(`DROP TYPE IF EXISTS ${t}`).catch(() => {});
+      session.close();
+    }
+  }
+
+  async drop(): Promise<void> {
+    const session = await this.db.connect();
+    await session.run(`DROP TABLE IF EXISTS ${this.table}`).catch(() => {});
+    session.close();
+  }
+}
+
+/** Appends one piece's rows to the staged table. */
+async function insertPiece(session: DbSession, table: string, plan: Omit<ImportPlan, "shares">, piece: Piece): Promise<void> {
+  let seen: number;
+  try {
+    seen = statSync(piece.path).size;
+  } catch {
+    seen = -1;
+  }
+  if (seen !== piece.size) {
+    throw new FloeError(
+      "bad_input",
+      `${piece.label}: this node sees ${seen < 0 ? "no such file" : `${seen} bytes, not ${piece.size}`} at ${piece.path} (an import is parsed by every node: the files must be on a filesystem they share)`,
+    );
+  }
+  const where = piece.bytes ? `${piece.label} (the lines from byte ${piece.bytes[0]})` : piece.label;
+  let slice: string | null = null;
+  try {
+    let reader: string;
+    if (plan.format === "parquet") {
+      const file = `[${sqlString(literalPath(piece.path))}]`;
+      reader = piece.rows
+        ? `(SELECT * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number=true) WHERE file_row_number >= ${piece.rows[0]} AND file_row_number < ${piece.rows[1]})`
+        : `read_parquet(${file})`;
+    } else if (piece.bytes) {
+      // DuckDB reads files, not ranges: the lines go to a temporary file of their own.
+      slice = copyRange(piece.path, piece.bytes);
+      reader = pinnedCsvReader([slice], plan.csv as PinnedCsv, true);
+    } else {
+      reader = pinnedCsvReader([piece.path], plan.csv as PinnedCsv);
+    }
+    await session.run(`INSERT INTO ${table} SELECT * FROM ${reader}`);
+  } catch (err) {
+    if (/Could not convert string/.test(String(err))) throw new FloeError("bad_input", readerError(err, where).message, { sniffWhole: true });
+    throw readerError(err, where, [{ path: slice ?? piece.path, label: where }]);
+  } finally {
+    if (slice) rmSync(dirname(slice), { recursive: true, force: true });
+  }
+}
+
+/** Copies bytes [a, b) of a file to a new temporary file; its path. */
+function copyRange(path: string, [a, b]: readonly [number, number]): string {
+  const dir = mkdtempSync(join(tmpdir(), "floe-slice-"));
+  const out = join(dir, "part.csv");
+  const from = openSync(path, "r");
+  const to = openSync(out, "w");
+  try {
+    const buf = Buffer.allocUnsafe(4 * BLOCK);
+    for (let pos = a; pos < b; ) {
+      const n = readSync(from, buf, 0, Math.min(buf.length, b - pos), pos);
+      if (n <= 0) break;
+      writeSync(to, buf, 0, n);
+      pos += n;
+    }
+  } finally {
+    closeSync(from);
+    closeSync(to);
+  }
+  return out;
+}
+
+/** What the staged share holds, for the decisions: the count of text columns, the levels of enum ones. */
+async function countShare(session: DbSession, table: string, plan: Omit<ImportPlan, "shares">): Promise<ShareCounts> {
+  const [[rowCount]] = await session.rows(`SELECT count(*) FROM ${table}`);
+  const rows = Number(rowCount);
+  const text = plan.columns.filter((_, i) => plan.looks[i] !== null);
+  const looks = text.map((c) => plan.looks[plan.columns.indexOf(c)] as TextLook);
+  const row = text.length ? (await session.rows(`SELECT ${textCountExprs(text, looks).join(", ")} FROM ${table}`))[0] : [];
+  const counts = plan.columns.map((c) => (text.includes(c) ? textCountAt(row, text.indexOf(c), looks[text.indexOf(c)]) : null));
+  const examples: (string | null)[] = [];
+  const levels: (string[] | null)[] = [];
+  for (const [i, c] of plan.columns.entries()) {
+    const n = counts[i];
+    examples.push(n && plan.looks[i] === "number or time" && n.numbers < n.present ? String(await notANumber(session, table, c)) : null);
+    const settled = settledType(c, plan.colTypes);
+    if (settled?.type !== "enum") {
+      levels.push(null);
+      continue;
+    }
+    // In the column's own order (numbers numerically), as one node's ENUM type is built.
+    const q = sqlIdent(c.name);
+    const [[list]] = await session.rows(`SELECT list(CAST(v AS VARCHAR) ORDER BY v) FROM (SELECT DISTINCT ${q} AS v FROM ${table} WHERE ${q} IS NOT NULL)`);
+    const found = ((list as unknown[] | null) ?? []).map(String);
+    if (found.length > ENUM_MAX_LEVELS) throw tooManyLevels(c.name, found.length);
+    levels.push(found);
+  }
+  return { rows, text: counts, examples, levels };
+}
+
+/** Byte order of UTF-8, as DuckDB sorts text. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** The sorted union of sorted level lists. */
+function unite(lists: readonly (readonly string[])[], order: (a: string, b: string) => number): string[] {
+  return [...new Set(lists.flat())].sort(order);
+}
+
+/** Every column's type and levels from the shares' counts, as one node's import of the whole source decides them. */
+export async function decideShared(plan: Omit<ImportPlan, "shares">, shares: readonly ShareCounts[], onWarning?: (message: string) => void): Promise<ColumnSpec[]> {
+  const specs: ColumnSpec[] = [];
+  for (const [i, c] of plan.columns.entries()) {
+    const look = plan.looks[i];
+    if (look === null) {
+      const { type } = settledType(c, plan.colTypes) as { type: ColumnType };
+      if (type !== "enum") {
+        specs.push({ name: c.name, type });
+        continue;
+      }
+      const order = c.cls === "numeric" ? (a: string, b: string) => Number(a) - Number(b) : byteOrder;
+      const domain = unite(
+        shares.map((s) => s.levels[i] ?? []),
+        order,
+      );
+      if (domain.length > ENUM_MAX_LEVELS) throw tooManyLevels(c.name, domain.length);
+      specs.push({ name: c.name, type, domain });
+      continue;
+    }
+    const parts = shares.map((s) => s.text[i] as TextCount);
+    const sum = (f: (n: TextCount) => number) => parts.reduce((a, n) => a + f(n), 0);
+    const merged: TextCount = {
+      present: sum((n) => n.present),
+      numbers: sum((n) => n.numbers),
+      times: sum((n) => n.times),
+      ...(look === "enum"
+        ? {
+            levels: unite(
+              parts.map((n) => n.levels ?? []),
+              byteOrder,
+            ),
+          }
+        : {}),
+    };
+    const example = async () => shares.map((s) => s.examples[i]).find((e) => e !== null);
+    const decision = await decideText(c, look, merged, example, onWarning);
+    specs.push(decision.domain ? { name: c.name, type: decision.type, domain: [...decision.domain] } : { name: c.name, type: decision.type });
+  }
+  return specs;
+}
