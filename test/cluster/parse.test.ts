@@ -4,13 +4,14 @@
 // own order), the same values.
 
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Source } from "../../src/core/source.ts";
 import { FloeNode } from "../../src/runtime.ts";
 import { expectSameFrame } from "../support/frame-values.ts";
 import { memoryCluster } from "../support/memory-cluster.ts";
+import { writeParseFixtures } from "./parse-fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "floe-parse-"));
 const single = new FloeNode({ threads: 1 });
@@ -19,21 +20,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Rows whose city levels come in a different order in each half, with a numeric-looking text column. */
-function lines(from: number, to: number): string[] {
-  const out: string[] = [];
-  for (let i = from; i < to; i++) {
-    const late = i >= 40_000;
-    const city = late ? ["Zug", "Aarau", "Chur", "Basel"][i % 4] : ["Basel", "Bern", "Zug"][i % 3];
-    const code = i === 50_001 ? "n/a?" : String(i % 97);
-    out.push(`${i},${(i * 7919) % 1000}.5,${city},${code},${i % 5 === 0 ? "yes" : "no"}`);
-  }
-  return out;
-}
-const HEADER = "id,x,city,code,label";
-const big = join(dir, "big.csv");
-writeFileSync(big, `${[HEADER, ...lines(0, 120_000)].join("\n")}\n`);
-for (let k = 0; k < 4; k++) writeFileSync(join(dir, `part-${k}.csv`), `${[HEADER, ...lines(k * 20_000, (k + 1) * 20_000)].join("\n")}\n`);
+const { big, parts } = writeParseFixtures(dir);
 
 const cluster = memoryCluster(2);
 const [coordinator] = cluster.nodes;
@@ -55,7 +42,7 @@ test("a large CSV file is cut at line ends and parsed by both nodes into the fra
 });
 
 test("the files of a glob are shared between the nodes", async () => {
-  const { shared, one, stages } = await both({ kind: "file", path: join(dir, "part-*.csv") });
+  const { shared, one, stages } = await both({ kind: "file", path: parts });
   expect(stages).toBe(2);
   expectSameFrame(shared, one);
 });
