@@ -5,62 +5,13 @@
 // peak memory of every node, and whether the two models predict the same bits.
 // Usage: npm run bench:cluster
 
-import { type Subprocess, spawn } from "bun";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { prepareFlights, root, test as testCsv, train as trainCsv } from "./flights.ts";
+import { prepareFlights, test as testCsv, train as trainCsv } from "./flights.ts";
+import { call, job, type Node, peakMB, startNode } from "./nodes.ts";
 
 const NTREES = 50;
 const MAX_DEPTH = 6;
 const SECRET = "bench-cluster-secret";
 const params = { ntrees: NTREES, max_depth: MAX_DEPTH, learn_rate: 0.1, seed: 42, score_tree_interval: NTREES };
-
-interface Node {
-  readonly proc: Subprocess;
-  readonly url: string;
-  readonly api: string;
-}
-
-/** Starts `floe serve` with `args` and waits for its "listening on" line. */
-async function startNode(args: string[]): Promise<Node> {
-  const proc = spawn([process.execPath, join(root, "src", "cli.ts"), "serve", "--port", "0", "--threads", "1", ...args], { stdout: "ignore", stderr: "pipe" });
-  const reader = proc.stderr.getReader();
-  let text = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`floe serve exited: ${text}`);
-    text += new TextDecoder().decode(value);
-    const m = text.match(/listening on (\S+)/);
-    if (m) {
-      // Keep draining stderr so the node never blocks on a full pipe.
-      void (async () => {
-        while (!(await reader.read()).done);
-      })();
-      return { proc, url: m[1], api: `${m[1]}/api/v1` };
-    }
-  }
-}
-
-async function call(node: Node, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${node.api}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function job(node: Node, started: { job: { job_id: string } }): Promise<any> {
-  for (;;) {
-    const j = await call(node, "GET", `/jobs/${started.job.job_id}?wait=60`);
-    if (j.status === "done") return j;
-    if (j.status !== "running") throw new Error(`job ${j.job_id}: ${JSON.stringify(j.error)}`);
-  }
-}
-
-/** Peak resident memory of a process, in MB. */
-function peakMB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
 
 /** Map traffic (request and reply bytes) seen by the coordinator so far. */
 async function mapBytes(node: Node): Promise<number> {

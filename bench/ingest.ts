@@ -3,11 +3,15 @@
 //   - flights-3m (npm vega-datasets data/flights-3m.parquet, written out as CSV)
 //   - a generated CSV of 1M rows x 20 numeric columns
 // Each side runs in its own process (3 runs, the median reported) so peak RSS is its own.
-// Usage: npm run bench:ingest   (or: bun bench/ingest.ts [--threads N] [--runs N])
+// With --cluster: flights-3m imported by two `floe serve` nodes, each parsing its share,
+// against one node's import of it (one thread a node, one run): the time ratio (target
+// <= 0.6x) and the peak RSS of the busiest node against the one node's (target <= 0.6x).
+// Usage: npm run bench:ingest   (or: bun bench/ingest.ts [--threads N] [--runs N] [--cluster])
 
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { call, job, type Node, peakMB, startNode } from "./nodes.ts";
 
 const root = join(import.meta.dir, "..");
 const out = join(root, "bench", "out");
@@ -58,25 +62,73 @@ async function once(side: "floe" | "duckdb", path: string): Promise<Side> {
 const median = (xs: Side[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[Math.floor(xs.length / 2)];
 
 const mb = (b: number) => b / 2 ** 20;
-console.log(`bench/ingest: ${threads} threads, median of ${runs} runs, each side in its own process\n`);
-for (const { name, path } of await prepare()) {
-  const size = mb(statSync(path).size);
-  await Bun.file(path).arrayBuffer(); // warm the page cache for both sides alike
-  const floeRuns: Side[] = [];
-  const duckRuns: Side[] = [];
-  for (let r = 0; r < runs; r++) {
-    duckRuns.push(await once("duckdb", path));
-    floeRuns.push(await once("floe", path));
+
+async function againstDuckdb(): Promise<void> {
+  console.log(`bench/ingest: ${threads} threads, median of ${runs} runs, each side in its own process\n`);
+  for (const { name, path } of await prepare()) {
+    const size = mb(statSync(path).size);
+    await Bun.file(path).arrayBuffer(); // warm the page cache for both sides alike
+    const floeRuns: Side[] = [];
+    const duckRuns: Side[] = [];
+    for (let r = 0; r < runs; r++) {
+      duckRuns.push(await once("duckdb", path));
+      floeRuns.push(await once("floe", path));
+    }
+    const f = median(floeRuns);
+    const d = median(duckRuns);
+    const peak = (xs: Side[]) => Math.max(...xs.map((x) => x.peakRssMB));
+    console.log(`${name}: ${size.toFixed(1)} MB CSV, ${f.rows.toLocaleString("en-US")} rows`);
+    console.log(`  duckdb CTAS   ${d.seconds.toFixed(3)} s  ${(size / d.seconds).toFixed(1)} MB/s  peak RSS ${peak(duckRuns).toFixed(0)} MB`);
+    console.log(`  floe import   ${f.seconds.toFixed(3)} s  ${(size / f.seconds).toFixed(1)} MB/s  peak RSS ${peak(floeRuns).toFixed(0)} MB`);
+    console.log(`  throughput ratio floe/duckdb: ${(d.seconds / f.seconds).toFixed(2)}x (target >= 0.5x)`);
+    console.log(
+      `  frame memory: buffers ${mb(f.frameBytes!).toFixed(1)} MB, RSS growth ${f.rssAfterMB!.toFixed(1)} MB, raw typed arrays ${mb(f.rawBytes!).toFixed(1)} MB` +
+        ` -> ${(f.frameBytes! / f.rawBytes!).toFixed(2)}x buffers, ${(mb(f.rawBytes!) ? f.rssAfterMB! / mb(f.rawBytes!) : 0).toFixed(2)}x RSS (target <= 1.5x)\n`,
+    );
   }
-  const f = median(floeRuns);
-  const d = median(duckRuns);
-  const peak = (xs: Side[]) => Math.max(...xs.map((x) => x.peakRssMB));
-  console.log(`${name}: ${size.toFixed(1)} MB CSV, ${f.rows.toLocaleString("en-US")} rows`);
-  console.log(`  duckdb CTAS   ${d.seconds.toFixed(3)} s  ${(size / d.seconds).toFixed(1)} MB/s  peak RSS ${peak(duckRuns).toFixed(0)} MB`);
-  console.log(`  floe import   ${f.seconds.toFixed(3)} s  ${(size / f.seconds).toFixed(1)} MB/s  peak RSS ${peak(floeRuns).toFixed(0)} MB`);
-  console.log(`  throughput ratio floe/duckdb: ${(d.seconds / f.seconds).toFixed(2)}x (target >= 0.5x)`);
-  console.log(
-    `  frame memory: buffers ${mb(f.frameBytes!).toFixed(1)} MB, RSS growth ${f.rssAfterMB!.toFixed(1)} MB, raw typed arrays ${mb(f.rawBytes!).toFixed(1)} MB` +
-      ` -> ${(f.frameBytes! / f.rawBytes!).toFixed(2)}x buffers, ${(mb(f.rawBytes!) ? f.rssAfterMB! / mb(f.rawBytes!) : 0).toFixed(2)}x RSS (target <= 1.5x)\n`,
-  );
 }
+
+/** Imports `path` on `node` as frame `id`; the seconds from the request to the job's end. */
+async function timedImport(node: Node, path: string, id: string): Promise<number> {
+  const t = performance.now();
+  await job(node, await call(node, "POST", "/frames/import", { path, frame_id: id }));
+  return (performance.now() - t) / 1000;
+}
+
+async function clusterCase(): Promise<void> {
+  const [{ path }] = await prepare();
+  await Bun.file(path).arrayBuffer();
+  const nodes: Node[] = [];
+  try {
+    const single = await startNode([]);
+    nodes.push(single);
+    const oneSeconds = await timedImport(single, path, "flights");
+    const oneFrame = await call(single, "GET", "/frames/flights");
+    const oneMB = peakMB(single.proc.pid);
+    single.proc.kill();
+    await single.proc.exited;
+
+    const a = await startNode(["--secret", "bench-ingest-secret", "--node-name", "a"]);
+    nodes.push(a);
+    const b = await startNode(["--secret", "bench-ingest-secret", "--node-name", "b", "--join", new URL(a.url).host]);
+    nodes.push(b);
+    const twoSeconds = await timedImport(a, path, "flights");
+    const twoFrame = await call(a, "GET", "/frames/flights");
+    const [aMB, bMB] = [peakMB(a.proc.pid), peakMB(b.proc.pid)];
+    const stages = (await call(a, "GET", "/cluster")).traffic?.["parse-stage"];
+    const busiest = Math.max(aMB, bMB);
+    const shape = (f: { rows: number; columns: { name: string; type: string; domain?: string[] }[] }) => JSON.stringify([f.rows, f.columns.map((c) => [c.name, c.type, c.domain ?? null])]);
+    console.log(`bench/ingest --cluster: flights-3m (${mb(statSync(path).size).toFixed(1)} MB CSV, ${oneFrame.rows.toLocaleString("en-US")} rows), one thread a node\n`);
+    console.log(`  1 node import        ${oneSeconds.toFixed(2)} s   peak RSS ${oneMB.toFixed(0)} MB`);
+    console.log(`  2 nodes, shared parse ${twoSeconds.toFixed(2)} s   peak RSS ${aMB.toFixed(0)} MB (receiving node), ${bMB.toFixed(0)} MB`);
+    console.log(`  time ratio           ${(twoSeconds / oneSeconds).toFixed(2)}x (target <= 0.6x)`);
+    console.log(`  busiest node's RSS   ${(busiest / oneMB).toFixed(2)}x the one node's (target <= 0.6x)`);
+    console.log(`  shares parsed        ${stages ? stages.calls + stages.local_calls : 0} (the peer's and the receiving node's)`);
+    console.log(`  same frame           ${shape(oneFrame) === shape(twoFrame) ? "yes (rows, column types, enum levels)" : "NO"}`);
+  } finally {
+    for (const n of nodes) n.proc.kill();
+  }
+}
+
+if (process.argv.includes("--cluster")) await clusterCase();
+else await againstDuckdb();

@@ -18,7 +18,7 @@ import { computeRollups } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
 import type { FrameEntry, Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
-import { toOthers } from "./peers.ts";
+import { inParallel, toOthers } from "./peers.ts";
 import type { FrameSpreader } from "./spread.ts";
 import { decode, encode } from "./wire.ts";
 
@@ -51,6 +51,8 @@ interface CopyRequest {
 }
 
 let parses = 0;
+/** Chunk copies a node has in flight at once. */
+const COPY_TRANSFERS = 4;
 
 export class SharedParse {
   /** Shares staged here, by parse id, until extracted or dropped. */
@@ -104,21 +106,27 @@ export class SharedParse {
       check();
       opts.onProgress?.(0.8);
       const rows = extracted.flatMap((e) => e.rows);
-      const holders: string[][] = [];
-      await Promise.all(
-        owners.map(async (node, k) => {
-          const indices = extracted[k].rows.map((_, j) => firstChunk[k] + j);
-          const got = await this.ask<string[][]>(node, "parse-copy", { frame: id, specs, indices } satisfies CopyRequest);
-          indices.forEach((index, j) => (holders[index] = got[j]));
-        }),
-      );
-      check();
-      opts.onProgress?.(0.9);
-      const starts = rows.map((_, i) => rows.slice(0, i).reduce((a, b) => a + b, 0));
-      const entry: FrameEntry = { id, columns: specs, starts, rows, byteSize: extracted.reduce((a, e) => a + e.bytes, 0), holders };
+      const starts: number[] = [];
+      rows.reduce((start, n, i) => ((starts[i] = start), start + n), 0);
+      const byteSize = extracted.reduce((a, e) => a + e.bytes, 0);
+      const indices = owners.map((_, k) => extracted[k].rows.map((_, j) => firstChunk[k] + j));
+      // The rollups are computed on the parsed chunks while they are being copied.
+      const parsedBy = owners.flatMap((node, k) => extracted[k].rows.map(() => [node]));
+      const entry: FrameEntry = { id, columns: specs, starts, rows, byteSize, holders: parsedBy };
       this.holdings.frames.set(id, entry);
-      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal });
-      const done: FrameEntry = { ...entry, rollups };
+      const holders: string[][] = [];
+      const [rollups] = await Promise.all([
+        computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal }),
+        Promise.all(
+          owners.map(async (node, k) => {
+            const got = await this.ask<string[][]>(node, "parse-copy", { frame: id, specs, indices: indices[k] } satisfies CopyRequest);
+            indices[k].forEach((index, j) => (holders[index] = got[j]));
+          }),
+        ),
+      ]);
+      check();
+      opts.onProgress?.(0.95);
+      const done: FrameEntry = { ...entry, rollups, holders };
       this.holdings.frames.set(id, done);
       await toOthers(this.peers, this.transport, "frame", encode(done));
       opts.onProgress?.(1);
@@ -164,11 +172,15 @@ export class SharedParse {
       "parse-copy": async (body) => {
         const req = decode<CopyRequest>(body);
         const out: string[][] = [];
-        for (const index of req.indices) {
-          const chunk = this.holdings.held(req.frame, index);
-          if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is not held on node ${this.peers.self}`);
-          out.push(await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self]));
-        }
+        await inParallel(
+          req.indices.map((index, j) => [index, j] as const),
+          COPY_TRANSFERS,
+          async ([index, j]) => {
+            const chunk = this.holdings.held(req.frame, index);
+            if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is not held on node ${this.peers.self}`);
+            out[j] = await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self]);
+          },
+        );
         return encode(out);
       },
       "parse-drop": async (body) => {

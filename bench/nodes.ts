@@ -1,0 +1,56 @@
+// `floe serve` processes for the cluster benchmarks (bench/cluster, bench/ingest --cluster):
+// started from source, waited for until they listen, called over REST, their peak memory read.
+
+import { type Subprocess, spawn } from "bun";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dir, "..");
+
+export interface Node {
+  readonly proc: Subprocess;
+  readonly url: string;
+  readonly api: string;
+}
+
+/** Starts `floe serve` (one thread unless `args` say otherwise) and waits for its "listening on" line. */
+export async function startNode(args: string[]): Promise<Node> {
+  const proc = spawn([process.execPath, join(root, "src", "cli.ts"), "serve", "--port", "0", "--threads", "1", ...args], { stdout: "ignore", stderr: "pipe" });
+  const reader = proc.stderr.getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`floe serve exited: ${text}`);
+    text += new TextDecoder().decode(value);
+    const m = text.match(/listening on (\S+)/);
+    if (m) {
+      // Keep draining stderr so the node never blocks on a full pipe.
+      void (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { proc, url: m[1], api: `${m[1]}/api/v1` };
+    }
+  }
+}
+
+export async function call(node: Node, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${node.api}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The job once done; throws when it failed. */
+export async function job(node: Node, started: { job: { job_id: string } }): Promise<any> {
+  for (;;) {
+    const j = await call(node, "GET", `/jobs/${started.job.job_id}?wait=60`);
+    if (j.status === "done") return j;
+    if (j.status !== "running") throw new Error(`job ${j.job_id}: ${JSON.stringify(j.error)}`);
+  }
+}
+
+/** Peak resident memory of a process, in MB. */
+export function peakMB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
