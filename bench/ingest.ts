@@ -115,7 +115,7 @@ async function clusterCase(): Promise<void> {
     const twoSeconds = await timedImport(a, path, "flights");
     const twoFrame = await call(a, "GET", "/frames/flights");
     const [aMB, bMB] = [peakMB(a.proc.pid), peakMB(b.proc.pid)];
-    const stages = (await call(a, "GET", "/cluster")).traffic?.["parse-stage"];
+    const stages = (await call(a, "GET", "/cluster")).traffic?.["parse-count"];
     const busiest = Math.max(aMB, bMB);
     const shape = (f: { rows: number; columns: { name: string; type: string; domain?: string[] }[] }) => JSON.stringify([f.rows, f.columns.map((c) => [c.name, c.type, c.domain ?? null])]);
     console.log(`bench/ingest --cluster: flights-3m (${mb(statSync(path).size).toFixed(1)} MB CSV, ${oneFrame.rows.toLocaleString("en-US")} rows), one thread a node\n`);

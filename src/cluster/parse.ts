@@ -1,5 +1,5 @@
 // A file import parsed by every node on its share (core/ingest-share.ts does the parsing):
-// the receiving node plans it and sends each live member its share to stage and count; it
+// the receiving node plans it and sends each live member its share to count; it
 // merges the counts into the frame's column types and enum levels, and each member casts
 // its share into chunks with those (so enum codes agree), keeps them, drops its staging
 // table, and only then copies each chunk to a second node, as spreading a frame would. The
@@ -12,7 +12,7 @@ import type { Db } from "../core/duckdb.ts";
 import { asFloeError, FloeError } from "../core/errors.ts";
 import type { ColumnSpec, Frame } from "../core/frame.ts";
 import { checkIngestOptions, type IngestOptions } from "../core/ingest.ts";
-import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, StagedShare } from "../core/ingest-share.ts";
+import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, NodeShare } from "../core/ingest-share.ts";
 import { cancelledError, type Executor } from "../core/mr.ts";
 import { computeRollups } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
@@ -22,7 +22,7 @@ import { inParallel, toOthers } from "./peers.ts";
 import type { FrameSpreader } from "./spread.ts";
 import { decode, encode } from "./wire.ts";
 
-interface StageRequest {
+interface CountRequest {
   readonly parse: string;
   readonly plan: Omit<ImportPlan, "shares">;
   readonly share: readonly Piece[];
@@ -55,8 +55,8 @@ let parses = 0;
 const COPY_TRANSFERS = 4;
 
 export class SharedParse {
-  /** Shares staged here, by parse id, until extracted or dropped. */
-  private readonly staged = new Map<string, StagedShare>();
+  /** Shares counted here, by parse id, until extracted or dropped. */
+  private readonly counted = new Map<string, NodeShare>();
 
   constructor(
     private readonly peers: Peers,
@@ -72,9 +72,19 @@ export class SharedParse {
    * `id` in the directory; null when the source is not to be split (the caller imports it).
    */
   async importShared(id: string, source: Source, opts: IngestOptions): Promise<Frame | null> {
+    try {
+      return await this.parse(id, source, opts, false);
+    } catch (err) {
+      // A value unlike the sniffed sample (as one node's import does): sniff every row.
+      if (asFloeError(err).details?.sniffWhole !== true) throw err;
+      return this.parse(id, source, opts, true);
+    }
+  }
+
+  private async parse(id: string, source: Source, opts: IngestOptions, sampleAll: boolean): Promise<Frame | null> {
     const chunkRows = checkIngestOptions(opts);
     const nodes = this.peers.live();
-    const planned = await planImport(await this.db(), source, opts, nodes.length);
+    const planned = await planImport(await this.db(), source, opts, nodes.length, sampleAll);
     if (!planned) return null;
     const { shares, ...plan } = planned;
     const parse = `${this.peers.self}/${id}/${++parses}`;
@@ -84,7 +94,7 @@ export class SharedParse {
     };
     opts.onProgress?.(0.05);
     try {
-      const counts = await Promise.all(shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-stage", { parse, plan, share } satisfies StageRequest)));
+      const counts = await Promise.all(shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-count", { parse, plan, share } satisfies CountRequest)));
       check();
       opts.onProgress?.(0.5);
       const total = counts.reduce((a, c) => a + c.rows, 0);
@@ -134,8 +144,6 @@ export class SharedParse {
     } catch (err) {
       this.holdings.frames.delete(id);
       await Promise.all(this.peers.live().map((node) => this.transport.call(node, "parse-drop", encode({ parse, frame: id })).catch(() => {})));
-      // A value the pinned types cannot read: one node's import re-sniffs the whole file.
-      if (asFloeError(err).details?.sniffWhole === true) return null;
       throw err;
     }
   }
@@ -147,17 +155,17 @@ export class SharedParse {
   /** The /internal routes of a shared parse. */
   handlers(): Handlers {
     return {
-      "parse-stage": async (body) => {
-        const req = decode<StageRequest>(body);
-        const share = await StagedShare.stage(await this.db(), req.plan, req.share);
-        this.staged.set(req.parse, share);
+      "parse-count": async (body) => {
+        const req = decode<CountRequest>(body);
+        const share = await NodeShare.count(await this.db(), req.plan, req.share);
+        this.counted.set(req.parse, share);
         return encode(share.counts);
       },
       "parse-extract": async (body) => {
         const req = decode<ExtractRequest>(body);
-        const share = this.staged.get(req.parse);
-        if (!share) throw new FloeError("not_found", `no staged share of parse ${req.parse} on node ${this.peers.self}`);
-        this.staged.delete(req.parse);
+        const share = this.counted.get(req.parse);
+        if (!share) throw new FloeError("not_found", `no counted share of parse ${req.parse} on node ${this.peers.self}`);
+        this.counted.delete(req.parse);
         const chunks = await share.extract(req.specs, req.chunkRows);
         let start = req.firstRow;
         let bytes = 0;
@@ -185,8 +193,8 @@ export class SharedParse {
       },
       "parse-drop": async (body) => {
         const { parse, frame } = decode<{ parse: string; frame: string }>(body);
-        await this.staged.get(parse)?.drop();
-        this.staged.delete(parse);
+        this.counted.get(parse)?.drop();
+        this.counted.delete(parse);
         if (!this.holdings.frames.has(frame)) this.holdings.dropFrame(frame);
         return encode(true);
       },

@@ -3,39 +3,26 @@
 //             probes the first rows as one node's import would, and cuts the source into
 //             shares: the files of a glob, a large CSV file's data at line ends, a large
 //             Parquet file's row groups
-//   stage     each node parses its share into a DuckDB table and counts what typing needs
+//   count     each node reads its share once for what typing needs (no table kept)
 //   decide    the counts add up and the enum levels unite (sorted as DuckDB sorts them), so
 //             every column gets the type and levels one node's import of the whole gives
-//   extract   each node casts its share into chunks, enum codes from the merged levels
+//   extract   each node reads its share again, cast into chunks, enum codes from the merged levels
 // A CSV file holding its quote character anywhere is not cut (a quoted field may hold a
 // line break, and a cut inside it would misread both halves): one node parses it whole.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
-import {
-  classify,
-  decideText,
-  extractExpr,
-  notANumber,
-  PROBE_ROWS,
-  probeText,
-  type StagedColumn,
-  settledType,
-  type TextCount,
-  type TextLook,
-  textCountAt,
-  textCountExprs,
-  tooManyLevels,
-} from "./column-types.ts";
+import { type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecKindOf } from "./chunk.ts";
+import { classify, decideText, extractExpr, PROBE_ROWS, probeText, type StagedColumn, settledType, type TextCount, type TextLook, textCountAt, textCountExprs, tooManyLevels } from "./column-types.ts";
 import { type PinnedCsv, pinCsv, pinnedCsvReader } from "./csv-dialect.ts";
 import type { Db, DbSession } from "./duckdb.ts";
 import { sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import type { ColumnSpec } from "./frame.ts";
-import { extractChunks, type IngestOptions, readerSql } from "./ingest.ts";
+import { type IngestOptions, readerSql } from "./ingest.ts";
+import { readResultChunks } from "./result-chunks.ts";
 import { type FileSource, literalPath, resolveFile, type Source } from "./source.ts";
 
 /** A file, or a part of one, is cut only into pieces of at least this many bytes. */
@@ -47,6 +34,8 @@ export interface Piece {
   readonly label: string;
   /** The file's size when planned: a node that sees another size does not share the filesystem. */
   readonly size: number;
+  /** The bytes of the file it stands for, to balance the shares. */
+  readonly weight: number;
   readonly bytes?: readonly [number, number];
   readonly rows?: readonly [number, number];
 }
@@ -78,8 +67,11 @@ export interface ShareCounts {
 /** spoolToFile's directories (source.ts): an upload or stdin, on the receiving node only. */
 const isSpool = (path: string) => basename(dirname(path)).startsWith("floe-spool-");
 
-/** The shares of `source` for `nodes` nodes; null when one node parses it (not files, one share, JSON, uploads). */
-export async function planImport(db: Db, source: Source, opts: IngestOptions, nodes: number): Promise<ImportPlan | null> {
+/**
+ * The shares of `source` for `nodes` nodes; null when one node parses it (not files, one
+ * share, JSON, uploads). `sampleAll` sniffs CSV types over every row, not a sample.
+ */
+export async function planImport(db: Db, source: Source, opts: IngestOptions, nodes: number, sampleAll = false): Promise<ImportPlan | null> {
   if (nodes < 2 || (source.kind !== "file" && source.kind !== "files")) return null;
   const resolved = resolveFile(source as FileSource);
   if (resolved.format === "json" || resolved.files.some((f) => isSpool(f.path))) return null;
@@ -92,7 +84,7 @@ export async function planImport(db: Db, source: Source, opts: IngestOptions, no
     const varchar = Object.entries(opts.colTypes ?? {})
       .filter(([, t]) => t === "enum" || t === "string")
       .map(([n]) => n);
-    const csv = resolved.format === "csv" ? await pinCsv(session, { ...resolved, files }, opts, varchar, false) : null;
+    const csv = resolved.format === "csv" ? await pinCsv(session, { ...resolved, files }, opts, varchar, sampleAll) : null;
     const reader = csv
       ? pinnedCsvReader(
           files.map((f) => f.path),
@@ -108,8 +100,7 @@ export async function planImport(db: Db, source: Source, opts: IngestOptions, no
     try {
       await session.run(`CREATE TEMP TABLE ${sample} AS SELECT * FROM ${reader} LIMIT ${PROBE_ROWS}`);
     } catch (err) {
-      // A value unlike the sniffed sample: one node re-sniffs the whole file.
-      if (/Could not convert string/.test(String(err))) return null;
+      if (/Could not convert string/.test(String(err))) throw unlikeSample(err, resolved.label);
       throw readerError(err, resolved.label, files);
     }
     const text = columns.filter((c) => settledType(c, opts.colTypes ?? {}) === undefined);
@@ -128,10 +119,9 @@ export async function planImport(db: Db, source: Source, opts: IngestOptions, no
 
 let planCounter = 0;
 
-/** Bytes a piece stands for, to balance the shares. */
-function weight(p: Piece): number {
-  if (p.bytes) return p.bytes[1] - p.bytes[0];
-  return p.size;
+/** A value unlike the sniffed sample further down: the import is planned again, sniffing every row. */
+function unlikeSample(err: unknown, label: string): FloeError {
+  return new FloeError("bad_input", readerError(err, label).message, { sniffWhole: true });
 }
 
 /**
@@ -141,7 +131,7 @@ function weight(p: Piece): number {
  */
 async function cutFile(session: DbSession, path: string, label: string, format: "csv" | "parquet", csv: PinnedCsv | null, nodes: number): Promise<Piece[]> {
   const size = statSync(path).size;
-  const whole: Piece[] = [{ path, label, size }];
+  const whole: Piece[] = [{ path, label, size, weight: size }];
   const parts = Math.min(nodes, Math.floor(size / MIN_PIECE_BYTES));
   if (parts < 2) return whole;
   if (format === "parquet") {
@@ -155,7 +145,7 @@ async function cutFile(session: DbSession, path: string, label: string, format: 
       at += n;
       const due = (total * (pieces.length + 1)) / parts;
       if ((at >= due && pieces.length < parts - 1) || g === counts.length - 1) {
-        pieces.push({ path, label, size: Math.round((size * (at - from)) / total), rows: [from, at] });
+        pieces.push({ path, label, size, weight: (size * (at - from)) / total, rows: [from, at] });
         from = at;
       }
     }
@@ -164,8 +154,9 @@ async function cutFile(session: DbSession, path: string, label: string, format: 
   if (!csv) return whole;
   const fd = openSync(path, "r");
   try {
-    if (csv.dialect.quote && contains(fd, size, csv.dialect.quote.charCodeAt(0))) return whole;
-    const start = lineEnd(fd, 0, csv.dialect.skip + (csv.dialect.header ? 1 : 0));
+    // Lines skipped before the header would be skipped again in every cut piece.
+    if (csv.dialect.skip > 0 || (csv.dialect.quote && contains(fd, size, csv.dialect.quote.charCodeAt(0)))) return whole;
+    const start = lineEnd(fd, 0, csv.dialect.header ? 1 : 0);
     const cuts = [start];
     for (let k = 1; k < parts; k++) {
       const at = lineEnd(fd, Math.max(cuts[cuts.length - 1], start + Math.floor(((size - start) * k) / parts)), 1);
@@ -173,7 +164,7 @@ async function cutFile(session: DbSession, path: string, label: string, format: 
     }
     cuts.push(size);
     const pieces: Piece[] = [];
-    for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path, label, size, bytes: [cuts[k], cuts[k + 1]] });
+    for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path, label, size, weight: cuts[k + 1] - cuts[k], bytes: [cuts[k], cuts[k + 1]] });
     return pieces.length < 2 ? whole : pieces;
   } finally {
     closeSync(fd);
@@ -207,89 +198,116 @@ function lineEnd(fd: number, from: number, lines: number): number {
 
 /** Pieces in order grouped into at most `nodes` contiguous shares of about equal weight. */
 function groupPieces(pieces: readonly Piece[], nodes: number): Piece[][] {
-  const total = pieces.reduce((a, p) => a + weight(p), 0);
+  const total = pieces.reduce((a, p) => a + p.weight, 0);
   const shares: Piece[][] = [[]];
   let done = 0;
   for (const p of pieces) {
     const current = shares[shares.length - 1];
-    if (current.length > 0 && shares.length < nodes && done + weight(p) / 2 > (total * shares.length) / nodes) shares.push([p]);
+    if (current.length > 0 && shares.length < nodes && done + p.weight / 2 > (total * shares.length) / nodes) shares.push([p]);
     else current.push(p);
-    done += weight(p);
+    done += p.weight;
   }
   return shares;
 }
 
 let shareCounter = 0;
 
-/** A node's share staged in DuckDB, counted, then extracted into chunks. */
-export class StagedShare {
+/**
+ * A node's share: counted in one pass, then read again straight into chunks. No table
+ * holds it in between: DuckDB would keep the share's rows (and hand their memory back only
+ * some time after they are dropped) while the chunks are built and the copies arrive.
+ */
+export class NodeShare {
   private constructor(
     private readonly db: Db,
     private readonly plan: Omit<ImportPlan, "shares">,
-    readonly table: string,
+    private readonly reader: string,
+    private readonly label: string,
+    /** Temporary files holding the lines of cut CSV files. */
+    private readonly slices: readonly string[],
     readonly counts: ShareCounts,
   ) {}
 
-  /** Parses `share` of `plan` into a table of this node's DuckDB and counts it. */
-  static async stage(db: Db, plan: Omit<ImportPlan, "shares">, share: readonly Piece[]): Promise<StagedShare> {
-    const table = `floe_share_${++shareCounter}`;
+  /** Reads `share` of `plan` once on this node for what the typing decisions need. */
+  static async count(db: Db, plan: Omit<ImportPlan, "shares">, share: readonly Piece[]): Promise<NodeShare> {
+    for (const piece of share) checkSameFile(piece);
+    const slices: string[] = [];
     const session = await db.connect();
     try {
-      const columns = plan.columns.map((c) => `${sqlIdent(c.name)} ${c.duckType}`);
-      await session.run(`CREATE TABLE ${table} (${columns.join(", ")})`);
-      for (const piece of share) await insertPiece(session, table, plan, piece);
-      const counts = await countShare(session, table, plan);
-      return new StagedShare(db, plan, table, counts);
+      const paths = share.map((piece) => {
+        if (!piece.bytes) return piece.path;
+        slices.push(copyRange(piece.path, piece.bytes, plan.csv as PinnedCsv));
+        return slices[slices.length - 1];
+      });
+      const reader = shareReader(plan, share, paths);
+      const label = share.length === 1 ? share[0].label : `${share[0].label} and ${share.length - 1} more`;
+      let counts: ShareCounts;
+      try {
+        counts = await countShare(session, reader, plan);
+      } catch (err) {
+        if (/Could not convert string/.test(String(err))) throw unlikeSample(err, label);
+        throw readerError(
+          err,
+          label,
+          share.map((piece, i) => ({ path: paths[i], label: piece.label })),
+        );
+      }
+      return new NodeShare(db, plan, reader, label, slices, counts);
     } catch (err) {
-      await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+      removeSlices(slices);
       throw err;
     } finally {
       session.close();
     }
   }
 
-  /** The share's chunks, cast to `specs` (decided over every share); the staged table is dropped. */
+  /** The share's chunks, cast to `specs` (decided over every share), numbered from 0. */
   async extract(specs: readonly ColumnSpec[], chunkRows: number): Promise<Chunk[]> {
     const session = await this.db.connect();
     const enumTypes: string[] = [];
+    const id = ++shareCounter;
     try {
       const exprs: string[] = [];
       for (const [i, spec] of specs.entries()) {
         const domain = spec.domain ?? [];
         let typeName: string | null = null;
         if (spec.type === "enum" && domain.length > 0) {
-          typeName = `${this.table}_enum_${i}`;
+          typeName = `floe_share_${id}_enum_${i}`;
           await session.run(`CREATE TYPE ${typeName} AS ENUM (${domain.map(sqlString).join(", ")})`);
           enumTypes.push(typeName);
         }
         exprs.push(extractExpr(this.plan.columns[i], spec.type, typeName));
       }
-      if (this.counts.rows === 0) return [];
-      return await extractChunks(
-        this.db,
-        this.table,
-        exprs,
-        specs.map((s) => s.type),
-        this.counts.rows,
+      const chunks: Chunk[] = [];
+      let read = 0;
+      const result = await session.stream(`SELECT ${exprs.join(", ")} FROM ${this.reader}`);
+      await readResultChunks(
+        result,
+        specs.map((s) => vecKindOf(s.type)),
         chunkRows,
-        {},
+        (vecs, rows) => {
+          chunks.push({ index: chunks.length, start: 0, rows, vecs });
+          read += rows;
+        },
       );
+      // A streamed read can end early on an error DuckDB does not raise: never keep a short share.
+      if (read !== this.counts.rows) throw new FloeError("bad_input", `${this.label}: read ${read} rows where the count found ${this.counts.rows}`);
+      return chunks;
     } finally {
-      await session.run(`DROP TABLE IF EXISTS ${this.table}`).catch(() => {});
       for (const t of enumTypes) await session.run(`DROP TYPE IF EXISTS ${t}`).catch(() => {});
       session.close();
+      this.drop();
     }
   }
 
-  async drop(): Promise<void> {
-    const session = await this.db.connect();
-    await session.run(`DROP TABLE IF EXISTS ${this.table}`).catch(() => {});
-    session.close();
+  /** Removes the temporary files (after the extract, or when the import fails). */
+  drop(): void {
+    removeSlices(this.slices);
   }
 }
 
-/** Appends one piece's rows to the staged table. */
-async function insertPiece(session: DbSession, table: string, plan: Omit<ImportPlan, "shares">, piece: Piece): Promise<void> {
+/** Refuses a file this node does not see as the planning node saw it. */
+function checkSameFile(piece: Piece): void {
   let seen: number;
   try {
     seen = statSync(piece.path).size;
@@ -302,44 +320,51 @@ async function insertPiece(session: DbSession, table: string, plan: Omit<ImportP
       `${piece.label}: this node sees ${seen < 0 ? "no such file" : `${seen} bytes, not ${piece.size}`} at ${piece.path} (an import is parsed by every node: the files must be on a filesystem they share)`,
     );
   }
-  const where = piece.bytes ? `${piece.label} (the lines from byte ${piece.bytes[0]})` : piece.label;
-  let slice: string | null = null;
-  try {
-    let reader: string;
-    if (plan.format === "parquet") {
-      const file = `[${sqlString(literalPath(piece.path))}]`;
-      reader = piece.rows
-        ? `(SELECT * EXCLUDE (file_row_number) FROM read_parquet(${file}, file_row_number=true) WHERE file_row_number >= ${piece.rows[0]} AND file_row_number < ${piece.rows[1]})`
-        : `read_parquet(${file})`;
-    } else if (piece.bytes) {
-      // DuckDB reads files, not ranges: the lines go to a temporary file of their own.
-      slice = copyRange(piece.path, piece.bytes);
-      reader = pinnedCsvReader([slice], plan.csv as PinnedCsv, true);
-    } else {
-      reader = pinnedCsvReader([piece.path], plan.csv as PinnedCsv);
-    }
-    await session.run(`INSERT INTO ${table} SELECT * FROM ${reader}`);
-  } catch (err) {
-    if (/Could not convert string/.test(String(err))) throw new FloeError("bad_input", readerError(err, where).message, { sniffWhole: true });
-    throw readerError(err, where, [{ path: slice ?? piece.path, label: where }]);
-  } finally {
-    if (slice) rmSync(dirname(slice), { recursive: true, force: true });
-  }
 }
 
-/** Copies bytes [a, b) of a file to a new temporary file; its path. */
-function copyRange(path: string, [a, b]: readonly [number, number]): string {
+/**
+ * The table expression reading a share's pieces in order: CSV files (cut ones through their
+ * temporary `paths`) in one read_csv; Parquet files in one read_parquet, each file's rows
+ * filtered to its piece's range.
+ */
+function shareReader(plan: Omit<ImportPlan, "shares">, share: readonly Piece[], paths: readonly string[]): string {
+  if (plan.format === "csv") return pinnedCsvReader(paths, plan.csv as PinnedCsv);
+  const list = `[${share.map((p) => sqlString(literalPath(p.path))).join(", ")}]`;
+  if (share.every((p) => !p.rows)) return `read_parquet(${list})`;
+  const keep = share.map((p) => {
+    const file = `filename = ${sqlString(literalPath(p.path))}`;
+    return p.rows ? `(${file} AND file_row_number >= ${p.rows[0]} AND file_row_number < ${p.rows[1]})` : `(${file})`;
+  });
+  return `(SELECT * EXCLUDE (filename, file_row_number) FROM read_parquet(${list}, filename=true, file_row_number=true) WHERE ${keep.join(" OR ")})`;
+}
+
+function removeSlices(slices: readonly string[]): void {
+  for (const slice of slices) rmSync(dirname(slice), { recursive: true, force: true });
+}
+
+/**
+ * Copies the header and bytes [a, b) of a CSV file to a new temporary file (DuckDB reads
+ * files, not ranges); its path.
+ */
+function copyRange(path: string, [a, b]: readonly [number, number], csv: PinnedCsv): string {
   const dir = mkdtempSync(join(tmpdir(), "floe-slice-"));
   const out = join(dir, "part.csv");
   const from = openSync(path, "r");
   const to = openSync(out, "w");
   try {
     const buf = Buffer.allocUnsafe(4 * BLOCK);
-    for (let pos = a; pos < b; ) {
-      const n = readSync(from, buf, 0, Math.min(buf.length, b - pos), pos);
-      if (n <= 0) break;
-      writeSync(to, buf, 0, n);
-      pos += n;
+    // The header line too, so that whole files and cut ones read alike.
+    const head = csv.dialect.header ? lineEnd(from, 0, 1) : 0;
+    for (const [start, end] of [
+      [0, head],
+      [a, b],
+    ]) {
+      for (let pos = start; pos < end; ) {
+        const n = readSync(from, buf, 0, Math.min(buf.length, end - pos), pos);
+        if (n <= 0) break;
+        writeSync(to, buf, 0, n);
+        pos += n;
+      }
     }
   } finally {
     closeSync(from);
@@ -348,32 +373,47 @@ function copyRange(path: string, [a, b]: readonly [number, number]): string {
   return out;
 }
 
-/** What the staged share holds, for the decisions: the count of text columns, the levels of enum ones. */
-async function countShare(session: DbSession, table: string, plan: Omit<ImportPlan, "shares">): Promise<ShareCounts> {
-  const [[rowCount]] = await session.rows(`SELECT count(*) FROM ${table}`);
-  const rows = Number(rowCount);
+/**
+ * One pass over the share: its rows, the full count of the text columns the rules type, a
+ * value that is not a number where one looked numeric, and the levels of settled enums.
+ */
+async function countShare(session: DbSession, reader: string, plan: Omit<ImportPlan, "shares">): Promise<ShareCounts> {
   const text = plan.columns.filter((_, i) => plan.looks[i] !== null);
   const looks = text.map((c) => plan.looks[plan.columns.indexOf(c)] as TextLook);
-  const row = text.length ? (await session.rows(`SELECT ${textCountExprs(text, looks).join(", ")} FROM ${table}`))[0] : [];
-  const counts = plan.columns.map((c) => (text.includes(c) ? textCountAt(row, text.indexOf(c), looks[text.indexOf(c)]) : null));
-  const examples: (string | null)[] = [];
-  const levels: (string[] | null)[] = [];
+  // count(*) alone would let DuckDB skip converting the columns: counting each one makes a
+  // value its pinned type cannot hold an error here, as it is when one node stages the whole.
+  const exprs = ["count(*)", ...textCountExprs(text, looks), ...plan.columns.map((c) => `count(${sqlIdent(c.name)})`)];
+  const extra: [number, "example" | "levels"][] = [];
   for (const [i, c] of plan.columns.entries()) {
-    const n = counts[i];
-    examples.push(n && plan.looks[i] === "number or time" && n.numbers < n.present ? String(await notANumber(session, table, c)) : null);
-    const settled = settledType(c, plan.colTypes);
-    if (settled?.type !== "enum") {
-      levels.push(null);
-      continue;
-    }
-    // In the column's own order (numbers numerically), as one node's ENUM type is built.
     const q = sqlIdent(c.name);
-    const [[list]] = await session.rows(`SELECT list(CAST(v AS VARCHAR) ORDER BY v) FROM (SELECT DISTINCT ${q} AS v FROM ${table} WHERE ${q} IS NOT NULL)`);
-    const found = ((list as unknown[] | null) ?? []).map(String);
-    if (found.length > ENUM_MAX_LEVELS) throw tooManyLevels(c.name, found.length);
-    levels.push(found);
+    if (plan.looks[i] === "number or time") {
+      exprs.push(`first(${q}) FILTER (WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL)`);
+      extra.push([i, "example"]);
+    } else if (settledType(c, plan.colTypes)?.type === "enum") {
+      // In the column's own order (numbers numerically), as one node's ENUM type is built.
+      exprs.push(`list_transform(list(DISTINCT ${q} ORDER BY ${q}) FILTER (WHERE ${q} IS NOT NULL), v -> CAST(v AS VARCHAR))`);
+      extra.push([i, "levels"]);
+    }
   }
-  return { rows, text: counts, examples, levels };
+  const [row] = await session.rows(`SELECT ${exprs.join(", ")} FROM ${reader}`);
+  const textRow = row.slice(1, 1 + 3 * text.length);
+  const examples: (string | null)[] = plan.columns.map(() => null);
+  const levels: (string[] | null)[] = plan.columns.map(() => null);
+  extra.forEach(([i, kind], j) => {
+    const v = row[1 + 3 * text.length + plan.columns.length + j];
+    if (kind === "example") examples[i] = v == null ? null : String(v);
+    else {
+      const found = ((v as unknown[] | null) ?? []).map(String);
+      if (found.length > ENUM_MAX_LEVELS) throw tooManyLevels(plan.columns[i].name, found.length);
+      levels[i] = found;
+    }
+  });
+  return {
+    rows: Number(row[0]),
+    text: plan.columns.map((c) => (text.includes(c) ? textCountAt(textRow, text.indexOf(c), looks[text.indexOf(c)]) : null)),
+    examples,
+    levels,
+  };
 }
 
 /** Byte order of UTF-8, as DuckDB sorts text. */
