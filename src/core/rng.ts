@@ -31,6 +31,16 @@ export function rowUniform(state: number, row: number): number {
   return fmix32(fmix32(state ^ lo) + Math.imul(hi, 0x165667b1)) / TWO_32;
 }
 
+/**
+ * A dither in [0, 1) for global row id `row` under a 32-bit state: the Weyl sequence
+ * frac(state / 2^32 + row · (golden ratio − 1)) in integer arithmetic (ids wrap at 2^32).
+ * Consecutive rows spread evenly over [0, 1), so floor(x + dither) over a run of rows sums
+ * to within one of their exact sum; at a multiply a row, far cheaper than rowUniform's hash.
+ */
+export function rowDither(state: number, row: number): number {
+  return ((Math.imul(row, 0x9e3779b9) + state) >>> 0) / TWO_32;
+}
+
 /** A seed drawn from the operating system, for callers that were given none. */
 export function randomSeed(): number {
   const words = crypto.getRandomValues(new Uint32Array(2));

@@ -62,8 +62,8 @@ export interface Grown {
   readonly cover: Float64Array;
   readonly splits: Float64Array;
   /**
-   * Splits of the last level, not yet applied to the view's node ids: apply them and
-   * every in-bag row's node is its leaf (ScoreTask does, to add the trees cheaply).
+   * Splits of the last level, not yet applied to the view's rows: finishRows applies them
+   * and gives every in-bag row its leaf (ScoreTask does, to add the trees cheaply).
    */
   readonly pending: SplitTable | null;
 }

@@ -7,7 +7,7 @@ import { rowUniform } from "../../core/rng.ts";
 import { mergeSorted } from "../../core/sorted.ts";
 import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import { addTrees, applySplits, computeGradients, finishedLeaf, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
+import { addTrees, computeGradients, finishedLeaf, finishRows, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { type Router, routeRows, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -162,7 +162,7 @@ export const ResetScoresTask = stateTask<{ init: Float64Array }, TreeChunk>("ml.
 });
 
 export interface LeafResidualArgs {
-  /** The grower's pending splits, applied here (so ScoreTask must not apply them again). */
+  /** The grower's pending splits: the task ends the tree's growth (finishRows) before it reads leaves. */
   readonly pending: SplitTable | null;
   readonly missingBin: Int32Array;
   /** Nodes in the tree: the partial holds one list per node id. */
@@ -177,11 +177,11 @@ export const LeafResidualsTask: Task<LeafResidualArgs, Float64Array[], TreeChunk
   name: "ml.tree.leaf_residuals",
   commutative: true,
   map(c, { pending, missingBin, nodes }) {
-    if (pending) applySplits(c, pending, 1, missingBin);
+    finishRows(c, pending, 1, missingBin);
     const lists: number[][] = Array.from({ length: nodes }, () => []);
     for (let i = 0; i < c.rows; i++) {
       const n = c.node[i];
-      const leaf = n >= 0 ? n : n <= -2 ? finishedLeaf(n) : -1;
+      const leaf = n <= -2 ? finishedLeaf(n) : -1;
       if (leaf >= 0) lists[leaf].push(c.y[i] - c.score[i]);
     }
     return lists.map((l) => Float64Array.from(l).sort());

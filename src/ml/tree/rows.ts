@@ -24,37 +24,50 @@ export interface SplitTable {
 }
 
 /**
- * Row node ids in the view: n >= 0 a node still growing, −1 not in the tree (out of
- * bag, no weight), and −2 − leaf for a row whose node stopped splitting.
+ * Row node ids in the view: n >= 0 a row still in a growing node (which one, the view's
+ * parts say: level passes do not rewrite it), −1 not in the tree (out of bag, no weight),
+ * and −2 − leaf for a row whose node stopped splitting.
  */
 export function finishedLeaf(n: number): number {
   return -2 - n;
 }
 
-/** Moves every row of a split node to its child; rows of nodes that did not split finish there. */
-export function applySplits(c: TreeChunk, s: SplitTable, K: number, missingBin: Int32Array): void {
-  const node = c.node;
-  const bins = c.bins;
-  const { feature, threshold, naLeft, catOffset, bitsets, left } = s;
+/**
+ * Ends the growth of the chunk's trees: the rows of every growing node (the parts) move by
+ * its split in `s`, when it has one, and finish in the node they reach (−2 − leaf). Once
+ * done the parts are empty, so a second call changes nothing.
+ */
+export function finishRows(c: TreeChunk, s: SplitTable | null, K: number, missingBin: Int32Array): void {
+  const n = c.rows;
+  const { node, order, parts, bins } = c;
   for (let k = 0; k < K; k++) {
-    const splitOf = s.splitOf[k];
-    for (let i = 0; i < c.rows; i++) {
-      const at = i * K + k;
-      const n = node[at];
-      if (n < 0) continue;
-      const sp = n < splitOf.length ? splitOf[n] : -1;
-      if (sp < 0) {
-        node[at] = -2 - n;
+    const base = k * n;
+    const pb = k * (3 * n + 3);
+    const splitOf = s?.splitOf[k];
+    for (let q = 0; q < c.partCount[k]; q++) {
+      const nd = parts[pb + 3 * q];
+      const from = base + parts[pb + 3 * q + 1];
+      const to = base + parts[pb + 3 * q + 2];
+      const sp = s && splitOf && nd < splitOf.length ? splitOf[nd] : -1;
+      if (s === null || sp < 0) {
+        for (let j = from; j < to; j++) node[order[j] * K + k] = -2 - nd;
         continue;
       }
-      const f = feature[sp];
-      const b = bins[f][i];
-      const off = catOffset[sp];
-      // The right child is always left + 1: compute 0/1 without a branch the CPU would
-      // mispredict half the time (missing values and categorical splits are the rare paths).
-      const goRight = off >= 0 ? 1 - leftBit(bitsets, off, b) : b === missingBin[f] ? 1 - naLeft[sp] : +(b > threshold[sp]);
-      node[at] = left[sp] + goRight;
+      const bf = bins[s.feature[sp]];
+      const off = s.catOffset[sp];
+      const thr = s.threshold[sp];
+      const mb = missingBin[s.feature[sp]];
+      const na = 1 - s.naLeft[sp];
+      // −2 − (left + goRight), left + 1 being the right child.
+      const leftLeaf = -2 - s.left[sp];
+      for (let j = from; j < to; j++) {
+        const i = order[j];
+        const b = bf[i];
+        const goRight = off >= 0 ? 1 - leftBit(s.bitsets, off, b) : b === mb ? na : +(b > thr);
+        node[i * K + k] = leftLeaf - goRight;
+      }
     }
+    c.partCount[k] = 0;
   }
 }
 
@@ -101,8 +114,8 @@ export interface ScoreArgs {
   readonly oob: { readonly bagState: number; readonly bagRate: number } | null;
   /**
    * On the view the trees grew on: the grower's pending splits. Rows that trained then
-   * find their leaf in their node id; the others (and every row of another view) are
-   * routed from the root.
+   * find their leaf in their node id once their growth ends (finishRows); the others (and
+   * every row of another view) are routed from the root.
    */
   readonly grown: { readonly pending: SplitTable | null } | null;
 }
@@ -120,7 +133,7 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
   const { trees, missingBin, oob, grown } = args;
   const K = trees.length;
   const n = c.rows;
-  if (grown?.pending) applySplits(c, grown.pending, K, missingBin);
+  if (grown) finishRows(c, grown.pending, K, missingBin);
   const routers = routersFor(args, [trees])[0];
   if (routedRows.length < n) {
     outOfBagRows = new Uint8Array(n);
@@ -142,7 +155,7 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
         routedRows[m++] = i;
         continue;
       }
-      const v = value[node >= 0 ? node : finishedLeaf(node)];
+      const v = value[finishedLeaf(node)];
       c.score[i * K + k] += v;
       if (outOfBag[i]) c.oob[i * K + k] += v;
     }

@@ -5,7 +5,7 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { InlineExecutor } from "../../../src/core/mr.ts";
 import { WorkerPool } from "../../../src/core/pool.ts";
-import { keyState, rowUniform } from "../../../src/core/rng.ts";
+import { keyState } from "../../../src/core/rng.ts";
 import { type BinColumn, cutPoints, enumBins, totalBins } from "../../../src/ml/tree/binning.ts";
 import { LevelTask } from "../../../src/ml/tree/histogram.ts";
 import { GradTask } from "../../../src/ml/tree/row-tasks.ts";
@@ -82,10 +82,10 @@ test("the root histogram equals a naive row-by-row sum over in-bag rows", async 
   for (const c of view.chunks) {
     for (let i = 0; i < c.rows; i++) {
       if (c.node[i] !== 0) continue; // the task put in-bag rows at the root
-      // seeded stochastic rounding: floor(g / scale + u), u the row's draw
-      const u = rowUniform(root.roundState, c.start + i);
-      const g = Math.floor(c.g[i] / root.gScale[0] + u);
-      const h = Math.floor(c.h[i] / root.hScale[0] + u);
+      // dithered rounding: floor(g · levels + u), u the row's Weyl dither (golden-ratio step)
+      const u = (((c.start + i) * 0x9e3779b9 + root.roundState) % 2 ** 32) / 2 ** 32;
+      const g = Math.floor(c.g[i] * (1 / root.gScale[0]) + u);
+      const h = Math.floor(c.h[i] * (1 / root.hScale[0]) + u);
       for (let f = 0; f < 2; f++) {
         const t = (offset[f] + c.bins[f][i]) * 3;
         naive[t] += g;
