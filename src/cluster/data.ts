@@ -4,6 +4,7 @@
 
 import type { Db } from "../core/duckdb.ts";
 import type { Frame } from "../core/frame.ts";
+import type { MemoryBudget } from "../core/memory.ts";
 import type { Executor, TaskRegistry } from "../core/mr.ts";
 import { ClusterExecutor } from "./executor.ts";
 import { Holdings } from "./holdings.ts";
@@ -23,6 +24,8 @@ export interface ClusterDataOptions {
   readonly log: (line: string) => void;
   /** This node's DuckDB, which parses its share of an import. */
   readonly db: () => Promise<Db>;
+  /** What this node may hold: a share of an import that would not fit is refused before it is read. */
+  readonly budget?: MemoryBudget;
 }
 
 export interface ClusterData {
@@ -36,7 +39,7 @@ export function clusterData(opts: ClusterDataOptions): ClusterData {
   const holdings = new Holdings(opts.peers.self, opts.local, opts.registry, opts.onFrame);
   const executor = new ClusterExecutor(opts.peers, opts.transport, holdings, opts.local);
   const placement = new FrameSpreader(opts.peers, opts.transport, holdings, opts.log);
-  const parse = new SharedParse(opts.peers, opts.transport, holdings, placement, executor, opts.db);
+  const parse = new SharedParse(opts.peers, opts.transport, holdings, placement, executor, opts.db, opts.budget);
   placement.importShared = (id, source, ingest) => parse.importShared(id, source, ingest);
   return { holdings, executor, placement, handlers: { ...holdings.handlers(), ...parse.handlers() } };
 }

@@ -13,12 +13,13 @@ import type { ColumnSpec, Frame } from "../core/frame.ts";
 import { checkIngestOptions, type IngestOptions } from "../core/ingest.ts";
 import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, NodeShare } from "../core/ingest-share.ts";
 import { cancelledError, type Executor } from "../core/mr.ts";
+import { frameBytesEstimate, type MemoryBudget } from "../core/memory.ts";
 import { computeRollups } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
 import type { FrameEntry, Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
 import { toOthers } from "./peers.ts";
-import type { FrameSpreader } from "./spread.ts";
+import { COPIES, type FrameSpreader } from "./spread.ts";
 import { decode, encode } from "./wire.ts";
 
 interface CountRequest {
@@ -47,9 +48,21 @@ interface CopyRequest {
   readonly frame: string;
   readonly specs: readonly ColumnSpec[];
   readonly indices: readonly number[];
+  /** For each index, the node its copy goes to unless that node is down. */
+  readonly to: readonly string[];
 }
 
 let parses = 0;
+
+/**
+ * Where the copies of share `k`'s chunks go: the other nodes in turn, starting one further
+ * along for each share, so that every node takes about as many copies as it parsed (spread
+ * by rendezvous, a few chunks could all land on one node, which would then hold the frame).
+ */
+function copyTargets(nodes: readonly string[], owner: string, k: number, chunks: number): string[] {
+  const others = nodes.filter((n) => n !== owner);
+  return Array.from({ length: chunks }, (_, j) => others[(j + k) % others.length]);
+}
 
 export class SharedParse {
   /** Shares counted here, by parse id, until extracted or dropped. */
@@ -62,6 +75,7 @@ export class SharedParse {
     private readonly spreader: FrameSpreader,
     private readonly executor: Executor,
     private readonly db: () => Promise<Db>,
+    private readonly budget?: MemoryBudget,
   ) {}
 
   /**
@@ -126,7 +140,7 @@ export class SharedParse {
         computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal }),
         Promise.all(
           owners.map(async (node, k) => {
-            const got = await this.ask<string[][]>(node, "parse-copy", { frame: id, specs, indices: indices[k] } satisfies CopyRequest);
+            const got = await this.ask<string[][]>(node, "parse-copy", { frame: id, specs, indices: indices[k], to: copyTargets(nodes, node, k, indices[k].length) } satisfies CopyRequest);
             indices[k].forEach((index, j) => (holders[index] = got[j]));
           }),
         ),
@@ -163,6 +177,18 @@ export class SharedParse {
         const share = this.counted.get(req.parse);
         if (!share) throw new FloeError("not_found", `no counted share of parse ${req.parse} on node ${this.peers.self}`);
         this.counted.delete(req.parse);
+        // The share, and as much again in copies of other shares when the cluster keeps COPIES.
+        const copies = Math.min(COPIES, this.peers.live().length);
+        const { rows } = share.counts;
+        try {
+          this.budget?.check(
+            Math.ceil(frameBytesEstimate(rows, req.specs) * copies),
+            `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.specs.length} columns, ${copies} copies)`,
+          );
+        } catch (err) {
+          share.drop();
+          throw err;
+        }
         const chunks = await share.extract(req.specs, req.chunkRows);
         let start = req.firstRow;
         let bytes = 0;
@@ -179,10 +205,10 @@ export class SharedParse {
         // One at a time: copies in flight at once left more transient buffers than the
         // copies themselves on both nodes (flights-3m: 414 MB peak with four, 327 MB with one, same time).
         const out: string[][] = [];
-        for (const index of req.indices) {
+        for (const [j, index] of req.indices.entries()) {
           const chunk = this.holdings.held(req.frame, index);
           if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is not held on node ${this.peers.self}`);
-          out.push(await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self]));
+          out.push(await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self], req.to[j]));
         }
         return encode(out);
       },

@@ -54,15 +54,25 @@ export class FrameSpreader implements FramePlacement {
     return this.holdings.stubFrame(entry);
   }
 
-  /** Puts `chunk` on COPIES live nodes besides `have` (which already hold it); the holders. */
-  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[]): Promise<string[]> {
+  /**
+   * Puts `chunk` on COPIES live nodes besides `have` (which already hold it), `prefer` first
+   * when it is live; the holders.
+   */
+  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[], prefer?: string): Promise<string[]> {
     const out = [...have];
     let ipc: Uint8Array | null = null;
     for (;;) {
       const want = COPIES - out.length;
       const candidates = this.peers.live().filter((n) => !out.includes(n));
       if (want <= 0 || candidates.length === 0) break;
-      for (const node of rendezvous(`${id}/${chunk.index}`, candidates, want)) {
+      const preferred = prefer !== undefined && candidates.includes(prefer) ? [prefer] : [];
+      const rest = rendezvous(
+        `${id}/${chunk.index}`,
+        candidates.filter((n) => n !== prefer),
+        want - preferred.length,
+      );
+      prefer = undefined;
+      for (const node of [...preferred, ...rest]) {
         if (node === this.peers.self) {
           this.holdings.hold(id, chunk);
           out.push(node);

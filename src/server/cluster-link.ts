@@ -40,6 +40,7 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
     onFrame: (id, frame) => (frame ? store.put(key<Frame>("frame", id), frame) : store.delete(key("frame", id))),
     log,
     db: () => node.db(),
+    budget: node.budget,
   });
   for (const [name, handler] of Object.entries(data.handlers)) routes.on(name, handler);
   transport.local = data.handlers;
