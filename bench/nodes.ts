@@ -54,3 +54,10 @@ export function peakMB(pid: number): number {
   const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmHWM:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
+
+/** CPU time a process has used (user + system, all its threads), in seconds. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  // utime and stime: fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

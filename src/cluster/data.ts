@@ -39,7 +39,7 @@ export function clusterData(opts: ClusterDataOptions): ClusterData {
   const holdings = new Holdings(opts.peers.self, opts.local, opts.registry, opts.onFrame);
   const executor = new ClusterExecutor(opts.peers, opts.transport, holdings, opts.local);
   const placement = new FrameSpreader(opts.peers, opts.transport, holdings, opts.log);
-  const parse = new SharedParse(opts.peers, opts.transport, holdings, placement, executor, opts.db, opts.budget);
+  const parse = new SharedParse(opts.peers, opts.transport, holdings, placement, executor, opts.db, opts.log, opts.budget);
   placement.importShared = (id, source, ingest) => parse.importShared(id, source, ingest);
   return { holdings, executor, placement, handlers: { ...holdings.handlers(), ...parse.handlers() } };
 }

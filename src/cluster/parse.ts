@@ -1,10 +1,11 @@
 // A file import parsed by every node on its share (core/ingest-share.ts does the parsing):
 // the receiving node plans it and sends each live member its share to count; it merges
 // the counts into the frame's column types and enum levels; each member then reads its
-// share into chunks with those (so enum codes agree) and keeps them, and only then copies
-// each to a second node, as spreading a frame would, while the receiving node computes the
-// rollups through the cluster's executor. The directory entry then goes to every member.
-// No node holds more of the frame than its share and the copies it is given.
+// share into chunks with those (so enum codes agree) and keeps them. The receiving node
+// computes the rollups through the cluster's executor and sends the directory entry to
+// every member: the import is done. Each member then copies its chunks to a second node,
+// as spreading a frame would. No node holds more of the frame than its share and the
+// copies it is given.
 
 import { type Chunk, vecBytes } from "../core/chunk.ts";
 import type { Db } from "../core/duckdb.ts";
@@ -75,6 +76,7 @@ export class SharedParse {
     private readonly spreader: FrameSpreader,
     private readonly executor: Executor,
     private readonly db: () => Promise<Db>,
+    private readonly log: (line: string) => void,
     private readonly budget?: MemoryBudget,
   ) {}
 
@@ -131,32 +133,44 @@ export class SharedParse {
       rows.reduce((start, n, i) => ((starts[i] = start), start + n), 0);
       const byteSize = extracted.reduce((a, e) => a + e.bytes, 0);
       const indices = owners.map((_, k) => extracted[k].rows.map((_, j) => firstChunk[k] + j));
-      // The rollups are computed on the parsed chunks while they are being copied.
-      const parsedBy = owners.flatMap((node, k) => extracted[k].rows.map(() => [node]));
-      const entry: FrameEntry = { id, columns: specs, starts, rows, byteSize, holders: parsedBy };
+      const entry: FrameEntry = { id, columns: specs, starts, rows, byteSize, holders: owners.flatMap((node, k) => extracted[k].rows.map(() => [node])) };
       this.holdings.frames.set(id, entry);
-      const holders: string[][] = [];
-      const [rollups] = await Promise.all([
-        computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal }),
-        Promise.all(
-          owners.map(async (node, k) => {
-            const got = await this.ask<string[][]>(node, "parse-copy", { frame: id, specs, indices: indices[k], to: copyTargets(nodes, node, k, indices[k].length) } satisfies CopyRequest);
-            indices[k].forEach((index, j) => (holders[index] = got[j]));
-          }),
-        ),
-      ]);
+      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal });
       check();
-      opts.onProgress?.(0.95);
-      const done: FrameEntry = { ...entry, rollups, holders };
+      const done: FrameEntry = { ...entry, rollups };
       this.holdings.frames.set(id, done);
       await toOthers(this.peers, this.transport, "frame", encode(done));
       opts.onProgress?.(1);
+      void this.copy(done, owners, indices, nodes).catch((err) => this.log(`copying the chunks of frame '${id}' failed: ${(err as Error).message}`));
       return this.holdings.stubFrame(done);
     } catch (err) {
       this.holdings.frames.delete(id);
       await Promise.all(this.peers.live().map((node) => this.transport.call(node, "parse-drop", encode({ parse, frame: id })).catch(() => {})));
       throw err;
     }
+  }
+
+  /**
+   * Copies each parsed chunk to a second node, after the import: the frame is whole and
+   * usable with one copy of each chunk, and the second comes within the time it takes to
+   * send them (as on a node's death, until then a chunk is lost with its node). The
+   * members hear of the new holders as each owner's copies are made.
+   */
+  private async copy(entry: FrameEntry, owners: readonly string[], indices: readonly (readonly number[])[], nodes: readonly string[]): Promise<void> {
+    await Promise.all(
+      owners.map(async (node, k) => {
+        const got = await this.ask<string[][]>(node, "parse-copy", {
+          frame: entry.id,
+          specs: entry.columns,
+          indices: indices[k],
+          to: copyTargets(nodes, node, k, indices[k].length),
+        } satisfies CopyRequest);
+        if (this.holdings.frames.get(entry.id) !== entry) return;
+        const updates: [number, string[]][] = indices[k].map((index, j) => [index, got[j]]);
+        for (const [index, holders] of updates) entry.holders[index] = holders;
+        await toOthers(this.peers, this.transport, "holders", encode({ frame: entry.id, updates }));
+      }),
+    );
   }
 
   private async ask<T>(node: string, route: string, body: object): Promise<T> {
@@ -207,7 +221,8 @@ export class SharedParse {
         const out: string[][] = [];
         for (const [j, index] of req.indices.entries()) {
           const chunk = this.holdings.held(req.frame, index);
-          if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is not held on node ${this.peers.self}`);
+          // The frame was deleted before its copies were made.
+          if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is no longer held on node ${this.peers.self}`);
           out.push(await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self], req.to[j]));
         }
         return encode(out);

@@ -29,19 +29,29 @@ const [coordinator] = cluster.nodes;
 async function both(source: Source) {
   const stages = cluster.calls.get("parse-count") ?? 0;
   const warnings: string[] = [];
-  const shared = (await coordinator.importFrame(source, { onWarning: (m) => warnings.push(m) }).done).frame;
+  const { id, frame: shared } = await coordinator.importFrame(source, { onWarning: (m) => warnings.push(m) }).done;
   const one = (await single.importFrame(source).done).frame;
-  return { shared: await coordinator.localFrame(shared), one, stages: (cluster.calls.get("parse-count") ?? 0) - stages, warnings };
+  return { id, shared: await coordinator.localFrame(shared), one, stages: (cluster.calls.get("parse-count") ?? 0) - stages, warnings };
+}
+
+/** Waits until both nodes hold every chunk of frame `id` (each its own and a copy of the other's). */
+async function copied(id: string, chunks: number): Promise<void> {
+  const all = Array.from({ length: chunks }, (_, i) => i);
+  for (let i = 0; i < 200 && !cluster.holdings.every((h) => h.heldIndices(id).length === chunks); i++) await Bun.sleep(10);
+  for (const h of cluster.holdings) expect(h.heldIndices(id)).toEqual(all);
+  for (const h of cluster.holdings) expect(h.frames.get(id)?.holders.every((nodes) => nodes.length === 2)).toBe(true);
 }
 
 test("a large CSV file is cut at line ends and parsed by both nodes into the frame one node parses", async () => {
-  const { shared, one, stages, warnings } = await both({ kind: "file", path: big });
+  const { id, shared, one, stages, warnings } = await both({ kind: "file", path: big });
   // Each node counts its share twice: 'n/a?' is past DuckDB's sniffing sample, so the
   // import is planned again sniffing every row, as one node's import re-sniffs.
   expect(stages).toBe(4);
   expect(shared.columns.find((c) => c.name === "city")?.domain).toEqual(["Aarau", "Basel", "Bern", "Chur", "Zug"]);
   expect(warnings).toEqual(["column 'code': 1 value(s) that are not numbers (such as \"n/a?\") read as missing"]);
   expectSameFrame(shared, one);
+  // Each node parsed its half; each then copies its chunks to the other, after the import.
+  await copied(id, shared.chunks.length);
 });
 
 test("the files of a glob are shared between the nodes", async () => {
