@@ -200,7 +200,7 @@ export class SharedParse {
             `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.specs.length} columns, ${copies} copies)`,
           );
         } catch (err) {
-          share.drop();
+          await share.drop();
           throw err;
         }
         const chunks = await share.extract(req.specs, req.chunkRows);
@@ -229,7 +229,7 @@ export class SharedParse {
       },
       "parse-drop": async (body) => {
         const { parse, frame } = decode<{ parse: string; frame: string }>(body);
-        this.counted.get(parse)?.drop();
+        await this.counted.get(parse)?.drop();
         this.counted.delete(parse);
         if (!this.holdings.frames.has(frame)) this.holdings.dropFrame(frame);
         return encode(true);

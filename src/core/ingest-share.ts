@@ -3,17 +3,17 @@
 //             probes the first rows as one node's import would, and cuts the source into
 //             shares: the files of a glob, a large CSV file's data at line ends, a large
 //             Parquet file's row groups
-//   count     each node reads its share once for what typing needs (no table kept)
+//   count     each node parses its share into a DuckDB table and counts what typing needs
 //   decide    the counts add up and the enum levels unite (sorted as DuckDB sorts them), so
 //             every column gets the type and levels one node's import of the whole gives
-//   extract   each node reads its share again, cast into chunks, enum codes from the merged levels
+//   extract   each node casts its table into chunks, enum codes from the merged levels
 // A CSV file holding its quote character anywhere is not cut (a quoted field may hold a
 // line break, and a cut inside it would misread both halves): one node parses it whole.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecKindOf } from "./chunk.ts";
+import { type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
 import { classify, decideText, extractExpr, PROBE_ROWS, probeText, type StagedColumn, settledType, type TextCount, type TextLook, textCountAt, textCountExprs, tooManyLevels } from "./column-types.ts";
 import { type PinnedCsv, pinCsv, pinnedCsvReader } from "./csv-dialect.ts";
 import type { Db, DbSession } from "./duckdb.ts";
@@ -21,8 +21,7 @@ import { sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import type { ColumnSpec } from "./frame.ts";
-import { type IngestOptions, readerSql } from "./ingest.ts";
-import { readResultChunks } from "./result-chunks.ts";
+import { extractChunks, type IngestOptions, readerSql } from "./ingest.ts";
 import { type FileSource, literalPath, resolveFile, type Source } from "./source.ts";
 
 /** A file, or a part of one, is cut only into pieces of at least this many bytes. */
@@ -213,25 +212,23 @@ function groupPieces(pieces: readonly Piece[], nodes: number): Piece[][] {
 let shareCounter = 0;
 
 /**
- * A node's share: counted in one pass, then read again straight into chunks. No table
- * holds it in between: DuckDB would keep the share's rows (and hand their memory back only
- * some time after they are dropped) while the chunks are built and the copies arrive.
+ * A node's share, staged in a DuckDB table (the one parse of its rows), counted there, then
+ * cast into chunks and dropped.
  */
 export class NodeShare {
   private constructor(
     private readonly db: Db,
     private readonly plan: Omit<ImportPlan, "shares">,
-    private readonly reader: string,
+    private readonly table: string,
     private readonly label: string,
-    /** Temporary files holding the lines of cut CSV files. */
-    private readonly slices: readonly string[],
     readonly counts: ShareCounts,
   ) {}
 
-  /** Reads `share` of `plan` once on this node for what the typing decisions need. */
+  /** Parses `share` of `plan` into a table of this node's DuckDB and counts what the typing decisions need. */
   static async count(db: Db, plan: Omit<ImportPlan, "shares">, share: readonly Piece[]): Promise<NodeShare> {
     for (const piece of share) checkSameFile(piece);
     const slices: string[] = [];
+    const table = `floe_share_${++shareCounter}`;
     const session = await db.connect();
     try {
       const paths = share.map((piece) => {
@@ -239,11 +236,9 @@ export class NodeShare {
         slices.push(copyRange(piece.path, piece.bytes, plan.csv as PinnedCsv));
         return slices[slices.length - 1];
       });
-      const reader = shareReader(plan, share, paths);
       const label = share.length === 1 ? share[0].label : `${share[0].label} and ${share.length - 1} more`;
-      let counts: ShareCounts;
       try {
-        counts = await countShare(session, reader, plan);
+        await session.run(`CREATE TABLE ${table} AS SELECT * FROM ${shareReader(plan, share, paths)}`);
       } catch (err) {
         if (/Could not convert string/.test(String(err))) throw unlikeSample(err, label);
         throw readerError(
@@ -252,57 +247,57 @@ export class NodeShare {
           share.map((piece, i) => ({ path: paths[i], label: piece.label })),
         );
       }
-      return new NodeShare(db, plan, reader, label, slices, counts);
+      return new NodeShare(db, plan, table, label, await countShare(session, table, plan));
     } catch (err) {
-      removeSlices(slices);
+      await session.run(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
       throw err;
     } finally {
+      removeSlices(slices);
       session.close();
     }
   }
 
-  /** The share's chunks, cast to `specs` (decided over every share), numbered from 0. */
+  /** The share's chunks, cast to `specs` (decided over every share), numbered from 0; the table is dropped. */
   async extract(specs: readonly ColumnSpec[], chunkRows: number): Promise<Chunk[]> {
     const session = await this.db.connect();
     const enumTypes: string[] = [];
-    const id = ++shareCounter;
     try {
       const exprs: string[] = [];
       for (const [i, spec] of specs.entries()) {
         const domain = spec.domain ?? [];
         let typeName: string | null = null;
         if (spec.type === "enum" && domain.length > 0) {
-          typeName = `floe_share_${id}_enum_${i}`;
+          typeName = `${this.table}_enum_${i}`;
           await session.run(`CREATE TYPE ${typeName} AS ENUM (${domain.map(sqlString).join(", ")})`);
           enumTypes.push(typeName);
         }
         exprs.push(extractExpr(this.plan.columns[i], spec.type, typeName));
       }
-      const chunks: Chunk[] = [];
-      let read = 0;
-      const result = await session.stream(`SELECT ${exprs.join(", ")} FROM ${this.reader}`);
-      await readResultChunks(
-        result,
-        specs.map((s) => vecKindOf(s.type)),
+      const chunks = await extractChunks(
+        this.db,
+        this.table,
+        exprs,
+        specs.map((s) => s.type),
+        this.counts.rows,
         chunkRows,
-        (vecs, rows) => {
-          chunks.push({ index: chunks.length, start: 0, rows, vecs });
-          read += rows;
-        },
+        {},
       );
-      // A streamed read can end early on an error DuckDB does not raise: never keep a short share.
+      // A streamed read could end early on an error DuckDB does not raise: never keep a short share.
+      const read = chunks.reduce((n, c) => n + c.rows, 0);
       if (read !== this.counts.rows) throw new FloeError("bad_input", `${this.label}: read ${read} rows where the count found ${this.counts.rows}`);
       return chunks;
     } finally {
       for (const t of enumTypes) await session.run(`DROP TYPE IF EXISTS ${t}`).catch(() => {});
       session.close();
-      this.drop();
+      await this.drop();
     }
   }
 
-  /** Removes the temporary files (after the extract, or when the import fails). */
-  drop(): void {
-    removeSlices(this.slices);
+  /** Drops the staged table (after the extract, or when the import fails). */
+  async drop(): Promise<void> {
+    const session = await this.db.connect();
+    await session.run(`DROP TABLE IF EXISTS ${this.table}`).catch(() => {});
+    session.close();
   }
 }
 
@@ -374,15 +369,13 @@ function copyRange(path: string, [a, b]: readonly [number, number], csv: PinnedC
 }
 
 /**
- * One pass over the share: its rows, the full count of the text columns the rules type, a
- * value that is not a number where one looked numeric, and the levels of settled enums.
+ * One pass over the staged share: its rows, the full count of the text columns the rules
+ * type, a value that is not a number where one looked numeric, and the levels of settled enums.
  */
 async function countShare(session: DbSession, reader: string, plan: Omit<ImportPlan, "shares">): Promise<ShareCounts> {
   const text = plan.columns.filter((_, i) => plan.looks[i] !== null);
   const looks = text.map((c) => plan.looks[plan.columns.indexOf(c)] as TextLook);
-  // count(*) alone would let DuckDB skip converting the columns: counting each one makes a
-  // value its pinned type cannot hold an error here, as it is when one node stages the whole.
-  const exprs = ["count(*)", ...textCountExprs(text, looks), ...plan.columns.map((c) => `count(${sqlIdent(c.name)})`)];
+  const exprs = ["count(*)", ...textCountExprs(text, looks)];
   const extra: [number, "example" | "levels"][] = [];
   for (const [i, c] of plan.columns.entries()) {
     const q = sqlIdent(c.name);
@@ -400,7 +393,7 @@ async function countShare(session: DbSession, reader: string, plan: Omit<ImportP
   const examples: (string | null)[] = plan.columns.map(() => null);
   const levels: (string[] | null)[] = plan.columns.map(() => null);
   extra.forEach(([i, kind], j) => {
-    const v = row[1 + 3 * text.length + plan.columns.length + j];
+    const v = row[1 + 3 * text.length + j];
     if (kind === "example") examples[i] = v == null ? null : String(v);
     else {
       const found = ((v as unknown[] | null) ?? []).map(String);
