@@ -238,7 +238,10 @@ export class NodeShare {
       });
       const label = share.length === 1 ? share[0].label : `${share[0].label} and ${share.length - 1} more`;
       try {
-        await session.run(`CREATE TABLE ${table} AS SELECT * FROM ${shareReader(plan, share, paths)}`);
+        // Parquet files of one source may type a column differently (INTEGER here, BIGINT
+        // there): a share of some of them is cast to the types of the whole.
+        const select = plan.format === "parquet" ? plan.columns.map((c) => `CAST(${sqlIdent(c.name)} AS ${c.duckType}) AS ${sqlIdent(c.name)}`).join(", ") : "*";
+        await session.run(`CREATE TABLE ${table} AS SELECT ${select} FROM ${shareReader(plan, share, paths)}`);
       } catch (err) {
         if (/Could not convert string/.test(String(err))) throw unlikeSample(err, label);
         throw readerError(

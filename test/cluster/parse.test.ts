@@ -4,7 +4,7 @@
 // own order), the same values.
 
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Source } from "../../src/core/source.ts";
@@ -85,5 +85,18 @@ test("a CSV file with its quote character is not cut: one node parses it, quoted
   const { shared, one, stages } = await both({ kind: "file", path });
   expect(stages).toBe(0);
   expect(shared.rows).toBe(80_000);
+  expectSameFrame(shared, one);
+});
+
+test("Parquet files typing a column differently are read as the whole source types it", async () => {
+  const session = await (await single.db()).connect();
+  const sub = join(dir, "mixed");
+  mkdirSync(sub);
+  await session.run(`COPY (SELECT i AS id, 'level ' || (i % 3) AS v FROM range(100) t(i)) TO '${join(sub, "a.parquet")}' (FORMAT parquet)`);
+  await session.run(`COPY (SELECT i AS id, TIMESTAMP '2024-01-01' + INTERVAL (i % 5) DAY AS v FROM range(100, 200) t(i)) TO '${join(sub, "b.parquet")}' (FORMAT parquet)`);
+  session.close();
+  const { shared, one, stages } = await both({ kind: "file", path: join(sub, "*.parquet") });
+  expect(stages).toBe(2);
+  expect(shared.columns[1]).toEqual(one.columns[1]);
   expectSameFrame(shared, one);
 });
