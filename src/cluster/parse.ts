@@ -56,6 +56,17 @@ interface CopyRequest {
 let parses = 0;
 
 /**
+ * The values of `promises` once all have settled, or the first rejection: a node's share is
+ * dropped after a failure elsewhere only once it was staged, never before.
+ */
+async function allSettled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/**
  * Where the copies of share `k`'s chunks go: the other nodes in turn, starting one further
  * along for each share, so that every node takes about as many copies as it parsed (spread
  * by rendezvous, a few chunks could all land on one node, which would then hold the frame).
@@ -107,7 +118,7 @@ export class SharedParse {
     };
     opts.onProgress?.(0.05);
     try {
-      const counts = await Promise.all(shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-count", { parse, plan, share } satisfies CountRequest)));
+      const counts = await allSettled(shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-count", { parse, plan, share } satisfies CountRequest)));
       check();
       opts.onProgress?.(0.5);
       const total = counts.reduce((a, c) => a + c.rows, 0);
@@ -123,7 +134,7 @@ export class SharedParse {
         },
         [0, 0],
       );
-      const extracted = await Promise.all(
+      const extracted = await allSettled(
         owners.map((node, k) => this.ask<ExtractReply>(node, "parse-extract", { parse, frame: id, specs, chunkRows, firstChunk: firstChunk[k], firstRow: firstRow[k] } satisfies ExtractRequest)),
       );
       check();

@@ -34,6 +34,15 @@ async function both(source: Source) {
   return { id, shared: await coordinator.localFrame(shared), one, stages: (cluster.calls.get("parse-count") ?? 0) - stages, warnings };
 }
 
+/** No node keeps a staged share's table. */
+async function expectNoStagedShares(): Promise<void> {
+  for (const node of cluster.nodes) {
+    const session = await (await node.db()).connect();
+    expect(await session.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'floe_share_%'")).toEqual([]);
+    session.close();
+  }
+}
+
 /** Waits until both nodes hold every chunk of frame `id` (each its own and a copy of the other's). */
 async function copied(id: string, chunks: number): Promise<void> {
   const all = Array.from({ length: chunks }, (_, i) => i);
@@ -52,6 +61,8 @@ test("a large CSV file is cut at line ends and parsed by both nodes into the fra
   expectSameFrame(shared, one);
   // Each node parsed its half; each then copies its chunks to the other, after the import.
   await copied(id, shared.chunks.length);
+  // The first count failed on one node while the other's went on: that share was dropped too.
+  await expectNoStagedShares();
 });
 
 test("the files of a glob are shared between the nodes", async () => {
@@ -99,4 +110,15 @@ test("Parquet files typing a column differently are read as the whole source typ
   expect(stages).toBe(2);
   expect(shared.columns[1]).toEqual(one.columns[1]);
   expectSameFrame(shared, one);
+});
+
+test("a cancelled shared parse leaves no chunk and no staged share on any node", async () => {
+  const drops = cluster.calls.get("parse-drop") ?? 0;
+  const { job, done } = coordinator.importFrame({ kind: "file", path: parts }, {}, "cancelled");
+  job.cancel();
+  await expect(done).rejects.toThrow("cancelled");
+  expect(cluster.calls.get("parse-drop") ?? 0).toBe(drops + 2);
+  for (const h of cluster.holdings) expect([h.heldIndices("cancelled"), h.frames.has("cancelled")]).toEqual([[], false]);
+  for (const node of cluster.nodes) expect(node.store.ids("frame")).not.toContain("cancelled");
+  await expectNoStagedShares();
 });
