@@ -156,3 +156,20 @@ export function formatBytes(n: number): string {
 export function collectGarbage(): void {
   Bun.gc(true);
 }
+
+/**
+ * Bytes of shared memory a value holds: typed arrays on SharedArrayBuffers found in it and
+ * in its objects and arrays up to `depth` levels down, each buffer counted once.
+ */
+export function sharedBytes(value: unknown, depth = 3, seen = new Set<SharedArrayBuffer>()): number {
+  if (ArrayBuffer.isView(value)) {
+    const buffer = value.buffer;
+    if (!(buffer instanceof SharedArrayBuffer) || seen.has(buffer)) return 0;
+    seen.add(buffer);
+    return buffer.byteLength;
+  }
+  if (depth === 0 || value === null || typeof value !== "object") return 0;
+  let n = 0;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) n += sharedBytes(v, depth - 1, seen);
+  return n;
+}

@@ -3,6 +3,7 @@
 // point (src/worker.ts) calls serveTasks with the registry of every task floe has.
 
 import { type ErrorCode, errorToWire } from "./errors.ts";
+import { collectGarbage, sharedBytes } from "./memory.ts";
 import type { AnyTask, ChunkLike, TaskRegistry } from "./mr.ts";
 
 export type ToWorker =
@@ -15,8 +16,16 @@ export type FromWorker = { t: "done"; run: number; index: number; partial: unkno
 
 declare const self: Worker;
 
+/**
+ * Shared memory a worker may hand back in partials before the end of a run asks for a
+ * collection: the runtime does not count shared buffers in its heap, so a worker whose
+ * garbage is mostly spent partials (a deep tree's level passes) would hold them all.
+ */
+const COLLECT_AFTER_BYTES = 128 * 1024 ** 2;
+
 export function serveTasks(registry: TaskRegistry): void {
   const runs = new Map<number, { name: string; task?: AnyTask; args: unknown }>();
+  let handedBack = 0;
   self.onmessage = (e: MessageEvent<ToWorker>) => {
     const msg = e.data;
     switch (msg.t) {
@@ -26,6 +35,10 @@ export function serveTasks(registry: TaskRegistry): void {
       }
       case "end":
         runs.delete(msg.run);
+        if (handedBack >= COLLECT_AFTER_BYTES) {
+          handedBack = 0;
+          collectGarbage();
+        }
         return;
       case "map": {
         const run = runs.get(msg.run);
@@ -45,6 +58,7 @@ export function serveTasks(registry: TaskRegistry): void {
               partial = task.map(msg.chunks[0], args);
               for (let i = 1; i < msg.chunks.length; i++) partial = task.reduce(partial, task.map(msg.chunks[i], args));
             }
+            handedBack += sharedBytes(partial);
             reply = { t: "done", run: msg.run, index, partial };
           } catch (err) {
             reply = { t: "fail", run: msg.run, index, error: errorToWire(err) };

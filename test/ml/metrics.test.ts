@@ -12,7 +12,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Frame } from "../../src/core/frame.ts";
 import { ingest } from "../../src/core/ingest.ts";
-import type { BinomialMetrics } from "../../src/ml/metrics/binomial.ts";
+import { type BinomialMetrics, binomialMetrics } from "../../src/ml/metrics/binomial.ts";
 import { computeMetrics, type MetricsSpec } from "../../src/ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../../src/ml/metrics/multinomial.ts";
 import type { RegressionMetrics } from "../../src/ml/metrics/regression.ts";
@@ -88,3 +88,31 @@ for (const chunkRows of [17, 1000]) {
     expect(m.mean_residual_deviance).toBeCloseTo(m.MSE, 12);
   });
 }
+
+test("binomial: with more distinct scores than table rows, the table keeps every step-th threshold and the max-F1 one", () => {
+  // 1000 distinct scores (0.000 .. 0.999); rows with score > 0.6 positive, and every 7th of the others.
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let v = 0; v < 1000; v++) (v > 600 || v % 7 === 0 ? pos : neg).push(v / 1000);
+  const m = binomialMetrics({ pos: [Float64Array.from(pos)], neg: [Float64Array.from(neg)], logloss: 0, sse: 0 });
+  // By hand: thresholds from the top, one per distinct score; F1 = 2tp / (2tp + fp + fn).
+  const desc = [...pos, ...neg].sort((a, b) => b - a);
+  let tp = 0;
+  let fp = 0;
+  let bestF1 = -1;
+  let bestK = -1;
+  desc.forEach((t, k) => {
+    if (pos.includes(t)) tp++;
+    else fp++;
+    const f1 = (2 * tp) / (2 * tp + fp + (pos.length - tp));
+    if (f1 > bestF1) {
+      bestF1 = f1;
+      bestK = k;
+    }
+  });
+  const step = Math.ceil(1000 / 400);
+  const expected = desc.filter((_, k) => k % step === 0 || k === bestK);
+  expect(m.thresholds_and_metric_scores.map((r) => r.threshold)).toEqual(expected);
+  expect(m.max_f1_threshold).toBe(desc[bestK]);
+  expect(bestK % step).not.toBe(0); // the case where the best row is put back in its place
+});

@@ -6,7 +6,7 @@
 // does not depend on chunking. (Row weights count as present or absent: w > 0 is a row.)
 
 import type { Task } from "../../core/mr.ts";
-import { mergeSorted } from "../../core/sorted.ts";
+import { mergeSortedRuns } from "../../core/sorted.ts";
 import { LOGLOSS_EPS, type ScoredChunk } from "./scored.ts";
 
 export interface SortedScores {
@@ -55,17 +55,6 @@ export const BinomialScoresTask: Task<Record<string, never>, SortedScores, Score
   reduce: (a, b) => ({ pos: a.pos.concat(b.pos), neg: a.neg.concat(b.neg), logloss: a.logloss + b.logloss, sse: a.sse + b.sse }),
   empty: () => ({ pos: [], neg: [], logloss: 0, sse: 0 }),
 };
-
-/** One ascending array from sorted runs, merged pairwise. */
-function mergeRuns(runs: readonly Float64Array[]): Float64Array {
-  let level = runs.length ? [...runs] : [new Float64Array(0)];
-  while (level.length > 1) {
-    const next: Float64Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeSorted(level[i], level[i + 1]) : level[i]);
-    level = next;
-  }
-  return level[0];
-}
 
 export interface ThresholdRow {
   readonly threshold: number;
@@ -131,12 +120,29 @@ function thresholdRow(t: number, tp: number, fp: number, P: number, N: number): 
   };
 }
 
+/** Distinct values of two ascending arrays together. */
+function distinctValues(a: Float64Array, b: Float64Array): number {
+  let count = 0;
+  let i = 0;
+  let j = 0;
+  let last = Number.NaN;
+  while (i < a.length || j < b.length) {
+    const v = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    if (v !== last) count++;
+    last = v;
+  }
+  return count;
+}
+
 export function binomialMetrics(partial: SortedScores): BinomialMetrics {
-  const s = { pos: mergeRuns(partial.pos), neg: mergeRuns(partial.neg), logloss: partial.logloss, sse: partial.sse };
+  const s = { pos: mergeSortedRuns(partial.pos), neg: mergeSortedRuns(partial.neg), logloss: partial.logloss, sse: partial.sse };
   const P = s.pos.length;
   const N = s.neg.length;
+  // The table keeps every step-th threshold (and the best): only those rows are kept, not a
+  // row a distinct score (millions of objects for a forest's averaged scores).
+  const step = Math.max(1, Math.ceil(distinctValues(s.pos, s.neg) / MAX_THRESHOLD_ROWS));
   // Walk the distinct thresholds from the highest: (fp, tp) after each group of ties.
-  const rows: ThresholdRow[] = [];
+  const table: ThresholdRow[] = [];
   let tp = 0;
   let fp = 0;
   let auc = 0;
@@ -144,9 +150,10 @@ export function binomialMetrics(partial: SortedScores): BinomialMetrics {
   let prevRecall = 0;
   let prevPrecision = 1;
   let best: ThresholdRow | undefined;
+  let bestAt = -1;
   let i = P - 1;
   let j = N - 1;
-  while (i >= 0 || j >= 0) {
+  for (let k = 0; i >= 0 || j >= 0; k++) {
     const t = Math.max(i >= 0 ? s.pos[i] : Number.NEGATIVE_INFINITY, j >= 0 ? s.neg[j] : Number.NEGATIVE_INFINITY);
     const tp0 = tp;
     const fp0 = fp;
@@ -163,13 +170,16 @@ export function binomialMetrics(partial: SortedScores): BinomialMetrics {
     prAuc += ((row.recall - prevRecall) * (row.precision + prevPrecision)) / 2;
     prevRecall = row.recall;
     prevPrecision = row.precision;
-    rows.push(row);
-    if (!best || row.f1 > best.f1) best = row;
+    if (k % step === 0) table.push(row);
+    if (!best || row.f1 > best.f1) {
+      best = row;
+      bestAt = k;
+    }
   }
+  // The best row in its place among the kept ones, when the step skipped it.
+  if (best && bestAt % step !== 0) table.splice(Math.floor(bestAt / step) + 1, 0, best);
   const AUC = P > 0 && N > 0 ? auc / (P * N) : Number.NaN;
   const top = best ?? thresholdRow(1, 0, 0, P, N);
-  const step = Math.max(1, Math.ceil(rows.length / MAX_THRESHOLD_ROWS));
-  const table = rows.filter((r, k) => k % step === 0 || r === best);
   const errorRate0 = N > 0 ? top.fps / N : 0;
   const errorRate1 = P > 0 ? top.fns / P : 0;
   return {

@@ -19,7 +19,7 @@ import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Bytes of level-pass partials a tree may leave as garbage before its end asks for a collection (core/memory.ts collectGarbage). */
-const COLLECT_AFTER_BYTES = 256 * 1024 ** 2;
+const COLLECT_AFTER_BYTES = 64 * 1024 ** 2;
 
 /** Levels with at least this many nodes to split are searched on the workers (fewer: here, without a round trip). */
 const WORKER_SEARCH_NODES = 64;
@@ -99,7 +99,18 @@ interface Made {
   readonly right: number;
 }
 
+/**
+ * Grows an iteration's trees. A deep tree's passes leave hundreds of MB behind (a partial a
+ * worker a pass, and a node object a node): once they are garbage, that is once the growing
+ * has returned and nothing holds its nodes and partials, a collection frees them.
+ */
 export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, spec: GrowSpec): Promise<Grown> {
+  const { grown, passBytes } = await growLevels(executor, view, spec);
+  if (passBytes >= COLLECT_AFTER_BYTES) collectGarbage();
+  return grown;
+}
+
+async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: GrowSpec): Promise<{ grown: Grown; passBytes: number }> {
   const K = spec.classes;
   const F = spec.specs.length;
   const featureBins = Int32Array.from(spec.specs, totalBins);
@@ -363,12 +374,7 @@ export async function growTrees(executor: Executor, view: Chunked<TreeChunk>, sp
     return next;
   };
 
-  const done = (pending: SplitTable | null): Grown => {
-    const grown = { trees: nodes.map(flatten), gains, cover, splits: splitCounts, pending };
-    // A deep tree's passes leave hundreds of MB of shared buffers behind (every worker makes a partial a pass).
-    if (passBytes >= COLLECT_AFTER_BYTES) collectGarbage();
-    return grown;
-  };
+  const done = (pending: SplitTable | null) => ({ grown: { trees: nodes.map(flatten), gains, cover, splits: splitCounts, pending }, passBytes });
 
   if (spec.maxLeaves > 0) {
     // Best-first: per class, a queue of leaves with their best splits. Each round splits
