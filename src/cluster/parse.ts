@@ -19,7 +19,7 @@ import { computeRollups } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
 import type { FrameEntry, Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
-import { toOthers } from "./peers.ts";
+import { isUnreachable, toOthers } from "./peers.ts";
 import { COPIES, type FrameSpreader } from "./spread.ts";
 import { decode, encode } from "./wire.ts";
 
@@ -96,12 +96,17 @@ export class SharedParse {
    * `id` in the directory; null when the source is not to be split (the caller imports it).
    */
   async importShared(id: string, source: Source, opts: IngestOptions): Promise<Frame | null> {
-    try {
-      return await this.parse(id, source, opts, false);
-    } catch (err) {
-      // A value unlike the sniffed sample (as one node's import does): sniff every row.
-      if (asFloeError(err).details?.sniffWhole !== true) throw err;
-      return this.parse(id, source, opts, true);
+    let sampleAll = false;
+    for (;;) {
+      const members = this.peers.live().length;
+      try {
+        return await this.parse(id, source, opts, sampleAll);
+      } catch (err) {
+        // A value unlike the sniffed sample (as one node's import does): sniff every row.
+        if (asFloeError(err).details?.sniffWhole === true && !sampleAll) sampleAll = true;
+        // A node lost mid-parse: plan again over the nodes left (one left parses alone).
+        else if (!isUnreachable(err) || this.peers.live().length >= members) throw err;
+      }
     }
   }
 
@@ -185,7 +190,12 @@ export class SharedParse {
   }
 
   private async ask<T>(node: string, route: string, body: object): Promise<T> {
-    return decode<T>(await this.transport.call(node, route, encode(body)));
+    try {
+      return decode<T>(await this.transport.call(node, route, encode(body)));
+    } catch (err) {
+      if (isUnreachable(err)) this.peers.reportUnreachable(node);
+      throw err;
+    }
   }
 
   /** The /internal routes of a shared parse. */

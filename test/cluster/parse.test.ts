@@ -122,3 +122,12 @@ test("a cancelled shared parse leaves no chunk and no staged share on any node",
   for (const node of cluster.nodes) expect(node.store.ids("frame")).not.toContain("cancelled");
   await expectNoStagedShares();
 });
+
+test("a node that dies during a shared parse: the import is planned again over the nodes left", async () => {
+  const three = memoryCluster(3);
+  three.failAfter("node2", 1, "parse-count");
+  const { frame } = await three.nodes[0].importFrame({ kind: "file", path: parts }).done;
+  // The three shares were counted, node2 died answering; then two shares over node0 and node1.
+  expect(three.calls.get("parse-count")).toBe(5);
+  expectSameFrame(await three.nodes[0].localFrame(frame), (await single.importFrame({ kind: "file", path: parts }).done).frame);
+});

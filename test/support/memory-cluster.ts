@@ -23,8 +23,8 @@ export interface MemoryCluster {
   kill(name: string): void;
   /** Brings a node that started down (see `down`) into the cluster. */
   join(name: string): Promise<void>;
-  /** Kills `name` when it has answered `n` more map calls. */
-  failAfter(name: string, n: number): void;
+  /** Kills `name` when it has answered `n` more calls of `route` (default: map). */
+  failAfter(name: string, n: number, route?: string): void;
 }
 
 /** `down`: names of nodes that start outside the cluster until `join`. */
@@ -36,6 +36,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
   const deadListeners: ((name: string) => void)[] = [];
   const calls = new Map<string, number>();
   const countdown = new Map<string, number>();
+  const countedRoute = new Map<string, string>();
   const kill = (name: string) => {
     if (!alive.delete(name)) return;
     for (const fn of deadListeners) fn(name);
@@ -46,7 +47,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
       if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} does not answer (from ${from})`, { unreachable: true });
       calls.set(route, (calls.get(route) ?? 0) + 1);
       const out = await (handlers.get(node) as Handlers)[route](body);
-      if (route === "map" && countdown.has(node)) {
+      if (route === (countedRoute.get(node) ?? "map") && countdown.has(node)) {
         const left = (countdown.get(node) as number) - 1;
         countdown.set(node, left);
         if (left <= 0) {
@@ -91,5 +92,16 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
     // The listeners send the directory and copies without being awaited: let them land.
     for (let i = 0; i < 20; i++) await Bun.sleep(5);
   };
-  return { nodes, names, holdings, calls, kill, join, failAfter: (name, k) => countdown.set(name, k) };
+  return {
+    nodes,
+    names,
+    holdings,
+    calls,
+    kill,
+    join,
+    failAfter: (name, k, route = "map") => {
+      countdown.set(name, k);
+      countedRoute.set(name, route);
+    },
+  };
 }
