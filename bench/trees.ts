@@ -10,7 +10,7 @@
 // floe scores once at the end (score_tree_interval = ntrees) so that training time is
 // training time. Also: floe GBM on 1 thread vs 2, and a check that both models are identical.
 // Installs Debian's python3-sklearn and python3-xgboost when missing.
-// Usage: npm run bench:trees
+// Usage: npm run bench:trees   (bun bench/trees.ts deep: the depth-20 case alone)
 
 import { join } from "node:path";
 import { ensurePeers, floe, out, prepareFlights, PY, test, train } from "./flights.ts";
@@ -45,13 +45,23 @@ function peers(which: string): Result[] {
 
 await prepareFlights();
 ensurePeers(["sklearn", "xgboost"], ["python3-sklearn", "python3-xgboost"]);
+const deepParams = ["--ntrees", "50", "--max-depth", "20", "--score-tree-interval", "50"];
+if (process.argv[2] === "deep") {
+  const floeDeep = floeModel("floe DRF depth 20", "drf", deepParams, 2);
+  const sk = peers("rf20")[0];
+  for (const r of [floeDeep, sk]) console.log(`${r.name.padEnd(36)}${r.seconds.toFixed(2).padStart(9)} s  AUC ${r.auc.toFixed(4)}  peak RSS ${r.peak_rss_mb.toFixed(0)} MB`);
+  console.log(
+    `DRF depth 20 floe / sklearn: time ${(floeDeep.seconds / sk.seconds).toFixed(2)}x (target <= 0.5), peak RSS ${(floeDeep.peak_rss_mb / sk.peak_rss_mb).toFixed(2)}x (target <= 1.0), AUC difference ${(floeDeep.auc - sk.auc).toFixed(4)} (target >= 0)`,
+  );
+  process.exit(0);
+}
 const gbmParams = ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--score-tree-interval", "100"];
 const drfParams = ["--ntrees", "50", "--max-depth", "10", "--score-tree-interval", "50"];
 const gbm2 = floeModel("floe GBM", "gbm", gbmParams, 2);
 const gbm1 = floeModel("floe GBM", "gbm", gbmParams, 1);
 const drf2 = floeModel("floe DRF", "drf", drfParams, 2);
 const xgb2 = floeModel("floe XGBoost", "xgboost", ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--max-bins", "256", "--score-tree-interval", "100"], 2);
-const deep = floeModel("floe DRF depth 20", "drf", ["--ntrees", "50", "--max-depth", "20", "--score-tree-interval", "50"], 2);
+const deep = floeModel("floe DRF depth 20", "drf", deepParams, 2);
 const peerResults = peers("all");
 const rf20 = peers("rf20")[0];
 
