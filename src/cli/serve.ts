@@ -23,7 +23,8 @@ export const serveCommand = defineCommand({
     "data-root": { type: "string", description: "imports must name files inside this directory (SQL imports off)", valueHint: "dir" },
     "data-dir": {
       type: "string",
-      description: "keep this node's frames and models in this directory (created if needed): written as they are stored, read back on start (standalone nodes)",
+      description:
+        "keep this node's frames and models in this directory (created if needed): written as they are stored, read back on start (a cluster node keeps the chunks it holds and rejoins with them)",
       valueHint: "dir",
     },
     "max-mem": {

@@ -2,7 +2,8 @@
 // rollups, chunk sizes and which nodes hold each chunk, the same on every node), the
 // chunks this node holds, and the resident view chunks built here. It answers the
 // coordinators' requests: run a task over some of its chunks, rebuild lost view chunks
-// by replaying their history, send or take a chunk.
+// by replaying their history, send or take a chunk. With a data directory (kept.ts) every
+// chunk and directory entry it takes is also written there, and read back on a restart.
 
 import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
 import type { Chunk } from "../core/chunk.ts";
@@ -10,6 +11,7 @@ import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
 import type { ColumnRollup } from "../core/frame.ts";
+import { chunkDigest, type KeptChunks } from "./kept.ts";
 import { type Handlers, inParallel } from "./peers.ts";
 import { FrameChunkStub, isResidentMarker, type LoggedRun } from "./stand-ins.ts";
 import { decode, encode, replaceDeep } from "./wire.ts";
@@ -56,6 +58,7 @@ export class Holdings {
   readonly frames = new Map<string, FrameEntry>();
   private readonly chunks = new Map<string, Map<number, Chunk>>();
   private readonly residents = new Map<string, Map<number, ChunkLike>>();
+  private kept: KeptChunks | null = null;
 
   constructor(
     readonly self: string,
@@ -71,9 +74,15 @@ export class Holdings {
     return Frame.spread(entry.columns, chunks, entry.rollups, entry.byteSize);
   }
 
+  /** Records a frame in the directory (and in the data directory, if any). */
+  record(entry: FrameEntry): void {
+    this.frames.set(entry.id, entry);
+    this.kept?.putEntry(entry);
+  }
+
   /** Records a frame in the directory and hands its stand-in frame to the node's store. */
   addFrame(entry: FrameEntry): Frame {
-    this.frames.set(entry.id, entry);
+    this.record(entry);
     const frame = this.stubFrame(entry);
     this.onFrame(entry.id, frame);
     return frame;
@@ -97,13 +106,62 @@ export class Holdings {
   dropFrame(id: string): void {
     const had = this.frames.delete(id);
     this.chunks.delete(id);
+    this.kept?.drop(id);
     if (had) this.onFrame(id, null);
   }
 
-  hold(frame: string, chunk: Chunk): void {
+  /**
+   * Holds a chunk of a frame of `columns`; with a data directory, resolves once the chunk
+   * is written there (as `ipc`, its Arrow IPC bytes, when the caller has them).
+   */
+  async hold(frame: string, chunk: Chunk, columns: readonly ColumnSpec[], ipc?: Uint8Array): Promise<void> {
+    this.keepInMemory(frame, chunk);
+    await this.kept?.putChunk(frame, chunk.index, ipc ?? chunkToIPC(columns, chunk), chunkDigest(columns, chunk));
+  }
+
+  private keepInMemory(frame: string, chunk: Chunk): void {
     let held = this.chunks.get(frame);
     if (!held) this.chunks.set(frame, (held = new Map()));
     held.set(chunk.index, chunk);
+  }
+
+  /**
+   * Takes back what `kept` holds from before a restart (before joining: the peers then
+   * count these chunks as copies, see FrameSpreader.send) and writes every change there
+   * from now on. Each frame comes back holding the chunks read whole, with this node as
+   * their only holder; the members' directories tell it the others.
+   */
+  restoreFrom(kept: KeptChunks, onBad: (file: string, reason: string) => void): { frames: number; chunks: number } {
+    let chunks = 0;
+    let frames = 0;
+    for (const { entry, chunks: bytes } of kept.read(onBad)) {
+      const holders: string[][] = entry.starts.map(() => []);
+      for (const [index, ipc] of bytes) {
+        try {
+          if (index >= entry.starts.length) throw new Error(`the frame has ${entry.starts.length} chunks`);
+          const { columns, chunk } = chunkFromIPC(ipc, index, entry.starts[index]);
+          if (chunk.rows !== entry.rows[index]) throw new Error(`${chunk.rows} rows where the frame's chunk has ${entry.rows[index]}`);
+          this.keepInMemory(entry.id, chunk);
+          kept.noteDigest(entry.id, index, chunkDigest(columns, chunk));
+          holders[index].push(this.self);
+          chunks++;
+        } catch (err) {
+          onBad(`${kept.root}: chunk ${index} of frame '${entry.id}'`, (err as Error).message);
+          kept.dropChunk(entry.id, index);
+        }
+      }
+      if (holders.some((h) => h.length)) {
+        this.addFrame({ ...entry, holders });
+        frames++;
+      } else kept.drop(entry.id);
+    }
+    this.kept = kept;
+    return { frames, chunks };
+  }
+
+  /** Whether this node holds chunk `index` of `frame` as the bytes of `digest` (a node back from a restart may). */
+  holdsCopy(frame: string, index: number, digest: string): boolean {
+    return this.held(frame, index) !== undefined && this.kept?.has(frame, index, digest) === true;
   }
 
   held(frame: string, index: number): Chunk | undefined {
@@ -208,8 +266,13 @@ export class Holdings {
       },
       "chunk-put": async (body) => {
         const { frame, index, start, ipc } = decode<{ frame: string; index: number; start: number; ipc: Uint8Array }>(body);
-        this.hold(frame, chunkFromIPC(ipc, index, start).chunk);
+        const { columns, chunk } = chunkFromIPC(ipc, index, start);
+        await this.hold(frame, chunk, columns, ipc);
         return encode(true);
+      },
+      "chunk-has": async (body) => {
+        const { frame, index, digest } = decode<{ frame: string; index: number; digest: string }>(body);
+        return encode(this.holdsCopy(frame, index, digest));
       },
       "chunk-get": async (body) => {
         const { frame, index } = decode<{ frame: string; index: number }>(body);

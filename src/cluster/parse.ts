@@ -154,7 +154,7 @@ export class SharedParse {
       const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal });
       check();
       const done: FrameEntry = { ...entry, rollups };
-      this.holdings.frames.set(id, done);
+      this.holdings.record(done);
       await toOthers(this.peers, this.transport, "frame", encode(done));
       opts.onProgress?.(1);
       void this.copy(done, owners, indices, nodes).catch((err) => this.log(`copying the chunks of frame '${id}' failed: ${(err as Error).message}`));
@@ -231,7 +231,7 @@ export class SharedParse {
           const chunk: Chunk = { ...c, index: req.firstChunk + c.index, start };
           start += c.rows;
           for (const v of c.vecs) bytes += vecBytes(v);
-          this.holdings.hold(req.frame, chunk);
+          await this.holdings.hold(req.frame, chunk, req.specs);
         }
         return encode({ rows: chunks.map((c) => c.rows), bytes } satisfies ExtractReply);
       },

@@ -2,7 +2,9 @@
 // by rendezvous hashing over the live members), its directory entry to every node; a
 // frame is gathered back to one node for code that reads rows; when a node dies, the
 // first surviving holder of each of its chunks copies the chunk to a new node, so every
-// chunk has two copies again. Chunks travel as Arrow IPC.
+// chunk has two copies again. Chunks travel as Arrow IPC. A node back from a restart with
+// its data directory may hold the chunk to be copied already: it is asked first, and
+// counted as a copy without the chunk being sent.
 
 import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
 import type { Chunk } from "../core/chunk.ts";
@@ -12,8 +14,9 @@ import type { FramePlacement } from "../core/placement.ts";
 import type { FrameEntry, Holdings } from "./holdings.ts";
 import { inParallel, isUnreachable, type Peers, toOthers, type Transport } from "./peers.ts";
 import { rendezvous } from "./rendezvous.ts";
+import { chunkDigest } from "./kept.ts";
 import { FrameChunkStub } from "./stand-ins.ts";
-import { encode } from "./wire.ts";
+import { decode, encode } from "./wire.ts";
 
 /** Copies of each chunk when the cluster has enough nodes. */
 export const COPIES = 2;
@@ -49,16 +52,17 @@ export class FrameSpreader implements FramePlacement {
       byteSize: frame.byteSize,
       holders,
     };
-    this.holdings.frames.set(id, entry);
+    this.holdings.record(entry);
     await toOthers(this.peers, this.transport, "frame", encode(entry));
     return this.holdings.stubFrame(entry);
   }
 
   /**
    * Puts `chunk` on COPIES live nodes besides `have` (which already hold it), `prefer` first
-   * when it is live; the holders.
+   * when it is live; the holders. `askFirst` (an existing frame's chunk): a node that holds
+   * the same values from before a restart is counted without sending it (and `found` counts it).
    */
-  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[], prefer?: string): Promise<string[]> {
+  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[], prefer?: string, askFirst?: { found: number }): Promise<string[]> {
     const out = [...have];
     let ipc: Uint8Array | null = null;
     for (;;) {
@@ -74,13 +78,17 @@ export class FrameSpreader implements FramePlacement {
       prefer = undefined;
       for (const node of [...preferred, ...rest]) {
         if (node === this.peers.self) {
-          this.holdings.hold(id, chunk);
+          await this.holdings.hold(id, chunk, columns, ipc ?? undefined);
           out.push(node);
           continue;
         }
-        ipc ??= chunkToIPC(columns, chunk);
         try {
-          await this.transport.call(node, "chunk-put", encode({ frame: id, index: chunk.index, start: chunk.start, ipc }));
+          const has = askFirst !== undefined && decode<boolean>(await this.transport.call(node, "chunk-has", encode({ frame: id, index: chunk.index, digest: chunkDigest(columns, chunk) })));
+          if (has && askFirst) askFirst.found++;
+          else {
+            ipc ??= chunkToIPC(columns, chunk);
+            await this.transport.call(node, "chunk-put", encode({ frame: id, index: chunk.index, start: chunk.start, ipc }));
+          }
           out.push(node);
         } catch (err) {
           if (!isUnreachable(err)) throw err;
@@ -141,16 +149,19 @@ export class FrameSpreader implements FramePlacement {
   private async topUp(why: string): Promise<void> {
     for (const entry of this.holdings.frames.values()) {
       const updates: [number, string[]][] = [];
+      const held = { found: 0 };
       for (let i = 0; i < entry.holders.length; i++) {
         const live = entry.holders[i].filter((n) => this.peers.isLive(n));
         const chunk = this.holdings.held(entry.id, i);
         if (live.length >= COPIES || live[0] !== this.peers.self || !chunk) continue;
-        entry.holders[i] = await this.send(entry.id, entry.columns, chunk, live);
+        entry.holders[i] = await this.send(entry.id, entry.columns, chunk, live, undefined, held);
         if (entry.holders[i].length > live.length) updates.push([i, entry.holders[i]]);
       }
       if (updates.length) {
         await toOthers(this.peers, this.transport, "holders", encode({ frame: entry.id, updates }));
-        this.log(`copied ${updates.length} chunk${updates.length === 1 ? "" : "s"} of frame '${entry.id}' ${why} to other nodes`);
+        const copied = updates.length - held.found;
+        const found = held.found ? ` (${held.found} found held already by a node back from a restart)` : "";
+        this.log(`copied ${copied} chunk${copied === 1 ? "" : "s"} of frame '${entry.id}' ${why} to other nodes${found}`);
       }
     }
   }

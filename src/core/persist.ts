@@ -3,7 +3,8 @@
 // beside models/<id>.json (what the server keeps with it). Every file is written under a
 // temporary name, synced and then renamed, so a node killed mid-write leaves either the
 // old state or the new one, never half a file under a real name; leftover temporary files
-// are removed when the directory is opened.
+// are removed when the directory is opened. A cluster node keeps its chunks under
+// cluster/ instead of frames/ (src/cluster/kept.ts).
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
@@ -22,7 +23,7 @@ function tmpName(path: string): string {
 }
 
 /** Makes a rename durable: the directory entry is synced too. */
-function syncDir(dir: string): void {
+export function syncDir(dir: string): void {
   const fd = openSync(dir, "r");
   try {
     fsyncSync(fd);
@@ -31,7 +32,7 @@ function syncDir(dir: string): void {
   }
 }
 
-function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   const tmp = tmpName(path);
   const fd = openSync(tmp, "w");
   try {
@@ -46,12 +47,37 @@ function writeFileAtomic(path: string, bytes: Uint8Array): void {
   renameSync(tmp, path);
 }
 
-function removeIfThere(path: string): void {
+export function removeIfThere(path: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
+}
+
+/**
+ * Writes `bytes` under a temporary name, syncs, runs `beforeRename` (tests stop a node
+ * there), then renames it to `path`: a reader sees the whole file or none.
+ */
+export async function writeFileAtomicAsync(path: string, bytes: Uint8Array, beforeRename?: () => Promise<void>): Promise<void> {
+  const tmp = tmpName(path);
+  const out = await open(tmp, "w");
+  try {
+    await out.writeFile(bytes);
+    await out.sync();
+  } catch (err) {
+    await out.close();
+    removeIfThere(tmp);
+    throw err;
+  }
+  await out.close();
+  await beforeRename?.();
+  renameSync(tmp, path);
+}
+
+/** Removes the temporary files a write cut short left in `dir`. */
+export function removeTemporaries(dir: string): void {
+  for (const name of readdirSync(dir)) if (name.endsWith(TMP)) unlinkSync(join(dir, name));
 }
 
 /** A stored model's file bytes and what the server keeps beside it. */
@@ -62,7 +88,7 @@ export interface KeptModel {
 }
 
 export interface DataDirOptions {
-  /** Tests: runs after each chunk of a frame is written (to stop a node mid-write). */
+  /** Tests: runs after each chunk of a frame is written (a cluster node's chunk file: before its rename), to stop a node mid-write. */
   readonly afterFrameChunk?: (index: number) => Promise<void>;
 }
 
@@ -72,7 +98,7 @@ export class DataDir {
 
   private constructor(
     readonly root: string,
-    private readonly opts: DataDirOptions,
+    readonly opts: DataDirOptions,
   ) {
     this.frames = join(root, "frames");
     this.models = join(root, "models");
@@ -91,7 +117,7 @@ export class DataDir {
     const dir = new DataDir(root, opts);
     for (const sub of [dir.frames, dir.models]) {
       mkdirSync(sub, { recursive: true });
-      for (const name of readdirSync(sub)) if (name.endsWith(TMP)) unlinkSync(join(sub, name));
+      removeTemporaries(sub);
     }
     return dir;
   }

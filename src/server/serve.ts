@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Holdings } from "../cluster/holdings.ts";
+import { KeptChunks } from "../cluster/kept.ts";
 import { INTERNAL_PREFIX, InternalRoutes } from "../cluster/internal.ts";
 import { Membership, type NodeStats } from "../cluster/membership.ts";
 import { Rpc } from "../cluster/rpc.ts";
@@ -167,13 +168,11 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const { tls } = checkClusterOptions(opts);
   const reportedH2OVersion = h2oVersion(opts.h2oVersion);
   const log = opts.log ?? ((line: string) => process.stderr.write(`floe serve: ${line}\n`));
-  if (opts.dataDir !== undefined && opts.secret !== undefined) {
-    throw new FloeError("unsupported", "--data-dir is for a standalone node: a cluster node does not yet keep its chunks across restarts (drop --secret or --data-dir)");
-  }
   const dataDir = opts.dataDir === undefined ? null : DataDir.open(opts.dataDir, opts.dataDirHooks);
   const node = new FloeNode({ threads: opts.threads, maxMem: opts.maxMemBytes });
   if (opts.jobRetention) node.jobs.retention = opts.jobRetention;
-  if (dataDir) await keepData(node, dataDir, log);
+  // A cluster node keeps its chunks instead of whole frames (restored as it links, below).
+  if (dataDir) await keepData(node, dataDir, log, opts.secret === undefined);
   const startedAt = Date.now();
   const { store } = node;
   // Memory as H2O reports it: the node's --max-mem and what its frames leave free of it.
@@ -261,6 +260,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         cluster = ctx.cluster = c;
         const link = linkCluster(ctx, c, log);
         ctx.link = link;
+        if (dataDir) keepChunks(link.holdings, dataDir, log);
         node.budget.countAlso(() => heldChunkBytes(link.holdings));
         node.budget.spanCluster(() => c.membership.live().reduce((n, m) => n + m.stats.free_mem, 0));
         opts.onCluster?.(c);
@@ -290,10 +290,13 @@ interface KeptModelMeta {
   readonly cvModels: readonly string[];
 }
 
-/** Restores the frames and models of `dir` into the node's store, then writes every change there. */
-async function keepData(node: FloeNode, dir: DataDir, log: (line: string) => void): Promise<void> {
+/**
+ * Restores the models of `dir` into the node's store, and its frames when `frames` (a
+ * standalone node), then writes every change there.
+ */
+async function keepData(node: FloeNode, dir: DataDir, log: (line: string) => void, frames: boolean): Promise<void> {
   const skip = (file: string, reason: string) => log(`skipping ${file}: ${reason}`);
-  for (const { id, frame } of await dir.readFrames(skip)) node.store.put(key<Frame>("frame", id), frame);
+  if (frames) for (const { id, frame } of await dir.readFrames(skip)) node.store.put(key<Frame>("frame", id), frame);
   for (const kept of dir.readModels(skip)) {
     try {
       const meta = kept.meta as KeptModelMeta;
@@ -308,7 +311,7 @@ async function keepData(node: FloeNode, dir: DataDir, log: (line: string) => voi
     }
   }
   log(`data directory ${dir.root}: ${node.store.ids("frame").length} frame(s), ${node.store.ids("model").length} model(s)`);
-  node.keepFramesIn(dir);
+  if (frames) node.keepFramesIn(dir);
   node.store.watch("model", {
     put: (id, value) => {
       const served = value as ServedModel;
@@ -317,6 +320,13 @@ async function keepData(node: FloeNode, dir: DataDir, log: (line: string) => voi
     },
     delete: (id) => dir.removeModel(id),
   });
+}
+
+/** A cluster node takes back the chunks it kept before a restart, and keeps every chunk it takes from now on. */
+function keepChunks(holdings: Holdings, dir: DataDir, log: (line: string) => void): void {
+  const kept = KeptChunks.open(dir);
+  const { frames, chunks } = holdings.restoreFrom(kept, (file, reason) => log(`skipping ${file}: ${reason}`));
+  log(`data directory ${kept.root}: this cluster node holds ${frames} frame(s), ${chunks} chunk(s) from before`);
 }
 
 /** Joins (or seeds) the cluster and starts the heartbeats; `ready` gets the cluster before the join, and the promise settles once joined. */

@@ -104,9 +104,27 @@ describe("floe serve --data-dir", () => {
     expect(existsSync(join(framesDir, `${file}.123-1.tmp`))).toBe(false);
   }, 60_000);
 
-  test("a cluster node refuses --data-dir: it does not yet keep its chunks across restarts", async () => {
-    await expect(startServer({ port: 0, host: "127.0.0.1", threads: 1, dataDir: tempDir(), secret: "cluster-secret" })).rejects.toThrow("--data-dir is for a standalone node");
-  });
+  test("a cluster node keeps its chunks under cluster/ and, restarted alone, comes back with the frame", async () => {
+    const dir = tempDir();
+    const opts = { port: 0, host: "127.0.0.1", threads: 1, dataDir: dir, secret: "cluster-secret" };
+    const first = await startServer(opts);
+    let before: any;
+    let id = "";
+    try {
+      id = await apiOf(first).importPath(join(FIXTURES, "mixed.csv"), { col_types: { note: "string" } });
+      before = await frameState(apiOf(first), id);
+    } finally {
+      await first.stop();
+    }
+    expect(readdirSync(join(dir, "frames"))).toEqual([]);
+    expect(readdirSync(join(dir, "cluster", `frame-${id}`)).sort()).toEqual(["chunk-0.arrow", "entry.bin"]);
+    const again = await startServer(opts);
+    try {
+      expect(await frameState(apiOf(again), id)).toEqual(before);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
 
   test("a --data-dir that is a file is refused, naming it", async () => {
     const file = join(tempDir(), "not-a-dir");
