@@ -10,16 +10,22 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Chunk } from "../core/chunk.ts";
-import type { ColumnSpec } from "../core/frame.ts";
+import type { ColumnRollup, ColumnSpec } from "../core/frame.ts";
 import { type DataDir, removeTemporaries, syncDir, writeFileAtomic, writeFileAtomicAsync } from "../core/persist.ts";
-import type { FrameEntry } from "./holdings.ts";
 import { decode, encode } from "./wire.ts";
 
 const ENTRY = "entry.bin";
 const CHUNK = /^chunk-(\d+)\.arrow$/;
 
-/** A directory entry as kept: without its holders. */
-export type KeptEntry = Omit<FrameEntry, "holders">;
+/** A frame's directory entry (holdings.ts) as kept: without its holders. */
+export interface KeptEntry {
+  readonly id: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly rollups?: readonly ColumnRollup[];
+  readonly starts: readonly number[];
+  readonly rows: readonly number[];
+  readonly byteSize: number;
+}
 
 export interface KeptFrame {
   readonly entry: KeptEntry;
@@ -87,8 +93,8 @@ export class KeptChunks {
   }
 
   /** Writes a frame's directory entry (its holders left out). */
-  putEntry(entry: FrameEntry): void {
-    const { holders: _, ...kept } = entry;
+  putEntry(entry: KeptEntry): void {
+    const kept: KeptEntry = { id: entry.id, columns: entry.columns, rollups: entry.rollups, starts: entry.starts, rows: entry.rows, byteSize: entry.byteSize };
     const folder = this.folder(entry.id);
     mkdirSync(folder, { recursive: true });
     writeFileAtomic(join(folder, ENTRY), encode(kept));
