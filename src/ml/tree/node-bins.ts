@@ -30,24 +30,31 @@ export class NodeBinsReader {
 
   /** Feature `features[j]`'s non-empty bins (it has `bins` bins); valid until the next read. */
   read(h: NodeHistogram, j: number, bins: number): FeatureBins {
+    return h.kind === "dense" ? this.readDense(h.data, h.at[j], bins) : this.readRows(h.part, h.slot, j);
+  }
+
+  /** The non-empty bins of a dense block of `bins` bins from bin `at` of `data`. */
+  readDense(data: Float64Array, at: number, bins: number): FeatureBins {
     const out = this.list;
     let m = 0;
-    if (h.kind === "dense") {
-      const data = h.data;
-      const from = h.at[j] * 3;
-      for (let b = 0; b < bins; b++) {
-        const t = from + b * 3;
-        if (data[t + 2] === 0) continue;
-        out.bin[m] = b;
-        out.g[m] = data[t];
-        out.h[m] = data[t + 1];
-        out.n[m] = data[t + 2];
-        m++;
-      }
-      out.count = m;
-      return out;
+    const from = at * 3;
+    for (let b = 0; b < bins; b++) {
+      const t = from + b * 3;
+      if (data[t + 2] === 0) continue;
+      out.bin[m] = b;
+      out.g[m] = data[t];
+      out.h[m] = data[t + 1];
+      out.n[m] = data[t + 2];
+      m++;
     }
-    const { part, slot } = h;
+    out.count = m;
+    return out;
+  }
+
+  /** The non-empty bins of the j-th feature of row slot `slot`'s records in `part`. */
+  readRows(part: LevelPartial, slot: number, j: number): FeatureBins {
+    const out = this.list;
+    let m = 0;
     const r0 = part.recordStart[slot];
     const w = part.width[slot];
     const acc = this.acc;

@@ -8,8 +8,8 @@ import type { Task } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { LevelPartial } from "./histogram.ts";
-import { NodeBinsReader, type NodeHistogram } from "./node-bins.ts";
-import { bestSplit, type SplitLimits } from "./split.ts";
+import { NodeBinsReader } from "./node-bins.ts";
+import { foundSplit, type SplitLimits, type SplitRules, searchSplit } from "./split.ts";
 import type { TreeChunk } from "./view.ts";
 
 export interface SplitSearchArgs {
@@ -50,6 +50,9 @@ export interface FoundSplits {
   readonly bits: (Uint8Array | null)[];
 }
 
+/** Split rules the search sets node by node. */
+type MutableRules = { -readonly [K in keyof SplitRules]: SplitRules[K] };
+
 function emptyFound(nodes: number): FoundSplits {
   return {
     searched: new Uint8Array(nodes),
@@ -83,31 +86,37 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
   },
   mapInto(out, c, a) {
     const reader = new NodeBinsReader(a.specs.reduce((m, s) => Math.max(m, s.valueBins + 1), 1));
+    // One reader, feature list, rule set and result for every node this chunk searches: the
+    // current node's place is in these locals, which binsOf reads.
+    const features: number[] = [];
+    const found = foundSplit();
+    const rules: MutableRules = { ...a.limits, gScale: 1, hScale: 1, random: null };
+    let src = 0;
+    let slot = 0;
+    let e0 = 0;
+    const binsOf = (f: number, e: number) => (src >= 0 ? reader.readRows(a.parts[src], slot, e) : reader.readDense(a.hists[-1 - src], a.entryAt[e0 + e], a.specs[f].valueBins + 1));
     for (let j = c.index % a.chunks; j < a.slot.length; j += a.chunks) {
-      const e0 = a.featureStart[j];
-      const features = Array.from(a.features.subarray(e0, a.featureStart[j + 1]));
-      const src = a.source[j];
-      const hist: NodeHistogram =
-        src >= 0 ? { kind: "rows", part: a.parts[src], slot: a.slot[j], features } : { kind: "dense", data: a.hists[-1 - src], at: a.entryAt.subarray(e0, e0 + features.length), features };
+      e0 = a.featureStart[j];
+      const e1 = a.featureStart[j + 1];
+      features.length = 0;
+      for (let e = e0; e < e1; e++) features.push(a.features[e]);
+      src = a.source[j];
+      slot = a.slot[j];
       const k = a.cls[j];
       const state = a.randomState[j];
-      const s = bestSplit(
-        (f, e) => reader.read(hist, e, a.specs[f].valueBins + 1),
-        a.specs,
-        features,
-        { g: a.totals[3 * j], h: a.totals[3 * j + 1], n: a.totals[3 * j + 2] },
-        { ...a.limits, gScale: a.gScale[k], hScale: a.hScale[k], random: Number.isNaN(state) ? null : new Rng(state) },
-      );
+      rules.gScale = a.gScale[k];
+      rules.hScale = a.hScale[k];
+      rules.random = Number.isNaN(state) ? null : new Rng(state);
       out.searched[j] = 1;
-      if (!s) continue;
-      out.feature[j] = s.feature;
-      out.threshold[j] = s.threshold;
-      out.naLeft[j] = s.naLeft ? 1 : 0;
-      out.sums[4 * j] = s.gain;
-      out.sums[4 * j + 1] = s.left.g;
-      out.sums[4 * j + 2] = s.left.h;
-      out.sums[4 * j + 3] = s.left.n;
-      out.bits[j] = s.bits;
+      if (!searchSplit(binsOf, a.specs, features, a.totals[3 * j], a.totals[3 * j + 1], a.totals[3 * j + 2], rules, found)) continue;
+      out.feature[j] = found.feature;
+      out.threshold[j] = found.threshold;
+      out.naLeft[j] = found.naLeft ? 1 : 0;
+      out.sums[4 * j] = found.gain;
+      out.sums[4 * j + 1] = found.g;
+      out.sums[4 * j + 2] = found.h;
+      out.sums[4 * j + 3] = found.n;
+      out.bits[j] = found.bits;
     }
   },
   reduce(a, b) {

@@ -86,25 +86,118 @@ export function featureBins(capacity: number): FeatureBins {
 }
 
 /**
+ * The best split of a node, as numbers: a scratch a caller refills node after node (a split
+ * search makes no object a node). `g`, `h`, `n` are the left child's sums; feature −1: none.
+ */
+export interface FoundSplit {
+  feature: number;
+  gain: number;
+  threshold: number;
+  naLeft: boolean;
+  bits: Uint8Array | null;
+  g: number;
+  h: number;
+  n: number;
+}
+
+export function foundSplit(): FoundSplit {
+  return { feature: -1, gain: Number.NEGATIVE_INFINITY, threshold: 0, naLeft: false, bits: null, g: 0, h: 0, n: 0 };
+}
+
+/**
  * The best split of a node over `features` (indices into `specs`), or null when none
  * gains more than the rules allow. `binsOf(f, j)` gives the node's non-empty bins of
  * feature f = features[j] (the list may be reused by the next call).
  */
-export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: readonly FeatureSpec[], features: readonly number[], total: NodeStats, rules: SplitRules): Split | null {
-  const { minRows, minSplitImprovement, lambda, alpha, minChildHessian, maxDeltaStep } = rules;
-  const parent = score(total.g, total.h, lambda, alpha, maxDeltaStep);
-  // The best so far, kept as numbers: candidates are many, a Split is made for the winner only.
-  const best = { gain: Number.NEGATIVE_INFINITY, feature: -1, threshold: 0, naLeft: false, bits: null as Uint8Array | null, g: 0, h: 0, n: 0 };
-  /** Takes the candidate with left sums (lg, lh, ln) when it is allowed and the best so far. */
-  const consider = (f: number, lg: number, lh: number, ln: number, threshold: number, naLeft: boolean, bits: Uint8Array | null): boolean => {
-    const rh = total.h - lh;
-    const rn = total.n - ln;
-    if (ln < minRows || rn < minRows || lh <= 0 || rh <= 0 || lh < minChildHessian || rh < minChildHessian) return false;
-    const gain = score(lg, lh, lambda, alpha, maxDeltaStep) + score(total.g - lg, rh, lambda, alpha, maxDeltaStep) - parent;
-    if (!(gain > minSplitImprovement && gain > best.gain)) return false;
-    Object.assign(best, { gain, feature: f, threshold, naLeft, bits, g: lg, h: lh, n: ln });
-    return true;
-  };
+export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: readonly FeatureSpec[], features: ArrayLike<number>, total: NodeStats, rules: SplitRules): Split | null {
+  const best = foundSplit();
+  if (!searchSplit(binsOf, specs, features, total.g, total.h, total.n, rules, best)) return null;
+  const left = { g: best.g, h: best.h, n: best.n };
+  const right = { g: total.g - best.g, h: total.h - best.h, n: total.n - best.n };
+  return { feature: best.feature, gain: best.gain, threshold: best.threshold, naLeft: best.naLeft, bits: best.bits, left, right };
+}
+
+/**
+ * The gain of the candidate with left sums (lg, lh, ln) of a node with totals (tg, th, tn)
+ * and score `parent`, or NaN when the rules do not allow it (NaN is never the best).
+ */
+function candidateGain(lg: number, lh: number, ln: number, tg: number, th: number, tn: number, parent: number, r: SplitLimits): number {
+  const rh = th - lh;
+  const rn = tn - ln;
+  if (ln < r.minRows || rn < r.minRows || lh <= 0 || rh <= 0 || lh < r.minChildHessian || rh < r.minChildHessian) return Number.NaN;
+  return score(lg, lh, r.lambda, r.alpha, r.maxDeltaStep) + score(tg - lg, rh, r.lambda, r.alpha, r.maxDeltaStep) - parent;
+}
+
+// Scratch of the categorical scan: the bins' order and their mean gradients (a thread
+// searches one node at a time).
+let catOrder = new Int32Array(0);
+let catMean = new Float64Array(0);
+const catOrderList: number[] = [];
+
+/**
+ * Orders a categorical feature's `count` non-empty bins by mean gradient, ties by bin, into
+ * catOrder. Without NaN means that is a total order and insertion sort gives it; a NaN (a
+ * bin of zero g and h) makes the comparison inconsistent, so the engine's sort decides, as
+ * it always has.
+ */
+function orderByMean(fb: FeatureBins, gs: number, hs: number): Int32Array {
+  const count = fb.count;
+  if (catOrder.length < count) {
+    catOrder = new Int32Array(fb.bin.length);
+    catMean = new Float64Array(fb.bin.length);
+  }
+  const order = catOrder;
+  const mean = catMean;
+  const bin = fb.bin;
+  let nan = false;
+  for (let j = 0; j < count; j++) {
+    mean[j] = (fb.g[j] * gs) / (fb.h[j] * hs);
+    if (Number.isNaN(mean[j])) nan = true;
+  }
+  if (nan || count > 64) {
+    const list = catOrderList;
+    list.length = 0;
+    for (let j = 0; j < count; j++) list.push(j);
+    list.sort((a, b) => mean[a] - mean[b] || bin[a] - bin[b]);
+    for (let j = 0; j < count; j++) order[j] = list[j];
+    return order;
+  }
+  for (let i = 0; i < count; i++) {
+    let q = i - 1;
+    while (q >= 0 && (mean[order[q]] > mean[i] || (!(mean[order[q]] < mean[i]) && bin[order[q]] > bin[i]))) {
+      order[q + 1] = order[q];
+      q--;
+    }
+    order[q + 1] = i;
+  }
+  return order;
+}
+
+/**
+ * Writes the best split of a node with totals (tg, th, tn) into `best`; false (best.feature
+ * −1) when none gains more than the rules allow. Candidates are tried in a fixed order and
+ * a later one wins only by gaining strictly more.
+ */
+export function searchSplit(
+  binsOf: (f: number, j: number) => FeatureBins,
+  specs: readonly FeatureSpec[],
+  features: ArrayLike<number>,
+  tg: number,
+  th: number,
+  tn: number,
+  rules: SplitRules,
+  best: FoundSplit,
+): boolean {
+  const minSplitImprovement = rules.minSplitImprovement;
+  const parent = score(tg, th, rules.lambda, rules.alpha, rules.maxDeltaStep);
+  let bestGain = Number.NEGATIVE_INFINITY;
+  let bestFeature = -1;
+  let bestThreshold = 0;
+  let bestNaLeft = false;
+  let bestBits: Uint8Array | null = null;
+  let bestG = 0;
+  let bestH = 0;
+  let bestN = 0;
   const gs = rules.gScale;
   const hs = rules.hScale;
   for (let e = 0; e < features.length; e++) {
@@ -112,10 +205,7 @@ export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: 
     const spec = specs[f];
     const V = spec.valueBins;
     const fb = binsOf(f, e);
-    const { bin } = fb;
-    const G = (j: number) => fb.g[j] * gs;
-    const H = (j: number) => fb.h[j] * hs;
-    const N = (j: number) => fb.n[j];
+    const { bin, g: fg, h: fh, n: fn } = fb;
     if (spec.kind === "numeric") {
       // Value bins are entries [0, m); the missing bin, if any rows have it, is entry m.
       let m = fb.count;
@@ -124,69 +214,122 @@ export function bestSplit(binsOf: (f: number, j: number) => FeatureBins, specs: 
       let mn = 0;
       if (m > 0 && bin[m - 1] === V) {
         m--;
-        mg = G(m);
-        mh = H(m);
-        mn = N(m);
+        mg = fg[m] * gs;
+        mh = fh[m] * hs;
+        mn = fn[m];
       }
-      const tryAt = (lg: number, lh: number, ln: number, b: number) => {
-        if (mn > 0) {
-          consider(f, lg + mg, lh + mh, ln + mn, b, true, null);
-          consider(f, lg, lh, ln, b, false, null);
-        } else {
-          // No missing values here: send future ones with the larger side.
-          consider(f, lg, lh, ln, b, ln >= total.n - ln, null);
-        }
-      };
       if (m < 2) continue;
       let lg = 0;
       let lh = 0;
       let ln = 0;
-      if (rules.random) {
-        const t = bin[0] + rules.random.int(bin[m - 1] - bin[0]);
-        for (let j = 0; j < m && bin[j] <= t; j++) {
-          lg += G(j);
-          lh += H(j);
-          ln += N(j);
+      // Thresholds to try: one random (extremely randomized trees), or between every two
+      // bins the node saw. Between the last bin of the left side and the first of the right
+      // the node saw no rows: put the threshold halfway, so unseen values in the gap split by
+      // nearness.
+      const random = rules.random;
+      let j = 0;
+      let t = 0;
+      if (random) t = bin[0] + random.int(bin[m - 1] - bin[0]);
+      for (;;) {
+        if (random) {
+          for (; j < m && bin[j] <= t; j++) {
+            lg += fg[j] * gs;
+            lh += fh[j] * hs;
+            ln += fn[j];
+          }
+        } else {
+          if (j + 1 >= m) break;
+          lg += fg[j] * gs;
+          lh += fh[j] * hs;
+          ln += fn[j];
+          t = bin[j] + ((bin[j + 1] - bin[j] - 1) >> 1);
+          j++;
         }
-        tryAt(lg, lh, ln, t);
-        continue;
-      }
-      // Between the last bin of the left side and the first of the right the node saw no
-      // rows: put the threshold halfway, so unseen values in the gap split by nearness.
-      for (let j = 0; j + 1 < m; j++) {
-        lg += G(j);
-        lh += H(j);
-        ln += N(j);
-        tryAt(lg, lh, ln, bin[j] + ((bin[j + 1] - bin[j] - 1) >> 1));
+        if (mn > 0) {
+          let gain = candidateGain(lg + mg, lh + mh, ln + mn, tg, th, tn, parent, rules);
+          if (gain > minSplitImprovement && gain > bestGain) {
+            bestGain = gain;
+            bestFeature = f;
+            bestThreshold = t;
+            bestNaLeft = true;
+            bestBits = null;
+            bestG = lg + mg;
+            bestH = lh + mh;
+            bestN = ln + mn;
+          }
+          gain = candidateGain(lg, lh, ln, tg, th, tn, parent, rules);
+          if (gain > minSplitImprovement && gain > bestGain) {
+            bestGain = gain;
+            bestFeature = f;
+            bestThreshold = t;
+            bestNaLeft = false;
+            bestBits = null;
+            bestG = lg;
+            bestH = lh;
+            bestN = ln;
+          }
+        } else {
+          // No missing values here: send future ones with the larger side.
+          const gain = candidateGain(lg, lh, ln, tg, th, tn, parent, rules);
+          if (gain > minSplitImprovement && gain > bestGain) {
+            bestGain = gain;
+            bestFeature = f;
+            bestThreshold = t;
+            bestNaLeft = ln >= tn - ln;
+            bestBits = null;
+            bestG = lg;
+            bestH = lh;
+            bestN = ln;
+          }
+        }
+        if (random) break;
       }
     } else {
-      // Categorical: bins (the missing bin included) ordered by mean gradient.
-      if (fb.count < 2) continue;
-      const order = Array.from({ length: fb.count }, (_, j) => j).sort((a, b) => G(a) / H(a) - G(b) / H(b) || bin[a] - bin[b]);
+      // Categorical: bins (the missing bin included) ordered by mean gradient, prefixes go left.
+      const count = fb.count;
+      if (count < 2) continue;
+      const order = orderByMean(fb, gs, hs);
       let lg = 0;
       let lh = 0;
       let ln = 0;
-      for (let q = 0; q < order.length - 1; q++) {
+      let bestPrefix = -1;
+      for (let q = 0; q < count - 1; q++) {
         const j = order[q];
-        lg += G(j);
-        lh += H(j);
-        ln += N(j);
-        if (!consider(f, lg, lh, ln, 0, false, null)) continue;
-        // Bins not seen at this node go with the larger side.
-        const bits = new Uint8Array(bitsetBytes(V + 1));
-        // Only bins 0..V: the bits past them stay 0, so a set has one form (files, digests).
-        if (ln >= total.n - ln) for (let b = 0; b <= V; b++) bits[b >> 3] |= 1 << (b & 7);
-        for (let r = 0; r < order.length; r++) {
-          const b = bin[order[r]];
-          if (r <= q) bits[b >> 3] |= 1 << (b & 7);
-          else bits[b >> 3] &= ~(1 << (b & 7));
-        }
-        best.bits = bits;
+        lg += fg[j] * gs;
+        lh += fh[j] * hs;
+        ln += fn[j];
+        const gain = candidateGain(lg, lh, ln, tg, th, tn, parent, rules);
+        if (!(gain > minSplitImprovement && gain > bestGain)) continue;
+        bestGain = gain;
+        bestFeature = f;
+        bestThreshold = 0;
+        bestNaLeft = false;
+        bestG = lg;
+        bestH = lh;
+        bestN = ln;
+        bestPrefix = q;
       }
+      if (bestPrefix < 0) continue;
+      // The set of the best prefix, made once (order is scratch the next feature reuses).
+      // Bins not seen at this node go with the larger side.
+      const bits = new Uint8Array(bitsetBytes(V + 1));
+      // Only bins 0..V: the bits past them stay 0, so a set has one form (files, digests).
+      if (bestN >= tn - bestN) for (let b = 0; b <= V; b++) bits[b >> 3] |= 1 << (b & 7);
+      for (let r = 0; r < count; r++) {
+        const b = bin[order[r]];
+        if (r <= bestPrefix) bits[b >> 3] |= 1 << (b & 7);
+        else bits[b >> 3] &= ~(1 << (b & 7));
+      }
+      bestBits = bits;
     }
   }
-  if (best.feature < 0) return null;
-  const left = { g: best.g, h: best.h, n: best.n };
-  const right = { g: total.g - best.g, h: total.h - best.h, n: total.n - best.n };
-  return { feature: best.feature, gain: best.gain, threshold: best.threshold, naLeft: best.naLeft, bits: best.bits, left, right };
+  best.feature = bestFeature;
+  best.gain = bestGain;
+  best.threshold = bestThreshold;
+  best.naLeft = bestNaLeft;
+  best.bits = bestBits;
+  best.g = bestG;
+  best.h = bestH;
+  best.n = bestN;
+  return bestFeature >= 0;
 }
