@@ -5,7 +5,7 @@
 // larger is its parent minus it. A node with fewer rows than bins comes back as its rows'
 // records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
 
-import { sharedI32, sharedU8 } from "../../core/chunk.ts";
+import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
 import { collectGarbage } from "../../core/memory.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
@@ -15,7 +15,7 @@ import { type DenseHistogram, NodeBinsReader, type NodeHistogram, quantizedTotal
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split.ts";
 import { SplitSearchTask } from "./split-task.ts";
-import { flatten, type GrowNode, leafNode, type Tree } from "./tree.ts";
+import type { Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Bytes of level-pass partials a tree may leave as garbage before its end asks for a collection (core/memory.ts collectGarbage). */
@@ -91,6 +91,97 @@ interface Build {
   readonly features: readonly number[];
 }
 
+/**
+ * A tree's nodes as they grow, a column a field (a node is an index, children come in
+ * pairs): a deep tree has hundreds of thousands of nodes, and no object is made for one.
+ * A new node is a leaf: feature −1, value and cover given.
+ */
+class GrowingTree {
+  size = 0;
+  feature = new Int32Array(64);
+  threshold = new Int32Array(64);
+  naLeft = new Uint8Array(64);
+  left = new Int32Array(64);
+  right = new Int32Array(64);
+  value = new Float64Array(64);
+  cover = new Float64Array(64);
+  /** Categorical nodes' left-bin sets (one byte a bin before packing: split.ts's bits), by node. */
+  readonly bits = new Map<number, Uint8Array>();
+
+  constructor() {
+    this.addLeaf(0, 0);
+  }
+
+  addLeaf(value: number, cover: number): number {
+    if (this.size === this.feature.length) this.grow();
+    const i = this.size++;
+    this.feature[i] = -1;
+    this.left[i] = -1;
+    this.right[i] = -1;
+    this.value[i] = value;
+    this.cover[i] = cover;
+    return i;
+  }
+
+  /** Node i becomes a split with children `left` and left + 1. */
+  setSplit(i: number, s: Split, left: number): void {
+    this.feature[i] = s.feature;
+    this.threshold[i] = s.threshold;
+    this.naLeft[i] = s.naLeft ? 1 : 0;
+    this.left[i] = left;
+    this.right[i] = left + 1;
+    if (s.bits) this.bits.set(i, s.bits);
+  }
+
+  private grow(): void {
+    const n = 2 * this.feature.length;
+    const widen = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.feature = widen(this.feature, (m) => new Int32Array(m));
+    this.threshold = widen(this.threshold, (m) => new Int32Array(m));
+    this.naLeft = widen(this.naLeft, (m) => new Uint8Array(m));
+    this.left = widen(this.left, (m) => new Int32Array(m));
+    this.right = widen(this.right, (m) => new Int32Array(m));
+    this.value = widen(this.value, (m) => new Float64Array(m));
+    this.cover = widen(this.cover, (m) => new Float64Array(m));
+  }
+
+  /** The fitted tree (shared memory: it reaches the workers that score with it without a copy). */
+  toTree(): Tree {
+    const n = this.size;
+    let bitsLength = 0;
+    for (const b of this.bits.values()) bitsLength += b.length;
+    const copy = <T extends Int32Array | Uint8Array | Float64Array>(out: T, from: T): T => {
+      out.set(from.subarray(0, n));
+      return out;
+    };
+    const t: Tree = {
+      feature: copy(sharedI32(n), this.feature),
+      threshold: copy(sharedI32(n), this.threshold),
+      naLeft: copy(sharedU8(n), this.naLeft),
+      catOffset: sharedI32(n).fill(-1),
+      left: copy(sharedI32(n), this.left),
+      right: copy(sharedI32(n), this.right),
+      value: copy(sharedF64(n), this.value),
+      catBits: sharedU8(bitsLength),
+      cover: copy(sharedF64(n), this.cover),
+    };
+    // Sets in node order, each from its byte catOffset.
+    const cats = [...this.bits.keys()].sort((a, b) => a - b);
+    let offset = 0;
+    for (const i of cats) {
+      const b = this.bits.get(i) as Uint8Array;
+      t.catOffset[i] = offset;
+      t.catBits.set(b, offset);
+      offset += b.length;
+    }
+    return t;
+  }
+}
+
 /** A split made: the node, its split and its children's ids. */
 interface Made {
   readonly a: Active;
@@ -115,12 +206,16 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   const F = spec.specs.length;
   const featureBins = Int32Array.from(spec.specs, totalBins);
   const missingBin = Int32Array.from(spec.specs, (s) => s.valueBins);
-  const nodes: GrowNode[][] = Array.from({ length: K }, () => [leafNode(0, 0)]);
+  const nodes: GrowingTree[] = Array.from({ length: K }, () => new GrowingTree());
   const gains = new Float64Array(F);
   const cover = new Float64Array(F);
   const splitCounts = new Float64Array(F);
   const featuresOf = (k: number, node: number, depth: number) => spec.featuresFor?.(k, node, depth) ?? spec.treeFeatures;
-  const binsOf = (features: readonly number[]) => features.reduce((sum, f) => sum + featureBins[f], 0);
+  const binsOf = (features: readonly number[]) => {
+    let sum = 0;
+    for (let e = 0; e < features.length; e++) sum += featureBins[features[e]];
+    return sum;
+  };
   // A node whose records take no more bytes than its histogram is summed from its records:
   // they cost less to make, send, merge and read than a histogram's every bin.
   const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * recordBytes(features.length) <= 24 * binsOf(features);
@@ -170,7 +265,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       }
       const batch = build.slice(start, end);
       // Shared memory: the pass's arguments reach the workers without a copy.
-      const slotOf = nodes.map((ns) => sharedI32(ns.length).fill(-1));
+      const slotOf = nodes.map((ns) => sharedI32(ns.size).fill(-1));
       batch.forEach(({ k, node }, slot) => {
         slotOf[k][node] = slot;
       });
@@ -223,16 +318,24 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const totals = new Float64Array(new SharedArrayBuffer(3 * m * 8));
     const randomState = new Float64Array(new SharedArrayBuffer(m * 8));
     const featureStart = sharedI32(m + 1);
-    const featureList: number[] = [];
-    const entryAt: number[] = [];
-    search.forEach((a, j) => {
+    for (let j = 0; j < m; j++) featureStart[j + 1] = featureStart[j] + (search[j].hist as NodeHistogram).features.length;
+    const featureList = sharedI32(featureStart[m]);
+    const entryAt = sharedI32(featureStart[m]);
+    let lastKey: object | null = null;
+    let at = 0;
+    for (let j = 0; j < m; j++) {
+      const a = search[j];
       const h = a.hist as NodeHistogram;
       // A dense node's bins are a view of a pass's histogram: send the whole array once.
+      // Nodes of one source come together, so the map is asked once a source.
       const key = h.kind === "rows" ? h.part : h.data.buffer;
-      let at = sources.get(key);
-      if (at === undefined) {
-        at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
-        sources.set(key, at);
+      if (key !== lastKey) {
+        const known = sources.get(key);
+        if (known === undefined) {
+          at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
+          sources.set(key, at);
+        } else at = known;
+        lastKey = key;
       }
       source[j] = at;
       slot[j] = h.kind === "rows" ? h.slot : 0;
@@ -241,12 +344,14 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       totals[3 * j + 1] = a.stats.h;
       totals[3 * j + 2] = a.stats.n;
       randomState[j] = spec.randomState(a.k, a.node) ?? Number.NaN;
-      featureStart[j] = featureList.length;
-      featureList.push(...h.features);
+      const e0 = featureStart[j];
+      const fs = h.features;
       const first = h.kind === "dense" ? h.data.byteOffset / 24 : 0;
-      for (let e = 0; e < h.features.length; e++) entryAt.push(h.kind === "dense" ? first + h.at[e] : 0);
-    });
-    featureStart[m] = featureList.length;
+      for (let e = 0; e < fs.length; e++) {
+        featureList[e0 + e] = fs[e];
+        if (h.kind === "dense") entryAt[e0 + e] = first + h.at[e];
+      }
+    }
     const splits = await executor.run(
       SplitSearchTask,
       view,
@@ -256,12 +361,12 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         chunks: view.chunks.length,
         source,
         slot,
-        entryAt: sharedFrom(entryAt),
+        entryAt,
         cls,
         totals,
         randomState,
         featureStart,
-        features: sharedFrom(featureList),
+        features: featureList,
         specs: spec.specs,
         gScale: spec.root.gScale,
         hScale: spec.root.hScale,
@@ -287,7 +392,10 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
     return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
   });
-  for (const a of active) Object.assign(nodes[a.k][0], { value: spec.leafValue(a.stats, a.k), cover: spec.coverOf(a.stats) });
+  for (const a of active) {
+    nodes[a.k].value[0] = spec.leafValue(a.stats, a.k);
+    nodes[a.k].cover[0] = spec.coverOf(a.stats);
+  }
 
   const canSplit = (st: NodeStats, depth: number) => depth < spec.maxDepth && st.n >= 2 * spec.limits.minRows;
   const searchable = (a: Active) => canSplit(a.stats, a.depth) && a.hist !== null;
@@ -309,20 +417,29 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
    * the level has many nodes or nodes summed from records, else here.
    */
   const chooseSplits = async (candidates: readonly Active[]): Promise<(Split | null)[]> => {
-    const search = candidates.filter(searchable);
-    const remote = search.length >= WORKER_SEARCH_NODES || search.some((a) => a.hist?.kind === "rows");
+    const search: Active[] = [];
+    const place: number[] = [];
+    let remote = false;
+    for (let i = 0; i < candidates.length; i++) {
+      const a = candidates[i];
+      if (!searchable(a)) continue;
+      search.push(a);
+      place.push(i);
+      if (a.hist?.kind === "rows") remote = true;
+    }
+    remote ||= search.length >= WORKER_SEARCH_NODES;
     const found = remote ? await searchOnWorkers(search) : search.map((a) => searchHere(a));
-    const byNode = new Map(search.map((a, i) => [a, found[i]]));
-    return candidates.map((a) => byNode.get(a) ?? null);
+    const out: (Split | null)[] = new Array(candidates.length).fill(null);
+    for (let j = 0; j < search.length; j++) out[place[j]] = found[j];
+    return out;
   };
 
   /** Splits node a: its children become leaves with their own values. */
   const applySplit = (a: Active, s: Split): Made => {
     const ns = nodes[a.k];
-    const left = ns.length;
-    const right = left + 1;
-    ns.push(leafNode(spec.leafValue(s.left, a.k), spec.coverOf(s.left)), leafNode(spec.leafValue(s.right, a.k), spec.coverOf(s.right)));
-    Object.assign(ns[a.node], { feature: s.feature, threshold: s.threshold, naLeft: s.naLeft, bits: s.bits, left, right });
+    const left = ns.addLeaf(spec.leafValue(s.left, a.k), spec.coverOf(s.left));
+    const right = ns.addLeaf(spec.leafValue(s.right, a.k), spec.coverOf(s.right));
+    ns.setSplit(a.node, s, left);
     gains[s.feature] += s.gain;
     cover[s.feature] += a.stats.h;
     splitCounts[s.feature] += 1;
@@ -347,7 +464,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
       const parent = a.hist as NodeHistogram;
       if (spec.featuresFor || parent.kind === "rows") {
-        for (const c of [l, r]) {
+        for (let side = 0; side < 2; side++) {
+          const c = side === 0 ? l : r;
           if (!canSplit(c.stats, depth)) continue;
           build.push({ k: a.k, node: c.node, rows: c.stats.n, features: featuresOf(a.k, c.node, depth) });
           builtFor.push(c);
@@ -355,7 +473,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         }
         continue;
       }
-      const [small, large] = l.stats.n <= r.stats.n ? [l, r] : [r, l];
+      const small = l.stats.n <= r.stats.n ? l : r;
+      const large = small === l ? r : l;
       build.push({ k: a.k, node: small.node, rows: small.stats.n, features: parent.features });
       builtFor.push(small);
       derive.push({ child: large, parent, sibling: small });
@@ -374,7 +493,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     return next;
   };
 
-  const done = (pending: SplitTable | null) => ({ grown: { trees: nodes.map(flatten), gains, cover, splits: splitCounts, pending }, passBytes });
+  const done = (pending: SplitTable | null) => ({ grown: { trees: nodes.map((ns) => ns.toTree()), gains, cover, splits: splitCounts, pending }, passBytes });
 
   if (spec.maxLeaves > 0) {
     // Best-first: per class, a queue of leaves with their best splits. Each round splits
@@ -436,11 +555,11 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
 }
 
 /** The splits made, as the flat table the level task reads; `keep`: rows of other nodes stay where they are. */
-function splitTable(nodes: readonly GrowNode[][], made: readonly Made[], keep: boolean): SplitTable {
+function splitTable(nodes: readonly GrowingTree[], made: readonly Made[], keep: boolean): SplitTable {
   const n = made.length;
   const bitsLength = made.reduce((t, m) => t + (m.s.bits?.length ?? 0), 0);
   const table = {
-    splitOf: nodes.map((ns) => sharedI32(ns.length).fill(-1)),
+    splitOf: nodes.map((ns) => sharedI32(ns.size).fill(-1)),
     feature: sharedI32(n),
     threshold: sharedI32(n),
     naLeft: sharedU8(n),
