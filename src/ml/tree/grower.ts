@@ -77,12 +77,6 @@ interface Active {
   hist: NodeHistogram | null;
 }
 
-function sharedFrom(values: readonly number[]): Int32Array {
-  const out = sharedI32(values.length);
-  out.set(values);
-  return out;
-}
-
 /** A node a level pass sums: its rows (as its split counted them; −1 unknown, the root) and features. */
 interface Build {
   readonly k: number;
@@ -227,48 +221,53 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const out: NodeHistogram[] = [];
     let start = 0;
     do {
-      // A batch of nodes whose sums fit the budget (at least one node).
-      const slotEntry: number[] = [0];
-      const entryFeature: number[] = [];
-      const entryOffset: number[] = [];
-      const recordStart: number[] = [];
-      const recordCap: number[] = [];
-      const binStart: number[] = [];
-      const starts: number[] = [];
-      let bins = 0;
-      let records = 0;
-      let recordBins = 0;
+      // A batch of nodes whose sums fit the budget (at least one node): its end first, then
+      // its arguments filled in place, in shared memory (they reach the workers without a copy).
       let bytes = 0;
+      let entries = 0;
       let end = start;
       for (; end < build.length; end++) {
         const b = build[end];
-        const features = b.features;
-        const rows = byRows(b, features);
-        const cost = rows ? b.rows * recordBytes(features.length) : binsOf(features) * 24;
+        const cost = byRows(b, b.features) ? b.rows * recordBytes(b.features.length) : binsOf(b.features) * 24;
         if (end > start && bytes + cost > MAX_PASS_BYTES) break;
         bytes += cost;
-        passBytes += cost * executor.threads;
-        starts.push(bins);
-        recordStart.push(rows ? records : -1);
-        recordCap.push(rows ? b.rows : 0);
-        binStart.push(rows ? recordBins : 0);
-        for (const f of features) {
-          entryFeature.push(f);
-          entryOffset.push(bins);
-          if (!rows) bins += featureBins[f];
+        entries += b.features.length;
+      }
+      passBytes += bytes * executor.threads;
+      const slots = end - start;
+      const slotOf = nodes.map((ns) => sharedI32(ns.size).fill(-1));
+      const slotEntry = sharedI32(slots + 1);
+      const entryFeature = sharedI32(entries);
+      const entryOffset = sharedI32(entries);
+      const recordStart = sharedI32(slots);
+      const recordCap = sharedI32(slots);
+      const binStart = sharedI32(slots);
+      /** Where each dense slot's block starts in the pass's histogram. */
+      const blockStart = new Int32Array(slots);
+      let bins = 0;
+      let records = 0;
+      let recordBins = 0;
+      let e = 0;
+      for (let slot = 0; slot < slots; slot++) {
+        const b = build[start + slot];
+        const features = b.features;
+        const rows = byRows(b, features);
+        slotOf[b.k][b.node] = slot;
+        blockStart[slot] = bins;
+        recordStart[slot] = rows ? records : -1;
+        recordCap[slot] = rows ? b.rows : 0;
+        binStart[slot] = rows ? recordBins : 0;
+        for (let q = 0; q < features.length; q++, e++) {
+          entryFeature[e] = features[q];
+          entryOffset[e] = bins;
+          if (!rows) bins += featureBins[features[q]];
         }
         if (rows) {
           records += b.rows;
           recordBins += b.rows * features.length;
         }
-        slotEntry.push(entryFeature.length);
+        slotEntry[slot + 1] = e;
       }
-      const batch = build.slice(start, end);
-      // Shared memory: the pass's arguments reach the workers without a copy.
-      const slotOf = nodes.map((ns) => sharedI32(ns.size).fill(-1));
-      batch.forEach(({ k, node }, slot) => {
-        slotOf[k][node] = slot;
-      });
       const first = start === 0;
       const part: LevelPartial = await executor.run(
         LevelTask,
@@ -278,29 +277,32 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
           root: first ? root : null,
           splits: first ? splits : null,
           slotOf,
-          slots: batch.length,
-          slotEntry: sharedFrom(slotEntry),
-          entryFeature: sharedFrom(entryFeature),
-          entryOffset: sharedFrom(entryOffset),
+          slots,
+          slotEntry,
+          entryFeature,
+          entryOffset,
           bins,
-          recordStart: sharedFrom(recordStart),
-          recordCap: sharedFrom(recordCap),
-          binStart: sharedFrom(binStart),
+          recordStart,
+          recordCap,
+          binStart,
           records,
           recordBins,
           missingBin,
         },
         { signal: spec.signal },
       );
-      batch.forEach(({ features }, slot) => {
+      for (let slot = 0; slot < slots; slot++) {
+        const features = build[start + slot].features;
         if (recordStart[slot] >= 0) {
           out.push({ kind: "rows", part, slot, features });
-          return;
+          continue;
         }
-        const from = starts[slot];
-        const at = Int32Array.from(entryOffset.slice(slotEntry[slot], slotEntry[slot + 1]), (o) => o - from);
+        const e0 = slotEntry[slot];
+        const from = blockStart[slot];
+        const at = new Int32Array(features.length);
+        for (let q = 0; q < features.length; q++) at[q] = entryOffset[e0 + q] - from;
         out.push({ kind: "dense", data: part.hist.subarray(from * 3, (from + binsOf(features)) * 3), at, features });
-      });
+      }
       start = end;
     } while (start < build.length);
     return out;
