@@ -11,7 +11,7 @@
 // there. Tasks are deterministic, so the rebuilt state and the model are the same.
 
 import { FloeError } from "../core/errors.ts";
-import { type ChunkLike, type Chunked, cancelledError, type Executor, OrderedFold, type RunOptions, type Task } from "../core/mr.ts";
+import { type ChunkLike, type Chunked, cancelledError, type Executor, type NodeShare, OrderedFold, type RunOptions, type Task } from "../core/mr.ts";
 import type { Holdings, MapReply, MapRequest, RebuildRequest } from "./holdings.ts";
 import { isUnreachable, type Peers, type Transport } from "./peers.ts";
 import { FrameChunkStub, type ResidentMarker, type ResidentView, ResidentStub } from "./stand-ins.ts";
@@ -116,6 +116,36 @@ export class ClusterExecutor implements Executor {
       return stubs as unknown as P;
     }
     return fold.result;
+  }
+
+  /**
+   * Each live node's rows of views built over `data`, placed as run() places a resident
+   * task's chunks (route), with the free memory it last reported; null for data on this node.
+   */
+  viewShares(data: readonly Chunked<ChunkLike>[]): NodeShare[] | null {
+    const overs = data.map((d) => classify(d.chunks));
+    if (!this.peers.freeMemory || overs.every((o) => o.kind === "local")) return null;
+    const rows = new Map(this.peers.live().map((n) => [n, data.map(() => 0)]));
+    const add = (node: string, k: number, n: number) => {
+      const per = rows.get(node);
+      if (per) per[k] += n;
+    };
+    overs.forEach((over, k) => {
+      const chunks = data[k].chunks as readonly (ChunkLike & { readonly rows: number })[];
+      if (over.kind === "local") {
+        for (const c of chunks) add(this.peers.self, k, c.rows);
+        return;
+      }
+      const load = new Map<string, number[]>();
+      chunks.forEach((c, i) => {
+        const node = over.kind === "view" ? over.view.where[i] : this.route(over.frame, [], i, load);
+        const l = load.get(node);
+        if (l) l.push(i);
+        else load.set(node, [i]);
+        add(node, k, c.rows);
+      });
+    });
+    return [...rows].map(([node, r]) => ({ node, self: node === this.peers.self, rows: r, threads: this.local.threads, free: this.peers.freeMemory?.(node) ?? 0 }));
   }
 
   /**

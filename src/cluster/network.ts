@@ -17,6 +17,7 @@ export function membershipPeers(membership: Membership): Peers {
       return m !== undefined && m.state !== "dead";
     },
     reportUnreachable: (name) => membership.reportUnreachable(name),
+    freeMemory: (name) => membership.get(name)?.stats.free_mem ?? 0,
     onDead: (fn) => membership.on("dead", (m) => fn(m.name)),
     onJoined: (fn) => {
       membership.on("joined", (m) => fn(m.name));

@@ -14,6 +14,8 @@ export interface Peers {
   reportUnreachable(name: string): void;
   onDead(fn: (name: string) => void): void;
   onJoined(fn: (name: string) => void): void;
+  /** Bytes a member has free for a training, as it last said (absent: not known). */
+  freeMemory?(name: string): number;
 }
 
 /**

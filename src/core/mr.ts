@@ -74,10 +74,30 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What one node would hold of training views and has to hold them with (Executor.viewShares). */
+export interface NodeShare {
+  readonly node: string;
+  /** The node the training runs on (it merges the partials the others send). */
+  readonly self: boolean;
+  /** Rows of each of the data it would hold in a view built over it. */
+  readonly rows: readonly number[];
+  /** Its workers. */
+  readonly threads: number;
+  /** Bytes it has free for a training. */
+  readonly free: number;
+}
+
 export interface Executor {
   /** Maps that may run at once. */
   readonly threads: number;
   run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P>;
+  /**
+   * Where views built over `data` (a training frame, a validation frame) by a resident task
+   * would live: each node's rows of each and its free memory, so that a training checks
+   * every node's share against that node's memory. Optional, and null for data on this
+   * node: one node then holds every row, with the memory the training was given.
+   */
+  viewShares?(data: readonly Chunked<ChunkLike>[]): NodeShare[] | null;
   /**
    * Frees a view a resident task built, once its user is done with it: a distributed
    * executor drops it on every node now rather than when the view is garbage collected.

@@ -17,6 +17,7 @@ export async function releasingViews<T>(executor: Executor, work: (executor: Exe
       return out;
     },
     release: (view) => executor.release?.(view) ?? Promise.resolve(),
+    viewShares: (data) => executor.viewShares?.(data) ?? null,
     close: () => executor.close(),
   };
   try {

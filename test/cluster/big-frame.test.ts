@@ -2,7 +2,10 @@
 // and keeps it with copies of other thirds (two copies of every chunk), so the frame fits
 // where one node refuses it. With two copies, three nodes hold twice the frame: one of
 // 1.5x a node's budget would fill all three exactly, so this one is 1.25x. A second copy
-// of it is refused by each node before it reads its share.
+// of it is refused by each node before it reads its share. A GBM trains on a wider frame
+// larger than a node's --max-mem (a training view takes 2 bytes a feature and ~100 a row,
+// so a narrow frame's view is larger than its chunks: room for it is left by a frame of
+// 1.1x, not 1.5x, which two copies on three nodes would fill completely).
 
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -70,3 +73,75 @@ test("a frame 1.25x one node's --max-mem is refused by one node and imported by 
   expect(refusedShare.error.message).toMatch(/^node \S+'s share of frame 'wide2' \(\d+ rows x 4 columns, 2 copies\) needs .* but this node has .* free/);
   expect((await nodeApi(b, "GET", "/frames")).frames.map((f: { frame_id: string }) => f.frame_id)).toEqual(["wide"]);
 }, 120_000);
+
+// A GBM on a frame larger than one node's --max-mem: wide (60 numeric columns), so that a
+// node's view of its third of the rows (2 bytes a feature) and its copies of two thirds of
+// the frame fit its budget. Each node checks its own share of the view against its own
+// free memory: the training runs, and predicts what one node with memory enough predicts.
+const WIDE_COLUMNS = 60;
+const WIDE_ROWS = 19_000;
+const WIDE_MAX_MEM = 8 * 1024 ** 2;
+const widePath = join(dir, "wider.csv");
+const wideSpecs = [...Array.from({ length: WIDE_COLUMNS }, (_, c) => ({ name: `x${c}`, type: "numeric" as const })), { name: "label", type: "enum" as const }];
+writeFileSync(
+  widePath,
+  `${wideSpecs.map((s) => s.name).join(",")}\n${Array.from({ length: WIDE_ROWS }, (_, i) => {
+    const xs = Array.from({ length: WIDE_COLUMNS }, (_, c) => ((i * (7919 + c * 104_729)) % 1000) / 8);
+    return `${xs.join(",")},${xs[0] + xs[1] > 125 ? "yes" : "no"}`;
+  }).join("\n")}\n`,
+);
+
+type Node = Awaited<ReturnType<typeof startNode>>;
+const wideBytes = frameBytesEstimate(WIDE_ROWS, wideSpecs);
+const wideParams = { ntrees: 3, max_depth: 3, nbins: 16, seed: 11, score_tree_interval: 3 };
+
+async function importWide(node: Node, nodes: number): Promise<void> {
+  const imported = await nodeApi(node, "POST", "/frames/import", { path: widePath, frame_id: "wider" });
+  const job = await jobEnded(node, imported.job.job_id);
+  expect([job.status, job.error?.message]).toEqual(["done", undefined]);
+  // A training reads the nodes' free memory from their heartbeats: wait until they count the chunks.
+  await waitFor(
+    "every node's stats count its chunks",
+    () => nodeApi(node, "GET", "/cluster"),
+    (s) => s.nodes.length === nodes && s.nodes.every((n: { max_mem: number; free_mem: number }) => n.max_mem - n.free_mem >= (nodes === 1 ? wideBytes : wideBytes / 2)),
+  );
+}
+
+async function trainWide(node: Node): Promise<any> {
+  const started = await nodeApi(node, "POST", "/models", { algo: "gbm", training_frame: "wider", response_column: "label", model_id: "gbm_wider", params: wideParams });
+  return jobEnded(node, started.job.job_id);
+}
+
+async function predictWide(node: Node): Promise<string> {
+  const trained = await trainWide(node);
+  expect([trained.status, trained.error?.message]).toEqual(["done", undefined]);
+  const predicted = await nodeApi(node, "POST", "/models/gbm_wider/predict", { frame: "wider" });
+  return nodeApi(node, "GET", `/frames/${predicted.frame_id}/download`);
+}
+
+test("a GBM trains on a frame larger than one node's --max-mem on 3 nodes and predicts what one node does", async () => {
+  expect(wideBytes / WIDE_MAX_MEM).toBeGreaterThan(1.05);
+  const reference = await startNode({ secret: null });
+  await importWide(reference, 1);
+  const expected = await predictWide(reference);
+  await reference.stop();
+  const nodes = await startCluster(3, { args: ["--max-mem", String(WIDE_MAX_MEM)], clusterName: "wide" });
+  await importWide(nodes[0], 3);
+  const got = await predictWide(nodes[0]);
+  expect(got.trim().split("\n")).toHaveLength(WIDE_ROWS + 1);
+  expect(got).toBe(expected);
+  await Promise.all(nodes.map((n) => n.stop()));
+}, 180_000);
+
+test("a training is refused when one node's share of the view does not fit its free memory, though the nodes' free memory together would hold it", async () => {
+  const roomy = ["--max-mem", String(64 * 1024 ** 2)];
+  const a = await startNode({ name: "a", clusterName: "uneven", args: roomy });
+  const b = await startNode({ name: "b", clusterName: "uneven", join: a.address, args: roomy });
+  // c holds its third of the frame and a copy of another third, and little more.
+  const c = await startNode({ name: "c", clusterName: "uneven", join: b.address, args: ["--max-mem", String(Math.ceil(wideBytes * 0.7))] });
+  await importWide(a, 3);
+  const refused = await trainWide(a);
+  expect(refused.status).toBe("failed");
+  expect(refused.error.message).toMatch(/^training needs about \S+ \S+ on node c \(view of \d+ rows x 60 features: .*\) but \S+ \S+ is available on node c: /);
+  await Promise.all([a, b, c].map((n) => n.stop()));
+}, 180_000);

@@ -263,6 +263,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
       threads: executor.threads,
     },
     input.memory ?? availableMemory(),
+    executor.viewShares?.(input.valid ? [input.frame, input.valid] : [input.frame]),
   );
   const lossBase = { tweedie_power: p.tweedie_power ?? 1.5, quantile_alpha: p.quantile_alpha ?? 0.5, huber_delta: 1 };
   const output = strategy.output(distribution);
