@@ -99,8 +99,9 @@ class GrowingTree {
   right = new Int32Array(64);
   value = new Float64Array(64);
   cover = new Float64Array(64);
-  /** Categorical nodes' left-bin sets (one byte a bin before packing: split.ts's bits), by node. */
-  readonly bits = new Map<number, Uint8Array>();
+  /** Per node: 1 + its left-bin set's index in `sets` (categorical splits), 0 for none. */
+  cat = new Int32Array(64);
+  readonly sets: Uint8Array[] = [];
 
   constructor() {
     this.addLeaf(0, 0);
@@ -124,7 +125,7 @@ class GrowingTree {
     this.naLeft[i] = s.naLeft ? 1 : 0;
     this.left[i] = left;
     this.right[i] = left + 1;
-    if (s.bits) this.bits.set(i, s.bits);
+    if (s.bits) this.cat[i] = this.sets.push(s.bits);
   }
 
   private grow(): void {
@@ -141,13 +142,14 @@ class GrowingTree {
     this.right = widen(this.right, (m) => new Int32Array(m));
     this.value = widen(this.value, (m) => new Float64Array(m));
     this.cover = widen(this.cover, (m) => new Float64Array(m));
+    this.cat = widen(this.cat, (m) => new Int32Array(m));
   }
 
   /** The fitted tree (shared memory: it reaches the workers that score with it without a copy). */
   toTree(): Tree {
     const n = this.size;
     let bitsLength = 0;
-    for (const b of this.bits.values()) bitsLength += b.length;
+    for (const b of this.sets) bitsLength += b.length;
     const copy = <T extends Int32Array | Uint8Array | Float64Array>(out: T, from: T): T => {
       out.set(from.subarray(0, n));
       return out;
@@ -164,10 +166,10 @@ class GrowingTree {
       cover: copy(sharedF64(n), this.cover),
     };
     // Sets in node order, each from its byte catOffset.
-    const cats = [...this.bits.keys()].sort((a, b) => a - b);
     let offset = 0;
-    for (const i of cats) {
-      const b = this.bits.get(i) as Uint8Array;
+    for (let i = 0; i < n; i++) {
+      if (this.cat[i] === 0) continue;
+      const b = this.sets[this.cat[i] - 1];
       t.catOffset[i] = offset;
       t.catBits.set(b, offset);
       offset += b.length;
