@@ -5,6 +5,7 @@
 // by replaying their history, send or take a chunk. With a data directory (kept.ts) every
 // chunk and directory entry it takes is also written there, and read back on a restart.
 
+import { randomBytes } from "node:crypto";
 import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
 import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
@@ -18,6 +19,10 @@ import { decode, encode, replaceDeep } from "./wire.ts";
 
 export interface FrameEntry {
   readonly id: string;
+  /** Random, made with the frame: two frames made under one id (one deleted while a node was down) differ. */
+  readonly uid: string;
+  /** ms since the epoch when the frame was made: of two frames under one id, the later is the frame. */
+  readonly created: number;
   readonly columns: readonly ColumnSpec[];
   readonly rollups?: readonly ColumnRollup[];
   /** Global row id of each chunk's first row, and its rows. */
@@ -26,6 +31,16 @@ export interface FrameEntry {
   readonly byteSize: number;
   /** Nodes holding each chunk, home first. */
   readonly holders: string[][];
+}
+
+/** A new frame's uid and creation time. */
+export function frameIdentity(): { uid: string; created: number } {
+  return { uid: randomBytes(8).toString("hex"), created: Date.now() };
+}
+
+/** Whether `a` was made after `b` (the same order on every node). */
+function isLater(a: FrameEntry, b: FrameEntry): boolean {
+  return a.created !== b.created ? a.created > b.created : a.uid > b.uid;
 }
 
 export interface MapRequest {
@@ -59,6 +74,8 @@ export class Holdings {
   private readonly chunks = new Map<string, Map<number, Chunk>>();
   private readonly residents = new Map<string, Map<number, ChunkLike>>();
   private kept: KeptChunks | null = null;
+  /** Uids of the frames deleted or replaced: a node back from a restart may still announce them. */
+  private readonly gone = new Set<string>();
 
   constructor(
     readonly self: string,
@@ -90,24 +107,43 @@ export class Holdings {
 
   /**
    * A directory entry from another node: new frames are added; for a known one the holders
-   * are united (after a partition heals both sides' copies are real).
+   * are united (after a partition heals both sides' copies are real). False when this node
+   * knows the frame as deleted or replaced by a later one of that id (the sender, back from
+   * a restart, then drops it); a later frame replaces this node's.
    */
-  mergeFrame(entry: FrameEntry): void {
-    const known = this.frames.get(entry.id);
+  mergeFrame(entry: FrameEntry): boolean {
+    if (this.gone.has(entry.uid)) return false;
+    let known = this.frames.get(entry.id);
+    if (known && known.uid !== entry.uid) {
+      if (isLater(known, entry)) return false;
+      this.dropFrame(entry.id);
+      known = undefined;
+    }
     if (!known) {
       this.addFrame(entry);
-      return;
+      return true;
     }
     entry.holders.forEach((h, i) => {
       for (const n of h) if (!known.holders[i].includes(n)) known.holders[i].push(n);
     });
+    return true;
   }
 
   dropFrame(id: string): void {
-    const had = this.frames.delete(id);
+    const entry = this.frames.get(id);
+    this.frames.delete(id);
     this.chunks.delete(id);
+    if (entry) {
+      this.gone.add(entry.uid);
+      this.kept?.putGone(this.gone);
+    }
     this.kept?.drop(id);
-    if (had) this.onFrame(id, null);
+    if (entry) this.onFrame(id, null);
+  }
+
+  /** Drops the frame of `entry` if it is still this node's frame of that id. */
+  dropIfStill(entry: FrameEntry): void {
+    if (this.frames.get(entry.id)?.uid === entry.uid) this.dropFrame(entry.id);
   }
 
   /**
@@ -134,6 +170,7 @@ export class Holdings {
   restoreFrom(kept: KeptChunks, onBad: (file: string, reason: string) => void): { frames: number; chunks: number } {
     let chunks = 0;
     let frames = 0;
+    for (const uid of kept.readGone()) this.gone.add(uid);
     for (const { entry, chunks: bytes } of kept.read(onBad)) {
       const holders: string[][] = entry.starts.map(() => []);
       for (const [index, ipc] of bytes) {
@@ -159,9 +196,9 @@ export class Holdings {
     return { frames, chunks };
   }
 
-  /** Whether this node holds chunk `index` of `frame` as the bytes of `digest` (a node back from a restart may). */
-  holdsCopy(frame: string, index: number, digest: string): boolean {
-    return this.held(frame, index) !== undefined && this.kept?.has(frame, index, digest) === true;
+  /** Whether this node holds chunk `index` of the frame `frame` of `uid`, with the values of `digest` (a node back from a restart may). */
+  holdsCopy(frame: string, uid: string, index: number, digest: string): boolean {
+    return this.frames.get(frame)?.uid === uid && this.held(frame, index) !== undefined && this.kept?.has(frame, index, digest) === true;
   }
 
   held(frame: string, index: number): Chunk | undefined {
@@ -271,8 +308,8 @@ export class Holdings {
         return encode(true);
       },
       "chunk-has": async (body) => {
-        const { frame, index, digest } = decode<{ frame: string; index: number; digest: string }>(body);
-        return encode(this.holdsCopy(frame, index, digest));
+        const { frame, uid, index, digest } = decode<{ frame: string; uid: string; index: number; digest: string }>(body);
+        return encode(this.holdsCopy(frame, uid, index, digest));
       },
       "chunk-get": async (body) => {
         const { frame, index } = decode<{ frame: string; index: number }>(body);
@@ -281,8 +318,7 @@ export class Holdings {
         return chunkToIPC(entry.columns, this.need(frame, index));
       },
       frame: async (body) => {
-        this.mergeFrame(decode<FrameEntry>(body));
-        return encode(true);
+        return encode(this.mergeFrame(decode<FrameEntry>(body)));
       },
       holders: async (body) => {
         const { frame, updates } = decode<{ frame: string; updates: [number, string[]][] }>(body);

@@ -15,11 +15,15 @@ import { type DataDir, removeTemporaries, syncDir, writeFileAtomic, writeFileAto
 import { decode, encode } from "./wire.ts";
 
 const ENTRY = "entry.bin";
+const GONE = "gone.bin";
+const FOLDER = "frame-";
 const CHUNK = /^chunk-(\d+)\.arrow$/;
 
 /** A frame's directory entry (holdings.ts) as kept: without its holders. */
 export interface KeptEntry {
   readonly id: string;
+  readonly uid: string;
+  readonly created: number;
   readonly columns: readonly ColumnSpec[];
   readonly rollups?: readonly ColumnRollup[];
   readonly starts: readonly number[];
@@ -72,7 +76,7 @@ export class KeptChunks {
   }
 
   private folder(frame: string): string {
-    return join(this.root, `frame-${encodeURIComponent(frame)}`);
+    return join(this.root, `${FOLDER}${encodeURIComponent(frame)}`);
   }
 
   /** Writes a chunk this node holds (replacing any of that index), its digest `digest`. */
@@ -94,7 +98,7 @@ export class KeptChunks {
 
   /** Writes a frame's directory entry (its holders left out). */
   putEntry(entry: KeptEntry): void {
-    const kept: KeptEntry = { id: entry.id, columns: entry.columns, rollups: entry.rollups, starts: entry.starts, rows: entry.rows, byteSize: entry.byteSize };
+    const kept: KeptEntry = { id: entry.id, uid: entry.uid, created: entry.created, columns: entry.columns, rollups: entry.rollups, starts: entry.starts, rows: entry.rows, byteSize: entry.byteSize };
     const folder = this.folder(entry.id);
     mkdirSync(folder, { recursive: true });
     writeFileAtomic(join(folder, ENTRY), encode(kept));
@@ -105,6 +109,18 @@ export class KeptChunks {
   drop(frame: string): void {
     this.digests.delete(frame);
     rmSync(this.folder(frame), { recursive: true, force: true });
+  }
+
+  /** Writes the uids of the frames deleted or replaced (a node back from a restart may announce them). */
+  putGone(uids: ReadonlySet<string>): void {
+    writeFileAtomic(join(this.root, GONE), encode([...uids]));
+  }
+
+  readGone(): string[] {
+    const file = join(this.root, GONE);
+    if (!existsSync(file)) return [];
+    const uids = decode<unknown>(readFileSync(file));
+    return Array.isArray(uids) ? uids.filter((u): u is string => typeof u === "string") : [];
   }
 
   /** Whether chunk `index` of `frame` is kept here with this digest. */
@@ -119,7 +135,9 @@ export class KeptChunks {
    */
   read(onBad: (file: string, reason: string) => void): KeptFrame[] {
     const out: KeptFrame[] = [];
+    removeTemporaries(this.root);
     for (const name of readdirSync(this.root).sort()) {
+      if (!name.startsWith(FOLDER)) continue;
       const folder = join(this.root, name);
       removeTemporaries(folder);
       const entryFile = join(folder, ENTRY);
@@ -130,7 +148,7 @@ export class KeptChunks {
       let entry: KeptEntry;
       try {
         entry = decode<KeptEntry>(readFileSync(entryFile));
-        if (typeof entry?.id !== "string" || !Array.isArray(entry.starts) || !Array.isArray(entry.rows)) throw new Error("not a frame's directory entry");
+        if (typeof entry?.id !== "string" || typeof entry.uid !== "string" || !Array.isArray(entry.starts) || !Array.isArray(entry.rows)) throw new Error("not a frame's directory entry");
       } catch (err) {
         onBad(entryFile, (err as Error).message);
         continue;

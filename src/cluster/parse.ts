@@ -17,7 +17,7 @@ import { cancelledError, type Executor } from "../core/mr.ts";
 import { frameBytesEstimate, type MemoryBudget } from "../core/memory.ts";
 import { computeRollups } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
-import type { FrameEntry, Holdings } from "./holdings.ts";
+import { type FrameEntry, frameIdentity, type Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
 import { isUnreachable, toOthers } from "./peers.ts";
 import { COPIES, type FrameSpreader } from "./spread.ts";
@@ -149,7 +149,7 @@ export class SharedParse {
       rows.reduce((start, n, i) => ((starts[i] = start), start + n), 0);
       const byteSize = extracted.reduce((a, e) => a + e.bytes, 0);
       const indices = owners.map((_, k) => extracted[k].rows.map((_, j) => firstChunk[k] + j));
-      const entry: FrameEntry = { id, columns: specs, starts, rows, byteSize, holders: owners.flatMap((node, k) => extracted[k].rows.map(() => [node])) };
+      const entry: FrameEntry = { id, ...frameIdentity(), columns: specs, starts, rows, byteSize, holders: owners.flatMap((node, k) => extracted[k].rows.map(() => [node])) };
       this.holdings.frames.set(id, entry);
       const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal });
       check();

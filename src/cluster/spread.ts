@@ -11,7 +11,7 @@ import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { FramePlacement } from "../core/placement.ts";
-import type { FrameEntry, Holdings } from "./holdings.ts";
+import { type FrameEntry, frameIdentity, type Holdings } from "./holdings.ts";
 import { inParallel, isUnreachable, type Peers, toOthers, type Transport } from "./peers.ts";
 import { rendezvous } from "./rendezvous.ts";
 import { chunkDigest } from "./kept.ts";
@@ -45,6 +45,7 @@ export class FrameSpreader implements FramePlacement {
     });
     const entry: FrameEntry = {
       id,
+      ...frameIdentity(),
       columns: frame.columns,
       rollups: frame.rollups,
       starts: frame.chunks.map((c) => c.start),
@@ -59,10 +60,11 @@ export class FrameSpreader implements FramePlacement {
 
   /**
    * Puts `chunk` on COPIES live nodes besides `have` (which already hold it), `prefer` first
-   * when it is live; the holders. `askFirst` (an existing frame's chunk): a node that holds
-   * the same values from before a restart is counted without sending it (and `found` counts it).
+   * when it is live; the holders. `askFirst` (a chunk of the existing frame of that uid): a
+   * node that holds the same values from before a restart is counted without sending it
+   * (and `found` counts it).
    */
-  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[], prefer?: string, askFirst?: { found: number }): Promise<string[]> {
+  async send(id: string, columns: readonly ColumnSpec[], chunk: Chunk, have: readonly string[], prefer?: string, askFirst?: { readonly uid: string; found: number }): Promise<string[]> {
     const out = [...have];
     let ipc: Uint8Array | null = null;
     for (;;) {
@@ -83,7 +85,8 @@ export class FrameSpreader implements FramePlacement {
           continue;
         }
         try {
-          const has = askFirst !== undefined && decode<boolean>(await this.transport.call(node, "chunk-has", encode({ frame: id, index: chunk.index, digest: chunkDigest(columns, chunk) })));
+          const has =
+            askFirst !== undefined && decode<boolean>(await this.transport.call(node, "chunk-has", encode({ frame: id, uid: askFirst.uid, index: chunk.index, digest: chunkDigest(columns, chunk) })));
           if (has && askFirst) askFirst.found++;
           else {
             ipc ??= chunkToIPC(columns, chunk);
@@ -149,7 +152,7 @@ export class FrameSpreader implements FramePlacement {
   private async topUp(why: string): Promise<void> {
     for (const entry of this.holdings.frames.values()) {
       const updates: [number, string[]][] = [];
-      const held = { found: 0 };
+      const held = { uid: entry.uid, found: 0 };
       for (let i = 0; i < entry.holders.length; i++) {
         const live = entry.holders[i].filter((n) => this.peers.isLive(n));
         const chunk = this.holdings.held(entry.id, i);
@@ -171,7 +174,10 @@ export class FrameSpreader implements FramePlacement {
    * merges with its own (every member does, so whatever it missed reaches it).
    */
   private async welcome(name: string): Promise<void> {
-    for (const entry of this.holdings.frames.values()) await this.transport.call(name, "frame", encode(entry));
+    for (const entry of [...this.holdings.frames.values()]) {
+      // It knows the frame as deleted or made anew while this node was down: drop this node's.
+      if (!decode<boolean>(await this.transport.call(name, "frame", encode(entry)))) this.holdings.dropIfStill(entry);
+    }
     await this.topUp(`with a single copy`);
   }
 }

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clusterOf, jobEnded, killAllNodes, nodeApi, startNode, type TestNode, waitFor } from "../support/cluster.ts";
+import { FIXTURES } from "../support/node.ts";
 import { ROWS, writeParseFixtures } from "./parse-fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "floe-cluster-data-dir-"));
@@ -148,5 +149,47 @@ test("a cluster node killed while it writes a chunk restarts without a half-writ
     (c) => c.cloud_size === 1,
   );
   expect(await predictions(b2, "gbm_one", "stalled")).toBe(expected);
+  await b2.stop();
+}, 180_000);
+
+test("a restarted node does not bring back a frame deleted while it was down, nor its old copy of a frame made anew under the same id", async () => {
+  const dirA = join(dir, "e");
+  const dirB = join(dir, "f");
+  const a = await startNode({ name: "e", args: nodeArgs(dirA) });
+  const b = await startNode({ name: "f", join: a.address, args: nodeArgs(dirB) });
+  await importParts(a, "gone");
+  await importParts(a, "same");
+  await waitFor(
+    "f holds every chunk of both",
+    async () => [keptFiles(dirA, ".arrow"), keptFiles(dirB, ".arrow")],
+    ([inA, inB]) => inA.length > 0 && inA.join() === inB.join() && inA.some((f) => f.startsWith("frame-gone/")) && inA.some((f) => f.startsWith("frame-same/")),
+  );
+  await b.kill9();
+  await waitFor(
+    "e sees f dead",
+    () => clusterOf(a),
+    (c) => c.cloud_size === 1,
+  );
+  await nodeApi(a, "DELETE", "/frames/gone");
+  await nodeApi(a, "DELETE", "/frames/same");
+  const imported = await nodeApi(a, "POST", "/frames/import", { path: join(FIXTURES, "iris.csv"), frame_id: "same" });
+  expect((await jobEnded(a, imported.job.job_id)).status).toBe("done");
+  const iris = await nodeApi(a, "GET", "/frames/same/download");
+
+  const b2 = await startNode({ name: "f", port: b.port, join: a.address, args: nodeArgs(dirB) });
+  // f drops what the cluster deleted or made anew, on disk too, and takes e's copy of the new frame.
+  await waitFor(
+    "f drops its old frames",
+    async () => keptFiles(dirB, ".arrow"),
+    (files) => files.length > 0 && files.every((f) => f.startsWith("frame-same/")) && files.length === keptFiles(dirA, ".arrow").length,
+  );
+  for (const node of [a, b2]) expect((await nodeApi(node, "GET", "/frames")).frames.map((f: { frame_id: string }) => f.frame_id)).toEqual(["same"]);
+  await a.kill9();
+  await waitFor(
+    "f sees e dead",
+    () => clusterOf(b2),
+    (c) => c.cloud_size === 1,
+  );
+  expect(await nodeApi(b2, "GET", "/frames/same/download")).toBe(iris);
   await b2.stop();
 }, 180_000);
