@@ -76,6 +76,8 @@ export class Holdings {
   private kept: KeptChunks | null = null;
   /** Uids of the frames deleted or replaced: a node back from a restart may still announce them. */
   private readonly gone = new Set<string>();
+  /** Called when a frame's holders grew or changed (the spreader drops copies beyond COPIES). */
+  onHolders: ((entry: FrameEntry) => void) | null = null;
 
   constructor(
     readonly self: string,
@@ -126,6 +128,7 @@ export class Holdings {
     entry.holders.forEach((h, i) => {
       for (const n of h) if (!known.holders[i].includes(n)) known.holders[i].push(n);
     });
+    this.onHolders?.(known);
     return true;
   }
 
@@ -139,6 +142,12 @@ export class Holdings {
     }
     this.kept?.drop(id);
     if (entry) this.onFrame(id, null);
+  }
+
+  /** Drops this node's copy of one chunk (others hold it). */
+  dropChunk(frame: string, index: number): void {
+    this.chunks.get(frame)?.delete(index);
+    this.kept?.dropChunk(frame, index);
   }
 
   /** Drops the frame of `entry` if it is still this node's frame of that id. */
@@ -323,7 +332,10 @@ export class Holdings {
       holders: async (body) => {
         const { frame, updates } = decode<{ frame: string; updates: [number, string[]][] }>(body);
         const entry = this.frames.get(frame);
-        if (entry) for (const [i, h] of updates) entry.holders[i] = h;
+        if (entry) {
+          for (const [i, h] of updates) entry.holders[i] = h;
+          this.onHolders?.(entry);
+        }
         return encode(true);
       },
       "frame-drop": async (body) => {

@@ -35,6 +35,7 @@ export class FrameSpreader implements FramePlacement {
   ) {
     peers.onDead((name) => void this.replace(name).catch((err) => log(`re-replicating the chunks of ${name} failed: ${(err as Error).message}`)));
     peers.onJoined((name) => void this.welcome(name).catch((err) => log(`sending the frame directory to ${name} failed: ${(err as Error).message}`)));
+    holdings.onHolders = (entry) => void this.trim(entry).catch((err) => log(`dropping extra copies of frame '${entry.id}' failed: ${(err as Error).message}`));
   }
 
   async place(id: string, frame: Frame): Promise<Frame> {
@@ -170,6 +171,28 @@ export class FrameSpreader implements FramePlacement {
   }
 
   /**
+   * Drops this node's copies of chunks that more than COPIES live nodes hold (a node came
+   * back from a restart with copies the others had made again meanwhile, or a partition
+   * healed), and tells the members. Of a chunk's live holders in name order the first
+   * COPIES keep theirs, so every node picks the same ones whatever order it learns the
+   * holders in, and the first COPIES never drop theirs.
+   */
+  private async trim(entry: FrameEntry): Promise<void> {
+    const self = this.peers.self;
+    const updates: [number, string[]][] = [];
+    entry.holders.forEach((holders, i) => {
+      const live = holders.filter((n) => this.peers.isLive(n)).sort();
+      if (live.length <= COPIES || live.indexOf(self) < COPIES || !this.holdings.held(entry.id, i)) return;
+      this.holdings.dropChunk(entry.id, i);
+      entry.holders[i] = holders.filter((n) => n !== self);
+      updates.push([i, entry.holders[i]]);
+    });
+    if (!updates.length) return;
+    this.log(`dropped ${updates.length} extra cop${updates.length === 1 ? "y" : "ies"} of chunks of frame '${entry.id}': ${COPIES} other nodes hold them`);
+    await toOthers(this.peers, this.transport, "holders", encode({ frame: entry.id, updates }));
+  }
+
+  /**
    * A member joined or came back from a partition: send it this node's directory, which it
    * merges with its own (every member does, so whatever it missed reaches it).
    */
@@ -179,5 +202,7 @@ export class FrameSpreader implements FramePlacement {
       if (!decode<boolean>(await this.transport.call(name, "frame", encode(entry)))) this.holdings.dropIfStill(entry);
     }
     await this.topUp(`with a single copy`);
+    // Copies it announced before this node knew it live count now.
+    for (const entry of [...this.holdings.frames.values()]) await this.trim(entry);
   }
 }

@@ -193,3 +193,40 @@ test("a restarted node does not bring back a frame deleted while it was down, no
   expect(await nodeApi(b2, "GET", "/frames/same/download")).toBe(iris);
   await b2.stop();
 }, 180_000);
+
+test("a node back after the others copied its chunks again: the copies beyond two go, the same ones on every node", async () => {
+  const dirs = ["n1", "n2", "n3"].map((n) => join(dir, n));
+  const n1 = await startNode({ name: "n1", args: nodeArgs(dirs[0]) });
+  const second = await startNode({ name: "n2", join: n1.address, args: nodeArgs(dirs[1]) });
+  const third = await startNode({ name: "n3", join: second.address, args: nodeArgs(dirs[2]) });
+  await importParts(n1, "three");
+  /** Which nodes' directories hold each chunk file (but `down`'s). */
+  const where = (down?: string) => {
+    const out: Record<string, string[]> = {};
+    dirs.forEach((d, k) => {
+      if (`n${k + 1}` !== down) for (const f of keptFiles(d, ".arrow")) (out[f] ??= []).push(`n${k + 1}`);
+    });
+    return out;
+  };
+  const twice = (w: Record<string, string[]>) => Object.keys(w).length > 0 && Object.values(w).every((h) => h.length === 2);
+  const before = await waitFor("every chunk on two nodes", async () => where(), twice);
+  const keptByN2 = chunkFileIds(dirs[1]);
+  expect(Object.keys(keptByN2).length).toBeGreaterThan(0);
+  await second.kill9();
+  // n1 and n3 copy n2's chunks again: every chunk on both.
+  await waitFor(
+    "n1 and n3 hold every chunk",
+    async () => where("n2"),
+    (w) => Object.keys(w).length === Object.keys(before).length && Object.values(w).every((h) => h.join() === "n1,n3"),
+  );
+  const back = await startNode({ name: "n2", port: second.port, join: n1.address, args: nodeArgs(dirs[1]) });
+  // Of each chunk's three holders the first two by name keep theirs: n3 drops the copies n2 kept.
+  const after = await waitFor("every chunk on two nodes again", async () => where(), twice);
+  for (const [file, holders] of Object.entries(after)) expect([file, holders]).toEqual([file, file in keptByN2 ? ["n1", "n2"] : ["n1", "n3"]]);
+  expect(chunkFileIds(dirs[1])).toEqual(keptByN2);
+  expect(third.stderr()).toContain("extra cop");
+  // The frame is whole from the restarted node.
+  const frame = await nodeApi(back, "GET", "/frames/three");
+  expect(frame.rows).toBe(ROWS);
+  await Promise.all([n1, back, third].map((n) => n.stop()));
+}, 180_000);
