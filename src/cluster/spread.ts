@@ -183,13 +183,15 @@ export class FrameSpreader implements FramePlacement {
     entry.holders.forEach((holders, i) => {
       const live = holders.filter((n) => this.peers.isLive(n)).sort();
       if (live.length <= COPIES || live.indexOf(self) < COPIES || !this.holdings.held(entry.id, i)) return;
-      this.holdings.dropChunk(entry.id, i);
       entry.holders[i] = holders.filter((n) => n !== self);
       updates.push([i, entry.holders[i]]);
     });
     if (!updates.length) return;
-    this.log(`dropped ${updates.length} extra cop${updates.length === 1 ? "y" : "ies"} of chunks of frame '${entry.id}': ${COPIES} other nodes hold them`);
+    // The members first, so that no task is sent here for these chunks once they are gone.
     await toOthers(this.peers, this.transport, "holders", encode({ frame: entry.id, updates }));
+    if (this.holdings.frames.get(entry.id) !== entry) return;
+    for (const [i] of updates) if (!entry.holders[i].includes(self)) this.holdings.dropChunk(entry.id, i);
+    this.log(`dropped ${updates.length} extra cop${updates.length === 1 ? "y" : "ies"} of chunks of frame '${entry.id}': ${COPIES} other nodes hold them`);
   }
 
   /**
