@@ -181,6 +181,11 @@ export class Holdings {
     let frames = 0;
     for (const uid of kept.readGone()) this.gone.add(uid);
     for (const { entry, chunks: bytes } of kept.read(onBad)) {
+      // Dropped, the node killed before its files were removed.
+      if (this.gone.has(entry.uid)) {
+        kept.drop(entry.id);
+        continue;
+      }
       const holders: string[][] = entry.starts.map(() => []);
       for (const [index, ipc] of bytes) {
         try {
