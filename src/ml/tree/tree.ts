@@ -8,7 +8,7 @@
 // training rows for XGBoost (XGBoost's cover), their count for GBM and DRF (in-bag rows).
 // Children are made in pairs, so right[n] = left[n] + 1 (routing adds 0 or 1, no branch).
 
-import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
+import { sharedI32 } from "../../core/chunk.ts";
 
 export interface Tree {
   readonly feature: Int32Array;
@@ -33,57 +33,6 @@ export function bitsetBytes(bins: number): number {
 /** 1 when bin `b` is in the left-bin set at byte `at` of `bits`, else 0. */
 export function leftBit(bits: Uint8Array, at: number, b: number): number {
   return (bits[at + (b >> 3)] >> (b & 7)) & 1;
-}
-
-/** A node as the grower builds it, before the tree is flattened. */
-export interface GrowNode {
-  feature: number;
-  threshold: number;
-  naLeft: boolean;
-  /** Left-bin set of a categorical split, one bit a bin. */
-  bits: Uint8Array | null;
-  left: number;
-  right: number;
-  value: number;
-  cover: number;
-}
-
-export function leafNode(value: number, cover: number): GrowNode {
-  return { feature: -1, threshold: 0, naLeft: false, bits: null, left: -1, right: -1, value, cover };
-}
-
-export function flatten(nodes: readonly GrowNode[]): Tree {
-  const n = nodes.length;
-  const bitsLength = nodes.reduce((s, x) => s + (x.bits?.length ?? 0), 0);
-  const cover = sharedF64(n);
-  const t: Tree = {
-    // Shared memory: a tree reaches the workers that score with it without a copy.
-    feature: sharedI32(n),
-    threshold: sharedI32(n),
-    naLeft: sharedU8(n),
-    catOffset: sharedI32(n),
-    left: sharedI32(n),
-    right: sharedI32(n),
-    value: sharedF64(n),
-    catBits: sharedU8(bitsLength),
-    cover,
-  };
-  let offset = 0;
-  nodes.forEach((x, i) => {
-    t.feature[i] = x.feature;
-    t.threshold[i] = x.threshold;
-    t.naLeft[i] = x.naLeft ? 1 : 0;
-    t.left[i] = x.left;
-    t.right[i] = x.right;
-    t.value[i] = x.value;
-    cover[i] = x.cover;
-    if (x.bits) {
-      t.catOffset[i] = offset;
-      t.catBits.set(x.bits, offset);
-      offset += x.bits.length;
-    } else t.catOffset[i] = -1;
-  });
-  return t;
 }
 
 /**
