@@ -20,6 +20,7 @@ import type { ScoredChunk } from "../../src/ml/metrics/scored.ts";
 import { FIXTURES, testNode } from "../support/node.ts";
 
 const node = testNode();
+const inline = testNode(1);
 const lossParams = { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 };
 
 /** Scored chunks from a frame whose first column is y and the rest probabilities. */
@@ -115,4 +116,15 @@ test("binomial: with more distinct scores than table rows, the table keeps every
   expect(m.thresholds_and_metric_scores.map((r) => r.threshold)).toEqual(expected);
   expect(m.max_f1_threshold).toBe(desc[bestK]);
   expect(bestK % step).not.toBe(0); // the case where the best row is put back in its place
+});
+
+test("binomial: logloss and MSE are the same bits on one thread and on two (the sums fold in chunk order)", async () => {
+  const spec: MetricsSpec = { category: "Binomial", classes: 2, distribution: "bernoulli", lossParams };
+  const frame = await load("scores-binomial.csv", 7);
+  const onPool = (await computeMetrics(node.executor, scored(frame), spec)) as BinomialMetrics;
+  const onOne = (await computeMetrics(inline.executor, scored(frame), spec)) as BinomialMetrics;
+  expect(node.executor.threads).toBe(2);
+  expect(onPool.logloss).toBe(onOne.logloss);
+  expect(onPool.MSE).toBe(onOne.MSE);
+  expect(onPool.AUC).toBe(onOne.AUC);
 });

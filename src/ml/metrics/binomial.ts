@@ -2,8 +2,10 @@
 // the confusion matrix at the max-F1 threshold, and the thresholds table. AUC is exact:
 // the partial of a chunk is the sorted probabilities of its positive and of its negative
 // rows; partials keep their sorted runs and the runs are merged once, pairwise, at the end
-// (n log k work for k chunks). Sorted lists merge exactly in any order, so the result
-// does not depend on chunking. (Row weights count as present or absent: w > 0 is a row.)
+// (n log k work for k chunks). Sorted lists merge exactly in any order, so AUC does not
+// depend on chunking; logloss and squared error are float sums, folded in chunk order (the
+// task is not commutative) so that they are the same bits on any number of threads. (Row
+// weights count as present or absent: w > 0 is a row.)
 
 import type { Task } from "../../core/mr.ts";
 import { mergeSortedRuns } from "../../core/sorted.ts";
@@ -21,7 +23,6 @@ export interface SortedScores {
 
 export const BinomialScoresTask: Task<Record<string, never>, SortedScores, ScoredChunk> = {
   name: "ml.metrics.binomial",
-  commutative: true,
   map(c) {
     let np = 0;
     let nn = 0;
