@@ -28,8 +28,8 @@ export interface CvView {
 
 /** An algorithm as cross-validation drives it; `Fit` is what fitting one fold leaves, `M` its model. */
 export interface CvAlgorithm<Fit, M> {
-  /** Fits fold `fold`'s model on the rows the view's weights select (every other fold). */
-  fit(fold: number, progress: (fraction: number) => void): Promise<Fit>;
+  /** Fits fold `fold` (of `folds`) on the rows the view's weights select (every other fold). */
+  fit(fold: number, progress: (fraction: number) => void, folds: number): Promise<Fit>;
   /**
    * Optional: once every fold has fitted, settles the folds on what they share (GLM: the
    * lambda of the lowest holdout deviance) before their holdouts are written. Without it a
@@ -79,7 +79,7 @@ export async function crossValidate<Fit, M>(executor: Executor, s: CvSetup, algo
   let fits: Fit[] = [];
   for (let f = 0; f < folds; f++) {
     await s.view.trainWithout(f);
-    const fit = await algo.fit(f, (x) => s.progress(((f + x) / (folds + 1)) * 0.999));
+    const fit = await algo.fit(f, (x) => s.progress(((f + x) / (folds + 1)) * 0.999), folds);
     fits.push(fit);
     if (!algo.settle) await keep(f, fit);
   }
@@ -92,6 +92,16 @@ export async function crossValidate<Fit, M>(executor: Executor, s: CvSetup, algo
   const metrics = await algo.metrics(predictions, fits);
   const summary = await cvSummary(predictions, await executor.run(FoldIdsTask, s.view, {}), folds, (chunks) => algo.metrics(chunks, fits));
   return { folds, fits, models, predictions, metrics, summary };
+}
+
+/**
+ * Fold `fold`'s deadline when `deadline` (from `started`; null: none) bounds a build's
+ * cross-validation and main model together, as max_runtime_secs does: the folds fit one after
+ * another, fold f stops at (f + 1) / (folds + 1) of the time (what a fold leaves goes to the
+ * next), so the last folds and the main model keep their share instead of a fold taking it all.
+ */
+export function foldDeadline(started: number, deadline: number | null, fold: number, folds: number): number | null {
+  return deadline === null ? null : started + ((deadline - started) * (fold + 1)) / (folds + 1);
 }
 
 /** The main model's progress after cross-validation: the last `1 / (folds + 1)` of the build. */

@@ -15,7 +15,7 @@ import { FloeError } from "../../core/errors.ts";
 import { keyState } from "../../core/rng.ts";
 import { cancelledError, type Chunked, type Executor } from "../../core/mr.ts";
 import { bindColumns } from "../bind.ts";
-import { crossValidate, designCvView, foldsMeanLength, mainProgress } from "../cv.ts";
+import { crossValidate, designCvView, foldDeadline, foldsMeanLength, mainProgress } from "../cv.ts";
 import { type Design, type DesignChunk, designColumns, makeDesign } from "../design.ts";
 import { BuildDesignTask, ResponseTask } from "../design-tasks.ts";
 import { checkFolds } from "../folds.ts";
@@ -370,7 +370,13 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
     executor,
     { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress },
     {
-      fit: (f, foldProgress) => fit(ctx, null, { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline }, foldProgress),
+      fit: (f, foldProgress, folds) =>
+        fit(
+          ctx,
+          null,
+          { epochs: p.epochs, stoppingRounds: p.stopping_rounds, overwriteWithBest: p.overwrite_with_best_model, holdout: f, deadline: foldDeadline(started, deadline, f, folds) },
+          foldProgress,
+        ),
       writeHoldout: (f, fitted) => executor.run(HoldoutOutputTask, view, { ...netArgs(ctx, fitted.kept.weights), fold: f }),
       model: (modelId, fitted) => assemble(modelId, fitted, null, fitted.notes, clock.now() - started),
       metrics: (chunks) => computeMetrics(executor, { chunks }, metricsSpec),

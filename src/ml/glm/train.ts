@@ -17,7 +17,7 @@ import { BuildDesignTask, ResponseTask } from "../design-tasks.ts";
 import { checkFolds } from "../folds.ts";
 import { choleskyDropping, choleskyInverse } from "../linalg.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
-import { crossValidate, designCvView, mainProgress } from "../cv.ts";
+import { crossValidate, designCvView, foldDeadline, mainProgress } from "../cv.ts";
 import type { Metrics, SupervisedCategory } from "../metrics/index.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { varimpOf } from "../model.ts";
@@ -293,16 +293,16 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
   });
   const progress = req.onProgress ?? (() => {});
 
-  // max_runtime_secs: fold f's path stops at (f + 1) / (folds + 1) of the time, the main one at all of it.
-  const folds = p.nfolds > 0 ? p.nfolds : 0;
-  const deadlineAt = (share: number): PathDeadline | null => (p.max_runtime_secs > 0 && p.lambda_search ? { clock, at: started + p.max_runtime_secs * 1000 * share } : null);
+  // max_runtime_secs: fold f's path stops at its share of the time (foldDeadline), the main one at all of it.
+  const deadline = p.max_runtime_secs > 0 && p.lambda_search ? started + p.max_runtime_secs * 1000 : null;
+  const deadlineAt = (at: number | null): PathDeadline | null => (at === null ? null : { clock, at });
 
   // Cross-validation: one path a fold; the lambda with the lowest mean holdout deviance wins.
   const cv = await crossValidate<FoldPath, GlmModel>(
     executor,
     { frame, columns: cols, view: designCvView(executor, view, holdoutWidth), params: p, modelId: req.modelId, progress },
     {
-      async fit(f, foldProgress) {
+      async fit(f, foldProgress, folds) {
         const ctx = context(new Uint8Array(Q), f);
         const heldOut = (beta: Float64Array) => executor.run(FoldDevianceTask, view, { design, family: fam, beta, classes: K, fold: f });
         const path = await runPath(ctx, lambdas, betaNull, {
@@ -315,7 +315,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
           patience: 10,
           strongRules,
           progress: foldProgress,
-          deadline: deadlineAt((f + 1) / (folds + 1)),
+          deadline: deadlineAt(foldDeadline(started, deadline, f, folds)),
         });
         return { path, chosen: -1 };
       },
@@ -348,7 +348,7 @@ export async function trainGlm(executor: Executor, req: TrainRequest, p: GlmPara
     patience: 3,
     strongRules,
     progress: mainProgress(progress, cv),
-    deadline: deadlineAt(1),
+    deadline: deadlineAt(deadline),
   });
   if (path.stoppedEarly) notes.push(`lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas: ${valid ? "validation" : "training"} deviance stopped improving`);
   else if (path.fits.length < mainLambdas.length) notes.push(`max_runtime_secs: the lambda search stopped after ${path.fits.length} of ${mainLambdas.length} lambdas`);

@@ -12,7 +12,7 @@ import { keyState, Rng } from "../../core/rng.ts";
 import type { LossParams } from "../loss.ts";
 import type { BinomialMetrics } from "../metrics/binomial.ts";
 import { checkStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
-import { crossValidate, type CvView, foldsMeanLength, mainProgress } from "../cv.ts";
+import { crossValidate, type CvView, foldDeadline, foldsMeanLength, mainProgress } from "../cv.ts";
 import { computeMetrics, type Metrics } from "../metrics/index.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate, totalBins } from "./binning.ts";
@@ -293,7 +293,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const loss = { ...lossBase, huber_delta: huberDelta };
   const withLoss: TreeSetup = { ...setup, lossParams: loss, metricsSpec: { ...setup.metricsSpec, lossParams: loss } };
 
-  // max_runtime_secs bounds the whole build, cross-validation included (as in H2O).
+  // max_runtime_secs bounds the whole build, cross-validation included (as in H2O), each fold its share.
   const deadline = p.max_runtime_secs > 0 ? started + p.max_runtime_secs * 1000 : null;
   const progress = input.onProgress ?? (() => {});
   const cvView: CvView = {
@@ -306,8 +306,18 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     { frame: input.frame, columns, view: cvView, params: p, modelId: input.modelId, progress },
     {
       // Fold models stop early on their own fold, as H2O's do.
-      fit: (f, foldProgress) =>
-        fit(executor, strategy, withLoss, view, null, init, loss, { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline }, foldProgress),
+      fit: (f, foldProgress, folds) =>
+        fit(
+          executor,
+          strategy,
+          withLoss,
+          view,
+          null,
+          init,
+          loss,
+          { score: p.stopping_rounds > 0, holdout: f, ntrees: p.ntrees, stoppingRounds: p.stopping_rounds, deadline: foldDeadline(started, deadline, f, folds) },
+          foldProgress,
+        ),
       writeHoldout: (f, fitted) => executor.run(CollectHoldoutTask, view, { output, classes: K, trees: fitted.iterations.length, binomial: columns.category === "Binomial", fold: f }),
       model: (modelId, fitted) => makeModel(withLoss, modelId, init, fitted, null, [], clock.now() - started),
       metrics: (chunks) => computeMetrics(executor, { chunks }, withLoss.metricsSpec),

@@ -319,3 +319,15 @@ test("bad input: clear errors naming the column or parameter", async () => {
   const withInf = await train("y", { min_rows: 1 }, inf);
   expect((await predictions(withInf.model, inf)).every(Number.isFinite)).toBe(true);
 });
+
+test("max_runtime_secs with cross-validation: each fold and the main model get their share of the time (time passes with the work)", async () => {
+  const frame = await load(join(FIXTURES, "penguins.csv"));
+  const w = workClock(node.executor, 1);
+  const params = { seed: 1, ntrees: 100000, nfolds: 3, max_runtime_secs: 0.6, keep_cross_validation_models: true };
+  const r = await gbm.train(w.executor, { modelId: "cvt", frame, y: "body_mass_g", x: null, params, clock: w.clock });
+  const trees = [...r.cvModels.map((m) => m.iterations.length), r.model.iterations.length];
+  // Four fits in 600 ms: about 150 ms each, none starved to a single tree by the fits before it.
+  expect(trees.length).toBe(4);
+  for (const t of trees) expect(t).toBeGreaterThan(0.5 * trees[0]);
+  expect(trees[0]).toBeGreaterThan(2);
+});
