@@ -11,24 +11,13 @@ import type { Chunk } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
-import type { ColumnRollup } from "../core/frame.ts";
-import { chunkDigest, type KeptChunks } from "./kept.ts";
+import { chunkDigest, type KeptChunks, type KeptEntry } from "./kept.ts";
 import { type Handlers, inParallel } from "./peers.ts";
 import { FrameChunkStub, isResidentMarker, type LoggedRun } from "./stand-ins.ts";
 import { decode, encode, replaceDeep } from "./wire.ts";
 
-export interface FrameEntry {
-  readonly id: string;
-  /** Random, made with the frame: two frames made under one id (one deleted while a node was down) differ. */
-  readonly uid: string;
-  /** ms since the epoch when the frame was made: of two frames under one id, the later is the frame. */
-  readonly created: number;
-  readonly columns: readonly ColumnSpec[];
-  readonly rollups?: readonly ColumnRollup[];
-  /** Global row id of each chunk's first row, and its rows. */
-  readonly starts: readonly number[];
-  readonly rows: readonly number[];
-  readonly byteSize: number;
+/** A frame's directory entry: what kept.ts keeps, and the nodes holding each chunk. */
+export interface FrameEntry extends KeptEntry {
   /** Nodes holding each chunk, home first. */
   readonly holders: string[][];
 }

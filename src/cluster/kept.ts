@@ -22,10 +22,13 @@ const CHUNK = /^chunk-(\d+)\.arrow$/;
 /** A frame's directory entry (holdings.ts) as kept: without its holders. */
 export interface KeptEntry {
   readonly id: string;
+  /** Random, made with the frame: two frames made under one id (one deleted while a node was down) differ. */
   readonly uid: string;
+  /** ms since the epoch when the frame was made: of two frames under one id, the later is the frame. */
   readonly created: number;
   readonly columns: readonly ColumnSpec[];
   readonly rollups?: readonly ColumnRollup[];
+  /** Global row id of each chunk's first row, and its rows. */
   readonly starts: readonly number[];
   readonly rows: readonly number[];
   readonly byteSize: number;
