@@ -68,7 +68,7 @@ export class ClusterExecutor implements Executor {
       await this.restore(views, pending);
       const groups = new Map<string, number[]>();
       for (const i of pending) {
-        const node = this.route(frame, views, i, groups);
+        const node = this.route(frame, views, i);
         const g = groups.get(node);
         if (g) g.push(i);
         else groups.set(node, [i]);
@@ -136,32 +136,20 @@ export class ClusterExecutor implements Executor {
         for (const c of chunks) add(this.peers.self, k, c.rows);
         return;
       }
-      const load = new Map<string, number[]>();
-      chunks.forEach((c, i) => {
-        const node = over.kind === "view" ? over.view.where[i] : this.route(over.frame, [], i, load);
-        const l = load.get(node);
-        if (l) l.push(i);
-        else load.set(node, [i]);
-        add(node, k, c.rows);
-      });
+      chunks.forEach((c, i) => add(over.kind === "view" ? over.view.where[i] : this.route(over.frame, [], i), k, c.rows));
     });
     return [...rows].map(([node, r]) => ({ node, self: node === this.peers.self, rows: r, threads: this.local.threads, free: this.peers.freeMemory?.(node) ?? 0 }));
   }
 
   /**
-   * The node to run chunk `i` on: where the views it touches live; else, of the chunk's
-   * live holders, the one given the fewest chunks so far (`load`), so that the two copies
-   * of every chunk even out the work (a view built this way keeps the balance).
+   * The node to run chunk `i` on: where the views it touches live; else the chunk's home,
+   * its first live holder (the others keep their copies on disk, see holdings.ts).
    */
-  private route(frame: string, views: readonly ResidentView[], i: number, load: ReadonlyMap<string, readonly number[]>): string {
+  private route(frame: string, views: readonly ResidentView[], i: number): string {
     if (views.length) return views[0].where[i];
-    let best: string | null = null;
-    for (const n of this.holders(frame, i)) {
-      if (!this.peers.isLive(n)) continue;
-      if (best === null || (load.get(n)?.length ?? 0) < (load.get(best)?.length ?? 0)) best = n;
-    }
-    if (best === null) throw new FloeError("unavailable", `chunk ${i} of frame '${frame}' has no live copy: every node holding it is down`);
-    return best;
+    const home = this.holders(frame, i).find((n) => this.peers.isLive(n));
+    if (home === undefined) throw new FloeError("unavailable", `chunk ${i} of frame '${frame}' has no live copy: every node holding it is down`);
+    return home;
   }
 
   private holders(frame: string, i: number): string[] {
@@ -178,7 +166,7 @@ export class ClusterExecutor implements Executor {
         if (!lost.length) break;
         const targets = new Map<string, number[]>();
         for (const i of lost) {
-          const node = this.route(v.frame, [], i, targets);
+          const node = this.route(v.frame, [], i);
           const t = targets.get(node);
           if (t) t.push(i);
           else targets.set(node, [i]);
@@ -211,7 +199,10 @@ export class ClusterExecutor implements Executor {
     await Promise.all(this.peers.live().map((node) => this.transport.call(node, "release", encode({ view })).catch(() => {})));
   }
 
-  async close(): Promise<void> {}
+  /** The node stops: the copies it spilled to disk go. */
+  async close(): Promise<void> {
+    this.holdings.close();
+  }
 }
 
 /**

@@ -4,15 +4,20 @@
 // coordinators' requests: run a task over some of its chunks, rebuild lost view chunks
 // by replaying their history, send or take a chunk. With a data directory (kept.ts) every
 // chunk and directory entry it takes is also written there, and read back on a restart.
+// Tasks run on a chunk's home (its first holder): the copy a node holds as a replica is
+// kept on disk only (in the data directory, else spill.ts's folder) and read back when it
+// is needed (its home died, a task or a copy asks for it), then kept in memory.
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
-import type { Chunk } from "../core/chunk.ts";
+import { type Chunk, vecBytes } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
 import { chunkDigest, type KeptChunks, type KeptEntry } from "./kept.ts";
 import { type Handlers, inParallel } from "./peers.ts";
+import { SpillDir } from "./spill.ts";
 import { FrameChunkStub, isResidentMarker, type LoggedRun } from "./stand-ins.ts";
 import { decode, encode, replaceDeep } from "./wire.ts";
 
@@ -58,9 +63,20 @@ export interface RebuildRequest {
   readonly indices: readonly number[];
 }
 
+/** A chunk held on disk: its Arrow IPC file and first row. */
+interface ChunkFile {
+  readonly file: string;
+  readonly start: number;
+}
+
 export class Holdings {
   readonly frames = new Map<string, FrameEntry>();
+  /** Chunks in memory. */
   private readonly chunks = new Map<string, Map<number, Chunk>>();
+  /** Chunks on disk (a chunk may be in memory too: its home's data directory keeps it). */
+  private readonly files = new Map<string, Map<number, ChunkFile>>();
+  /** Where replicas go without a data directory (made with the first). */
+  private spill: SpillDir | null = null;
   private readonly residents = new Map<string, Map<number, ChunkLike>>();
   private kept: KeptChunks | null = null;
   /** Uids of the frames deleted or replaced: a node back from a restart may still announce them. */
@@ -125,6 +141,8 @@ export class Holdings {
     const entry = this.frames.get(id);
     this.frames.delete(id);
     this.chunks.delete(id);
+    this.files.delete(id);
+    this.spill?.dropFrame(id);
     if (entry) {
       this.gone.add(entry.uid);
       this.kept?.putGone(this.gone);
@@ -136,6 +154,8 @@ export class Holdings {
   /** Drops this node's copy of one chunk (others hold it). */
   dropChunk(frame: string, index: number): void {
     this.chunks.get(frame)?.delete(index);
+    this.files.get(frame)?.delete(index);
+    this.spill?.dropChunk(frame, index);
     this.kept?.dropChunk(frame, index);
   }
 
@@ -145,12 +165,23 @@ export class Holdings {
   }
 
   /**
-   * Holds a chunk of a frame of `columns`; with a data directory, resolves once the chunk
-   * is written there (as `ipc`, its Arrow IPC bytes, when the caller has them).
+   * Holds a chunk of a frame of `columns`, in memory, or on disk only as a `replica`; with a
+   * data directory, resolves once the chunk is written there (as `ipc`, its Arrow IPC
+   * bytes, when the caller has them).
    */
-  async hold(frame: string, chunk: Chunk, columns: readonly ColumnSpec[], ipc?: Uint8Array): Promise<void> {
-    this.keepInMemory(frame, chunk);
-    await this.kept?.putChunk(frame, chunk.index, ipc ?? chunkToIPC(columns, chunk), chunkDigest(columns, chunk));
+  async hold(frame: string, chunk: Chunk, columns: readonly ColumnSpec[], ipc?: Uint8Array, replica = false): Promise<void> {
+    if (!replica) this.keepInMemory(frame, chunk);
+    if (this.kept) {
+      await this.kept.putChunk(frame, chunk.index, ipc ?? chunkToIPC(columns, chunk), chunkDigest(columns, chunk));
+      this.onDisk(frame, chunk.index, { file: this.kept.chunkFile(frame, chunk.index), start: chunk.start });
+    } else if (replica) await this.spillReplica(frame, chunk.index, chunk.start, ipc ?? chunkToIPC(columns, chunk));
+    if (replica) this.chunks.get(frame)?.delete(chunk.index);
+  }
+
+  /** Holds a replica from its Arrow IPC bytes, without reading them, on a node without a data directory. */
+  private async spillReplica(frame: string, index: number, start: number, ipc: Uint8Array): Promise<void> {
+    this.spill ??= SpillDir.create();
+    this.onDisk(frame, index, { file: await this.spill.write(frame, index, ipc), start });
   }
 
   private keepInMemory(frame: string, chunk: Chunk): void {
@@ -159,11 +190,28 @@ export class Holdings {
     held.set(chunk.index, chunk);
   }
 
+  private onDisk(frame: string, index: number, file: ChunkFile): void {
+    let held = this.files.get(frame);
+    if (!held) this.files.set(frame, (held = new Map()));
+    held.set(index, file);
+  }
+
+  /** The spill folder's path, once a replica went there (for tests). */
+  get spillRoot(): string | null {
+    return this.spill?.root ?? null;
+  }
+
+  /** Removes the spill folder (the node stops). */
+  close(): void {
+    this.spill?.close();
+    this.spill = null;
+  }
+
   /**
    * Takes back what `kept` holds from before a restart (before joining: the peers then
    * count these chunks as copies, see FrameSpreader.send) and writes every change there
-   * from now on. Each frame comes back holding the chunks read whole, with this node as
-   * their only holder; the members' directories tell it the others.
+   * from now on. Each frame comes back holding the chunks read whole (on disk until
+   * needed), with this node as their only holder; the members' directories tell it the others.
    */
   restoreFrom(kept: KeptChunks, onBad: (file: string, reason: string) => void): { frames: number; chunks: number } {
     let chunks = 0;
@@ -181,7 +229,8 @@ export class Holdings {
           if (index >= entry.starts.length) throw new Error(`the frame has ${entry.starts.length} chunks`);
           const { columns, chunk } = chunkFromIPC(ipc, index, entry.starts[index]);
           if (chunk.rows !== entry.rows[index]) throw new Error(`${chunk.rows} rows where the frame's chunk has ${entry.rows[index]}`);
-          this.keepInMemory(entry.id, chunk);
+          // Read back into memory when a task or a copy needs it.
+          this.onDisk(entry.id, index, { file: kept.chunkFile(entry.id, index), start: chunk.start });
           kept.noteDigest(entry.id, index, chunkDigest(columns, chunk));
           holders[index].push(this.self);
           chunks++;
@@ -201,16 +250,51 @@ export class Holdings {
 
   /** Whether this node holds chunk `index` of the frame `frame` of `uid`, with the values of `digest` (a node back from a restart may). */
   holdsCopy(frame: string, uid: string, index: number, digest: string): boolean {
-    return this.frames.get(frame)?.uid === uid && this.held(frame, index) !== undefined && this.kept?.has(frame, index, digest) === true;
+    return this.frames.get(frame)?.uid === uid && this.holds(frame, index) && this.kept?.has(frame, index, digest) === true;
   }
 
+  /** Whether this node holds chunk `index` of `frame`, in memory or on disk. */
+  holds(frame: string, index: number): boolean {
+    return this.chunks.get(frame)?.has(index) === true || this.files.get(frame)?.has(index) === true;
+  }
+
+  /** A chunk held here, read back from disk (and from then on kept in memory) if it is there only. */
   held(frame: string, index: number): Chunk | undefined {
-    return this.chunks.get(frame)?.get(index);
+    const chunk = this.read(frame, index);
+    if (chunk) this.keepInMemory(frame, chunk);
+    return chunk;
   }
 
-  /** Chunks of `frame` held here (for status and tests). */
+  /** A chunk held here, read from disk if it is there only, without keeping it in memory (a copy for another node). */
+  read(frame: string, index: number): Chunk | undefined {
+    const hot = this.chunks.get(frame)?.get(index);
+    if (hot) return hot;
+    const cold = this.files.get(frame)?.get(index);
+    return cold && chunkFromIPC(readFileSync(cold.file), index, cold.start).chunk;
+  }
+
+  private file(frame: string, index: number): ChunkFile {
+    const file = this.files.get(frame)?.get(index);
+    if (!file) throw new FloeError("not_found", `chunk ${index} of frame '${frame}' is not held on node ${this.self}`);
+    return file;
+  }
+
+  /** Chunks of `frame` held here, in memory or on disk (for status and tests). */
   heldIndices(frame: string): number[] {
+    const all = new Set([...(this.chunks.get(frame)?.keys() ?? []), ...(this.files.get(frame)?.keys() ?? [])]);
+    return [...all].sort((a, b) => a - b);
+  }
+
+  /** Chunks of `frame` in memory here. */
+  inMemoryIndices(frame: string): number[] {
     return [...(this.chunks.get(frame)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  /** Bytes of the chunks in memory here (the copies on disk only are not counted). */
+  memoryBytes(): number {
+    let n = 0;
+    for (const held of this.chunks.values()) for (const chunk of held.values()) for (const v of chunk.vecs) n += vecBytes(v);
+    return n;
   }
 
   private need(frame: string, index: number): Chunk {
@@ -305,9 +389,12 @@ export class Holdings {
         return encode(true);
       },
       "chunk-put": async (body) => {
-        const { frame, index, start, ipc } = decode<{ frame: string; index: number; start: number; ipc: Uint8Array }>(body);
-        const { columns, chunk } = chunkFromIPC(ipc, index, start);
-        await this.hold(frame, chunk, columns, ipc);
+        const { frame, index, start, ipc, replica } = decode<{ frame: string; index: number; start: number; ipc: Uint8Array; replica: boolean }>(body);
+        if (replica && !this.kept) await this.spillReplica(frame, index, start, ipc);
+        else {
+          const { columns, chunk } = chunkFromIPC(ipc, index, start);
+          await this.hold(frame, chunk, columns, ipc, replica);
+        }
         return encode(true);
       },
       "chunk-has": async (body) => {
@@ -318,7 +405,10 @@ export class Holdings {
         const { frame, index } = decode<{ frame: string; index: number }>(body);
         const entry = this.frames.get(frame);
         if (!entry) throw new FloeError("not_found", `no frame '${frame}' on node ${this.self}`);
-        return chunkToIPC(entry.columns, this.need(frame, index));
+        const hot = this.chunks.get(frame)?.get(index);
+        if (hot) return chunkToIPC(entry.columns, hot);
+        // The file holds the bytes chunks travel in.
+        return readFileSync(this.file(frame, index).file);
       },
       frame: async (body) => {
         return encode(this.mergeFrame(decode<FrameEntry>(body)));

@@ -82,12 +82,17 @@ export class KeptChunks {
     return join(this.root, `${FOLDER}${encodeURIComponent(frame)}`);
   }
 
+  /** The file of chunk `index` of `frame` (a node reads a chunk it holds on disk only from there). */
+  chunkFile(frame: string, index: number): string {
+    return join(this.folder(frame), `chunk-${index}.arrow`);
+  }
+
   /** Writes a chunk this node holds (replacing any of that index), its digest `digest`. */
   async putChunk(frame: string, index: number, ipc: Uint8Array, digest: string): Promise<void> {
     const folder = this.folder(frame);
     mkdirSync(folder, { recursive: true });
     const hook = this.beforeRename;
-    await writeFileAtomicAsync(join(folder, `chunk-${index}.arrow`), ipc, hook && (() => hook(index)));
+    await writeFileAtomicAsync(this.chunkFile(frame, index), ipc, hook && (() => hook(index)));
     syncDir(folder);
     this.noteDigest(frame, index, digest);
   }
@@ -169,6 +174,6 @@ export class KeptChunks {
   /** Forgets one chunk read back that turned out not to be whole. */
   dropChunk(frame: string, index: number): void {
     this.digests.get(frame)?.delete(index);
-    rmSync(join(this.folder(frame), `chunk-${index}.arrow`), { force: true });
+    rmSync(this.chunkFile(frame, index), { force: true });
   }
 }

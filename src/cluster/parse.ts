@@ -4,8 +4,8 @@
 // share into chunks with those (so enum codes agree) and keeps them. The receiving node
 // computes the rollups through the cluster's executor and sends the directory entry to
 // every member: the import is done. Each member then copies its chunks to a second node,
-// as spreading a frame would. No node holds more of the frame than its share and the
-// copies it is given.
+// as spreading a frame would (which keeps them on disk: holdings.ts). No node holds more of
+// the frame in memory than its share.
 
 import { type Chunk, vecBytes } from "../core/chunk.ts";
 import type { Db } from "../core/duckdb.ts";
@@ -20,7 +20,7 @@ import type { Source } from "../core/source.ts";
 import { type FrameEntry, frameIdentity, type Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
 import { isUnreachable, toOthers } from "./peers.ts";
-import { COPIES, type FrameSpreader } from "./spread.ts";
+import type { FrameSpreader } from "./spread.ts";
 import { decode, encode } from "./wire.ts";
 
 interface CountRequest {
@@ -212,14 +212,10 @@ export class SharedParse {
         const share = this.counted.get(req.parse);
         if (!share) throw new FloeError("not_found", `no counted share of parse ${req.parse} on node ${this.peers.self}`);
         this.counted.delete(req.parse);
-        // The share, and as much again in copies of other shares when the cluster keeps COPIES.
-        const copies = Math.min(COPIES, this.peers.live().length);
+        // The share only: the copies of other shares this node takes stay on disk.
         const { rows } = share.counts;
         try {
-          this.budget?.check(
-            Math.ceil(frameBytesEstimate(rows, req.specs) * copies),
-            `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.specs.length} columns, ${copies} copies)`,
-          );
+          this.budget?.check(frameBytesEstimate(rows, req.specs), `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.specs.length} columns)`);
         } catch (err) {
           await share.drop();
           throw err;

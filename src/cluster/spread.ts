@@ -1,5 +1,6 @@
-// Frames over a cluster: a new frame's chunks go to two nodes each (a home and a replica,
-// by rendezvous hashing over the live members), its directory entry to every node; a
+// Frames over a cluster: a new frame's chunks go to two nodes each (a home, which keeps it
+// in memory and runs its tasks, the live members in turn; and a replica, which keeps it on
+// disk, see holdings.ts, by rendezvous hashing over the others), its directory entry to every node; a
 // frame is gathered back to one node for code that reads rows; when a node dies, the
 // first surviving holder of each of its chunks copies the chunk to a new node, so every
 // chunk has two copies again. Chunks travel as Arrow IPC. A node back from a restart with
@@ -41,8 +42,10 @@ export class FrameSpreader implements FramePlacement {
   async place(id: string, frame: Frame): Promise<Frame> {
     if (frame.chunks.some((c) => c instanceof FrameChunkStub)) frame = await this.gather(frame);
     const holders: string[][] = [];
+    // Homes in turn: each node runs the tasks of as many chunks.
+    const live = this.peers.live();
     await inParallel(frame.chunks, TRANSFERS, async (chunk) => {
-      holders[chunk.index] = await this.send(id, frame.columns, chunk, []);
+      holders[chunk.index] = await this.send(id, frame.columns, chunk, [], live[chunk.index % live.length]);
     });
     const entry: FrameEntry = {
       id,
@@ -61,7 +64,7 @@ export class FrameSpreader implements FramePlacement {
 
   /**
    * Puts `chunk` on COPIES live nodes besides `have` (which already hold it), `prefer` first
-   * when it is live; the holders. `askFirst` (a chunk of the existing frame of that uid): a
+   * when it is live; the holders. The first holder is the chunk's home; the others hold it as a replica. `askFirst` (a chunk of the existing frame of that uid): a
    * node that holds the same values from before a restart is counted without sending it
    * (and `found` counts it).
    */
@@ -80,8 +83,9 @@ export class FrameSpreader implements FramePlacement {
       );
       prefer = undefined;
       for (const node of [...preferred, ...rest]) {
+        const replica = out.length > 0;
         if (node === this.peers.self) {
-          await this.holdings.hold(id, chunk, columns, ipc ?? undefined);
+          await this.holdings.hold(id, chunk, columns, ipc ?? undefined, replica);
           out.push(node);
           continue;
         }
@@ -91,7 +95,7 @@ export class FrameSpreader implements FramePlacement {
           if (has && askFirst) askFirst.found++;
           else {
             ipc ??= chunkToIPC(columns, chunk);
-            await this.transport.call(node, "chunk-put", encode({ frame: id, index: chunk.index, start: chunk.start, ipc }));
+            await this.transport.call(node, "chunk-put", encode({ frame: id, index: chunk.index, start: chunk.start, ipc, replica }));
           }
           out.push(node);
         } catch (err) {
@@ -118,7 +122,8 @@ export class FrameSpreader implements FramePlacement {
   }
 
   private async fetch(entry: FrameEntry, index: number): Promise<Chunk> {
-    const mine = this.holdings.held(entry.id, index);
+    // A copy on this node's disk is read, not kept in memory.
+    const mine = this.holdings.read(entry.id, index);
     if (mine) return mine;
     for (const node of entry.holders[index].filter((n) => this.peers.isLive(n))) {
       try {
@@ -156,8 +161,10 @@ export class FrameSpreader implements FramePlacement {
       const held = { uid: entry.uid, found: 0 };
       for (let i = 0; i < entry.holders.length; i++) {
         const live = entry.holders[i].filter((n) => this.peers.isLive(n));
+        if (live.length >= COPIES || live[0] !== this.peers.self) continue;
+        // This node is the chunk's home now: it keeps the chunk in memory.
         const chunk = this.holdings.held(entry.id, i);
-        if (live.length >= COPIES || live[0] !== this.peers.self || !chunk) continue;
+        if (!chunk) continue;
         entry.holders[i] = await this.send(entry.id, entry.columns, chunk, live, undefined, held);
         if (entry.holders[i].length > live.length) updates.push([i, entry.holders[i]]);
       }
@@ -182,7 +189,7 @@ export class FrameSpreader implements FramePlacement {
     const updates: [number, string[]][] = [];
     entry.holders.forEach((holders, i) => {
       const live = holders.filter((n) => this.peers.isLive(n)).sort();
-      if (live.length <= COPIES || live.indexOf(self) < COPIES || !this.holdings.held(entry.id, i)) return;
+      if (live.length <= COPIES || live.indexOf(self) < COPIES || !this.holdings.holds(entry.id, i)) return;
       entry.holders[i] = holders.filter((n) => n !== self);
       updates.push([i, entry.holders[i]]);
     });

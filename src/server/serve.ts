@@ -16,7 +16,6 @@ import { FloeError } from "../core/errors.ts";
 import { DEFAULT_JOB_RETENTION, type JobRetention } from "../core/jobs.ts";
 import { DataDir, type DataDirOptions } from "../core/persist.ts";
 import { deserializeModel, serializeModel } from "../ml/modelfile.ts";
-import { vecBytes } from "../core/chunk.ts";
 import type { Frame } from "../core/frame.ts";
 import { key } from "../core/store.ts";
 import { FloeNode } from "../runtime.ts";
@@ -261,7 +260,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
         const link = linkCluster(ctx, c, log);
         ctx.link = link;
         if (dataDir) keepChunks(link.holdings, dataDir, log);
-        node.budget.countAlso(() => heldChunkBytes(link.holdings));
+        node.budget.countAlso(() => link.holdings.memoryBytes());
         node.budget.spanCluster(() => c.membership.live().reduce((n, m) => n + m.stats.free_mem, 0));
         opts.onCluster?.(c);
       };
@@ -272,15 +271,6 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     }
   }
   return { url: `${scheme}://${urlHost}:${boundPort}`, port: boundPort, node, cluster, stop, stopped };
-}
-
-/** Bytes of the chunks a cluster node holds (its share of every frame, replicas included). */
-function heldChunkBytes(holdings: Holdings): number {
-  let n = 0;
-  for (const frame of holdings.frames.keys()) {
-    for (const i of holdings.heldIndices(frame)) for (const v of holdings.held(frame, i)?.vecs ?? []) n += vecBytes(v);
-  }
-  return n;
 }
 
 /** What the data directory keeps beside a model's file. */
