@@ -83,6 +83,6 @@ test("a batch's forward pass gives each row what the row gives alone", () => {
   rows.forEach((r, b) => {
     one.a[0].set(r);
     forwardBatch(spec, lay, w, one, 1, false);
-    expect(Array.from(all.a[2].subarray(2 * b, 2 * b + 2))).toEqual(Array.from(one.a[2]).map((v) => expect.closeTo(v, 14) as unknown as number));
+    expect(Array.from(all.a[2].subarray(2 * b, 2 * b + 2))).toEqual(Array.from(one.a[2].subarray(0, 2)));
   });
 });
