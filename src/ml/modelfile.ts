@@ -92,19 +92,23 @@ export function serializeModel(model: Model, floeVersion: string): Uint8Array {
   first.writeUInt32LE(text.length, MAGIC.length);
   text.copy(first, MAGIC.length + 4);
   const members: Uint8Array[] = [Bun.gzipSync(first)];
-  // The blobs in order, a few MB a member (gunzip reads the members as one stream).
-  let pending: Uint8Array[] = [];
+  // The blobs' bytes in order, MEMBER_BYTES a member (gunzip reads the members as one
+  // stream), staged in one reused buffer: a copy a member would be garbage as large as the
+  // model's trees.
+  const stage = new Uint8Array(MEMBER_BYTES);
   let size = 0;
   const flush = () => {
-    if (size === 0) return;
-    members.push(Bun.gzipSync(Buffer.concat(pending, size)));
-    pending = [];
+    if (size > 0) members.push(Bun.gzipSync(stage.subarray(0, size)));
     size = 0;
   };
   for (const b of blobs) {
-    if (size > 0 && size + b.byteLength > MEMBER_BYTES) flush();
-    pending.push(b);
-    size += b.byteLength;
+    for (let at = 0; at < b.byteLength; ) {
+      const n = Math.min(b.byteLength - at, MEMBER_BYTES - size);
+      stage.set(b.subarray(at, at + n), size);
+      size += n;
+      at += n;
+      if (size === MEMBER_BYTES) flush();
+    }
   }
   flush();
   return Buffer.concat(members);

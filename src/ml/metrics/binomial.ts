@@ -94,13 +94,18 @@ export interface BinomialMetrics {
 /** Most rows the thresholds table keeps (evenly spaced over the distinct thresholds). */
 const MAX_THRESHOLD_ROWS = 400;
 
+/** F-beta of a threshold's precision and recall (0 when both are 0). */
+function fbetaOf(b: number, precision: number, recall: number): number {
+  return precision + recall > 0 ? ((1 + b * b) * precision * recall) / (b * b * precision + recall) : 0;
+}
+
 function thresholdRow(t: number, tp: number, fp: number, P: number, N: number): ThresholdRow {
   const fn = P - tp;
   const tn = N - fp;
   const precision = tp + fp > 0 ? tp / (tp + fp) : 1;
   const recall = P > 0 ? tp / P : 0;
   const specificity = N > 0 ? tn / N : 0;
-  const fbeta = (b: number) => (precision + recall > 0 ? ((1 + b * b) * precision * recall) / (b * b * precision + recall) : 0);
+  const fbeta = (b: number) => fbetaOf(b, precision, recall);
   const mccDen = Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
   return {
     threshold: t,
@@ -150,8 +155,12 @@ export function binomialMetrics(partial: SortedScores): BinomialMetrics {
   let prAuc = 0;
   let prevRecall = 0;
   let prevPrecision = 1;
-  let best: ThresholdRow | undefined;
+  // The best F1's threshold and counts: its row is made once the walk is done.
+  let bestF1 = 0;
   let bestAt = -1;
+  let bestT = 0;
+  let bestTp = 0;
+  let bestFp = 0;
   let i = P - 1;
   let j = N - 1;
   for (let k = 0; i >= 0 || j >= 0; k++) {
@@ -167,16 +176,24 @@ export function binomialMetrics(partial: SortedScores): BinomialMetrics {
       j--;
     }
     auc += ((fp - fp0) * (tp + tp0)) / 2; // trapezoid in (fp, tp) counts
-    const row = thresholdRow(t, tp, fp, P, N);
-    prAuc += ((row.recall - prevRecall) * (row.precision + prevPrecision)) / 2;
-    prevRecall = row.recall;
-    prevPrecision = row.precision;
-    if (k % step === 0) table.push(row);
-    if (!best || row.f1 > best.f1) {
-      best = row;
+    // Precision, recall and F1 as thresholdRow computes them, without a row object a
+    // distinct score: garbage the collector lets grow as large as the live training data.
+    const precision = tp + fp > 0 ? tp / (tp + fp) : 1;
+    const recall = P > 0 ? tp / P : 0;
+    prAuc += ((recall - prevRecall) * (precision + prevPrecision)) / 2;
+    prevRecall = recall;
+    prevPrecision = precision;
+    if (k % step === 0) table.push(thresholdRow(t, tp, fp, P, N));
+    const f1 = fbetaOf(1, precision, recall);
+    if (bestAt < 0 || f1 > bestF1) {
+      bestF1 = f1;
       bestAt = k;
+      bestT = t;
+      bestTp = tp;
+      bestFp = fp;
     }
   }
+  const best = bestAt >= 0 ? thresholdRow(bestT, bestTp, bestFp, P, N) : undefined;
   // The best row in its place among the kept ones, when the step skipped it.
   if (best && bestAt % step !== 0) table.splice(Math.floor(bestAt / step) + 1, 0, best);
   const AUC = P > 0 && N > 0 ? auc / (P * N) : Number.NaN;
