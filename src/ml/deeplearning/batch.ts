@@ -30,8 +30,13 @@ export interface BatchWork {
   readonly nzIndex: Int32Array;
   readonly nzValue: Float64Array;
   readonly nzStart: Int32Array;
-  /** A hidden weight layer transposed (fan-in rows of R weights), then fan-in zero biases: backError's operand. */
-  readonly wT: Float64Array;
+  /**
+   * Weight layers 2..L transposed (fan-in rows of R weights, then fan-in zero biases; index
+   * l − 1 for layer l): backError's operands, made once for the weights of a mini-batch.
+   */
+  readonly wT: Float64Array[];
+  /** Whether wT holds other weights than the next backward pass's (see weightsChanged). */
+  wTStale: boolean;
   /** denseNet's lists of a block of four rows: the inputs it sums, the outputs it computes. */
   readonly cols: Int32Array;
   readonly outs: Int32Array;
@@ -58,7 +63,8 @@ export function makeBatchWork(spec: NetSpec, lay: Layout, capacity: number): Bat
     nzIndex: new Int32Array(capacity * P),
     nzValue: new Float64Array(capacity * P),
     nzStart: new Int32Array(capacity + 1),
-    wT: new Float64Array(Math.max(0, ...Array.from(lay.rows.slice(1), (R, l) => R * lay.fanIn[l + 1] + lay.fanIn[l + 1]))),
+    wT: Array.from(lay.rows, (R, l) => new Float64Array(l > 0 ? R * lay.fanIn[l] + lay.fanIn[l] : 0)),
+    wTStale: true,
     cols: new Int32Array(widest),
     outs: new Int32Array(widest),
     blockCols: new Int32Array(blocks * widest),
@@ -404,16 +410,32 @@ function sparseGradient(g: Float64Array, wo: number, R: number, F: number, d: Fl
  * rows of R weights, zero biases). `active`: the previous layer's rectifier outputs, whose
  * zeros make their errors unused (a block computes only the units one of its rows has active).
  */
-function backError(w: Float64Array, wo: number, R: number, F: number, d: Float64Array, e: Float64Array, B: number, k: BatchWork, active: Float64Array | null): void {
-  const wT = k.wT;
-  for (let r = 0; r < R; r++) for (let j = 0; j < F; j++) wT[j * R + r] = w[wo + r * F + j];
-  wT.fill(0, F * R, F * R + F);
+function backError(wT: Float64Array, R: number, F: number, d: Float64Array, e: Float64Array, B: number, k: BatchWork, active: Float64Array | null): void {
   denseNet(wT, 0, F * R, F, R, d, e, B, k, active);
+}
+
+/** Writes weight layers 2..L transposed into k.wT. */
+function transposeWeights(lay: Layout, w: Float64Array, k: BatchWork): void {
+  for (let l = 1; l < lay.rows.length; l++) {
+    const R = lay.rows[l];
+    const F = lay.fanIn[l];
+    const wo = lay.wOff[l];
+    const wT = k.wT[l];
+    for (let r = 0; r < R; r++) for (let j = 0; j < F; j++) wT[j * R + r] = w[wo + r * F + j];
+    wT.fill(0, F * R, F * R + F);
+  }
+  k.wTStale = false;
+}
+
+/** Tells a batch's work arrays that the weights changed (after an update): the next backward pass transposes them anew. */
+export function weightsChanged(k: BatchWork): void {
+  k.wTStale = true;
 }
 
 /**
  * Back-propagates the output deltas of B rows through the layers (with the weights `w` the
  * forward pass used) and adds each weight's Σ delta · input, and each bias's Σ delta, into `g`.
+ * A caller that changes `w` between backward passes calls weightsChanged(k).
  */
 export function backwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: BatchWork, B: number, g: Float64Array): void {
   const L = spec.units.length - 1;
@@ -422,6 +444,7 @@ export function backwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: Ba
   const rectifier = spec.activation === "Rectifier";
   // The forward pass listed the inputs' nonzeros and took the sparse path on the same test.
   const sparse = k.nzStart[B] < SPARSE_INPUTS * B * spec.units[0];
+  if (k.wTStale) transposeWeights(lay, w, k);
   for (let l = L; l >= 1; l--) {
     const d = k.d[l];
     const R = lay.rows[l - 1];
@@ -433,7 +456,7 @@ export function backwardBatch(spec: NetSpec, lay: Layout, w: Float64Array, k: Ba
     for (let b = 0; b < B; b++) for (let r = 0; r < R; r++) g[bo + r] += d[b * R + r];
     if (l === 1) break;
     const e = k.e[l - 1];
-    backError(w, wo, R, F, d, e, B, k, rectifier ? k.a[l - 1] : null);
+    backError(k.wT[l - 1], R, F, d, e, B, k, rectifier ? k.a[l - 1] : null);
     const dp = k.d[l - 1];
     const ap = k.a[l - 1];
     const zp = k.z[l - 1];

@@ -15,7 +15,7 @@ import { stateTask, type Task } from "../../core/mr.ts";
 import { keyState, Rng, rowUniform } from "../../core/rng.ts";
 import { type Design, type DesignArgs, type DesignChunk, expandChunk } from "../design.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
-import { backwardBatch, type BatchWork, forwardBatch, makeBatchWork, outputDeltasBatch } from "./batch.ts";
+import { backwardBatch, type BatchWork, forwardBatch, makeBatchWork, outputDeltasBatch, weightsChanged } from "./batch.ts";
 import { type Hyper, type Layout, layout, type Loss, type NetSpec, update } from "./network.ts";
 
 /** Rows passed through the network at once: the gradient of a larger mini-batch adds up over several. */
@@ -135,6 +135,7 @@ export const TrainTask: Task<TrainArgs, Float64Array, DesignChunk> = {
         if (inBlock === k.capacity || inBatch === a.miniBatch) flushBlock();
         if (inBatch === a.miniBatch) {
           update(lay, a.hyper, w, aux, g, inBatch, processed);
+          weightsChanged(k);
           inBatch = 0;
         }
       }
