@@ -14,6 +14,7 @@ import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
 import { type Chunk, vecBytes } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
+import { collectGarbage } from "../core/memory.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
 import { chunkDigest, type KeptChunks, type KeptEntry } from "./kept.ts";
 import { type Handlers, inParallel } from "./peers.ts";
@@ -390,8 +391,11 @@ export class Holdings {
       },
       "chunk-put": async (body) => {
         const { frame, index, start, ipc, replica } = decode<{ frame: string; index: number; start: number; ipc: Uint8Array; replica: boolean }>(body);
-        if (replica && !this.kept) await this.spillReplica(frame, index, start, ipc);
-        else {
+        if (replica && !this.kept) {
+          await this.spillReplica(frame, index, start, ipc);
+          // The request's bytes are garbage now: a copy at a time, not all of a frame's, wait for a collection.
+          collectGarbage();
+        } else {
           const { columns, chunk } = chunkFromIPC(ipc, index, start);
           await this.hold(frame, chunk, columns, ipc, replica);
         }

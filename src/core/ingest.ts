@@ -12,6 +12,7 @@ import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import { type ColumnSpec, Frame } from "./frame.ts";
+import { collectGarbage } from "./memory.ts";
 import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
@@ -167,6 +168,10 @@ export async function extractChunks(
           chunkRows,
           (vecs, rows) => {
             chunks.push({ index: chunks.length, start: 0, rows, vecs });
+            // DuckDB's vectors read so far are native memory freed only by their finalizers,
+            // which a small JS heap seldom runs: without this, an import's peak held a
+            // chunk's worth of them for every chunk (flights-3m: 457 MB peak, 378 with it).
+            collectGarbage();
           },
           { signal: opts.signal, onRows },
         );
