@@ -9,8 +9,12 @@
 //   extract   each node casts its table into chunks, enum codes from the merged levels
 // A CSV file holding its quote character anywhere is not cut (a quoted field may hold a
 // line break, and a cut inside it would misread both halves): one node parses it whole.
+// An http(s):// CSV object whose server serves byte ranges is cut too: planned on its
+// first MiBs, each node streams its range (sources/http-range.ts). Its whole content cannot
+// be scanned for quotes beforehand: it is cut only when the sniffed dialect has no quote
+// character (the sample holds none, so a quote further on is read as text, as one node does).
 
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { type Chunk, type ColumnType, ENUM_MAX_LEVELS } from "./chunk.ts";
@@ -22,7 +26,8 @@ import { readerError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import type { ColumnSpec } from "./frame.ts";
 import { extractChunks, type IngestOptions, readerSql } from "./ingest.ts";
-import { type FileSource, literalPath, resolveFile, type Source } from "./source.ts";
+import { type FileSource, literalPath, type ResolvedFile, resolveFile, type Source } from "./source.ts";
+import { fetchRange, isHttpUrl, lineEndAt, streamRange } from "./sources/http-range.ts";
 
 /** A file, or a part of one, is cut only into pieces of at least this many bytes. */
 export const MIN_PIECE_BYTES = 1024 ** 2;
@@ -37,6 +42,8 @@ export interface Piece {
   readonly weight: number;
   readonly bytes?: readonly [number, number];
   readonly rows?: readonly [number, number];
+  /** A range of an http(s):// object (`path` its URL): the length of its header line, read with the range. */
+  readonly header?: number;
 }
 
 export interface ImportPlan {
@@ -71,12 +78,81 @@ const isSpool = (path: string) => basename(dirname(path)).startsWith("floe-spool
  * share, JSON, uploads). `sampleAll` sniffs CSV types over every row, not a sample.
  */
 export async function planImport(db: Db, source: Source, opts: IngestOptions, nodes: number, sampleAll = false): Promise<ImportPlan | null> {
-  if (nodes < 2 || (source.kind !== "file" && source.kind !== "files")) return null;
+  if (nodes < 2) return null;
+  if (source.kind === "remote") return planRemote(db, source, opts, nodes, sampleAll);
+  if (source.kind !== "file" && source.kind !== "files") return null;
   const resolved = resolveFile(source as FileSource);
-  if (resolved.format === "json" || resolved.files.some((f) => isSpool(f.path))) return null;
+  const { format } = resolved;
+  if (format === "json" || resolved.files.some((f) => isSpool(f.path))) return null;
   const files = resolved.files.map((f) => ({ ...f, path: resolve(f.path) }));
   // One file too small to cut: not worth a plan.
   if (files.length === 1 && statSync(files[0].path).size < 2 * MIN_PIECE_BYTES) return null;
+  return plan(db, { ...resolved, files, format }, opts, nodes, sampleAll, async (session, csv) => {
+    const pieces: Piece[] = [];
+    for (const f of files) pieces.push(...(await cutFile(session, f.path, f.label, format, resolved.compression === "none" ? csv : null, nodes)));
+    return pieces;
+  });
+}
+
+/** Bytes of an http(s):// object read to plan its import (DuckDB sniffs its first 20,480 rows). */
+const REMOTE_SAMPLE_BYTES = 8 * 1024 ** 2;
+
+/**
+ * The plan of an http(s):// CSV object cut into byte ranges, made from its first
+ * REMOTE_SAMPLE_BYTES; null when it is not cut (a server without ranges, a small,
+ * compressed or non-CSV object, or a value unlike the sample, which is sniffed whole).
+ */
+async function planRemote(db: Db, source: Extract<Source, { kind: "remote" }>, opts: IngestOptions, nodes: number, sampleAll: boolean): Promise<ImportPlan | null> {
+  const { url } = source;
+  if (sampleAll || !isHttpUrl(url)) return null;
+  if ((source.format ?? (/\.(csv|tsv|txt)$/i.test(new URL(url).pathname) ? "csv" : undefined)) !== "csv") return null;
+  const head = await fetchRange(url, 0, REMOTE_SAMPLE_BYTES, opts.signal);
+  if (!head || head.size < 2 * MIN_PIECE_BYTES || (source.maxBytes !== undefined && head.size > source.maxBytes)) return null;
+  // Whole lines only.
+  const sample = head.bytes.subarray(0, head.bytes.lastIndexOf(0x0a) + 1);
+  if (sample.length === 0) return null;
+  const dir = mkdtempSync(join(tmpdir(), "floe-sample-"));
+  try {
+    const path = join(dir, "sample.csv");
+    writeFileSync(path, sample);
+    const resolved = resolveFile({ kind: "file", path, label: url, format: "csv" });
+    if (resolved.compression !== "none") return null;
+    return await plan(db, { ...resolved, format: "csv" }, opts, nodes, sampleAll, async (_, csv) => cutRemote(url, head.size, sample, csv, nodes, opts.signal));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The pieces of an http(s):// CSV object of `size` bytes, cut at line ends found by
+ * reading a little at each cut; none when it is not cut (the dialect quotes, or lines are
+ * skipped before the header). `sample` is its first lines.
+ */
+async function cutRemote(url: string, size: number, sample: Uint8Array, csv: PinnedCsv | null, nodes: number, signal?: AbortSignal): Promise<Piece[]> {
+  const parts = Math.min(nodes, Math.floor(size / MIN_PIECE_BYTES));
+  if (!csv || parts < 2 || csv.dialect.skip > 0 || csv.dialect.quote) return [];
+  const header = csv.dialect.header ? sample.indexOf(0x0a) + 1 : 0;
+  const cuts = [header];
+  for (let k = 1; k < parts; k++) {
+    const at = await lineEndAt(url, Math.max(cuts[cuts.length - 1], header + Math.floor(((size - header) * k) / parts)), size, signal);
+    if (at < size) cuts.push(at);
+  }
+  cuts.push(size);
+  const pieces: Piece[] = [];
+  for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path: url, label: url, size, weight: cuts[k + 1] - cuts[k], bytes: [cuts[k], cuts[k + 1]], header });
+  return pieces;
+}
+
+/** The plan of checked files, sniffed and probed as one node's import of them is; `cut` gives their pieces. */
+async function plan(
+  db: Db,
+  resolved: ResolvedFile & { readonly format: "csv" | "parquet" },
+  opts: IngestOptions,
+  nodes: number,
+  sampleAll: boolean,
+  cut: (session: DbSession, csv: PinnedCsv | null) => Promise<Piece[]>,
+): Promise<ImportPlan | null> {
+  const { files } = resolved;
   const session = await db.connect();
   const sample = `floe_plan_${++planCounter}`;
   try {
@@ -105,9 +181,7 @@ export async function planImport(db: Db, source: Source, opts: IngestOptions, no
     const text = columns.filter((c) => settledType(c, opts.colTypes ?? {}) === undefined);
     const probed = text.length ? await probeText(session, sample, text) : [];
     const looks = columns.map((c) => (text.includes(c) ? probed[text.indexOf(c)] : null));
-    const pieces: Piece[] = [];
-    for (const f of files) pieces.push(...(await cutFile(session, f.path, f.label, resolved.format, resolved.compression === "none" ? csv : null, nodes)));
-    const shares = groupPieces(pieces, nodes);
+    const shares = groupPieces(await cut(session, csv), nodes);
     if (shares.length < 2) return null;
     return { label: resolved.label, format: resolved.format, csv, columns, looks, colTypes: opts.colTypes ?? {}, shares };
   } finally {
@@ -226,16 +300,20 @@ export class NodeShare {
 
   /** Parses `share` of `plan` into a table of this node's DuckDB and counts what the typing decisions need. */
   static async count(db: Db, plan: Omit<ImportPlan, "shares">, share: readonly Piece[]): Promise<NodeShare> {
-    for (const piece of share) checkSameFile(piece);
+    for (const piece of share) if (!isHttpUrl(piece.path)) checkSameFile(piece);
     const slices: string[] = [];
     const table = `floe_share_${++shareCounter}`;
     const session = await db.connect();
     try {
-      const paths = share.map((piece) => {
-        if (!piece.bytes) return piece.path;
-        slices.push(copyRange(piece.path, piece.bytes, plan.csv as PinnedCsv));
-        return slices[slices.length - 1];
-      });
+      const paths: string[] = [];
+      for (const piece of share) {
+        if (!piece.bytes) paths.push(piece.path);
+        else {
+          const csv = plan.csv as PinnedCsv;
+          slices.push(isHttpUrl(piece.path) ? await fetchSlice(piece, piece.bytes) : copyRange(piece.path, piece.bytes, csv));
+          paths.push(slices[slices.length - 1]);
+        }
+      }
       const label = share.length === 1 ? share[0].label : `${share[0].label} and ${share.length - 1} more`;
       try {
         // Parquet files of one source may type a column differently (INTEGER here, BIGINT
@@ -366,6 +444,22 @@ function copyRange(path: string, [a, b]: readonly [number, number], csv: PinnedC
     }
   } finally {
     closeSync(from);
+    closeSync(to);
+  }
+  return out;
+}
+
+/** Streams the header and bytes [a, b) of an http(s):// CSV object to a new temporary file; its path. */
+async function fetchSlice(piece: Piece, range: readonly [number, number]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "floe-slice-"));
+  const out = join(dir, "part.csv");
+  const to = openSync(out, "w");
+  try {
+    for (const part of [[0, piece.header ?? 0] as const, range]) await streamRange(piece.path, part, piece.size, (bytes) => writeSync(to, bytes));
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  } finally {
     closeSync(to);
   }
   return out;
