@@ -216,21 +216,34 @@ export interface ScoredArgs extends NetArgs {
   readonly sample: { readonly key: number; readonly fraction: number };
 }
 
-/** Partial: each chunk's outputs for metrics, with its response and row weights (0 for the rows not scored). */
+/**
+ * Partial: each chunk's scored rows for metrics (the rows with weight > 0, in order): their
+ * outputs, response and weights. Metrics skip the other rows, so leaving them out changes no
+ * bit and keeps a sampled scoring's messages and metric passes the sample's size.
+ */
 export const ScoredTask: Task<ScoredArgs, ScoredChunk[], DesignChunk> = {
   name: "ml.deeplearning.scored",
   map(c, a) {
     const width = outputWidth(a.spec);
     const w = new Float64Array(c.rows);
     const { key, fraction } = a.sample;
+    let m = 0;
     for (let i = 0; i < c.rows; i++) {
       const usable = a.fold === null ? c.w[i] : c.ok[i] && c.fold[i] === a.fold ? 1 : 0;
       w[i] = usable > 0 && (fraction >= 1 || rowUniform(key, c.start + i) < fraction) ? usable : 0;
+      if (w[i] > 0) m++;
     }
-    // Metrics skip weight-0 rows: only the others are passed through the network.
     const p = new Float64Array(c.rows * width);
     outputs(c, a, p, (i) => w[i] > 0, false);
-    return [{ index: c.index, rows: c.rows, y: c.y, p, width, w }];
+    const kept = { y: new Float64Array(m), p: new Float64Array(m * width), w: new Float64Array(m) };
+    for (let i = 0, t = 0; i < c.rows; i++) {
+      if (!(w[i] > 0)) continue;
+      kept.y[t] = c.y[i];
+      kept.w[t] = w[i];
+      kept.p.set(p.subarray(i * width, (i + 1) * width), t * width);
+      t++;
+    }
+    return [{ index: c.index, rows: m, ...kept, width }];
   },
   reduce: (a, b) => a.concat(b),
   empty: () => [],
