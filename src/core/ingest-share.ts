@@ -9,8 +9,8 @@
 //   extract   each node casts its table into chunks, enum codes from the merged levels
 // A CSV file holding its quote character anywhere is not cut (a quoted field may hold a
 // line break, and a cut inside it would misread both halves): one node parses it whole.
-// An http(s):// CSV object whose server serves byte ranges is cut too: planned on its
-// first MiBs, each node streams its range (sources/http-range.ts). Its whole content cannot
+// A remote CSV object (an http(s):// URL whose server serves byte ranges, or one s3:// key)
+// is cut too: planned on its first MiBs, each node streams its range (sources/object-ranges.ts). Its whole content cannot
 // be scanned for quotes beforehand: it is cut only when the sniffed dialect has no quote
 // character (the sample holds none, so a quote further on is read as text, as one node does).
 
@@ -27,7 +27,7 @@ import { FloeError } from "./errors.ts";
 import type { ColumnSpec } from "./frame.ts";
 import { extractChunks, type IngestOptions, readerSql } from "./ingest.ts";
 import { type FileSource, literalPath, type ResolvedFile, resolveFile, type Source } from "./source.ts";
-import { fetchRange, isHttpUrl, lineEndAt, streamRange } from "./sources/http-range.ts";
+import { fetchRange, isRangedUrl, lineEndAt, type RemoteObject, streamRange } from "./sources/object-ranges.ts";
 
 /** A file, or a part of one, is cut only into pieces of at least this many bytes. */
 export const MIN_PIECE_BYTES = 1024 ** 2;
@@ -42,8 +42,10 @@ export interface Piece {
   readonly weight: number;
   readonly bytes?: readonly [number, number];
   readonly rows?: readonly [number, number];
-  /** A range of an http(s):// object (`path` its URL): the length of its header line, read with the range. */
+  /** A range of a remote object (`path` its URL): the length of its header line, read with the range. */
   readonly header?: number;
+  /** An s3:// piece's S3-compatible endpoint, when not the environment's. */
+  readonly endpoint?: string;
 }
 
 export interface ImportPlan {
@@ -94,19 +96,21 @@ export async function planImport(db: Db, source: Source, opts: IngestOptions, no
   });
 }
 
-/** Bytes of an http(s):// object read to plan its import (DuckDB sniffs its first 20,480 rows). */
+/** Bytes of a remote object read to plan its import (DuckDB sniffs its first 20,480 rows). */
 const REMOTE_SAMPLE_BYTES = 8 * 1024 ** 2;
 
 /**
- * The plan of an http(s):// CSV object cut into byte ranges, made from its first
- * REMOTE_SAMPLE_BYTES; null when it is not cut (a server without ranges, a small,
- * compressed or non-CSV object, or a value unlike the sample, which is sniffed whole).
+ * The plan of a remote CSV object (http(s)://, or one s3:// key) cut into byte ranges,
+ * made from its first REMOTE_SAMPLE_BYTES; null when it is not cut (an s3:// glob, a server
+ * without ranges, a small, compressed or non-CSV object, or a value unlike the sample,
+ * which is sniffed whole).
  */
 async function planRemote(db: Db, source: Extract<Source, { kind: "remote" }>, opts: IngestOptions, nodes: number, sampleAll: boolean): Promise<ImportPlan | null> {
   const { url } = source;
-  if (sampleAll || !isHttpUrl(url)) return null;
-  if ((source.format ?? (/\.(csv|tsv|txt)$/i.test(new URL(url).pathname) ? "csv" : undefined)) !== "csv") return null;
-  const head = await fetchRange(url, 0, REMOTE_SAMPLE_BYTES, opts.signal);
+  if (sampleAll || !isRangedUrl(url)) return null;
+  if ((source.format ?? (/\.(csv|tsv|txt)$/i.test(url.replace(/[?#].*$/, "")) ? "csv" : undefined)) !== "csv") return null;
+  const object: RemoteObject = { url, endpoint: source.endpoint };
+  const head = await fetchRange(object, 0, REMOTE_SAMPLE_BYTES, opts.signal);
   if (!head || head.size < 2 * MIN_PIECE_BYTES || (source.maxBytes !== undefined && head.size > source.maxBytes)) return null;
   // Whole lines only.
   const sample = head.bytes.subarray(0, head.bytes.lastIndexOf(0x0a) + 1);
@@ -117,29 +121,30 @@ async function planRemote(db: Db, source: Extract<Source, { kind: "remote" }>, o
     writeFileSync(path, sample);
     const resolved = resolveFile({ kind: "file", path, label: url, format: "csv" });
     if (resolved.compression !== "none") return null;
-    return await plan(db, { ...resolved, format: "csv" }, opts, nodes, sampleAll, async (_, csv) => cutRemote(url, head.size, sample, csv, nodes, opts.signal));
+    return await plan(db, { ...resolved, format: "csv" }, opts, nodes, sampleAll, async (_, csv) => cutRemote(object, head.size, sample, csv, nodes, opts.signal));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /**
- * The pieces of an http(s):// CSV object of `size` bytes, cut at line ends found by
- * reading a little at each cut; none when it is not cut (the dialect quotes, or lines are
- * skipped before the header). `sample` is its first lines.
+ * The pieces of a remote CSV object of `size` bytes, cut at line ends found by reading a
+ * little at each cut; none when it is not cut (the dialect quotes, or lines are skipped
+ * before the header). `sample` is its first lines.
  */
-async function cutRemote(url: string, size: number, sample: Uint8Array, csv: PinnedCsv | null, nodes: number, signal?: AbortSignal): Promise<Piece[]> {
+async function cutRemote(object: RemoteObject, size: number, sample: Uint8Array, csv: PinnedCsv | null, nodes: number, signal?: AbortSignal): Promise<Piece[]> {
+  const { url, endpoint } = object;
   const parts = Math.min(nodes, Math.floor(size / MIN_PIECE_BYTES));
   if (!csv || parts < 2 || csv.dialect.skip > 0 || csv.dialect.quote) return [];
   const header = csv.dialect.header ? sample.indexOf(0x0a) + 1 : 0;
   const cuts = [header];
   for (let k = 1; k < parts; k++) {
-    const at = await lineEndAt(url, Math.max(cuts[cuts.length - 1], header + Math.floor(((size - header) * k) / parts)), size, signal);
+    const at = await lineEndAt(object, Math.max(cuts[cuts.length - 1], header + Math.floor(((size - header) * k) / parts)), size, signal);
     if (at < size) cuts.push(at);
   }
   cuts.push(size);
   const pieces: Piece[] = [];
-  for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path: url, label: url, size, weight: cuts[k + 1] - cuts[k], bytes: [cuts[k], cuts[k + 1]], header });
+  for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path: url, label: url, size, weight: cuts[k + 1] - cuts[k], bytes: [cuts[k], cuts[k + 1]], header, endpoint });
   return pieces;
 }
 
@@ -300,7 +305,7 @@ export class NodeShare {
 
   /** Parses `share` of `plan` into a table of this node's DuckDB and counts what the typing decisions need. */
   static async count(db: Db, plan: Omit<ImportPlan, "shares">, share: readonly Piece[]): Promise<NodeShare> {
-    for (const piece of share) if (!isHttpUrl(piece.path)) checkSameFile(piece);
+    for (const piece of share) if (!isRangedUrl(piece.path)) checkSameFile(piece);
     const slices: string[] = [];
     const table = `floe_share_${++shareCounter}`;
     const session = await db.connect();
@@ -310,7 +315,7 @@ export class NodeShare {
         if (!piece.bytes) paths.push(piece.path);
         else {
           const csv = plan.csv as PinnedCsv;
-          slices.push(isHttpUrl(piece.path) ? await fetchSlice(piece, piece.bytes) : copyRange(piece.path, piece.bytes, csv));
+          slices.push(isRangedUrl(piece.path) ? await fetchSlice(piece, piece.bytes) : copyRange(piece.path, piece.bytes, csv));
           paths.push(slices[slices.length - 1]);
         }
       }
@@ -449,13 +454,14 @@ function copyRange(path: string, [a, b]: readonly [number, number], csv: PinnedC
   return out;
 }
 
-/** Streams the header and bytes [a, b) of an http(s):// CSV object to a new temporary file; its path. */
+/** Streams the header and bytes [a, b) of a remote CSV object to a new temporary file; its path. */
 async function fetchSlice(piece: Piece, range: readonly [number, number]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "floe-slice-"));
   const out = join(dir, "part.csv");
   const to = openSync(out, "w");
   try {
-    for (const part of [[0, piece.header ?? 0] as const, range]) await streamRange(piece.path, part, piece.size, (bytes) => writeSync(to, bytes));
+    const object = { url: piece.path, endpoint: piece.endpoint };
+    for (const part of [[0, piece.header ?? 0] as const, range]) await streamRange(object, part, piece.size, (bytes) => writeSync(to, bytes));
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -38,7 +38,7 @@ export function s3Client(bucket: string, endpoint?: string): S3Client {
 }
 
 /** One line for an S3 failure: the location and S3's own code and message. */
-function s3Error(err: unknown, url: string): FloeError {
+export function s3Error(err: unknown, url: string): FloeError {
   if (err instanceof FloeError) return err;
   const e = err as { code?: string; message?: string };
   if (e.code === "NoSuchKey") return new FloeError("not_found", `${url}: no such key`);
