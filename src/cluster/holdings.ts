@@ -14,7 +14,7 @@ import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
 import { type Chunk, vecBytes } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
-import { collectGarbage } from "../core/memory.ts";
+import { GarbageMeter } from "../core/memory.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
 import { chunkDigest, type KeptChunks, type KeptEntry } from "./kept.ts";
 import { type Handlers, inParallel } from "./peers.ts";
@@ -82,6 +82,8 @@ export class Holdings {
   private kept: KeptChunks | null = null;
   /** Uids of the frames deleted or replaced: a node back from a restart may still announce them. */
   private readonly gone = new Set<string>();
+  /** The Arrow bytes of the chunks peers put here, garbage once kept. */
+  private readonly garbage = new GarbageMeter();
   /** Called when a frame's holders grew or changed (the spreader drops copies beyond COPIES). */
   onHolders: ((entry: FrameEntry) => void) | null = null;
 
@@ -391,14 +393,13 @@ export class Holdings {
       },
       "chunk-put": async (body) => {
         const { frame, index, start, ipc, replica } = decode<{ frame: string; index: number; start: number; ipc: Uint8Array; replica: boolean }>(body);
-        if (replica && !this.kept) {
-          await this.spillReplica(frame, index, start, ipc);
-          // The request's bytes are garbage now: a copy at a time, not all of a frame's, wait for a collection.
-          collectGarbage();
-        } else {
+        if (replica && !this.kept) await this.spillReplica(frame, index, start, ipc);
+        else {
           const { columns, chunk } = chunkFromIPC(ipc, index, start);
           await this.hold(frame, chunk, columns, ipc, replica);
         }
+        // The request's bytes are garbage now: a few copies', not a frame's, wait for a collection.
+        this.garbage.add(ipc.byteLength);
         return encode(true);
       },
       "chunk-has": async (body) => {

@@ -14,7 +14,7 @@ import type { ColumnSpec, Frame } from "../core/frame.ts";
 import { checkIngestOptions, type IngestOptions } from "../core/ingest.ts";
 import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, NodeShare } from "../core/ingest-share.ts";
 import { cancelledError, type Executor } from "../core/mr.ts";
-import { collectGarbage, frameBytesEstimate, type MemoryBudget } from "../core/memory.ts";
+import { frameBytesEstimate, GarbageMeter, type MemoryBudget } from "../core/memory.ts";
 import { computeRollups } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
 import { type FrameEntry, frameIdentity, type Holdings } from "./holdings.ts";
@@ -236,14 +236,15 @@ export class SharedParse {
         // One at a time: copies in flight at once left more transient buffers than the
         // copies themselves on both nodes (flights-3m: 414 MB peak with four, 327 MB with one, same time).
         const out: string[][] = [];
+        const garbage = new GarbageMeter();
         for (const [j, index] of req.indices.entries()) {
           const chunk = this.holdings.held(req.frame, index);
           // The frame was deleted before its copies were made.
           if (!chunk) throw new FloeError("not_found", `chunk ${index} of frame '${req.frame}' is no longer held on node ${this.peers.self}`);
           out.push(await this.spreader.send(req.frame, req.specs, chunk, [this.peers.self], req.to[j]));
-          // Each copy leaves its Arrow bytes and request body as garbage a small heap keeps
-          // for long (flights-3m: the peak after an import fell by ~40 MB a node).
-          collectGarbage();
+          // Each copy leaves its Arrow bytes and request body (twice the chunk) as garbage a
+          // small heap keeps for long (flights-3m: the peak after an import fell by ~40 MB a node).
+          garbage.add(2 * chunk.vecs.reduce((n, v) => n + vecBytes(v), 0));
         }
         return encode(out);
       },

@@ -5,14 +5,14 @@
 //              through an ENUM type, VARCHAR) and its vectors are copied into chunks
 // Rollups are computed afterwards through the executor (importFrame).
 
-import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecKindOf } from "./chunk.ts";
+import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecBytes, vecKindOf } from "./chunk.ts";
 import { COLUMN_TYPES, classify, decideTypes, enumType, extractExpr, type StagedColumn, tooManyLevels } from "./column-types.ts";
 import { type CsvOptions, csvReader } from "./csv-dialect.ts";
 import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import { type ColumnSpec, Frame } from "./frame.ts";
-import { collectGarbage } from "./memory.ts";
+import { GarbageMeter } from "./memory.ts";
 import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
@@ -152,6 +152,7 @@ export async function extractChunks(
 ): Promise<Chunk[]> {
   // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
   let read = 0;
+  const garbage = new GarbageMeter();
   const parts = await Promise.all(
     extractionRanges(total, chunkRows).map(async ([a, b]) => {
       const part = await db.connect();
@@ -168,10 +169,10 @@ export async function extractChunks(
           chunkRows,
           (vecs, rows) => {
             chunks.push({ index: chunks.length, start: 0, rows, vecs });
-            // DuckDB's vectors read so far are native memory freed only by their finalizers,
-            // which a small JS heap seldom runs: without this, an import's peak held a
-            // chunk's worth of them for every chunk (flights-3m: 457 MB peak, 378 with it).
-            collectGarbage();
+            // DuckDB's vectors read so far (about as many bytes as the chunk) are native
+            // memory freed only by their finalizers, which a small JS heap seldom runs:
+            // without this, an import's peak held them all (flights-3m: 457 MB peak, 378 with it).
+            garbage.add(vecs.reduce((n, v) => n + vecBytes(v), 0));
           },
           { signal: opts.signal, onRows },
         );

@@ -157,6 +157,26 @@ export function collectGarbage(): void {
   Bun.gc(true);
 }
 
+/** Bytes let go between two collections of a GarbageMeter. */
+const COLLECT_EVERY = 2 * 1024 ** 2;
+
+/**
+ * Collects garbage once COLLECT_EVERY bytes more were let go since its last collection: a
+ * loop dropping large buffers (or native memory freed by finalizers) collects as it goes,
+ * without a collection for each small one.
+ */
+export class GarbageMeter {
+  private since = 0;
+
+  /** `bytes` more are garbage (or soon will be). */
+  add(bytes: number): void {
+    this.since += bytes;
+    if (this.since < COLLECT_EVERY) return;
+    this.since = 0;
+    collectGarbage();
+  }
+}
+
 /**
  * Bytes of shared memory a value holds: typed arrays on SharedArrayBuffers found in it and
  * in its objects and arrays up to `depth` levels down, each buffer counted once.
