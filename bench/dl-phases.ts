@@ -34,6 +34,7 @@ const hyper: Hyper = {
   l1: 0,
   l2: 0,
   maxW2: 3.4028235e38,
+  fastMode: true,
 };
 const aux = new Float64Array(auxSize(hyper, lay.size));
 const g = new Float64Array(lay.size);

@@ -5,7 +5,7 @@
 
 import { expect, test } from "bun:test";
 import { backwardBatch, forwardBatch, makeBatchWork, outputDeltasBatch } from "../../src/ml/deeplearning/batch.ts";
-import { initialWeights, layout, type NetSpec } from "../../src/ml/deeplearning/network.ts";
+import { type Hyper, initialWeights, layout, type NetSpec, update } from "../../src/ml/deeplearning/network.ts";
 
 /** Six rows of 8 inputs: the first three one-hot (sparse path), the last three dense. */
 const SPARSE_ROWS = [
@@ -85,4 +85,46 @@ test("a batch's forward pass gives each row what the row gives alone", () => {
     forwardBatch(spec, lay, w, one, 1, false);
     expect(Array.from(all.a[2].subarray(2 * b, 2 * b + 2))).toEqual(Array.from(one.a[2].subarray(0, 2)));
   });
+});
+
+test("fast_mode leaves a weight with a zero mini-batch gradient alone; off, its ADADELTA averages decay by rho", () => {
+  // One unit over two inputs: weights w0, w1, then the bias. The batch's gradient sums are
+  // 0.4 for w0 and exactly 0 for w1 (its input was 0 in every row), 0.2 for the bias.
+  const spec: NetSpec = { units: [2, 1], activation: "Rectifier", softmax: false, inputDropout: 0, hiddenDropout: [] };
+  const lay = layout(spec);
+  const rho = 0.9;
+  const eps = 1e-6;
+  const hyper = (fastMode: boolean): Hyper => ({
+    adaptive: true,
+    rho,
+    epsilon: eps,
+    rate: 0,
+    rateAnnealing: 0,
+    rateDecay: 1,
+    momentumStart: 0,
+    momentumRamp: 1,
+    momentumStable: 0,
+    nesterov: false,
+    l1: 0,
+    l2: 0,
+    maxW2: 3.4028235e38,
+    fastMode,
+  });
+  for (const fastMode of [true, false]) {
+    const w = Float64Array.from([0.5, -0.25, 0.1]);
+    // E[Δ²] and E[g²] of each parameter, interleaved.
+    const aux = Float64Array.from([0.01, 0.02, 0.03, 0.04, 0.05, 0.06]);
+    const g = Float64Array.from([0.8, 0, 0.4]);
+    update(lay, hyper(fastMode), w, aux, g, 2, 0);
+    // w0 by hand: gradient 0.8 / 2 = 0.4; E[g²] = 0.9·0.02 + 0.1·0.16 = 0.034;
+    // rate = sqrt((0.01 + eps) / (0.034 + eps)); E[Δ²] = 0.9·0.01 + 0.1·rate²·0.16.
+    const eg = rho * 0.02 + (1 - rho) * 0.16;
+    const rate2 = (0.01 + eps) / (eg + eps);
+    expect(w[0]).toBeCloseTo(0.5 + Math.sqrt(rate2) * 0.4, 14);
+    expect(aux[1]).toBeCloseTo(eg, 15);
+    expect(aux[0]).toBeCloseTo(rho * 0.01 + (1 - rho) * rate2 * 0.16, 15);
+    // w1: unchanged either way; its averages kept (fast_mode) or decayed.
+    expect(w[1]).toBe(-0.25);
+    expect(Array.from(aux.subarray(2, 4))).toEqual(fastMode ? [0.03, 0.04] : [rho * 0.03, rho * 0.04]);
+  }
 });

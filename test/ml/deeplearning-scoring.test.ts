@@ -92,7 +92,7 @@ test("training metrics are those of a score_training_samples sample, the same ro
   expect(rows.length).toBe(scored(first));
   // p is P(the model's second class), whose code is 1.
   const positive = model.response.domain?.[1];
-  expect(rows.map((i) => (labels[i] === positive ? 1 : 0))).toEqual(Array.from((kept as ScoredRows).y));
+  expect(rows.map((i): number => (labels[i] === positive ? 1 : 0))).toEqual(Array.from((kept as ScoredRows).y));
   let loss = 0;
   for (const i of rows) loss -= Math.log(labels[i] === positive ? p[i] : 1 - p[i]);
   expect((model.metrics.training as BinomialMetrics).logloss).toBeCloseTo(loss / rows.length, 12);

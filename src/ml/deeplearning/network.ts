@@ -100,6 +100,12 @@ export interface Hyper {
   readonly l1: number;
   readonly l2: number;
   readonly maxW2: number;
+  /**
+   * H2O's fast_mode: a weight whose gradient over the mini-batch is exactly 0 (its input was
+   * 0 in every row, as a one-hot level the batch lacks) is left alone, its ADADELTA averages
+   * or momentum not moved; off, every weight takes every update.
+   */
+  readonly fastMode: boolean;
 }
 
 /** H2O's max_w2 default (Float.MAX_VALUE): no limit, and no rescaling pass. */
@@ -135,10 +141,11 @@ function adaRate(aux: Float64Array, i: number, grad2: number, rho: number, eps: 
  * ADADELTA steps of the F weights of one unit from `base` (gradient g · inv with L1/L2),
  * zeroing their g; returns the sum of their squared gradients. Most of training's time.
  */
-function adaRow(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, l1: number, l2: number, rho: number, eps: number): number {
-  if (l1 === 0 && l2 === 0) return adaRowUnpenalized(w, aux, g, base, F, inv, rho, eps);
+function adaRow(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, l1: number, l2: number, rho: number, eps: number, fast: boolean): number {
+  if (l1 === 0 && l2 === 0) return adaRowUnpenalized(w, aux, g, base, F, inv, rho, eps, fast);
   let g2 = 0;
   for (let i = base; i < base + F; i++) {
+    if (fast && g[i] === 0) continue;
     const wt = w[i];
     const grad = g[i] * inv - (wt > 0 ? l1 : wt < 0 ? -l1 : 0) - wt * l2;
     g[i] = 0;
@@ -155,14 +162,15 @@ function adaRow(w: Float64Array, aux: Float64Array, g: Float64Array, base: numbe
 }
 
 /** adaRow without L1/L2: the same bits, the penalty terms being exact zeros. */
-function adaRowUnpenalized(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, rho: number, eps: number): number {
+function adaRowUnpenalized(w: Float64Array, aux: Float64Array, g: Float64Array, base: number, F: number, inv: number, rho: number, eps: number, fast: boolean): number {
   let g2 = 0;
   const fresh = 1 - rho;
   for (let i = base; i < base + F; i++) {
     const gi = g[i];
     if (gi === 0) {
-      // A zero gradient (a one-hot input no row of the batch had) only decays the averages:
-      // the same bits as the full step, without its division and square root.
+      if (fast) continue;
+      // Without fast_mode a zero gradient only decays the averages: the same bits as the
+      // full step, without its division and square root.
       aux[2 * i + 1] *= rho;
       aux[2 * i] *= rho;
       continue;
@@ -201,7 +209,7 @@ function sgdStep(w: Float64Array, aux: Float64Array, i: number, grad: number, ra
  */
 export function update(lay: Layout, h: Hyper, w: Float64Array, aux: Float64Array, g: Float64Array, batch: number, processed: number): void {
   const inv = 1 / batch;
-  const { l1, l2, rho, epsilon: eps, adaptive, nesterov } = h;
+  const { l1, l2, rho, epsilon: eps, adaptive, nesterov, fastMode } = h;
   const momenta = hasMomenta(h);
   const mom = momenta ? momentum(h, processed) : 0;
   const limit = h.maxW2 < NO_MAX_W2;
@@ -214,10 +222,11 @@ export function update(lay: Layout, h: Hyper, w: Float64Array, aux: Float64Array
     for (let r = 0; r < R; r++) {
       const base = wo + r * F;
       let g2 = 0;
-      if (adaptive) g2 = adaRow(w, aux, g, base, F, inv, l1, l2, rho, eps);
+      if (adaptive) g2 = adaRow(w, aux, g, base, F, inv, l1, l2, rho, eps, fastMode);
       else {
         for (let j = 0; j < F; j++) {
           const i = base + j;
+          if (fastMode && g[i] === 0) continue;
           const wt = w[i];
           const grad = g[i] * inv - (wt > 0 ? l1 : wt < 0 ? -l1 : 0) - wt * l2;
           g[i] = 0;

@@ -75,6 +75,12 @@ export const DEEPLEARNING_PARAMS = defineParams([
     help: "Initial weights: UniformAdaptive ±sqrt(6 / (fan_in + fan_out)), or Uniform / Normal of initial_weight_scale.",
   },
   { name: "initial_weight_scale", type: "float", default: 1, above: 0, help: "Uniform: weights in ±scale; Normal: sd." },
+  {
+    name: "fast_mode",
+    type: "bool",
+    default: true,
+    help: "Leave alone the weights whose mini-batch gradient is exactly 0 (inputs 0 in every row of the batch, as absent one-hot levels): no ADADELTA decay or momentum for them, as H2O's fast_mode. Off: every weight takes every update.",
+  },
   { name: "max_w2", type: "float", default: 3.4028235e38, above: 0, help: "Largest squared sum of a unit's incoming weights (H2O's default: no limit)." },
   { name: "missing_values_handling", type: "enum", default: "MeanImputation", values: ["MeanImputation", "Skip"], help: "Missing predictors: numeric mean and enum mode, or leave the row out." },
   ...CV_PARAMS,

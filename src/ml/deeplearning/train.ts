@@ -311,6 +311,7 @@ export async function trainDeepLearning(executor: Executor, req: TrainRequest, p
     l1: p.l1,
     l2: p.l2,
     maxW2: p.max_w2,
+    fastMode: p.fast_mode,
   };
   const ctx: Context = {
     executor,
