@@ -61,7 +61,10 @@ test("kept chunks come back whole; a dropped frame, orphan chunks and temporary 
   expect([...frames.keys()]).toEqual(["keep"]);
   expect(again.frames.get("keep")?.holders).toEqual([[], ["me"]]);
   expect(again.heldIndices("keep")).toEqual([1]);
+  // On disk until a task or a copy needs it, then in memory.
+  expect(again.inMemoryIndices("keep")).toEqual([]);
   const back = again.held("keep", 1) as Chunk;
+  expect(again.inMemoryIndices("keep")).toEqual([1]);
   expect(chunkDigest(columns, back)).toBe(chunkDigest(columns, chunk(1, 2)));
   expect(again.holdsCopy("keep", "u1", 1, chunkDigest(columns, chunk(1, 2)))).toBe(true);
   expect(again.holdsCopy("keep", "u3", 1, chunkDigest(columns, chunk(1, 2)))).toBe(false);
