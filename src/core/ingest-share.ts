@@ -27,7 +27,7 @@ import { FloeError } from "./errors.ts";
 import type { ColumnSpec } from "./frame.ts";
 import { extractChunks, type IngestOptions, readerSql } from "./ingest.ts";
 import { type FileSource, literalPath, type ResolvedFile, resolveFile, type Source } from "./source.ts";
-import { fetchRange, isRangedUrl, lineEndAt, type RemoteObject, streamRange } from "./sources/object-ranges.ts";
+import { fetchRange, isRangedUrl, isRemoteObjects, isS3Glob, lineEndAt, type RemoteObject, s3GlobObjects, streamRange } from "./sources/object-ranges.ts";
 
 /** A file, or a part of one, is cut only into pieces of at least this many bytes. */
 export const MIN_PIECE_BYTES = 1024 ** 2;
@@ -100,18 +100,22 @@ export async function planImport(db: Db, source: Source, opts: IngestOptions, no
 const REMOTE_SAMPLE_BYTES = 8 * 1024 ** 2;
 
 /**
- * The plan of a remote CSV object (http(s)://, or one s3:// key) cut into byte ranges,
- * made from its first REMOTE_SAMPLE_BYTES; null when it is not cut (an s3:// glob, a server
- * without ranges, a small, compressed or non-CSV object, or a value unlike the sample,
- * which is sniffed whole).
+ * The plan of a remote CSV source (an http(s):// object, an s3:// key or glob), made from
+ * the first REMOTE_SAMPLE_BYTES of its first object: the objects of a glob in runs, a large
+ * object cut into byte ranges. Null when one node imports it: a server without ranges, a
+ * small, compressed or non-CSV object, objects of a glob whose header lines differ from the
+ * first's, or a value unlike the sample (sniffed whole).
  */
 async function planRemote(db: Db, source: Extract<Source, { kind: "remote" }>, opts: IngestOptions, nodes: number, sampleAll: boolean): Promise<ImportPlan | null> {
-  const { url } = source;
-  if (sampleAll || !isRangedUrl(url)) return null;
+  const { url, endpoint } = source;
+  if (sampleAll || !isRemoteObjects(url)) return null;
   if ((source.format ?? (/\.(csv|tsv|txt)$/i.test(url.replace(/[?#].*$/, "")) ? "csv" : undefined)) !== "csv") return null;
-  const object: RemoteObject = { url, endpoint: source.endpoint };
-  const head = await fetchRange(object, 0, REMOTE_SAMPLE_BYTES, opts.signal);
-  if (!head || head.size < 2 * MIN_PIECE_BYTES || (source.maxBytes !== undefined && head.size > source.maxBytes)) return null;
+  const listed = isS3Glob(url) ? await s3GlobObjects(url, endpoint) : [{ url, endpoint, size: -1 }];
+  const head = await fetchRange(listed[0], 0, REMOTE_SAMPLE_BYTES, opts.signal);
+  if (!head) return null;
+  const objects = listed.map((o, k) => (k === 0 ? { ...o, size: head.size } : o));
+  const total = objects.reduce((n, o) => n + o.size, 0);
+  if ((objects.length === 1 && head.size < 2 * MIN_PIECE_BYTES) || (source.maxBytes !== undefined && total > source.maxBytes)) return null;
   // Whole lines only.
   const sample = head.bytes.subarray(0, head.bytes.lastIndexOf(0x0a) + 1);
   if (sample.length === 0) return null;
@@ -121,22 +125,36 @@ async function planRemote(db: Db, source: Extract<Source, { kind: "remote" }>, o
     writeFileSync(path, sample);
     const resolved = resolveFile({ kind: "file", path, label: url, format: "csv" });
     if (resolved.compression !== "none") return null;
-    return await plan(db, { ...resolved, format: "csv" }, opts, nodes, sampleAll, async (_, csv) => cutRemote(object, head.size, sample, csv, nodes, opts.signal));
+    return await plan(db, { ...resolved, format: "csv" }, opts, nodes, sampleAll, async (_, csv) => {
+      if (!csv) return [];
+      const header = csv.dialect.header ? sample.subarray(0, sample.indexOf(0x0a) + 1) : new Uint8Array(0);
+      const pieces: Piece[] = [];
+      for (const object of objects) {
+        // The files of one source must have the same columns: a glob's objects, the first's header line.
+        if (object !== objects[0] && header.length && !sameBytes((await fetchRange(object, 0, header.length, opts.signal))?.bytes, header)) return [];
+        pieces.push(...(await cutRemote(object, header.length, csv, nodes, opts.signal)));
+      }
+      return pieces;
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
 /**
- * The pieces of a remote CSV object of `size` bytes, cut at line ends found by reading a
- * little at each cut; none when it is not cut (the dialect quotes, or lines are skipped
- * before the header). `sample` is its first lines.
+ * The pieces of a remote CSV object of `size` bytes, its header line `header` bytes long:
+ * a large one cut at line ends found by reading a little at each cut, else the whole object
+ * (the dialect quotes, or lines are skipped before the header).
  */
-async function cutRemote(object: RemoteObject, size: number, sample: Uint8Array, csv: PinnedCsv | null, nodes: number, signal?: AbortSignal): Promise<Piece[]> {
-  const { url, endpoint } = object;
+async function cutRemote(object: RemoteObject & { readonly size: number }, header: number, csv: PinnedCsv, nodes: number, signal?: AbortSignal): Promise<Piece[]> {
+  const { url, endpoint, size } = object;
+  const whole: Piece[] = [{ path: url, label: url, size, weight: size, endpoint }];
   const parts = Math.min(nodes, Math.floor(size / MIN_PIECE_BYTES));
-  if (!csv || parts < 2 || csv.dialect.skip > 0 || csv.dialect.quote) return [];
-  const header = csv.dialect.header ? sample.indexOf(0x0a) + 1 : 0;
+  if (parts < 2 || csv.dialect.skip > 0 || csv.dialect.quote) return whole;
   const cuts = [header];
   for (let k = 1; k < parts; k++) {
     const at = await lineEndAt(object, Math.max(cuts[cuts.length - 1], header + Math.floor(((size - header) * k) / parts)), size, signal);
@@ -145,7 +163,7 @@ async function cutRemote(object: RemoteObject, size: number, sample: Uint8Array,
   cuts.push(size);
   const pieces: Piece[] = [];
   for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1] > cuts[k]) pieces.push({ path: url, label: url, size, weight: cuts[k + 1] - cuts[k], bytes: [cuts[k], cuts[k + 1]], header, endpoint });
-  return pieces;
+  return pieces.length < 2 ? whole : pieces;
 }
 
 /** The plan of checked files, sniffed and probed as one node's import of them is; `cut` gives their pieces. */
@@ -312,10 +330,11 @@ export class NodeShare {
     try {
       const paths: string[] = [];
       for (const piece of share) {
-        if (!piece.bytes) paths.push(piece.path);
+        if (!piece.bytes && !isRangedUrl(piece.path)) paths.push(piece.path);
         else {
-          const csv = plan.csv as PinnedCsv;
-          slices.push(isRangedUrl(piece.path) ? await fetchSlice(piece, piece.bytes) : copyRange(piece.path, piece.bytes, csv));
+          // A remote object (or range of one) is streamed to a temporary file; a local range copied.
+          const local = piece.bytes && !isRangedUrl(piece.path);
+          slices.push(local ? copyRange(piece.path, piece.bytes as [number, number], plan.csv as PinnedCsv) : await fetchSlice(piece, piece.bytes ?? [0, piece.size]));
           paths.push(slices[slices.length - 1]);
         }
       }
@@ -454,7 +473,7 @@ function copyRange(path: string, [a, b]: readonly [number, number], csv: PinnedC
   return out;
 }
 
-/** Streams the header and bytes [a, b) of a remote CSV object to a new temporary file; its path. */
+/** Streams the header (of a range) and bytes [a, b) of a remote CSV object to a new temporary file; its path. */
 async function fetchSlice(piece: Piece, range: readonly [number, number]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "floe-slice-"));
   const out = join(dir, "part.csv");

@@ -1,11 +1,11 @@
-// Byte ranges of a remote object (an http(s):// URL, or one s3:// key), for a distributed
-// parse (ingest-share.ts): the receiving node reads the object's start to plan the import
-// and a little at each cut point to find a line end; each node then streams its own range
-// to a temporary file. An HTTP server that ignores Range (answers 200 with the whole body)
+// Byte ranges of a remote object (an http(s):// URL, or one s3:// key), and the objects of an
+// s3:// glob, for a distributed parse (ingest-share.ts): the receiving node reads the first
+// object's start to plan the import and a little at each cut point to find a line end; each
+// node then streams its own objects or ranges to temporary files. An HTTP server that ignores Range (answers 200 with the whole body)
 // is not cut: one node downloads it. S3 serves ranges always (Bun's S3File.slice).
 
 import { FloeError } from "../errors.ts";
-import { s3Client, s3Error, s3Location } from "./s3.ts";
+import { globObjects, s3Client, s3Error, s3Location } from "./s3.ts";
 
 /** A remote object: its URL, and for s3:// the S3-compatible store's endpoint when not the environment's. */
 export interface RemoteObject {
@@ -19,6 +19,23 @@ const S3_KEY = /^s3:\/\/[^*?[]+$/i;
 /** Whether `path` names one remote object that can be read by ranges (not an s3:// glob). */
 export function isRangedUrl(path: string): boolean {
   return HTTP_URL.test(path) || S3_KEY.test(path);
+}
+
+/** Whether `path` is an s3:// glob of keys. */
+export function isS3Glob(path: string): boolean {
+  return /^s3:\/\//i.test(path) && !S3_KEY.test(path);
+}
+
+/** Whether `path` names remote objects: an http(s):// URL, an s3:// key or glob. */
+export function isRemoteObjects(path: string): boolean {
+  return isRangedUrl(path) || isS3Glob(path);
+}
+
+/** The objects an s3:// glob names, in key order, with their sizes. */
+export async function s3GlobObjects(url: string, endpoint?: string): Promise<(RemoteObject & { readonly size: number })[]> {
+  const loc = s3Location(url);
+  const objects = await globObjects(s3Client(loc.bucket, endpoint), loc, url);
+  return objects.map((o) => ({ url: `s3://${loc.bucket}/${o.key}`, endpoint, size: o.size }));
 }
 
 function s3File(object: RemoteObject) {

@@ -50,21 +50,25 @@ export function s3Error(err: unknown, url: string): FloeError {
 
 /** The keys a key pattern names, sorted: the key itself, or a glob's matches. */
 async function matchingKeys(client: S3Client, loc: S3Location, url: string): Promise<string[]> {
+  return GLOB_CHARS.test(loc.key) ? (await globObjects(client, loc, url)).map((o) => o.key) : [loc.key];
+}
+
+/** The objects a glob of keys matches, sorted by key, with their sizes. */
+export async function globObjects(client: S3Client, loc: S3Location, url: string): Promise<{ key: string; size: number }[]> {
   const glob = GLOB_CHARS.exec(loc.key);
-  if (!glob) return [loc.key];
-  const prefix = loc.key.slice(0, glob.index);
+  const prefix = loc.key.slice(0, glob?.index);
   const pattern = new Bun.Glob(loc.key);
-  const keys: string[] = [];
+  const objects: { key: string; size: number }[] = [];
   let continuationToken: string | undefined;
   do {
     const page = await client.list({ prefix, continuationToken }).catch((err) => {
       throw s3Error(err, url);
     });
-    for (const o of page.contents ?? []) if (pattern.match(o.key)) keys.push(o.key);
+    for (const o of page.contents ?? []) if (pattern.match(o.key)) objects.push({ key: o.key, size: o.size ?? 0 });
     continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
   } while (continuationToken);
-  if (!keys.length) throw new FloeError("not_found", `${url}: no key matches`);
-  return keys.sort();
+  if (!objects.length) throw new FloeError("not_found", `${url}: no key matches`);
+  return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** One downloaded object: its s3:// name and its temporary file. */
