@@ -256,6 +256,15 @@ export class Holdings {
     return this.frames.get(frame)?.uid === uid && this.holds(frame, index) && this.kept?.has(frame, index, digest) === true;
   }
 
+  /**
+   * Names this node among the holders of a chunk it took for a frame in its directory: the
+   * sender tells the members once its copies are made, and a sender that dies first never does.
+   */
+  private noteHolder(frame: string, index: number): void {
+    const holders = this.frames.get(frame)?.holders[index];
+    if (holders && !holders.includes(this.self)) holders.push(this.self);
+  }
+
   /** Whether this node holds chunk `index` of `frame`, in memory or on disk. */
   holds(frame: string, index: number): boolean {
     return this.chunks.get(frame)?.has(index) === true || this.files.get(frame)?.has(index) === true;
@@ -398,6 +407,7 @@ export class Holdings {
           const { columns, chunk } = chunkFromIPC(ipc, index, start);
           await this.hold(frame, chunk, columns, ipc, replica);
         }
+        this.noteHolder(frame, index);
         // The request's bytes are garbage now: a few copies', not a frame's, wait for a collection.
         this.garbage.add(ipc.byteLength);
         return encode(true);
