@@ -83,7 +83,7 @@ export class Holdings {
   /** Uids of the frames deleted or replaced: a node back from a restart may still announce them. */
   private readonly gone = new Set<string>();
   /** The Arrow bytes of the chunks peers put here, garbage once kept. */
-  private readonly garbage = new GarbageMeter();
+  private readonly garbage = new GarbageMeter(4 * 1024 ** 2);
   /** Called when a frame's holders grew or changed (the spreader drops copies beyond COPIES). */
   onHolders: ((entry: FrameEntry) => void) | null = null;
 

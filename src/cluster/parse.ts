@@ -236,7 +236,7 @@ export class SharedParse {
         // One at a time: copies in flight at once left more transient buffers than the
         // copies themselves on both nodes (flights-3m: 414 MB peak with four, 327 MB with one, same time).
         const out: string[][] = [];
-        const garbage = new GarbageMeter();
+        const garbage = new GarbageMeter(4 * 1024 ** 2);
         for (const [j, index] of req.indices.entries()) {
           const chunk = this.holdings.held(req.frame, index);
           // The frame was deleted before its copies were made.

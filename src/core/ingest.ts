@@ -152,7 +152,7 @@ export async function extractChunks(
 ): Promise<Chunk[]> {
   // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
   let read = 0;
-  const garbage = new GarbageMeter();
+  const garbage = new GarbageMeter(2 * 1024 ** 2);
   const parts = await Promise.all(
     extractionRanges(total, chunkRows).map(async ([a, b]) => {
       const part = await db.connect();

@@ -157,21 +157,20 @@ export function collectGarbage(): void {
   Bun.gc(true);
 }
 
-/** Bytes let go between two collections of a GarbageMeter. */
-const COLLECT_EVERY = 2 * 1024 ** 2;
-
 /**
- * Collects garbage once COLLECT_EVERY bytes more were let go since its last collection: a
- * loop dropping large buffers (or native memory freed by finalizers) collects as it goes,
+ * Collects garbage once `every` bytes more were let go since its last collection: a loop
+ * dropping large buffers (or native memory freed by finalizers) collects as it goes,
  * without a collection for each small one.
  */
 export class GarbageMeter {
   private since = 0;
 
+  constructor(private readonly every: number) {}
+
   /** `bytes` more are garbage (or soon will be). */
   add(bytes: number): void {
     this.since += bytes;
-    if (this.since < COLLECT_EVERY) return;
+    if (this.since < this.every) return;
     this.since = 0;
     collectGarbage();
   }
