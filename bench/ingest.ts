@@ -120,6 +120,7 @@ async function clusterCase(): Promise<void> {
     const t = performance.now();
     const twoSeconds = await timedImport(a, path, "flights");
     const [aImportCpu, bImportCpu] = [cpuSeconds(a.proc.pid) - cpuBefore[0], cpuSeconds(b.proc.pid) - cpuBefore[1]];
+    const [aImportMB, bImportMB] = [peakMB(a.proc.pid), peakMB(b.proc.pid)];
     // The copies of the chunks come after the import: the receiving node tells the peer of
     // the new holders once for each node's share (two messages).
     while (((await call(a, "GET", "/cluster")).traffic?.holders?.calls ?? 0) < 2) await Bun.sleep(20);
@@ -132,7 +133,9 @@ async function clusterCase(): Promise<void> {
     const shape = (f: { rows: number; columns: { name: string; type: string; domain?: string[] }[] }) => JSON.stringify([f.rows, f.columns.map((c) => [c.name, c.type, c.domain ?? null])]);
     console.log(`bench/ingest --cluster: flights-3m (${mb(statSync(path).size).toFixed(1)} MB CSV, ${oneFrame.rows.toLocaleString("en-US")} rows), one thread a node\n`);
     console.log(`  1 node import        ${oneSeconds.toFixed(2)} s   peak RSS ${oneMB.toFixed(0)} MB`);
-    console.log(`  2 nodes, shared parse ${twoSeconds.toFixed(2)} s   peak RSS ${aMB.toFixed(0)} MB (receiving node), ${bMB.toFixed(0)} MB`);
+    console.log(
+      `  2 nodes, shared parse ${twoSeconds.toFixed(2)} s   peak RSS ${aMB.toFixed(0)} MB (receiving node), ${bMB.toFixed(0)} MB; at the import's end ${aImportMB.toFixed(0)} and ${bImportMB.toFixed(0)} MB`,
+    );
     console.log(`  every chunk copied   ${copiedSeconds.toFixed(2)} s after the import began (a second copy of each chunk on the other node)`);
     console.log(
       `  CPU time             1 node ${oneCpuUsed.toFixed(2)} s; 2 nodes ${aImportCpu.toFixed(2)} s (receiving node) and ${bImportCpu.toFixed(2)} s to the import's end, ${aCpu.toFixed(2)} s and ${bCpu.toFixed(2)} s with the copies`,
@@ -142,7 +145,9 @@ async function clusterCase(): Promise<void> {
       `  busiest node's CPU   ${busiestCpu.toFixed(2)}x the one node's to the import's end, ${(Math.max(aCpu, bCpu) / oneCpuUsed).toFixed(2)}x with the copies (the time ratios when each node has a core)`,
     );
     console.log(`  time ratio           ${(twoSeconds / oneSeconds).toFixed(2)}x (target <= 0.6x); ${(copiedSeconds / oneSeconds).toFixed(2)}x until copied`);
-    console.log(`  busiest node's RSS   ${(busiest / oneMB).toFixed(2)}x the one node's (target <= 0.6x), copies included`);
+    console.log(
+      `  busiest node's RSS   ${(busiest / oneMB).toFixed(2)}x the one node's (target <= 0.6x), copies included; ${(Math.max(aImportMB, bImportMB) / oneMB).toFixed(2)}x to the import's end`,
+    );
     console.log(`  shares parsed        ${stages ? stages.calls + stages.local_calls : 0} (the peer's and the receiving node's)`);
     console.log(`  same frame           ${shape(oneFrame) === shape(twoFrame) ? "yes (rows, column types, enum levels)" : "NO"}`);
   } finally {
