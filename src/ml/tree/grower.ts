@@ -4,17 +4,23 @@
 // every node uses the tree's features, only the smaller of two siblings is built and the
 // larger is its parent minus it. A node with fewer rows than bins comes back as its rows'
 // records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
+// When nodes draw their own features, a node of at most `detachRows` rows is detached: its
+// rows leave the view's partition as records of every tree feature, and from then on each
+// split search writes a node's records again as its children's (split-task.ts), so the deep
+// levels of small nodes need no pass over the view; the rows' leaves reach the view with the
+// tree's last splits (SplitTable.leafOfRow).
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
+import { FloeError } from "../../core/errors.ts";
 import { collectGarbage } from "../../core/memory.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
 import { type LevelPartial, LevelTask, MAX_PASS_BYTES, type RootArgs, recordBytes } from "./histogram.ts";
-import { type DenseHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, subtractInto } from "./node-bins.ts";
+import { type DenseHistogram, type DetachedHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, type RecordStore, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split.ts";
-import { SplitSearchTask } from "./split-task.ts";
+import { recordStore, SplitSearchTask } from "./split-task.ts";
 import type { Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -23,6 +29,9 @@ const COLLECT_AFTER_BYTES = 64 * 1024 ** 2;
 
 /** Levels with at least this many nodes to split are searched on the workers (fewer: here, without a round trip). */
 const WORKER_SEARCH_NODES = 64;
+
+/** Most rows of a node detached, when nodes draw their own features (GrowSpec.detachRows). */
+export const DETACH_ROWS = 1 << 13;
 
 export interface GrowSpec {
   readonly specs: readonly FeatureSpec[];
@@ -45,6 +54,12 @@ export interface GrowSpec {
    * node id, instead of level by level.
    */
   readonly maxLeaves: number;
+  /**
+   * Most rows a node may have to be detached, when nodes draw their own features (0: none):
+   * its subtree then grows from its rows' records, without passes over the view. The same
+   * tree either way.
+   */
+  readonly detachRows: number;
   /** Seed state of a node's random thresholds (extremely randomized trees); null for the best threshold. */
   readonly randomState: (k: number, node: number) => number | null;
   /** The value of a leaf with these totals in class k's tree. */
@@ -73,16 +88,23 @@ interface Active {
   readonly node: number;
   readonly depth: number;
   readonly stats: NodeStats;
-  /** Built in this level's pass, or its parent's minus its sibling's. */
+  /** Built in this level's pass, or its parent's minus its sibling's, or a detached node's records. */
   hist: NodeHistogram | null;
+  /** A detached node that split: where its search wrote its records again (its left child's first). */
+  moved: { readonly store: RecordStore; readonly at: number } | null;
 }
 
-/** A node a level pass sums: its rows (as its split counted them; −1 unknown, the root) and features. */
+/**
+ * A node a level pass sums: its rows (as its split counted them; −1 unknown, the root) and
+ * features; `detach`: the node's own features, when it is detached (`features` are then the
+ * tree's, the records' bins).
+ */
 interface Build {
   readonly k: number;
   readonly node: number;
   readonly rows: number;
   readonly features: readonly number[];
+  readonly detach: readonly number[] | null;
 }
 
 /**
@@ -202,6 +224,11 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   const F = spec.specs.length;
   const featureBins = Int32Array.from(spec.specs, totalBins);
   const missingBin = Int32Array.from(spec.specs, (s) => s.valueBins);
+  /** Each feature's place among the tree's (the bins of a detached node's records), −1 for others. */
+  const columnOf = sharedI32(F).fill(-1);
+  spec.treeFeatures.forEach((f, c) => {
+    columnOf[f] = c;
+  });
   const nodes: GrowingTree[] = Array.from({ length: K }, () => new GrowingTree());
   const gains = new Float64Array(F);
   const cover = new Float64Array(F);
@@ -216,6 +243,67 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   // they cost less to make, send, merge and read than a histogram's every bin.
   const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * recordBytes(features.length) <= 24 * binsOf(features);
   let passBytes = 0;
+  const W = spec.treeFeatures.length;
+  /** Per class, by global row id: the leaf of each row of a detached node (−1 for other rows); empty until one is a leaf. */
+  const leafOfRow: Int32Array[] = Array.from({ length: K }, () => new Int32Array(0));
+  let detachedLeaves = false;
+  /** Detached node `leaf` (class k) is a leaf: its rows, records [at, at + count) of `store`, end in it. */
+  const detachedLeaf = (k: number, leaf: number, store: RecordStore, at: number, count: number) => {
+    detachedLeaves = true;
+    let leaves = leafOfRow[k];
+    for (let q = at; q < at + count; q++) {
+      const row = store.row[q];
+      if (row >= leaves.length) {
+        const wider = sharedI32(Math.max(2 * leaves.length, row + 1)).fill(-1);
+        wider.set(leaves);
+        leaves = leafOfRow[k] = wider;
+      }
+      leaves[row] = leaf;
+    }
+  };
+  /**
+   * Two stores a tree that detached nodes' searches write their children's records to, level
+   * after level in turn (a level reads the other's): sized by the in-bag rows, made once.
+   */
+  let outStores: RecordStore[] | null = null;
+  let searches = 0;
+
+  /**
+   * The records of a pass's detached slots, gathered from the workers' blocks (a record's
+   * bins side by side) into one store of a column a feature: slot s's from at[s] to at[s + 1]
+   * (null without detached slots).
+   */
+  const gatherDetached = (part: LevelPartial, build: readonly Build[], start: number, slots: number, recordStart: Int32Array, binStart: Int32Array) => {
+    const at = new Int32Array(slots + 1);
+    for (let slot = 0; slot < slots; slot++) {
+      let n = 0;
+      if (build[start + slot].detach) for (const block of part.blocks) n += block.filled[slot];
+      at[slot + 1] = at[slot] + n;
+    }
+    if (at[slots] === 0) return null;
+    const store = recordStore(at[slots], W);
+    for (let slot = 0; slot < slots; slot++) {
+      if (at[slot + 1] === at[slot]) continue;
+      let pos = at[slot];
+      const r0 = recordStart[slot];
+      const b0 = binStart[slot];
+      for (const block of part.blocks) {
+        const f = block.filled[slot];
+        store.qg.set(block.qg.subarray(r0, r0 + f), pos);
+        store.qh.set(block.qh.subarray(r0, r0 + f), pos);
+        store.row.set(block.row.subarray(r0, r0 + f), pos);
+        const from = block.recordBin;
+        for (let c = 0; c < W; c++) {
+          const column = store.bins[c];
+          for (let r = 0, rb = b0 + c; r < f; r++, rb += W) column[pos + r] = from[rb];
+        }
+        pos += f;
+      }
+    }
+    passBytes += at[slots] * (12 + 2 * W);
+    return { store, at };
+  };
+
   const reader = new NodeBinsReader(featureBins.reduce((a, b) => Math.max(a, b), 1));
 
   // Level passes: `build` lists the (class, node) sums to make; `splits` moves rows first.
@@ -230,7 +318,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       let end = start;
       for (; end < build.length; end++) {
         const b = build[end];
-        const cost = byRows(b, b.features) ? b.rows * recordBytes(b.features.length) : binsOf(b.features) * 24;
+        const cost = b.detach || byRows(b, b.features) ? b.rows * recordBytes(b.features.length) : binsOf(b.features) * 24;
         if (end > start && bytes + cost > MAX_PASS_BYTES) break;
         bytes += cost;
         entries += b.features.length;
@@ -244,6 +332,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       const recordStart = sharedI32(slots);
       const recordCap = sharedI32(slots);
       const binStart = sharedI32(slots);
+      const detach = sharedU8(slots);
       /** Where each dense slot's block starts in the pass's histogram. */
       const blockStart = new Int32Array(slots);
       let bins = 0;
@@ -253,8 +342,9 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       for (let slot = 0; slot < slots; slot++) {
         const b = build[start + slot];
         const features = b.features;
-        const rows = byRows(b, features);
+        const rows = b.detach !== null || byRows(b, features);
         slotOf[b.k][b.node] = slot;
+        detach[slot] = b.detach ? 1 : 0;
         blockStart[slot] = bins;
         recordStart[slot] = rows ? records : -1;
         recordCap[slot] = rows ? b.rows : 0;
@@ -290,11 +380,18 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
           records,
           recordBins,
           missingBin,
+          detach,
         },
         { signal: spec.signal },
       );
+      const gathered = gatherDetached(part, build, start, slots, recordStart, binStart);
       for (let slot = 0; slot < slots; slot++) {
-        const features = build[start + slot].features;
+        const { features, detach: own } = build[start + slot];
+        if (own && gathered) {
+          const at = gathered.at[slot];
+          out.push({ kind: "detached", store: gathered.store, at, count: gathered.at[slot + 1] - at, features: own });
+          continue;
+        }
         if (recordStart[slot] >= 0) {
           out.push({ kind: "rows", part, slot, features });
           continue;
@@ -325,23 +422,44 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     for (let j = 0; j < m; j++) featureStart[j + 1] = featureStart[j] + (search[j].hist as NodeHistogram).features.length;
     const featureList = sharedI32(featureStart[m]);
     const entryAt = sharedI32(featureStart[m]);
+    // Detached nodes: their stores, each sent once, and 2 where their children may be searched.
+    const detached = sharedU8(m);
+    const storeOf = sharedI32(m);
+    const storeAt = sharedI32(m);
+    const outAt = sharedI32(m);
+    let outRecords = 0;
+    const stores: RecordStore[] = [];
+    let lastStore: RecordStore | null = null;
     let lastKey: object | null = null;
     let at = 0;
     for (let j = 0; j < m; j++) {
       const a = search[j];
       const h = a.hist as NodeHistogram;
+      if (h.kind === "detached") {
+        detached[j] = a.depth + 1 < spec.maxDepth ? 2 : 1;
+        if (h.store !== lastStore) {
+          stores.push(h.store);
+          lastStore = h.store;
+        }
+        storeOf[j] = stores.length - 1;
+        storeAt[j] = h.at;
+        outAt[j] = outRecords;
+        outRecords += h.count;
+      }
       // A dense node's bins are a view of a pass's histogram: send the whole array once.
       // Nodes of one source come together, so the map is asked once a source.
-      const key = h.kind === "rows" ? h.part : h.data.buffer;
-      if (key !== lastKey) {
-        const known = sources.get(key);
-        if (known === undefined) {
-          at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
-          sources.set(key, at);
-        } else at = known;
-        lastKey = key;
+      if (h.kind !== "detached") {
+        const key = h.kind === "rows" ? h.part : h.data.buffer;
+        if (key !== lastKey) {
+          const known = sources.get(key);
+          if (known === undefined) {
+            at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
+            sources.set(key, at);
+          } else at = known;
+          lastKey = key;
+        }
       }
-      source[j] = at;
+      source[j] = h.kind === "detached" ? 0 : at;
       slot[j] = h.kind === "rows" ? h.slot : 0;
       cls[j] = a.k;
       totals[3 * j] = a.stats.g;
@@ -355,6 +473,15 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         featureList[e0 + e] = fs[e];
         if (h.kind === "dense") entryAt[e0 + e] = first + h.at[e];
       }
+    }
+    let out: RecordStore | null = null;
+    if (outRecords > 0) {
+      // A level's detached records are at most the trees' in-bag rows.
+      if (!outStores) {
+        outStores = [recordStore(inBag, W), recordStore(inBag, W)];
+        passBytes += 2 * inBag * (12 + 2 * W);
+      }
+      out = outStores[searches++ % 2];
     }
     const splits = await executor.run(
       SplitSearchTask,
@@ -375,12 +502,19 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         gScale: spec.root.gScale,
         hScale: spec.root.hScale,
         limits: spec.limits,
+        detached,
+        records: { stores, storeOf, storeAt, columnOf },
+        out,
+        outAt,
+        missingBin,
       },
       { signal: spec.signal },
     );
     return search.map((a, j) => {
       const f = splits.feature[j];
       if (f < 0) return null;
+      const to = splits.movedTo[j];
+      if (to >= 0) a.moved = { store: splits.stores[to], at: splits.moved[j] };
       const left = { g: splits.sums[4 * j + 1], h: splits.sums[4 * j + 2], n: splits.sums[4 * j + 3] };
       const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
       return { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits[j], left, right };
@@ -388,14 +522,15 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   };
 
   const rootHists = await levelPass(
-    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0, 0) })),
+    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0, 0), detach: null })),
     null,
     spec.root,
   );
   let active: Active[] = rootHists.map((hist, k) => {
     const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
-    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
+    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist, moved: null };
   });
+  const inBag = active.reduce((n, a) => n + a.stats.n, 0);
   for (const a of active) {
     nodes[a.k].value[0] = spec.leafValue(a.stats, a.k);
     nodes[a.k].cover[0] = spec.coverOf(a.stats);
@@ -429,7 +564,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       if (!searchable(a)) continue;
       search.push(a);
       place.push(i);
-      if (a.hist?.kind === "rows") remote = true;
+      // Records are read where they are; a detached node's search also moves them.
+      if (a.hist?.kind === "rows" || a.hist?.kind === "detached") remote = true;
     }
     remote ||= search.length >= WORKER_SEARCH_NODES;
     const found = remote ? await searchOnWorkers(search) : search.map((a) => searchHere(a));
@@ -461,17 +597,39 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const build: Build[] = [];
     const builtFor: Active[] = [];
     const derive: { child: Active; parent: DenseHistogram; sibling: Active }[] = [];
+    // The view's rows move only when a split made is not a detached node's.
+    let moveRows = false;
     for (const { a, s, left, right } of made) {
       const depth = a.depth + 1;
-      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
-      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
-      if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
+      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null, moved: null };
+      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null, moved: null };
       const parent = a.hist as NodeHistogram;
+      if (parent.kind === "detached") {
+        // The search wrote the parent's records again: its left child's first, then its right child's.
+        const moved = a.moved;
+        if (!moved) throw new FloeError("internal", `grower: detached node ${a.node} split but its records were not written for its children`);
+        for (let side = 0; side < 2; side++) {
+          const c = side === 0 ? l : r;
+          const at = moved.at + (side === 0 ? 0 : s.left.n);
+          if (!canSplit(c.stats, depth)) {
+            detachedLeaf(a.k, c.node, moved.store, at, c.stats.n);
+            continue;
+          }
+          c.hist = { kind: "detached", store: moved.store, at, count: c.stats.n, features: featuresOf(a.k, c.node, depth) } satisfies DetachedHistogram;
+          next.push(c);
+        }
+        continue;
+      }
+      moveRows = true;
+      if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
       if (spec.featuresFor || parent.kind === "rows") {
         for (let side = 0; side < 2; side++) {
           const c = side === 0 ? l : r;
           if (!canSplit(c.stats, depth)) continue;
-          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: featuresOf(a.k, c.node, depth) });
+          const features = featuresOf(a.k, c.node, depth);
+          // Detaching keeps the order of children (left, right) only when nodes draw their features.
+          const detach = spec.featuresFor !== null && spec.maxLeaves === 0 && c.stats.n <= spec.detachRows;
+          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: detach ? spec.treeFeatures : features, detach: detach ? features : null });
           builtFor.push(c);
           next.push(c);
         }
@@ -479,13 +637,13 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       }
       const small = l.stats.n <= r.stats.n ? l : r;
       const large = small === l ? r : l;
-      build.push({ k: a.k, node: small.node, rows: small.stats.n, features: parent.features });
+      build.push({ k: a.k, node: small.node, rows: small.stats.n, features: parent.features, detach: null });
       builtFor.push(small);
       derive.push({ child: large, parent, sibling: small });
       next.push(small, large);
     }
     if (next.length === 0 || spec.signal?.aborted) return null;
-    const hists = await levelPass(build, table, null);
+    const hists = build.length > 0 || moveRows ? await levelPass(build, table, null) : [];
     hists.forEach((h, i) => {
       builtFor[i].hist = h;
     });
@@ -497,7 +655,10 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     return next;
   };
 
-  const done = (pending: SplitTable | null) => ({ grown: { trees: nodes.map((ns) => ns.toTree()), gains, cover, splits: splitCounts, pending }, passBytes });
+  const done = (pending: SplitTable | null) => ({
+    grown: { trees: nodes.map((ns) => ns.toTree()), gains, cover, splits: splitCounts, pending: detachedLeaves ? { ...(pending ?? splitTable(nodes, [], false)), leafOfRow } : pending },
+    passBytes,
+  });
 
   if (spec.maxLeaves > 0) {
     // Best-first: per class, a queue of leaves with their best splits. Each round splits
@@ -546,6 +707,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     active.forEach((a, i) => {
       const s = splits[i];
       if (s) made.push(applySplit(a, s));
+      else if (a.hist?.kind === "detached") detachedLeaf(a.k, a.node, a.hist.store, a.hist.at, a.hist.count);
     });
     if (made.length === 0) break;
     const table = splitTable(nodes, made, false);

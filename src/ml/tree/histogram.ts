@@ -9,7 +9,9 @@
 // A node with fewer rows than bins (most nodes of a deep tree) gets no dense histogram:
 // the pass hands back its rows' records instead (quantized g and h and the row's bins of
 // the node's features), which the grower sums into its non-empty bins. Memory and work
-// then follow the rows still splitting, not the number of nodes times the bins.
+// then follow the rows still splitting, not the number of nodes times the bins. A detached
+// node's records hold every tree feature and its rows' ids, and its rows leave the partition
+// (grower.ts): its subtree grows from the records.
 
 import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
@@ -68,6 +70,11 @@ export interface LevelArgs {
   /** Records and record bins of all row slots. */
   readonly records: number;
   readonly recordBins: number;
+  /**
+   * Per slot: 1 to detach the node (a row slot of every tree feature): its rows finish in it
+   * (−2 − node) and leave the partition, and its subtree grows from the records.
+   */
+  readonly detach: Uint8Array;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
 }
@@ -191,12 +198,16 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
   c.partCount[k] = made / 3;
 }
 
-/** Records one worker (or node) wrote: per row slot `filled[s]` records from its recordStart. */
+/**
+ * Records one worker (or node) wrote: per row slot `filled[s]` records from its recordStart;
+ * detached slots' records also give their rows' global ids (`row`, empty without such slots).
+ */
 export interface RecordBlock {
   readonly filled: Int32Array;
   readonly qg: Int32Array;
   readonly qh: Int32Array;
   readonly recordBin: Uint16Array;
+  readonly row: Int32Array;
 }
 
 /**
@@ -225,6 +236,7 @@ function emptyPartial(a: LevelArgs): LevelPartial {
     qg: new Int32Array(new SharedArrayBuffer(a.records * 4)),
     qh: new Int32Array(new SharedArrayBuffer(a.records * 4)),
     recordBin: new Uint16Array(new SharedArrayBuffer(a.recordBins * 2)),
+    row: new Int32Array(new SharedArrayBuffer(a.detach.includes(1) ? a.records * 4 : 0)),
   };
   return { hist: new Float64Array(new SharedArrayBuffer(a.bins * 3 * 8)), blocks: a.records > 0 ? [block] : [], recordStart: a.recordStart, binStart: a.binStart, width };
 }
@@ -368,7 +380,7 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
     const K = a.classes;
     const n = c.rows;
     if (a.root) startTree(c, a.root, K);
-    const { order, parts, qg, qh, bins } = c;
+    const { node, order, parts, qg, qh, bins } = c;
     const { slotEntry, entryFeature, entryOffset, recordStart } = a;
     const hist = out.hist;
     const offs = new Int32Array(bins.length);
@@ -379,12 +391,22 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
       const slotOf = a.slotOf[k];
       const base = k * n;
       const pb = k * (3 * n + 3);
+      // Parts stay in place but for detached nodes': `kept` parts so far.
+      let kept = 0;
       for (let q = 0; q < c.partCount[k]; q++) {
         const nd = parts[pb + 3 * q];
         const slot = nd < slotOf.length ? slotOf[nd] : -1;
-        if (slot < 0) continue;
         const from = base + parts[pb + 3 * q + 1];
         const to = base + parts[pb + 3 * q + 2];
+        if (slot >= 0 && a.detach[slot]) {
+          for (let j = from; j < to; j++) node[order[j] * K + k] = -2 - nd;
+        } else {
+          parts[pb + 3 * kept] = nd;
+          parts[pb + 3 * kept + 1] = from - base;
+          parts[pb + 3 * kept + 2] = to - base;
+          kept++;
+        }
+        if (slot < 0) continue;
         const e0 = slotEntry[slot];
         const F = slotEntry[slot + 1] - e0;
         for (let e = 0; e < F; e++) {
@@ -397,9 +419,11 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
           const w = block.filled[slot];
           if (w + to - from > a.recordCap[slot]) throw new FloeError("internal", `level pass: node ${nd} has more rows than its split counted`);
           copyRecords(block, r0 + w, a.binStart[slot] + w * F, order, from, to, qg, qh, K, k, featureBins, F);
+          if (a.detach[slot]) for (let j = from, r = r0 + w; j < to; j++, r++) block.row[r] = c.start + order[j];
           block.filled[slot] = w + to - from;
         } else addRows(hist, order, from, to, qg, qh, K, k, featureBins, offs, F);
       }
+      c.partCount[k] = kept;
     }
   },
   reduce(a, b) {

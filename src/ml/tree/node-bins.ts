@@ -3,12 +3,47 @@
 // block, or the records of the node's rows (nodes with fewer rows than bins), summed here
 // into the bins they touch. Sums of integers, so both forms give the same bits.
 
+import { FloeError } from "../../core/errors.ts";
 import type { LevelPartial } from "./histogram.ts";
 import type { NodeStats } from "./split.ts";
 import { type FeatureBins, featureBins } from "./split.ts";
 
-/** A node's sums: a dense block (feature `features[j]` at bin `at[j]` of `data`), or its rows' records. */
-export type NodeHistogram = DenseHistogram | { readonly kind: "rows"; readonly part: LevelPartial; readonly slot: number; readonly features: readonly number[] };
+/**
+ * A node's sums: a dense block (feature `features[j]` at bin `at[j]` of `data`), its rows'
+ * records in a level partial, or a detached node's records.
+ */
+export type NodeHistogram = DenseHistogram | { readonly kind: "rows"; readonly part: LevelPartial; readonly slot: number; readonly features: readonly number[] } | DetachedHistogram;
+
+/** Records of rows: quantized g and h, global row id, and a column of bins for every feature of the tree. */
+export interface RecordStore {
+  readonly qg: Int32Array;
+  readonly qh: Int32Array;
+  readonly row: Int32Array;
+  readonly bins: readonly Uint16Array[];
+}
+
+/**
+ * A detached node: its rows left the view's partition as records of every tree feature, so
+ * its subtree grows without level passes: a split search reads its records and writes them
+ * again as its children's (split-task.ts). Its records are those of `store` from `at`;
+ * `features` are the node's own (a subset of the tree's).
+ */
+export interface DetachedHistogram {
+  readonly kind: "detached";
+  readonly store: RecordStore;
+  readonly at: number;
+  readonly count: number;
+  readonly features: readonly number[];
+}
+
+/** Detached nodes as a split search reads them: node j's records are stores[storeOf[j]]'s from storeAt[j] (as many as its rows). */
+export interface DetachedTable {
+  readonly stores: readonly RecordStore[];
+  readonly storeOf: Int32Array;
+  readonly storeAt: Int32Array;
+  /** Each feature's column among the tree's (−1: not the tree's). */
+  readonly columnOf: Int32Array;
+}
 
 export interface DenseHistogram {
   readonly kind: "dense";
@@ -30,7 +65,27 @@ export class NodeBinsReader {
 
   /** Feature `features[j]`'s non-empty bins (it has `bins` bins); valid until the next read. */
   read(h: NodeHistogram, j: number, bins: number): FeatureBins {
+    if (h.kind === "detached") throw new FloeError("internal", "a detached node is searched where its records are moved (split-task.ts)");
     return h.kind === "dense" ? this.readDense(h.data, h.at[j], bins) : this.readRows(h.part, h.slot, j);
+  }
+
+  /** The non-empty bins of feature f of detached node j of `t`, which has `rows` records. */
+  readDetached(t: DetachedTable, j: number, f: number, rows: number): FeatureBins {
+    const out = this.list;
+    let m = 0;
+    const acc = this.acc;
+    const store = t.stores[t.storeOf[j]];
+    const column = store.bins[t.columnOf[f]];
+    const { qg, qh } = store;
+    for (let r = t.storeAt[j], end = r + rows; r < end; r++) {
+      const bin = column[r];
+      const b = bin * 3;
+      if (acc[b + 2] === 0) out.bin[m++] = bin;
+      acc[b] += qg[r];
+      acc[b + 1] += qh[r];
+      acc[b + 2] += 1;
+    }
+    return this.finish(m);
   }
 
   /** The non-empty bins of a dense block of `bins` bins from bin `at` of `data`. */
@@ -69,6 +124,13 @@ export class NodeBinsReader {
         acc[t + 2] += 1;
       }
     }
+    return this.finish(m);
+  }
+
+  /** The list of the m bins touched (in `list.bin`), ascending, with their sums moved from the accumulator. */
+  private finish(m: number): FeatureBins {
+    const out = this.list;
+    const acc = this.acc;
     sortAscending(out.bin, m);
     for (let q = 0; q < m; q++) {
       const t = out.bin[q] * 3;
@@ -123,6 +185,7 @@ export function subtractInto(parent: DenseHistogram, child: NodeHistogram): void
     for (let i = 0; i < data.length; i++) data[i] -= sub[i];
     return;
   }
+  if (child.kind === "detached") throw new FloeError("internal", "a detached node's sums are not subtracted (both children of its parent are searched)");
   const { part, slot } = child;
   const r0 = part.recordStart[slot];
   const w = part.width[slot];

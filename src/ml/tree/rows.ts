@@ -21,12 +21,18 @@ export interface SplitTable {
   readonly right: Int32Array;
   /** Rows of nodes without a split stay in their nodes (best-first growth) instead of finishing there. */
   readonly keep: boolean;
+  /**
+   * Per class, by global row id: the leaf of a row that left the view's partition with a
+   * detached node (grower.ts), −1 for other rows; absent when no node was detached.
+   */
+  readonly leafOfRow?: readonly Int32Array[];
 }
 
 /**
  * Row node ids in the view: n >= 0 a row still in a growing node (which one, the view's
  * parts say: level passes do not rewrite it), −1 not in the tree (out of bag, no weight),
- * and −2 − leaf for a row whose node stopped splitting.
+ * and −2 − leaf for a row whose node stopped splitting (or −2 − node for a row of a detached
+ * node until finishRows gives it its leaf).
  */
 export function finishedLeaf(n: number): number {
   return -2 - n;
@@ -34,8 +40,9 @@ export function finishedLeaf(n: number): number {
 
 /**
  * Ends the growth of the chunk's trees: the rows of every growing node (the parts) move by
- * its split in `s`, when it has one, and finish in the node they reach (−2 − leaf). Once
- * done the parts are empty, so a second call changes nothing.
+ * its split in `s`, when it has one, and finish in the node they reach (−2 − leaf), and rows
+ * of detached nodes finish in their leaves (s.leafOfRow). Once done the parts are empty, so
+ * a second call changes nothing.
  */
 export function finishRows(c: TreeChunk, s: SplitTable | null, K: number, missingBin: Int32Array): void {
   const n = c.rows;
@@ -68,6 +75,9 @@ export function finishRows(c: TreeChunk, s: SplitTable | null, K: number, missin
       }
     }
     c.partCount[k] = 0;
+    const leaves = s?.leafOfRow?.[k];
+    if (!leaves) continue;
+    for (let i = 0, id = c.start; i < n && id < leaves.length; i++, id++) if (leaves[id] >= 0) node[i * K + k] = -2 - leaves[id];
   }
 }
 

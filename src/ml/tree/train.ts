@@ -20,7 +20,7 @@ import { checkTreeMemory } from "./memory.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainResult as RegistryResult } from "../algorithm.ts";
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
-import { growTrees } from "./grower.ts";
+import { DETACH_ROWS, growTrees } from "./grower.ts";
 import { QUANT_LEVELS } from "./histogram.ts";
 import { STOPPING_METRICS, type TreeParams } from "./params.ts";
 import { checkFolds } from "../folds.ts";
@@ -183,6 +183,7 @@ async function fit(
               return level.length === F ? drawn : drawn.map((j) => level[j]);
             },
       maxLeaves: strategy.maxLeaves(p),
+      detachRows: s.detachRows,
       randomState: (k, node) => (p.histogram_type === "Random" ? keyState(p.seed, t, k, node, 5) : null),
       leafValue: (st) => steps.leafValue(st),
       coverOf: strategy.coverOf,
@@ -252,6 +253,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
   const xCols = columns.xCols.filter((c) => input.frame.columns[c].name !== p.fold_column);
   strategy.checkParams(p, xCols.length);
   const specs = await featureSpecs(executor, input.frame, xCols, p);
+  const shares = executor.viewShares?.(input.valid ? [input.frame, input.valid] : [input.frame]);
   checkTreeMemory(
     {
       rows: input.frame.rows,
@@ -263,7 +265,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
       threads: executor.threads,
     },
     input.memory ?? availableMemory(),
-    executor.viewShares?.(input.valid ? [input.frame, input.valid] : [input.frame]),
+    shares,
   );
   const lossBase = { tweedie_power: p.tweedie_power ?? 1.5, quantile_alpha: p.quantile_alpha ?? 0.5, huber_delta: 1 };
   const output = strategy.output(distribution);
@@ -277,6 +279,8 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     missingBin: Int32Array.from(specs, (f) => f.valueBins),
     output,
     metricsSpec: { category: columns.category, classes, distribution, lossParams: lossBase },
+    // Views spread over a cluster's nodes keep level passes: a detached node's records would cross the network every level.
+    detachRows: shares ? 0 : DETACH_ROWS,
   };
   const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
   const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K }) };

@@ -49,6 +49,7 @@ async function rootHistogram(chunkRows: number, executor = node.executor) {
     records: 0,
     recordBins: 0,
     missingBin: Int32Array.of(features[0].spec.valueBins, features[1].spec.valueBins),
+    detach: Uint8Array.of(0),
   };
   const { hist } = await executor.run(LevelTask, view, args);
   return { hist, view, offset: args.entryOffset, args };

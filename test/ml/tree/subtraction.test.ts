@@ -74,6 +74,8 @@ test("the larger sibling by subtraction equals building it directly: same splits
       // Every node's own feature list (the same list) makes the grower build both children.
       featuresFor: bySubtraction ? null : () => all,
       maxLeaves: 0,
+      // Level by level both ways (a detached node's children are not histograms).
+      detachRows: 0,
       randomState: () => null,
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
       coverOf: (st) => st.n,

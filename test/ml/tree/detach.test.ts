@@ -1,0 +1,93 @@
+// Detached nodes: when nodes draw their own features, a small node's rows leave the view's
+// partition as records of every tree feature, and its subtree grows from them, each split
+// search writing a node's records again as its children's. The tree must be the one grown
+// level by level, node for node (ids, splits, leaves), with no level pass below the
+// detached nodes, and every training row must end in the leaf it routes to.
+
+import { expect, test } from "bun:test";
+import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
+import { keyState, Rng } from "../../../src/core/rng.ts";
+import { type BinColumn, cutPoints } from "../../../src/ml/tree/binning.ts";
+import { growTrees } from "../../../src/ml/tree/grower.ts";
+import { LevelTask, QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
+import { EnsembleScoreTask, GradTask, ResetScoresTask, ScoreTask } from "../../../src/ml/tree/row-tasks.ts";
+import { routersFor } from "../../../src/ml/tree/tree.ts";
+import { BuildViewTask } from "../../../src/ml/tree/view.ts";
+import { tempDir, testNode, writeTemp } from "../../support/node.ts";
+
+const node = testNode();
+
+/** Passes tasks through, counting level passes. */
+class PassCounter implements Executor {
+  passes = 0;
+  constructor(private readonly inner: Executor) {}
+  get threads() {
+    return this.inner.threads;
+  }
+  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
+    if (task.name === LevelTask.name) this.passes++;
+    return this.inner.run(task, data, args, opts);
+  }
+  close() {
+    return Promise.resolve();
+  }
+}
+
+test("a detached subtree is the tree grown level by level, with no level pass below its root, and rows end in their leaves", async () => {
+  // 3,000 rows of three numeric features and a noisy response: deep trees of small nodes.
+  const rng = new Rng(7);
+  const lines = ["a,b,c,y"];
+  for (let i = 0; i < 3000; i++) {
+    const [a, b, c] = [rng.next(), rng.next(), rng.next()];
+    lines.push(`${a},${b},${c},${a + 2 * b * b - c + rng.next()}`);
+  }
+  const { frame } = await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "deep.csv", lines.join("\n")) }, { chunkRows: 700 }).done;
+  const features: BinColumn[] = ["a", "b", "c"].map((name) => {
+    const col = frame.columnIndex(name);
+    const values = Float64Array.from(frame.chunks.flatMap((ch) => Array.from((ch.vecs[col] as { values: Float64Array }).values))).sort();
+    const cuts = cutPoints(values, 64);
+    return { col, spec: { name, kind: "numeric", cuts, valueBins: cuts.length + 1 } };
+  });
+  const specs = features.map((f) => f.spec);
+  const missingBin = Int32Array.from(specs, (s) => s.valueBins);
+  const grow = async (detachRows: number) => {
+    const executor = new PassCounter(node.executor);
+    const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("y") }, classes: 1 }) };
+    await executor.run(ResetScoresTask, view, { init: Float64Array.of(0) });
+    const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
+    executor.passes = 0;
+    const grown = await growTrees(executor, view, {
+      specs,
+      classes: 1,
+      maxDepth: 14,
+      limits: { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
+      root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 0.8 },
+      treeFeatures: [0, 1, 2],
+      // Two of the three features a node, drawn by node (as DRF's mtries).
+      featuresFor: (_k, n) => new Rng(keyState(5, n)).sample(3, 2),
+      maxLeaves: 0,
+      detachRows,
+      randomState: () => null,
+      leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
+      coverOf: (st) => st.n,
+    });
+    const passes = executor.passes;
+    // The training rows' scores from their node ids (the in-bag rows' leaves as the growth
+    // left them), and from routing every row from the root.
+    const tree = grown.trees[0];
+    await executor.run(ScoreTask, view, { trees: grown.trees, missingBin, oob: null, grown: { pending: grown.pending } });
+    const trained = view.chunks.flatMap((c) => Array.from(c.score));
+    await executor.run(EnsembleScoreTask, view, { iterations: [grown.trees], routers: routersFor([grown.trees], [grown.trees]), init: Float64Array.of(0), missingBin });
+    const routed = view.chunks.flatMap((c) => Array.from(c.score));
+    return { tree, passes, trained, routed };
+  };
+  const levels = await grow(0);
+  const detached = await grow(1 << 16);
+  expect(levels.tree.feature.length).toBeGreaterThan(1000);
+  for (const key of ["feature", "threshold", "naLeft", "left", "right", "value", "cover"] as const) expect(detached.tree[key]).toEqual(levels.tree[key]);
+  // Level by level: a pass a level; detached: the root's, then the one that detaches its children.
+  expect(levels.passes).toBeGreaterThan(10);
+  expect(detached.passes).toBe(2);
+  expect(detached.trained).toEqual(detached.routed);
+  expect(detached.trained).toEqual(levels.trained);
+});
