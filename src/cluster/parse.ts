@@ -215,7 +215,7 @@ export class SharedParse {
         // The share only: the copies of other shares this node takes stay on disk.
         const { rows } = share.counts;
         try {
-          this.budget?.check(frameBytesEstimate(rows, req.specs), `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.specs.length} columns)`);
+          this.budget?.check(Math.ceil(frameBytesEstimate(rows, req.specs)), `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.specs.length} columns)`);
         } catch (err) {
           await share.drop();
           throw err;
