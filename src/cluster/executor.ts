@@ -206,8 +206,8 @@ export class ClusterExecutor implements Executor {
 }
 
 /**
- * `work`, or a cancelled error as soon as `signal` aborts. The nodes finish the share they
- * were sent (a map cannot be interrupted); their answers are dropped.
+ * `work`, or a cancelled error as soon as `signal` aborts. The map requests carry the same
+ * signal, so each node stops after the chunk it is mapping; late answers are dropped.
  */
 function untilAborted<T>(signal: AbortSignal | undefined, work: Promise<T>): Promise<T> {
   if (!signal) return work;

@@ -339,7 +339,8 @@ export class Holdings {
   }
 
   /** Runs a task over some of the chunks held here. */
-  async map(req: MapRequest): Promise<MapReply> {
+  /** Runs a coordinator's map request; `signal` (the coordinator cancelled) stops it between chunks. */
+  async map(req: MapRequest, signal?: AbortSignal): Promise<MapReply> {
     const task = this.task(req.task);
     const args = this.args(req.args);
     const over = req.over;
@@ -347,23 +348,23 @@ export class Holdings {
     if (task.resident) {
       const produce = req.produce;
       if (!produce) throw new FloeError("internal", `resident task ${task.name} was sent without a view id`);
-      const built = await this.eachChunk(task, chunks, args);
+      const built = await this.eachChunk(task, chunks, args, signal);
       for (const b of built) this.keep(produce, (b as ChunkLike[])[0]);
       return { built: built.length };
     }
-    if (task.commutative) return { partial: await this.local.run(task, { chunks }, args) };
-    return { partials: await this.eachChunk(task, chunks, args) };
+    if (task.commutative) return { partial: await this.local.run(task, { chunks }, args, { signal }) };
+    return { partials: await this.eachChunk(task, chunks, args, signal) };
   }
 
   /**
    * One partial per chunk, in order. A few runs at a time keep the pool busy without
    * queueing every chunk at once (which, inline, would hold the event loop for them all).
    */
-  private async eachChunk(task: AnyTask, chunks: readonly ChunkLike[], args: unknown): Promise<unknown[]> {
+  private async eachChunk(task: AnyTask, chunks: readonly ChunkLike[], args: unknown, signal?: AbortSignal): Promise<unknown[]> {
     const out: unknown[] = new Array(chunks.length);
     const order = chunks.map((_, k) => k);
     await inParallel(order, 2 * this.local.threads, async (k) => {
-      out[k] = await this.local.run(task, { chunks: [chunks[k]] }, args);
+      out[k] = await this.local.run(task, { chunks: [chunks[k]] }, args, { signal });
     });
     return out;
   }
@@ -391,7 +392,7 @@ export class Holdings {
   /** The /internal routes of the data layer. */
   handlers(): Handlers {
     return {
-      map: async (body) => encode(await this.map(decode<MapRequest>(body))),
+      map: async (body, signal) => encode(await this.map(decode<MapRequest>(body), signal)),
       rebuild: async (body) => {
         await this.rebuild(decode<RebuildRequest>(body));
         return encode(true);

@@ -56,7 +56,7 @@ export class RpcTransport implements Transport {
     const own = node === this.membership.self.name ? this.local[route] : undefined;
     if (own) {
       this.count(route).local_calls++;
-      return own(body);
+      return own(body, signal);
     }
     const member = this.membership.get(node);
     if (!member || member.state === "dead") throw new FloeError("unavailable", `node ${node} is not a live member`, { unreachable: true });

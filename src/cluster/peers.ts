@@ -26,8 +26,11 @@ export interface Transport {
   call(node: string, route: string, body: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
-/** The handlers a node serves under /internal/<route>. */
-export type Handlers = Record<string, (body: Uint8Array) => Promise<Uint8Array>>;
+/**
+ * The handlers a node serves under /internal/<route>. `signal` aborts when the caller gives
+ * up on the call (it cancelled its run, or hung up): a handler stops its work there.
+ */
+export type Handlers = Record<string, (body: Uint8Array, signal?: AbortSignal) => Promise<Uint8Array>>;
 
 /** True for a failure to reach a node (not for an error the node answered). */
 export function isUnreachable(err: unknown): boolean {

@@ -42,7 +42,8 @@ export function linkCluster(ctx: ServerContext, runtime: ClusterRuntime, log: (l
     db: () => node.db(),
     budget: node.budget,
   });
-  for (const [name, handler] of Object.entries(data.handlers)) routes.on(name, handler);
+  // A caller that drops its request (a cancelled run) aborts the request's signal.
+  for (const [name, handler] of Object.entries(data.handlers)) routes.on(name, (body, req) => handler(body, req.signal));
   transport.local = data.handlers;
   node.joinCluster(data.executor, data.placement);
   // Job ids must not clash between members: they carry the node's name.

@@ -42,11 +42,11 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
     for (const fn of deadListeners) fn(name);
   };
   const transport = (from: string): Transport => ({
-    async call(node, route, body) {
+    async call(node, route, body, signal) {
       await Promise.resolve();
       if (!alive.has(node)) throw new FloeError("unavailable", `node ${node} does not answer (from ${from})`, { unreachable: true });
       calls.set(route, (calls.get(route) ?? 0) + 1);
-      const out = await (handlers.get(node) as Handlers)[route](body);
+      const out = await (handlers.get(node) as Handlers)[route](body, signal);
       if (route === (countedRoute.get(node) ?? "map") && countdown.has(node)) {
         const left = (countdown.get(node) as number) - 1;
         countdown.set(node, left);
