@@ -171,7 +171,7 @@ async function mysqlBatches(tx: Tx, query: string, table: string | undefined, on
 }
 
 /** The one-line error for a failure talking to the database, never with the password. */
-function dbError(err: unknown, addr: DbAddress, what: string): FloeError {
+export function dbError(err: unknown, addr: DbAddress, what: string): FloeError {
   if (err instanceof FloeError) return err;
   const e = err as { code?: string; errno?: string; message?: string };
   const scrub = (text: string) => (addr.password ? text.replaceAll(addr.password, "***") : text);
