@@ -4,9 +4,10 @@
 // `floe eval <model.floe> <file|->`: the model's metrics on data that holds the response.
 
 import { defineCommand } from "citty";
-import { type Chunk, isMissing, stringAt } from "../core/chunk.ts";
+import type { Chunk } from "../core/chunk.ts";
 import { asfactor } from "../core/convert.ts";
 import { FloeError } from "../core/errors.ts";
+import { type Cell, chunkRow, DbTableWriter, ifExistsOf, type OutputColumn } from "../core/export-db.ts";
 import { Frame } from "../core/frame.ts";
 import { type StreamColumn, streamColumns } from "../core/stream.ts";
 import { type ContributionOptions, contributionsFrame } from "../ml/explain/contributions.ts";
@@ -21,26 +22,33 @@ import { isS3Url, outputWriter } from "../core/sources/s3.ts";
 import { checkWritable } from "./out-path.ts";
 import { remoteArgs } from "./remote-args.ts";
 import { action } from "./run.ts";
-import { warn } from "./terminal.ts";
+import { note, warn } from "./terminal.ts";
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break. */
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function csvLines(model: Model, sc: ScoredChunk): string {
+/** The output columns of a model's predictions: a classifier's label, then numbers. */
+function predictionColumns(model: Model): OutputColumn[] {
+  const labelled = model.response?.domain !== undefined && model.response.domain !== null;
+  return outputNames(model).map((name, k) => ({ name, type: labelled && k === 0 ? "string" : "numeric" }));
+}
+
+/** A scored chunk's rows: the predicted label and class probabilities, or the outputs as they are; missing as null. */
+function predictionRows(model: Model, sc: ScoredChunk): Cell[][] {
   const domain = model.response?.domain;
   const threshold = model.threshold ?? 0.5;
-  const lines: string[] = [];
+  const rows: Cell[][] = [];
   for (let i = 0; i < sc.rows; i++) {
     if (!domain) {
-      // Regression, cluster ids, components: the outputs as they are, empty when missing.
-      const row: string[] = [];
+      // Regression, cluster ids, components: the outputs as they are.
+      const row: Cell[] = [];
       for (let k = 0; k < sc.width; k++) {
         const v = sc.p[i * sc.width + k];
-        row.push(Number.isNaN(v) ? "" : String(v));
+        row.push(Number.isNaN(v) ? null : v);
       }
-      lines.push(row.join(","));
+      rows.push(row);
       continue;
     }
     let probs: number[];
@@ -53,26 +61,79 @@ function csvLines(model: Model, sc: ScoredChunk): string {
       probs = Array.from(sc.p.subarray(i * domain.length, (i + 1) * domain.length));
       label = probs.indexOf(Math.max(...probs));
     }
-    lines.push(Number.isNaN(probs[1]) ? `,${probs.map(() => "").join(",")}` : [csvField(domain[label]), ...probs.map(String)].join(","));
+    rows.push(Number.isNaN(probs[1]) ? [null, ...probs.map(() => null)] : [domain[label], ...probs]);
   }
-  return lines.length ? `${lines.join("\n")}\n` : "";
+  return rows;
 }
 
-/** A frame's rows as CSV lines (numbers as JavaScript prints them, enum levels as their label, missing empty). */
-function frameCsvLines(frame: Frame): string {
-  const lines: string[] = [];
-  for (const chunk of frame.chunks) {
-    for (let i = 0; i < chunk.rows; i++) {
-      const row = chunk.vecs.map((vec, c) => {
-        if (isMissing(vec, i)) return "";
-        if (vec.kind === "f64") return String(vec.values[i]);
-        if (vec.kind === "codes") return csvField(frame.columns[c].domain?.[vec.codes[i]] ?? "");
-        return csvField(stringAt(vec, i) ?? "");
-      });
-      lines.push(row.join(","));
-    }
+/** A frame's rows as cells. */
+function frameRows(frame: Frame): Cell[][] {
+  const rows: Cell[][] = [];
+  for (const chunk of frame.chunks) for (let i = 0; i < chunk.rows; i++) rows.push(chunkRow(frame, chunk, i));
+  return rows;
+}
+
+/** Where the output rows go: CSV text (stdout, --out) or a database table (--out-db). */
+interface RowOutput {
+  /** Called before every batch; the first call writes the header or creates the table. */
+  start(columns: readonly OutputColumn[]): Promise<void>;
+  write(rows: readonly (readonly Cell[])[]): Promise<void>;
+  /** The run succeeded: the output is complete (a table committed). */
+  finish(): Promise<void>;
+  /** The run failed: what was opened is closed; a table is left as it was. */
+  abort(): Promise<void>;
+}
+
+/** CSV to stdout or `out` (numbers as JavaScript prints them, missing empty). */
+function csvOutput(out: string | undefined, s3Endpoint: string | undefined): RowOutput {
+  const sink = out ? outputWriter(out, s3Endpoint) : null;
+  const write = (text: string) => (sink ? sink.write(text) : process.stdout.write(text));
+  const line = (row: readonly Cell[]) => row.map((v) => (v === null ? "" : typeof v === "number" ? String(v) : csvField(v))).join(",");
+  let started = false;
+  let closed = false;
+  const close = async () => {
+    if (!closed) await sink?.end();
+    closed = true;
+  };
+  return {
+    start: async (columns) => {
+      if (!started) write(`${columns.map((c) => csvField(c.name)).join(",")}\n`);
+      started = true;
+    },
+    write: async (rows) => {
+      if (rows.length) write(`${rows.map(line).join("\n")}\n`);
+    },
+    finish: close,
+    abort: close,
+  };
+}
+
+/** A database table, created with the first batch and committed at the end (refused up front when it exists). */
+function tableOutput(writer: DbTableWriter): RowOutput {
+  let started = false;
+  return {
+    start: async (columns) => {
+      if (!started) await writer.start(columns);
+      started = true;
+    },
+    write: (rows) => writer.append(rows),
+    finish: async () => {
+      const rows = await writer.commit();
+      note(`wrote ${rows} rows to ${writer.label}`);
+    },
+    abort: () => writer.abort(),
+  };
+}
+
+/** The output flags checked together: --out or --out-db with --out-table, --if-exists only with a table. */
+function checkOutputFlags(args: { out?: string; "out-db"?: string; "out-table"?: string; "if-exists"?: string }): void {
+  if (args["out-db"] !== undefined) {
+    if (args.out !== undefined) throw new FloeError("invalid_argument", "give either --out (a file) or --out-db (a database table), not both");
+    if (args["out-table"] === undefined) throw new FloeError("invalid_argument", "--out-db needs --out-table NAME (the table to write)");
+  } else {
+    if (args["out-table"] !== undefined) throw new FloeError("invalid_argument", "--out-table needs --out-db (the database to write it to)");
+    if (args["if-exists"] !== undefined) throw new FloeError("invalid_argument", "--if-exists needs --out-db and --out-table (it says what to do when the table exists)");
   }
-  return lines.length ? `${lines.join("\n")}\n` : "";
 }
 
 /** H2O's top_n / bottom_n: an integer, -1 for all (sorted), 0 for none. */
@@ -169,26 +230,33 @@ export const predictCommand = defineCommand({
     ...modelArg,
     ...ingestArgs,
     out: { type: "string", description: "write the CSV to this file (or s3://bucket/key) instead of stdout", valueHint: "file" },
+    "out-db": { type: "string", description: "write the rows to a PostgreSQL or MySQL table instead (with --out-table)", valueHint: "postgres://user:password@host:port/db | mysql://..." },
+    "out-table": { type: "string", description: "the --out-db table to create", valueHint: "name" },
+    "if-exists": { type: "string", description: "when the --out-table exists: replace it or append to it (default: refuse)", valueHint: "replace|append" },
     ...contributionArgs,
     ...remoteArgs,
   },
   run: ({ args }) =>
     action(async () => {
       const contributions = contributionOptions(args);
+      checkOutputFlags(args);
       if (args.url !== undefined) {
         if (contributions) throw new FloeError("invalid_argument", "--contributions runs in-process only: drop --url (or POST /api/v1/models/{id}/contributions to the server)");
+        if (args["out-db"] !== undefined) throw new FloeError("invalid_argument", "--out-db runs in-process only: drop --url (or POST /api/v1/frames/{id}/export {db, table} to the server)");
         return (await import("./remote.ts")).remotePredict(args);
       }
       if (args.out && !isS3Url(String(args.out))) checkWritable("--out", String(args.out));
+      const ifExists = ifExistsOf(args["if-exists"], "--if-exists");
       const model = loadModel(args.model);
+      // A table that exists (without --if-exists) or a server that cannot be reached is refused before any scoring.
+      const output =
+        args["out-db"] !== undefined ? tableOutput(await DbTableWriter.open({ url: args["out-db"], table: String(args["out-table"]), ifExists })) : csvOutput(args.out, args["s3-endpoint"]);
       const node = new FloeNode({ threads: intFlag("threads", args.threads) });
-      // The header goes out with the first scored batch, once the input has passed its
-      // checks: a run that fails on its input writes nothing (no one-line output file).
-      const sink = args.out ? outputWriter(String(args.out), args["s3-endpoint"]) : null;
-      const write = (text: string) => (sink ? sink.write(text) : process.stdout.write(text));
+      // The header (or the table) comes with the first scored batch, once the input has
+      // passed its checks: a run that fails on its input writes nothing (no one-line output file).
       let started = false;
-      const start = (names: readonly string[]) => {
-        if (!started) write(`${names.map(csvField).join(",")}\n`);
+      const start = async (columns: readonly OutputColumn[]) => {
+        await output.start(columns);
         started = true;
       };
       try {
@@ -196,20 +264,23 @@ export const predictCommand = defineCommand({
           const background = args.background === undefined ? null : (await node.importFrame({ kind: "file", path: String(args.background) }).done).frame;
           await streamScores(node, model, args, false, async (frame, warnings) => {
             const out = await contributionsFrame(node.executor, model, frame, { ...contributions, background }, warnings);
-            start(out.names);
-            write(frameCsvLines(out));
+            await start(out.columns);
+            await output.write(frameRows(out));
           });
           if (!started) throw new FloeError("bad_input", "the input has no rows: there are no contributions to write");
         } else {
           await streamScores(node, model, args, false, async (frame, warnings) => {
             const scored = await predictFrame(node.executor, model, frame, warnings);
-            start(outputNames(model));
-            for (const sc of scored) write(csvLines(model, sc));
+            await start(predictionColumns(model));
+            for (const sc of scored) await output.write(predictionRows(model, sc));
           });
-          start(outputNames(model)); // input with no rows: the header alone
+          await start(predictionColumns(model)); // input with no rows: the header (an empty table) alone
         }
+        await output.finish();
+      } catch (err) {
+        await output.abort();
+        throw err;
       } finally {
-        await sink?.end();
         await node.close();
       }
     }),

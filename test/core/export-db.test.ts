@@ -4,13 +4,15 @@
 // through leaves no table (or the old one as it was).
 
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
 import type { SQL } from "bun";
 import { FloeError } from "../../src/core/errors.ts";
 import { exportFrameToDb } from "../../src/core/export-db.ts";
 import { Frame } from "../../src/core/frame.ts";
 import { ingest } from "../../src/core/ingest.ts";
+import { floe } from "../support/cli.ts";
 import { testMysql } from "../support/mysql.ts";
-import { tempDir, testNode, writeTemp } from "../support/node.ts";
+import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
 import { testPostgres } from "../support/postgres.ts";
 
 const node = testNode();
@@ -164,4 +166,79 @@ test("a column name with a dot or a quote is one column", async () => {
   const cols = (await pg.sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'names' ORDER BY ordinal_position`).map((r: { column_name: string }) => r.column_name);
   expect(cols).toEqual(["id", "a.b", 'say "hi"']);
   expect(await tableRows(pg.sql, "names")).toEqual([[1, 2, 3]]);
+});
+
+describe("floe predict --out-db --out-table", () => {
+  const iris = join(FIXTURES, "iris.csv");
+  const model = join(dir, "iris.floe");
+
+  /** The CSV predictions as cells: the label as text, numbers as the doubles they print. */
+  const csvRows = (text: string) =>
+    text
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split(",").map((v, k) => (k === 0 ? v : Number(v))));
+
+  test("writes the predictions table, the CSV's values exactly; a second run is refused, --if-exists replace rewrites it", async () => {
+    const t = await floe(["train", iris, "--y", "species", "--algo", "gbm", "--ntrees", "3", "--seed", "7", "--threads", "1", "--out", model]);
+    expect(t.code).toBe(0);
+    const csv = await floe(["predict", model, iris, "--threads", "1"]);
+    expect(csv.code).toBe(0);
+    const expected = csvRows(csv.stdout);
+    expect(expected.length).toBe(150);
+
+    const p = await floe(["predict", model, iris, "--threads", "1", "--out-db", pg.url, "--out-table", "preds"]);
+    expect(p.stdout).toBe("");
+    expect(p.stderr).toMatch(/^floe: wrote 150 rows to postgres:\/\/floe@127\.0\.0\.1:\d+\/postgres table preds\n$/);
+    expect(p.code).toBe(0);
+    const cols = (await pg.sql`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'preds' ORDER BY ordinal_position`).map(
+      (r: { column_name: string; data_type: string }) => `${r.column_name} ${r.data_type}`,
+    );
+    expect(cols).toEqual(["predict text", "Iris-setosa double precision", "Iris-versicolor double precision", "Iris-virginica double precision"]);
+    // Insertion order is the input's: a fresh table read whole returns it.
+    expect(await pg.sql.unsafe("SELECT * FROM preds").values()).toEqual(expected);
+
+    const again = await floe(["predict", model, iris, "--threads", "1", "--out-db", pg.url, "--out-table", "preds"]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain("table preds already exists; write it with if-exists replace or append");
+    expect(again.stderr + again.stdout).not.toContain(pg.password);
+
+    const replaced = await floe(["predict", model, iris, "--threads", "1", "--out-db", pg.url, "--out-table", "preds", "--if-exists", "replace"]);
+    expect(replaced.code).toBe(0);
+    expect((await pg.sql`SELECT count(*)::int AS n FROM preds`)[0].n).toBe(150);
+  }, 60_000);
+
+  test("reads from one database and writes to another (PostgreSQL to MySQL)", async () => {
+    await pg.sql`CREATE TABLE iris (sepal_length float8, sepal_width float8, petal_length float8, petal_width float8, species text)`;
+    await Bun.file(iris).stream().pipeTo(pg.sql`COPY iris FROM STDIN (FORMAT csv, HEADER)`.writable());
+    const csv = await floe(["predict", model, iris, "--threads", "1"]);
+    const p = await floe(["predict", model, "--db", pg.url, "--table", "iris", "--threads", "1", "--out-db", my.url, "--out-table", "iris_preds"]);
+    expect(p.stderr).toContain("wrote 150 rows to mysql://floe@127.0.0.1:");
+    expect(p.code).toBe(0);
+    expect(await my.sql.unsafe("SELECT * FROM iris_preds").values()).toEqual(csvRows(csv.stdout));
+  }, 60_000);
+
+  test("an unreachable --out-db fails before scoring, naming host:port, never the password", async () => {
+    const r = await floe(["predict", model, iris, "--out-db", `postgres://floe:${pg.password}@127.0.0.1:1/postgres`, "--out-table", "p"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("cannot connect to the database at 127.0.0.1:1: connection refused");
+    expect(r.stderr + r.stdout).not.toContain(pg.password);
+  }, 60_000);
+
+  test("flag combinations that cannot work are refused by name", async () => {
+    const cases: [string[], string][] = [
+      [["--out-db", pg.url], "--out-db needs --out-table NAME"],
+      [["--out-table", "p"], "--out-table needs --out-db"],
+      [["--out-db", pg.url, "--out-table", "p", "--out", join(dir, "p.csv")], "give either --out (a file) or --out-db (a database table), not both"],
+      [["--if-exists", "replace"], "--if-exists needs --out-db and --out-table"],
+      [["--out-db", pg.url, "--out-table", "p", "--if-exists", "overwrite"], "--if-exists must be replace or append (or fail, the default), got 'overwrite'"],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await floe(["predict", model, iris, ...flags]);
+      expect([flags, r.code !== 0, r.stderr.includes(message)]).toEqual([flags, true, true]);
+      expect(r.stderr).not.toContain(pg.password);
+    }
+    expect(await servers[0].exists("p")).toBe(false);
+  }, 60_000);
 });
