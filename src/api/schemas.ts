@@ -143,6 +143,15 @@ export const ImportBody = z
   })
   .openapi("ImportRequest");
 
+export const ExportBody = z
+  .object({
+    db: z.string().min(1).max(4096).openapi({ description: "The database to write to, postgres://user:password@host:port/database or mysql://..." }),
+    table: z.string().min(1).max(1024).openapi({ description: "The table to create" }),
+    if_exists: z.enum(["fail", "replace", "append"]).optional().openapi({ description: "When the table exists: refuse (the default), replace it, or append the rows" }),
+  })
+  .strict()
+  .openapi("ExportRequest");
+
 export const SplitBody = z
   .object({
     ratios: z.array(z.number().gt(0).lt(1)).min(1).max(LIMITS.splitRatios),

@@ -211,9 +211,8 @@ export function chunkRow(frame: Frame, chunk: Chunk, i: number): Cell[] {
   });
 }
 
-/** Writes a whole frame to a new (or, by `ifExists`, replaced or appended) table, in one transaction. */
-export async function exportFrameToDb(frame: Frame, target: DbTarget, signal?: AbortSignal): Promise<{ label: string; rows: number }> {
-  const writer = await DbTableWriter.open(target);
+/** Writes a whole frame through an open writer, in one transaction; a failure aborts it. */
+export async function writeFrame(writer: DbTableWriter, frame: Frame, signal?: AbortSignal): Promise<{ label: string; rows: number }> {
   try {
     await writer.start(frame.columns.map((c) => ({ name: c.name, type: c.type })));
     for (const chunk of frame.chunks) {
@@ -226,4 +225,9 @@ export async function exportFrameToDb(frame: Frame, target: DbTarget, signal?: A
     await writer.abort();
     throw err;
   }
+}
+
+/** Writes a whole frame to a new (or, by `ifExists`, replaced or appended) table. */
+export async function exportFrameToDb(frame: Frame, target: DbTarget, signal?: AbortSignal): Promise<{ label: string; rows: number }> {
+  return writeFrame(await DbTableWriter.open(target), frame, signal);
 }

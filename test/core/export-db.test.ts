@@ -14,6 +14,7 @@ import { floe } from "../support/cli.ts";
 import { testMysql } from "../support/mysql.ts";
 import { FIXTURES, tempDir, testNode, writeTemp } from "../support/node.ts";
 import { testPostgres } from "../support/postgres.ts";
+import { apiOf, testServer } from "../support/server.ts";
 
 const node = testNode();
 const dir = tempDir();
@@ -240,5 +241,45 @@ describe("floe predict --out-db --out-table", () => {
       expect(r.stderr).not.toContain(pg.password);
     }
     expect(await servers[0].exists("p")).toBe(false);
+  }, 60_000);
+});
+
+describe("POST /frames/{id}/export {db, table}", () => {
+  test("writes the frame to the table as a job; an existing table is 409 unless if_exists; never echoes the password", async () => {
+    const api = apiOf(await testServer({ threads: 1 }));
+    const imported = await api.post("/frames/import", { path: kindsCsv, frame_id: "kinds", col_types: { color: "enum", note: "string", when: "time" } });
+    expect((await api.waitJob(imported.body.job.job_id)).status).toBe("done");
+
+    const r = await api.post("/frames/kinds/export", { db: pg.url, table: "rest_kinds" });
+    expect(r.status).toBe(202);
+    expect(r.body.job.description).toMatch(/^export kinds to postgres:\/\/floe@127\.0\.0\.1:\d+\/postgres table rest_kinds$/);
+    expect((await api.waitJob(r.body.job.job_id)).status).toBe("done");
+    expect(await tableRows(pg.sql, "rest_kinds")).toEqual(KINDS);
+
+    const taken = await api.post("/frames/kinds/export", { db: pg.url, table: "rest_kinds" });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.message).toEndWith("table rest_kinds already exists; write it with if-exists replace or append");
+    expect(JSON.stringify(taken.body)).not.toContain(pg.password);
+
+    const appended = await api.post("/frames/kinds/export", { db: my.url, table: "rest_kinds", if_exists: "append" });
+    expect((await api.waitJob(appended.body.job.job_id)).status).toBe("done");
+    expect(await tableRows(my.sql, "rest_kinds")).toEqual(KINDS);
+
+    const unreachable = await api.post("/frames/kinds/export", { db: `postgres://floe:${pg.password}@127.0.0.1:1/postgres`, table: "t" });
+    expect(unreachable.status).toBe(400);
+    expect(unreachable.body.error.message).toBe("cannot connect to the database at 127.0.0.1:1: connection refused");
+    expect((await api.post("/frames/kinds/export", { db: pg.url, table: "t", if_exists: "overwrite" })).status).toBe(400);
+    expect((await api.post("/frames/kinds/export", { db: pg.url })).status).toBe(400);
+    expect((await api.post("/frames/nope/export", { db: pg.url, table: "t" })).status).toBe(404);
+  }, 60_000);
+
+  test("a --data-root server refuses database exports", async () => {
+    const api = apiOf(await testServer({ threads: 1, dataRoot: dir }));
+    const imported = await api.post("/frames/import", { path: "kinds.csv", frame_id: "kinds" });
+    expect((await api.waitJob(imported.body.job.job_id)).status).toBe("done");
+    const refused = await api.post("/frames/kinds/export", { db: pg.url, table: "confined" });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe("database exports are disabled when the server has a --data-root");
+    expect(await servers[0].exists("confined")).toBe(false);
   }, 60_000);
 });

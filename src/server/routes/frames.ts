@@ -1,11 +1,12 @@
 // /frames: import (path, glob, SQL), upload, list, summary, rows, split, asfactor,
-// download as CSV, delete. Frames are immutable: split and asfactor make new ones.
+// download as CSV, export to a database table, delete. Frames are immutable: split and asfactor make new ones.
 
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { parseColTypes } from "../../core/column-types.ts";
 import { asfactor } from "../../core/convert.ts";
 import { FloeError } from "../../core/errors.ts";
 import { csvDownload } from "../../core/export.ts";
+import { DbTableWriter, writeFrame } from "../../core/export-db.ts";
 import type { Frame } from "../../core/frame.ts";
 import { split } from "../../core/ops.ts";
 import { randomSeed } from "../../core/rng.ts";
@@ -16,7 +17,7 @@ import { key } from "../../core/store.ts";
 import type { ServerContext } from "../context.ts";
 import { importSource } from "../data-root.ts";
 import { CONFLICT, ERRORS, FORBIDDEN, jsonBody, jsonResponse, TOO_LARGE } from "../openapi.ts";
-import { AsfactorBody, DeletedResult, FrameIdResult, FrameSchema, FrameSummarySchema, ImportBody, JobEnvelope, RowsSchema, SplitBody, SplitResult } from "../../api/schemas.ts";
+import { AsfactorBody, DeletedResult, ExportBody, FrameIdResult, FrameSchema, FrameSummarySchema, ImportBody, JobEnvelope, RowsSchema, SplitBody, SplitResult } from "../../api/schemas.ts";
 import { IdParam, RowsQuery, UploadQuery } from "../schemas.ts";
 import { uploadedBody } from "../upload.ts";
 import { frameJson, frameSummaryJson, jobJson, rowsJson } from "../views.ts";
@@ -93,6 +94,15 @@ const download = createRoute({
   summary: "The frame as CSV",
   request: { params: IdParam },
   responses: { 200: { content: { "text/csv": { schema: z.string() } }, description: "CSV with a header row" }, ...ERRORS },
+});
+
+const exportRoute = createRoute({
+  method: "post",
+  path: "/frames/{id}/export",
+  tags,
+  summary: "Write the frame to a new PostgreSQL or MySQL table (a job); an existing table is refused unless if_exists is replace or append",
+  request: { params: IdParam, ...jsonBody(ExportBody) },
+  responses: { 202: jsonResponse(JobEnvelope, "The export job"), ...FORBIDDEN, ...CONFLICT, ...ERRORS },
 });
 
 const remove = createRoute({
@@ -240,6 +250,25 @@ export function frameRoutes(app: OpenAPIHono, ctx: ServerContext): void {
     const frame = await node.localFrame(need(id));
     const body = await csvDownload(await node.db(), frame);
     return c.body(body, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${id}.csv"` });
+  });
+
+  app.openapi(exportRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const frame = need(id);
+    // Like a database import, a database export reaches past the data root: off when there is one.
+    if (ctx.dataRoot !== null) throw new FloeError("forbidden", "database exports are disabled when the server has a --data-root");
+    // Connected and checked before the job: an unreachable server or an existing table is this request's error.
+    const writer = await DbTableWriter.open({ url: body.db, table: body.table, ifExists: body.if_exists });
+    const { job, done } = node.jobs.start(`export ${id} to ${writer.label}`, async (j) => {
+      const local = await node.localFrame(frame).catch(async (err) => {
+        await writer.abort();
+        throw err;
+      });
+      return writeFrame(writer, local, j.signal);
+    });
+    done.catch(() => {});
+    return c.json({ job: jobJson(job) }, 202);
   });
 
   app.openapi(remove, async (c) => {
