@@ -157,7 +157,9 @@ export class DbTableWriter {
         });
         return `(${marks.join(", ")})`;
       });
-      await this.run(() => this.client.unsafe(this.insertInto + tuples.join(", "), params));
+      // The server numbers rows within the statement: the error says which rows of the output those are.
+      const span = `rows ${this.rows + 1}-${this.rows + batch.length}`;
+      await this.run(() => this.client.unsafe(this.insertInto + tuples.join(", "), params), span);
       this.rows += batch.length;
     }
   }
@@ -192,11 +194,11 @@ export class DbTableWriter {
     await this.client.close().catch(() => {});
   }
 
-  private async run<T>(step: () => Promise<T>): Promise<T> {
+  private async run<T>(step: () => Promise<T>, span?: string): Promise<T> {
     try {
       return await step();
     } catch (err) {
-      throw dbError(err, this.addr, `cannot write table ${this.target.table}`);
+      throw dbError(err, this.addr, `cannot write table ${this.target.table}${span ? ` (${span})` : ""}`);
     }
   }
 }

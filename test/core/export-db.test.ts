@@ -126,7 +126,8 @@ for (const s of servers) {
       const frame = await withBadRow(s.badText);
       const err = await failure(exportFrameToDb(frame, { url: s.url, table: "half" }));
       expect(err.message).toStartWith(`${s.name === "PostgreSQL" ? "postgres" : "mysql"}://floe@127.0.0.1:`);
-      expect(err.message).toContain("cannot write table half");
+      // Row 4,501 is in the third statement of 2,000 rows.
+      expect(err.message).toContain("cannot write table half (rows 4001-5000): ");
       expect(await s.exists("half")).toBe(false);
       expect(await s.tables()).toEqual(before);
     });
@@ -139,6 +140,21 @@ for (const s of servers) {
       expect(await tableRows(s.sql, "kept")).toEqual([[1, "old"]]);
       await failure(exportFrameToDb(frame, { url: s.url, table: "kept", ifExists: "append" }));
       expect(await tableRows(s.sql, "kept")).toEqual([[1, "old"]]);
+    });
+
+    test("a cancel after the first statements leaves no table", async () => {
+      const frame = await withBadRow("row 4500");
+      // Not aborted for the first two statements' checks, then aborted.
+      let checks = 0;
+      const signal = {
+        get aborted() {
+          return ++checks > 2;
+        },
+      } as AbortSignal;
+      const err = await failure(exportFrameToDb(frame, { url: s.url, table: "cancelled" }, signal));
+      expect(err.code).toBe("cancelled");
+      expect(checks).toBe(3);
+      expect(await s.exists("cancelled")).toBe(false);
     });
 
     test("a wrong password fails in one line without the password", async () => {
