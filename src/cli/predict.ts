@@ -1,5 +1,6 @@
 // `floe predict <model.floe> <file|->`: score data with a saved model and write CSV to
-// stdout (or --out): `predict`, then for classifiers one probability column per class label;
+// stdout (or --out), or rows to a database table (--out-db, --out-table: src/core/export-db.ts):
+// `predict`, then for classifiers one probability column per class label;
 // with --contributions, each row's SHAP contributions instead (H2O's predict_contributions).
 // `floe eval <model.floe> <file|->`: the model's metrics on data that holds the response.
 
@@ -225,7 +226,7 @@ async function streamScores(
 const modelArg = { model: { type: "positional", required: true, description: "model file (.floe)", valueHint: "model.floe" } } as const;
 
 export const predictCommand = defineCommand({
-  meta: { name: "predict", description: "Score data with a saved model; CSV predictions (or --contributions) to stdout or --out, streamed chunk by chunk" },
+  meta: { name: "predict", description: "Score data with a saved model; CSV predictions (or --contributions) to stdout or --out, or a database table (--out-db), streamed chunk by chunk" },
   args: {
     ...modelArg,
     ...ingestArgs,

@@ -7,8 +7,9 @@
 // A failure leaves no half table. PostgreSQL: everything (DROP for replace, CREATE, the
 // INSERTs) is one transaction. MySQL commits DDL implicitly, so a new table is filled
 // under a staging name and renamed into place at the end (with replace, both renames in one
-// atomic RENAME TABLE); a failure drops the staging table. Appending to an existing table
-// is one transaction in both (MySQL: on a transactional engine such as InnoDB).
+// atomic RENAME TABLE); a failure drops the staging table (a process killed mid-way leaves
+// it, named floe_export_<hex>, never the target). Appending to an existing table is one
+// transaction in both (MySQL: on a transactional engine such as InnoDB).
 
 import { SQL } from "bun";
 import { isMissing, stringAt } from "./chunk.ts";
