@@ -38,6 +38,8 @@ async function both(source: Source) {
 async function expectNoStagedShares(): Promise<void> {
   for (const node of cluster.nodes) {
     const session = await (await node.db()).connect();
+    // A share is staged in a database of its own, named for it.
+    expect(await session.rows("SELECT database_name FROM duckdb_databases() WHERE database_name LIKE 'floe_share_%'")).toEqual([]);
     expect(await session.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'floe_share_%'")).toEqual([]);
     session.close();
   }
