@@ -8,12 +8,13 @@
 // <= 0.6x), the CPU time of the busiest node against the one node's (what the time ratio
 // is when each node has a core to itself: on a shared machine the wall clock is not), and
 // the peak RSS of the busiest node against the one node's (target <= 0.6x).
-// Usage: npm run bench:ingest   (or: bun bench/ingest.ts [--threads N] [--runs N] [--cluster])
+// --timeline with --cluster prints each node's resident memory every 250 ms of the imports.
+// Usage: npm run bench:ingest   (or: bun bench/ingest.ts [--threads N] [--runs N] [--cluster [--timeline]])
 
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { call, cpuSeconds, job, type Node, peakMB, startNode } from "./nodes.ts";
+import { call, cpuSeconds, job, type Node, peakMB, rssTimeline, startNode } from "./nodes.ts";
 
 const root = join(import.meta.dir, "..");
 const out = join(root, "bench", "out");
@@ -105,7 +106,9 @@ async function clusterCase(): Promise<void> {
     const single = await startNode([]);
     nodes.push(single);
     const oneCpu = cpuSeconds(single.proc.pid);
+    const oneTimeline = rssTimeline([single.proc.pid]);
     const oneSeconds = await timedImport(single, path, "flights");
+    const oneLines = oneTimeline.stop();
     const oneCpuUsed = cpuSeconds(single.proc.pid) - oneCpu;
     const oneFrame = await call(single, "GET", "/frames/flights");
     const oneMB = peakMB(single.proc.pid);
@@ -118,6 +121,7 @@ async function clusterCase(): Promise<void> {
     nodes.push(b);
     const cpuBefore = [cpuSeconds(a.proc.pid), cpuSeconds(b.proc.pid)];
     const t = performance.now();
+    const twoTimeline = rssTimeline([a.proc.pid, b.proc.pid]);
     const twoSeconds = await timedImport(a, path, "flights");
     const [aImportCpu, bImportCpu] = [cpuSeconds(a.proc.pid) - cpuBefore[0], cpuSeconds(b.proc.pid) - cpuBefore[1]];
     const [aImportMB, bImportMB] = [peakMB(a.proc.pid), peakMB(b.proc.pid)];
@@ -125,6 +129,7 @@ async function clusterCase(): Promise<void> {
     // the new holders once for each node's share (two messages).
     while (((await call(a, "GET", "/cluster")).traffic?.holders?.calls ?? 0) < 2) await Bun.sleep(20);
     const copiedSeconds = (performance.now() - t) / 1000;
+    const twoLines = twoTimeline.stop();
     const [aCpu, bCpu] = [cpuSeconds(a.proc.pid) - cpuBefore[0], cpuSeconds(b.proc.pid) - cpuBefore[1]];
     const twoFrame = await call(a, "GET", "/frames/flights");
     const [aMB, bMB] = [peakMB(a.proc.pid), peakMB(b.proc.pid)];
@@ -150,6 +155,12 @@ async function clusterCase(): Promise<void> {
     );
     console.log(`  shares parsed        ${stages ? stages.calls + stages.local_calls : 0} (the peer's and the receiving node's)`);
     console.log(`  same frame           ${shape(oneFrame) === shape(twoFrame) ? "yes (rows, column types, enum levels)" : "NO"}`);
+    if (process.argv.includes("--timeline")) {
+      console.log("\n  resident memory, highest in each 250 ms: one node's import");
+      for (const line of oneLines) console.log(`    ${line}`);
+      console.log("  2 nodes (receiving node, other), to every chunk copied");
+      for (const line of twoLines) console.log(`    ${line}`);
+    }
   } finally {
     for (const n of nodes) n.proc.kill();
   }

@@ -55,6 +55,41 @@ export function peakMB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
+/** Resident memory of a process now, in MB (0 once it is gone). */
+export function rssMB(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Samples the resident memory of processes every 10 ms until stopped; `stop` gives one line
+ * per `window` ms: the time and each process's highest sample in it (where a peak falls).
+ */
+export function rssTimeline(pids: readonly number[], window = 250): { stop: () => string[] } {
+  const t0 = performance.now();
+  const lines: string[] = [];
+  let highs = pids.map(() => 0);
+  let due = window;
+  const timer = setInterval(() => {
+    highs = highs.map((h, i) => Math.max(h, rssMB(pids[i])));
+    const now = performance.now() - t0;
+    if (now < due) return;
+    lines.push(`${(now / 1000).toFixed(2)} s  ${highs.map((h) => h.toFixed(0).padStart(4)).join(" ")} MB`);
+    highs = pids.map(() => 0);
+    due += window;
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return lines;
+    },
+  };
+}
+
 /** CPU time a process has used (user + system, all its threads), in seconds. */
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
