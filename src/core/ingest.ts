@@ -127,10 +127,10 @@ export async function readerSql(session: DbSession, file: ResolvedFile, opts: Cs
  */
 const EXTRACT_STREAMS = 4;
 
-/** Row ranges [a, b) for the extraction streams, cut at multiples of `chunkRows`. */
-function extractionRanges(total: number, chunkRows: number): [number, number][] {
+/** Row ranges [a, b) for `streams` extraction streams, cut at multiples of `chunkRows`. */
+function extractionRanges(total: number, chunkRows: number, streams: number): [number, number][] {
   const chunks = Math.ceil(total / chunkRows);
-  const per = Math.ceil(chunks / Math.min(EXTRACT_STREAMS, chunks)) * chunkRows;
+  const per = Math.ceil(chunks / Math.min(streams, chunks)) * chunkRows;
   const ranges: [number, number][] = [];
   for (let a = 0; a < total; a += per) ranges.push([a, Math.min(total, a + per)]);
   return ranges;
@@ -138,8 +138,8 @@ function extractionRanges(total: number, chunkRows: number): [number, number][] 
 
 /**
  * The chunks of a staged table, its columns cast by `exprs` to the layouts of `types`:
- * chunks of `chunkRows` rows numbered from 0 (the last may be shorter). Progress runs
- * from 0.7 to 1 of the ingest.
+ * chunks of `chunkRows` rows numbered from 0 (the last may be shorter), read by `streams`
+ * result streams at once. Progress runs from 0.7 to 1 of the ingest.
  */
 export async function extractChunks(
   db: Db,
@@ -149,12 +149,13 @@ export async function extractChunks(
   total: number,
   chunkRows: number,
   opts: Pick<IngestOptions, "signal" | "onProgress">,
+  streams = EXTRACT_STREAMS,
 ): Promise<Chunk[]> {
   // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
   let read = 0;
   const garbage = new GarbageMeter(2 * 1024 ** 2);
   const parts = await Promise.all(
-    extractionRanges(total, chunkRows).map(async ([a, b]) => {
+    extractionRanges(total, chunkRows, streams).map(async ([a, b]) => {
       const part = await db.connect();
       try {
         const result = await part.stream(`SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
