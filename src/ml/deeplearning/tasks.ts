@@ -77,7 +77,8 @@ export const TrainTask: Task<TrainArgs, Float64Array, DesignChunk> = {
     const lay = layout(spec);
     const S = lay.size;
     const A = a.aux.length;
-    const out = new Float64Array(S + A + 1);
+    // Shared memory: the partial goes back to the coordinating thread without a copy.
+    const out = new Float64Array(new SharedArrayBuffer((S + A + 1) * 8));
     const full = Math.floor(a.fraction);
     const rest = a.fraction - full;
     const order = new Int32Array(c.rows);

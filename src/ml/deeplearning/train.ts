@@ -169,6 +169,16 @@ function autoMiniBatch(rows: number): number {
   return Math.max(1, Math.min(32, Math.floor(rows / 1000)));
 }
 
+/**
+ * `length` values of `from` from `at`, each divided by `n`, in a SharedArrayBuffer: the
+ * next iteration's arguments then reach the pool's workers without a copy.
+ */
+function sharedCopy(from: Float64Array, at: number, length: number, n: number): Float64Array {
+  const out = new Float64Array(new SharedArrayBuffer(length * 8));
+  for (let j = 0; j < length; j++) out[j] = from[at + j] / n;
+  return out;
+}
+
 /** Trains one network on the view's rows of the current fit (weight > 0). */
 async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptions, progress: (f: number) => void): Promise<Fit> {
   const { executor, p, spec, clock } = ctx;
@@ -179,8 +189,8 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
   }
   const miniBatch = p.mini_batch_size > 0 ? p.mini_batch_size : autoMiniBatch(N);
   const lay = layout(spec);
-  let weights = initialWeights(spec, lay, p.initial_weight_distribution, p.initial_weight_scale, p.seed);
-  let aux = new Float64Array(auxSize(ctx.hyper, lay.size));
+  let weights = sharedCopy(initialWeights(spec, lay, p.initial_weight_distribution, p.initial_weight_scale, p.seed), 0, lay.size, 1);
+  let aux = new Float64Array(new SharedArrayBuffer(auxSize(ctx.hyper, lay.size) * 8));
   const perIteration = p.train_samples_per_iteration > 0 ? p.train_samples_per_iteration : N;
   const total = o.epochs * N;
   const iterations = Math.max(1, Math.ceil(total / perIteration - 1e-9));
@@ -202,18 +212,14 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
     );
     const n = partial[partial.length - 1];
     if (n > 0) {
-      weights = partial.slice(0, lay.size);
-      aux = partial.slice(lay.size, lay.size + aux.length);
-      for (let j = 0; j < weights.length; j++) {
-        weights[j] /= n;
-        if (!Number.isFinite(weights[j])) {
-          throw new FloeError(
-            "bad_input",
-            `deeplearning diverged at epoch ${((processed + n) / N).toFixed(2)} (weights are no longer finite): lower rate, keep adaptive_rate or standardize on, or add l2`,
-          );
-        }
+      weights = sharedCopy(partial, 0, lay.size, n);
+      aux = sharedCopy(partial, lay.size, aux.length, n);
+      if (!weights.every(Number.isFinite)) {
+        throw new FloeError(
+          "bad_input",
+          `deeplearning diverged at epoch ${((processed + n) / N).toFixed(2)} (weights are no longer finite): lower rate, keep adaptive_rate or standardize on, or add l2`,
+        );
       }
-      for (let j = 0; j < aux.length; j++) aux[j] /= n;
       processed += n;
     }
     progress((it + 1) / iterations);
