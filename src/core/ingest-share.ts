@@ -3,7 +3,8 @@
 //             probes the first rows as one node's import would, and cuts the source into
 //             shares: the files of a glob, a large CSV file's data at line ends, a large
 //             Parquet file's row groups
-//   count     each node parses its share into a DuckDB table and counts what typing needs
+//   count     each node parses its share into a DuckDB table (compressed, staged a batch at
+//             a time: a node's import peaks there) and counts what typing needs
 //   decide    the counts add up and the enum levels unite (sorted as DuckDB sorts them), so
 //             every column gets the type and levels one node's import of the whole gives
 //   extract   each node casts its table into chunks, enum codes from the merged levels
