@@ -1,7 +1,7 @@
 // The node's side of a shared parse (core/ingest-share.ts) and what it keeps in the node's
-// DuckDB: a share waits between its count and its extract compressed. (What that saves in
-// resident memory is measured by `bun bench/ingest.ts --cluster`, not here: RSS is not a
-// test's to assert.)
+// DuckDB: a share waits between its count and its extract compressed, and is staged in
+// batches cut at line ends that lose or repeat no row. (What that saves in resident memory
+// is measured by `bun bench/ingest.ts --cluster`, not here: RSS is not a test's to assert.)
 
 import { expect, test } from "bun:test";
 import type { CodeVec, F64Vec } from "../../src/core/chunk.ts";
