@@ -190,7 +190,7 @@ async function fit(ctx: Context, valid: Chunked<DesignChunk> | null, o: FitOptio
   const miniBatch = p.mini_batch_size > 0 ? p.mini_batch_size : autoMiniBatch(N);
   const lay = layout(spec);
   let weights = sharedCopy(initialWeights(spec, lay, p.initial_weight_distribution, p.initial_weight_scale, p.seed), 0, lay.size, 1);
-  let aux = new Float64Array(new SharedArrayBuffer(auxSize(ctx.hyper, lay.size) * 8));
+  let aux: Float64Array = new Float64Array(new SharedArrayBuffer(auxSize(ctx.hyper, lay.size) * 8));
   const perIteration = p.train_samples_per_iteration > 0 ? p.train_samples_per_iteration : N;
   const total = o.epochs * N;
   const iterations = Math.max(1, Math.ceil(total / perIteration - 1e-9));
