@@ -3,6 +3,7 @@
 // resident set rose above what it held before the step, and the step's result.
 // Usage: bun peak-memory-child.ts thresholds|save
 
+import { readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { binomialMetrics } from "../../../src/ml/metrics/binomial.ts";
 import { serializeModel } from "../../../src/ml/modelfile.ts";
@@ -15,12 +16,24 @@ import type { Model } from "../../../src/ml/scoring.ts";
  */
 const live = Array.from({ length: 8 }, () => new Uint8Array(new SharedArrayBuffer(64 * 1024 ** 2)).fill(1));
 
-/** Bytes the peak resident set rose during `step` above the resident set before it. */
+/** The process's peak resident set since the last reset (VmHWM), in bytes. */
+function highWater(): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+  if (kb === undefined) throw new Error("no VmHWM in /proc/self/status");
+  return Number(kb) * 1024;
+}
+
+/**
+ * Bytes the peak resident set rose during `step` above the resident set before it. The peak
+ * is reset first (clear_refs 5): getrusage's maxRSS would also count the parent's resident
+ * set, which a spawned child inherits as its starting high-water mark.
+ */
 function peakRise<T>(step: () => T): { rise: number; result: T } {
   Bun.gc(true);
+  writeFileSync("/proc/self/clear_refs", "5");
   const before = process.memoryUsage.rss();
   const result = step();
-  const rise = process.resourceUsage().maxRSS * 1024 - before;
+  const rise = highWater() - before;
   if (live.length !== 8) throw new Error("the live memory went");
   return { rise, result };
 }
