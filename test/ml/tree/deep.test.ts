@@ -4,36 +4,12 @@
 // in a level, a pass holds at most a record's bytes a row, not nodes x bins.
 
 import { expect, test } from "bun:test";
-import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
-import { type LevelArgs, LevelTask } from "../../../src/ml/tree/histogram.ts";
 import type { TreeModel } from "../../../src/ml/tree/model.ts";
+import { watchLevelPasses } from "../../support/level-passes.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
-
-/** Passes tasks through, keeping the largest level pass's sizes. */
-class PassSizes implements Executor {
-  maxBins = 0;
-  maxRecords = 0;
-  passes = 0;
-  constructor(private readonly inner: Executor) {}
-  get threads() {
-    return this.inner.threads;
-  }
-  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
-    if (task.name === LevelTask.name) {
-      const a = args as unknown as LevelArgs;
-      this.maxBins = Math.max(this.maxBins, a.bins);
-      this.maxRecords = Math.max(this.maxRecords, a.records);
-      this.passes++;
-    }
-    return this.inner.run(task, data, args, opts);
-  }
-  close() {
-    return Promise.resolve();
-  }
-}
 
 test("a depth-20 forest's level passes hold at most a record's bytes a row, however many nodes a level has", async () => {
   // 6,000 rows, two numeric features of 255 bins each and a label that is noise: the trees
@@ -48,7 +24,12 @@ test("a depth-20 forest's level passes hold at most a record's bytes a row, howe
   for (let i = 0; i < rows; i++) lines.push(`${next().toFixed(6)},${next().toFixed(6)},${next() < 0.5 ? "p" : "q"}`);
   const path = writeTemp(tempDir(), "noise.csv", lines.join("\n"));
   const { frame } = await node.importFrame({ kind: "file", path }, { chunkRows: 1000 }).done;
-  const executor = new PassSizes(node.executor);
+  const seen = { maxBins: 0, maxRecords: 0, passes: 0 };
+  const executor = watchLevelPasses(node.executor, (a) => {
+    seen.maxBins = Math.max(seen.maxBins, a.bins);
+    seen.maxRecords = Math.max(seen.maxRecords, a.records);
+    seen.passes++;
+  });
   const drf = algorithm("drf");
   if (!drf) throw new Error("no drf");
   const { model } = await drf.train(executor, { frame, y: "y", x: null, params: { ntrees: 2, max_depth: 20, mtries: -2, seed: 3 }, modelId: "deep" });
@@ -56,7 +37,7 @@ test("a depth-20 forest's level passes hold at most a record's bytes a row, howe
   expect(nodes).toBeGreaterThan(2000);
   // The root pass is dense over both features: 2 × 256 bins. Deeper passes: dense bins
   // take less than the rows' records, 24 B a bin against 12 B a row.
-  expect(executor.maxBins * 24).toBeLessThanOrEqual(rows * 12);
-  expect(executor.maxRecords).toBeLessThanOrEqual(rows);
-  expect(executor.passes).toBeGreaterThan(20);
+  expect(seen.maxBins * 24).toBeLessThanOrEqual(rows * 12);
+  expect(seen.maxRecords).toBeLessThanOrEqual(rows);
+  expect(seen.passes).toBeGreaterThan(20);
 });

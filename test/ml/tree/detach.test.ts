@@ -5,33 +5,17 @@
 // detached nodes, and every training row must end in the leaf it routes to.
 
 import { expect, test } from "bun:test";
-import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
 import { keyState, Rng } from "../../../src/core/rng.ts";
 import { type BinColumn, cutPoints } from "../../../src/ml/tree/binning.ts";
 import { growTrees } from "../../../src/ml/tree/grower.ts";
-import { LevelTask, QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
+import { QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
 import { EnsembleScoreTask, GradTask, ResetScoresTask, ScoreTask } from "../../../src/ml/tree/row-tasks.ts";
 import { routersFor } from "../../../src/ml/tree/tree.ts";
 import { BuildViewTask } from "../../../src/ml/tree/view.ts";
+import { watchLevelPasses } from "../../support/level-passes.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
-
-/** Passes tasks through, counting level passes. */
-class PassCounter implements Executor {
-  passes = 0;
-  constructor(private readonly inner: Executor) {}
-  get threads() {
-    return this.inner.threads;
-  }
-  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
-    if (task.name === LevelTask.name) this.passes++;
-    return this.inner.run(task, data, args, opts);
-  }
-  close() {
-    return Promise.resolve();
-  }
-}
 
 test("a detached subtree is the tree grown level by level, with no level pass below its root, and rows end in their leaves", async () => {
   // 3,000 rows of three numeric features and a noisy response: deep trees of small nodes.
@@ -51,11 +35,12 @@ test("a detached subtree is the tree grown level by level, with no level pass be
   const specs = features.map((f) => f.spec);
   const missingBin = Int32Array.from(specs, (s) => s.valueBins);
   const grow = async (detachRows: number) => {
-    const executor = new PassCounter(node.executor);
+    let passes = 0;
+    const executor = watchLevelPasses(node.executor, () => passes++);
     const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("y") }, classes: 1 }) };
     await executor.run(ResetScoresTask, view, { init: Float64Array.of(0) });
     const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
-    executor.passes = 0;
+    passes = 0;
     const grown = await growTrees(executor, view, {
       specs,
       classes: 1,
@@ -71,7 +56,7 @@ test("a detached subtree is the tree grown level by level, with no level pass be
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
       coverOf: (st) => st.n,
     });
-    const passes = executor.passes;
+    const levelPasses = passes;
     // The training rows' scores from their node ids (the in-bag rows' leaves as the growth
     // left them), and from routing every row from the root.
     const tree = grown.trees[0];
@@ -79,7 +64,7 @@ test("a detached subtree is the tree grown level by level, with no level pass be
     const trained = view.chunks.flatMap((c) => Array.from(c.score));
     await executor.run(EnsembleScoreTask, view, { iterations: [grown.trees], routers: routersFor([grown.trees], [grown.trees]), init: Float64Array.of(0), missingBin });
     const routed = view.chunks.flatMap((c) => Array.from(c.score));
-    return { tree, passes, trained, routed };
+    return { tree, passes: levelPasses, trained, routed };
   };
   const levels = await grow(0);
   const detached = await grow(1 << 16);

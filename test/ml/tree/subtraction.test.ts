@@ -7,14 +7,14 @@
 
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
 import { keyState } from "../../../src/core/rng.ts";
 import { type BinColumn, cutPoints, enumBins } from "../../../src/ml/tree/binning.ts";
 import { growTrees } from "../../../src/ml/tree/grower.ts";
-import { type LevelArgs, LevelTask, QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
+import { QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
 import { GradTask, ResetScoresTask } from "../../../src/ml/tree/row-tasks.ts";
 import type { Tree } from "../../../src/ml/tree/tree.ts";
 import { BuildViewTask } from "../../../src/ml/tree/view.ts";
+import { watchLevelPasses } from "../../support/level-passes.ts";
 import { FIXTURES, testNode } from "../../support/node.ts";
 
 const node = testNode();
@@ -23,22 +23,6 @@ const node = testNode();
 function shape(t: Tree, n = 0): unknown {
   if (t.feature[n] < 0) return t.value[n];
   return [t.feature[n], t.threshold[n], t.naLeft[n], shape(t, t.left[n]), shape(t, t.right[n])];
-}
-
-/** Passes tasks through, counting the histogram slots that level passes build. */
-class SlotCounter implements Executor {
-  slots = 0;
-  constructor(private readonly inner: Executor) {}
-  get threads() {
-    return this.inner.threads;
-  }
-  run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
-    if (task.name === LevelTask.name) this.slots += (args as unknown as LevelArgs).slots;
-    return this.inner.run(task, data, args, opts);
-  }
-  close() {
-    return Promise.resolve();
-  }
 }
 
 test("the larger sibling by subtraction equals building it directly: same splits and leaves, fewer histograms", async () => {
@@ -58,12 +42,15 @@ test("the larger sibling by subtraction equals building it directly: same splits
   });
   const specs = features.map((f) => f.spec);
   const grow = async (bySubtraction: boolean) => {
-    const executor = new SlotCounter(node.executor);
+    let slots = 0;
+    const executor = watchLevelPasses(node.executor, (a) => {
+      slots += a.slots;
+    });
     const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("body_mass_g") }, classes: 1 }) };
     await executor.run(ResetScoresTask, view, { init: Float64Array.of(4200) });
     const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
     const all = specs.map((_, f) => f);
-    executor.slots = 0;
+    slots = 0;
     const grown = await growTrees(executor, view, {
       specs,
       classes: 1,
@@ -80,7 +67,7 @@ test("the larger sibling by subtraction equals building it directly: same splits
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
       coverOf: (st) => st.n,
     });
-    return { tree: grown.trees[0], gains: grown.gains, slots: executor.slots };
+    return { tree: grown.trees[0], gains: grown.gains, slots };
   };
   const derived = await grow(true);
   const direct = await grow(false);
