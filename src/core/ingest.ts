@@ -12,7 +12,7 @@ import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
 import { readerError, sqlError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import { type ColumnSpec, Frame } from "./frame.ts";
-import { GarbageMeter } from "./memory.ts";
+import { GarbageMeter, requestCollection } from "./memory.ts";
 import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
@@ -153,7 +153,7 @@ export async function extractChunks(
 ): Promise<Chunk[]> {
   // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
   let read = 0;
-  const garbage = new GarbageMeter(2 * 1024 ** 2);
+  const garbage = new GarbageMeter(2 * 1024 ** 2, requestCollection);
   const parts = await Promise.all(
     extractionRanges(total, chunkRows, streams).map(async ([a, b]) => {
       const part = await db.connect();
