@@ -13,9 +13,9 @@ import { asFloeError, FloeError } from "../core/errors.ts";
 import type { ColumnSpec, Frame } from "../core/frame.ts";
 import { checkIngestOptions, type IngestOptions } from "../core/ingest.ts";
 import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, NodeShare } from "../core/ingest-share.ts";
-import { cancelledError, type Executor } from "../core/mr.ts";
+import { cancelledError, type Executor, OrderedFold } from "../core/mr.ts";
 import { frameBytesEstimate, GarbageMeter, type MemoryBudget } from "../core/memory.ts";
-import { computeRollups } from "../core/rollups.ts";
+import { computeRollups, MomentsTask, type MomentsPartial, momentsArgs } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
 import { type FrameEntry, frameIdentity, type Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
@@ -39,10 +39,11 @@ interface ExtractRequest {
   readonly firstRow: number;
 }
 
-/** The share's chunks: their row counts and bytes. */
+/** The share's chunks: their row counts, bytes and moments (for the rollups), in order. */
 interface ExtractReply {
   readonly rows: number[];
   readonly bytes: number;
+  readonly moments: MomentsPartial[];
 }
 
 interface CopyRequest {
@@ -151,7 +152,10 @@ export class SharedParse {
       const indices = owners.map((_, k) => extracted[k].rows.map((_, j) => firstChunk[k] + j));
       const entry: FrameEntry = { id, ...frameIdentity(), columns: specs, starts, rows, byteSize, holders: owners.flatMap((node, k) => extracted[k].rows.map(() => [node])) };
       this.holdings.frames.set(id, entry);
-      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal });
+      // Folded in chunk order, as the executor folds a map over the frame: the same bits.
+      const moments = new OrderedFold(MomentsTask.reduce, () => MomentsTask.empty(momentsArgs(specs)));
+      for (const [k, e] of extracted.entries()) for (const [j, m] of e.moments.entries()) moments.add(firstChunk[k] + j, m);
+      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal }, moments.result);
       check();
       const done: FrameEntry = { ...entry, rollups };
       this.holdings.record(done);
@@ -223,13 +227,18 @@ export class SharedParse {
         const chunks = await share.extract(req.specs, req.chunkRows);
         let start = req.firstRow;
         let bytes = 0;
+        // The chunks' moments are mapped here, where they are made: the rollups then take
+        // one pass less over the cluster.
+        const args = momentsArgs(req.specs);
+        const moments: MomentsPartial[] = [];
         for (const c of chunks) {
           const chunk: Chunk = { ...c, index: req.firstChunk + c.index, start };
           start += c.rows;
           for (const v of c.vecs) bytes += vecBytes(v);
+          moments.push(MomentsTask.map(chunk, args));
           await this.holdings.hold(req.frame, chunk, req.specs);
         }
-        return encode({ rows: chunks.map((c) => c.rows), bytes } satisfies ExtractReply);
+        return encode({ rows: chunks.map((c) => c.rows), bytes, moments } satisfies ExtractReply);
       },
       "parse-copy": async (body) => {
         const req = decode<CopyRequest>(body);

@@ -3,7 +3,7 @@
 // moments first, then a histogram over the [min, max] they found.
 
 import type { Chunk, ColumnType } from "./chunk.ts";
-import type { ColumnRollup, Frame } from "./frame.ts";
+import type { ColumnRollup, ColumnSpec, Frame } from "./frame.ts";
 import type { Executor, RunOptions, Task } from "./mr.ts";
 
 /** Bins of the equal-width histogram kept for numeric and time columns. */
@@ -160,11 +160,19 @@ export const HistogramTask: Task<HistogramArgs, Float64Array> = {
   },
 };
 
-/** Rollups of every column of `frame`, computed through `executor`. */
-export async function computeRollups(executor: Executor, frame: Frame, opts?: RunOptions): Promise<ColumnRollup[]> {
-  const types = frame.columns.map((c) => c.type);
-  const levels = frame.columns.map((c) => c.domain?.length ?? 0);
-  const moments = await executor.run(MomentsTask, frame, { types, levels }, opts);
+/** The moments task's arguments for columns `columns`. */
+export function momentsArgs(columns: readonly ColumnSpec[]): MomentsArgs {
+  return { types: columns.map((c) => c.type), levels: columns.map((c) => c.domain?.length ?? 0) };
+}
+
+/**
+ * Rollups of every column of `frame`, computed through `executor`. `moments`, when given,
+ * are the frame's moments already folded in chunk order (a shared parse maps them where
+ * each share is extracted): only the histograms are then a pass over the chunks.
+ */
+export async function computeRollups(executor: Executor, frame: Frame, opts?: RunOptions, moments?: MomentsPartial): Promise<ColumnRollup[]> {
+  const { types, levels } = momentsArgs(frame.columns);
+  moments ??= await executor.run(MomentsTask, frame, { types, levels }, opts);
   const s = moments.stats;
 
   const histColumns: { index: number; start: number; width: number }[] = [];

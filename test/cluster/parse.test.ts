@@ -7,6 +7,8 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Frame } from "../../src/core/frame.ts";
+import { computeRollups } from "../../src/core/rollups.ts";
 import type { Source } from "../../src/core/source.ts";
 import { MIN_PIECE_BYTES } from "../../src/core/ingest-share.ts";
 import { FloeNode } from "../../src/runtime.ts";
@@ -29,9 +31,34 @@ const [coordinator] = cluster.nodes;
 async function both(source: Source) {
   const stages = cluster.calls.get("parse-count") ?? 0;
   const warnings: string[] = [];
-  const { id, frame: shared } = await coordinator.importFrame(source, { onWarning: (m) => warnings.push(m) }).done;
+  const { id, frame: shared } = await coordinator.importFrame(source, { onWarning: (m) => warnings.push(m), chunkRows: 7000 }).done;
+  // The moments were mapped where each share was extracted: folded, they are the bits a
+  // pass over the cluster's frame gives.
+  expect(shared.rollups).toEqual(await computeRollups(coordinator.executor, shared));
   const one = (await single.importFrame(source).done).frame;
   return { id, shared: await coordinator.localFrame(shared), one, stages: (cluster.calls.get("parse-count") ?? 0) - stages, warnings };
+}
+
+/** The rollups of frames of the same values, chunked differently: equal counts and levels, sums within rounding. */
+function expectSameRollups(a: Frame, b: Frame): void {
+  const ra = a.rollups ?? [];
+  const rb = b.rollups ?? [];
+  expect(ra.length).toBe(a.columns.length);
+  for (const [c, x] of ra.entries()) {
+    const y = rb[c];
+    expect([x.count, x.missing, x.zeros, x.min, x.max, x.cardinality, x.levelCounts, x.histogram?.counts]).toEqual([
+      y.count,
+      y.missing,
+      y.zeros,
+      y.min,
+      y.max,
+      y.cardinality,
+      y.levelCounts,
+      y.histogram?.counts,
+    ]);
+    if (x.mean !== null) expect(x.mean).toBeCloseTo(y.mean as number, 9);
+    if (x.sd !== null) expect(x.sd).toBeCloseTo(y.sd as number, 9);
+  }
 }
 
 /** No node keeps a staged share's table. */
@@ -61,6 +88,7 @@ test("a large CSV file is cut at line ends and parsed by both nodes into the fra
   expect(shared.columns.find((c) => c.name === "city")?.domain).toEqual(["Aarau", "Basel", "Bern", "Chur", "Zug"]);
   expect(warnings).toEqual(["column 'code': 1 value(s) that are not numbers (such as \"n/a?\") read as missing"]);
   expectSameFrame(shared, one);
+  expectSameRollups(shared, one);
   // Each node parsed its half; each then copies its chunks to the other, after the import.
   await copied(id, shared.chunks.length);
   // The first count failed on one node while the other's went on: that share was dropped too.
@@ -71,6 +99,7 @@ test("the files of a glob are shared between the nodes", async () => {
   const { shared, one, stages } = await both({ kind: "file", path: parts });
   expect(stages).toBe(2);
   expectSameFrame(shared, one);
+  expectSameRollups(shared, one);
 });
 
 test("a large Parquet file is shared by row groups; numbers read as an enum keep their numeric order", async () => {
