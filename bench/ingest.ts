@@ -4,14 +4,17 @@
 //   - a generated CSV of 1M rows x 20 numeric columns
 // Each side runs in its own process (3 runs, the median reported) so peak RSS is its own.
 // With --cluster: flights-3m imported by two `floe serve` nodes, each parsing its share,
-// against one node's import of it (one thread a node, one run): the time ratio (target
-// <= 0.6x), the CPU time of the busiest node against the one node's (what the time ratio
-// is when each node has a core to itself: on a shared machine the wall clock is not), and
-// the peak RSS of the busiest node against the one node's (target <= 0.6x).
+// against one node's import of it (one thread a node, one run each way): the time ratio
+// (target <= 0.6x), the CPU time of the busiest node against the one node's, and the peak
+// RSS of the busiest node against the one node's (target <= 0.6x). First with each node
+// pinned to a processor of its own (taskset), the one node to the first: two nodes then
+// have twice the hardware of one, as two machines would; then with every node free to use
+// both processors, where the cluster has no more hardware than the one node.
 // --timeline with --cluster prints each node's resident memory every 250 ms of the imports.
 // Usage: npm run bench:ingest   (or: bun bench/ingest.ts [--threads N] [--runs N] [--cluster [--timeline]])
 
 import { existsSync, mkdirSync, statSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { call, cpuSeconds, job, type Node, peakMB, rssTimeline, startNode } from "./nodes.ts";
@@ -98,12 +101,15 @@ async function timedImport(node: Node, path: string, id: string): Promise<number
   return (performance.now() - t) / 1000;
 }
 
-async function clusterCase(): Promise<void> {
-  const [{ path }] = await prepare();
-  await Bun.file(path).arrayBuffer();
+/**
+ * One node's import of `path` against two nodes' shared parse of it. `pinned`: every node on
+ * a processor of its own (taskset), the one node on the first, as on machines of one core
+ * each; otherwise all share the machine's processors.
+ */
+async function clusterRun(path: string, pinned: boolean): Promise<void> {
   const nodes: Node[] = [];
   try {
-    const single = await startNode([]);
+    const single = await startNode([], pinned ? 0 : undefined);
     nodes.push(single);
     const oneCpu = cpuSeconds(single.proc.pid);
     const oneTimeline = rssTimeline([single.proc.pid]);
@@ -115,9 +121,9 @@ async function clusterCase(): Promise<void> {
     single.proc.kill();
     await single.proc.exited;
 
-    const a = await startNode(["--secret", "bench-ingest-secret", "--node-name", "a"]);
+    const a = await startNode(["--secret", "bench-ingest-secret", "--node-name", "a"], pinned ? 0 : undefined);
     nodes.push(a);
-    const b = await startNode(["--secret", "bench-ingest-secret", "--node-name", "b", "--join", new URL(a.url).host]);
+    const b = await startNode(["--secret", "bench-ingest-secret", "--node-name", "b", "--join", new URL(a.url).host], pinned ? 1 : undefined);
     nodes.push(b);
     const cpuBefore = [cpuSeconds(a.proc.pid), cpuSeconds(b.proc.pid)];
     const t = performance.now();
@@ -136,7 +142,7 @@ async function clusterCase(): Promise<void> {
     const stages = (await call(a, "GET", "/cluster")).traffic?.["parse-count"];
     const busiest = Math.max(aMB, bMB);
     const shape = (f: { rows: number; columns: { name: string; type: string; domain?: string[] }[] }) => JSON.stringify([f.rows, f.columns.map((c) => [c.name, c.type, c.domain ?? null])]);
-    console.log(`bench/ingest --cluster: flights-3m (${mb(statSync(path).size).toFixed(1)} MB CSV, ${oneFrame.rows.toLocaleString("en-US")} rows), one thread a node\n`);
+    console.log(pinned ? "each node on a processor of its own (taskset; the one node on the first)" : "all nodes sharing the machine's processors");
     console.log(`  1 node import        ${oneSeconds.toFixed(2)} s   peak RSS ${oneMB.toFixed(0)} MB`);
     console.log(
       `  2 nodes, shared parse ${twoSeconds.toFixed(2)} s   peak RSS ${aMB.toFixed(0)} MB (receiving node), ${bMB.toFixed(0)} MB; at the import's end ${aImportMB.toFixed(0)} and ${bImportMB.toFixed(0)} MB`,
@@ -145,25 +151,34 @@ async function clusterCase(): Promise<void> {
     console.log(
       `  CPU time             1 node ${oneCpuUsed.toFixed(2)} s; 2 nodes ${aImportCpu.toFixed(2)} s (receiving node) and ${bImportCpu.toFixed(2)} s to the import's end, ${aCpu.toFixed(2)} s and ${bCpu.toFixed(2)} s with the copies`,
     );
-    const busiestCpu = Math.max(aImportCpu, bImportCpu) / oneCpuUsed;
     console.log(
-      `  busiest node's CPU   ${busiestCpu.toFixed(2)}x the one node's to the import's end, ${(Math.max(aCpu, bCpu) / oneCpuUsed).toFixed(2)}x with the copies (the time ratios when each node has a core)`,
+      `  busiest node's CPU   ${(Math.max(aImportCpu, bImportCpu) / oneCpuUsed).toFixed(2)}x the one node's to the import's end, ${(Math.max(aCpu, bCpu) / oneCpuUsed).toFixed(2)}x with the copies`,
     );
     console.log(`  time ratio           ${(twoSeconds / oneSeconds).toFixed(2)}x (target <= 0.6x); ${(copiedSeconds / oneSeconds).toFixed(2)}x until copied`);
     console.log(
       `  busiest node's RSS   ${(busiest / oneMB).toFixed(2)}x the one node's (target <= 0.6x), copies included; ${(Math.max(aImportMB, bImportMB) / oneMB).toFixed(2)}x to the import's end`,
     );
     console.log(`  shares parsed        ${stages ? stages.calls + stages.local_calls : 0} (the peer's and the receiving node's)`);
-    console.log(`  same frame           ${shape(oneFrame) === shape(twoFrame) ? "yes (rows, column types, enum levels)" : "NO"}`);
+    console.log(`  same frame           ${shape(oneFrame) === shape(twoFrame) ? "yes (rows, column types, enum levels)" : "NO"}\n`);
     if (process.argv.includes("--timeline")) {
-      console.log("\n  resident memory, highest in each 250 ms: one node's import");
+      console.log("  resident memory, highest in each 250 ms: one node's import");
       for (const line of oneLines) console.log(`    ${line}`);
       console.log("  2 nodes (receiving node, other), to every chunk copied");
       for (const line of twoLines) console.log(`    ${line}`);
+      console.log("");
     }
   } finally {
     for (const n of nodes) n.proc.kill();
+    await Promise.all(nodes.map((n) => n.proc.exited));
   }
+}
+
+async function clusterCase(): Promise<void> {
+  const [{ path }] = await prepare();
+  await Bun.file(path).arrayBuffer();
+  console.log(`bench/ingest --cluster: flights-3m (${mb(statSync(path).size).toFixed(1)} MB CSV), one thread a node\n`);
+  if (cpus().length >= 2) await clusterRun(path, true);
+  await clusterRun(path, false);
 }
 
 if (process.argv.includes("--cluster")) await clusterCase();

@@ -13,9 +13,13 @@ export interface Node {
   readonly api: string;
 }
 
-/** Starts `floe serve` (one thread unless `args` say otherwise) and waits for its "listening on" line. */
-export async function startNode(args: string[]): Promise<Node> {
-  const proc = spawn([process.execPath, join(root, "src", "cli.ts"), "serve", "--port", "0", "--threads", "1", ...args], { stdout: "ignore", stderr: "pipe" });
+/**
+ * Starts `floe serve` (one thread unless `args` say otherwise) and waits for its "listening
+ * on" line; `cpu`, when given, pins the process and all its threads to that processor (taskset).
+ */
+export async function startNode(args: string[], cpu?: number): Promise<Node> {
+  const pin = cpu === undefined ? [] : ["taskset", "-c", String(cpu)];
+  const proc = spawn([...pin, process.execPath, join(root, "src", "cli.ts"), "serve", "--port", "0", "--threads", "1", ...args], { stdout: "ignore", stderr: "pipe" });
   const reader = proc.stderr.getReader();
   let text = "";
   for (;;) {
