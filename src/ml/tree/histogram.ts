@@ -86,11 +86,48 @@ export interface LevelArgs {
  */
 function startTree(c: TreeChunk, r: RootArgs, K: number): void {
   const n = c.rows;
-  const { node, qg, qh, g, h, order, w } = c;
   const gLevels = Float64Array.from(r.gScale, (s) => 1 / s);
   const hLevels = Float64Array.from(r.hScale, (s) => 1 / s);
-  const sampled = r.bagRate < 1;
   for (let k = 0; k < K; k++) c.partCount[k] = 0;
+  const m = K === 1 ? startRows1(c, r, gLevels[0], hLevels[0]) : startRowsK(c, r, K, gLevels, hLevels);
+  for (let k = 0; k < K; k++) {
+    if (m === 0) continue;
+    const p = k * (3 * n + 3);
+    c.parts[p] = 0;
+    c.parts[p + 1] = 0;
+    c.parts[p + 2] = m;
+    c.partCount[k] = 1;
+  }
+}
+
+/**
+ * startTree's rows for one tree a row (binomial, regression), the common case: scalars in
+ * registers instead of per-class loops, and the in-bag list written without a branch.
+ */
+function startRows1(c: TreeChunk, r: RootArgs, gLevels: number, hLevels: number): number {
+  const { node, qg, qh, g, h, order, w, start } = c;
+  const n = c.rows;
+  const { roundState, bagState, bagRate } = r;
+  const sampled = bagRate < 1;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const u = rowDither(roundState, start + i);
+    qg[i] = Math.floor(g[i] * gLevels + u);
+    qh[i] = Math.floor(h[i] * hLevels + u);
+    const inBag = w[i] > 0 && (!sampled || rowUniform(bagState, start + i) < bagRate);
+    node[i] = inBag ? 0 : -1;
+    // order[m] is past the in-bag rows until the next one claims it (m <= i < n).
+    order[m] = i;
+    m += inBag ? 1 : 0;
+  }
+  return m;
+}
+
+/** startTree's rows for several trees a row (multinomial); the in-bag count. */
+function startRowsK(c: TreeChunk, r: RootArgs, K: number, gLevels: Float64Array, hLevels: Float64Array): number {
+  const n = c.rows;
+  const { node, qg, qh, g, h, order, w } = c;
+  const sampled = r.bagRate < 1;
   let m = 0;
   for (let i = 0; i < n; i++) {
     const id = c.start + i;
@@ -107,14 +144,7 @@ function startTree(c: TreeChunk, r: RootArgs, K: number): void {
       m++;
     }
   }
-  for (let k = 0; k < K; k++) {
-    if (m === 0) continue;
-    const p = k * (3 * n + 3);
-    c.parts[p] = 0;
-    c.parts[p + 1] = 0;
-    c.parts[p + 2] = m;
-    c.partCount[k] = 1;
-  }
+  return m;
 }
 
 // Scratch of the partition, kept between calls: a thread runs one map at a time, and
@@ -170,19 +200,8 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
     const mb = missingBin[f];
     const na = 1 - s.naLeft[sp];
     const left = s.left[sp];
-    let l = from;
-    let r = 0;
-    for (let j = from; j < to; j++) {
-      const i = order[base + j];
-      const b = bf[i];
-      const goRight = off >= 0 ? 1 - leftBit(s.bitsets, off, b) : b === mb ? na : +(b > thr);
-      // Branch-free stable partition: write the row to both places, advance one cursor.
-      order[base + l] = i;
-      scratch[r] = i;
-      l += 1 - goRight;
-      r += goRight;
-    }
-    for (let j = 0; j < r; j++) order[base + l + j] = scratch[j];
+    const r = off >= 0 ? splitByBitset(order, base + from, base + to, scratch, bf, s.bitsets, off) : splitByThreshold(order, base + from, base + to, scratch, bf, thr, mb, na);
+    const l = to - r;
     if (l > from) {
       next[made++] = left;
       next[made++] = from;
@@ -196,6 +215,45 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
   }
   parts.set(next.subarray(0, made), pb);
   c.partCount[k] = made / 3;
+}
+
+/**
+ * Stable partition of rows order[from, to) by a numeric split: rows left of it stay at the
+ * front, rows right of it go after them, in order. Branch-free: a row is written to both
+ * places and one cursor advances. Numeric and categorical splits have a loop each, without
+ * a per-row test of the split's kind. Returns the number of rows that went right.
+ */
+function splitByThreshold(order: Int32Array, from: number, to: number, scratch: Int32Array, bf: Uint16Array, thr: number, mb: number, na: number): number {
+  let l = from;
+  let r = 0;
+  for (let j = from; j < to; j++) {
+    const i = order[j];
+    const b = bf[i];
+    const goRight = b === mb ? na : +(b > thr);
+    order[l] = i;
+    scratch[r] = i;
+    l += 1 - goRight;
+    r += goRight;
+  }
+  order.set(scratch.subarray(0, r), l);
+  return r;
+}
+
+/** splitByThreshold for a categorical split: a bin goes left when its bit is set (leftBit). */
+function splitByBitset(order: Int32Array, from: number, to: number, scratch: Int32Array, bf: Uint16Array, bitsets: Uint8Array, off: number): number {
+  let l = from;
+  let r = 0;
+  for (let j = from; j < to; j++) {
+    const i = order[j];
+    const b = bf[i];
+    const goRight = 1 - leftBit(bitsets, off, b);
+    order[l] = i;
+    scratch[r] = i;
+    l += 1 - goRight;
+    r += goRight;
+  }
+  order.set(scratch.subarray(0, r), l);
+  return r;
 }
 
 /**

@@ -20,6 +20,21 @@ export const GradTask: Task<GradArgs, Float64Array, TreeChunk> = {
     const K = args.classes;
     const n = c.rows;
     const out = new Float64Array(2 * K);
+    if (K === 1) {
+      // One tree a row: the maxes in locals.
+      const { g, h, w } = c;
+      let maxG = 0;
+      let maxH = 0;
+      for (let i = 0; i < n; i++) {
+        if (!(w[i] > 0)) continue;
+        const ag = Math.abs(g[i]);
+        if (ag > maxG) maxG = ag;
+        if (h[i] > maxH) maxH = h[i];
+      }
+      out[0] = maxG;
+      out[1] = maxH;
+      return out;
+    }
     for (let i = 0; i < n; i++) {
       if (!(c.w[i] > 0)) continue;
       for (let k = 0; k < K; k++) {
