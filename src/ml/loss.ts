@@ -97,6 +97,15 @@ export function gradients(d: Distribution, y: Float64Array, f: Float64Array, n: 
 }
 
 /**
+ * Bounds on every row's |g| and h, for distributions that have them: bernoulli's and
+ * softmax's g = q − y lies in [−1, 1] and h = q(1 − q) is at most 1/4. Null for the others,
+ * whose gradients grow with the response.
+ */
+export function gradientBounds(d: Distribution): { readonly g: number; readonly h: number } | null {
+  return d === "bernoulli" || d === "multinomial" ? { g: 1, h: 0.25 } : null;
+}
+
+/**
  * Softmax gradients for K classes: `f` holds K scores per row; writes g and h for
  * class k of every row (length n).
  */

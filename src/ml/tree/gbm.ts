@@ -6,9 +6,10 @@
 import { FloeError } from "../../core/errors.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { keyState } from "../../core/rng.ts";
-import { type Distribution, type LossParams, newtonStep } from "../loss.ts";
+import { type Distribution, gradientBounds, type LossParams, newtonStep } from "../loss.ts";
 import type { TrainingColumns } from "../training-frame.ts";
 import { sketchRate } from "./binning.ts";
+import { quantScales } from "./histogram.ts";
 import { GradTask, LeafResidualsTask, ResponseSketchTask, ResponseStatsTask } from "./row-tasks.ts";
 import { h2oLimits, type TreeIterations, type TreeSetup, type TreeStrategy } from "./strategy.ts";
 import type { TreeChunk } from "./view.ts";
@@ -75,8 +76,12 @@ async function start(executor: Executor, view: Chunked<TreeChunk>, s: TreeSetup,
   const shrink = K > 1 ? (K - 1) / K : 1;
   let learnRate = p.learn_rate ?? 1;
   const rows = view.chunks.reduce((n, c) => n + c.rows, 0);
+  // Bounded gradients quantize at their bounds: the gradient pass then starts each tree
+  // too, one pass over the rows instead of a pass for the maxes and one to quantize.
+  const bounds = gradientBounds(d);
+  const boundMaxes = bounds ? Float64Array.from({ length: 2 * K }, (_, i) => (i < K ? bounds.g : bounds.h)) : null;
   return {
-    async gradients(t, scores) {
+    async gradients(t, scores, draws) {
       if (t > 0) learnRate *= p.learn_rate_annealing ?? 1;
       let lossT = loss;
       if (d === "huber") {
@@ -85,8 +90,12 @@ async function start(executor: Executor, view: Chunked<TreeChunk>, s: TreeSetup,
         const abs = await executor.run(ResponseSketchTask, view, { rate: sketchRate(rows), state: keyState(p.seed, t, 6), center: "score" });
         lossT = { ...loss, huber_delta: Math.max(quantile(abs, p.huber_alpha ?? 0.9), 1e-12) };
       }
-      const maxes = await executor.run(GradTask, view, { distribution: d, classes: K, loss: lossT, addFirst: scores.take() });
-      return { maxes, loss: lossT };
+      const args = { distribution: d, classes: K, loss: lossT, addFirst: scores.take() };
+      if (boundMaxes) {
+        await executor.run(GradTask, view, { ...args, root: { ...draws, ...quantScales(boundMaxes, K) } });
+        return { maxes: boundMaxes, loss: lossT, started: true };
+      }
+      return { maxes: await executor.run(GradTask, view, args), loss: lossT };
     },
     featuresPerSplit: (available) => Math.max(1, Math.round((p.col_sample_rate ?? 1) * available)),
     leafValue: (st) => newtonStep(d, st.g, st.h) * learnRate * shrink,

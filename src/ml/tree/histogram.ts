@@ -31,16 +31,33 @@ export function recordBytes(features: number): number {
 /** Integer levels a unit of gradient is quantized to (sums stay exact below 2^53). */
 export const QUANT_LEVELS = 1 << 20;
 
-/** How the first level of a tree starts: quantization scales and the in-bag sample. */
-export interface RootArgs {
-  /** Per class: gradient and hessian units per quantization level. */
-  readonly gScale: Float64Array;
-  readonly hScale: Float64Array;
+/** The in-bag sample and rounding of a tree's rows, known before its gradients. */
+export interface RowDraws {
   /** Seed state of the rounding's dither (per tree). */
   readonly roundState: number;
   /** Seed state and rate of the row sample (sample_rate). */
   readonly bagState: number;
   readonly bagRate: number;
+}
+
+/** How the first level of a tree starts: quantization scales and the in-bag sample. */
+export interface RootArgs extends RowDraws {
+  /** Per class: gradient and hessian units per quantization level. */
+  readonly gScale: Float64Array;
+  readonly hScale: Float64Array;
+  /**
+   * True when the gradient pass already quantized the rows and formed the root (startTree,
+   * from scales known before the gradients): the root pass only sums.
+   */
+  readonly started?: boolean;
+}
+
+/** Per class: gradient and hessian units per quantization level, from the largest |g| then h of each class. */
+export function quantScales(maxes: Float64Array, K: number): { gScale: Float64Array; hScale: Float64Array } {
+  return {
+    gScale: Float64Array.from({ length: K }, (_, k) => (maxes[k] > 0 ? maxes[k] : 1) / QUANT_LEVELS),
+    hScale: Float64Array.from({ length: K }, (_, k) => (maxes[K + k] > 0 ? maxes[K + k] : 1) / QUANT_LEVELS),
+  };
 }
 
 export interface LevelArgs {
@@ -84,7 +101,7 @@ export interface LevelArgs {
  * so a leaf of many equal gradients does not drift by a systematic half level a row; in-bag
  * rows form the root.
  */
-function startTree(c: TreeChunk, r: RootArgs, K: number): void {
+export function startTree(c: TreeChunk, r: RootArgs, K: number): void {
   const n = c.rows;
   const gLevels = Float64Array.from(r.gScale, (s) => 1 / s);
   const hLevels = Float64Array.from(r.hScale, (s) => 1 / s);
@@ -437,7 +454,7 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
   mapInto(out, c, a) {
     const K = a.classes;
     const n = c.rows;
-    if (a.root) startTree(c, a.root, K);
+    if (a.root && !a.root.started) startTree(c, a.root, K);
     const { node, order, parts, qg, qh, bins } = c;
     const { slotEntry, entryFeature, entryOffset, recordStart } = a;
     const hist = out.hist;

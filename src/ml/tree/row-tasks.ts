@@ -9,10 +9,22 @@ import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { addTrees, computeGradients, finishedLeaf, finishRows, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { type Router, routeRows, type Tree } from "./tree.ts";
+import { type RootArgs, startTree } from "./histogram.ts";
 import type { TreeChunk } from "./view.ts";
 
-/** Writes g and h of every training row; the partial is max |g| then max h, per class. */
-export const GradTask: Task<GradArgs, Float64Array, TreeChunk> = {
+export interface GradTaskArgs extends GradArgs {
+  /**
+   * Scales known before the gradients (gradientBounds): the pass also quantizes each chunk's
+   * rows and forms the tree's root (startTree) while they are in cache, and skips the maxes.
+   */
+  readonly root?: RootArgs | null;
+}
+
+/**
+ * Writes g and h of every training row; the partial is max |g| then max h, per class. Given
+ * the root's scales (GradTaskArgs.root), it starts the tree instead, and its partial is all zeros.
+ */
+export const GradTask: Task<GradTaskArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.gradients",
   commutative: true,
   map(c, args) {
@@ -20,6 +32,10 @@ export const GradTask: Task<GradArgs, Float64Array, TreeChunk> = {
     const K = args.classes;
     const n = c.rows;
     const out = new Float64Array(2 * K);
+    if (args.root) {
+      startTree(c, args.root, K);
+      return out;
+    }
     if (K === 1) {
       // One tree a row: the maxes in locals.
       const { g, h, w } = c;

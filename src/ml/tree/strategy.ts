@@ -12,6 +12,7 @@ import type { TrainingColumns } from "../training-frame.ts";
 import type { TrainRequest } from "../algorithm.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { Grown } from "./grower.ts";
+import type { RowDraws } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
 import type { OutputArgs } from "./row-tasks.ts";
 import type { ScoreArgs, SplitTable } from "./rows.ts";
@@ -57,12 +58,14 @@ export interface TrainingScores {
 export interface Gradients {
   readonly maxes: Float64Array;
   readonly loss: LossParams;
+  /** The pass also started the tree (RootArgs.started): the maxes were bounds known before it. */
+  readonly started?: boolean;
 }
 
 /** One fit's iterations as an algorithm runs them. */
 export interface TreeIterations {
-  /** Writes every training row's gradients for iteration `t`. */
-  gradients(t: number, scores: TrainingScores): Promise<Gradients>;
+  /** Writes every training row's gradients for iteration `t`; `draws` start its tree, when the pass may do so. */
+  gradients(t: number, scores: TrainingScores, draws: RowDraws): Promise<Gradients>;
   /** Columns each split may try out of the tree's `available`. */
   featuresPerSplit(available: number): number;
   /** Columns each level may use out of the tree's `available`, drawn before each node's (XGBoost's colsample_bylevel); all when absent. */

@@ -21,7 +21,7 @@ import { varimpOf } from "../model.ts";
 import type { TrainResult as RegistryResult } from "../algorithm.ts";
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
 import { DETACH_ROWS, growTrees } from "./grower.ts";
-import { QUANT_LEVELS } from "./histogram.ts";
+import { quantScales, type RowDraws } from "./histogram.ts";
 import { STOPPING_METRICS, type TreeParams } from "./params.ts";
 import { checkFolds } from "../folds.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
@@ -154,12 +154,11 @@ async function fit(
 
   for (let t = 0; t < o.ntrees; t++) {
     if (s.input.signal?.aborted) throw new FloeError("cancelled", "cancelled by the user");
-    const g = await steps.gradients(t, scores);
+    const draws: RowDraws = { roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate };
+    const g = await steps.gradients(t, scores, draws);
     // The gradient pass added a deferred tree first.
     unscored = null;
-    const m = g.maxes;
-    const gScale = Float64Array.from({ length: K }, (_, k) => (m[k] > 0 ? m[k] : 1) / QUANT_LEVELS);
-    const hScale = Float64Array.from({ length: K }, (_, k) => (m[K + k] > 0 ? m[K + k] : 1) / QUANT_LEVELS);
+    const { gScale, hScale } = quantScales(g.maxes, K);
     const treeFeatures = p.col_sample_rate_per_tree < 1 ? new Rng(keyState(p.seed, t, 3)).sample(F, Math.max(1, Math.round(p.col_sample_rate_per_tree * F))) : Array.from({ length: F }, (_, f) => f);
     const perLevel = steps.featuresPerLevel?.(treeFeatures.length) ?? treeFeatures.length;
     const perSplit = steps.featuresPerSplit(perLevel);
@@ -171,7 +170,7 @@ async function fit(
       classes: K,
       maxDepth: depthLimit(p),
       limits: strategy.limits(p),
-      root: { gScale, hScale, roundState: keyState(p.seed, t, 1), bagState: bagState(p.seed, t), bagRate: p.sample_rate },
+      root: { gScale, hScale, ...draws, started: g.started === true },
       treeFeatures,
       featuresFor:
         perLevel >= treeFeatures.length && perSplit >= treeFeatures.length

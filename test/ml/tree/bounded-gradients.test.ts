@@ -1,0 +1,124 @@
+// Bounded gradients (bernoulli, multinomial: |g| <= 1, h <= 1/4) quantize at their bounds in
+// the gradient pass, which then starts the tree itself: the root level pass only sums.
+
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
+import { keyState, rowDither } from "../../../src/core/rng.ts";
+import { algorithm } from "../../../src/ml/registry.ts";
+import { cutPoints } from "../../../src/ml/tree/binning.ts";
+import { type LevelArgs, LevelTask, QUANT_LEVELS, quantScales, type RootArgs } from "../../../src/ml/tree/histogram.ts";
+import { GradTask, type GradTaskArgs } from "../../../src/ml/tree/row-tasks.ts";
+import { BuildViewTask, type TreeChunk } from "../../../src/ml/tree/view.ts";
+import { FIXTURES, testNode } from "../../support/node.ts";
+
+const node = testNode();
+
+/** Runs everything on `inner`, keeping the arguments of each gradient and root level pass. */
+function watchPasses(inner: Executor) {
+  const grads: GradTaskArgs[] = [];
+  const roots: RootArgs[] = [];
+  const executor: Executor = {
+    get threads() {
+      return inner.threads;
+    },
+    run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
+      if (task.name === GradTask.name) grads.push(args as unknown as GradTaskArgs);
+      const root = task.name === LevelTask.name ? (args as unknown as LevelArgs).root : null;
+      if (root) roots.push(root);
+      return inner.run(task, data, args, opts);
+    },
+    close: () => Promise.resolve(),
+  };
+  return { executor, grads, roots };
+}
+
+async function penguins(chunkRows?: number) {
+  return (await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { chunkRows }).done).frame;
+}
+
+test("a bernoulli GBM quantizes at |g| <= 1, h <= 1/4 in its gradient pass; gaussian still takes the maxes", async () => {
+  const frame = await penguins();
+  const watched = watchPasses(node.executor);
+  await algorithm("gbm")?.train(watched.executor, { modelId: "b", frame, y: "sex", x: ["flipper_length_mm", "island"], params: { ntrees: 2, max_depth: 2, seed: 3 } });
+  expect(watched.grads.map((a) => [a.root?.gScale[0], a.root?.hScale[0]])).toEqual([
+    [1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS],
+    [1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS],
+  ]);
+  expect(watched.roots.map((r) => [r.started, r.gScale[0], r.hScale[0], r.roundState])).toEqual([
+    [true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 0, 1)],
+    [true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 1, 1)],
+  ]);
+
+  const plain = watchPasses(node.executor);
+  await algorithm("gbm")?.train(plain.executor, { modelId: "g", frame, y: "body_mass_g", x: ["flipper_length_mm"], params: { ntrees: 1, max_depth: 2, seed: 3 } });
+  expect(plain.grads.map((a) => a.root ?? null)).toEqual([null]);
+  expect(plain.roots.map((r) => r.started)).toEqual([false]);
+});
+
+/** A view of penguins with flipper length binned and sex (0/1, missing weighs 0) as response, at scores 0. */
+async function sexView(chunkRows: number) {
+  const frame = await penguins(chunkRows);
+  const flipper = frame.columnIndex("flipper_length_mm");
+  const values = Float64Array.from(frame.chunks.flatMap((c) => Array.from((c.vecs[flipper] as { values: Float64Array }).values))).filter((x) => !Number.isNaN(x));
+  const cuts = cutPoints(values.sort(), 8);
+  const features = [{ col: flipper, spec: { name: "flipper", kind: "numeric" as const, cuts, valueBins: cuts.length + 1 } }];
+  return { chunks: await node.executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("sex") }, classes: 1 }) };
+}
+
+function state(view: { chunks: TreeChunk[] }) {
+  return view.chunks.map((c) => ({
+    qg: Array.from(c.qg),
+    qh: Array.from(c.qh),
+    node: Array.from(c.node),
+    parts: Array.from(c.parts.subarray(0, 3 * c.partCount[0])),
+    order: Array.from(c.order.subarray(0, c.parts[2])),
+  }));
+}
+
+test("the gradient pass that starts the tree leaves the rows as the root pass would, quantized as floor(g·levels + dither)", async () => {
+  const scales = quantScales(Float64Array.of(1, 0.25), 1);
+  const root = { ...scales, roundState: keyState(5, 0, 1), bagState: keyState(5, 0, 2), bagRate: 0.7 };
+  const grad = { distribution: "bernoulli" as const, classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } };
+  const level = (r: RootArgs): LevelArgs => ({
+    classes: 1,
+    root: r,
+    splits: null,
+    slotOf: [Int32Array.of(0)],
+    slots: 1,
+    slotEntry: Int32Array.of(0, 1),
+    entryFeature: Int32Array.of(0),
+    entryOffset: Int32Array.of(0),
+    bins: 16,
+    recordStart: Int32Array.of(-1),
+    recordCap: Int32Array.of(0),
+    binStart: Int32Array.of(0),
+    records: 0,
+    recordBins: 0,
+    missingBin: Int32Array.of(9),
+    detach: Uint8Array.of(0),
+  });
+
+  const twoPasses = await sexView(40);
+  await node.executor.run(GradTask, twoPasses, grad);
+  const separate = await node.executor.run(LevelTask, twoPasses, level(root));
+
+  const onePass = await sexView(40);
+  await node.executor.run(GradTask, onePass, { ...grad, root });
+  const fused = await node.executor.run(LevelTask, onePass, level({ ...root, started: true }));
+
+  expect(state(onePass)).toEqual(state(twoPasses));
+  expect(Array.from(fused.hist)).toEqual(Array.from(separate.hist));
+  // Independently: every row's quantized gradient from its g (scores 0: q = 1/2, g = 1/2 − y).
+  for (const c of onePass.chunks) {
+    for (let i = 0; i < c.rows; i++) {
+      const u = rowDither(root.roundState, c.start + i);
+      expect(c.g[i]).toBe(c.y[i] === c.y[i] ? 0.5 - c.y[i] : Number.NaN);
+      if (c.w[i] > 0) expect([c.qg[i], c.qh[i]]).toEqual([Math.floor((0.5 - c.y[i]) * QUANT_LEVELS + u), Math.floor(0.25 * 4 * QUANT_LEVELS + u)]);
+    }
+  }
+  const inBag = onePass.chunks.reduce((t, c) => t + c.parts[2], 0);
+  // bag rate 0.7 of the 333 rows with a sex
+  expect(inBag).toBeGreaterThan(150);
+  expect(inBag).toBeLessThan(300);
+});
