@@ -24,7 +24,10 @@ export interface ClusterDataOptions {
   readonly log: (line: string) => void;
   /** This node's DuckDB, which parses its share of an import. */
   readonly db: () => Promise<Db>;
-  /** What this node may hold: a share of an import that would not fit is refused before it is read. */
+  /**
+   * What this node may hold: a share of an import that would not fit is refused before it is
+   * read, and a copy read back is kept in memory only while it fits.
+   */
   readonly budget?: MemoryBudget;
 }
 
@@ -36,7 +39,7 @@ export interface ClusterData {
 }
 
 export function clusterData(opts: ClusterDataOptions): ClusterData {
-  const holdings = new Holdings(opts.peers.self, opts.local, opts.registry, opts.onFrame);
+  const holdings = new Holdings(opts.peers.self, opts.local, opts.registry, opts.onFrame, opts.budget);
   const executor = new ClusterExecutor(opts.peers, opts.transport, holdings, opts.local);
   const placement = new FrameSpreader(opts.peers, opts.transport, holdings, opts.log);
   const parse = new SharedParse(opts.peers, opts.transport, holdings, placement, executor, opts.db, opts.log, opts.budget);

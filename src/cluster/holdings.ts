@@ -6,7 +6,8 @@
 // chunk and directory entry it takes is also written there, and read back on a restart.
 // Tasks run on a chunk's home (its first holder): the copy a node holds as a replica is
 // kept on disk only (in the data directory, else spill.ts's folder) and read back when it
-// is needed (its home died, a task or a copy asks for it), then kept in memory.
+// is needed (its home died, a task or a copy asks for it), then kept in memory while the
+// node's memory budget has room for it, else read from disk again each time it is needed.
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -14,7 +15,7 @@ import { chunkFromIPC, chunkToIPC } from "../core/arrow.ts";
 import { type Chunk, vecBytes } from "../core/chunk.ts";
 import { FloeError } from "../core/errors.ts";
 import { type ColumnSpec, Frame } from "../core/frame.ts";
-import { GarbageMeter } from "../core/memory.ts";
+import { GarbageMeter, type MemoryBudget } from "../core/memory.ts";
 import type { AnyTask, ChunkLike, Executor, TaskRegistry } from "../core/mr.ts";
 import { chunkDigest, type KeptChunks, type KeptEntry } from "./kept.ts";
 import { type Handlers, inParallel } from "./peers.ts";
@@ -93,6 +94,8 @@ export class Holdings {
     private readonly registry: TaskRegistry,
     /** Called when a frame appears in the directory (a stand-in frame) or leaves it (null). */
     private readonly onFrame: (id: string, frame: Frame | null) => void,
+    /** What the node may hold in memory (`floe serve --max-mem`), counting these chunks. */
+    private readonly budget?: MemoryBudget,
   ) {}
 
   /** The frame of a directory entry, its chunks stand-ins routed by the executor. */
@@ -270,10 +273,16 @@ export class Holdings {
     return this.chunks.get(frame)?.has(index) === true || this.files.get(frame)?.has(index) === true;
   }
 
-  /** A chunk held here, read back from disk (and from then on kept in memory) if it is there only. */
+  /**
+   * A chunk held here, read back from disk if it is there only, and from then on kept in
+   * memory if the node's budget has room for it. A node that became the home of more copies
+   * than its --max-mem holds (its peers died) reads the others from disk each time instead.
+   */
   held(frame: string, index: number): Chunk | undefined {
+    const hot = this.chunks.get(frame)?.get(index);
+    if (hot) return hot;
     const chunk = this.read(frame, index);
-    if (chunk) this.keepInMemory(frame, chunk);
+    if (chunk && (!this.budget || chunk.vecs.reduce((n, v) => n + vecBytes(v), 0) <= this.budget.free())) this.keepInMemory(frame, chunk);
     return chunk;
   }
 

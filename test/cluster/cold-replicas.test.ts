@@ -15,6 +15,8 @@ import { SpillDir } from "../../src/cluster/spill.ts";
 import { memoryCluster } from "../support/memory-cluster.ts";
 import { FIXTURES, testNode } from "../support/node.ts";
 import { jobEnded, killAllNodes, nodeApi, startCluster } from "../support/cluster.ts";
+import { expectSameFrame } from "../support/frame-values.ts";
+import { writeParseFixtures } from "./parse-fixture.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "floe-cold-"));
 afterAll(() => {
@@ -69,6 +71,40 @@ test("a node whose chunks' home died reads them back: the same rollups and value
   const whole = await coordinator.localFrame(frame as Frame);
   const local = (await single.importFrame({ kind: "file", path: penguins }, opts).done).frame;
   for (let c = 0; c < whole.chunks.length; c++) expect(chunkBits(whole.chunks[c])).toEqual(chunkBits(local.chunks[c]));
+});
+
+test("a node that becomes the home of more copies than its --max-mem holds reads the others from disk: the same rollups, memory within the budget", async () => {
+  const { big } = writeParseFixtures(dir);
+  const source = { kind: "file" as const, path: big };
+  const ingest = { chunkRows: 10_000 };
+  // What each node holds in memory after a shared parse, with no budget to speak of.
+  const free = memoryCluster(3);
+  const freeFrame = (await free.nodes[0].importFrame(source, ingest).done).frame;
+  const held = free.holdings.map((h) => h.memoryBytes());
+  const before = await computeRollups(free.nodes[0].executor, freeFrame);
+  // The same import on nodes with room for their own share and a fifth more: once a node
+  // dies, the two left are home to half of its share each, which is more than that.
+  const maxMem = Math.ceil(1.2 * Math.max(...held));
+  const cluster = memoryCluster(3, 1, undefined, [], maxMem);
+  const [coordinator] = cluster.nodes;
+  const { id, frame } = await coordinator.importFrame(source, ingest).done;
+  expect(cluster.holdings.map((h) => h.memoryBytes())).toEqual(held);
+  // The copies of a shared parse's chunks are made after the import.
+  const copied = () => cluster.holdings.every((h) => h.frames.get(id)?.holders.every((nodes) => nodes.length === 2));
+  for (let k = 0; k < 500 && !copied(); k++) await Bun.sleep(10);
+  expect(copied()).toBe(true);
+  const lost = cluster.holdings[1].inMemoryIndices(id);
+  cluster.kill(cluster.names[1]);
+  expect(await computeRollups(coordinator.executor, frame)).toEqual(before);
+  const survivors = cluster.holdings.filter((_, k) => k !== 1);
+  for (const h of survivors) expect(h.memoryBytes()).toBeLessThanOrEqual(maxMem);
+  // Some of the dead node's chunks are served from a survivor's disk, not its memory.
+  const inMemory = new Set(survivors.flatMap((h) => h.inMemoryIndices(id)));
+  expect(lost.filter((i) => !inMemory.has(i)).length).toBeGreaterThan(0);
+  // And they are read again whenever needed: the values are those of one node's import.
+  const whole = await coordinator.localFrame(frame as Frame);
+  const local = (await single.importFrame(source, ingest).done).frame;
+  expectSameFrame(whole, local);
 });
 
 test("a spill folder is removed when closed, and folders of processes no longer running when a new one is made", () => {

@@ -27,8 +27,11 @@ export interface MemoryCluster {
   failAfter(name: string, n: number, route?: string): void;
 }
 
-/** `down`: names of nodes that start outside the cluster until `join`. */
-export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = TASKS, down: readonly string[] = []): MemoryCluster {
+/**
+ * `down`: names of nodes that start outside the cluster until `join`; `maxMem`: each node's
+ * memory budget (`floe serve --max-mem`), counting the chunks it holds in memory.
+ */
+export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = TASKS, down: readonly string[] = [], maxMem?: number): MemoryCluster {
   const names = Array.from({ length: n }, (_, i) => `node${i}`);
   const alive = new Set(names.filter((m) => !down.includes(m)));
   const joinListeners: ((name: string) => void)[] = [];
@@ -62,7 +65,7 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
   const nodes: FloeNode[] = [];
   const holdings: Holdings[] = [];
   for (const name of names) {
-    const node = new FloeNode({ threads });
+    const node = new FloeNode({ threads, maxMem });
     const peers: Peers = {
       self: name,
       live: () => names.filter((m) => alive.has(m)),
@@ -79,7 +82,9 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
       onFrame: (id: string, frame: Frame | null) => (frame ? node.store.put(key<Frame>("frame", id), frame) : node.store.delete(key("frame", id))),
       log: () => {},
       db: () => node.db(),
+      budget: node.budget,
     });
+    node.budget.countAlso(() => data.holdings.memoryBytes());
     node.joinCluster(data.executor, data.placement);
     handlers.set(name, data.handlers);
     nodes.push(node);
