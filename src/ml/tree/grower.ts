@@ -6,9 +6,9 @@
 // records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
 // When nodes draw their own features, a node of at most `detachRows` rows is detached: its
 // rows leave the view's partition as records of every tree feature, and from then on each
-// split search writes a node's records again as its children's (split-task.ts), so the deep
-// levels of small nodes need no pass over the view; the rows' leaves reach the view with the
-// tree's last splits (SplitTable.leafOfRow).
+// split search partitions a node's records where they are into its children's (split-task.ts),
+// so the deep levels of small nodes need no pass over the view; the rows' leaves reach the
+// view with the tree's last splits (SplitTable.leafOfRow).
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
 import { FloeError } from "../../core/errors.ts";
@@ -17,7 +17,7 @@ import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
 import { type LevelPartial, LevelTask, MAX_PASS_BYTES, type RootArgs, recordBytes } from "./histogram.ts";
-import { type DenseHistogram, type DetachedHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, type RecordStore, subtractInto } from "./node-bins.ts";
+import { type DenseHistogram, type DetachedHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, RECORD_BINS_AT, type RecordStore, recordBins, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split.ts";
 import { recordStore, SplitSearchTask } from "./split-task.ts";
@@ -90,7 +90,7 @@ interface Active {
   readonly stats: NodeStats;
   /** Built in this level's pass, or its parent's minus its sibling's, or a detached node's records. */
   hist: NodeHistogram | null;
-  /** A detached node that split: where its search wrote its records again (its left child's first). */
+  /** A detached node that split: where its search left its records partitioned (its left child's first). */
   moved: { readonly store: RecordStore; readonly at: number } | null;
 }
 
@@ -251,8 +251,9 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   const detachedLeaf = (k: number, leaf: number, store: RecordStore, at: number, count: number) => {
     detachedLeaves = true;
     let leaves = leafOfRow[k];
+    const { words, stride } = store;
     for (let q = at; q < at + count; q++) {
-      const row = store.row[q];
+      const row = words[q * stride + 2];
       if (row >= leaves.length) {
         const wider = sharedI32(Math.max(2 * leaves.length, row + 1)).fill(-1);
         wider.set(leaves);
@@ -261,12 +262,6 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       leaves[row] = leaf;
     }
   };
-  /**
-   * Two stores a tree that detached nodes' searches write their children's records to, level
-   * after level in turn (a level reads the other's): sized by the in-bag rows, made once.
-   */
-  let outStores: RecordStore[] | null = null;
-  let searches = 0;
 
   /**
    * The records of a pass's detached slots, gathered from the workers' blocks (a record's
@@ -282,6 +277,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     }
     if (at[slots] === 0) return null;
     const store = recordStore(at[slots], W);
+    const { words, stride } = store;
+    const bins = recordBins(store);
     for (let slot = 0; slot < slots; slot++) {
       if (at[slot + 1] === at[slot]) continue;
       let pos = at[slot];
@@ -289,18 +286,18 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       const b0 = binStart[slot];
       for (const block of part.blocks) {
         const f = block.filled[slot];
-        store.qg.set(block.qg.subarray(r0, r0 + f), pos);
-        store.qh.set(block.qh.subarray(r0, r0 + f), pos);
-        store.row.set(block.row.subarray(r0, r0 + f), pos);
-        const from = block.recordBin;
-        for (let c = 0; c < W; c++) {
-          const column = store.bins[c];
-          for (let r = 0, rb = b0 + c; r < f; r++, rb += W) column[pos + r] = from[rb];
+        const { qg, qh, row, recordBin } = block;
+        for (let r = 0, rb = b0; r < f; r++) {
+          const w = (pos + r) * stride;
+          words[w] = qg[r0 + r];
+          words[w + 1] = qh[r0 + r];
+          words[w + 2] = row[r0 + r];
+          for (let c = 2 * w + RECORD_BINS_AT, end = c + W; c < end; c++, rb++) bins[c] = recordBin[rb];
         }
         pos += f;
       }
     }
-    passBytes += at[slots] * (12 + 2 * W);
+    passBytes += at[slots] * 4 * stride;
     return { store, at };
   };
 
@@ -426,10 +423,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const detached = sharedU8(m);
     const storeOf = sharedI32(m);
     const storeAt = sharedI32(m);
-    const outAt = sharedI32(m);
-    let outRecords = 0;
     const stores: RecordStore[] = [];
-    let lastStore: RecordStore | null = null;
+    const storeIndex = new Map<RecordStore, number>();
     let lastKey: object | null = null;
     let at = 0;
     for (let j = 0; j < m; j++) {
@@ -437,14 +432,13 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       const h = a.hist as NodeHistogram;
       if (h.kind === "detached") {
         detached[j] = a.depth + 1 < spec.maxDepth ? 2 : 1;
-        if (h.store !== lastStore) {
-          stores.push(h.store);
-          lastStore = h.store;
+        let s = storeIndex.get(h.store);
+        if (s === undefined) {
+          s = stores.push(h.store) - 1;
+          storeIndex.set(h.store, s);
         }
-        storeOf[j] = stores.length - 1;
+        storeOf[j] = s;
         storeAt[j] = h.at;
-        outAt[j] = outRecords;
-        outRecords += h.count;
       }
       // A dense node's bins are a view of a pass's histogram: send the whole array once.
       // Nodes of one source come together, so the map is asked once a source.
@@ -474,15 +468,6 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         if (h.kind === "dense") entryAt[e0 + e] = first + h.at[e];
       }
     }
-    let out: RecordStore | null = null;
-    if (outRecords > 0) {
-      // A level's detached records are at most the trees' in-bag rows.
-      if (!outStores) {
-        outStores = [recordStore(inBag, W), recordStore(inBag, W)];
-        passBytes += 2 * inBag * (12 + 2 * W);
-      }
-      out = outStores[searches++ % 2];
-    }
     const splits = await executor.run(
       SplitSearchTask,
       view,
@@ -504,8 +489,6 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         limits: spec.limits,
         detached,
         records: { stores, storeOf, storeAt, columnOf },
-        out,
-        outAt,
         missingBin,
       },
       { signal: spec.signal },
@@ -530,7 +513,6 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
     return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist, moved: null };
   });
-  const inBag = active.reduce((n, a) => n + a.stats.n, 0);
   for (const a of active) {
     nodes[a.k].value[0] = spec.leafValue(a.stats, a.k);
     nodes[a.k].cover[0] = spec.coverOf(a.stats);
@@ -605,9 +587,9 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null, moved: null };
       const parent = a.hist as NodeHistogram;
       if (parent.kind === "detached") {
-        // The search wrote the parent's records again: its left child's first, then its right child's.
+        // The search partitioned the parent's records: its left child's first, then its right child's.
         const moved = a.moved;
-        if (!moved) throw new FloeError("internal", `grower: detached node ${a.node} split but its records were not written for its children`);
+        if (!moved) throw new FloeError("internal", `grower: detached node ${a.node} split but its records were not partitioned for its children`);
         for (let side = 0; side < 2; side++) {
           const c = side === 0 ? l : r;
           const at = moved.at + (side === 0 ? 0 : s.left.n);

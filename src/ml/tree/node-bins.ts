@@ -14,18 +14,34 @@ import { type FeatureBins, featureBins } from "./split.ts";
  */
 export type NodeHistogram = DenseHistogram | { readonly kind: "rows"; readonly part: LevelPartial; readonly slot: number; readonly features: readonly number[] } | DetachedHistogram;
 
-/** Records of rows: quantized g and h, global row id, and a column of bins for every feature of the tree. */
+/**
+ * Records of rows, a record's fields side by side, so that reading a node's records or
+ * partitioning them into its children's streams through memory (a record a cache line, not
+ * a line a field): record r is words [r·stride, (r + 1)·stride) of `words`: its quantized g
+ * and h, its global row id, then a Uint16 bin for every feature of the tree (recordBins).
+ */
 export interface RecordStore {
-  readonly qg: Int32Array;
-  readonly qh: Int32Array;
-  readonly row: Int32Array;
-  readonly bins: readonly Uint16Array[];
+  readonly words: Int32Array;
+  readonly stride: number;
+}
+
+/** Words a record of `width` features takes: g, h, row and the bins two to a word. */
+export function recordStride(width: number): number {
+  return 3 + ((width + 1) >> 1);
+}
+
+/** Where a record's bins start, in Uint16s from the record's first word (recordBins). */
+export const RECORD_BINS_AT = 6;
+
+/** The store's words as Uint16s: tree feature column c of record r is bin 2·r·stride + RECORD_BINS_AT + c. */
+export function recordBins(store: RecordStore): Uint16Array {
+  return new Uint16Array(store.words.buffer, store.words.byteOffset, 2 * store.words.length);
 }
 
 /**
  * A detached node: its rows left the view's partition as records of every tree feature, so
- * its subtree grows without level passes: a split search reads its records and writes them
- * again as its children's (split-task.ts). Its records are those of `store` from `at`;
+ * its subtree grows without level passes: a split search reads its records and partitions them
+ * into its children's where they are (split-task.ts). Its records are those of `store` from `at`;
  * `features` are the node's own (a subset of the tree's).
  */
 export interface DetachedHistogram {
@@ -57,8 +73,16 @@ export class NodeBinsReader {
   private readonly list: FeatureBins;
   /** g, h, count a bin, zero between reads. */
   private readonly acc: Float64Array;
+  private readonly maxBins: number;
+  /** A detached node's sums, every feature at once (readDetached): like `acc`, maxBins a feature. */
+  private nodeAcc = new Float64Array(0);
+  /** The bins each feature of that node touches (feature e's from e·maxBins), how many, and the features' columns. */
+  private touched = new Int32Array(0);
+  private touchedCount = new Int32Array(0);
+  private column = new Int32Array(0);
 
   constructor(maxBins: number) {
+    this.maxBins = maxBins;
     this.list = featureBins(maxBins);
     this.acc = new Float64Array(maxBins * 3);
   }
@@ -69,23 +93,47 @@ export class NodeBinsReader {
     return h.kind === "dense" ? this.readDense(h.data, h.at[j], bins) : this.readRows(h.part, h.slot, j);
   }
 
-  /** The non-empty bins of feature f of detached node j of `t`, which has `rows` records. */
-  readDetached(t: DetachedTable, j: number, f: number, rows: number): FeatureBins {
-    const out = this.list;
-    let m = 0;
-    const acc = this.acc;
-    const store = t.stores[t.storeOf[j]];
-    const column = store.bins[t.columnOf[f]];
-    const { qg, qh } = store;
-    for (let r = t.storeAt[j], end = r + rows; r < end; r++) {
-      const bin = column[r];
-      const b = bin * 3;
-      if (acc[b + 2] === 0) out.bin[m++] = bin;
-      acc[b] += qg[r];
-      acc[b + 1] += qh[r];
-      acc[b + 2] += 1;
+  /**
+   * The non-empty bins of feature features[e] of detached node j of `t`, which has `rows`
+   * records (`bins`: its store's recordBins). A node's features are read in order: the first
+   * read sums them all in one pass over its records.
+   */
+  readDetached(t: DetachedTable, bins: Uint16Array, j: number, features: readonly number[], e: number, rows: number): FeatureBins {
+    if (e === 0) this.sumDetached(t, bins, j, features, rows);
+    const m = this.touchedCount[e];
+    const from = e * this.maxBins;
+    this.list.bin.set(this.touched.subarray(from, from + m));
+    return this.finish(m, this.nodeAcc, from * 3);
+  }
+
+  /** Sums every feature of detached node j into nodeAcc (feature e's bins from e·maxBins), noting the bins each touches. */
+  private sumDetached(t: DetachedTable, bins: Uint16Array, j: number, features: readonly number[], rows: number): void {
+    const F = features.length;
+    const B = this.maxBins;
+    if (this.touchedCount.length < F) {
+      this.touchedCount = new Int32Array(F);
+      this.column = new Int32Array(F);
+      this.touched = new Int32Array(F * B);
+      this.nodeAcc = new Float64Array(F * B * 3);
     }
-    return this.finish(m);
+    const { touched, touchedCount, column, nodeAcc: acc } = this;
+    for (let e = 0; e < F; e++) {
+      touchedCount[e] = 0;
+      column[e] = RECORD_BINS_AT + t.columnOf[features[e]];
+    }
+    const { words, stride } = t.stores[t.storeOf[j]];
+    for (let w = t.storeAt[j] * stride, end = w + rows * stride; w < end; w += stride) {
+      const g = words[w];
+      const h = words[w + 1];
+      for (let e = 0, at = 2 * w; e < F; e++) {
+        const bin = bins[at + column[e]];
+        const b = (e * B + bin) * 3;
+        if (acc[b + 2] === 0) touched[e * B + touchedCount[e]++] = bin;
+        acc[b] += g;
+        acc[b + 1] += h;
+        acc[b + 2] += 1;
+      }
+    }
   }
 
   /** The non-empty bins of a dense block of `bins` bins from bin `at` of `data`. */
@@ -127,13 +175,12 @@ export class NodeBinsReader {
     return this.finish(m);
   }
 
-  /** The list of the m bins touched (in `list.bin`), ascending, with their sums moved from the accumulator. */
-  private finish(m: number): FeatureBins {
+  /** The list of the m bins touched (in `list.bin`), ascending, with their sums moved from `acc` (bin b's at from + 3·b). */
+  private finish(m: number, acc = this.acc, from = 0): FeatureBins {
     const out = this.list;
-    const acc = this.acc;
     sortAscending(out.bin, m);
     for (let q = 0; q < m; q++) {
-      const t = out.bin[q] * 3;
+      const t = from + out.bin[q] * 3;
       out.g[q] = acc[t];
       out.h[q] = acc[t + 1];
       out.n[q] = acc[t + 2];

@@ -3,15 +3,15 @@
 // within a node), so the search runs on every worker instead of the thread that grows
 // the tree. A node's split is a function of its sums alone: the partial holds each
 // searched node's split at the node's place, and any merge order gives the same result.
-// A detached node's search also writes its records again as its children's (left then
-// right) in the partial, so the next level searches them without a pass over the view.
+// A detached node's search also partitions its records where they are into its children's
+// (left then right), so the next level searches them without a pass over the view.
 
 import type { Task } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { LevelPartial } from "./histogram.ts";
 import { FloeError } from "../../core/errors.ts";
-import { type DetachedTable, NodeBinsReader, type RecordStore } from "./node-bins.ts";
+import { type DetachedTable, NodeBinsReader, RECORD_BINS_AT, type RecordStore, recordBins, recordStride } from "./node-bins.ts";
 import { type FoundSplit, foundSplit, type SplitLimits, type SplitRules, searchSplit } from "./split.ts";
 import { leftBit } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
@@ -43,18 +43,13 @@ export interface SplitSearchArgs {
   readonly limits: SplitLimits;
   /**
    * Per node: 1 when detached (its records are in `records`, not in `source`): its split
-   * search writes its rows' ids again as its children's; 2 when its children may be searched
-   * too, so that its whole records are written again.
+   * search partitions its records into its children's, their row ids only; 2 when its
+   * children may be searched too, so that its whole records are partitioned. Locally the
+   * stores are shared memory; the partial names them too, so a remote node's partitions come
+   * back in its copies.
    */
   readonly detached: Uint8Array;
   readonly records: DetachedTable;
-  /**
-   * Where detached node j's children's records go: `out` from record outAt[j] (the grower
-   * reuses two such stores a tree, level after level). Locally `out` is shared memory; the
-   * partial names it too, so a remote node's writes come back in its copy.
-   */
-  readonly out: RecordStore | null;
-  readonly outAt: Int32Array;
   /** Missing bin of each feature. */
   readonly missingBin: Int32Array;
 }
@@ -70,7 +65,8 @@ export interface FoundSplits {
   readonly bits: (Uint8Array | null)[];
   /**
    * Children's records of detached nodes that split: node j's left child's from record
-   * moved[j] of stores[movedTo[j]] (−1: none), its right child's after them.
+   * moved[j] of stores[movedTo[j]] (−1: none), its right child's after them (the node's own
+   * records, partitioned where they were).
    */
   readonly stores: RecordStore[];
   readonly movedTo: Int32Array;
@@ -110,61 +106,52 @@ function mergeFound(acc: FoundSplits, b: FoundSplits): void {
   acc.stores.push(...b.stores);
 }
 
-/** Shared record columns for `records` records of `width` features. */
+/** A shared record store for `records` records of `width` features. */
 export function recordStore(records: number, width: number): RecordStore {
-  return {
-    qg: new Int32Array(new SharedArrayBuffer(records * 4)),
-    qh: new Int32Array(new SharedArrayBuffer(records * 4)),
-    row: new Int32Array(new SharedArrayBuffer(records * 4)),
-    bins: Array.from({ length: width }, () => new Uint16Array(new SharedArrayBuffer(records * 2))),
-  };
+  const stride = recordStride(width);
+  return { words: new Int32Array(new SharedArrayBuffer(records * stride * 4)), stride };
 }
 
-// Where each record of a node goes, kept between calls: a thread maps one chunk at a time.
-let places = new Int32Array(0);
-
 /**
- * Writes detached node j's records (`rows` of them) to `to` from `at`: the split's left rows
- * first (as many as its left count), then its right rows, each side in the order read; only
- * their row ids unless `whole`.
+ * Partitions detached node j's records (`count` of them, `bins`: their store's recordBins)
+ * where they are: the split's left records first (as many as its left count), then its
+ * right ones; only their row ids unless `whole`. The order within a side is not kept: a
+ * node's sums are sums of integers, the same in any order.
  */
-function moveRecords(t: DetachedTable, j: number, found: FoundSplit, count: number, missingBin: Int32Array, to: RecordStore, at: number, whole: boolean): void {
-  const rows = count | 0;
-  const left = found.n | 0;
-  const from = t.stores[t.storeOf[j]];
-  const start = t.storeAt[j];
-  const column = from.bins[t.columnOf[found.feature]];
+function partitionRecords(t: DetachedTable, bins: Uint16Array, j: number, found: FoundSplit, count: number, missingBin: Int32Array, whole: boolean): void {
+  const { words, stride } = t.stores[t.storeOf[j]];
+  const first = t.storeAt[j];
+  const mid = first + (found.n | 0);
+  const end = first + (count | 0);
+  const column = RECORD_BINS_AT + t.columnOf[found.feature];
   const mb = missingBin[found.feature];
   const naRight = found.naLeft ? 0 : 1;
   const thr = found.threshold;
   const bits = found.bits;
-  if (places.length < rows) places = new Int32Array(rows);
-  const place = places;
-  // Each record's place, without a branch a record (the sides are a coin toss to the processor).
-  let l = at;
-  let r = at + left;
-  for (let q = 0; q < rows; q++) {
-    const b = column[start + q];
-    const goRight = bits ? 1 - leftBit(bits, 0, b) : b === mb ? naRight : +(b > thr);
-    place[q] = l + goRight * (r - l);
-    r += goRight;
-    l += 1 - goRight;
+  const goesRight = (r: number) => {
+    const b = bins[2 * r * stride + column];
+    return bits ? 1 - leftBit(bits, 0, b) : b === mb ? naRight : +(b > thr);
+  };
+  // Hoare's partition: a right record before mid trades places with a left one from mid on.
+  let i = first;
+  let k = end - 1;
+  for (;;) {
+    while (i < mid && goesRight(i) === 0) i++;
+    if (i === mid) break;
+    while (k >= mid && goesRight(k) === 1) k--;
+    if (k < mid) break;
+    for (let q = whole ? 0 : 2, last = whole ? stride : 3, x = i * stride, y = k * stride; q < last; q++) {
+      const v = words[x + q];
+      words[x + q] = words[y + q];
+      words[y + q] = v;
+    }
+    i++;
+    k--;
   }
-  if (l !== at + left || r !== at + rows) throw new FloeError("internal", `split search: a detached node's split sends ${l - at} rows left, its sums ${left}`);
-  moveI32(place, from.row, to.row, start, rows);
-  if (!whole) return;
-  moveI32(place, from.qg, to.qg, start, rows);
-  moveI32(place, from.qh, to.qh, start, rows);
-  for (let c = 0; c < from.bins.length; c++) moveU16(place, from.bins[c], to.bins[c], start, rows);
-}
-
-/** from[start + q] to to[place[q]] for q < rows. */
-function moveI32(place: Int32Array, from: Int32Array, to: Int32Array, start: number, rows: number): void {
-  for (let q = 0; q < rows; q++) to[place[q]] = from[start + q];
-}
-
-function moveU16(place: Int32Array, from: Uint16Array, to: Uint16Array, start: number, rows: number): void {
-  for (let q = 0; q < rows; q++) to[place[q]] = from[start + q];
+  // Every record was read once, but for those of [mid, k]: they must all go right.
+  let left = i - first;
+  for (let r = mid; r <= k; r++) left += 1 - goesRight(r);
+  if (i !== mid || left !== mid - first) throw new FloeError("internal", `split search: a detached node's split sends ${left} rows left, its sums ${mid - first}`);
 }
 
 export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
@@ -182,18 +169,19 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
     const features: number[] = [];
     const found = foundSplit();
     const rules: MutableRules = { ...a.limits, gScale: 1, hScale: 1, random: null };
+    const storeBins = a.records.stores.map(recordBins);
     let src = 0;
     let slot = 0;
     let e0 = 0;
     let j = 0;
     const binsOf = (f: number, e: number) =>
       a.detached[j]
-        ? reader.readDetached(a.records, j, f, a.totals[3 * j + 2])
+        ? reader.readDetached(a.records, storeBins[a.records.storeOf[j]], j, features, e, a.totals[3 * j + 2])
         : src >= 0
           ? reader.readRows(a.parts[src], slot, e)
           : reader.readDense(a.hists[-1 - src], a.entryAt[e0 + e], a.specs[f].valueBins + 1);
-    const to = a.out;
-    let named = false;
+    /** Where this map's partial names each store it partitioned in (−1: not yet). */
+    const named = new Int32Array(a.records.stores.length).fill(-1);
     const minRows = 2 * a.limits.minRows;
     for (j = c.index % a.chunks; j < a.slot.length; j += a.chunks) {
       e0 = a.featureStart[j];
@@ -218,13 +206,13 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
       out.sums[4 * j + 3] = found.n;
       out.bits[j] = found.bits;
       const rows = a.totals[3 * j + 2];
-      if (to && a.detached[j]) {
+      if (a.detached[j]) {
         const whole = a.detached[j] === 2 && (found.n >= minRows || rows - found.n >= minRows);
-        moveRecords(a.records, j, found, rows, a.missingBin, to, a.outAt[j], whole);
-        if (!named) out.stores.push(to);
-        named = true;
-        out.movedTo[j] = out.stores.length - 1;
-        out.moved[j] = a.outAt[j];
+        partitionRecords(a.records, storeBins[a.records.storeOf[j]], j, found, rows, a.missingBin, whole);
+        const s = a.records.storeOf[j];
+        if (named[s] < 0) named[s] = out.stores.push(a.records.stores[s]) - 1;
+        out.movedTo[j] = named[s];
+        out.moved[j] = a.records.storeAt[j];
       }
     }
   },
