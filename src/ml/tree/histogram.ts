@@ -102,12 +102,39 @@ export interface LevelArgs {
  * rows form the root.
  */
 export function startTree(c: TreeChunk, r: RootArgs, K: number): void {
-  const n = c.rows;
   const gLevels = Float64Array.from(r.gScale, (s) => 1 / s);
   const hLevels = Float64Array.from(r.hScale, (s) => 1 / s);
-  for (let k = 0; k < K; k++) c.partCount[k] = 0;
-  const m = K === 1 ? startRows1(c, r, gLevels[0], hLevels[0]) : startRowsK(c, r, K, gLevels, hLevels);
+  const m = K === 1 ? startRows1(c, r, gLevels[0], hLevels[0], c.g, c.h, 0, 0, c.rows, 0) : startRowsK(c, r, K, gLevels, hLevels);
+  formRoot(c, K, m);
+}
+
+/** Rows a block of startTreeByBlocks: its g and h stay in cache (64 KB of the pair of arrays). */
+const GRADIENT_BLOCK = 4096;
+const blockG = new Float64Array(GRADIENT_BLOCK);
+const blockH = new Float64Array(GRADIENT_BLOCK);
+
+/**
+ * startTree for one tree a row with gradients computed a block of rows at a time, by
+ * `gradientsOf(from, to, g, h)` into g[0, to − from) and h: they are quantized while in
+ * cache and never written to the view (its g and h keep older values).
+ */
+export function startTreeByBlocks(c: TreeChunk, r: RootArgs, gradientsOf: (from: number, to: number, g: Float64Array, h: Float64Array) => void): void {
+  const gLevels = 1 / r.gScale[0];
+  const hLevels = 1 / r.hScale[0];
+  let m = 0;
+  for (let from = 0; from < c.rows; from += GRADIENT_BLOCK) {
+    const to = Math.min(c.rows, from + GRADIENT_BLOCK);
+    gradientsOf(from, to, blockG, blockH);
+    m = startRows1(c, r, gLevels, hLevels, blockG, blockH, from, from, to, m);
+  }
+  formRoot(c, 1, m);
+}
+
+/** The root of each class's tree: the first m rows of its order (none when m is 0). */
+function formRoot(c: TreeChunk, K: number, m: number): void {
+  const n = c.rows;
   for (let k = 0; k < K; k++) {
+    c.partCount[k] = 0;
     if (m === 0) continue;
     const p = k * (3 * n + 3);
     c.parts[p] = 0;
@@ -118,19 +145,19 @@ export function startTree(c: TreeChunk, r: RootArgs, K: number): void {
 }
 
 /**
- * startTree's rows for one tree a row (binomial, regression), the common case: scalars in
- * registers instead of per-class loops, and the in-bag list written without a branch.
+ * startTree's rows [from, to) for one tree a row (binomial, regression), the common case:
+ * scalars in registers instead of per-class loops, and the in-bag list written without a
+ * branch. Row i's gradient is g[i − gAt]; the in-bag count so far is `inBag0`.
  */
-function startRows1(c: TreeChunk, r: RootArgs, gLevels: number, hLevels: number): number {
-  const { node, qg, qh, g, h, order, w, start } = c;
-  const n = c.rows;
+function startRows1(c: TreeChunk, r: RootArgs, gLevels: number, hLevels: number, g: Float64Array, h: Float64Array, gAt: number, from: number, to: number, inBag0: number): number {
+  const { node, qg, qh, order, w, start } = c;
   const { roundState, bagState, bagRate } = r;
   const sampled = bagRate < 1;
-  let m = 0;
-  for (let i = 0; i < n; i++) {
+  let m = inBag0;
+  for (let i = from; i < to; i++) {
     const u = rowDither(roundState, start + i);
-    qg[i] = Math.floor(g[i] * gLevels + u);
-    qh[i] = Math.floor(h[i] * hLevels + u);
+    qg[i] = Math.floor(g[i - gAt] * gLevels + u);
+    qh[i] = Math.floor(h[i - gAt] * hLevels + u);
     const inBag = w[i] > 0 && (!sampled || rowUniform(bagState, start + i) < bagRate);
     node[i] = inBag ? 0 : -1;
     // order[m] is past the in-bag rows until the next one claims it (m <= i < n).

@@ -5,11 +5,11 @@
 import { stateTask, type Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
 import { mergeSorted } from "../../core/sorted.ts";
-import { linkInverse } from "../loss.ts";
+import { gradients, linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { addTrees, computeGradients, finishedLeaf, finishRows, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { type Router, routeRows, type Tree } from "./tree.ts";
-import { type RootArgs, startTree } from "./histogram.ts";
+import { type RootArgs, startTree, startTreeByBlocks } from "./histogram.ts";
 import type { TreeChunk } from "./view.ts";
 
 export interface GradTaskArgs extends GradArgs {
@@ -28,14 +28,21 @@ export const GradTask: Task<GradTaskArgs, Float64Array, TreeChunk> = {
   name: "ml.tree.gradients",
   commutative: true,
   map(c, args) {
-    computeGradients(c, args);
     const K = args.classes;
     const n = c.rows;
     const out = new Float64Array(2 * K);
     if (args.root) {
-      startTree(c, args.root, K);
+      if (K === 1 && args.distribution !== "drf" && args.distribution !== "multinomial") {
+        if (args.addFirst) addTrees(c, args.addFirst);
+        const { distribution, loss } = args;
+        startTreeByBlocks(c, args.root, (from, to, g, h) => gradients(distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, g, h, loss));
+      } else {
+        computeGradients(c, args);
+        startTree(c, args.root, K);
+      }
       return out;
     }
+    computeGradients(c, args);
     if (K === 1) {
       // One tree a row: the maxes in locals.
       const { g, h, w } = c;

@@ -20,7 +20,10 @@ export interface TreeChunk {
   readonly w: Float64Array;
   /** Cross-validation fold of each row (0 without cross-validation). */
   readonly fold: Int32Array;
-  /** Per-row state, `classes` values a row (row-major): raw score, gradient, hessian. */
+  /**
+   * Per-row state, `classes` values a row (row-major): raw score, gradient, hessian (a
+   * gradient pass that starts the tree keeps g and h in a block of cache instead: startTreeByBlocks).
+   */
   readonly score: Float64Array;
   readonly g: Float64Array;
   readonly h: Float64Array;
