@@ -44,6 +44,12 @@ for (let a = 1; a <= 25003; a += 5000) {
   await my.sql`INSERT INTO big ${my.sql(rows)}`;
 }
 
+// A two-column key whose pages end inside a run of equal first columns.
+await my.sql.unsafe("CREATE TABLE pairs (a int, b int, v double, PRIMARY KEY (a, b))");
+for (let a = 0; a < 3; a++) {
+  for (let b0 = 0; b0 < 8000; b0 += 4000) await my.sql`INSERT INTO pairs ${my.sql(Array.from({ length: 4000 }, (_, i) => ({ a, b: b0 + i, v: a * 8000 + b0 + i })))}`;
+}
+
 async function failure(source: Parameters<typeof ingest>[1]): Promise<FloeError> {
   const err = await ingest(await node.db(), source).catch((e) => e);
   expect(err).toBeInstanceOf(FloeError);
@@ -74,6 +80,32 @@ describe("MySQL source", () => {
     // Ordered by every column: k, then id.
     expect([ks[0], ids[0]]).toEqual([0, 7]);
     expect([ks[24999], ids[24999]]).toEqual([6, 25003]); // 25003 % 7 is 6
+  });
+
+  test("a table with a primary key is read in one pass: each page starts after the last key read, not at an offset", async () => {
+    // Rows the server's handlers step through: OFFSET pages read every row before a page
+    // again (10,000 + 20,000 + 25,003 for this table), key pages each row once.
+    const stepped = async () => {
+      const rows = await my.sql.unsafe("SHOW GLOBAL STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next')");
+      return rows.reduce((n: number, r: { Value: string }) => n + Number(r.Value), 0);
+    };
+    const before = await stepped();
+    const frame = await ingest(await node.db(), { kind: "db", url: my.url, table: "big" });
+    const read = (await stepped()) - before;
+    expect(frame.rows).toBe(25003);
+    const [ids, ks] = frameValues(frame) as number[][];
+    expect(ids).toEqual(Array.from({ length: 25003 }, (_, i) => i + 1));
+    expect(ks.every((k, i) => k === (i + 1) % 7)).toBe(true);
+    expect(read).toBeGreaterThanOrEqual(25003);
+    expect(read).toBeLessThan(30000);
+  });
+
+  test("a two-column primary key pages in key order, every row once", async () => {
+    const frame = await ingest(await node.db(), { kind: "db", url: my.url, table: "pairs" });
+    const [a, b, v] = frameValues(frame) as number[][];
+    expect(frame.rows).toBe(24000);
+    expect(v).toEqual(Array.from({ length: 24000 }, (_, i) => i));
+    expect([a[9999], b[9999], a[10000], b[10000]]).toEqual([1, 1999, 1, 2000]);
   });
 
   test("bad input fails in one line, never with the password", async () => {
