@@ -7,9 +7,12 @@
 // A failure leaves no half table. PostgreSQL: everything (DROP for replace, CREATE, the
 // INSERTs) is one transaction. MySQL commits DDL implicitly, so a new table is filled
 // under a staging name and renamed into place at the end (with replace, both renames in one
-// atomic RENAME TABLE); a failure drops the staging table (a process killed mid-way leaves
-// it, named floe_export_<hex>, never the target). Appending to an existing table is one
-// transaction in both (MySQL: on a transactional engine such as InnoDB).
+// atomic RENAME TABLE); a failure drops the staging table. A process killed mid-way leaves
+// it (named floe_export_<hex>, never the target): each export holds the server's named lock
+// of its staging table's name for as long as its connection lives, and drops the staging
+// tables of the schema whose lock nobody holds (their writer is gone) before it begins.
+// Appending to an existing table is one transaction in both (MySQL: on a transactional
+// engine such as InnoDB).
 
 import { SQL } from "bun";
 import { isMissing, stringAt } from "./chunk.ts";
@@ -18,6 +21,9 @@ import { FloeError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
 import { cancelledError } from "./mr.ts";
 import { type DbAddress, dbAddress, dbError, mysqlIdent, pgIdent } from "./sources/sql-db.ts";
+
+/** MySQL staging tables are named this and 32 hex digits (also the name of the lock their export holds). */
+const STAGING_PREFIX = "floe_export_";
 
 /** What to do when the table exists: refuse (the default), drop and recreate it, or add rows. */
 export type IfExists = "fail" | "replace" | "append";
@@ -133,13 +139,35 @@ export class DbTableWriter {
         if (append) this.writing = this.target.table;
         else {
           const [schema] = splitTable(this.target.table);
-          this.writing = `${schema === null ? "" : `${schema}.`}floe_export_${crypto.randomUUID().replaceAll("-", "")}`;
+          const staging = `${STAGING_PREFIX}${crypto.randomUUID().replaceAll("-", "")}`;
+          // Held until the connection closes, which a killed process's does too.
+          await this.client.unsafe("SELECT GET_LOCK(?, 0)", [staging]);
+          await this.dropAbandoned(schema);
+          this.writing = `${schema === null ? "" : `${schema}.`}${staging}`;
           await this.client.unsafe(`CREATE TABLE ${this.ident(this.writing)} (${defs})`);
         }
         await this.client.unsafe("BEGIN");
       }
     });
     this.insertInto = `INSERT INTO ${this.ident(this.writing)} (${columns.map((c) => quoteName(dialect, c.name)).join(", ")}) VALUES `;
+  }
+
+  /**
+   * Drops MySQL staging tables in `schema` (null: the connection's database) whose export is
+   * gone: nobody holds the named lock of their name (a replace's `_old` table goes with its
+   * staging table's lock).
+   */
+  private async dropAbandoned(schema: string | null): Promise<void> {
+    const found = await this.client.unsafe("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME LIKE ?", [
+      schema,
+      `${STAGING_PREFIX.replaceAll("_", "\\_")}%`,
+    ]);
+    for (const { t } of found as { t: string }[]) {
+      const lock = t.replace(/_old$/, "");
+      if (!new RegExp(`^${STAGING_PREFIX}[0-9a-f]{32}$`).test(lock)) continue;
+      const [{ free }] = await this.client.unsafe("SELECT IS_FREE_LOCK(?) AS free", [lock]);
+      if (Number(free) === 1) await this.client.unsafe(`DROP TABLE IF EXISTS ${this.ident(`${schema === null ? "" : `${schema}.`}${t}`)}`);
+    }
   }
 
   /** Inserts rows (cells in the columns' order), a statement of up to MAX_STATEMENT_ROWS at a time. */

@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { SQL } from "bun";
+import { SQL } from "bun";
 import { FloeError } from "../../src/core/errors.ts";
 import { exportFrameToDb } from "../../src/core/export-db.ts";
 import { Frame } from "../../src/core/frame.ts";
@@ -174,6 +174,25 @@ test("an unreachable server is named by host:port, without the password", async 
   closed.stop(true);
   const err = await failure(exportFrameToDb(kinds, { url: `postgres://floe:${pg.password}@127.0.0.1:${port}/postgres`, table: "t" }));
   expect(err.message).toBe(`cannot connect to the database at 127.0.0.1:${port}: connection refused`);
+});
+
+test("MySQL: the staging tables of exports that died are dropped by the next export; a live export's is left alone", async () => {
+  // What a process killed mid-way leaves: its staging table, or a replace's old table.
+  const dead = `floe_export_${"d".repeat(32)}`;
+  const live = `floe_export_${"a".repeat(32)}`;
+  for (const t of [dead, `${dead}_old`, live]) await my.sql.unsafe(`CREATE TABLE ${t} (id double)`);
+  // Another connection holds the live export's lock, as its writer does while it works.
+  const holder = new SQL(my.url, { max: 1 });
+  await holder.unsafe("SELECT GET_LOCK(?, 0)", [live]);
+  try {
+    await exportFrameToDb(kinds, { url: my.url, table: "after_dead" });
+    const left = await my.sql`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'floe%'`;
+    expect(left.map((r: { t: string }) => r.t)).toEqual([live]);
+    expect(await tableRows(my.sql, "after_dead")).toEqual(KINDS);
+  } finally {
+    await holder.close();
+    await my.sql.unsafe(`DROP TABLE IF EXISTS ${live}`);
+  }
 });
 
 test("a column name with a dot or a quote is one column", async () => {
