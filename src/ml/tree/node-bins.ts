@@ -73,16 +73,8 @@ export class NodeBinsReader {
   private readonly list: FeatureBins;
   /** g, h, count a bin, zero between reads. */
   private readonly acc: Float64Array;
-  private readonly maxBins: number;
-  /** A detached node's sums, every feature at once (readDetached): like `acc`, maxBins a feature. */
-  private nodeAcc = new Float64Array(0);
-  /** The bins each feature of that node touches (feature e's from e·maxBins), how many, and the features' columns. */
-  private touched = new Int32Array(0);
-  private touchedCount = new Int32Array(0);
-  private column = new Int32Array(0);
 
   constructor(maxBins: number) {
-    this.maxBins = maxBins;
     this.list = featureBins(maxBins);
     this.acc = new Float64Array(maxBins * 3);
   }
@@ -93,47 +85,22 @@ export class NodeBinsReader {
     return h.kind === "dense" ? this.readDense(h.data, h.at[j], bins) : this.readRows(h.part, h.slot, j);
   }
 
-  /**
-   * The non-empty bins of feature features[e] of detached node j of `t`, which has `rows`
-   * records (`bins`: its store's recordBins). A node's features are read in order: the first
-   * read sums them all in one pass over its records.
-   */
-  readDetached(t: DetachedTable, bins: Uint16Array, j: number, features: readonly number[], e: number, rows: number): FeatureBins {
-    if (e === 0) this.sumDetached(t, bins, j, features, rows);
-    const m = this.touchedCount[e];
-    const from = e * this.maxBins;
-    this.list.bin.set(this.touched.subarray(from, from + m));
-    return this.finish(m, this.nodeAcc, from * 3);
-  }
-
-  /** Sums every feature of detached node j into nodeAcc (feature e's bins from e·maxBins), noting the bins each touches. */
-  private sumDetached(t: DetachedTable, bins: Uint16Array, j: number, features: readonly number[], rows: number): void {
-    const F = features.length;
-    const B = this.maxBins;
-    if (this.touchedCount.length < F) {
-      this.touchedCount = new Int32Array(F);
-      this.column = new Int32Array(F);
-      this.touched = new Int32Array(F * B);
-      this.nodeAcc = new Float64Array(F * B * 3);
-    }
-    const { touched, touchedCount, column, nodeAcc: acc } = this;
-    for (let e = 0; e < F; e++) {
-      touchedCount[e] = 0;
-      column[e] = RECORD_BINS_AT + t.columnOf[features[e]];
-    }
+  /** The non-empty bins of feature f of detached node j of `t`, which has `rows` records (`bins`: its store's recordBins). */
+  readDetached(t: DetachedTable, bins: Uint16Array, j: number, f: number, rows: number): FeatureBins {
+    const out = this.list;
+    let m = 0;
+    const acc = this.acc;
     const { words, stride } = t.stores[t.storeOf[j]];
+    const column = RECORD_BINS_AT + t.columnOf[f];
     for (let w = t.storeAt[j] * stride, end = w + rows * stride; w < end; w += stride) {
-      const g = words[w];
-      const h = words[w + 1];
-      for (let e = 0, at = 2 * w; e < F; e++) {
-        const bin = bins[at + column[e]];
-        const b = (e * B + bin) * 3;
-        if (acc[b + 2] === 0) touched[e * B + touchedCount[e]++] = bin;
-        acc[b] += g;
-        acc[b + 1] += h;
-        acc[b + 2] += 1;
-      }
+      const bin = bins[2 * w + column];
+      const b = bin * 3;
+      if (acc[b + 2] === 0) out.bin[m++] = bin;
+      acc[b] += words[w];
+      acc[b + 1] += words[w + 1];
+      acc[b + 2] += 1;
     }
+    return this.finish(m);
   }
 
   /** The non-empty bins of a dense block of `bins` bins from bin `at` of `data`. */
@@ -175,12 +142,13 @@ export class NodeBinsReader {
     return this.finish(m);
   }
 
-  /** The list of the m bins touched (in `list.bin`), ascending, with their sums moved from `acc` (bin b's at from + 3·b). */
-  private finish(m: number, acc = this.acc, from = 0): FeatureBins {
+  /** The list of the m bins touched (in `list.bin`), ascending, with their sums moved from the accumulator. */
+  private finish(m: number): FeatureBins {
     const out = this.list;
+    const acc = this.acc;
     sortAscending(out.bin, m);
     for (let q = 0; q < m; q++) {
-      const t = from + out.bin[q] * 3;
+      const t = out.bin[q] * 3;
       out.g[q] = acc[t];
       out.h[q] = acc[t + 1];
       out.n[q] = acc[t + 2];

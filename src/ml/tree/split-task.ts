@@ -176,7 +176,7 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
     let j = 0;
     const binsOf = (f: number, e: number) =>
       a.detached[j]
-        ? reader.readDetached(a.records, storeBins[a.records.storeOf[j]], j, features, e, a.totals[3 * j + 2])
+        ? reader.readDetached(a.records, storeBins[a.records.storeOf[j]], j, f, a.totals[3 * j + 2])
         : src >= 0
           ? reader.readRows(a.parts[src], slot, e)
           : reader.readDense(a.hists[-1 - src], a.entryAt[e0 + e], a.specs[f].valueBins + 1);
