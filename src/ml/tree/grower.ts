@@ -244,23 +244,18 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   const byRows = (b: Build, features: readonly number[]) => b.rows >= 0 && b.rows * recordBytes(features.length) <= 24 * binsOf(features);
   let passBytes = 0;
   const W = spec.treeFeatures.length;
+  /** Rows of the view: every global row id is below it. */
+  const viewRows = view.chunks.reduce((m, c) => Math.max(m, c.start + c.rows), 0);
   /** Per class, by global row id: the leaf of each row of a detached node (−1 for other rows); empty until one is a leaf. */
   const leafOfRow: Int32Array[] = Array.from({ length: K }, () => new Int32Array(0));
   let detachedLeaves = false;
   /** Detached node `leaf` (class k) is a leaf: its rows, records [at, at + count) of `store`, end in it. */
   const detachedLeaf = (k: number, leaf: number, store: RecordStore, at: number, count: number) => {
     detachedLeaves = true;
-    let leaves = leafOfRow[k];
+    if (leafOfRow[k].length === 0) leafOfRow[k] = sharedI32(viewRows).fill(-1);
+    const leaves = leafOfRow[k];
     const { words, stride } = store;
-    for (let q = at; q < at + count; q++) {
-      const row = words[q * stride + 2];
-      if (row >= leaves.length) {
-        const wider = sharedI32(Math.max(2 * leaves.length, row + 1)).fill(-1);
-        wider.set(leaves);
-        leaves = leafOfRow[k] = wider;
-      }
-      leaves[row] = leaf;
-    }
+    for (let q = at * stride + 2, end = q + count * stride; q < end; q += stride) leaves[words[q]] = leaf;
   };
 
   /**
@@ -574,7 +569,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
    * smaller of each pair is built and the larger is its parent − smaller; with per-node
    * subsets, or a parent summed from records, both are built.
    */
-  const growChildren = async (made: readonly Made[], table: SplitTable): Promise<Active[] | null> => {
+  const growChildren = async (made: readonly Made[], table: SplitTable | null): Promise<Active[] | null> => {
     const next: Active[] = [];
     const build: Build[] = [];
     const builtFor: Active[] = [];
@@ -692,7 +687,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       else if (a.hist?.kind === "detached") detachedLeaf(a.k, a.node, a.hist.store, a.hist.at, a.hist.count);
     });
     if (made.length === 0) break;
-    const table = splitTable(nodes, made, false);
+    // Splits of detached nodes move no row of the view: a level of them alone needs no table.
+    const table = made.some((m) => m.a.hist?.kind !== "detached") ? splitTable(nodes, made, false) : null;
     pending = table;
     const next = await growChildren(made, table);
     if (next === null) break;
