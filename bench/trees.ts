@@ -10,7 +10,8 @@
 // floe scores once at the end (score_tree_interval = ntrees) so that training time is
 // training time. Also: floe GBM on 1 thread vs 2, and a check that both models are identical.
 // Installs Debian's python3-sklearn and python3-xgboost when missing.
-// Usage: npm run bench:trees   (bun bench/trees.ts deep: the depth-20 case alone)
+// Usage: npm run bench:trees   (bun bench/trees.ts deep: the depth-20 case alone; gbm: the GBM
+// case alone, against XGBoost hist)
 
 import { join } from "node:path";
 import { ensurePeers, floe, out, prepareFlights, PY, test, train } from "./flights.ts";
@@ -56,6 +57,18 @@ if (process.argv[2] === "deep") {
   process.exit(0);
 }
 const gbmParams = ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--score-tree-interval", "100"];
+if (process.argv[2] === "gbm") {
+  // The GBM case alone: floe on 2 threads and 1 against the real XGBoost hist (both encodings).
+  const [two, one] = [floeModel("floe GBM", "gbm", gbmParams, 2), floeModel("floe GBM 1 thread", "gbm", gbmParams, 1)];
+  const xgb = peers("xgboost");
+  for (const r of [two, one, ...xgb]) console.log(`${r.name.padEnd(36)}${r.seconds.toFixed(2).padStart(9)} s  AUC ${r.auc.toFixed(4)}  peak RSS ${r.peak_rss_mb.toFixed(0)} MB`);
+  const fastest = xgb.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const best = xgb.reduce((a, b) => (b.auc > a.auc ? b : a));
+  const same = floe(["predict", one.model, test]).stdout === floe(["predict", two.model, test]).stdout;
+  console.log(`GBM time floe / ${fastest.name}: ${(two.seconds / fastest.seconds).toFixed(2)}x (target <= 1.0); AUC floe - ${best.name}: ${(two.auc - best.auc).toFixed(4)}`);
+  console.log(`floe GBM 1 thread / 2 threads: ${(one.seconds / two.seconds).toFixed(2)}x; models identical: ${same ? "yes" : "NO"}`);
+  process.exit(0);
+}
 const drfParams = ["--ntrees", "50", "--max-depth", "10", "--score-tree-interval", "50"];
 const gbm2 = floeModel("floe GBM", "gbm", gbmParams, 2);
 const gbm1 = floeModel("floe GBM", "gbm", gbmParams, 1);
