@@ -6,6 +6,7 @@
 
 import { expect, test } from "bun:test";
 import { keyState, Rng } from "../../../src/core/rng.ts";
+import type { Frame } from "../../../src/core/frame.ts";
 import { type BinColumn, cutPoints } from "../../../src/ml/tree/binning.ts";
 import { growTrees } from "../../../src/ml/tree/grower.ts";
 import { QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
@@ -17,6 +18,54 @@ import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
 
+/** A numeric feature's spec: 64 quantile bins of its values (missing ones left out). */
+function numericFeature(frame: Frame, name: string): BinColumn {
+  const col = frame.columnIndex(name);
+  const values = Float64Array.from(frame.chunks.flatMap((ch) => Array.from((ch.vecs[col] as { values: Float64Array }).values).filter((x) => !Number.isNaN(x)))).sort();
+  const cuts = cutPoints(values, 64);
+  return { col, spec: { name, kind: "numeric", cuts, valueBins: cuts.length + 1 } };
+}
+
+/**
+ * Grows one regression tree of depth 14 on `frame`'s features (two of them a node, drawn
+ * by node, as DRF's mtries), its nodes detached from `detachRows` rows down, and scores the
+ * training rows from the leaves the growth left them in and from routing every row.
+ */
+async function grow(frame: Frame, features: BinColumn[], detachRows: number) {
+  const specs = features.map((f) => f.spec);
+  const missingBin = Int32Array.from(specs, (s) => s.valueBins);
+  let passes = 0;
+  const executor = watchLevelPasses(node.executor, () => passes++);
+  const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("y") }, classes: 1 }) };
+  await executor.run(ResetScoresTask, view, { init: Float64Array.of(0) });
+  const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
+  passes = 0;
+  const F = specs.length;
+  const grown = await growTrees(executor, view, {
+    specs,
+    classes: 1,
+    maxDepth: 14,
+    limits: { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
+    root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 0.8 },
+    treeFeatures: Array.from({ length: F }, (_, f) => f),
+    featuresFor: (_k, n) => new Rng(keyState(5, n)).sample(F, 2),
+    maxLeaves: 0,
+    detachRows,
+    randomState: () => null,
+    leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
+    coverOf: (st) => st.n,
+  });
+  const levelPasses = passes;
+  const tree = grown.trees[0];
+  await executor.run(ScoreTask, view, { trees: grown.trees, missingBin, oob: null, grown: { pending: grown.pending } });
+  const trained = view.chunks.flatMap((c) => Array.from(c.score));
+  await executor.run(EnsembleScoreTask, view, { iterations: [grown.trees], routers: routersFor([grown.trees], [grown.trees]), init: Float64Array.of(0), missingBin });
+  const routed = view.chunks.flatMap((c) => Array.from(c.score));
+  return { tree, passes: levelPasses, trained, routed };
+}
+
+const TREE_KEYS = ["feature", "threshold", "naLeft", "left", "right", "value", "cover", "catOffset", "catBits"] as const;
+
 test("a detached subtree is the tree grown level by level, with no level pass below its root, and rows end in their leaves", async () => {
   // 3,000 rows of three numeric features and a noisy response: deep trees of small nodes.
   const rng = new Rng(7);
@@ -26,52 +75,45 @@ test("a detached subtree is the tree grown level by level, with no level pass be
     lines.push(`${a},${b},${c},${a + 2 * b * b - c + rng.next()}`);
   }
   const { frame } = await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "deep.csv", lines.join("\n")) }, { chunkRows: 700 }).done;
-  const features: BinColumn[] = ["a", "b", "c"].map((name) => {
-    const col = frame.columnIndex(name);
-    const values = Float64Array.from(frame.chunks.flatMap((ch) => Array.from((ch.vecs[col] as { values: Float64Array }).values))).sort();
-    const cuts = cutPoints(values, 64);
-    return { col, spec: { name, kind: "numeric", cuts, valueBins: cuts.length + 1 } };
-  });
-  const specs = features.map((f) => f.spec);
-  const missingBin = Int32Array.from(specs, (s) => s.valueBins);
-  const grow = async (detachRows: number) => {
-    let passes = 0;
-    const executor = watchLevelPasses(node.executor, () => passes++);
-    const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("y") }, classes: 1 }) };
-    await executor.run(ResetScoresTask, view, { init: Float64Array.of(0) });
-    const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
-    passes = 0;
-    const grown = await growTrees(executor, view, {
-      specs,
-      classes: 1,
-      maxDepth: 14,
-      limits: { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
-      root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 0.8 },
-      treeFeatures: [0, 1, 2],
-      // Two of the three features a node, drawn by node (as DRF's mtries).
-      featuresFor: (_k, n) => new Rng(keyState(5, n)).sample(3, 2),
-      maxLeaves: 0,
-      detachRows,
-      randomState: () => null,
-      leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
-      coverOf: (st) => st.n,
-    });
-    const levelPasses = passes;
-    // The training rows' scores from their node ids (the in-bag rows' leaves as the growth
-    // left them), and from routing every row from the root.
-    const tree = grown.trees[0];
-    await executor.run(ScoreTask, view, { trees: grown.trees, missingBin, oob: null, grown: { pending: grown.pending } });
-    const trained = view.chunks.flatMap((c) => Array.from(c.score));
-    await executor.run(EnsembleScoreTask, view, { iterations: [grown.trees], routers: routersFor([grown.trees], [grown.trees]), init: Float64Array.of(0), missingBin });
-    const routed = view.chunks.flatMap((c) => Array.from(c.score));
-    return { tree, passes: levelPasses, trained, routed };
-  };
-  const levels = await grow(0);
-  const detached = await grow(1 << 16);
+  const features = ["a", "b", "c"].map((name) => numericFeature(frame, name));
+  const levels = await grow(frame, features, 0);
+  const detached = await grow(frame, features, 1 << 16);
   expect(levels.tree.feature.length).toBeGreaterThan(1000);
-  for (const key of ["feature", "threshold", "naLeft", "left", "right", "value", "cover"] as const) expect(detached.tree[key]).toEqual(levels.tree[key]);
+  for (const key of TREE_KEYS) expect(detached.tree[key]).toEqual(levels.tree[key]);
   // Level by level: a pass a level; detached: the root's, then the one that detaches its children.
   expect(levels.passes).toBeGreaterThan(10);
+  expect(detached.passes).toBe(2);
+  expect(detached.trained).toEqual(detached.routed);
+  expect(detached.trained).toEqual(levels.trained);
+});
+
+test("detached nodes split on categorical sets and send missing values their way as the level-by-level tree does", async () => {
+  // A 12-level categorical and a numeric feature with a fifth of its values missing, both in the response.
+  const rng = new Rng(11);
+  const lines = ["a,b,c,y"];
+  const effect = [3, -1, 0.5, 2, -2, 1, 0, -0.5, 1.5, -1.5, 2.5, -3];
+  for (let i = 0; i < 3000; i++) {
+    const a = rng.next();
+    const missing = rng.next() < 0.2;
+    const b = rng.next();
+    const c = Math.floor(rng.next() * 12);
+    lines.push(`${missing ? "" : a},${b},L${c},${(missing ? 1.5 : a) + b + effect[c] + rng.next()}`);
+  }
+  const { frame } = await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "deep-cat.csv", lines.join("\n")) }, { chunkRows: 700 }).done;
+  const c = frame.columnIndex("c");
+  const domain = frame.columns[c].domain ?? [];
+  const features: BinColumn[] = [
+    numericFeature(frame, "a"),
+    numericFeature(frame, "b"),
+    { col: c, spec: { name: "c", kind: "enum", levelToBin: Int32Array.from(domain, (_, i) => i), domain, valueBins: domain.length } },
+  ];
+  const levels = await grow(frame, features, 0);
+  const detached = await grow(frame, features, 1 << 16);
+  // Both kinds of split happen below the detached nodes: categorical sets, and numeric splits of rows with missing values.
+  expect(domain.length).toBe(12);
+  expect(Array.from(levels.tree.catOffset).filter((o) => o >= 0).length).toBeGreaterThan(50);
+  expect(Array.from(levels.tree.naLeft).some((x, n) => x === 1 && levels.tree.feature[n] === 0)).toBe(true);
+  for (const key of TREE_KEYS) expect(detached.tree[key]).toEqual(levels.tree[key]);
   expect(detached.passes).toBe(2);
   expect(detached.trained).toEqual(detached.routed);
   expect(detached.trained).toEqual(levels.trained);
