@@ -145,6 +145,12 @@ export class Membership {
   private readonly inFlight = new Set<string>();
   /** Incarnations that said they leave: a heartbeat of theirs still on the way must not revive them. */
   private readonly left = new Set<string>();
+  /**
+   * When each member was last declared dead (performance.now()): only a reply to a message
+   * this node sent after that revives it, never one of its own messages or replies still on
+   * the way from before (a node killed mid-call was otherwise alive again for a moment).
+   */
+  private readonly deadAt = new Map<string, number>();
   private readonly listeners: { [E in keyof MembershipEvents]: MembershipEvents[E][] } = { joined: [], dead: [], alive: [] };
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastTick = 0;
@@ -175,6 +181,7 @@ export class Membership {
     const scheme = this.self.url.startsWith("https:") ? "https" : "http";
     const base = /^https?:\/\//.test(address) ? address.replace(/\/+$/, "") : `${scheme}://${address}`;
     let reply: JoinReply;
+    const sentAt = performance.now();
     try {
       reply = await this.askToJoin(base);
     } catch (err) {
@@ -187,14 +194,15 @@ export class Membership {
             : e.message;
       throw new FloeError(e.code === "not_found" ? "conflict" : e.code, `cannot join ${address}: ${why}`, e.details);
     }
-    this.hear(reply.from, reply.stats);
+    this.hear(reply.from, reply.stats, sentAt);
     for (const p of reply.peers) if (p.member.name !== this.self.name) this.hear(p.member, p.stats);
     // Tell the others at once; a lost announcement is made good by gossip and heartbeats.
     const announce = [...this.others.values()].filter((m) => m.name !== reply.from.name);
     await Promise.allSettled(
       announce.map(async (m) => {
         try {
-          this.absorb(await this.rpc.json<JoinReply>(m.url, "/internal/join", this.hello(), { timeoutMs: this.unhealthyMs, to: m.name }));
+          const sentAt = performance.now();
+          this.absorb(await this.rpc.json<JoinReply>(m.url, "/internal/join", this.hello(), { timeoutMs: this.unhealthyMs, to: m.name }), sentAt);
         } catch (err) {
           this.log(`could not announce this node to ${m.name}: ${asFloeError(err).message}`);
         }
@@ -306,13 +314,16 @@ export class Membership {
   }
 
   /** A reply from a member reached directly. */
-  private absorb(reply: Reply): void {
-    this.hear(reply.from, reply.stats);
+  private absorb(reply: Reply, sentAt: number): void {
+    this.hear(reply.from, reply.stats, sentAt);
     this.learn(reply.members);
   }
 
-  /** `id` spoke to this node directly: it is healthy, restarted (new incarnation) or new. */
-  private hear(id: Identity, stats: NodeStats): void {
+  /**
+   * `id` spoke to this node directly: it is healthy, restarted (new incarnation) or new.
+   * `sentAt`: for a reply, when this node sent the request (see deadAt).
+   */
+  private hear(id: Identity, stats: NodeStats, sentAt?: number): void {
     if (id.name === this.self.name || this.left.has(id.incarnation)) return;
     const now = Date.now();
     let m = this.others.get(id.name);
@@ -320,6 +331,7 @@ export class Membership {
       if (m.state !== "dead") this.die(m, "restarted");
       m = undefined;
     }
+    if (m?.state === "dead" && !(sentAt !== undefined && sentAt > (this.deadAt.get(m.name) ?? Number.NEGATIVE_INFINITY))) return;
     this.heard.set(id.name, now);
     if (!m) {
       m = { name: id.name, url: id.url, incarnation: id.incarnation, state: "healthy", lastPing: now, stats };
@@ -356,6 +368,7 @@ export class Membership {
 
   private die(m: Member, why: string): void {
     m.state = "dead";
+    this.deadAt.set(m.name, performance.now());
     this.log(`node ${m.name} is dead: ${why}`);
     this.emit("dead", m);
   }
@@ -381,9 +394,10 @@ export class Membership {
   private async beat(m: Member): Promise<void> {
     this.inFlight.add(m.name);
     try {
+      const sentAt = performance.now();
       const reply = await this.rpc.json<Reply>(m.url, "/internal/heartbeat", this.hello(), { timeoutMs: this.unhealthyMs, to: m.name });
       // Whoever answers at that address now; a restarted node answers with its new incarnation.
-      if (isIdentity(reply?.from) && reply.from.name === m.name) this.absorb(reply);
+      if (isIdentity(reply?.from) && reply.from.name === m.name) this.absorb(reply, sentAt);
     } catch (err) {
       const e = asFloeError(err);
       if (e.code !== "unavailable" && m.state !== "dead") this.log(`heartbeat to ${m.name} refused: ${e.message}`);

@@ -224,17 +224,18 @@ describe("in process", () => {
     await Promise.all(servers.map((s) => s.stop(true)));
   });
 
-  function member(version: string, name: string, rpc = new Rpc({ secret: TEST_SECRET })) {
+  /** `hold`, when given, is awaited before each request is answered (to keep one on the way). */
+  function member(version: string, name: string, rpc = new Rpc({ secret: TEST_SECRET }), hold?: (req: Request) => Promise<void>) {
     const logs: string[] = [];
     const routes = new InternalRoutes(new Verifier(TEST_SECRET), (l) => logs.push(l));
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => routes.fetch(req) });
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: async (req) => (await hold?.(req), routes.fetch(req)) });
     servers.push(server);
     const url = `http://127.0.0.1:${server.port}`;
     const m = new Membership({ clusterName: "floe", version, self: { name, url }, rpc, routes, stats, heartbeatMs: 50, log: (l) => logs.push(l) });
     members.push(m);
     const events: string[] = [];
     for (const e of ["joined", "dead", "alive"] as const) m.on(e, (x) => events.push(`${e} ${x.name}`));
-    return { m, url, address: `127.0.0.1:${server.port}`, events };
+    return { m, url, address: `127.0.0.1:${server.port}`, events, server };
   }
 
   /** An Rpc whose calls to one address are lost, as if the network dropped them. */
@@ -277,6 +278,45 @@ describe("in process", () => {
       10,
     );
     expect(a.events).toEqual(["joined b", "joined c", "dead c", "alive c"]);
+  });
+
+  test("a heartbeat a member sent before it was declared dead does not bring it back", async () => {
+    let holding = false;
+    const held: (() => void)[] = [];
+    const a = member("1.0.0", "a", undefined, async (req) => {
+      if (holding && new URL(req.url).pathname.endsWith("/heartbeat")) await new Promise<void>((release) => held.push(release));
+    });
+    let cut = "";
+    const b = member("1.0.0", "b", new LossyRpc(() => cut));
+    await b.m.join(a.address);
+    for (const x of [a, b]) x.m.start();
+    await waitFor(
+      "a knows b",
+      async () => a.m.get("b")?.state,
+      (s) => s === "healthy",
+      2_000,
+      10,
+    );
+    // One of b's heartbeats reaches a and waits there; then b dies (its leave is lost) and a
+    // declares it dead, as the executor does on a call cut short.
+    holding = true;
+    await waitFor(
+      "a heartbeat of b on the way",
+      async () => held.length,
+      (n) => n > 0,
+      2_000,
+      5,
+    );
+    cut = a.url;
+    await b.m.stop();
+    b.server.stop(true);
+    a.m.reportUnreachable("b");
+    holding = false;
+    for (const release of held) release();
+    // a answers the stale heartbeat, and its own beats to b fail.
+    await Bun.sleep(100);
+    expect(a.m.get("b")?.state).toBe("dead");
+    expect(a.events).toEqual(["joined b", "dead b"]);
   });
 
   test("joining a cluster of another floe version is refused, naming both versions", async () => {
