@@ -38,18 +38,27 @@ async function penguins(chunkRows?: number) {
   return (await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { chunkRows }).done).frame;
 }
 
-test("a bernoulli GBM quantizes at |g| <= 1, h <= 1/4 in its gradient pass; gaussian still takes the maxes", async () => {
-  const frame = await penguins();
+test("bernoulli and multinomial GBMs quantize at |g| <= 1, h <= 1/4 in their gradient pass; gaussian still takes the maxes", async () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `${i % 50},${(i * 7) % 13},${i % 50 < 25 ? "no" : "yes"}`);
+  const binomial = (await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "two.csv", `x,noise,label\n${rows.join("\n")}\n`) }).done).frame;
   const watched = watchPasses(node.executor);
-  await algorithm("gbm")?.train(watched.executor, { modelId: "b", frame, y: "sex", x: ["flipper_length_mm", "island"], params: { ntrees: 2, max_depth: 2, seed: 3 } });
-  expect(watched.grads.map((a) => [a.root?.gScale[0], a.root?.hScale[0]])).toEqual([
-    [1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS],
-    [1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS],
+  await algorithm("gbm")?.train(watched.executor, { modelId: "b", frame: binomial, y: "label", x: null, params: { ntrees: 2, max_depth: 2, seed: 3 } });
+  expect(watched.grads.map((a) => [a.distribution, Array.from(a.root?.gScale ?? []), Array.from(a.root?.hScale ?? [])])).toEqual([
+    ["bernoulli", [1 / QUANT_LEVELS], [0.25 / QUANT_LEVELS]],
+    ["bernoulli", [1 / QUANT_LEVELS], [0.25 / QUANT_LEVELS]],
   ]);
   expect(watched.roots.map((r) => [r.started, r.gScale[0], r.hScale[0], r.roundState])).toEqual([
     [true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 0, 1)],
     [true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 1, 1)],
   ]);
+
+  const frame = await penguins();
+  const three = watchPasses(node.executor);
+  await algorithm("gbm")?.train(three.executor, { modelId: "m", frame, y: "species", x: ["flipper_length_mm"], params: { ntrees: 1, max_depth: 2, seed: 3 } });
+  expect(three.grads.map((a) => [a.distribution, Array.from(a.root?.gScale ?? []), Array.from(a.root?.hScale ?? [])])).toEqual([
+    ["multinomial", [1, 1, 1].map((g) => g / QUANT_LEVELS), [0.25, 0.25, 0.25].map((h) => h / QUANT_LEVELS)],
+  ]);
+  expect(three.roots.map((r) => r.started)).toEqual([true]);
 
   const plain = watchPasses(node.executor);
   await algorithm("gbm")?.train(plain.executor, { modelId: "g", frame, y: "body_mass_g", x: ["flipper_length_mm"], params: { ntrees: 1, max_depth: 2, seed: 3 } });
@@ -126,7 +135,7 @@ async function compareStarts(build: () => Promise<{ chunks: TreeChunk[] }>): Pro
 
 test("the gradient pass that starts the tree leaves the rows as the root pass would, quantized as floor(g·levels + dither)", async () => {
   const inBag = await compareStarts(async () => viewOf(await penguins(40), "flipper_length_mm", "sex"));
-  // bag rate 0.7 of the 333 rows with a sex
+  // bag rate 0.7 of the 334 rows with a sex (FEMALE, MALE or ".")
   expect(inBag).toBeGreaterThan(150);
   expect(inBag).toBeLessThan(300);
 });
