@@ -15,7 +15,7 @@ import { checkIngestOptions, type IngestOptions } from "../core/ingest.ts";
 import { decideShared, type ImportPlan, type Piece, planImport, type ShareCounts, NodeShare } from "../core/ingest-share.ts";
 import { cancelledError, type Executor, OrderedFold } from "../core/mr.ts";
 import { frameBytesEstimate, GarbageMeter, type MemoryBudget } from "../core/memory.ts";
-import { computeRollups, MomentsTask, type MomentsPartial, momentsArgs } from "../core/rollups.ts";
+import { computeRollups, HISTOGRAM_BINS, type HistogramArgs, HistogramTask, histogramColumn, MomentsTask, type MomentsPartial, momentsArgs } from "../core/rollups.ts";
 import type { Source } from "../core/source.ts";
 import { type FrameEntry, frameIdentity, type Holdings } from "./holdings.ts";
 import type { Handlers, Peers, Transport } from "./peers.ts";
@@ -37,13 +37,16 @@ interface ExtractRequest {
   /** Global index and first row of the share's first chunk. */
   readonly firstChunk: number;
   readonly firstRow: number;
+  /** Histograms to count over the share's chunks: of the columns whose range the counts gave. */
+  readonly histograms: HistogramArgs;
 }
 
-/** The share's chunks: their row counts, bytes and moments (for the rollups), in order. */
+/** The share's chunks: their row counts, bytes and moments, in order, and their histograms (for the rollups). */
 interface ExtractReply {
   readonly rows: number[];
   readonly bytes: number;
   readonly moments: MomentsPartial[];
+  readonly histogram: Float64Array;
 }
 
 interface CopyRequest {
@@ -75,6 +78,23 @@ async function allSettled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
 function copyTargets(nodes: readonly string[], owner: string, k: number, chunks: number): string[] {
   const others = nodes.filter((n) => n !== owner);
   return Array.from({ length: chunks }, (_, j) => others[(j + k) % others.length]);
+}
+
+/**
+ * The histograms the shares count as they extract: of each numeric or time column whose
+ * range the counts found (a column settled before the count; a share without its values
+ * has no range), over the union of the ranges.
+ */
+function countedHistograms(specs: readonly ColumnSpec[], counts: readonly ShareCounts[]): HistogramArgs {
+  const columns: HistogramArgs["columns"][number][] = [];
+  for (const [i, spec] of specs.entries()) {
+    if (spec.type !== "numeric" && spec.type !== "time") continue;
+    const ranges = counts.map((c) => c.ranges[i]).filter((r) => r !== null);
+    if (ranges.length === 0) continue;
+    const h = histogramColumn(i, Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1])));
+    if (h) columns.push(h);
+  }
+  return { columns, bins: HISTOGRAM_BINS };
 }
 
 export class SharedParse {
@@ -140,8 +160,11 @@ export class SharedParse {
         },
         [0, 0],
       );
+      const histograms = countedHistograms(specs, counts);
       const extracted = await allSettled(
-        owners.map((node, k) => this.ask<ExtractReply>(node, "parse-extract", { parse, frame: id, specs, chunkRows, firstChunk: firstChunk[k], firstRow: firstRow[k] } satisfies ExtractRequest)),
+        owners.map((node, k) =>
+          this.ask<ExtractReply>(node, "parse-extract", { parse, frame: id, specs, chunkRows, firstChunk: firstChunk[k], firstRow: firstRow[k], histograms } satisfies ExtractRequest),
+        ),
       );
       check();
       opts.onProgress?.(0.8);
@@ -155,7 +178,10 @@ export class SharedParse {
       // Folded in chunk order, as the executor folds a map over the frame: the same bits.
       const moments = new OrderedFold(MomentsTask.reduce, () => MomentsTask.empty(momentsArgs(specs)));
       for (const [k, e] of extracted.entries()) for (const [j, m] of e.moments.entries()) moments.add(firstChunk[k] + j, m);
-      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal }, moments.result);
+      // Counts of integers: added in any order, the same bits.
+      const histogram = new Float64Array(histograms.columns.length * histograms.bins);
+      for (const e of extracted) for (let i = 0; i < histogram.length; i++) histogram[i] += e.histogram[i];
+      const rollups = await computeRollups(this.executor, this.holdings.stubFrame(entry), { signal: opts.signal }, moments.result, { args: histograms, counts: histogram });
       check();
       const done: FrameEntry = { ...entry, rollups };
       this.holdings.record(done);
@@ -231,14 +257,17 @@ export class SharedParse {
         // one pass less over the cluster.
         const args = momentsArgs(req.specs);
         const moments: MomentsPartial[] = [];
+        const histogram = new Float64Array(req.histograms.columns.length * req.histograms.bins);
         for (const c of chunks) {
           const chunk: Chunk = { ...c, index: req.firstChunk + c.index, start };
           start += c.rows;
           for (const v of c.vecs) bytes += vecBytes(v);
           moments.push(MomentsTask.map(chunk, args));
+          const counted = HistogramTask.map(chunk, req.histograms);
+          for (let i = 0; i < histogram.length; i++) histogram[i] += counted[i];
           await this.holdings.hold(req.frame, chunk, req.specs);
         }
-        return encode({ rows: chunks.map((c) => c.rows), bytes, moments } satisfies ExtractReply);
+        return encode({ rows: chunks.map((c) => c.rows), bytes, moments, histogram } satisfies ExtractReply);
       },
       "parse-copy": async (body) => {
         const req = decode<CopyRequest>(body);

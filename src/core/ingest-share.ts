@@ -71,6 +71,11 @@ export interface ShareCounts {
   readonly examples: readonly (string | null)[];
   /** Per column: the sorted levels of a column settled as an enum. */
   readonly levels: readonly (readonly string[] | null)[];
+  /**
+   * Per column settled as numeric or time: the least and greatest value its chunks will
+   * hold (missing and NaN left out, as the rollups' moments leave them), null when none.
+   */
+  readonly ranges: readonly (readonly [number, number] | null)[];
 }
 
 /** spoolToFile's directories (source.ts): an upload or stdin, on the receiving node only. */
@@ -567,42 +572,54 @@ async function fetchSlice(piece: Piece, range: readonly [number, number]): Promi
 
 /**
  * One pass over the staged share: its rows, the full count of the text columns the rules
- * type, a value that is not a number where one looked numeric, and the levels of settled enums.
+ * type, a value that is not a number where one looked numeric, the levels of settled enums,
+ * and the range of settled numeric and time columns (of the values as the extract casts them).
  */
 async function countShare(session: DbSession, reader: string, plan: Omit<ImportPlan, "shares">): Promise<ShareCounts> {
   const text = plan.columns.filter((_, i) => plan.looks[i] !== null);
   const looks = text.map((c) => plan.looks[plan.columns.indexOf(c)] as TextLook);
   const exprs = ["count(*)", ...textCountExprs(text, looks)];
-  const extra: [number, "example" | "levels"][] = [];
+  const extra: [number, "example" | "levels" | "range"][] = [];
   for (const [i, c] of plan.columns.entries()) {
     const q = sqlIdent(c.name);
+    const settled = plan.looks[i] === null ? settledType(c, plan.colTypes)?.type : undefined;
     if (plan.looks[i] === "number or time") {
       exprs.push(`first(${q}) FILTER (WHERE ${q} IS NOT NULL AND TRY_CAST(${q} AS DOUBLE) IS NULL)`);
       extra.push([i, "example"]);
-    } else if (settledType(c, plan.colTypes)?.type === "enum") {
+    } else if (settled === "enum") {
       // In the column's own order (numbers numerically), as one node's ENUM type is built.
       exprs.push(`list_transform(list(DISTINCT ${q} ORDER BY ${q}) FILTER (WHERE ${q} IS NOT NULL), v -> CAST(v AS VARCHAR))`);
       extra.push([i, "levels"]);
+    } else if (settled === "numeric" || settled === "time") {
+      const v = extractExpr(c, settled, null);
+      exprs.push(`min(${v}) FILTER (WHERE NOT isnan(${v})), max(${v}) FILTER (WHERE NOT isnan(${v}))`);
+      extra.push([i, "range"]);
     }
   }
   const [row] = await session.rows(`SELECT ${exprs.join(", ")} FROM ${reader}`);
   const textRow = row.slice(1, 1 + 3 * text.length);
   const examples: (string | null)[] = plan.columns.map(() => null);
   const levels: (string[] | null)[] = plan.columns.map(() => null);
-  extra.forEach(([i, kind], j) => {
-    const v = row[1 + 3 * text.length + j];
+  const ranges: ([number, number] | null)[] = plan.columns.map(() => null);
+  let at = 1 + 3 * text.length;
+  for (const [i, kind] of extra) {
+    const v = row[at++];
     if (kind === "example") examples[i] = v == null ? null : String(v);
-    else {
+    else if (kind === "range") {
+      const max = row[at++];
+      if (v != null && max != null) ranges[i] = [Number(v), Number(max)];
+    } else {
       const found = ((v as unknown[] | null) ?? []).map(String);
       if (found.length > ENUM_MAX_LEVELS) throw tooManyLevels(plan.columns[i].name, found.length);
       levels[i] = found;
     }
-  });
+  }
   return {
     rows: Number(row[0]),
     text: plan.columns.map((c) => (text.includes(c) ? textCountAt(textRow, text.indexOf(c), looks[text.indexOf(c)]) : null)),
     examples,
     levels,
+    ranges,
   };
 }
 

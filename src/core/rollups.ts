@@ -160,31 +160,50 @@ export const HistogramTask: Task<HistogramArgs, Float64Array> = {
   },
 };
 
+/** A histogram over [min, max] (both finite) of column `index`: where its bins start, and their width. */
+export function histogramColumn(index: number, min: number, max: number): HistogramArgs["columns"][number] | null {
+  return Number.isFinite(min) && Number.isFinite(max) ? { index, start: min, width: (max - min) / HISTOGRAM_BINS } : null;
+}
+
+/** Histograms already counted over a frame's chunks, for some columns (see computeRollups). */
+export interface CountedHistograms {
+  readonly args: HistogramArgs;
+  readonly counts: Float64Array;
+}
+
 /** The moments task's arguments for columns `columns`. */
 export function momentsArgs(columns: readonly ColumnSpec[]): MomentsArgs {
   return { types: columns.map((c) => c.type), levels: columns.map((c) => c.domain?.length ?? 0) };
 }
 
 /**
- * Rollups of every column of `frame`, computed through `executor`. `moments`, when given,
- * are the frame's moments already folded in chunk order (a shared parse maps them where
- * each share is extracted): only the histograms are then a pass over the chunks.
+ * Rollups of every column of `frame`, computed through `executor`. A shared parse maps
+ * parts where each share is extracted: `moments`, the frame's moments folded in chunk
+ * order, and `counted`, histograms over the ranges its counts found. A counted histogram is
+ * taken only where its bins are exactly those the moments give (the same counts a pass
+ * over the chunks makes); the other columns' histograms are a pass over the chunks.
  */
-export async function computeRollups(executor: Executor, frame: Frame, opts?: RunOptions, moments?: MomentsPartial): Promise<ColumnRollup[]> {
+export async function computeRollups(executor: Executor, frame: Frame, opts?: RunOptions, moments?: MomentsPartial, counted?: CountedHistograms): Promise<ColumnRollup[]> {
   const { types, levels } = momentsArgs(frame.columns);
   moments ??= await executor.run(MomentsTask, frame, { types, levels }, opts);
   const s = moments.stats;
 
-  const histColumns: { index: number; start: number; width: number }[] = [];
+  const histColumns: HistogramArgs["columns"][number][] = [];
   types.forEach((t, c) => {
-    const o = c * MOMENTS;
-    const min = s[o + 3];
-    const max = s[o + 4];
-    if ((t === "numeric" || t === "time") && Number.isFinite(min) && Number.isFinite(max)) {
-      histColumns.push({ index: c, start: min, width: (max - min) / HISTOGRAM_BINS });
-    }
+    const h = t === "numeric" || t === "time" ? histogramColumn(c, s[c * MOMENTS + 3], s[c * MOMENTS + 4]) : null;
+    if (h) histColumns.push(h);
   });
-  const hist = histColumns.length ? await executor.run(HistogramTask, frame, { columns: histColumns, bins: HISTOGRAM_BINS }, opts) : new Float64Array(0);
+  const hist = new Float64Array(histColumns.length * HISTOGRAM_BINS);
+  const left: number[] = [];
+  for (const [h, { index, start, width }] of histColumns.entries()) {
+    const k = counted && counted.args.bins === HISTOGRAM_BINS ? counted.args.columns.findIndex((c) => c.index === index && Object.is(c.start, start) && Object.is(c.width, width)) : -1;
+    if (k >= 0) hist.set((counted as CountedHistograms).counts.subarray(k * HISTOGRAM_BINS, (k + 1) * HISTOGRAM_BINS), h * HISTOGRAM_BINS);
+    else left.push(h);
+  }
+  if (left.length) {
+    const more = await executor.run(HistogramTask, frame, { columns: left.map((h) => histColumns[h]), bins: HISTOGRAM_BINS }, opts);
+    left.forEach((h, j) => hist.set(more.subarray(j * HISTOGRAM_BINS, (j + 1) * HISTOGRAM_BINS), h * HISTOGRAM_BINS));
+  }
 
   return types.map((t, c): ColumnRollup => {
     const o = c * MOMENTS;
