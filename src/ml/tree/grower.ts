@@ -11,7 +11,6 @@
 // view with the tree's last splits (SplitTable.leafOfRow).
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
-import { FloeError } from "../../core/errors.ts";
 import { collectGarbage } from "../../core/memory.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
@@ -90,8 +89,6 @@ interface Active {
   readonly stats: NodeStats;
   /** Built in this level's pass, or its parent's minus its sibling's, or a detached node's records. */
   hist: NodeHistogram | null;
-  /** A detached node that split: where its search left its records partitioned (its left child's first). */
-  moved: { readonly store: RecordStore; readonly at: number } | null;
 }
 
 /**
@@ -491,8 +488,6 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     return search.map((a, j) => {
       const f = splits.feature[j];
       if (f < 0) return null;
-      const to = splits.movedTo[j];
-      if (to >= 0) a.moved = { store: splits.stores[to], at: splits.moved[j] };
       const left = { g: splits.sums[4 * j + 1], h: splits.sums[4 * j + 2], n: splits.sums[4 * j + 3] };
       const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
       return { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits[j], left, right };
@@ -506,7 +501,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   );
   let active: Active[] = rootHists.map((hist, k) => {
     const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
-    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist, moved: null };
+    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
   });
   for (const a of active) {
     nodes[a.k].value[0] = spec.leafValue(a.stats, a.k);
@@ -578,21 +573,19 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     let moveRows = false;
     for (const { a, s, left, right } of made) {
       const depth = a.depth + 1;
-      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null, moved: null };
-      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null, moved: null };
+      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
+      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
       const parent = a.hist as NodeHistogram;
       if (parent.kind === "detached") {
         // The search partitioned the parent's records: its left child's first, then its right child's.
-        const moved = a.moved;
-        if (!moved) throw new FloeError("internal", `grower: detached node ${a.node} split but its records were not partitioned for its children`);
         for (let side = 0; side < 2; side++) {
           const c = side === 0 ? l : r;
-          const at = moved.at + (side === 0 ? 0 : s.left.n);
+          const at = parent.at + (side === 0 ? 0 : s.left.n);
           if (!canSplit(c.stats, depth)) {
-            detachedLeaf(a.k, c.node, moved.store, at, c.stats.n);
+            detachedLeaf(a.k, c.node, parent.store, at, c.stats.n);
             continue;
           }
-          c.hist = { kind: "detached", store: moved.store, at, count: c.stats.n, features: featuresOf(a.k, c.node, depth) } satisfies DetachedHistogram;
+          c.hist = { kind: "detached", store: parent.store, at, count: c.stats.n, features: featuresOf(a.k, c.node, depth) } satisfies DetachedHistogram;
           next.push(c);
         }
         continue;

@@ -4,7 +4,9 @@
 // the tree. A node's split is a function of its sums alone: the partial holds each
 // searched node's split at the node's place, and any merge order gives the same result.
 // A detached node's search also partitions its records where they are into its children's
-// (left then right), so the next level searches them without a pass over the view.
+// (left then right), so the next level searches them without a pass over the view. The
+// records are shared memory that every worker writes in place, which is why nodes detach only
+// when the view is not spread over a cluster (train.ts): the partial carries no records.
 
 import type { Task } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
@@ -44,9 +46,8 @@ export interface SplitSearchArgs {
   /**
    * Per node: 1 when detached (its records are in `records`, not in `source`): its split
    * search partitions its records into its children's, their row ids only; 2 when its
-   * children may be searched too, so that its whole records are partitioned. Locally the
-   * stores are shared memory; the partial names them too, so a remote node's partitions come
-   * back in its copies.
+   * children may be searched too, so that its whole records are partitioned (in place: its
+   * left child's records then start where its own did, its right child's after them).
    */
   readonly detached: Uint8Array;
   readonly records: DetachedTable;
@@ -63,14 +64,6 @@ export interface FoundSplits {
   /** gain, then the left child's g, h and rows: 4 a node. */
   readonly sums: Float64Array;
   readonly bits: (Uint8Array | null)[];
-  /**
-   * Children's records of detached nodes that split: node j's left child's from record
-   * moved[j] of stores[movedTo[j]] (−1: none), its right child's after them (the node's own
-   * records, partitioned where they were).
-   */
-  readonly stores: RecordStore[];
-  readonly movedTo: Int32Array;
-  readonly moved: Int32Array;
 }
 
 /** Split rules the search sets node by node. */
@@ -84,14 +77,10 @@ function emptyFound(nodes: number): FoundSplits {
     naLeft: new Uint8Array(nodes),
     sums: new Float64Array(4 * nodes),
     bits: new Array(nodes).fill(null),
-    stores: [],
-    movedTo: new Int32Array(nodes).fill(-1),
-    moved: new Int32Array(nodes),
   };
 }
 
 function mergeFound(acc: FoundSplits, b: FoundSplits): void {
-  const shift = acc.stores.length;
   for (let j = 0; j < acc.searched.length; j++) {
     if (!b.searched[j]) continue;
     acc.searched[j] = 1;
@@ -100,10 +89,7 @@ function mergeFound(acc: FoundSplits, b: FoundSplits): void {
     acc.naLeft[j] = b.naLeft[j];
     for (let q = 0; q < 4; q++) acc.sums[4 * j + q] = b.sums[4 * j + q];
     acc.bits[j] = b.bits[j];
-    acc.movedTo[j] = b.movedTo[j] < 0 ? -1 : b.movedTo[j] + shift;
-    acc.moved[j] = b.moved[j];
   }
-  acc.stores.push(...b.stores);
 }
 
 /** A shared record store for `records` records of `width` features. */
@@ -180,8 +166,6 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
         : src >= 0
           ? reader.readRows(a.parts[src], slot, e)
           : reader.readDense(a.hists[-1 - src], a.entryAt[e0 + e], a.specs[f].valueBins + 1);
-    /** Where this map's partial names each store it partitioned in (−1: not yet). */
-    const named = new Int32Array(a.records.stores.length).fill(-1);
     const minRows = 2 * a.limits.minRows;
     for (j = c.index % a.chunks; j < a.slot.length; j += a.chunks) {
       e0 = a.featureStart[j];
@@ -209,10 +193,6 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
       if (a.detached[j]) {
         const whole = a.detached[j] === 2 && (found.n >= minRows || rows - found.n >= minRows);
         partitionRecords(a.records, storeBins[a.records.storeOf[j]], j, found, rows, a.missingBin, whole);
-        const s = a.records.storeOf[j];
-        if (named[s] < 0) named[s] = out.stores.push(a.records.stores[s]) - 1;
-        out.movedTo[j] = named[s];
-        out.moved[j] = a.records.storeAt[j];
       }
     }
   },
