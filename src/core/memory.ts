@@ -158,35 +158,21 @@ export function collectGarbage(): void {
 }
 
 /**
- * Asks the runtime for a collection soon, without waiting for one: enough for the
- * finalizers of objects just made and dropped (the DuckDB vectors an extraction reads) to
- * run, at a fraction of a full collection's cost (flights-3m, a node's 1.5M-row share
- * extracted on one thread: 0.5-0.7 s of CPU with a full collection every 2 MB, 0.3 with
- * this, the same peak).
- */
-export function requestCollection(): void {
-  Bun.gc(false);
-}
-
-/**
  * Collects garbage once `every` bytes more were let go since its last collection: a loop
  * dropping large buffers (or native memory freed by finalizers) collects as it goes,
- * without a collection for each small one. `collect` is a full collection unless told.
+ * without a collection for each small one.
  */
 export class GarbageMeter {
   private since = 0;
 
-  constructor(
-    private readonly every: number,
-    private readonly collect: () => void = collectGarbage,
-  ) {}
+  constructor(private readonly every: number) {}
 
   /** `bytes` more are garbage (or soon will be). */
   add(bytes: number): void {
     this.since += bytes;
     if (this.since < this.every) return;
     this.since = 0;
-    this.collect();
+    collectGarbage();
   }
 }
 
