@@ -120,11 +120,14 @@ export class ClusterExecutor implements Executor {
 
   /**
    * Each live node's rows of views built over `data`, placed as run() places a resident
-   * task's chunks (route), with the free memory it last reported; null for data on this node.
+   * task's chunks (route), with the free memory it last reported (unbounded where the
+   * members report none); null for data on this node only. Tree training keeps a view's
+   * rows in its level passes when this is not null (their records cannot be partitioned
+   * where they are from another node).
    */
   viewShares(data: readonly Chunked<ChunkLike>[]): NodeShare[] | null {
     const overs = data.map((d) => classify(d.chunks));
-    if (!this.peers.freeMemory || overs.every((o) => o.kind === "local")) return null;
+    if (overs.every((o) => o.kind === "local")) return null;
     const rows = new Map(this.peers.live().map((n) => [n, data.map(() => 0)]));
     const add = (node: string, k: number, n: number) => {
       const per = rows.get(node);
@@ -138,7 +141,13 @@ export class ClusterExecutor implements Executor {
       }
       chunks.forEach((c, i) => add(over.kind === "view" ? over.view.where[i] : this.route(over.frame, [], i), k, c.rows));
     });
-    return [...rows].map(([node, r]) => ({ node, self: node === this.peers.self, rows: r, threads: this.local.threads, free: this.peers.freeMemory?.(node) ?? 0 }));
+    return [...rows].map(([node, r]) => ({
+      node,
+      self: node === this.peers.self,
+      rows: r,
+      threads: this.local.threads,
+      free: this.peers.freeMemory ? this.peers.freeMemory(node) : Number.POSITIVE_INFINITY,
+    }));
   }
 
   /**
