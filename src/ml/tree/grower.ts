@@ -490,7 +490,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       if (f < 0) return null;
       const left = { g: splits.sums[4 * j + 1], h: splits.sums[4 * j + 2], n: splits.sums[4 * j + 3] };
       const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
-      return { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits[j], left, right };
+      return { feature: f, gain: splits.sums[4 * j], threshold: splits.threshold[j], naLeft: splits.naLeft[j] === 1, bits: splits.bits.get(j) ?? null, left, right };
     });
   };
 
