@@ -4,7 +4,7 @@
 
 import { rowUniform } from "../../core/rng.ts";
 import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
-import { leftBit, routeRows, routersFor, type Tree } from "./tree.ts";
+import { leftBit, routeRowsGrouped, routersFor, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** The previous level's splits, for every class tree, as flat arrays. */
@@ -120,7 +120,11 @@ export function computeGradients(c: TreeChunk, { distribution, classes: K, loss,
 export interface ScoreArgs {
   readonly trees: readonly Tree[];
   readonly missingBin: Int32Array;
-  /** DRF: also add each tree's output to the out-of-bag sums of rows it did not train on. */
+  /**
+   * DRF: also add each tree's output to the out-of-bag sums of rows it did not train on (on
+   * the view it grew on, its rows with a weight that are not in it; elsewhere, the rows its
+   * bag's draw leaves out).
+   */
   readonly oob: { readonly bagState: number; readonly bagRate: number } | null;
   /**
    * On the view the trees grew on: the grower's pending splits. Rows that trained then
@@ -137,7 +141,8 @@ let routedLeaves = new Int32Array(0);
 
 /**
  * Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs): rows whose
- * leaf their node id gives at once, the others routed together (routeRows).
+ * leaf their node id gives at once, the others routed together (routeRowsGrouped: out-of-bag
+ * rows of a deep forest's tree are many, and rows of another view all).
  */
 export function addTrees(c: TreeChunk, args: ScoreArgs): void {
   const { trees, missingBin, oob, grown } = args;
@@ -150,11 +155,14 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
     routedRows = new Int32Array(n);
     routedLeaves = new Int32Array(n);
   }
-  const outOfBag = outOfBagRows;
-  for (let i = 0; i < n; i++) {
-    const out = oob !== null && c.w[i] > 0 && !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate);
-    outOfBag[i] = out ? 1 : 0;
-    if (out) c.oobCount[i] += 1;
+  const outOfBag = oob === null ? null : outOfBagRows;
+  if (oob !== null && outOfBag !== null) {
+    for (let i = 0; i < n; i++) {
+      // The rows a grown tree left out of its bag are its rows with a weight that are not in it.
+      const out = c.w[i] > 0 && (grown ? c.node[i * K] === -1 : !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate));
+      outOfBag[i] = out ? 1 : 0;
+      if (out) c.oobCount[i] += 1;
+    }
   }
   for (let k = 0; k < K; k++) {
     const value = trees[k].value;
@@ -167,14 +175,14 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
       }
       const v = value[finishedLeaf(node)];
       c.score[i * K + k] += v;
-      if (outOfBag[i]) c.oob[i * K + k] += v;
+      if (outOfBag?.[i]) c.oob[i * K + k] += v;
     }
-    routeRows(routers[k], c.bins, missingBin, routedRows, m, routedLeaves);
+    routeRowsGrouped(routers[k], c.bins, missingBin, routedRows, m, routedLeaves);
     for (let j = 0; j < m; j++) {
       const i = routedRows[j];
       const v = value[routedLeaves[j]];
       c.score[i * K + k] += v;
-      if (outOfBag[i]) c.oob[i * K + k] += v;
+      if (outOfBag?.[i]) c.oob[i * K + k] += v;
     }
   }
 }

@@ -75,6 +75,93 @@ export function routersFor(owner: object, iterations: readonly (readonly Tree[])
   return routers;
 }
 
+/** Rows of a node below which routeRowsGrouped walks each row down on its own (a split costs more). */
+const FEW_ROWS = 4;
+
+/** The leaf row i reaches from node n. */
+function routeRow(nodes: Int32Array, sets: Uint8Array, bins: readonly Uint16Array[], missingBin: Int32Array, n: number, i: number): number {
+  for (let f = nodes[4 * n]; f >= 0; f = nodes[4 * n]) {
+    const b = bins[f][i];
+    const at = nodes[4 * n + 1];
+    const flags = nodes[4 * n + 3];
+    const goRight = flags & 2 ? 1 - leftBit(sets, at, b) : b === missingBin[f] ? 1 - (flags & 1) : +(b > at);
+    n = nodes[4 * n + 2] + goRight;
+  }
+  return n;
+}
+
+/** Nodes still to route in routeRowsGrouped: (node, from, to) triples, grown as needed. */
+let groupStack = new Int32Array(3 * 64);
+
+/**
+ * routeRows for many rows of a deep tree: the rows are split down the tree a node at a time,
+ * as the level passes split a node's rows (each node read once, a split's bins read in row
+ * order), instead of each row walking from the root through nodes scattered in memory. The
+ * rows rows[0, count) are reordered, leaves[j] then being rows[j]'s leaf; the split uses
+ * leaves as scratch (a node's part of it is written only once the node is a leaf).
+ */
+export function routeRowsGrouped(r: Router, bins: readonly Uint16Array[], missingBin: Int32Array, rows: Int32Array, count: number, leaves: Int32Array): void {
+  if (count === 0) return;
+  const nodes = r.nodes;
+  const sets = r.bitsets;
+  let stack = groupStack;
+  stack[0] = 0;
+  stack[1] = 0;
+  stack[2] = count;
+  let top = 3;
+  while (top > 0) {
+    top -= 3;
+    const n = stack[top];
+    const from = stack[top + 1];
+    const to = stack[top + 2];
+    const f = nodes[4 * n];
+    if (to - from <= FEW_ROWS) {
+      for (let j = from; j < to; j++) leaves[j] = routeRow(nodes, sets, bins, missingBin, n, rows[j]);
+      continue;
+    }
+    if (f < 0) {
+      for (let j = from; j < to; j++) leaves[j] = n;
+      continue;
+    }
+    const bf = bins[f];
+    const at = nodes[4 * n + 1];
+    const flags = nodes[4 * n + 3];
+    const cat = (flags & 2) !== 0;
+    const mb = missingBin[f];
+    const na = 1 - (flags & 1);
+    // Stable and branch-free (as the level passes' partition): every row is written to both
+    // sides and one cursor advances.
+    let l = from;
+    let right = from;
+    for (let j = from; j < to; j++) {
+      const i = rows[j];
+      const b = bf[i];
+      const goRight = cat ? 1 - leftBit(sets, at, b) : b === mb ? na : +(b > at);
+      rows[l] = i;
+      leaves[right] = i;
+      l += 1 - goRight;
+      right += goRight;
+    }
+    for (let j = from, t = l; j < right; j++, t++) rows[t] = leaves[j];
+    if (top + 6 > stack.length) {
+      const grown = new Int32Array(2 * stack.length);
+      grown.set(stack);
+      stack = groupStack = grown;
+    }
+    const left = nodes[4 * n + 2];
+    if (to > l) {
+      stack[top++] = left + 1;
+      stack[top++] = l;
+      stack[top++] = to;
+    }
+    if (l > from) {
+      stack[top++] = left;
+      stack[top++] = from;
+      stack[top++] = l;
+    }
+  }
+}
+
 /** Rows routed together: enough independent lookups to overlap their cache misses, few enough to stay in cache. */
 const ROUTE_BLOCK = 256;
 
