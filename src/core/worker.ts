@@ -1,16 +1,25 @@
-// The worker side of the pool: holds the task and arguments of each run it is part
-// of, maps the chunks it is handed, and posts the partials back. The worker entry
-// point (src/worker.ts) calls serveTasks with the registry of every task floe has.
+// The worker side of the pool: holds the task and arguments of each run it is part of,
+// and the chunks it was handed until the pool says to forget them; maps chunks and posts
+// the partials back. The worker entry point (src/worker.ts) calls serveTasks with the
+// registry of every task floe has.
 
-import { type ErrorCode, errorToWire } from "./errors.ts";
+import { type ErrorCode, errorToWire, FloeError } from "./errors.ts";
 import { collectGarbage, sharedBytes } from "./memory.ts";
 import type { AnyTask, ChunkLike, TaskRegistry } from "./mr.ts";
+
+/**
+ * A chunk in a map message: the chunk itself, with the id the worker keeps it by when it is
+ * all shared memory; or the id alone of one the worker already keeps.
+ */
+export type ChunkRef = number | { readonly id: number; readonly chunk: ChunkLike } | { readonly id: null; readonly chunk: ChunkLike };
 
 export type ToWorker =
   | { t: "begin"; run: number; task: string; args: unknown }
   /** Map `chunks` (one, or a commutative task's share) and fold them into one partial. */
-  | { t: "map"; run: number; index: number; chunks: readonly ChunkLike[] }
-  | { t: "end"; run: number };
+  | { t: "map"; run: number; index: number; chunks: readonly ChunkRef[] }
+  | { t: "end"; run: number }
+  /** The main thread let go of these chunks: stop keeping them. */
+  | { t: "forget"; chunks: readonly number[] };
 
 export type FromWorker = { t: "done"; run: number; index: number; partial: unknown } | { t: "fail"; run: number; index: number; error: { code: ErrorCode; message: string } };
 
@@ -25,7 +34,18 @@ const COLLECT_AFTER_BYTES = 128 * 1024 ** 2;
 
 export function serveTasks(registry: TaskRegistry): void {
   const runs = new Map<number, { name: string; task?: AnyTask; args: unknown }>();
+  const kept = new Map<number, ChunkLike>();
+  // Shared memory handed back in partials, or let go with forgotten chunks, since the last collection.
   let handedBack = 0;
+  const chunkOf = (ref: ChunkRef): ChunkLike => {
+    if (typeof ref !== "number") {
+      if (ref.id !== null) kept.set(ref.id, ref.chunk);
+      return ref.chunk;
+    }
+    const chunk = kept.get(ref);
+    if (!chunk) throw new FloeError("internal", `the worker was sent chunk ${ref} by id but does not keep it`);
+    return chunk;
+  };
   self.onmessage = (e: MessageEvent<ToWorker>) => {
     const msg = e.data;
     switch (msg.t) {
@@ -35,6 +55,16 @@ export function serveTasks(registry: TaskRegistry): void {
       }
       case "end":
         runs.delete(msg.run);
+        if (handedBack >= COLLECT_AFTER_BYTES) {
+          handedBack = 0;
+          collectGarbage();
+        }
+        return;
+      case "forget":
+        for (const id of msg.chunks) {
+          handedBack += sharedBytes(kept.get(id));
+          kept.delete(id);
+        }
         if (handedBack >= COLLECT_AFTER_BYTES) {
           handedBack = 0;
           collectGarbage();
@@ -50,13 +80,14 @@ export function serveTasks(registry: TaskRegistry): void {
         } else {
           try {
             const { task, args } = run;
+            const chunks = msg.chunks.map(chunkOf);
             let partial: unknown;
             if (task.mapInto) {
               partial = task.empty(args);
-              for (const chunk of msg.chunks) task.mapInto(partial, chunk, args);
+              for (const chunk of chunks) task.mapInto(partial, chunk, args);
             } else {
-              partial = task.map(msg.chunks[0], args);
-              for (let i = 1; i < msg.chunks.length; i++) partial = task.reduce(partial, task.map(msg.chunks[i], args));
+              partial = task.map(chunks[0], args);
+              for (let i = 1; i < chunks.length; i++) partial = task.reduce(partial, task.map(chunks[i], args));
             }
             handedBack += sharedBytes(partial);
             reply = { t: "done", run: msg.run, index, partial };
