@@ -85,7 +85,15 @@ export class Rng {
       a[j] = t;
     }
     a.length = m;
-    return a.sort((x, y) => x - y);
+    if (m > 32) return a.sort((x, y) => x - y);
+    // Insertion sort for the few features a tree node draws (a comparator sort cost more than the draw).
+    for (let i = 1; i < m; i++) {
+      const x = a[i];
+      let j = i - 1;
+      for (; j >= 0 && a[j] > x; j--) a[j + 1] = a[j];
+      a[j + 1] = x;
+    }
+    return a;
   }
 }
 
