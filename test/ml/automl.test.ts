@@ -114,21 +114,24 @@ test("GLM_1 and DeepLearning_1 get a tenth of the run's max_runtime_secs (a mode
   }
 });
 
-test("a forest stopped by its time limit after a few trees is left out: its probabilities would be 0 or 1 (time passes with the work: 2 ms a task)", async () => {
-  // 0.81 s a model, 3 fits (2 folds and the main model), 270 ms each: XRT's one-tree probe fits its
-  // 27 ms, but its folds' and main model's own passes leave each fit nine trees.
-  const w = workClock(node.executor, 2);
-  const r = await automl({ max_runtime_secs: 60, max_runtime_secs_per_model: 0.9, nfolds: 2, seed: 2, include_algos: "GLM,DRF" }, "species", w);
-  expect(r.models.map((m) => m.model.model_id)).toEqual(["GLM_1_AutoML_t", "DRF_1_AutoML_t"]);
-  expect(r.events.map((e) => e.message)).toContainEqual(expect.stringMatching(/^XRT_1_AutoML_t grew [1-9] trees in its time .* and was left out$/));
+test("a forest stopped by its time limit after a few trees is left out: its probabilities would be 0 or 1 (time passes with the work)", async () => {
+  // A tree's scoring pass takes 10 ms, every other task 2 ms. The one-tree probe scores its
+  // training rows once; a fold's forest also scores its holdout rows with every tree, so the
+  // probe fits its 0.54 s / 30 but each of the 3 fits grows fewer than ten trees.
+  const w = workClock(node.executor, 2, { "ml.tree.score": 10 });
+  const r = await automl({ max_runtime_secs: 60, max_runtime_secs_per_model: 0.6, nfolds: 2, seed: 2, include_algos: "GLM,DRF" }, "species", w);
+  expect(r.models.map((m) => m.model.model_id)).toEqual(["GLM_1_AutoML_t"]);
+  for (const step of ["DRF_1", "XRT_1"]) {
+    expect(r.events.map((e) => e.message)).toContainEqual(expect.stringMatching(new RegExp(`^${step}_AutoML_t grew [1-9] trees in its time .* and was left out$`)));
+  }
 });
 
 test("a forest whose one-tree probe says ten trees do not fit its share is not started; with room, every forest has ten trees or more", async () => {
-  const r = await automl({ max_runtime_secs: 60, max_runtime_secs_per_model: 0.7, nfolds: 3, seed: 2, include_algos: "GLM,DRF" }, "species", workClock(node.executor, 2));
+  const r = await automl({ max_runtime_secs: 60, max_runtime_secs_per_model: 0.3, nfolds: 3, seed: 2, include_algos: "GLM,DRF" }, "species", workClock(node.executor, 2));
   expect(r.models.map((m) => m.model.model_id)).toEqual(["GLM_1_AutoML_t"]);
-  // 0.63 s a model, 4 fits: a tree may take 0.63 / 40 s.
+  // 0.27 s a model, 4 fits: a tree may take 0.27 / 40 s.
   for (const step of ["DRF_1", "XRT_1"]) {
-    expect(r.events.map((e) => e.message)).toContain(`${step}_AutoML_t not started: one tree (depth 20, then 8) took over 0.02 s, so 10 trees in each of its 4 fits would not fit its 0.6 s`);
+    expect(r.events.map((e) => e.message)).toContain(`${step}_AutoML_t not started: one tree (depth 20, then 8) took over 0.01 s, so 10 trees in each of its 4 fits would not fit its 0.3 s`);
   }
   const roomy = await automl({ max_runtime_secs: 300, max_runtime_secs_per_model: 10, max_models: 3, nfolds: 3, seed: 2, include_algos: "GLM,DRF" }, "species", workClock(node.executor, 2));
   const forests = roomy.models.filter((m) => m.model.algo === "drf");

@@ -4,11 +4,12 @@
 // every node uses the tree's features, only the smaller of two siblings is built and the
 // larger is its parent minus it. A node with fewer rows than bins comes back as its rows'
 // records instead of a dense histogram (node-bins.ts), so a deep level costs its rows.
-// When nodes draw their own features, a node of at most `detachRows` rows is detached: its
-// rows leave the view's partition as records of every tree feature, and from then on each
-// split search partitions a node's records where they are into its children's (split-task.ts),
-// so the deep levels of small nodes need no pass over the view; the rows' leaves reach the
-// view with the tree's last splits (SplitTable.leafOfRow).
+// When nodes draw their own features, a node of at most KEY_ROWS rows under a larger one is
+// detached: its rows leave the view's partition as records of every tree feature, and a
+// worker grows its whole subtree from them (subtree-task.ts), so the deep levels of small
+// nodes need no pass over the view and no round trip; the grower still gives their nodes ids
+// level by level, and the rows' leaves reach the view with the tree's last splits
+// (SplitTable.leafOfRow).
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
 import { collectGarbage } from "../../core/memory.ts";
@@ -16,10 +17,12 @@ import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import { type FeatureSpec, totalBins } from "./binning.ts";
 import { type LevelPartial, LevelTask, MAX_PASS_BYTES, type RootArgs, recordBytes } from "./histogram.ts";
+import { drawsFeatures, KEY_ROWS, type NodeDraws, nodeFeatures, nodeRandomState } from "./draws.ts";
 import { type DenseHistogram, type DetachedHistogram, NodeBinsReader, type NodeHistogram, quantizedTotals, RECORD_BINS_AT, type RecordStore, recordBins, subtractInto } from "./node-bins.ts";
 import type { SplitTable } from "./rows.ts";
 import { bestSplit, type NodeStats, type Split, type SplitLimits } from "./split.ts";
-import { recordStore, SplitSearchTask } from "./split-task.ts";
+import { SplitSearchTask } from "./split-task.ts";
+import { type GrownSubtrees, recordStore, SubtreeTask } from "./subtree-task.ts";
 import type { Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -29,9 +32,6 @@ const COLLECT_AFTER_BYTES = 64 * 1024 ** 2;
 /** Levels with at least this many nodes to split are searched on the workers (fewer: here, without a round trip). */
 const WORKER_SEARCH_NODES = 64;
 
-/** Most rows of a node detached, when nodes draw their own features (GrowSpec.detachRows). */
-export const DETACH_ROWS = 1 << 13;
-
 export interface GrowSpec {
   readonly specs: readonly FeatureSpec[];
   readonly classes: number;
@@ -40,13 +40,13 @@ export interface GrowSpec {
   readonly root: RootArgs;
   /** Features the tree may use (col_sample_rate_per_tree), ascending. */
   readonly treeFeatures: readonly number[];
+  /** How nodes draw the features they may split on (mtries, col_sample_rate) and their random thresholds. */
+  readonly draws: NodeDraws;
   /**
-   * Features a node may split on, when nodes draw their own subsets (mtries,
-   * col_sample_rate); null when every node uses the tree's features. Subsets are built
-   * directly for each child; whole sets let the larger sibling be its parent minus the
-   * smaller one.
+   * Whether the larger of two siblings is its parent minus the smaller (every node has the
+   * tree's features, so their histograms line up), instead of both being built.
    */
-  readonly featuresFor: ((k: number, node: number, depth: number) => readonly number[]) | null;
+  readonly subtractSiblings: boolean;
   /**
    * Most leaves a tree may have (0: no limit). With a limit the tree grows best-first
    * (XGBoost's lossguide): the leaf whose split gains most is split next, ties to the lower
@@ -54,13 +54,11 @@ export interface GrowSpec {
    */
   readonly maxLeaves: number;
   /**
-   * Most rows a node may have to be detached, when nodes draw their own features (0: none):
-   * its subtree then grows from its rows' records, without passes over the view. The same
-   * tree either way.
+   * Whether nodes detach, when nodes draw their own features: a node of at most KEY_ROWS
+   * rows under a larger one (a key's root, draws.ts) then has its subtree grown from its
+   * rows' records on a worker, without passes over the view. The same tree either way.
    */
-  readonly detachRows: number;
-  /** Seed state of a node's random thresholds (extremely randomized trees); null for the best threshold. */
-  readonly randomState: (k: number, node: number) => number | null;
+  readonly detach: boolean;
   /** The value of a leaf with these totals in class k's tree. */
   readonly leafValue: (stats: NodeStats, k: number) => number;
   /** A node's cover (TreeSHAP's weight) from its totals: the hessian sum for XGBoost, the row count for H2O's trees. */
@@ -89,11 +87,20 @@ interface Active {
   readonly stats: NodeStats;
   /** Built in this level's pass, or its parent's minus its sibling's, or a detached node's records. */
   hist: NodeHistogram | null;
+  /** A detached node's place in the subtree a worker grew for it; null until grown. */
+  plan: Planned | null;
+}
+
+/** Node `local` of the subtree a worker grew, held from node index `base` of `sub`. */
+interface Planned {
+  readonly sub: GrownSubtrees;
+  readonly base: number;
+  readonly local: number;
 }
 
 /**
  * A node a level pass sums: its rows (as its split counted them; −1 unknown, the root) and
- * features; `detach`: the node's own features, when it is detached (`features` are then the
+ * features; `detach`: whether it is detached (`features` are then the
  * tree's, the records' bins).
  */
 interface Build {
@@ -101,8 +108,11 @@ interface Build {
   readonly node: number;
   readonly rows: number;
   readonly features: readonly number[];
-  readonly detach: readonly number[] | null;
+  readonly detach: boolean;
 }
+
+/** The sums of a node that is not detached (split searches read them). */
+type SummedHistogram = Exclude<NodeHistogram, DetachedHistogram>;
 
 /**
  * A tree's nodes as they grow, a column a field (a node is an index, children come in
@@ -121,6 +131,10 @@ class GrowingTree {
   /** Per node: 1 + its left-bin set's index in `sets` (categorical splits), 0 for none. */
   cat = new Int32Array(64);
   readonly sets: Uint8Array[] = [];
+  /** Per node: its key (draws.ts), and for a key's root the local index its next child gets. */
+  keyRoot = new Int32Array(64);
+  keyLocal = new Int32Array(64);
+  keyNext = new Int32Array(64);
 
   constructor() {
     this.addLeaf(0, 0);
@@ -137,14 +151,30 @@ class GrowingTree {
     return i;
   }
 
-  /** Node i becomes a split with children `left` and left + 1. */
-  setSplit(i: number, s: Split, left: number): void {
+  /**
+   * Node i (of `rows` rows) becomes a split with children `left` and left + 1, which get
+   * their keys: their own under the tree's root or a node of more than KEY_ROWS rows, else
+   * the next two local indices of i's key.
+   */
+  setSplit(i: number, s: Split, left: number, rows: number): void {
     this.feature[i] = s.feature;
     this.threshold[i] = s.threshold;
     this.naLeft[i] = s.naLeft ? 1 : 0;
     this.left[i] = left;
     this.right[i] = left + 1;
     if (s.bits) this.cat[i] = this.sets.push(s.bits);
+    for (let side = 0; side < 2; side++) {
+      const c = left + side;
+      if (i === 0 || rows > KEY_ROWS) {
+        this.keyRoot[c] = c;
+        this.keyLocal[c] = 0;
+        this.keyNext[c] = 1;
+      } else {
+        const root = this.keyRoot[i];
+        this.keyRoot[c] = root;
+        this.keyLocal[c] = this.keyNext[root]++;
+      }
+    }
   }
 
   private grow(): void {
@@ -162,6 +192,9 @@ class GrowingTree {
     this.value = widen(this.value, (m) => new Float64Array(m));
     this.cover = widen(this.cover, (m) => new Float64Array(m));
     this.cat = widen(this.cat, (m) => new Int32Array(m));
+    this.keyRoot = widen(this.keyRoot, (m) => new Int32Array(m));
+    this.keyLocal = widen(this.keyLocal, (m) => new Int32Array(m));
+    this.keyNext = widen(this.keyNext, (m) => new Int32Array(m));
   }
 
   /** The fitted tree (shared memory: it reaches the workers that score with it without a copy). */
@@ -230,7 +263,9 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   const gains = new Float64Array(F);
   const cover = new Float64Array(F);
   const splitCounts = new Float64Array(F);
-  const featuresOf = (k: number, node: number, depth: number) => spec.featuresFor?.(k, node, depth) ?? spec.treeFeatures;
+  const perNode = drawsFeatures(spec.draws);
+  const featuresOf = (k: number, node: number, depth: number) => (perNode ? nodeFeatures(spec.draws, k, nodes[k].keyRoot[node], nodes[k].keyLocal[node], depth) : spec.treeFeatures);
+  const randomStateOf = (k: number, node: number) => nodeRandomState(spec.draws, k, nodes[k].keyRoot[node], nodes[k].keyLocal[node]);
   const binsOf = (features: readonly number[]) => {
     let sum = 0;
     for (let e = 0; e < features.length; e++) sum += featureBins[features[e]];
@@ -331,7 +366,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       for (let slot = 0; slot < slots; slot++) {
         const b = build[start + slot];
         const features = b.features;
-        const rows = b.detach !== null || byRows(b, features);
+        const rows = b.detach || byRows(b, features);
         slotOf[b.k][b.node] = slot;
         detach[slot] = b.detach ? 1 : 0;
         blockStart[slot] = bins;
@@ -375,10 +410,10 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       );
       const gathered = gatherDetached(part, build, start, slots, recordStart, binStart);
       for (let slot = 0; slot < slots; slot++) {
-        const { features, detach: own } = build[start + slot];
-        if (own && gathered) {
+        const { features, detach } = build[start + slot];
+        if (detach && gathered) {
           const at = gathered.at[slot];
-          out.push({ kind: "detached", store: gathered.store, at, count: gathered.at[slot + 1] - at, features: own });
+          out.push({ kind: "detached", store: gathered.store, at, count: gathered.at[slot + 1] - at });
           continue;
         }
         if (recordStart[slot] >= 0) {
@@ -408,50 +443,32 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const totals = new Float64Array(new SharedArrayBuffer(3 * m * 8));
     const randomState = new Float64Array(new SharedArrayBuffer(m * 8));
     const featureStart = sharedI32(m + 1);
-    for (let j = 0; j < m; j++) featureStart[j + 1] = featureStart[j] + (search[j].hist as NodeHistogram).features.length;
+    for (let j = 0; j < m; j++) featureStart[j + 1] = featureStart[j] + (search[j].hist as SummedHistogram).features.length;
     const featureList = sharedI32(featureStart[m]);
     const entryAt = sharedI32(featureStart[m]);
-    // Detached nodes: their stores, each sent once, and 2 where their children may be searched.
-    const detached = sharedU8(m);
-    const storeOf = sharedI32(m);
-    const storeAt = sharedI32(m);
-    const stores: RecordStore[] = [];
-    const storeIndex = new Map<RecordStore, number>();
     let lastKey: object | null = null;
     let at = 0;
     for (let j = 0; j < m; j++) {
       const a = search[j];
-      const h = a.hist as NodeHistogram;
-      if (h.kind === "detached") {
-        detached[j] = a.depth + 1 < spec.maxDepth ? 2 : 1;
-        let s = storeIndex.get(h.store);
-        if (s === undefined) {
-          s = stores.push(h.store) - 1;
-          storeIndex.set(h.store, s);
-        }
-        storeOf[j] = s;
-        storeAt[j] = h.at;
-      }
+      const h = a.hist as SummedHistogram;
       // A dense node's bins are a view of a pass's histogram: send the whole array once.
       // Nodes of one source come together, so the map is asked once a source.
-      if (h.kind !== "detached") {
-        const key = h.kind === "rows" ? h.part : h.data.buffer;
-        if (key !== lastKey) {
-          const known = sources.get(key);
-          if (known === undefined) {
-            at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
-            sources.set(key, at);
-          } else at = known;
-          lastKey = key;
-        }
+      const key = h.kind === "rows" ? h.part : h.data.buffer;
+      if (key !== lastKey) {
+        const known = sources.get(key);
+        if (known === undefined) {
+          at = h.kind === "rows" ? parts.push(h.part) - 1 : -hists.push(new Float64Array(h.data.buffer));
+          sources.set(key, at);
+        } else at = known;
+        lastKey = key;
       }
-      source[j] = h.kind === "detached" ? 0 : at;
+      source[j] = at;
       slot[j] = h.kind === "rows" ? h.slot : 0;
       cls[j] = a.k;
       totals[3 * j] = a.stats.g;
       totals[3 * j + 1] = a.stats.h;
       totals[3 * j + 2] = a.stats.n;
-      randomState[j] = spec.randomState(a.k, a.node) ?? Number.NaN;
+      randomState[j] = randomStateOf(a.k, a.node) ?? Number.NaN;
       const e0 = featureStart[j];
       const fs = h.features;
       const first = h.kind === "dense" ? h.data.byteOffset / 24 : 0;
@@ -479,9 +496,6 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         gScale: spec.root.gScale,
         hScale: spec.root.hScale,
         limits: spec.limits,
-        detached,
-        records: { stores, storeOf, storeAt, columnOf },
-        missingBin,
       },
       { signal: spec.signal },
     );
@@ -495,13 +509,14 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   };
 
   const rootHists = await levelPass(
-    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0, 0), detach: null })),
+    Array.from({ length: K }, (_, k) => ({ k, node: 0, rows: -1, features: featuresOf(k, 0, 0), detach: false })),
     null,
     spec.root,
   );
   let active: Active[] = rootHists.map((hist, k) => {
-    const q = quantizedTotals(hist as DenseHistogram, featureBins[hist.features[0]]);
-    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
+    const dense = hist as DenseHistogram;
+    const q = quantizedTotals(dense, featureBins[dense.features[0]]);
+    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist, plan: null };
   });
   for (const a of active) {
     nodes[a.k].value[0] = spec.leafValue(a.stats, a.k);
@@ -513,8 +528,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
 
   /** The best split of node a, searched here. */
   const searchHere = (a: Active): Split | null => {
-    const hist = a.hist as NodeHistogram;
-    const state = spec.randomState(a.k, a.node);
+    const hist = a.hist as SummedHistogram;
+    const state = randomStateOf(a.k, a.node);
     return bestSplit((f, j) => reader.read(hist, j, featureBins[f]), spec.specs, hist.features, a.stats, {
       ...spec.limits,
       gScale: spec.root.gScale[a.k],
@@ -523,26 +538,104 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     });
   };
 
+  /** Grows the whole subtrees of newly detached nodes on the workers (SubtreeTask) and gives each its plan. */
+  const growDetached = async (roots: readonly Active[]): Promise<void> => {
+    const m = roots.length;
+    const stores: RecordStore[] = [];
+    const storeIndex = new Map<RecordStore, number>();
+    const storeOf = sharedI32(m);
+    const storeAt = sharedI32(m);
+    const cls = sharedI32(m);
+    const node = sharedI32(m);
+    const depth = sharedI32(m);
+    const totals = sharedF64(3 * m);
+    for (let j = 0; j < m; j++) {
+      const a = roots[j];
+      const h = a.hist as DetachedHistogram;
+      let s = storeIndex.get(h.store);
+      if (s === undefined) {
+        s = stores.push(h.store) - 1;
+        storeIndex.set(h.store, s);
+      }
+      storeOf[j] = s;
+      storeAt[j] = h.at;
+      cls[j] = a.k;
+      node[j] = a.node;
+      depth[j] = a.depth;
+      totals[3 * j] = a.stats.g;
+      totals[3 * j + 1] = a.stats.h;
+      totals[3 * j + 2] = a.stats.n;
+    }
+    const grown = await executor.run(
+      SubtreeTask,
+      view,
+      {
+        stores,
+        storeOf,
+        storeAt,
+        columnOf,
+        owner: ownersOf(roots, view.chunks.length),
+        cls,
+        node,
+        depth,
+        totals,
+        specs: spec.specs,
+        gScale: spec.root.gScale,
+        hScale: spec.root.hScale,
+        limits: spec.limits,
+        maxDepth: spec.maxDepth,
+        draws: spec.draws,
+        missingBin,
+      },
+      { signal: spec.signal },
+    );
+    for (const sub of grown) {
+      for (let t = 0; t < sub.roots.length; t++) roots[sub.roots[t]].plan = { sub, base: sub.start[t], local: 0 };
+    }
+  };
+
+  /** The split a worker found for detached node a (null where it found none). */
+  const plannedSplit = (a: Active): Split | null => {
+    const { sub, base, local } = a.plan as Planned;
+    const i = base + local;
+    const f = sub.feature[i];
+    if (f < 0) return null;
+    const left = { g: sub.sums[4 * i + 1], h: sub.sums[4 * i + 2], n: sub.sums[4 * i + 3] };
+    const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
+    return { feature: f, gain: sub.sums[4 * i], threshold: sub.threshold[i], naLeft: sub.naLeft[i] === 1, bits: sub.bits.get(i) ?? null, left, right };
+  };
+
   /**
-   * The best split of each node that may split (null where none gains): on the workers when
-   * the level has many nodes or nodes summed from records, else here.
+   * The best split of each node that may split (null where none gains): a detached node's
+   * from the subtree a worker grew for it, others on the workers when the level has many
+   * nodes or nodes summed from records, else here.
    */
   const chooseSplits = async (candidates: readonly Active[]): Promise<(Split | null)[]> => {
     const search: Active[] = [];
     const place: number[] = [];
+    const fresh: Active[] = [];
     let remote = false;
     for (let i = 0; i < candidates.length; i++) {
       const a = candidates[i];
       if (!searchable(a)) continue;
+      if (a.hist?.kind === "detached") {
+        if (!a.plan) fresh.push(a);
+        continue;
+      }
       search.push(a);
       place.push(i);
-      // Records are read where they are; a detached node's search also moves them.
-      if (a.hist?.kind === "rows" || a.hist?.kind === "detached") remote = true;
+      // Records are read where they are.
+      if (a.hist?.kind === "rows") remote = true;
     }
+    if (fresh.length > 0) await growDetached(fresh);
     remote ||= search.length >= WORKER_SEARCH_NODES;
     const found = remote ? await searchOnWorkers(search) : search.map((a) => searchHere(a));
     const out: (Split | null)[] = new Array(candidates.length).fill(null);
     for (let j = 0; j < search.length; j++) out[place[j]] = found[j];
+    for (let i = 0; i < candidates.length; i++) {
+      const a = candidates[i];
+      if (a.hist?.kind === "detached" && searchable(a)) out[i] = plannedSplit(a);
+    }
     return out;
   };
 
@@ -551,7 +644,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const ns = nodes[a.k];
     const left = ns.addLeaf(spec.leafValue(s.left, a.k), spec.coverOf(s.left));
     const right = ns.addLeaf(spec.leafValue(s.right, a.k), spec.coverOf(s.right));
-    ns.setSplit(a.node, s, left);
+    ns.setSplit(a.node, s, left, a.stats.n);
     gains[s.feature] += s.gain;
     cover[s.feature] += a.stats.h;
     splitCounts[s.feature] += 1;
@@ -573,11 +666,13 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     let moveRows = false;
     for (const { a, s, left, right } of made) {
       const depth = a.depth + 1;
-      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
-      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
+      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null, plan: null };
+      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null, plan: null };
       const parent = a.hist as NodeHistogram;
       if (parent.kind === "detached") {
-        // The search partitioned the parent's records: its left child's first, then its right child's.
+        // The worker partitioned the parent's records: its left child's first, then its right child's.
+        const plan = a.plan as Planned;
+        const leftLocal = plan.sub.left[plan.base + plan.local];
         for (let side = 0; side < 2; side++) {
           const c = side === 0 ? l : r;
           const at = parent.at + (side === 0 ? 0 : s.left.n);
@@ -585,21 +680,21 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
             detachedLeaf(a.k, c.node, parent.store, at, c.stats.n);
             continue;
           }
-          c.hist = { kind: "detached", store: parent.store, at, count: c.stats.n, features: featuresOf(a.k, c.node, depth) } satisfies DetachedHistogram;
+          c.hist = { kind: "detached", store: parent.store, at, count: c.stats.n } satisfies DetachedHistogram;
+          c.plan = { sub: plan.sub, base: plan.base, local: leftLocal + side };
           next.push(c);
         }
         continue;
       }
       moveRows = true;
       if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
-      if (spec.featuresFor || parent.kind === "rows") {
+      if (!spec.subtractSiblings || parent.kind === "rows") {
         for (let side = 0; side < 2; side++) {
           const c = side === 0 ? l : r;
           if (!canSplit(c.stats, depth)) continue;
-          const features = featuresOf(a.k, c.node, depth);
           // Detaching keeps the order of children (left, right) only when nodes draw their features.
-          const detach = spec.featuresFor !== null && spec.maxLeaves === 0 && c.stats.n <= spec.detachRows;
-          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: detach ? spec.treeFeatures : features, detach: detach ? features : null });
+          const detach = spec.detach && perNode && spec.maxLeaves === 0 && c.stats.n <= KEY_ROWS;
+          build.push({ k: a.k, node: c.node, rows: c.stats.n, features: detach ? spec.treeFeatures : featuresOf(a.k, c.node, depth), detach });
           builtFor.push(c);
           next.push(c);
         }
@@ -607,7 +702,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       }
       const small = l.stats.n <= r.stats.n ? l : r;
       const large = small === l ? r : l;
-      build.push({ k: a.k, node: small.node, rows: small.stats.n, features: parent.features, detach: null });
+      build.push({ k: a.k, node: small.node, rows: small.stats.n, features: parent.features, detach: false });
       builtFor.push(small);
       derive.push({ child: large, parent, sibling: small });
       next.push(small, large);
@@ -689,6 +784,23 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     active = next;
   }
   return done(pending);
+}
+
+/**
+ * The chunk whose map grows each detached root: the largest first, each to the chunk with the
+ * fewest rows so far, so that the chunks a worker takes from the pool carry even work.
+ */
+function ownersOf(roots: readonly Active[], chunks: number): Int32Array {
+  const owner = sharedI32(roots.length);
+  const load = new Float64Array(chunks);
+  const bySize = roots.map((_, j) => j).sort((x, y) => roots[y].stats.n - roots[x].stats.n || x - y);
+  for (const j of bySize) {
+    let least = 0;
+    for (let c = 1; c < chunks; c++) if (load[c] < load[least]) least = c;
+    owner[j] = least;
+    load[least] += roots[j].stats.n;
+  }
+  return owner;
 }
 
 /** The splits made, as the flat table the level task reads; `keep`: rows of other nodes stay where they are. */

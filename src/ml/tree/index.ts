@@ -8,6 +8,7 @@ import { checkTreeModel } from "./check.ts";
 import { CollectHoldoutTask, FoldWeightsTask, HoldoutOutputTask } from "./folds.ts";
 import { LevelTask } from "./histogram.ts";
 import { SplitSearchTask } from "./split-task.ts";
+import { SubtreeTask } from "./subtree-task.ts";
 import { metricsSpecOf, predictFrame, type TreeModel } from "./model.ts";
 import { treeOutput } from "./output.ts";
 import { DRF_PARAMS, type DrfParams, GBM_PARAMS, type GbmParams, XGBOOST_PARAMS, type XgboostParams, xgboostTreeParams } from "./params.ts";
@@ -22,6 +23,7 @@ const TASKS = [
   BuildViewTask,
   LevelTask,
   SplitSearchTask,
+  SubtreeTask,
   GradTask,
   LeafResidualsTask,
   ScoreTask,

@@ -40,25 +40,14 @@ export function recordBins(store: RecordStore): Uint16Array {
 
 /**
  * A detached node: its rows left the view's partition as records of every tree feature, so
- * its subtree grows without level passes: a split search reads its records and partitions them
- * into its children's where they are (split-task.ts). Its records are those of `store` from `at`;
- * `features` are the node's own (a subset of the tree's).
+ * its subtree grows without level passes, on a worker that reads its records and partitions them
+ * into its children's where they are (subtree-task.ts). Its records are those of `store` from `at`.
  */
 export interface DetachedHistogram {
   readonly kind: "detached";
   readonly store: RecordStore;
   readonly at: number;
   readonly count: number;
-  readonly features: readonly number[];
-}
-
-/** Detached nodes as a split search reads them: node j's records are stores[storeOf[j]]'s from storeAt[j] (as many as its rows). */
-export interface DetachedTable {
-  readonly stores: readonly RecordStore[];
-  readonly storeOf: Int32Array;
-  readonly storeAt: Int32Array;
-  /** Each feature's column among the tree's (−1: not the tree's). */
-  readonly columnOf: Int32Array;
 }
 
 export interface DenseHistogram {
@@ -81,18 +70,17 @@ export class NodeBinsReader {
 
   /** Feature `features[j]`'s non-empty bins (it has `bins` bins); valid until the next read. */
   read(h: NodeHistogram, j: number, bins: number): FeatureBins {
-    if (h.kind === "detached") throw new FloeError("internal", "a detached node is searched where its records are moved (split-task.ts)");
+    if (h.kind === "detached") throw new FloeError("internal", "a detached node's subtree grows where its records are (subtree-task.ts)");
     return h.kind === "dense" ? this.readDense(h.data, h.at[j], bins) : this.readRows(h.part, h.slot, j);
   }
 
-  /** The non-empty bins of feature f of detached node j of `t`, which has `rows` records (`bins`: its store's recordBins). */
-  readDetached(t: DetachedTable, bins: Uint16Array, j: number, f: number, rows: number): FeatureBins {
+  /** The non-empty bins of `rows` records of a store from record `at`, their bins in column `column` of `bins` (its recordBins). */
+  readRecords(store: RecordStore, bins: Uint16Array, at: number, rows: number, column: number): FeatureBins {
     const out = this.list;
     let m = 0;
     const acc = this.acc;
-    const { words, stride } = t.stores[t.storeOf[j]];
-    const column = RECORD_BINS_AT + t.columnOf[f];
-    for (let w = t.storeAt[j] * stride, end = w + rows * stride; w < end; w += stride) {
+    const { words, stride } = store;
+    for (let w = at * stride, end = w + rows * stride; w < end; w += stride) {
       const bin = bins[2 * w + column];
       const b = bin * 3;
       if (acc[b + 2] === 0) out.bin[m++] = bin;

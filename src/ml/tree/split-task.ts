@@ -3,20 +3,15 @@
 // within a node), so the search runs on every worker instead of the thread that grows
 // the tree. A node's split is a function of its sums alone: the partial holds each
 // searched node's split at the node's place, and any merge order gives the same result.
-// A detached node's search also partitions its records where they are into its children's
-// (left then right), so the next level searches them without a pass over the view. The
-// records are shared memory that every worker writes in place, which is why nodes detach only
-// when the view is not spread over a cluster (train.ts): the partial carries no records.
+// (Detached nodes grow their whole subtrees elsewhere: subtree-task.ts.)
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
 import type { Task } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { LevelPartial } from "./histogram.ts";
-import { FloeError } from "../../core/errors.ts";
-import { type DetachedTable, NodeBinsReader, RECORD_BINS_AT, type RecordStore, recordBins, recordStride } from "./node-bins.ts";
-import { type FoundSplit, foundSplit, type SplitLimits, type SplitRules, searchSplit } from "./split.ts";
-import { leftBit } from "./tree.ts";
+import { NodeBinsReader } from "./node-bins.ts";
+import { foundSplit, type SplitLimits, type SplitRules, searchSplit } from "./split.ts";
 import type { TreeChunk } from "./view.ts";
 
 export interface SplitSearchArgs {
@@ -44,16 +39,6 @@ export interface SplitSearchArgs {
   readonly gScale: Float64Array;
   readonly hScale: Float64Array;
   readonly limits: SplitLimits;
-  /**
-   * Per node: 1 when detached (its records are in `records`, not in `source`): its split
-   * search partitions its records into its children's, their row ids only; 2 when its
-   * children may be searched too, so that its whole records are partitioned (in place: its
-   * left child's records then start where its own did, its right child's after them).
-   */
-  readonly detached: Uint8Array;
-  readonly records: DetachedTable;
-  /** Missing bin of each feature. */
-  readonly missingBin: Int32Array;
 }
 
 /** The splits found, per node: feature −1 when the node does not split. */
@@ -98,54 +83,6 @@ function mergeFound(acc: FoundSplits, b: FoundSplits): void {
   for (const [j, bits] of b.bits) acc.bits.set(j, bits);
 }
 
-/** A shared record store for `records` records of `width` features. */
-export function recordStore(records: number, width: number): RecordStore {
-  const stride = recordStride(width);
-  return { words: new Int32Array(new SharedArrayBuffer(records * stride * 4)), stride };
-}
-
-/**
- * Partitions detached node j's records (`count` of them, `bins`: their store's recordBins)
- * where they are: the split's left records first (as many as its left count), then its
- * right ones; only their row ids unless `whole`. The order within a side is not kept: a
- * node's sums are sums of integers, the same in any order.
- */
-function partitionRecords(t: DetachedTable, bins: Uint16Array, j: number, found: FoundSplit, count: number, missingBin: Int32Array, whole: boolean): void {
-  const { words, stride } = t.stores[t.storeOf[j]];
-  const first = t.storeAt[j];
-  const mid = first + (found.n | 0);
-  const end = first + (count | 0);
-  const column = RECORD_BINS_AT + t.columnOf[found.feature];
-  const mb = missingBin[found.feature];
-  const naRight = found.naLeft ? 0 : 1;
-  const thr = found.threshold;
-  const bits = found.bits;
-  const goesRight = (r: number) => {
-    const b = bins[2 * r * stride + column];
-    return bits ? 1 - leftBit(bits, 0, b) : b === mb ? naRight : +(b > thr);
-  };
-  // Hoare's partition: a right record before mid trades places with a left one from mid on.
-  let i = first;
-  let k = end - 1;
-  for (;;) {
-    while (i < mid && goesRight(i) === 0) i++;
-    if (i === mid) break;
-    while (k >= mid && goesRight(k) === 1) k--;
-    if (k < mid) break;
-    for (let q = whole ? 0 : 2, last = whole ? stride : 3, x = i * stride, y = k * stride; q < last; q++) {
-      const v = words[x + q];
-      words[x + q] = words[y + q];
-      words[y + q] = v;
-    }
-    i++;
-    k--;
-  }
-  // Every record was read once, but for those of [mid, k]: they must all go right.
-  let left = i - first;
-  for (let r = mid; r <= k; r++) left += 1 - goesRight(r);
-  if (i !== mid || left !== mid - first) throw new FloeError("internal", `split search: a detached node's split sends ${left} rows left, its sums ${mid - first}`);
-}
-
 export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
   name: "ml.tree.split_search",
   commutative: true,
@@ -161,18 +98,11 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
     const features: number[] = [];
     const found = foundSplit();
     const rules: MutableRules = { ...a.limits, gScale: 1, hScale: 1, random: null };
-    const storeBins = a.records.stores.map(recordBins);
     let src = 0;
     let slot = 0;
     let e0 = 0;
     let j = 0;
-    const binsOf = (f: number, e: number) =>
-      a.detached[j]
-        ? reader.readDetached(a.records, storeBins[a.records.storeOf[j]], j, f, a.totals[3 * j + 2])
-        : src >= 0
-          ? reader.readRows(a.parts[src], slot, e)
-          : reader.readDense(a.hists[-1 - src], a.entryAt[e0 + e], a.specs[f].valueBins + 1);
-    const minRows = 2 * a.limits.minRows;
+    const binsOf = (f: number, e: number) => (src >= 0 ? reader.readRows(a.parts[src], slot, e) : reader.readDense(a.hists[-1 - src], a.entryAt[e0 + e], a.specs[f].valueBins + 1));
     for (j = c.index % a.chunks; j < a.slot.length; j += a.chunks) {
       e0 = a.featureStart[j];
       const e1 = a.featureStart[j + 1];
@@ -195,11 +125,6 @@ export const SplitSearchTask: Task<SplitSearchArgs, FoundSplits, TreeChunk> = {
       out.sums[4 * j + 2] = found.h;
       out.sums[4 * j + 3] = found.n;
       if (found.bits) out.bits.set(j, found.bits);
-      const rows = a.totals[3 * j + 2];
-      if (a.detached[j]) {
-        const whole = a.detached[j] === 2 && (found.n >= minRows || rows - found.n >= minRows);
-        partitionRecords(a.records, storeBins[a.records.storeOf[j]], j, found, rows, a.missingBin, whole);
-      }
     }
   },
   reduce(a, b) {

@@ -41,8 +41,8 @@ export interface TreeSetup {
   readonly missingBin: Int32Array;
   readonly output: TreeOutput;
   readonly metricsSpec: MetricsSpec;
-  /** Most rows of a detached node (GrowSpec.detachRows). */
-  readonly detachRows: number;
+  /** Whether small nodes detach (GrowSpec.detach): not on a view spread over a cluster. */
+  readonly detach: boolean;
 }
 
 /** The training rows' scores, with a tree that may not have been added to them yet. */

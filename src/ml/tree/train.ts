@@ -20,7 +20,8 @@ import { checkTreeMemory } from "./memory.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainResult as RegistryResult } from "../algorithm.ts";
 import { bindFeatures, type ScoringEvent, type TreeModel } from "./model.ts";
-import { DETACH_ROWS, growTrees } from "./grower.ts";
+import { drawsFeatures, type NodeDraws } from "./draws.ts";
+import { growTrees } from "./grower.ts";
 import { quantScales, type RowDraws } from "./histogram.ts";
 import { STOPPING_METRICS, type TreeParams } from "./params.ts";
 import { checkFolds } from "../folds.ts";
@@ -162,9 +163,7 @@ async function fit(
     const treeFeatures = p.col_sample_rate_per_tree < 1 ? new Rng(keyState(p.seed, t, 3)).sample(F, Math.max(1, Math.round(p.col_sample_rate_per_tree * F))) : Array.from({ length: F }, (_, f) => f);
     const perLevel = steps.featuresPerLevel?.(treeFeatures.length) ?? treeFeatures.length;
     const perSplit = steps.featuresPerSplit(perLevel);
-    // A level's columns (drawn by depth), then a node's among them (drawn by node).
-    const levelFeatures = (k: number, depth: number) =>
-      perLevel >= treeFeatures.length ? treeFeatures : new Rng(keyState(p.seed, t, k, depth, 6)).sample(treeFeatures.length, perLevel).map((j) => treeFeatures[j]);
+    const nodeDraws: NodeDraws = { seed: p.seed, tree: t, treeFeatures, perLevel, perSplit, features: F, randomThresholds: p.histogram_type === "Random" };
     const grown = await growTrees(executor, view, {
       specs: s.specs,
       classes: K,
@@ -172,18 +171,10 @@ async function fit(
       limits: strategy.limits(p),
       root: { gScale, hScale, ...draws, started: g.started === true },
       treeFeatures,
-      featuresFor:
-        perLevel >= treeFeatures.length && perSplit >= treeFeatures.length
-          ? null
-          : (k, node, depth) => {
-              const level = levelFeatures(k, depth);
-              if (perSplit >= level.length) return level;
-              const drawn = new Rng(keyState(p.seed, t, k, node, 4)).sample(level.length, perSplit);
-              return level.length === F ? drawn : drawn.map((j) => level[j]);
-            },
+      draws: nodeDraws,
+      subtractSiblings: !drawsFeatures(nodeDraws),
       maxLeaves: strategy.maxLeaves(p),
-      detachRows: s.detachRows,
-      randomState: (k, node) => (p.histogram_type === "Random" ? keyState(p.seed, t, k, node, 5) : null),
+      detach: s.detach,
       leafValue: (st) => steps.leafValue(st),
       coverOf: strategy.coverOf,
       signal: s.input.signal,
@@ -279,7 +270,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     output,
     metricsSpec: { category: columns.category, classes, distribution, lossParams: lossBase },
     // Views spread over a cluster's nodes keep level passes: a detached node's records would cross the network every level.
-    detachRows: shares ? 0 : DETACH_ROWS,
+    detach: !shares,
   };
   const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
   const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K }) };

@@ -28,10 +28,10 @@ function numericFeature(frame: Frame, name: string): BinColumn {
 
 /**
  * Grows one regression tree of depth 14 on `frame`'s features (two of them a node, drawn
- * by node, as DRF's mtries), its nodes detached from `detachRows` rows down, and scores the
+ * by node, as DRF's mtries), its small nodes detached or not, and scores the
  * training rows from the leaves the growth left them in and from routing every row.
  */
-async function grow(frame: Frame, features: BinColumn[], detachRows: number) {
+async function grow(frame: Frame, features: BinColumn[], detach: boolean, randomThresholds = false) {
   const specs = features.map((f) => f.spec);
   const missingBin = Int32Array.from(specs, (s) => s.valueBins);
   let passes = 0;
@@ -48,10 +48,10 @@ async function grow(frame: Frame, features: BinColumn[], detachRows: number) {
     limits: { minRows: 1, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
     root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 0.8 },
     treeFeatures: Array.from({ length: F }, (_, f) => f),
-    featuresFor: (_k, n) => new Rng(keyState(5, n)).sample(F, 2),
+    draws: { seed: 5, tree: 0, treeFeatures: Array.from({ length: F }, (_, f) => f), perLevel: F, perSplit: 2, features: F, randomThresholds },
+    subtractSiblings: false,
     maxLeaves: 0,
-    detachRows,
-    randomState: () => null,
+    detach,
     leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
     coverOf: (st) => st.n,
   });
@@ -76,8 +76,8 @@ test("a detached subtree is the tree grown level by level, with no level pass be
   }
   const { frame } = await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "deep.csv", lines.join("\n")) }, { chunkRows: 700 }).done;
   const features = ["a", "b", "c"].map((name) => numericFeature(frame, name));
-  const levels = await grow(frame, features, 0);
-  const detached = await grow(frame, features, 1 << 16);
+  const levels = await grow(frame, features, false);
+  const detached = await grow(frame, features, true);
   expect(levels.tree.feature.length).toBeGreaterThan(1000);
   for (const key of TREE_KEYS) expect(detached.tree[key]).toEqual(levels.tree[key]);
   // Level by level: a pass a level; detached: the root's, then the one that detaches its children.
@@ -107,14 +107,33 @@ test("detached nodes split on categorical sets and send missing values their way
     numericFeature(frame, "b"),
     { col: c, spec: { name: "c", kind: "enum", levelToBin: Int32Array.from(domain, (_, i) => i), domain, valueBins: domain.length } },
   ];
-  const levels = await grow(frame, features, 0);
-  const detached = await grow(frame, features, 1 << 16);
+  const levels = await grow(frame, features, false);
+  const detached = await grow(frame, features, true);
   // Both kinds of split happen below the detached nodes: categorical sets, and numeric splits of rows with missing values.
   expect(domain.length).toBe(12);
   expect(Array.from(levels.tree.catOffset).filter((o) => o >= 0).length).toBeGreaterThan(50);
   expect(Array.from(levels.tree.naLeft).some((x, n) => x === 1 && levels.tree.feature[n] === 0)).toBe(true);
   for (const key of TREE_KEYS) expect(detached.tree[key]).toEqual(levels.tree[key]);
   expect(detached.passes).toBe(2);
+  expect(detached.trained).toEqual(detached.routed);
+  expect(detached.trained).toEqual(levels.trained);
+});
+
+test("with random thresholds and nodes larger than a key's rows, a detached subtree is still the level-by-level tree", async () => {
+  // 20,000 rows: the root's children and grandchildren have more than 8,192 rows (KEY_ROWS), so keys start below them.
+  const rng = new Rng(13);
+  const lines = ["a,b,c,y"];
+  for (let i = 0; i < 20_000; i++) {
+    const [a, b, c] = [rng.next(), rng.next(), rng.next()];
+    lines.push(`${a},${b},${c},${Math.sin(6 * a) + b * c + rng.next()}`);
+  }
+  const { frame } = await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "deep-xrt.csv", lines.join("\n")) }, { chunkRows: 3000 }).done;
+  const features = ["a", "b", "c"].map((name) => numericFeature(frame, name));
+  const levels = await grow(frame, features, false, true);
+  const detached = await grow(frame, features, true, true);
+  expect(levels.tree.feature.length).toBeGreaterThan(3000);
+  for (const key of TREE_KEYS) expect(detached.tree[key]).toEqual(levels.tree[key]);
+  expect(detached.passes).toBeLessThan(levels.passes);
   expect(detached.trained).toEqual(detached.routed);
   expect(detached.trained).toEqual(levels.trained);
 });

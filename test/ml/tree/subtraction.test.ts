@@ -58,12 +58,11 @@ test("the larger sibling by subtraction equals building it directly: same splits
       limits: { minRows: 2, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
       root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 1 },
       treeFeatures: all,
-      // Every node's own feature list (the same list) makes the grower build both children.
-      featuresFor: bySubtraction ? null : () => all,
+      draws: { seed: 3, tree: 0, treeFeatures: all, perLevel: all.length, perSplit: all.length, features: all.length, randomThresholds: false },
+      subtractSiblings: bySubtraction,
       maxLeaves: 0,
       // Level by level both ways (a detached node's children are not histograms).
-      detachRows: 0,
-      randomState: () => null,
+      detach: false,
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
       coverOf: (st) => st.n,
     });
