@@ -3,23 +3,13 @@
 // tree's own arrays, on a random deep tree with numeric and categorical splits and missing bins.
 
 import { describe, expect, test } from "bun:test";
+import { Rng } from "../../../src/core/rng.ts";
 import { bitsetBytes, routeRows, routeRowsGrouped, routersFor, type Tree } from "../../../src/ml/tree/tree.ts";
 
 const BINS = 20;
 const FEATURES = 3;
 /** Feature 2 is categorical; bin BINS − 1 is every feature's missing bin. */
 const missingBin = Int32Array.from({ length: FEATURES }, () => BINS - 1);
-
-/** A deterministic generator (mulberry32), so a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random tree: each node splits (children made in pairs) until `depth`, or stops at random. */
 function randomTree(rand: () => number, depth: number): Tree {
@@ -80,7 +70,8 @@ function walk(t: Tree, bins: Uint16Array[], i: number): number {
 }
 
 describe("routing rows to leaves", () => {
-  const rand = random(7);
+  const rng = new Rng(7);
+  const rand = () => rng.next();
   const tree = randomTree(rand, 16);
   const rows = 5000;
   const bins = Array.from({ length: FEATURES }, () => Uint16Array.from({ length: rows }, () => Math.floor(rand() * BINS)));
