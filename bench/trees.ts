@@ -10,8 +10,9 @@
 // floe scores once at the end (score_tree_interval = ntrees) so that training time is
 // training time. Also: floe GBM on 1 thread vs 2, and a check that both models are identical.
 // Installs Debian's python3-sklearn and python3-xgboost when missing.
-// Usage: npm run bench:trees   (bun bench/trees.ts deep: the depth-20 case alone; gbm: the GBM
-// case alone, against XGBoost hist)
+// Usage: npm run bench:trees   (bun bench/trees.ts deep [rounds]: the depth-20 case alone, rounds
+// of floe and scikit-learn alternating with the median ratio; gbm: the GBM case alone, against
+// XGBoost hist)
 
 import { join } from "node:path";
 import { ensurePeers, floe, out, prepareFlights, PY, test, train } from "./flights.ts";
@@ -48,12 +49,24 @@ await prepareFlights();
 ensurePeers(["sklearn", "xgboost"], ["python3-sklearn", "python3-xgboost"]);
 const deepParams = ["--ntrees", "50", "--max-depth", "20", "--score-tree-interval", "50"];
 if (process.argv[2] === "deep") {
-  const floeDeep = floeModel("floe DRF depth 20", "drf", deepParams, 2);
-  const sk = peers("rf20")[0];
-  for (const r of [floeDeep, sk]) console.log(`${r.name.padEnd(36)}${r.seconds.toFixed(2).padStart(9)} s  AUC ${r.auc.toFixed(4)}  peak RSS ${r.peak_rss_mb.toFixed(0)} MB`);
-  console.log(
-    `DRF depth 20 floe / sklearn: time ${(floeDeep.seconds / sk.seconds).toFixed(2)}x (target <= 0.5), peak RSS ${(floeDeep.peak_rss_mb / sk.peak_rss_mb).toFixed(2)}x (target <= 1.0), AUC difference ${(floeDeep.auc - sk.auc).toFixed(4)} (target >= 0)`,
-  );
+  // Rounds of floe then scikit-learn, alternating: on a shared machine one pair's time ratio
+  // swings by a third between runs, so every pair is printed with the median of their ratios.
+  const rounds = Number(process.argv[3] ?? 1);
+  const ratios: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const floeDeep = floeModel("floe DRF depth 20", "drf", deepParams, 2);
+    const sk = peers("rf20")[0];
+    for (const r of [floeDeep, sk]) console.log(`${r.name.padEnd(36)}${r.seconds.toFixed(2).padStart(9)} s  AUC ${r.auc.toFixed(4)}  peak RSS ${r.peak_rss_mb.toFixed(0)} MB`);
+    ratios.push(floeDeep.seconds / sk.seconds);
+    console.log(
+      `DRF depth 20 floe / sklearn: time ${(floeDeep.seconds / sk.seconds).toFixed(2)}x (target <= 0.5), peak RSS ${(floeDeep.peak_rss_mb / sk.peak_rss_mb).toFixed(2)}x (target <= 1.0), AUC difference ${(floeDeep.auc - sk.auc).toFixed(4)} (target >= 0)`,
+    );
+  }
+  if (rounds > 1) {
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = rounds % 2 ? sorted[(rounds - 1) / 2] : (sorted[rounds / 2 - 1] + sorted[rounds / 2]) / 2;
+    console.log(`time ratio over ${rounds} rounds: median ${median.toFixed(2)}x, from ${sorted[0].toFixed(2)}x to ${sorted[rounds - 1].toFixed(2)}x (target <= 0.5)`);
+  }
   process.exit(0);
 }
 const gbmParams = ["--ntrees", "100", "--max-depth", "6", "--learn-rate", "0.1", "--score-tree-interval", "100"];
