@@ -1,10 +1,12 @@
 // A node's random draws (the features it may split on, its random thresholds) as a function
 // of data, so the workers that grow a detached node's subtree draw exactly what the grower
 // would. A node is named by a key (root, local) that does not depend on the order nodes get
-// their ids in: a node of at most KEY_ROWS rows under a larger one (or under the tree's root)
-// roots a key subtree, and its descendants are numbered within it breadth first, left child
-// first (local 1, 2, ...); any other node is (its id, 0). The same tree then grows whether its
-// small nodes' subtrees grow level by level with the rest or each on its own.
+// their ids in: every child of the tree's root or of a node of more than KEY_ROWS rows roots
+// a key, numbered in the order such children are made (1, 2, ...; the tree's root is key
+// 0), which the larger nodes, grown level by level in every case, fix; the descendants of a
+// key's root are numbered within it breadth first, left child first (local 1, 2, ...). The
+// same tree then grows whether its small nodes' subtrees grow level by level with the rest
+// or each on its own, wherever their nodes are numbered.
 
 import { keyState, Rng } from "../../core/rng.ts";
 

@@ -7,11 +7,12 @@
 // When nodes draw their own features, a node of at most KEY_ROWS rows under a larger one is
 // detached: its rows leave the view's partition as records of every tree feature, and a
 // worker grows its whole subtree from them (subtree-task.ts), so the deep levels of small
-// nodes need no pass over the view and no round trip; the grower still gives their nodes ids
-// level by level, and the rows' leaves reach the view with the tree's last splits
-// (SplitTable.leafOfRow).
+// nodes need no pass over the view and no round trip. The grower adds each grown subtree to
+// its tree whole (its nodes numbered after the tree's, breadth first), and the rows' leaves
+// reach the view with the tree's last splits (SplitTable.leafOfRow).
 
 import { sharedF64, sharedI32, sharedU8 } from "../../core/chunk.ts";
+import { FloeError } from "../../core/errors.ts";
 import { collectGarbage } from "../../core/memory.ts";
 import type { Chunked, Executor } from "../../core/mr.ts";
 import { Rng } from "../../core/rng.ts";
@@ -87,15 +88,6 @@ interface Active {
   readonly stats: NodeStats;
   /** Built in this level's pass, or its parent's minus its sibling's, or a detached node's records. */
   hist: NodeHistogram | null;
-  /** A detached node's place in the subtree a worker grew for it; null until grown. */
-  plan: Planned | null;
-}
-
-/** Node `local` of the subtree a worker grew, held from node index `base` of `sub`. */
-interface Planned {
-  readonly sub: GrownSubtrees;
-  readonly base: number;
-  readonly local: number;
 }
 
 /**
@@ -131,10 +123,16 @@ class GrowingTree {
   /** Per node: 1 + its left-bin set's index in `sets` (categorical splits), 0 for none. */
   cat = new Int32Array(64);
   readonly sets: Uint8Array[] = [];
-  /** Per node: its key (draws.ts), and for a key's root the local index its next child gets. */
+  /**
+   * Per node: its key's root node and its local index in the key (draws.ts); for a key's
+   * root, the key's number (draws name it by) and the local index its next child gets.
+   */
   keyRoot = new Int32Array(64);
   keyLocal = new Int32Array(64);
+  keyNumber = new Int32Array(64);
   keyNext = new Int32Array(64);
+  /** Keys numbered so far (the root's is 0). */
+  private keys = 0;
 
   constructor() {
     this.addLeaf(0, 0);
@@ -152,22 +150,23 @@ class GrowingTree {
   }
 
   /**
-   * Node i (of `rows` rows) becomes a split with children `left` and left + 1, which get
-   * their keys: their own under the tree's root or a node of more than KEY_ROWS rows, else
-   * the next two local indices of i's key.
+   * Node i (of `rows` rows) becomes a split on `feature` with children `left` and left + 1,
+   * which get their keys: their own under the tree's root or a node of more than KEY_ROWS
+   * rows, else the next two local indices of i's key.
    */
-  setSplit(i: number, s: Split, left: number, rows: number): void {
-    this.feature[i] = s.feature;
-    this.threshold[i] = s.threshold;
-    this.naLeft[i] = s.naLeft ? 1 : 0;
+  setSplit(i: number, feature: number, threshold: number, naLeft: boolean, bits: Uint8Array | null, left: number, rows: number): void {
+    this.feature[i] = feature;
+    this.threshold[i] = threshold;
+    this.naLeft[i] = naLeft ? 1 : 0;
     this.left[i] = left;
     this.right[i] = left + 1;
-    if (s.bits) this.cat[i] = this.sets.push(s.bits);
+    if (bits) this.cat[i] = this.sets.push(bits);
     for (let side = 0; side < 2; side++) {
       const c = left + side;
       if (i === 0 || rows > KEY_ROWS) {
         this.keyRoot[c] = c;
         this.keyLocal[c] = 0;
+        this.keyNumber[c] = ++this.keys;
         this.keyNext[c] = 1;
       } else {
         const root = this.keyRoot[i];
@@ -194,6 +193,7 @@ class GrowingTree {
     this.cat = widen(this.cat, (m) => new Int32Array(m));
     this.keyRoot = widen(this.keyRoot, (m) => new Int32Array(m));
     this.keyLocal = widen(this.keyLocal, (m) => new Int32Array(m));
+    this.keyNumber = widen(this.keyNumber, (m) => new Int32Array(m));
     this.keyNext = widen(this.keyNext, (m) => new Int32Array(m));
   }
 
@@ -264,8 +264,9 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   const cover = new Float64Array(F);
   const splitCounts = new Float64Array(F);
   const perNode = drawsFeatures(spec.draws);
-  const featuresOf = (k: number, node: number, depth: number) => (perNode ? nodeFeatures(spec.draws, k, nodes[k].keyRoot[node], nodes[k].keyLocal[node], depth) : spec.treeFeatures);
-  const randomStateOf = (k: number, node: number) => nodeRandomState(spec.draws, k, nodes[k].keyRoot[node], nodes[k].keyLocal[node]);
+  const keyOf = (k: number, node: number) => nodes[k].keyNumber[nodes[k].keyRoot[node]];
+  const featuresOf = (k: number, node: number, depth: number) => (perNode ? nodeFeatures(spec.draws, k, keyOf(k, node), nodes[k].keyLocal[node], depth) : spec.treeFeatures);
+  const randomStateOf = (k: number, node: number) => nodeRandomState(spec.draws, k, keyOf(k, node), nodes[k].keyLocal[node]);
   const binsOf = (features: readonly number[]) => {
     let sum = 0;
     for (let e = 0; e < features.length; e++) sum += featureBins[features[e]];
@@ -413,7 +414,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         const { features, detach } = build[start + slot];
         if (detach && gathered) {
           const at = gathered.at[slot];
-          out.push({ kind: "detached", store: gathered.store, at, count: gathered.at[slot + 1] - at });
+          out.push({ kind: "detached", store: gathered.store, at });
           continue;
         }
         if (recordStart[slot] >= 0) {
@@ -516,7 +517,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   let active: Active[] = rootHists.map((hist, k) => {
     const dense = hist as DenseHistogram;
     const q = quantizedTotals(dense, featureBins[dense.features[0]]);
-    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist, plan: null };
+    return { k, node: 0, depth: 0, stats: { g: q.g * spec.root.gScale[k], h: q.h * spec.root.hScale[k], n: q.n }, hist };
   });
   for (const a of active) {
     nodes[a.k].value[0] = spec.leafValue(a.stats, a.k);
@@ -538,7 +539,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     });
   };
 
-  /** Grows the whole subtrees of newly detached nodes on the workers (SubtreeTask) and gives each its plan. */
+  /** Grows the whole subtrees of newly detached nodes on the workers (SubtreeTask) and adds them to their trees. */
   const growDetached = async (roots: readonly Active[]): Promise<void> => {
     const m = roots.length;
     const stores: RecordStore[] = [];
@@ -546,7 +547,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const storeOf = sharedI32(m);
     const storeAt = sharedI32(m);
     const cls = sharedI32(m);
-    const node = sharedI32(m);
+    const key = sharedI32(m);
     const depth = sharedI32(m);
     const totals = sharedF64(3 * m);
     for (let j = 0; j < m; j++) {
@@ -560,7 +561,8 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       storeOf[j] = s;
       storeAt[j] = h.at;
       cls[j] = a.k;
-      node[j] = a.node;
+      // A detached node roots its key.
+      key[j] = nodes[a.k].keyNumber[a.node];
       depth[j] = a.depth;
       totals[3 * j] = a.stats.g;
       totals[3 * j + 1] = a.stats.h;
@@ -576,7 +578,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
         columnOf,
         owner: ownersOf(roots, view.chunks.length),
         cls,
-        node,
+        key,
         depth,
         totals,
         specs: spec.specs,
@@ -589,37 +591,88 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       },
       { signal: spec.signal },
     );
-    for (const sub of grown) {
-      for (let t = 0; t < sub.roots.length; t++) roots[sub.roots[t]].plan = { sub, base: sub.start[t], local: 0 };
-    }
+    // In the roots' order, whichever chunk grew them: the same ids on any thread count.
+    const grownAt: (readonly [GrownSubtrees, number])[] = [];
+    for (const sub of grown) for (let t = 0; t < sub.roots.length; t++) grownAt[sub.roots[t]] = [sub, t];
+    for (let j = 0; j < m; j++) graft(roots[j], ...grownAt[j]);
   };
 
-  /** The split a worker found for detached node a (null where it found none). */
-  const plannedSplit = (a: Active): Split | null => {
-    const { sub, base, local } = a.plan as Planned;
-    const i = base + local;
-    const f = sub.feature[i];
-    if (f < 0) return null;
-    const left = { g: sub.sums[4 * i + 1], h: sub.sums[4 * i + 2], n: sub.sums[4 * i + 3] };
-    const right = { g: a.stats.g - left.g, h: a.stats.h - left.h, n: a.stats.n - left.n };
-    return { feature: f, gain: sub.sums[4 * i], threshold: sub.threshold[i], naLeft: sub.naLeft[i] === 1, bits: sub.bits.get(i) ?? null, left, right };
+  /** Per local node of the subtree being grafted: its totals (g, h, rows: 3 a node) and first record. */
+  let graftStats = new Float64Array(0);
+  let graftAt = new Int32Array(0);
+  const scratch = { g: 0, h: 0, n: 0 };
+  const statsAt = (x: number) => {
+    scratch.g = graftStats[3 * x];
+    scratch.h = graftStats[3 * x + 1];
+    scratch.n = graftStats[3 * x + 2];
+    return scratch;
   };
 
   /**
-   * The best split of each node that may split (null where none gains): a detached node's
-   * from the subtree a worker grew for it, others on the workers when the level has many
-   * nodes or nodes summed from records, else here.
+   * Adds subtree t of `sub`, grown for detached node a, to a's tree: a takes its root's split,
+   * the other nodes come after the tree's (breadth first, children in pairs, as the worker
+   * made them), and the rows of each leaf get it. The worker left a node's records in place,
+   * its left child's first.
+   */
+  const graft = (a: Active, sub: GrownSubtrees, t: number) => {
+    const ns = nodes[a.k];
+    const { store, at } = a.hist as DetachedHistogram;
+    const base = sub.start[t];
+    const size = sub.start[t + 1] - base;
+    if (graftAt.length < size) {
+      graftAt = new Int32Array(2 * size);
+      graftStats = new Float64Array(6 * size);
+    }
+    graftAt[0] = at;
+    graftStats[0] = a.stats.g;
+    graftStats[1] = a.stats.h;
+    graftStats[2] = a.stats.n;
+    // Local node x > 0 is node first + x − 1 of the tree.
+    const first = ns.size;
+    for (let x = 0; x < size; x++) {
+      const i = base + x;
+      const node = x === 0 ? a.node : first + x - 1;
+      const n = graftStats[3 * x + 2];
+      const f = sub.feature[i];
+      if (f < 0) {
+        detachedLeaf(a.k, node, store, graftAt[x], n);
+        continue;
+      }
+      const l = sub.left[i];
+      const { sums } = sub;
+      graftStats[3 * l] = sums[4 * i + 1];
+      graftStats[3 * l + 1] = sums[4 * i + 2];
+      graftStats[3 * l + 2] = sums[4 * i + 3];
+      graftStats[3 * l + 3] = graftStats[3 * x] - sums[4 * i + 1];
+      graftStats[3 * l + 4] = graftStats[3 * x + 1] - sums[4 * i + 2];
+      graftStats[3 * l + 5] = n - sums[4 * i + 3];
+      graftAt[l] = graftAt[x];
+      graftAt[l + 1] = graftAt[x] + sums[4 * i + 3];
+      const left = ns.addLeaf(spec.leafValue(statsAt(l), a.k), spec.coverOf(statsAt(l)));
+      if (left !== first + l - 1) throw new FloeError("internal", `grafting a subtree: its node ${l} became node ${left}, not ${first + l - 1}`);
+      ns.addLeaf(spec.leafValue(statsAt(l + 1), a.k), spec.coverOf(statsAt(l + 1)));
+      ns.setSplit(node, f, sub.threshold[i], sub.naLeft[i] === 1, sub.bits.get(i) ?? null, left, n);
+      gains[f] += sums[4 * i];
+      cover[f] += graftStats[3 * x + 1];
+      splitCounts[f] += 1;
+    }
+  };
+
+  /**
+   * The best split of each node that may split (null where none gains, and for a detached
+   * node, whose whole subtree a worker grows and the tree takes here), on the workers when
+   * the level has many nodes or nodes summed from records, else here.
    */
   const chooseSplits = async (candidates: readonly Active[]): Promise<(Split | null)[]> => {
     const search: Active[] = [];
     const place: number[] = [];
-    const fresh: Active[] = [];
+    const detached: Active[] = [];
     let remote = false;
     for (let i = 0; i < candidates.length; i++) {
       const a = candidates[i];
       if (!searchable(a)) continue;
       if (a.hist?.kind === "detached") {
-        if (!a.plan) fresh.push(a);
+        detached.push(a);
         continue;
       }
       search.push(a);
@@ -627,15 +680,11 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       // Records are read where they are.
       if (a.hist?.kind === "rows") remote = true;
     }
-    if (fresh.length > 0) await growDetached(fresh);
+    if (detached.length > 0) await growDetached(detached);
     remote ||= search.length >= WORKER_SEARCH_NODES;
     const found = remote ? await searchOnWorkers(search) : search.map((a) => searchHere(a));
     const out: (Split | null)[] = new Array(candidates.length).fill(null);
     for (let j = 0; j < search.length; j++) out[place[j]] = found[j];
-    for (let i = 0; i < candidates.length; i++) {
-      const a = candidates[i];
-      if (a.hist?.kind === "detached" && searchable(a)) out[i] = plannedSplit(a);
-    }
     return out;
   };
 
@@ -644,7 +693,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const ns = nodes[a.k];
     const left = ns.addLeaf(spec.leafValue(s.left, a.k), spec.coverOf(s.left));
     const right = ns.addLeaf(spec.leafValue(s.right, a.k), spec.coverOf(s.right));
-    ns.setSplit(a.node, s, left, a.stats.n);
+    ns.setSplit(a.node, s.feature, s.threshold, s.naLeft, s.bits, left, a.stats.n);
     gains[s.feature] += s.gain;
     cover[s.feature] += a.stats.h;
     splitCounts[s.feature] += 1;
@@ -662,31 +711,12 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     const build: Build[] = [];
     const builtFor: Active[] = [];
     const derive: { child: Active; parent: DenseHistogram; sibling: Active }[] = [];
-    // The view's rows move only when a split made is not a detached node's.
-    let moveRows = false;
     for (const { a, s, left, right } of made) {
       const depth = a.depth + 1;
-      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null, plan: null };
-      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null, plan: null };
-      const parent = a.hist as NodeHistogram;
-      if (parent.kind === "detached") {
-        // The worker partitioned the parent's records: its left child's first, then its right child's.
-        const plan = a.plan as Planned;
-        const leftLocal = plan.sub.left[plan.base + plan.local];
-        for (let side = 0; side < 2; side++) {
-          const c = side === 0 ? l : r;
-          const at = parent.at + (side === 0 ? 0 : s.left.n);
-          if (!canSplit(c.stats, depth)) {
-            detachedLeaf(a.k, c.node, parent.store, at, c.stats.n);
-            continue;
-          }
-          c.hist = { kind: "detached", store: parent.store, at, count: c.stats.n } satisfies DetachedHistogram;
-          c.plan = { sub: plan.sub, base: plan.base, local: leftLocal + side };
-          next.push(c);
-        }
-        continue;
-      }
-      moveRows = true;
+      const l: Active = { k: a.k, node: left, depth, stats: s.left, hist: null };
+      const r: Active = { k: a.k, node: right, depth, stats: s.right, hist: null };
+      // A detached node never splits here: its subtree is grafted whole.
+      const parent = a.hist as SummedHistogram;
       if (!canSplit(l.stats, depth) && !canSplit(r.stats, depth)) continue;
       if (!spec.subtractSiblings || parent.kind === "rows") {
         for (let side = 0; side < 2; side++) {
@@ -708,7 +738,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       next.push(small, large);
     }
     if (next.length === 0 || spec.signal?.aborted) return null;
-    const hists = build.length > 0 || moveRows ? await levelPass(build, table, null) : [];
+    const hists = await levelPass(build, table, null);
     hists.forEach((h, i) => {
       builtFor[i].hist = h;
     });
@@ -772,11 +802,9 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     active.forEach((a, i) => {
       const s = splits[i];
       if (s) made.push(applySplit(a, s));
-      else if (a.hist?.kind === "detached") detachedLeaf(a.k, a.node, a.hist.store, a.hist.at, a.hist.count);
     });
     if (made.length === 0) break;
-    // Splits of detached nodes move no row of the view: a level of them alone needs no table.
-    const table = made.some((m) => m.a.hist?.kind !== "detached") ? splitTable(nodes, made, false) : null;
+    const table = splitTable(nodes, made, false);
     pending = table;
     const next = await growChildren(made, table);
     if (next === null) break;

@@ -47,7 +47,6 @@ export interface DetachedHistogram {
   readonly kind: "detached";
   readonly store: RecordStore;
   readonly at: number;
-  readonly count: number;
 }
 
 export interface DenseHistogram {

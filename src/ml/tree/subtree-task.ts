@@ -2,8 +2,8 @@
 // records in a shared store, so one map grows its entire subtree, breadth first, without a
 // round trip a level: each node's split is searched from its records' bins, and its records
 // are partitioned where they are into its children's (left then right), which stay in cache
-// while their own subtrees grow. The grower then gives the nodes their ids level by level,
-// as if they had grown with the rest. Each root is grown by the map of the chunk that owns
+// while their own subtrees grow. The grower then adds each subtree to its tree whole, in
+// the roots' order (grower.ts graft). Each root is grown by the map of the chunk that owns
 // it (chunks are handed to whichever worker is free, and the grower gives them near-equal
 // rows); the draws of a node depend on its key (draws.ts), never on the order nodes get
 // ids in, so the subtree is the one level passes would grow. The records are shared memory that the
@@ -29,9 +29,9 @@ export interface SubtreeArgs {
   readonly columnOf: Int32Array;
   /** The chunk whose map grows each root. */
   readonly owner: Int32Array;
-  /** Per root: its class, its node id (its key's root), depth and totals (g, h real units, then rows: 3 a root). */
+  /** Per root: its class, its key's number (draws.ts; a root roots its key), depth and totals (g, h real units, then rows: 3 a root). */
   readonly cls: Int32Array;
-  readonly node: Int32Array;
+  readonly key: Int32Array;
   readonly depth: Int32Array;
   readonly totals: Float64Array;
   readonly specs: readonly FeatureSpec[];
@@ -179,8 +179,8 @@ function growSubtrees(c: TreeChunk, a: SubtreeArgs): GrownSubtrees {
       const h = st[3 * i + 1];
       const n = st[3 * i + 2];
       if (!(depth < a.maxDepth && n >= minRows)) continue;
-      const features = nodeFeatures(a.draws, k, a.node[j], x, depth);
-      const state = nodeRandomState(a.draws, k, a.node[j], x);
+      const features = nodeFeatures(a.draws, k, a.key[j], x, depth);
+      const state = nodeRandomState(a.draws, k, a.key[j], x);
       rules.random = state === null ? null : new Rng(state);
       at = atCol.data[i];
       rows = n;
