@@ -629,17 +629,18 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
     graftStats[2] = a.stats.n;
     // Local node x > 0 is node first + x − 1 of the tree.
     const first = ns.size;
+    const { feature, threshold, naLeft, left: leftOf, sums, bits } = sub;
+    const categorical = bits.size > 0;
     for (let x = 0; x < size; x++) {
       const i = base + x;
       const node = x === 0 ? a.node : first + x - 1;
       const n = graftStats[3 * x + 2];
-      const f = sub.feature[i];
+      const f = feature[i];
       if (f < 0) {
         detachedLeaf(a.k, node, store, graftAt[x], n);
         continue;
       }
-      const l = sub.left[i];
-      const { sums } = sub;
+      const l = leftOf[i];
       graftStats[3 * l] = sums[4 * i + 1];
       graftStats[3 * l + 1] = sums[4 * i + 2];
       graftStats[3 * l + 2] = sums[4 * i + 3];
@@ -651,7 +652,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
       const left = ns.addLeaf(spec.leafValue(statsAt(l), a.k), spec.coverOf(statsAt(l)));
       if (left !== first + l - 1) throw new FloeError("internal", `grafting a subtree: its node ${l} became node ${left}, not ${first + l - 1}`);
       ns.addLeaf(spec.leafValue(statsAt(l + 1), a.k), spec.coverOf(statsAt(l + 1)));
-      ns.setSplit(node, f, sub.threshold[i], sub.naLeft[i] === 1, sub.bits.get(i) ?? null, left, n);
+      ns.setSplit(node, f, threshold[i], naLeft[i] === 1, categorical ? (bits.get(i) ?? null) : null, left, n);
       gains[f] += sums[4 * i];
       cover[f] += graftStats[3 * x + 1];
       splitCounts[f] += 1;
