@@ -60,6 +60,11 @@ export interface GrowSpec {
    * rows' records on a worker, without passes over the view. The same tree either way.
    */
   readonly detach: boolean;
+  /**
+   * Whether the rows of a detached node's leaves are told their leaf (the in-bag rows are
+   * to be scored: SplitTable.leafOfRow); DRF's need not once its scores are out-of-bag.
+   */
+  readonly inBagLeaves: boolean;
   /** The value of a leaf with these totals in class k's tree. */
   readonly leafValue: (stats: NodeStats, k: number) => number;
   /** A node's cover (TreeSHAP's weight) from its totals: the hessian sum for XGBoost, the row count for H2O's trees. */
@@ -284,6 +289,7 @@ async function growLevels(executor: Executor, view: Chunked<TreeChunk>, spec: Gr
   let detachedLeaves = false;
   /** Detached node `leaf` (class k) is a leaf: its rows, records [at, at + count) of `store`, end in it. */
   const detachedLeaf = (k: number, leaf: number, store: RecordStore, at: number, count: number) => {
+    if (!spec.inBagLeaves) return;
     detachedLeaves = true;
     if (leafOfRow[k].length === 0) leafOfRow[k] = sharedI32(viewRows).fill(-1);
     const leaves = leafOfRow[k];

@@ -76,8 +76,14 @@ export const GradTask: Task<GradTaskArgs, Float64Array, TreeChunk> = {
   empty: ({ classes }) => new Float64Array(2 * classes),
 };
 
-/** Adds the iteration's trees (one a class) to every row's raw scores. */
-export const ScoreTask = stateTask<ScoreArgs, TreeChunk>("ml.tree.score", addTrees);
+/** Adds the iteration's trees (one a class) to the rows' raw scores; the partial: rows added to the out-of-bag sums. */
+export const ScoreTask: Task<ScoreArgs, number, TreeChunk> = {
+  name: "ml.tree.score",
+  commutative: true,
+  map: addTrees,
+  reduce: (a, b) => a + b,
+  empty: () => 0,
+};
 
 export interface OutputArgs {
   /** How raw scores become outputs. */

@@ -132,6 +132,12 @@ export interface ScoreArgs {
    * every row of another view) are routed from the root.
    */
   readonly grown: { readonly pending: SplitTable | null } | null;
+  /**
+   * False: the rows that trained on the trees do not take them (DRF's training scores are
+   * out-of-bag once a row has been out of a bag, and its grower then leaves the in-bag rows
+   * without their leaves: GrowSpec.inBagLeaves).
+   */
+  readonly inBag?: boolean;
 }
 
 // Scratch of addTrees, kept between calls: a thread maps one chunk at a time.
@@ -142,10 +148,12 @@ let routedLeaves = new Int32Array(0);
 /**
  * Adds an iteration's trees to the raw scores of a chunk's rows (see ScoreArgs): rows whose
  * leaf their node id gives at once, the others routed together (routeRowsGrouped: out-of-bag
- * rows of a deep forest's tree are many, and rows of another view all).
+ * rows of a deep forest's tree are many, and rows of another view all). The rows it added
+ * to the out-of-bag sums: how many.
  */
-export function addTrees(c: TreeChunk, args: ScoreArgs): void {
+export function addTrees(c: TreeChunk, args: ScoreArgs): number {
   const { trees, missingBin, oob, grown } = args;
+  const inBag = args.inBag !== false;
   const K = trees.length;
   const n = c.rows;
   if (grown) finishRows(c, grown.pending, K, missingBin);
@@ -156,12 +164,16 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
     routedLeaves = new Int32Array(n);
   }
   const outOfBag = oob === null ? null : outOfBagRows;
+  let outOfBagCount = 0;
   if (oob !== null && outOfBag !== null) {
     for (let i = 0; i < n; i++) {
       // The rows a grown tree left out of its bag are its rows with a weight that are not in it.
       const out = c.w[i] > 0 && (grown ? c.node[i * K] === -1 : !(oob.bagRate >= 1 || rowUniform(oob.bagState, c.start + i) < oob.bagRate));
       outOfBag[i] = out ? 1 : 0;
-      if (out) c.oobCount[i] += 1;
+      if (out) {
+        c.oobCount[i] += 1;
+        outOfBagCount++;
+      }
     }
   }
   for (let k = 0; k < K; k++) {
@@ -173,6 +185,7 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
         routedRows[m++] = i;
         continue;
       }
+      if (!inBag) continue;
       const v = value[finishedLeaf(node)];
       c.score[i * K + k] += v;
       if (outOfBag?.[i]) c.oob[i * K + k] += v;
@@ -185,4 +198,5 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): void {
       if (outOfBag?.[i]) c.oob[i * K + k] += v;
     }
   }
+  return outOfBagCount;
 }

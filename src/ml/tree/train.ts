@@ -116,6 +116,9 @@ async function fit(
   const steps = await strategy.start(executor, view, s, loss);
   // A tree may join the training scores in the next gradient pass (GBM), or before scoring.
   let unscored: ScoreArgs | null = null;
+  // Once a row has been out of a bag, DRF's training scores are out-of-bag ("average-oob"
+  // below): later trees need not be added to their in-bag rows.
+  let outOfBagSeen = false;
   const scores: TrainingScores = {
     view,
     async flush() {
@@ -175,6 +178,7 @@ async function fit(
       subtractSiblings: !drawsFeatures(nodeDraws),
       maxLeaves: strategy.maxLeaves(p),
       detach: s.detach,
+      inBagLeaves: !outOfBagSeen,
       leafValue: (st) => steps.leafValue(st),
       coverOf: strategy.coverOf,
       signal: s.input.signal,
@@ -186,9 +190,11 @@ async function fit(
       splits[f] += grown.splits[f];
     }
     const joined = await steps.finish(t, grown, g);
-    const added: ScoreArgs = { trees: grown.trees, missingBin: s.missingBin, oob: joined.oob, grown: { pending: joined.pending } };
-    if (joined.now) await executor.run(ScoreTask, view, added);
-    else unscored = added;
+    const added: ScoreArgs = { trees: grown.trees, missingBin: s.missingBin, oob: joined.oob, grown: { pending: joined.pending }, inBag: !outOfBagSeen };
+    if (joined.now) {
+      const outOfBagRows = await executor.run(ScoreTask, view, added);
+      if (outOfBagRows > 0) outOfBagSeen = true;
+    } else unscored = added;
     if (valid) await executor.run(ScoreTask, valid, { trees: grown.trees, missingBin: s.missingBin, oob: null, grown: null });
     progress((t + 1) / o.ntrees);
 

@@ -63,6 +63,7 @@ test("the larger sibling by subtraction equals building it directly: same splits
       maxLeaves: 0,
       // Level by level both ways (a detached node's children are not histograms).
       detach: false,
+      inBagLeaves: true,
       leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
       coverOf: (st) => st.n,
     });

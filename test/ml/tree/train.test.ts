@@ -5,8 +5,10 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Frame } from "../../../src/core/frame.ts";
 import { InlineExecutor } from "../../../src/core/mr.ts";
+import { Rng, rowUniform } from "../../../src/core/rng.ts";
 import { type Algorithm, algorithm } from "../../../src/ml/registry.ts";
 import type { TreeModel } from "../../../src/ml/tree/model.ts";
+import { bagState } from "../../../src/ml/tree/strategy.ts";
 import { deserializeModel, serializeModel } from "../../../src/ml/modelfile.ts";
 import type { BinomialMetrics } from "../../../src/ml/metrics/binomial.ts";
 import type { RegressionMetrics } from "../../../src/ml/metrics/regression.ts";
@@ -216,6 +218,51 @@ test("DRF: out-of-bag training metrics; extremely randomized trees differ", asyn
   expect((forest.model.metrics.training as { mean_per_class_error: number }).mean_per_class_error).toBeLessThan(0.1);
   expect((xrt.model.metrics.training as { mean_per_class_error: number }).mean_per_class_error).toBeLessThan(0.15);
   expect(await predictions(xrt.model, frame)).not.toEqual(await predictions(forest.model, frame));
+});
+
+test("DRF's out-of-bag training metrics: each row averages the trees whose bags left it out; with every row in every bag, the forest's own predictions", async () => {
+  // 20,000 rows, deep trees of small nodes (grown detached), and 12 trees: later trees skip the in-bag rows' scores.
+  const rng = new Rng(17);
+  const rows = Array.from({ length: 20_000 }, () => {
+    const [a, b, c] = [rng.next(), rng.next(), rng.next()];
+    return [a, b, c, Math.sin(6 * a) + b * c + rng.next()];
+  });
+  const frame = await load(csv("oob.csv", "a,b,c,y", rows));
+  const y = rows.map((r) => r[3]);
+  const mse = (p: number[], keep: boolean[]) => {
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < p.length; i++) if (keep[i]) (sum += (y[i] - p[i]) ** 2), n++;
+    return { sum: sum / n, n };
+  };
+  const params = { ntrees: 12, max_depth: 14, seed: 3 };
+  const { model } = await drf.train(node.executor, { modelId: "oob", frame, y: "y", x: null, params: { ...params, sample_rate: 0.632 } });
+  // Each tree alone, and the rows its bag (bagState, rowUniform: the bag's draw) left out.
+  const sums = new Float64Array(rows.length);
+  const counts = new Float64Array(rows.length);
+  for (let t = 0; t < model.iterations.length; t++) {
+    const alone = await predictions({ ...model, iterations: model.iterations.slice(t, t + 1) }, frame);
+    for (let i = 0; i < rows.length; i++) {
+      if (rowUniform(bagState(params.seed, t), i) < 0.632) continue;
+      sums[i] += alone[i];
+      counts[i]++;
+    }
+  }
+  const oob = mse(
+    Array.from(sums, (s, i) => s / counts[i]),
+    Array.from(counts, (c) => c > 0),
+  );
+  const training = model.metrics.training as RegressionMetrics;
+  expect(training.nobs).toBe(oob.n);
+  expect(training.MSE).toBeCloseTo(oob.sum, 10);
+  // sample_rate 1: no row is ever out of a bag, so the training metrics score every row with every tree.
+  const whole = await drf.train(node.executor, { modelId: "inbag", frame, y: "y", x: null, params: { ...params, sample_rate: 1 } });
+  const forest = mse(
+    await predictions(whole.model, frame),
+    rows.map(() => true),
+  );
+  expect((whole.model.metrics.training as RegressionMetrics).nobs).toBe(rows.length);
+  expect((whole.model.metrics.training as RegressionMetrics).MSE).toBeCloseTo(forest.sum, 10);
 });
 
 test("distributions: poisson predicts positive counts; quantile 0.9 covers about 90%", async () => {
