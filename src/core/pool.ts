@@ -2,8 +2,12 @@
 // buffers are SharedArrayBuffers, so a chunk crosses to a worker without a copy.
 // Chunks are handed out one at a time to whichever worker is free; partials come back
 // and are folded in chunk order (OrderedFold), so results never depend on scheduling.
-// A commutative task instead sends each worker a contiguous share of the chunks in one
-// message, and each worker returns one partial. Several runs may share the pool at once.
+// A commutative task is handed out in pieces of a few chunks, also to whichever worker
+// is free, and each worker folds its pieces into one partial that it sends back when no
+// piece is left for it: a fixed share per worker left one idle for a fifth of a GBM
+// tree's level passes, whose work follows where a node's rows are, not the chunk count.
+// A worker is sent its next piece before it ends the last, so it never waits on the
+// main thread. Several runs may share the pool at once.
 // A worker keeps the chunks it was sent whose buffers are all shared (so keeping them
 // costs no copy), and later messages name them by id: cloning a share's chunk objects
 // took a few milliseconds a message, a tenth of a GBM tree's time. The workers forget a
@@ -18,9 +22,17 @@ interface Run {
   readonly taskName: string;
   readonly args: unknown;
   readonly fold: OrderedFold<unknown>;
-  /** Messages (chunks, or shares of chunks) whose partials are awaited. */
+  /** Messages (chunks, or a commutative task's pieces) to map. */
   readonly total: number;
   readonly chunks: number;
+  /** True: workers fold pieces into one partial each, sent when collected. */
+  readonly commutative: boolean;
+  /** Messages mapped so far, and chunks in them (for progress). */
+  mapped: number;
+  chunksMapped: number;
+  /** Commutative runs: workers holding a partial not yet collected, and collect messages sent. */
+  readonly holders: Set<Slot>;
+  collecting: number;
   readonly opts: RunOptions;
   readonly resolve: (p: unknown) => void;
   readonly reject: (e: unknown) => void;
@@ -29,7 +41,7 @@ interface Run {
   onAbort?: () => void;
 }
 
-/** One message's work: a chunk, or for commutative tasks a share of chunks. */
+/** One message's work: a chunk, or a piece of chunks of a commutative task. */
 interface Item {
   readonly run: Run;
   readonly index: number;
@@ -42,8 +54,15 @@ interface Slot {
   readonly begun: Set<number>;
   /** Ids of the chunks this worker keeps. */
   readonly kept: Set<number>;
-  busy: Item | null;
+  /** Items sent and not yet answered (at most IN_FLIGHT), and runs whose partial it was asked for. */
+  readonly sent: Item[];
+  readonly collecting: Set<number>;
 }
+
+/** Messages a worker is sent ahead: the next is queued while it maps the current one. */
+const IN_FLIGHT = 2;
+/** Pieces a commutative run is cut into per worker: small enough that the last ones even out the workers. */
+const PIECES_PER_THREAD = 32;
 
 export class WorkerPool implements Executor {
   readonly threads: number;
@@ -74,7 +93,8 @@ export class WorkerPool implements Executor {
     if (opts.signal?.aborted) return Promise.reject(cancelledError());
     const chunks = data.chunks;
     if (chunks.length === 0) return Promise.resolve(task.empty(args));
-    const shares = task.commutative ? shareOut(chunks, this.threads) : chunks.map((c) => [c]);
+    const commutative = task.commutative === true;
+    const items = commutative ? pieces(chunks, this.threads * PIECES_PER_THREAD) : chunks.map((c) => [c]);
     return new Promise<P>((resolve, reject) => {
       const run: Run = {
         id: this.nextRunId++,
@@ -83,10 +103,15 @@ export class WorkerPool implements Executor {
         fold: new OrderedFold<unknown>(
           (a, b) => task.reduce(a as P, b as P),
           () => task.empty(args),
-          task.commutative && task.mergeInto ? (acc, b) => task.mergeInto?.(acc as P, b as P) : undefined,
+          commutative && task.mergeInto ? (acc, b) => task.mergeInto?.(acc as P, b as P) : undefined,
         ),
-        total: shares.length,
+        total: items.length,
         chunks: chunks.length,
+        commutative,
+        mapped: 0,
+        chunksMapped: 0,
+        holders: new Set(),
+        collecting: 0,
         opts,
         resolve: resolve as (p: unknown) => void,
         reject,
@@ -95,7 +120,7 @@ export class WorkerPool implements Executor {
       this.runs.set(run.id, run);
       run.onAbort = () => this.fail(run, cancelledError());
       opts.signal?.addEventListener("abort", run.onAbort, { once: true });
-      shares.forEach((share, index) => this.queue.push({ run, index, chunks: share }));
+      items.forEach((piece, index) => this.queue.push({ run, index, chunks: piece }));
       this.ensureWorkers();
       this.dispatch();
     });
@@ -128,7 +153,7 @@ export class WorkerPool implements Executor {
 
   private spawn(): Slot {
     const worker = new Worker(this.workerUrl);
-    const slot: Slot = { worker, begun: new Set(), kept: new Set(), busy: null };
+    const slot: Slot = { worker, begun: new Set(), kept: new Set(), sent: [], collecting: new Set() };
     worker.onmessage = (e: MessageEvent<FromWorker>) => this.onResult(slot, e.data);
     worker.onerror = (e: ErrorEvent) => this.onCrash(slot, e);
     // Idle workers must not keep a CLI process alive.
@@ -136,19 +161,30 @@ export class WorkerPool implements Executor {
     return slot;
   }
 
+  /** Hands out waiting items: one to every worker with none first, then one more each ahead. */
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.busy) continue;
-      const item = this.nextItem();
-      if (!item) return;
-      const { run } = item;
-      if (!slot.begun.has(run.id)) {
-        this.post(slot, { t: "begin", run: run.id, task: run.taskName, args: run.args });
-        slot.begun.add(run.id);
+    for (let depth = 1; depth <= IN_FLIGHT; depth++) {
+      for (const slot of this.slots) {
+        if (slot.sent.length >= depth) continue;
+        const item = this.nextItem();
+        if (!item) return;
+        this.send(slot, item);
       }
-      slot.busy = item;
-      slot.worker.ref();
-      this.post(slot, { t: "map", run: run.id, index: item.index, chunks: item.chunks.map((c) => this.refOf(slot, c)) });
+    }
+  }
+
+  private send(slot: Slot, item: Item): void {
+    const { run } = item;
+    if (!slot.begun.has(run.id)) {
+      this.post(slot, { t: "begin", run: run.id, task: run.taskName, args: run.args });
+      slot.begun.add(run.id);
+    }
+    if (idle(slot)) slot.worker.ref();
+    slot.sent.push(item);
+    this.post(slot, { t: "map", run: run.id, index: item.index, chunks: item.chunks.map((c) => this.refOf(slot, c)), into: run.commutative });
+    if (run.commutative) {
+      run.holders.add(slot);
+      this.collect(run);
     }
   }
 
@@ -185,34 +221,67 @@ export class WorkerPool implements Executor {
   }
 
   private onResult(slot: Slot, msg: FromWorker): void {
-    const item = slot.busy;
-    slot.busy = null;
-    slot.worker.unref();
     const run = this.runs.get(msg.run);
-    if (run && !run.failed && item) {
-      if (msg.t === "fail") {
-        this.fail(run, errorFromWire(msg.error));
-      } else {
-        try {
-          run.fold.add(msg.index, msg.partial);
-          const done = run.total === run.chunks ? run.fold.done : Math.round((run.fold.done / run.total) * run.chunks);
-          run.opts.onProgress?.(done, run.chunks);
-          if (run.fold.done === run.total) this.finish(run, () => run.resolve(run.fold.result));
-        } catch (err) {
-          this.fail(run, asFloeError(err));
+    if (msg.t === "collected" || (msg.t === "fail" && msg.index < 0)) {
+      slot.collecting.delete(msg.run);
+    } else {
+      const at = slot.sent.findIndex((item) => item.run.id === msg.run && item.index === msg.index);
+      if (at >= 0) slot.sent.splice(at, 1);
+    }
+    if (idle(slot)) slot.worker.unref();
+    if (run && !run.failed) {
+      try {
+        if (msg.t === "fail") this.fail(run, errorFromWire(msg.error));
+        else if (msg.t === "collected") {
+          run.collecting--;
+          run.fold.add(run.fold.done, msg.partial);
+          this.settleIfDone(run);
+        } else {
+          run.mapped++;
+          run.chunksMapped += msg.t === "done" ? 1 : msg.chunks;
+          if (msg.t === "done") run.fold.add(msg.index, msg.partial);
+          run.opts.onProgress?.(run.chunksMapped, run.chunks);
+          if (run.commutative) this.collect(run);
+          this.settleIfDone(run);
         }
+      } catch (err) {
+        this.fail(run, asFloeError(err));
       }
     }
     this.dispatch();
   }
 
+  /**
+   * Asks for the partial of every worker that holds one of the run and has no piece of it
+   * left to map, once no piece of the run is waiting: the first worker done sends its
+   * partial while the other still maps.
+   */
+  private collect(run: Run): void {
+    if (this.queue.some((item) => item.run === run)) return;
+    for (const slot of run.holders) {
+      if (slot.sent.some((item) => item.run === run)) continue;
+      run.holders.delete(slot);
+      run.collecting++;
+      if (idle(slot)) slot.worker.ref();
+      slot.collecting.add(run.id);
+      this.post(slot, { t: "collect", run: run.id });
+    }
+  }
+
+  private settleIfDone(run: Run): void {
+    if (run.mapped === run.total && run.holders.size === 0 && run.collecting === 0) this.finish(run, () => run.resolve(run.fold.result));
+  }
+
   private onCrash(slot: Slot, e: ErrorEvent): void {
     e.preventDefault?.();
-    const item = slot.busy;
     slot.worker.terminate();
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
-    if (item) this.fail(item.run, new FloeError("internal", `a worker crashed running ${item.run.taskName}: ${e.message}`));
+    // Its maps in flight are lost, and so is every partial it held or was sending back.
+    const lost = new Set<Run>(slot.sent.map((item) => item.run));
+    for (const run of this.runs.values()) if (run.holders.has(slot) || slot.collecting.has(run.id)) lost.add(run);
+    const what = slot.sent[0]?.run.taskName;
+    for (const run of lost) this.fail(run, new FloeError("internal", `a worker crashed running ${what ?? run.taskName}: ${e.message}`));
     if (!this.closed) {
       this.ensureWorkers();
       this.dispatch();
@@ -244,10 +313,15 @@ function allShared(value: unknown, depth = 4): boolean {
   return true;
 }
 
-/** `chunks` cut into at most `n` contiguous shares of near-equal length. */
-function shareOut<C>(chunks: readonly C[], n: number): C[][] {
+/** No message of this worker's is awaited (an idle worker must not keep a CLI process alive). */
+function idle(slot: Slot): boolean {
+  return slot.sent.length === 0 && slot.collecting.size === 0;
+}
+
+/** `chunks` cut into at most `n` contiguous pieces of near-equal length. */
+function pieces<C>(chunks: readonly C[], n: number): C[][] {
   const k = Math.min(n, chunks.length);
-  const shares: C[][] = [];
-  for (let s = 0; s < k; s++) shares.push(chunks.slice(Math.floor((s * chunks.length) / k), Math.floor(((s + 1) * chunks.length) / k)));
-  return shares;
+  const out: C[][] = [];
+  for (let s = 0; s < k; s++) out.push(chunks.slice(Math.floor((s * chunks.length) / k), Math.floor(((s + 1) * chunks.length) / k)));
+  return out;
 }

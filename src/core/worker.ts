@@ -15,13 +15,23 @@ export type ChunkRef = number | { readonly id: number; readonly chunk: ChunkLike
 
 export type ToWorker =
   | { t: "begin"; run: number; task: string; args: unknown }
-  /** Map `chunks` (one, or a commutative task's share) and fold them into one partial. */
-  | { t: "map"; run: number; index: number; chunks: readonly ChunkRef[] }
+  /**
+   * Map `chunks` (one, or a piece of a commutative task's) and fold them into one partial;
+   * `into`: fold them into the worker's partial of the run instead, kept until collected.
+   */
+  | { t: "map"; run: number; index: number; chunks: readonly ChunkRef[]; into: boolean }
+  /** Send the partial of the run the worker folded its pieces into (the identity when it has none). */
+  | { t: "collect"; run: number }
   | { t: "end"; run: number }
   /** The main thread let go of these chunks: stop keeping them. */
   | { t: "forget"; chunks: readonly number[] };
 
-export type FromWorker = { t: "done"; run: number; index: number; partial: unknown } | { t: "fail"; run: number; index: number; error: { code: ErrorCode; message: string } };
+export type FromWorker =
+  | { t: "done"; run: number; index: number; partial: unknown }
+  /** A piece folded into the worker's partial of the run: how many chunks it had. */
+  | { t: "mapped"; run: number; index: number; chunks: number }
+  | { t: "collected"; run: number; partial: unknown }
+  | { t: "fail"; run: number; index: number; error: { code: ErrorCode; message: string } };
 
 declare const self: Worker;
 
@@ -33,7 +43,8 @@ declare const self: Worker;
 const COLLECT_AFTER_BYTES = 128 * 1024 ** 2;
 
 export function serveTasks(registry: TaskRegistry): void {
-  const runs = new Map<number, { name: string; task?: AnyTask; args: unknown }>();
+  /** Runs this worker is part of; `acc`: its partial of a commutative run, once it mapped a piece. */
+  const runs = new Map<number, { name: string; task?: AnyTask; args: unknown; acc?: unknown }>();
   const kept = new Map<number, ChunkLike>();
   // Shared memory handed back in partials, or let go with forgotten chunks, since the last collection.
   let handedBack = 0;
@@ -81,16 +92,14 @@ export function serveTasks(registry: TaskRegistry): void {
           try {
             const { task, args } = run;
             const chunks = msg.chunks.map(chunkOf);
-            let partial: unknown;
-            if (task.mapInto) {
-              partial = task.empty(args);
-              for (const chunk of chunks) task.mapInto(partial, chunk, args);
+            if (msg.into) {
+              run.acc = foldInto(task, args, run.acc, chunks);
+              reply = { t: "mapped", run: msg.run, index, chunks: chunks.length };
             } else {
-              partial = task.map(chunks[0], args);
-              for (let i = 1; i < chunks.length; i++) partial = task.reduce(partial, task.map(chunks[i], args));
+              const partial = foldInto(task, args, undefined, chunks);
+              handedBack += sharedBytes(partial);
+              reply = { t: "done", run: msg.run, index, partial };
             }
-            handedBack += sharedBytes(partial);
-            reply = { t: "done", run: msg.run, index, partial };
           } catch (err) {
             reply = { t: "fail", run: msg.run, index, error: errorToWire(err) };
           }
@@ -98,6 +107,33 @@ export function serveTasks(registry: TaskRegistry): void {
         self.postMessage(reply);
         return;
       }
+      case "collect": {
+        const run = runs.get(msg.run);
+        let reply: FromWorker;
+        try {
+          if (!run?.task) throw new FloeError("internal", `task '${run?.name ?? "?"}' is not in the workers' registry`);
+          const partial = run.acc === undefined ? run.task.empty(run.args) : run.acc;
+          run.acc = undefined;
+          handedBack += sharedBytes(partial);
+          reply = { t: "collected", run: msg.run, partial };
+        } catch (err) {
+          reply = { t: "fail", run: msg.run, index: -1, error: errorToWire(err) };
+        }
+        self.postMessage(reply);
+        return;
+      }
     }
   };
+}
+
+/** `chunks` mapped and folded onto `acc` (a partial of this worker's, or none yet). */
+function foldInto(task: AnyTask, args: unknown, acc: unknown, chunks: readonly ChunkLike[]): unknown {
+  if (task.mapInto) {
+    const into = acc === undefined ? task.empty(args) : acc;
+    for (const chunk of chunks) task.mapInto(into, chunk, args);
+    return into;
+  }
+  let partial = acc;
+  for (const chunk of chunks) partial = partial === undefined ? task.map(chunk, args) : task.reduce(partial, task.map(chunk, args));
+  return partial;
 }

@@ -4,6 +4,7 @@ import { type Chunk, sharedF64 } from "../../src/core/chunk.ts";
 import { FloeError } from "../../src/core/errors.ts";
 import { Frame } from "../../src/core/frame.ts";
 import type { Task } from "../../src/core/mr.ts";
+import { threadId } from "node:worker_threads";
 
 /** Floating-point sum of column 0 in row order within a chunk; its result depends on fold order. */
 export const SumTask: Task<{ scale: number }, { sum: number; rows: number; order: number[] }> = {
@@ -65,4 +66,23 @@ export const IntSumTask: Task<Record<string, never>, { sum: number; chunks: numb
   },
   reduce: (a, b) => ({ sum: a.sum + b.sum, chunks: a.chunks + b.chunks }),
   empty: () => ({ sum: 0, chunks: 0 }),
+};
+
+/**
+ * Which thread mapped which chunk, as [thread, chunk index] pairs (exact and commutative as a
+ * set): the chunk with index `slowAt` first burns `ms`, and the one with index `failAt` fails.
+ */
+export const WhoTask: Task<{ slowAt: number; ms: number; failAt?: number }, { mapped: [number, number][] }> = {
+  name: "test.who",
+  commutative: true,
+  map(chunk, { slowAt, ms, failAt }) {
+    if (chunk.index === failAt) throw new FloeError("bad_input", `chunk ${failAt} is bad`);
+    if (chunk.index === slowAt) {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {}
+    }
+    return { mapped: [[threadId, chunk.index]] };
+  },
+  reduce: (a, b) => ({ mapped: a.mapped.concat(b.mapped) }),
+  empty: () => ({ mapped: [] }),
 };

@@ -1,0 +1,34 @@
+// The worker pool hands a commutative task out in pieces to whichever worker is free, and
+// each worker folds its pieces into one partial: a worker held up by a slow chunk maps no
+// more than the pieces it was sent ahead, while the other maps the rest.
+
+import { afterAll, expect, test } from "bun:test";
+import { FloeError } from "../../src/core/errors.ts";
+import { WorkerPool } from "../../src/core/pool.ts";
+import { numberFrame, WhoTask } from "../support/tasks.ts";
+
+const pool = new WorkerPool(new URL("../support/worker.ts", import.meta.url), 2);
+afterAll(() => pool.close());
+
+const frame = numberFrame(new Float64Array(40), 1);
+
+test("a worker stuck on a slow chunk maps at most the two pieces it was sent; the other maps the rest, every chunk once", async () => {
+  // Workers first mapped something, so both are up before the slow run starts.
+  await pool.run(WhoTask, frame, { slowAt: -1, ms: 0 });
+  const { mapped } = await pool.run(WhoTask, frame, { slowAt: 0, ms: 400 });
+  expect(mapped.map(([, chunk]) => chunk).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  const slowThread = mapped.find(([, chunk]) => chunk === 0)?.[0];
+  const bySlow = mapped.filter(([thread]) => thread === slowThread).length;
+  const threads = new Set(mapped.map(([thread]) => thread));
+  expect(threads.size).toBe(2);
+  // 40 chunks are 40 pieces: a fixed half each would have given the slow worker 20.
+  expect(bySlow).toBeLessThanOrEqual(2);
+});
+
+test("a failing piece fails the run with its error, and the pool goes on running", async () => {
+  const err = await pool.run(WhoTask, frame, { slowAt: -1, ms: 0, failAt: 17 }).catch((e) => e);
+  expect(err).toBeInstanceOf(FloeError);
+  expect(err.message).toBe("chunk 17 is bad");
+  const { mapped } = await pool.run(WhoTask, frame, { slowAt: -1, ms: 0 });
+  expect(mapped.length).toBe(40);
+});
