@@ -87,3 +87,49 @@ test("regularised score (XGBoost's): G shrunk by alpha, over H + lambda; childre
   const heavy = bestSplit(h, [spec], [0], total, { ...rules, minChildHessian: 6 });
   expect(heavy).toBeNull();
 });
+
+test("categorical with hundreds of levels: the split is the best prefix of the levels ordered by mean gradient, ties by level", () => {
+  const levels = 300;
+  const spec: FeatureSpec = { name: "c", kind: "enum", levelToBin: Int32Array.from({ length: levels }, (_, i) => i), valueBins: levels, domain: Array.from({ length: levels }, (_, i) => `l${i}`) };
+  // Seeded integer sums; every fifth level repeats another's mean (2g / 2h) so that ties are ordered by level.
+  let state = 7;
+  const next = (m: number) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % m;
+  };
+  const rows: [number, number, number][] = [];
+  for (let b = 0; b < levels; b++) {
+    if (b % 5 === 4) {
+      const [g, h] = rows[b - 3];
+      rows.push([2 * g, 2 * h, 2 * h]);
+      continue;
+    }
+    const h = 1 + next(20);
+    rows.push([next(101) - 50, h, h]);
+  }
+  rows.push([0, 0, 0]);
+  const total = rows.reduce((t, [g, h, n]) => ({ g: t.g + g, h: t.h + h, n: t.n + n }), { g: 0, h: 0, n: 0 });
+  const s = bestSplit(hist(rows), [spec], [0], total, rules);
+  // By hand: order the levels with the engine's sort, try every prefix, keep the first best.
+  const order = Array.from({ length: levels }, (_, b) => b).sort((a, b) => rows[a][0] / rows[a][1] - rows[b][0] / rows[b][1] || a - b);
+  let best = Number.NEGATIVE_INFINITY;
+  let bestPrefix = -1;
+  let lg = 0;
+  let lh = 0;
+  for (let q = 0; q < levels - 1; q++) {
+    lg += rows[order[q]][0];
+    lh += rows[order[q]][1];
+    const gain = (lg * lg) / lh + (total.g - lg) ** 2 / (total.h - lh) - (total.g * total.g) / total.h;
+    if (gain > best) {
+      best = gain;
+      bestPrefix = q;
+    }
+  }
+  const left = new Set(order.slice(0, bestPrefix + 1));
+  const bits = s?.bits ?? new Uint8Array(0);
+  const leftBits = Array.from({ length: levels }, (_, b) => (bits[b >> 3] >> (b & 7)) & 1);
+  // The bit marks the side the split sends left; either side may be the prefix.
+  const prefixBit = leftBits[order[0]];
+  expect(leftBits).toEqual(Array.from({ length: levels }, (_, b) => (left.has(b) ? prefixBit : 1 - prefixBit)));
+  expect(s?.gain).toBeCloseTo(best, 9);
+});
