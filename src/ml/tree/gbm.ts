@@ -76,8 +76,9 @@ async function start(executor: Executor, view: Chunked<TreeChunk>, s: TreeSetup,
   const shrink = K > 1 ? (K - 1) / K : 1;
   let learnRate = p.learn_rate ?? 1;
   const rows = view.chunks.reduce((n, c) => n + c.rows, 0);
-  // Bounded gradients quantize at their bounds: the gradient pass then starts each tree
-  // too, one pass over the rows instead of a pass for the maxes and one to quantize.
+  // Bounded gradients quantize at their bounds: the gradient pass then starts each tree too,
+  // one pass over the rows instead of a pass for the maxes and one to quantize; for one tree
+  // a row the root pass does all of it.
   const bounds = gradientBounds(d);
   const boundMaxes = bounds ? Float64Array.from({ length: 2 * K }, (_, i) => (i < K ? bounds.g : bounds.h)) : null;
   return {
@@ -90,6 +91,8 @@ async function start(executor: Executor, view: Chunked<TreeChunk>, s: TreeSetup,
         const abs = await executor.run(ResponseSketchTask, view, { rate: sketchRate(rows), state: keyState(p.seed, t, 6), center: "score" });
         lossT = { ...loss, huber_delta: Math.max(quantile(abs, p.huber_alpha ?? 0.9), 1e-12) };
       }
+      // One tree a row: the root pass computes the gradients itself, while it sums the rows.
+      if (boundMaxes && K === 1) return { maxes: boundMaxes, loss: lossT, rootGradients: { distribution: d, loss: lossT, addFirst: scores.take() } };
       const args = { distribution: d, classes: K, loss: lossT, addFirst: scores.take() };
       if (boundMaxes) {
         await executor.run(GradTask, view, { ...args, root: { ...draws, ...quantScales(boundMaxes, K) } });

@@ -16,7 +16,8 @@
 import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
 import { rowDither, rowUniform } from "../../core/rng.ts";
-import type { SplitTable } from "./rows.ts";
+import { type Distribution, gradients, type LossParams } from "../loss.ts";
+import { addTrees, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { leftBit } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
@@ -50,6 +51,20 @@ export interface RootArgs extends RowDraws {
    * from scales known before the gradients): the root pass only sums.
    */
   readonly started?: boolean;
+  /**
+   * Gradients the root pass computes itself, for one tree a row with scales known before them
+   * (bounded losses): a block of rows at a time it adds the previous trees, takes the
+   * gradients, quantizes them and sums the in-bag rows into the root's histogram while they
+   * are in cache, one pass over the rows where a gradient pass and a root pass made two.
+   */
+  readonly gradients?: RootGradients | null;
+}
+
+export interface RootGradients {
+  readonly distribution: Distribution;
+  readonly loss: LossParams;
+  /** The previous iteration's trees, added to the scores first. */
+  readonly addFirst: ScoreArgs | null;
 }
 
 /** Per class: gradient and hessian units per quantization level, from the largest |g| then h of each class. */
@@ -108,25 +123,51 @@ export function startTree(c: TreeChunk, r: RootArgs, K: number): void {
   formRoot(c, K, m);
 }
 
-/** Rows a block of startTreeByBlocks: its g and h stay in cache (64 KB of the pair of arrays). */
+/** Rows a block of startAndSumRoot: its g and h stay in cache (64 KB of the pair of arrays). */
 const GRADIENT_BLOCK = 4096;
 const blockG = new Float64Array(GRADIENT_BLOCK);
 const blockH = new Float64Array(GRADIENT_BLOCK);
 
 /**
- * startTree for one tree a row with gradients computed a block of rows at a time, by
- * `gradientsOf(from, to, g, h)` into g[0, to − from) and h: they are quantized while in
- * cache and never written to the view (its g and h keep older values).
+ * The root pass of a tree whose gradients it computes (RootArgs.gradients): adds the previous
+ * trees, then a block of rows at a time takes their gradients, starts the tree with them
+ * (startTree) and adds the block's in-bag rows to the root's dense slot. The g and h never
+ * reach the view (its g and h keep older values).
  */
-export function startTreeByBlocks(c: TreeChunk, r: RootArgs, gradientsOf: (from: number, to: number, g: Float64Array, h: Float64Array) => void): void {
+function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootArgs, grad: RootGradients): void {
+  if (grad.addFirst) addTrees(c, grad.addFirst);
+  const slot = a.slotOf[0][0];
+  const e0 = a.slotEntry[slot];
+  const F = a.slotEntry[slot + 1] - e0;
+  const block0 = a.entryOffset[e0];
+  const offs = new Int32Array(F);
+  const featureBins: Uint16Array[] = [];
+  let span = 0;
+  for (let e = 0; e < F; e++) {
+    const f = a.entryFeature[e0 + e];
+    offs[e] = a.entryOffset[e0 + e] - block0;
+    featureBins[e] = c.bins[f];
+    span = offs[e] + a.missingBin[f] + 1;
+  }
+  const packed = packedFor(span);
   const gLevels = 1 / r.gScale[0];
   const hLevels = 1 / r.hScale[0];
+  const { order, qg, qh } = c;
   let m = 0;
+  let summed = 0;
   for (let from = 0; from < c.rows; from += GRADIENT_BLOCK) {
     const to = Math.min(c.rows, from + GRADIENT_BLOCK);
-    gradientsOf(from, to, blockG, blockH);
+    gradients(grad.distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, blockG, blockH, grad.loss);
+    const m0 = m;
     m = startRows1(c, r, gLevels, hLevels, blockG, blockH, from, from, to, m);
+    if (summed + m - m0 > PACK_ROWS) {
+      unpack(packed, out.hist, block0, span);
+      summed = 0;
+    }
+    addPacked(packed, order, m0, m, qg, qh, 1, 0, featureBins, offs, F);
+    summed += m - m0;
   }
+  unpack(packed, out.hist, block0, span);
   formRoot(c, 1, m);
 }
 
@@ -369,14 +410,28 @@ const PACK = 1 << 16;
 const PACK_ROWS = PACK - 1;
 let packedScratch = new Float64Array(0);
 
+/** The packed sums of a slot of `span` bins: zero, as unpack leaves them. */
+function packedFor(span: number): Float64Array {
+  if (packedScratch.length < 2 * span) packedScratch = new Float64Array(2 * span);
+  return packedScratch;
+}
+
+/** Adds packed sums to the histogram's span bins from `base`, and zeroes them. */
+function unpack(packed: Float64Array, hist: Float64Array, base: number, span: number): void {
+  for (let b = 0, t = 3 * base; b < span; b++, t += 3) {
+    const hc = packed[2 * b + 1];
+    const count = hc % PACK;
+    hist[t] += packed[2 * b];
+    hist[t + 1] += (hc - count) / PACK;
+    hist[t + 2] += count;
+    packed[2 * b] = 0;
+    packed[2 * b + 1] = 0;
+  }
+}
+
 /**
  * Adds rows order[from, to) to a dense slot whose span bins start at `base` of the histogram
- * (feature e's block at base + offs[e]): a pass over the rows for each group of up to three
- * features, a row's gradient read once a group. Three bin arrays and their offsets held in
- * locals fit the processor's registers; a loop over any number of features instead reloads
- * each feature's array from a list every row (twice as slow at the root of a flights tree).
- * (Feature by feature is slower still: rows of one bin then chain their additions through
- * memory, where a row's features go to different bins.)
+ * (feature e's block at base + offs[e]), through packed sums unpacked every PACK_ROWS rows.
  */
 function addRows(
   hist: Float64Array,
@@ -393,24 +448,27 @@ function addRows(
   offs: Int32Array,
   F: number,
 ): void {
-  if (packedScratch.length < 2 * span) packedScratch = new Float64Array(2 * span);
-  const packed = packedScratch;
+  const packed = packedFor(span);
   for (let s = from; s < to; s += PACK_ROWS) {
-    const e = Math.min(to, s + PACK_ROWS);
-    let f = 0;
-    for (; f + 3 <= F; f += 3) addRows3(packed, order, s, e, qg, qh, K, k, featureBins[f], featureBins[f + 1], featureBins[f + 2], offs[f], offs[f + 1], offs[f + 2]);
-    if (F - f === 2) addRows2(packed, order, s, e, qg, qh, K, k, featureBins[f], featureBins[f + 1], offs[f], offs[f + 1]);
-    else if (F - f === 1) addRows1(packed, order, s, e, qg, qh, K, k, featureBins[f], offs[f]);
-    for (let b = 0, t = 3 * base; b < span; b++, t += 3) {
-      const hc = packed[2 * b + 1];
-      const count = hc % PACK;
-      hist[t] += packed[2 * b];
-      hist[t + 1] += (hc - count) / PACK;
-      hist[t + 2] += count;
-      packed[2 * b] = 0;
-      packed[2 * b + 1] = 0;
-    }
+    addPacked(packed, order, s, Math.min(to, s + PACK_ROWS), qg, qh, K, k, featureBins, offs, F);
+    unpack(packed, hist, base, span);
   }
+}
+
+/**
+ * Adds rows order[from, to) (fewer than PACK_ROWS since the last unpack) to packed sums: a
+ * pass over the rows for each group of up to three features, a row's gradient read once a
+ * group. Three bin arrays and their offsets held in locals fit the processor's registers; a
+ * loop over any number of features instead reloads each feature's array from a list every
+ * row (twice as slow at the root of a flights tree). (Feature by feature is slower still:
+ * rows of one bin then chain their additions through memory, where a row's features go to
+ * different bins.)
+ */
+function addPacked(packed: Float64Array, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, K: number, k: number, featureBins: Uint16Array[], offs: Int32Array, F: number): void {
+  let f = 0;
+  for (; f + 3 <= F; f += 3) addRows3(packed, order, from, to, qg, qh, K, k, featureBins[f], featureBins[f + 1], featureBins[f + 2], offs[f], offs[f + 1], offs[f + 2]);
+  if (F - f === 2) addRows2(packed, order, from, to, qg, qh, K, k, featureBins[f], featureBins[f + 1], offs[f], offs[f + 1]);
+  else if (F - f === 1) addRows1(packed, order, from, to, qg, qh, K, k, featureBins[f], offs[f]);
 }
 
 function addRows3(
@@ -496,6 +554,10 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
   mapInto(out, c, a) {
     const K = a.classes;
     const n = c.rows;
+    if (a.root?.gradients) {
+      startAndSumRoot(out, c, a, a.root, a.root.gradients);
+      return;
+    }
     if (a.root && !a.root.started) startTree(c, a.root, K);
     const { node, order, parts, qg, qh, bins } = c;
     const { slotEntry, entryFeature, entryOffset, recordStart, missingBin } = a;

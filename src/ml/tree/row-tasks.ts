@@ -5,17 +5,19 @@
 import { stateTask, type Task } from "../../core/mr.ts";
 import { rowUniform } from "../../core/rng.ts";
 import { mergeSorted } from "../../core/sorted.ts";
-import { gradients, linkInverse } from "../loss.ts";
+import { linkInverse } from "../loss.ts";
 import type { ScoredChunk } from "../metrics/scored.ts";
 import { addTrees, computeGradients, finishedLeaf, finishRows, type GradArgs, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { type Router, routeRows, type Tree } from "./tree.ts";
-import { type RootArgs, startTree, startTreeByBlocks } from "./histogram.ts";
+import { type RootArgs, startTree } from "./histogram.ts";
 import type { TreeChunk } from "./view.ts";
 
 export interface GradTaskArgs extends GradArgs {
   /**
-   * Scales known before the gradients (gradientBounds): the pass also quantizes each chunk's
-   * rows and forms the tree's root (startTree) while they are in cache, and skips the maxes.
+   * Scales known before the gradients (gradientBounds) of several trees a row (multinomial):
+   * the pass also quantizes each chunk's rows and forms the trees' roots (startTree) while
+   * they are in cache, and skips the maxes. (One tree a row: the root pass takes its
+   * gradients itself, RootArgs.gradients.)
    */
   readonly root?: RootArgs | null;
 }
@@ -32,14 +34,8 @@ export const GradTask: Task<GradTaskArgs, Float64Array, TreeChunk> = {
     const n = c.rows;
     const out = new Float64Array(2 * K);
     if (args.root) {
-      if (K === 1 && args.distribution !== "drf" && args.distribution !== "multinomial") {
-        if (args.addFirst) addTrees(c, args.addFirst);
-        const { distribution, loss } = args;
-        startTreeByBlocks(c, args.root, (from, to, g, h) => gradients(distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, g, h, loss));
-      } else {
-        computeGradients(c, args);
-        startTree(c, args.root, K);
-      }
+      computeGradients(c, args);
+      startTree(c, args.root, K);
       return out;
     }
     computeGradients(c, args);

@@ -12,7 +12,7 @@ import type { TrainingColumns } from "../training-frame.ts";
 import type { TrainRequest } from "../algorithm.ts";
 import type { FeatureSpec } from "./binning.ts";
 import type { Grown } from "./grower.ts";
-import type { RowDraws } from "./histogram.ts";
+import type { RootGradients, RowDraws } from "./histogram.ts";
 import type { TreeParams } from "./params.ts";
 import type { OutputArgs } from "./row-tasks.ts";
 import type { ScoreArgs, SplitTable } from "./rows.ts";
@@ -60,6 +60,8 @@ export interface Gradients {
   readonly loss: LossParams;
   /** The pass also started the tree (RootArgs.started): the maxes were bounds known before it. */
   readonly started?: boolean;
+  /** No pass ran: the tree's root pass takes the gradients itself (RootArgs.gradients), from these bounds. */
+  readonly rootGradients?: RootGradients;
 }
 
 /** One fit's iterations as an algorithm runs them. */

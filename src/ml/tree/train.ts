@@ -172,7 +172,7 @@ async function fit(
       classes: K,
       maxDepth: depthLimit(p),
       limits: strategy.limits(p),
-      root: { gScale, hScale, ...draws, started: g.started === true },
+      root: { gScale, hScale, ...draws, started: g.started === true, gradients: g.rootGradients ?? null },
       treeFeatures,
       draws: nodeDraws,
       subtractSiblings: !drawsFeatures(nodeDraws),

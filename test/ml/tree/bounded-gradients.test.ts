@@ -1,5 +1,7 @@
-// Bounded gradients (bernoulli, multinomial: |g| <= 1, h <= 1/4) quantize at their bounds in
-// the gradient pass, which then starts the tree itself: the root level pass only sums.
+// Bounded gradients (bernoulli, multinomial: |g| <= 1, h <= 1/4) quantize at their bounds:
+// with one tree a row (bernoulli) the root level pass computes the gradients itself, starts
+// the tree and sums it in one pass over the rows; with several (multinomial) the gradient
+// pass starts the trees and the root pass only sums.
 
 import { expect, test } from "bun:test";
 import { join } from "node:path";
@@ -38,18 +40,16 @@ async function penguins(chunkRows?: number) {
   return (await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { chunkRows }).done).frame;
 }
 
-test("bernoulli and multinomial GBMs quantize at |g| <= 1, h <= 1/4 in their gradient pass; gaussian still takes the maxes", async () => {
+test("bernoulli GBMs take their gradients in the root pass and multinomial ones in a gradient pass, both quantized at |g| <= 1, h <= 1/4; gaussian still takes the maxes", async () => {
   const rows = Array.from({ length: 200 }, (_, i) => `${i % 50},${(i * 7) % 13},${i % 50 < 25 ? "no" : "yes"}`);
   const binomial = (await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "two.csv", `x,noise,label\n${rows.join("\n")}\n`) }).done).frame;
   const watched = watchPasses(node.executor);
-  await algorithm("gbm")?.train(watched.executor, { modelId: "b", frame: binomial, y: "label", x: null, params: { ntrees: 2, max_depth: 2, seed: 3 } });
-  expect(watched.grads.map((a) => [a.distribution, Array.from(a.root?.gScale ?? []), Array.from(a.root?.hScale ?? [])])).toEqual([
-    ["bernoulli", [1 / QUANT_LEVELS], [0.25 / QUANT_LEVELS]],
-    ["bernoulli", [1 / QUANT_LEVELS], [0.25 / QUANT_LEVELS]],
-  ]);
-  expect(watched.roots.map((r) => [r.started, r.gScale[0], r.hScale[0], r.roundState])).toEqual([
-    [true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 0, 1)],
-    [true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 1, 1)],
+  await algorithm("gbm")?.train(watched.executor, { modelId: "b", frame: binomial, y: "label", x: null, params: { ntrees: 2, max_depth: 2, seed: 3, score_tree_interval: 2 } });
+  expect(watched.grads).toEqual([]);
+  expect(watched.roots.map((r) => [r.gradients?.distribution, r.gradients?.addFirst === null, r.gScale[0], r.hScale[0], r.roundState])).toEqual([
+    ["bernoulli", true, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 0, 1)],
+    // The second tree's root pass adds the first tree to the scores before its gradients.
+    ["bernoulli", false, 1 / QUANT_LEVELS, 0.25 / QUANT_LEVELS, keyState(3, 1, 1)],
   ]);
 
   const frame = await penguins();
@@ -63,7 +63,7 @@ test("bernoulli and multinomial GBMs quantize at |g| <= 1, h <= 1/4 in their gra
   const plain = watchPasses(node.executor);
   await algorithm("gbm")?.train(plain.executor, { modelId: "g", frame, y: "body_mass_g", x: ["flipper_length_mm"], params: { ntrees: 1, max_depth: 2, seed: 3 } });
   expect(plain.grads.map((a) => a.root ?? null)).toEqual([null]);
-  expect(plain.roots.map((r) => r.started)).toEqual([false]);
+  expect(plain.roots.map((r) => [r.started, r.gradients])).toEqual([[false, null]]);
 });
 
 /** A view of `frame` with numeric feature `x` binned and two-class response `y` (missing weighs 0), at scores 0. */
@@ -86,14 +86,16 @@ function state(view: { chunks: TreeChunk[] }) {
 }
 
 /**
- * The gradient pass given the root's scales, then a root pass that only sums, against the
- * gradient pass and a root pass that starts the tree: same rows, same histogram; and each
- * row's quantized gradient computed here. Returns the in-bag rows.
+ * Three ways to start a tree from the root's scales, on fresh views: a gradient pass, then a
+ * root pass that starts the tree and sums; a gradient pass that starts the tree, then a root
+ * pass that only sums; and a root pass that takes the gradients itself. Same rows, same
+ * histogram; and each row's quantized gradient computed here. Returns the in-bag rows.
  */
-async function compareStarts(build: () => Promise<{ chunks: TreeChunk[] }>): Promise<number> {
+async function compareStarts(build: () => Promise<{ chunks: TreeChunk[] }>, bagRate: number): Promise<number> {
   const scales = quantScales(Float64Array.of(1, 0.25), 1);
-  const root = { ...scales, roundState: keyState(5, 0, 1), bagState: keyState(5, 0, 2), bagRate: 0.7 };
-  const grad = { distribution: "bernoulli" as const, classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } };
+  const root = { ...scales, roundState: keyState(5, 0, 1), bagState: keyState(5, 0, 2), bagRate };
+  const loss = { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 };
+  const grad = { distribution: "bernoulli" as const, classes: 1, loss };
   const level = (r: RootArgs): LevelArgs => ({
     classes: 1,
     root: r,
@@ -117,12 +119,20 @@ async function compareStarts(build: () => Promise<{ chunks: TreeChunk[] }>): Pro
   await node.executor.run(GradTask, twoPasses, grad);
   const separate = await node.executor.run(LevelTask, twoPasses, level(root));
 
-  const onePass = await build();
-  await node.executor.run(GradTask, onePass, { ...grad, root });
-  const fused = await node.executor.run(LevelTask, onePass, level({ ...root, started: true }));
+  const started = await build();
+  await node.executor.run(GradTask, started, { ...grad, root });
+  const summed = await node.executor.run(LevelTask, started, level({ ...root, started: true }));
 
-  expect(state(onePass)).toEqual(state(twoPasses));
-  expect(Array.from(fused.hist)).toEqual(Array.from(separate.hist));
+  const onePass = await build();
+  const fused = await node.executor.run(LevelTask, onePass, level({ ...root, gradients: { distribution: "bernoulli", loss, addFirst: null } }));
+
+  for (const [view, part] of [
+    [started, summed],
+    [onePass, fused],
+  ] as const) {
+    expect(state(view)).toEqual(state(twoPasses));
+    expect(Array.from(part.hist)).toEqual(Array.from(separate.hist));
+  }
   // Independently: every row's quantized gradient (scores 0: q = 1/2, g = 1/2 − y, h = 1/4).
   for (const c of onePass.chunks) {
     for (let i = 0; i < c.rows; i++) {
@@ -130,22 +140,26 @@ async function compareStarts(build: () => Promise<{ chunks: TreeChunk[] }>): Pro
       if (c.w[i] > 0) expect([c.qg[i], c.qh[i]]).toEqual([Math.floor((0.5 - c.y[i]) * QUANT_LEVELS + u), Math.floor(0.25 * 4 * QUANT_LEVELS + u)]);
     }
   }
-  return onePass.chunks.reduce((t, c) => t + c.parts[2], 0);
+  // And the root's row count: the in-bag rows.
+  const inBag = onePass.chunks.reduce((t, c) => t + c.parts[2], 0);
+  let counted = 0;
+  for (let b = 0; b < 16; b++) counted += fused.hist[3 * b + 2];
+  expect(counted).toBe(inBag);
+  return inBag;
 }
 
-test("the gradient pass that starts the tree leaves the rows as the root pass would, quantized as floor(g·levels + dither)", async () => {
-  const inBag = await compareStarts(async () => viewOf(await penguins(40), "flipper_length_mm", "sex"));
+test("the passes that start the tree leave the rows as the root pass would, quantized as floor(g·levels + dither)", async () => {
+  const inBag = await compareStarts(async () => viewOf(await penguins(40), "flipper_length_mm", "sex"), 0.7);
   // bag rate 0.7 of the 334 rows with a sex (FEMALE, MALE or ".")
   expect(inBag).toBeGreaterThan(150);
   expect(inBag).toBeLessThan(300);
 });
 
-test("a chunk of several gradient blocks (4096 rows) starts as with the two passes", async () => {
-  const rows = Array.from({ length: 10_000 }, (_, i) => `${(i * 37) % 101},${(i * 7) % 3 === 0 ? "yes" : "no"}`);
+test("a chunk of many gradient blocks (4096 rows) and more rows than a packed sum holds (65,535) starts as with the two passes", async () => {
+  // 68,000 rows of one value: one bin holds more rows than a packed sum may count.
+  const rows = Array.from({ length: 70_000 }, (_, i) => `${i < 68_000 ? 1 : (i * 37) % 101},${(i * 7) % 3 === 0 ? "yes" : "no"}`);
   const path = writeTemp(tempDir(), "blocks.csv", `x,y\n${rows.join("\n")}\n`);
-  const frame = (await node.importFrame({ kind: "file", path }).done).frame;
-  expect(frame.chunks.map((c) => c.rows)).toEqual([10_000]);
-  const inBag = await compareStarts(() => viewOf(frame, "x", "y"));
-  expect(inBag).toBeGreaterThan(6500);
-  expect(inBag).toBeLessThan(7500);
+  const frame = (await node.importFrame({ kind: "file", path }, { chunkRows: 70_000 }).done).frame;
+  expect(frame.chunks.map((c) => c.rows)).toEqual([70_000]);
+  expect(await compareStarts(() => viewOf(frame, "x", "y"), 1)).toBe(70_000);
 });
