@@ -464,7 +464,19 @@ function addRows(
  * rows of one bin then chain their additions through memory, where a row's features go to
  * different bins.)
  */
-function addPacked(packed: Float64Array, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, K: number, k: number, featureBins: Uint16Array[], offs: Int32Array, F: number): void {
+function addPacked(
+  packed: Float64Array,
+  order: Int32Array,
+  from: number,
+  to: number,
+  qg: Int32Array,
+  qh: Int32Array,
+  K: number,
+  k: number,
+  featureBins: Uint16Array[],
+  offs: Int32Array,
+  F: number,
+): void {
   let f = 0;
   for (; f + 3 <= F; f += 3) addRows3(packed, order, from, to, qg, qh, K, k, featureBins[f], featureBins[f + 1], featureBins[f + 2], offs[f], offs[f + 1], offs[f + 2]);
   if (F - f === 2) addRows2(packed, order, from, to, qg, qh, K, k, featureBins[f], featureBins[f + 1], offs[f], offs[f + 1]);
