@@ -41,8 +41,11 @@ export interface TreeSetup {
   readonly missingBin: Int32Array;
   readonly output: TreeOutput;
   readonly metricsSpec: MetricsSpec;
-  /** Whether small nodes detach (GrowSpec.detach): not on a view spread over a cluster. */
-  readonly detach: boolean;
+  /**
+   * Whether the view is all on this node (not spread over a cluster): small nodes may then
+   * detach (GrowSpec.detach) and this thread reads level passes' records (GrowSpec.recordsHere).
+   */
+  readonly local: boolean;
 }
 
 /** The training rows' scores, with a tree that may not have been added to them yet. */

@@ -177,7 +177,8 @@ async function fit(
       draws: nodeDraws,
       subtractSiblings: !drawsFeatures(nodeDraws),
       maxLeaves: strategy.maxLeaves(p),
-      detach: s.detach,
+      detach: s.local,
+      recordsHere: s.local,
       inBagLeaves: !outOfBagSeen,
       leafValue: (st) => steps.leafValue(st),
       coverOf: strategy.coverOf,
@@ -275,8 +276,9 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     missingBin: Int32Array.from(specs, (f) => f.valueBins),
     output,
     metricsSpec: { category: columns.category, classes, distribution, lossParams: lossBase },
-    // Views spread over a cluster's nodes keep level passes: a detached node's records would cross the network every level.
-    detach: !shares,
+    // Views spread over a cluster's nodes keep level passes (a detached node's records would
+    // cross the network every level) and search a level's records where they are.
+    local: !shares,
   };
   const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
   const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K }) };

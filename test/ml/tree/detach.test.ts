@@ -53,6 +53,7 @@ async function grow(frame: Frame, features: BinColumn[], detach: boolean, random
     subtractSiblings: false,
     maxLeaves: 0,
     detach,
+    recordsHere: true,
     inBagLeaves: true,
     leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
     coverOf: (st) => st.n,

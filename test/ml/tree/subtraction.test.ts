@@ -3,7 +3,8 @@
 // difference must equal a direct build bit for bit; any drift would change a split or a
 // leaf. Grown both ways, the trees must be identical, and the subtraction must really
 // have saved histogram builds. (Children are numbered in a different order each way, so
-// the trees are compared from the root.)
+// the trees are compared from the root.) Likewise a split searched on this thread or by a
+// task on the workers is the same.
 
 import { expect, test } from "bun:test";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { growTrees } from "../../../src/ml/tree/grower.ts";
 import { QUANT_LEVELS } from "../../../src/ml/tree/histogram.ts";
 import { GradTask, ResetScoresTask } from "../../../src/ml/tree/row-tasks.ts";
 import type { Tree } from "../../../src/ml/tree/tree.ts";
+import { SplitSearchTask } from "../../../src/ml/tree/split-task.ts";
 import { BuildViewTask } from "../../../src/ml/tree/view.ts";
 import { watchLevelPasses } from "../../support/level-passes.ts";
 import { FIXTURES, testNode } from "../../support/node.ts";
@@ -25,7 +27,8 @@ function shape(t: Tree, n = 0): unknown {
   return [t.feature[n], t.threshold[n], t.naLeft[n], shape(t, t.left[n]), shape(t, t.right[n])];
 }
 
-test("the larger sibling by subtraction equals building it directly: same splits and leaves, fewer histograms", async () => {
+/** Grows a depth-6 regression tree of penguins' body mass (chunks of 50 rows), by subtraction or not, reading records here or not. */
+async function growPenguins(bySubtraction: boolean, recordsHere = true) {
   const { frame } = await node.importFrame({ kind: "file", path: join(FIXTURES, "penguins.csv") }, { chunkRows: 50 }).done;
   const cols = ["island", "beak_length_mm", "beak_depth_mm", "flipper_length_mm"].map((n) => frame.columnIndex(n));
   const features: BinColumn[] = cols.map((col) => {
@@ -41,40 +44,58 @@ test("the larger sibling by subtraction equals building it directly: same splits
     return { col, spec: { name: c.name, kind: "numeric", cuts, valueBins: cuts.length + 1 } };
   });
   const specs = features.map((f) => f.spec);
-  const grow = async (bySubtraction: boolean) => {
-    let slots = 0;
-    const executor = watchLevelPasses(node.executor, (a) => {
+  let slots = 0;
+  let searchTasks = 0;
+  const executor = watchLevelPasses(
+    node.executor,
+    (a) => {
       slots += a.slots;
-    });
-    const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("body_mass_g") }, classes: 1 }) };
-    await executor.run(ResetScoresTask, view, { init: Float64Array.of(4200) });
-    const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
-    const all = specs.map((_, f) => f);
-    slots = 0;
-    const grown = await growTrees(executor, view, {
-      specs,
-      classes: 1,
-      maxDepth: 6,
-      limits: { minRows: 2, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
-      root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 1 },
-      treeFeatures: all,
-      draws: { seed: 3, tree: 0, treeFeatures: all, perLevel: all.length, perSplit: all.length, features: all.length, randomThresholds: false },
-      subtractSiblings: bySubtraction,
-      maxLeaves: 0,
-      // Level by level both ways (a detached node's children are not histograms).
-      detach: false,
-      inBagLeaves: true,
-      leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
-      coverOf: (st) => st.n,
-    });
-    return { tree: grown.trees[0], gains: grown.gains, slots };
-  };
-  const derived = await grow(true);
-  const direct = await grow(false);
+    },
+    (task) => {
+      if (task === SplitSearchTask.name) searchTasks++;
+    },
+  );
+  const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("body_mass_g") }, classes: 1 }) };
+  await executor.run(ResetScoresTask, view, { init: Float64Array.of(4200) });
+  const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
+  const all = specs.map((_, f) => f);
+  slots = 0;
+  const grown = await growTrees(executor, view, {
+    specs,
+    classes: 1,
+    maxDepth: 6,
+    limits: { minRows: 2, minSplitImprovement: 0, lambda: 0, alpha: 0, minChildHessian: 0, maxDeltaStep: 0 },
+    root: { gScale: Float64Array.of(max[0] / QUANT_LEVELS), hScale: Float64Array.of(max[1] / QUANT_LEVELS), roundState: keyState(3, 0, 1), bagState: keyState(3, 0, 2), bagRate: 1 },
+    treeFeatures: all,
+    draws: { seed: 3, tree: 0, treeFeatures: all, perLevel: all.length, perSplit: all.length, features: all.length, randomThresholds: false },
+    subtractSiblings: bySubtraction,
+    maxLeaves: 0,
+    // Level by level both ways (a detached node's children are not histograms).
+    detach: false,
+    recordsHere,
+    inBagLeaves: true,
+    leafValue: (st) => (st.h > 0 ? -st.g / st.h : 0),
+    coverOf: (st) => st.n,
+  });
+  return { tree: grown.trees[0], gains: grown.gains, slots, searchTasks };
+}
+
+test("the larger sibling by subtraction equals building it directly: same splits and leaves, fewer histograms", async () => {
+  const derived = await growPenguins(true);
+  const direct = await growPenguins(false);
   expect(derived.tree.feature.length).toBeGreaterThan(15);
   expect(shape(derived.tree)).toEqual(shape(direct.tree));
   // Per-feature gains add the same split gains, in another node order: equal up to rounding.
   derived.gains.forEach((g, f) => expect(Math.abs(g - direct.gains[f])).toBeLessThanOrEqual(1e-12 * Math.abs(direct.gains[f])));
   // The subtraction path built about half the histograms below the root.
   expect(derived.slots).toBeLessThan(direct.slots);
+});
+
+test("levels of small nodes summed from records are searched on this thread when it can read them, by a task when not: the same tree", async () => {
+  const here = await growPenguins(true, true);
+  const onWorkers = await growPenguins(true, false);
+  expect(here.searchTasks).toBe(0);
+  expect(onWorkers.searchTasks).toBeGreaterThan(0);
+  expect(shape(here.tree)).toEqual(shape(onWorkers.tree));
+  expect(Array.from(here.tree.value)).toEqual(Array.from(onWorkers.tree.value));
 });
