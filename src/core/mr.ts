@@ -45,6 +45,12 @@ export interface Task<A, P, C extends ChunkLike = Chunk> {
    * a partial and a merge per chunk (large partials such as histograms).
    */
   mapInto?(acc: P, chunk: C, args: A): void;
+  /**
+   * For tasks with `mapInto`: completes a partial its mapInto calls may leave unfinished
+   * (sums kept in a faster form beside it), once its last chunk is mapped and before it is
+   * sent, merged or read. Executors call it once a partial.
+   */
+  settle?(acc: P): void;
   /** For commutative tasks: merges `b` into `acc` in place (both partials of this run). */
   mergeInto?(acc: P, b: P): void;
   /**
@@ -186,6 +192,7 @@ export class InlineExecutor implements Executor {
       task.mapInto?.(acc, data.chunks[i], args);
       opts.onProgress?.(i + 1, total);
     }
+    task.settle?.(acc);
     return acc;
   }
 

@@ -97,6 +97,7 @@ export function serveTasks(registry: TaskRegistry): void {
               reply = { t: "mapped", run: msg.run, index, chunks: chunks.length };
             } else {
               const partial = foldInto(task, args, undefined, chunks);
+              task.settle?.(partial);
               handedBack += sharedBytes(partial);
               reply = { t: "done", run: msg.run, index, partial };
             }
@@ -114,6 +115,7 @@ export function serveTasks(registry: TaskRegistry): void {
           if (!run?.task) throw new FloeError("internal", `task '${run?.name ?? "?"}' is not in the workers' registry`);
           const partial = run.acc === undefined ? run.task.empty(run.args) : run.acc;
           run.acc = undefined;
+          run.task.settle?.(partial);
           handedBack += sharedBytes(partial);
           reply = { t: "collected", run: msg.run, partial };
         } catch (err) {

@@ -137,37 +137,19 @@ const blockH = new Float64Array(GRADIENT_BLOCK);
 function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootArgs, grad: RootGradients): void {
   if (grad.addFirst) addTrees(c, grad.addFirst);
   const slot = a.slotOf[0][0];
-  const e0 = a.slotEntry[slot];
-  const F = a.slotEntry[slot + 1] - e0;
-  const block0 = a.entryOffset[e0];
-  const offs = new Int32Array(F);
-  const featureBins: Uint16Array[] = [];
-  let span = 0;
-  for (let e = 0; e < F; e++) {
-    const f = a.entryFeature[e0 + e];
-    offs[e] = a.entryOffset[e0 + e] - block0;
-    featureBins[e] = c.bins[f];
-    span = offs[e] + a.missingBin[f] + 1;
-  }
-  const packed = packedFor(span);
+  const offs = offsFor(c.bins.length);
+  const { F, block0, span } = slotFeatures(a, slot, c.bins, offs, binsScratch);
   const gLevels = 1 / r.gScale[0];
   const hLevels = 1 / r.hScale[0];
   const { order, qg, qh } = c;
   let m = 0;
-  let summed = 0;
   for (let from = 0; from < c.rows; from += GRADIENT_BLOCK) {
     const to = Math.min(c.rows, from + GRADIENT_BLOCK);
     gradients(grad.distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, blockG, blockH, grad.loss);
     const m0 = m;
     m = startRows1(c, r, gLevels, hLevels, blockG, blockH, from, from, to, m);
-    if (summed + m - m0 > PACK_ROWS) {
-      unpack(packed, out.hist, block0, span);
-      summed = 0;
-    }
-    addPacked(packed, order, m0, m, qg, qh, 1, 0, featureBins, offs, F);
-    summed += m - m0;
+    addDense(out, a, slot, block0, span, order, m0, m, qg, qh, 1, 0, binsScratch, offs, F);
   }
-  unpack(packed, out.hist, block0, span);
   formRoot(c, 1, m);
 }
 
@@ -408,34 +390,88 @@ function copyRecords(
 // g, h and count. A third fewer memory updates a row: the root pass ran a fifth faster.
 const PACK = 1 << 16;
 const PACK_ROWS = PACK - 1;
-let packedScratch = new Float64Array(0);
+/**
+ * A worker's packed sums of a partial's dense slots while it maps chunks into it (two doubles
+ * a bin of the histogram, and each slot's rows since its last unpack), kept beside the
+ * partial rather than in it so that they never travel: LevelTask.settle unpacks them.
+ */
+interface PackedSums {
+  readonly lanes: Float64Array;
+  readonly rows: Int32Array;
+}
+const packedOf = new WeakMap<LevelPartial, PackedSums>();
 
-/** The packed sums of a slot of `span` bins: zero, as unpack leaves them. */
-function packedFor(span: number): Float64Array {
-  if (packedScratch.length < 2 * span) packedScratch = new Float64Array(2 * span);
-  return packedScratch;
+/** Bytes a dense bin's packed sums take on a worker mapping into a partial, beside its 24 in the partial. */
+export const PACKED_BIN_BYTES = 16;
+
+function packedSums(out: LevelPartial, a: LevelArgs): PackedSums {
+  let p = packedOf.get(out);
+  if (!p) {
+    p = { lanes: new Float64Array(2 * a.bins), rows: new Int32Array(a.slots) };
+    packedOf.set(out, p);
+  }
+  return p;
 }
 
-/** Adds packed sums to the histogram's span bins from `base`, and zeroes them. */
-function unpack(packed: Float64Array, hist: Float64Array, base: number, span: number): void {
-  for (let b = 0, t = 3 * base; b < span; b++, t += 3) {
-    const hc = packed[2 * b + 1];
+/** Adds packed sums of bins [from, to) to the histogram, and zeroes them. */
+function unpack(lanes: Float64Array, hist: Float64Array, from: number, to: number): void {
+  for (let b = from, t = 3 * from; b < to; b++, t += 3) {
+    const hc = lanes[2 * b + 1];
+    if (hc === 0) continue;
     const count = hc % PACK;
-    hist[t] += packed[2 * b];
+    hist[t] += lanes[2 * b];
     hist[t + 1] += (hc - count) / PACK;
     hist[t + 2] += count;
-    packed[2 * b] = 0;
-    packed[2 * b + 1] = 0;
+    lanes[2 * b] = 0;
+    lanes[2 * b + 1] = 0;
   }
 }
 
+/** Unpacks every slot's packed sums into the partial's histogram: its sums are then whole. */
+function settleLevel(out: LevelPartial): void {
+  const p = packedOf.get(out);
+  if (!p) return;
+  unpack(p.lanes, out.hist, 0, out.hist.length / 3);
+  packedOf.delete(out);
+}
+
+// Scratch of a slot's features: their bin arrays and their blocks' first bins.
+const binsScratch: Uint16Array[] = [];
+let offsScratch = new Int32Array(0);
+
+function offsFor(features: number): Int32Array {
+  if (offsScratch.length < features) offsScratch = new Int32Array(features);
+  return offsScratch;
+}
+
 /**
- * Adds rows order[from, to) to a dense slot whose span bins start at `base` of the histogram
- * (feature e's block at base + offs[e]), through packed sums unpacked every PACK_ROWS rows.
+ * Slot `slot`'s features into `featureBins` (their bin arrays) and `offs` (the first bin of
+ * each one's block, for a dense slot): their count, and a dense slot's bins [block0, block0 + span).
  */
-function addRows(
-  hist: Float64Array,
-  base: number,
+function slotFeatures(a: LevelArgs, slot: number, bins: readonly Uint16Array[], offs: Int32Array, featureBins: Uint16Array[]): { F: number; block0: number; span: number } {
+  const e0 = a.slotEntry[slot];
+  const F = a.slotEntry[slot + 1] - e0;
+  const block0 = a.entryOffset[e0];
+  let span = 0;
+  for (let e = 0; e < F; e++) {
+    const f = a.entryFeature[e0 + e];
+    offs[e] = a.entryOffset[e0 + e];
+    featureBins[e] = bins[f];
+    span = offs[e] - block0 + a.missingBin[f] + 1;
+  }
+  return { F, block0, span };
+}
+
+/**
+ * Adds rows order[from, to) to dense slot `slot` (its bins [block0, block0 + span) of the
+ * histogram, feature e's block from bin offs[e]) in the partial's packed sums, unpacking the
+ * slot's bins whenever its rows would pass PACK_ROWS.
+ */
+function addDense(
+  out: LevelPartial,
+  a: LevelArgs,
+  slot: number,
+  block0: number,
   span: number,
   order: Int32Array,
   from: number,
@@ -448,10 +484,16 @@ function addRows(
   offs: Int32Array,
   F: number,
 ): void {
-  const packed = packedFor(span);
-  for (let s = from; s < to; s += PACK_ROWS) {
-    addPacked(packed, order, s, Math.min(to, s + PACK_ROWS), qg, qh, K, k, featureBins, offs, F);
-    unpack(packed, hist, base, span);
+  const p = packedSums(out, a);
+  for (let s = from; s < to; ) {
+    if (p.rows[slot] === PACK_ROWS) {
+      unpack(p.lanes, out.hist, block0, block0 + span);
+      p.rows[slot] = 0;
+    }
+    const e = Math.min(to, s + PACK_ROWS - p.rows[slot]);
+    addPacked(p.lanes, order, s, e, qg, qh, K, k, featureBins, offs, F);
+    p.rows[slot] += e - s;
+    s = e;
   }
 }
 
@@ -561,6 +603,7 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
   map(c, a) {
     const partial = emptyPartial(a);
     LevelTask.mapInto?.(partial, c, a);
+    settleLevel(partial);
     return partial;
   },
   mapInto(out, c, a) {
@@ -572,10 +615,9 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
     }
     if (a.root && !a.root.started) startTree(c, a.root, K);
     const { node, order, parts, qg, qh, bins } = c;
-    const { slotEntry, entryFeature, entryOffset, recordStart, missingBin } = a;
-    const hist = out.hist;
-    const offs = new Int32Array(bins.length);
-    const featureBins: Uint16Array[] = [];
+    const { recordStart } = a;
+    const offs = offsFor(bins.length);
+    const featureBins = binsScratch;
     for (let k = 0; k < K; k++) {
       if (a.splits) partition(c, a.splits, K, k, a.missingBin);
       // Each built node's rows are a contiguous run of `order`: sum them feature by feature.
@@ -598,16 +640,7 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
           kept++;
         }
         if (slot < 0) continue;
-        const e0 = slotEntry[slot];
-        const F = slotEntry[slot + 1] - e0;
-        const block0 = entryOffset[e0];
-        let span = 0;
-        for (let e = 0; e < F; e++) {
-          const f = entryFeature[e0 + e];
-          offs[e] = entryOffset[e0 + e] - block0;
-          featureBins[e] = bins[f];
-          span = offs[e] + missingBin[f] + 1;
-        }
+        const { F, block0, span } = slotFeatures(a, slot, bins, offs, featureBins);
         const r0 = recordStart[slot];
         if (r0 >= 0) {
           const block = out.blocks[0];
@@ -616,7 +649,7 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
           copyRecords(block, r0 + w, a.binStart[slot] + w * F, order, from, to, qg, qh, K, k, featureBins, F);
           if (a.detach[slot]) for (let j = from, r = r0 + w; j < to; j++, r++) block.row[r] = c.start + order[j];
           block.filled[slot] = w + to - from;
-        } else addRows(hist, block0, span, order, from, to, qg, qh, K, k, featureBins, offs, F);
+        } else addDense(out, a, slot, block0, span, order, from, to, qg, qh, K, k, featureBins, offs, F);
       }
       c.partCount[k] = kept;
     }
@@ -626,6 +659,7 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
     for (let i = 0; i < hist.length; i++) hist[i] = a.hist[i] + b.hist[i];
     return { ...a, hist, blocks: [...a.blocks, ...b.blocks] };
   },
+  settle: settleLevel,
   mergeInto: mergePartial,
   empty: emptyPartial,
 };

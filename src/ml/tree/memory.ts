@@ -3,7 +3,8 @@
 //   view        per row: a Uint16 bin a feature, response, weight and fold, and per class
 //               the working state (score, g, h, quantized g and h, node, order, parts,
 //               holdout and out-of-bag sums), for the training and the validation frame
-//   histograms  a level pass's partial on every worker and the merged one, plus, where the
+//   histograms  a level pass's partial on every worker (with its packed sums of dense bins,
+//               16 bytes a bin beside the partial's 24) and the merged one, plus, where the
 //               training runs, the level of parent histograms kept for subtraction. A node is dense only when its
 //               histogram is smaller than its rows' records (grower.ts), so a level holds at
 //               most a record's bytes a row, and no more than 2^depth nodes' histograms
@@ -14,7 +15,7 @@
 import { FloeError } from "../../core/errors.ts";
 import { formatBytes } from "../../core/memory.ts";
 import type { NodeShare } from "../../core/mr.ts";
-import { MAX_PASS_BYTES, recordBytes } from "./histogram.ts";
+import { MAX_PASS_BYTES, PACKED_BIN_BYTES, recordBytes } from "./histogram.ts";
 
 export interface TreeShape {
   /** Training and validation rows. */
@@ -47,7 +48,8 @@ export function treeMemory(s: TreeShape): TreeMemory {
   const view = (s.rows + s.validRows) * viewRowBytes(s.features, s.classes);
   const levelNodes = 2 ** Math.min(s.maxDepth - 1, 52) * s.classes;
   const level = Math.max(24 * s.bins * s.classes, Math.min(24 * levelNodes * s.bins, s.rows * s.classes * recordBytes(s.features)));
-  const histograms = Math.min(level, MAX_PASS_BYTES) * (s.threads + 1) + (s.grows === false ? 0 : level);
+  const pass = Math.min(level, MAX_PASS_BYTES);
+  const histograms = pass + (pass * s.threads * (24 + PACKED_BIN_BYTES)) / 24 + (s.grows === false ? 0 : level);
   return { view, histograms, total: view + histograms };
 }
 
