@@ -241,7 +241,6 @@ export class WorkerPool implements Executor {
           run.chunksMapped += msg.t === "done" ? 1 : msg.chunks;
           if (msg.t === "done") run.fold.add(msg.index, msg.partial);
           run.opts.onProgress?.(run.chunksMapped, run.chunks);
-          if (run.commutative) this.collect(run);
           this.settleIfDone(run);
         }
       } catch (err) {
@@ -252,14 +251,13 @@ export class WorkerPool implements Executor {
   }
 
   /**
-   * Asks for the partial of every worker that holds one of the run and has no piece of it
-   * left to map, once no piece of the run is waiting: the first worker done sends its
-   * partial while the other still maps.
+   * Asks every worker that holds a partial of the run for it, once no piece of the run is
+   * left to send: a worker reads its messages in order, so it sends the partial as soon as
+   * it has mapped the pieces it was sent, with no round trip between.
    */
   private collect(run: Run): void {
     if (this.queue.some((item) => item.run === run)) return;
     for (const slot of run.holders) {
-      if (slot.sent.some((item) => item.run === run)) continue;
       run.holders.delete(slot);
       run.collecting++;
       if (idle(slot)) slot.worker.ref();
