@@ -385,9 +385,10 @@ function copyRecords(
 }
 
 // Dense sums take two lanes a bin while rows add up, not three: h and the count share one
-// double as qh·PACK + 1 (a row's qh lies in [0, QUANT_LEVELS], so a block of fewer than
-// PACK rows sums to below 2^52, exactly), and each block is unpacked into the histogram's
-// g, h and count. A third fewer memory updates a row: the root pass ran a fifth faster.
+// double as qh·PACK + 1 (a row's qh lies in [0, QUANT_LEVELS], so fewer than PACK rows sum
+// to below 2^52, exactly), unpacked into the histogram's g, h and count once a slot has
+// taken PACK_ROWS rows and when the partial is settled. A third fewer memory updates a row:
+// the root pass ran a fifth faster.
 const PACK = 1 << 16;
 const PACK_ROWS = PACK - 1;
 /**
