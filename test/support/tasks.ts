@@ -86,3 +86,26 @@ export const WhoTask: Task<{ slowAt: number; ms: number; failAt?: number }, { ma
   reduce: (a, b) => ({ mapped: a.mapped.concat(b.mapped) }),
   empty: () => ({ mapped: [] }),
 };
+
+/**
+ * Kills its worker right after mapping the chunk with index `crashAt` (an error thrown from a
+ * microtask, outside any map, before the worker reads its next message); other chunks burn
+ * `ms` each. Commutative, so the worker holds a partial of the run when it dies.
+ */
+export const CrashTask: Task<{ crashAt: number; ms: number }, number> = {
+  name: "test.crash",
+  commutative: true,
+  map(chunk, { crashAt, ms }) {
+    if (chunk.index === crashAt) {
+      queueMicrotask(() => {
+        throw new Error("the worker died");
+      });
+      return 1;
+    }
+    const end = Date.now() + ms;
+    while (Date.now() < end) {}
+    return 1;
+  },
+  reduce: (a, b) => a + b,
+  empty: () => 0,
+};
