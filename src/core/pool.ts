@@ -155,7 +155,12 @@ export class WorkerPool implements Executor {
     const worker = new Worker(this.workerUrl);
     const slot: Slot = { worker, begun: new Set(), kept: new Set(), sent: [], collecting: new Set() };
     worker.onmessage = (e: MessageEvent<FromWorker>) => this.onResult(slot, e.data);
-    worker.onerror = (e: ErrorEvent) => this.onCrash(slot, e);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault?.();
+      this.lose(slot, (task) => `a worker crashed running ${task}: ${e.message}`);
+    };
+    // A worker that ends on its own (process.exit in a task) sends no error, only its close.
+    worker.addEventListener("close", (e) => this.lose(slot, (task) => `a worker exited (code ${(e as Event & { code?: number }).code ?? "?"}) running ${task}`));
     // Idle workers must not keep a CLI process alive.
     worker.unref();
     return slot;
@@ -270,16 +275,20 @@ export class WorkerPool implements Executor {
     if (run.mapped === run.total && run.holders.size === 0 && run.collecting === 0) this.finish(run, () => run.resolve(run.fold.result));
   }
 
-  private onCrash(slot: Slot, e: ErrorEvent): void {
-    e.preventDefault?.();
-    slot.worker.terminate();
+  /**
+   * A worker died (or ended): its maps in flight are lost, and so is every partial it held or
+   * was sending back, so their runs fail, naming the task (`why`); a new worker takes its
+   * place. A worker the pool let go of itself (closing, or already lost) is no loss.
+   */
+  private lose(slot: Slot, why: (task: string) => string): void {
     const i = this.slots.indexOf(slot);
-    if (i >= 0) this.slots.splice(i, 1);
-    // Its maps in flight are lost, and so is every partial it held or was sending back.
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    slot.worker.terminate();
     const lost = new Set<Run>(slot.sent.map((item) => item.run));
     for (const run of this.runs.values()) if (run.holders.has(slot) || slot.collecting.has(run.id)) lost.add(run);
     const what = slot.sent[0]?.run.taskName;
-    for (const run of lost) this.fail(run, new FloeError("internal", `a worker crashed running ${what ?? run.taskName}: ${e.message}`));
+    for (const run of lost) this.fail(run, new FloeError("internal", why(what ?? run.taskName)));
     if (!this.closed) {
       this.ensureWorkers();
       this.dispatch();

@@ -1,12 +1,12 @@
 // The worker pool hands a commutative task out in pieces to whichever worker is free, and
 // each worker folds its pieces into one partial: a worker held up by a slow chunk maps no
 // more than the pieces it was sent ahead, while the other maps the rest; a worker that dies
-// takes its partial with it, so its run fails rather than waiting or missing chunks.
+// or exits takes its partial with it, so its run fails rather than waiting or missing chunks.
 
 import { afterAll, expect, test } from "bun:test";
 import { FloeError } from "../../src/core/errors.ts";
 import { WorkerPool } from "../../src/core/pool.ts";
-import { CrashTask, numberFrame, WhoTask } from "../support/tasks.ts";
+import { CrashTask, ExitTask, numberFrame, WhoTask } from "../support/tasks.ts";
 
 const pool = new WorkerPool(new URL("../support/worker.ts", import.meta.url), 2);
 afterAll(() => pool.close());
@@ -41,4 +41,12 @@ test("a worker that dies holding a partial fails its run, and the pool goes on w
   const { mapped } = await pool.run(WhoTask, frame, { slowAt: -1, ms: 0 });
   expect(mapped.map(([, chunk]) => chunk).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
   expect(new Set(mapped.map(([thread]) => thread)).size).toBe(2);
+});
+
+test("a worker that exits in a task fails the run with its exit code, and the pool goes on", async () => {
+  const err = await pool.run(ExitTask, frame, { exitAt: 5 }).catch((e) => e);
+  expect(err).toBeInstanceOf(FloeError);
+  expect(err.message).toMatch(/^a worker exited \(code 3\) running test\.(exit|who)/);
+  const { mapped } = await pool.run(WhoTask, frame, { slowAt: -1, ms: 0 });
+  expect(mapped.length).toBe(40);
 });

@@ -109,3 +109,15 @@ export const CrashTask: Task<{ crashAt: number; ms: number }, number> = {
   reduce: (a, b) => a + b,
   empty: () => 0,
 };
+
+/** Ends its worker (process.exit, no error) on the chunk with index `exitAt`. */
+export const ExitTask: Task<{ exitAt: number }, number> = {
+  name: "test.exit",
+  commutative: true,
+  map(chunk, { exitAt }) {
+    if (chunk.index === exitAt) process.exit(3);
+    return 1;
+  },
+  reduce: (a, b) => a + b,
+  empty: () => 0,
+};

@@ -3,6 +3,6 @@
 import { serveTasks } from "../../src/core/worker.ts";
 import { taskRegistry } from "../../src/core/mr.ts";
 import { TASKS } from "../../src/tasks.ts";
-import { CrashTask, FailTask, IntSumTask, SlowTask, SumTask, WhoTask } from "./tasks.ts";
+import { CrashTask, ExitTask, FailTask, IntSumTask, SlowTask, SumTask, WhoTask } from "./tasks.ts";
 
-serveTasks(taskRegistry([...TASKS.values(), SumTask, FailTask, SlowTask, IntSumTask, WhoTask, CrashTask]));
+serveTasks(taskRegistry([...TASKS.values(), SumTask, FailTask, SlowTask, IntSumTask, WhoTask, CrashTask, ExitTask]));
