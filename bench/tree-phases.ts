@@ -1,6 +1,7 @@
 // bench/tree-phases: where a tree's time goes. Trains on the flights split (bench/flights.ts)
-// timing every map/reduce pass by task (the level task split into the root pass and the
-// deeper levels) and the grower's own work between passes (split finding), and prints
+// timing every map/reduce pass by task (the level task split into the root pass, which for
+// a bernoulli GBM also takes the gradients and adds the previous tree, and the deeper
+// levels) and the grower's own work between passes (split finding), and prints
 // milliseconds per tree for each: CPU time on one thread (inline, so a busy machine skews
 // it less), wall time with more (THREADS=2).
 // Usage: [THREADS=n] bun bench/tree-phases.ts [gbm|drf] [ntrees] [max_depth] [extra floe params as name=value ...]
