@@ -3,11 +3,12 @@
 // Chunks are handed out one at a time to whichever worker is free; partials come back
 // and are folded in chunk order (OrderedFold), so results never depend on scheduling.
 // A commutative task is handed out in pieces of a few chunks, also to whichever worker
-// is free, and each worker folds its pieces into one partial that it sends back when no
-// piece is left for it: a fixed share per worker left one idle for a fifth of a GBM
-// tree's level passes, whose work follows where a node's rows are, not the chunk count.
-// A worker is sent its next piece before it ends the last, so it never waits on the
-// main thread. Several runs may share the pool at once.
+// is free, and each worker folds its pieces into one partial that it sends back once the
+// run's last piece has gone out (the request waits in its queue behind its pieces): a
+// fixed share per worker left one idle for a fifth of a GBM tree's level passes, whose
+// work follows where a node's rows are, not the chunk count. A worker is sent its next
+// message before it ends the last, so it never waits on the main thread. Several runs
+// may share the pool at once.
 // A worker keeps the chunks it was sent whose buffers are all shared (so keeping them
 // costs no copy), and later messages name them by id: cloning a share's chunk objects
 // took a few milliseconds a message, a tenth of a GBM tree's time. The workers forget a
@@ -30,7 +31,7 @@ interface Run {
   /** Messages mapped so far, and chunks in them (for progress). */
   mapped: number;
   chunksMapped: number;
-  /** Commutative runs: workers holding a partial not yet collected, and collect messages sent. */
+  /** Commutative runs: workers holding a partial not yet asked for, and partials asked for and not yet back. */
   readonly holders: Set<Slot>;
   collecting: number;
   readonly opts: RunOptions;
