@@ -466,7 +466,12 @@ function slotFeatures(a: LevelArgs, slot: number, bins: readonly Uint16Array[], 
 /**
  * Adds rows order[from, to) to dense slot `slot` (its bins [block0, block0 + span) of the
  * histogram, feature e's block from bin offs[e]) in the partial's packed sums, unpacking the
- * slot's bins whenever its rows would pass PACK_ROWS.
+ * slot's bins whenever its rows would pass PACK_ROWS. A pass over the rows for each group of
+ * up to three features, a row's gradient read once a group: three bin arrays and their
+ * offsets held in locals fit the processor's registers; a loop over any number of features
+ * instead reloads each feature's array from a list every row (twice as slow at the root of a
+ * flights tree). (Feature by feature is slower still: rows of one bin then chain their
+ * additions through memory, where a row's features go to different bins.)
  */
 function addDense(
   out: LevelPartial,
@@ -486,44 +491,20 @@ function addDense(
   F: number,
 ): void {
   const p = packedSums(out, a);
+  const lanes = p.lanes;
   for (let s = from; s < to; ) {
     if (p.rows[slot] === PACK_ROWS) {
-      unpack(p.lanes, out.hist, block0, block0 + span);
+      unpack(lanes, out.hist, block0, block0 + span);
       p.rows[slot] = 0;
     }
     const e = Math.min(to, s + PACK_ROWS - p.rows[slot]);
-    addPacked(p.lanes, order, s, e, qg, qh, K, k, featureBins, offs, F);
+    let f = 0;
+    for (; f + 3 <= F; f += 3) addRows3(lanes, order, s, e, qg, qh, K, k, featureBins[f], featureBins[f + 1], featureBins[f + 2], offs[f], offs[f + 1], offs[f + 2]);
+    if (F - f === 2) addRows2(lanes, order, s, e, qg, qh, K, k, featureBins[f], featureBins[f + 1], offs[f], offs[f + 1]);
+    else if (F - f === 1) addRows1(lanes, order, s, e, qg, qh, K, k, featureBins[f], offs[f]);
     p.rows[slot] += e - s;
     s = e;
   }
-}
-
-/**
- * Adds rows order[from, to) (fewer than PACK_ROWS since the last unpack) to packed sums: a
- * pass over the rows for each group of up to three features, a row's gradient read once a
- * group. Three bin arrays and their offsets held in locals fit the processor's registers; a
- * loop over any number of features instead reloads each feature's array from a list every
- * row (twice as slow at the root of a flights tree). (Feature by feature is slower still:
- * rows of one bin then chain their additions through memory, where a row's features go to
- * different bins.)
- */
-function addPacked(
-  packed: Float64Array,
-  order: Int32Array,
-  from: number,
-  to: number,
-  qg: Int32Array,
-  qh: Int32Array,
-  K: number,
-  k: number,
-  featureBins: Uint16Array[],
-  offs: Int32Array,
-  F: number,
-): void {
-  let f = 0;
-  for (; f + 3 <= F; f += 3) addRows3(packed, order, from, to, qg, qh, K, k, featureBins[f], featureBins[f + 1], featureBins[f + 2], offs[f], offs[f + 1], offs[f + 2]);
-  if (F - f === 2) addRows2(packed, order, from, to, qg, qh, K, k, featureBins[f], featureBins[f + 1], offs[f], offs[f + 1]);
-  else if (F - f === 1) addRows1(packed, order, from, to, qg, qh, K, k, featureBins[f], offs[f]);
 }
 
 function addRows3(
