@@ -5,10 +5,25 @@
 import type { DuckDBResult, DuckDBVarCharVector } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 import type { Vec } from "./chunk.ts";
+import type { DbSession } from "./duckdb.ts";
+import { FloeError } from "./errors.ts";
 import { cancelledError } from "./mr.ts";
 import { CodeBuilder, F64Builder, Utf8Builder, type VecBuilder } from "./vec-builder.ts";
 
-function builderFor(kind: Vec["kind"], capacity: number): VecBuilder {
+/**
+ * How a result column is read: into a vector of that kind, or by a builder of the caller's
+ * from DuckDB vectors of `rowBytes` bytes a row.
+ */
+export type ColumnRead = Vec["kind"] | { readonly builder: (capacity: number) => VecBuilder; readonly rowBytes: number };
+
+/** Bytes a row of the DuckDB vectors a column is read from (a VARCHAR value is 16, its text inline or elsewhere). */
+export function duckRowBytes(kind: ColumnRead): number {
+  if (typeof kind === "object") return kind.rowBytes;
+  return kind === "codes" ? 4 : kind === "utf8" ? 16 : 8;
+}
+
+function builderFor(kind: ColumnRead, capacity: number): VecBuilder {
+  if (typeof kind === "object") return kind.builder(capacity);
   if (kind === "codes") return new CodeBuilder(capacity);
   if (kind === "utf8") return new Utf8Builder(capacity);
   return new F64Builder(capacity);
@@ -16,12 +31,12 @@ function builderFor(kind: Vec["kind"], capacity: number): VecBuilder {
 
 /**
  * Reads every row of `result` (columns cast to DOUBLE, INTEGER or VARCHAR for the f64,
- * codes and utf8 kinds) and calls `onChunk` with each chunk's vectors and row count,
+ * codes and utf8 kinds, or as a caller's builder reads them) and calls `onChunk` with each chunk's vectors and row count,
  * awaiting it before reading on. `onRows` hears of every DuckDB vector read.
  */
 export async function readResultChunks(
   result: DuckDBResult,
-  kinds: readonly Vec["kind"][],
+  kinds: readonly ColumnRead[],
   chunkRows: number,
   onChunk: (vecs: Vec[], rows: number) => void | Promise<void>,
   opts: { signal?: AbortSignal; onRows?: (rows: number) => void; onError?: (err: unknown) => never } = {},
@@ -62,5 +77,30 @@ export async function readResultChunks(
     }
     opts.onRows?.(size);
   }
+  // DuckDB's streaming API ends a result that failed as it ends one that finished (an empty
+  // chunk, the error kept from us): only the result's return type tells them apart. Rows
+  // were lost, not just those after the failing one (a 1M-row CSV with a bad value on row
+  // 900,000 ended after 772,887).
+  if (duckdb.result_return_type((result as unknown as { result: duckdb.Result }).result) === duckdb.ResultType.INVALID) {
+    const err = new StreamEndedOnError();
+    if (opts.onError) opts.onError(err);
+    throw err;
+  }
   if (filled > 0) await flush();
+}
+
+/** A streamed result that ended on an error DuckDB did not hand over (see raiseStreamError). */
+export class StreamEndedOnError extends Error {
+  constructor() {
+    super("the read ended early on an error DuckDB did not report");
+  }
+}
+
+/**
+ * Throws the error that ended a streamed `SELECT exprs FROM from` early: the same values
+ * aggregated, not streamed, raise it. A FloeError naming `label` if that runs clean.
+ */
+export async function raiseStreamError(session: DbSession, exprs: readonly string[], from: string, label: string): Promise<never> {
+  await session.rows(`SELECT ${exprs.map((e) => `max(${e})`).join(", ")} FROM ${from}`);
+  throw new FloeError("bad_input", `${label}: ${new StreamEndedOnError().message}`);
 }

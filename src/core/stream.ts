@@ -10,7 +10,7 @@ import { readerError, sqlError } from "./duckdb-errors.ts";
 import { FloeError } from "./errors.ts";
 import { resolveFile, type Source, type SourceFile } from "./source.ts";
 import { readerSql } from "./ingest.ts";
-import { readResultChunks } from "./result-chunks.ts";
+import { raiseStreamError, readResultChunks, StreamEndedOnError } from "./result-chunks.ts";
 import { fetchRemote } from "./sources/remote.ts";
 import { stageDatabase } from "./sources/sql-db.ts";
 import { selectQuery } from "./sql-query.ts";
@@ -102,22 +102,29 @@ export async function streamColumns(
     let start = 0;
     let index = 0;
     const kinds = columns.map((c): Vec["kind"] => (c.as === "text" ? "utf8" : "f64"));
-    await readResultChunks(
-      result,
-      kinds,
-      chunkRows,
-      async (vecs, rows) => {
-        const chunk: Chunk = { index: index++, start, rows, vecs };
-        start += rows;
-        await onChunk(chunk);
-      },
-      {
-        signal: opts.signal,
-        onError: (err) => {
-          throw fail(err);
+    try {
+      await readResultChunks(
+        result,
+        kinds,
+        chunkRows,
+        async (vecs, rows) => {
+          const chunk: Chunk = { index: index++, start, rows, vecs };
+          start += rows;
+          await onChunk(chunk);
         },
-      },
-    );
+        {
+          signal: opts.signal,
+          onError: (err) => {
+            throw err instanceof StreamEndedOnError ? err : fail(err);
+          },
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof StreamEndedOnError)) throw err;
+      await raiseStreamError(session, exprs, from, label).catch((e) => {
+        throw fail(e);
+      });
+    }
     return { rows: start, missing };
   } finally {
     if (staged) await session.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
