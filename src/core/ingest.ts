@@ -5,7 +5,7 @@
 //              through an ENUM type, VARCHAR) and its vectors are copied into chunks
 // Rollups are computed afterwards through the executor (importFrame).
 
-import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecBytes, vecKindOf } from "./chunk.ts";
+import { CHUNK_ROWS, type Chunk, type ColumnType, ENUM_MAX_LEVELS, vecKindOf } from "./chunk.ts";
 import { COLUMN_TYPES, classify, decideTypes, enumType, extractExpr, type StagedColumn, tooManyLevels } from "./column-types.ts";
 import { type CsvOptions, csvReader } from "./csv-dialect.ts";
 import { type Db, type DbSession, sqlIdent, sqlString } from "./duckdb.ts";
@@ -17,7 +17,7 @@ import type { Executor } from "./mr.ts";
 import { cancelledError } from "./mr.ts";
 import { computeRollups } from "./rollups.ts";
 import { checkIntact, checkSameColumns, literalPath, type ResolvedFile, resolveFile, type Source, type SourceFile } from "./source.ts";
-import { readResultChunks } from "./result-chunks.ts";
+import { type ColumnRead, duckRowBytes, readResultChunks } from "./result-chunks.ts";
 import { fetchRemote } from "./sources/remote.ts";
 import { stageDatabase } from "./sources/sql-db.ts";
 import { selectQuery } from "./sql-query.ts";
@@ -137,33 +137,32 @@ function extractionRanges(total: number, chunkRows: number, streams: number): [n
 }
 
 /**
- * The chunks of a staged table, its columns cast by `exprs` to the layouts of `types`:
- * chunks of `chunkRows` rows numbered from 0 (the last may be shorter), read by `streams`
- * result streams at once. Progress runs from 0.7 to 1 of the ingest.
+ * The chunks of `queries`' results in order (their columns read as `columns` says): each
+ * query's rows in chunks of `chunkRows` rows (its last may be shorter), numbered from 0,
+ * all queries streamed at once. `total` rows in all; progress runs from 0.7 to 1 of the ingest.
+ * `onChunk` hears of each chunk as it is read, and throws to stop the read.
  */
 export async function extractChunks(
   db: Db,
-  table: string,
-  exprs: readonly string[],
-  types: readonly ColumnType[],
+  queries: readonly string[],
+  columns: readonly ColumnRead[],
   total: number,
   chunkRows: number,
-  opts: Pick<IngestOptions, "signal" | "onProgress">,
-  streams = EXTRACT_STREAMS,
+  opts: Pick<IngestOptions, "signal" | "onProgress"> & { readonly onChunk?: (chunk: Chunk) => void },
 ): Promise<Chunk[]> {
-  // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
   let read = 0;
-  // A full collection every 8 MB of vectors. A node's 1.5M-row flights share, extracted in
-  // a floe serve process on a loaded machine: 0.60-0.75 s of CPU collecting every 2 MB,
-  // 0.44-0.50 s every 8 MB, the busiest node's peak the same (211-217 MB). Asking for a
-  // collection without waiting (Bun.gc(false)) cost less still, but let one node's import
-  // of flights peak up to 60 MB higher.
-  const garbage = new GarbageMeter(8 * 1024 ** 2);
+  // DuckDB's result chunks, each dropped once copied, are native memory freed only by their
+  // finalizers, which a small JS heap seldom runs: without collections an import's peak held
+  // them all (flights-3m: 457 MB, 378 with them). A collection of the young generation every
+  // 8 MB of them finds them for less than a full one: bench/ingest --cluster's busiest node
+  // peaked at 0.53-0.55x the one node's with young ones, 0.55-0.59x with full ones.
+  const garbage = new GarbageMeter(8 * 1024 ** 2, true);
+  const rowBytes = columns.reduce((n, c) => n + duckRowBytes(c), 0);
   const parts = await Promise.all(
-    extractionRanges(total, chunkRows, streams).map(async ([a, b]) => {
+    queries.map(async (query) => {
       const part = await db.connect();
       try {
-        const result = await part.stream(`SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
+        const result = await part.stream(query);
         const chunks: Chunk[] = [];
         const onRows = (rows: number) => {
           read += rows;
@@ -171,14 +170,13 @@ export async function extractChunks(
         };
         await readResultChunks(
           result,
-          types.map(vecKindOf),
+          columns,
           chunkRows,
           (vecs, rows) => {
-            chunks.push({ index: chunks.length, start: 0, rows, vecs });
-            // DuckDB's vectors read so far (about as many bytes as the chunk) are native
-            // memory freed only by their finalizers, which a small JS heap seldom runs:
-            // without this, an import's peak held them all (flights-3m: 457 MB peak, 378 with it).
-            garbage.add(vecs.reduce((n, v) => n + vecBytes(v), 0));
+            const chunk = { index: chunks.length, start: 0, rows, vecs };
+            chunks.push(chunk);
+            opts.onChunk?.(chunk);
+            garbage.add(rows * rowBytes);
           },
           { signal: opts.signal, onRows },
         );
@@ -254,7 +252,9 @@ export async function ingest(db: Db, source: Source, opts: IngestOptions = {}): 
       exprs.push(extractExpr(col, type, domain && domain.length === 0 ? null : typeName));
     }
     opts.beforeRead?.(total, specs);
-    const chunks = await extractChunks(db, table, exprs, types, total, chunkRows, opts);
+    // A fresh table's rowids are its row numbers, and DuckDB keeps insertion order.
+    const queries = extractionRanges(total, chunkRows, EXTRACT_STREAMS).map(([a, b]) => `SELECT ${exprs.join(", ")} FROM ${table} WHERE rowid >= ${a} AND rowid < ${b}`);
+    const chunks = await extractChunks(db, queries, types.map(vecKindOf), total, chunkRows, opts);
     opts.onProgress?.(1);
     return Frame.of(specs, chunks);
   } finally {

@@ -24,7 +24,7 @@ export interface VecBuilder {
 }
 
 /** Validity bytes of a DuckDB vector, or null when every row is valid. */
-function validity(vector: duckdb.Vector, size: number): Uint8Array | null {
+export function validity(vector: duckdb.Vector, size: number): Uint8Array | null {
   const bytes = duckdb.vector_get_validity(vector, Math.ceil(size / 64) * 8) as Uint8Array | null;
   return bytes ?? null;
 }

@@ -1,9 +1,9 @@
 // A frame 1.5x one node's --max-mem, on a 3-node cluster: each node parses a third and
 // keeps it in memory; the second copy of every chunk, on another node, is kept on disk
 // (cold-replicas.test.ts), so the frame fits where one node refuses it, and the nodes'
-// memory holds it once. A second copy of it is refused by each node before it reads its
-// share. A GBM trains on a wider frame 1.5x a node's --max-mem (its training view, 2 bytes
-// a feature and ~100 a row, fits beside each node's third).
+// memory holds it once. A second copy of it is refused by each node as soon as what it
+// read of its share does not fit. A GBM trains on a wider frame 1.5x a node's --max-mem
+// (its training view, 2 bytes a feature and ~100 a row, fits beside each node's third).
 
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -64,11 +64,12 @@ test("a frame 1.5x one node's --max-mem is refused by one node and imported by t
     (s) => s.nodes.every((n: { max_mem: number; free_mem: number }) => held(n) > frameBytes / 4),
   );
   for (const node of status.nodes) expect(held(node)).toBeLessThan(Math.min(MAX_MEM, frameBytes / 2));
-  // A second copy of the frame does not fit: each node refuses its share before reading it.
+  // A second copy of the frame does not fit: each node refuses its share as soon as what it
+  // read of it does not (numeric columns only: a share is read once, at its count).
   const again = await nodeApi(a, "POST", "/frames/import", { path, frame_id: "wide2" });
   const refusedShare = await jobEnded(a, again.job.job_id);
   expect(refusedShare.status).toBe("failed");
-  expect(refusedShare.error.message).toMatch(/^node \S+'s share of frame 'wide2' \(\d+ rows x 4 columns\) needs .* but this node has .* free/);
+  expect(refusedShare.error.message).toMatch(/^node \S+'s share of frame 'wide2' \(\d+ rows x 4 columns read so far\) needs .* but this node has .* free/);
   expect((await nodeApi(b, "GET", "/frames")).frames.map((f: { frame_id: string }) => f.frame_id)).toEqual(["wide"]);
 }, 120_000);
 

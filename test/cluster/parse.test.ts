@@ -4,7 +4,7 @@
 // own order), the same values.
 
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Frame } from "../../src/core/frame.ts";
@@ -61,13 +61,14 @@ function expectSameRollups(a: Frame, b: Frame): void {
   }
 }
 
-/** No node keeps a staged share's table. */
-async function expectNoStagedShares(): Promise<void> {
+const slices = () => readdirSync(tmpdir()).filter((f) => f.startsWith("floe-slice-")).length;
+
+/** No node keeps a share's temporary file (a range of a file copied for DuckDB to read), nor an enum type made for one. */
+async function expectNoShareLeft(before: number): Promise<void> {
+  expect(slices()).toBe(before);
   for (const node of cluster.nodes) {
     const session = await (await node.db()).connect();
-    // A share is staged in a database of its own, named for it.
-    expect(await session.rows("SELECT database_name FROM duckdb_databases() WHERE database_name LIKE 'floe_share_%'")).toEqual([]);
-    expect(await session.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'floe_share_%'")).toEqual([]);
+    expect(await session.rows("SELECT type_name FROM duckdb_types() WHERE type_name LIKE 'floe_share_%'")).toEqual([]);
     session.close();
   }
 }
@@ -81,6 +82,7 @@ async function copied(id: string, chunks: number): Promise<void> {
 }
 
 test("a large CSV file is cut at line ends and parsed by both nodes into the frame one node parses", async () => {
+  const before = slices();
   const { id, shared, one, stages, warnings } = await both({ kind: "file", path: big });
   // Each node counts its share twice: 'n/a?' is past DuckDB's sniffing sample, so the
   // import is planned again sniffing every row, as one node's import re-sniffs.
@@ -92,7 +94,32 @@ test("a large CSV file is cut at line ends and parsed by both nodes into the fra
   // Each node parsed its half; each then copies its chunks to the other, after the import.
   await copied(id, shared.chunks.length);
   // The first count failed on one node while the other's went on: that share was dropped too.
-  await expectNoStagedShares();
+  await expectNoShareLeft(before);
+});
+
+test("a CSV file whose text can only be enums or strings is read once by each node, its rollups without a pass", async () => {
+  const path = join(dir, "once.csv");
+  const rows = Array.from({ length: 150_000 }, (_, i) => `${i},${(i * 37) % 200}.25,${["ATL", "BOS", "DEN"][i % 3]}${i > 120_000 && i % 5 === 0 ? "X" : ""},${i % 11 === 0 ? "" : `n${i % 4}`}`);
+  writeFileSync(path, `id,delay,origin,note\n${rows.join("\n")}\n`);
+  expect(statSync(path).size).toBeGreaterThan(2 * MIN_PIECE_BYTES);
+  const [maps, counts] = [cluster.calls.get("map") ?? 0, cluster.calls.get("parse-count") ?? 0];
+  const frame = (await coordinator.importFrame({ kind: "file", path }).done).frame;
+  // One count a node, and every numeric column's range came with it: the shares counted
+  // the histograms as they made their chunks, so the rollups took no pass over the cluster.
+  expect([(cluster.calls.get("parse-count") ?? 0) - counts, (cluster.calls.get("map") ?? 0) - maps]).toEqual([2, 0]);
+  expect(frame.rollups).toEqual(await computeRollups(coordinator.executor, frame));
+  const shared = await coordinator.localFrame(frame);
+  const one = (await single.importFrame({ kind: "file", path }).done).frame;
+  expect(shared.columns.map((c) => [c.name, c.type])).toEqual([
+    ["id", "numeric"],
+    ["delay", "numeric"],
+    ["origin", "enum"],
+    ["note", "enum"],
+  ]);
+  // Levels only the second share holds, merged in DuckDB's order.
+  expect(shared.columns[2].domain).toEqual(["ATL", "ATLX", "BOS", "BOSX", "DEN", "DENX"]);
+  expectSameFrame(shared, one);
+  expectSameRollups(shared, one);
 });
 
 test("the files of a glob are shared between the nodes", async () => {
@@ -115,10 +142,10 @@ test("a large Parquet file is shared by row groups; numbers read as an enum keep
   const maps = cluster.calls.get("map") ?? 0;
   const opts = { colTypes: { k: "enum" as const } };
   const frame = (await coordinator.importFrame({ kind: "file", path }, opts).done).frame;
-  // Every column's type is known before the shares are counted: the counts give the numeric
-  // columns' ranges, and the shares count the histograms as they extract (with the moments),
-  // so the rollups take no pass over the cluster, and are those a pass gives.
-  expect((cluster.calls.get("map") ?? 0) - maps).toBe(0);
+  // The shares map the moments as they extract: the rollups take one pass over the cluster
+  // (a map on each node: the histograms, whose bins the moments' ranges give), and are
+  // those two passes give.
+  expect((cluster.calls.get("map") ?? 0) - maps).toBe(2);
   expect(frame.rollups).toEqual(await computeRollups(coordinator.executor, frame));
   const shared = await coordinator.localFrame(frame);
   expect((cluster.calls.get("parse-count") ?? 0) - stages).toBe(2);
@@ -150,7 +177,8 @@ test("Parquet files typing a column differently are read as the whole source typ
   expectSameFrame(shared, one);
 });
 
-test("a cancelled shared parse leaves no chunk and no staged share on any node", async () => {
+test("a cancelled shared parse leaves no chunk and no share's file on any node", async () => {
+  const before = slices();
   const drops = cluster.calls.get("parse-drop") ?? 0;
   const { job, done } = coordinator.importFrame({ kind: "file", path: parts }, {}, "cancelled");
   job.cancel();
@@ -158,7 +186,7 @@ test("a cancelled shared parse leaves no chunk and no staged share on any node",
   expect(cluster.calls.get("parse-drop") ?? 0).toBe(drops + 2);
   for (const h of cluster.holdings) expect([h.heldIndices("cancelled"), h.frames.has("cancelled")]).toEqual([[], false]);
   for (const node of cluster.nodes) expect(node.store.ids("frame")).not.toContain("cancelled");
-  await expectNoStagedShares();
+  await expectNoShareLeft(before);
 });
 
 test("a node that dies during a shared parse: the import is planned again over the nodes left", async () => {
