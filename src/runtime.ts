@@ -213,6 +213,7 @@ export class FloeNode {
   async close(): Promise<void> {
     if (this.executor !== this.localExecutor) await this.executor.close();
     await this.localExecutor.close();
-    if (this.dbPromise) (await this.dbPromise).close();
+    // A DuckDB that failed to open has nothing to close.
+    if (this.dbPromise) (await this.dbPromise.catch(() => null))?.close();
   }
 }
