@@ -88,7 +88,7 @@ export function textCountExprs(text: readonly StagedColumn[], looks: readonly Te
   });
 }
 
-/** A text column's full count: present values, numbers, times, and the sorted levels of an enum look. */
+/** A text column's full count: present values, numbers, times, and the levels of an enum look (sorted; a share's may come unsorted, its union with the others is sorted). */
 export interface TextCount {
   readonly present: number;
   readonly numbers: number;

@@ -74,7 +74,7 @@ export interface ShareCounts {
   readonly text: readonly (TextCount | null)[];
   /** Per column: a value that is not a number, where a text column looked numeric but has some. */
   readonly examples: readonly (string | null)[];
-  /** Per column: the sorted levels of a column settled as an enum. */
+  /** Per column: the levels of a column settled as an enum (unsorted from a share read once: decideShared sorts their union). */
   readonly levels: readonly (readonly string[] | null)[];
   /**
    * Per column settled as numeric or time, in a share read once: the least and greatest
