@@ -1,6 +1,7 @@
 // A model trained on a frame that two `floe serve` nodes parsed, each its share, predicts
 // byte for byte what the same model trained on one node's import predicts: a large CSV file
-// cut in two, and a glob of four files, each with enum levels seen in different orders.
+// cut in two (read twice by each node, and, clean, read once), and a glob of four files, each
+// with enum levels seen in different orders.
 
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +15,7 @@ afterAll(() => {
   killAllNodes();
   rmSync(dir, { recursive: true, force: true });
 });
-const { big, parts } = writeParseFixtures(dir);
+const { big, parts, clean } = writeParseFixtures(dir);
 
 /** Imports `path`, trains a small GBM on it and returns its predictions on the frame, as CSV. */
 async function predictions(node: TestNode, path: string, id: string): Promise<string> {
@@ -39,6 +40,7 @@ test("a model trained on a frame both nodes parsed predicts what one node's impo
   // The large file's shares are counted twice (a value past the sniffing sample: planned again).
   for (const [name, path, counts] of [
     ["big", big, 4],
+    ["clean", clean, 2],
     ["parts", parts, 2],
   ] as const) {
     const before = await calls(a, "parse-count");
