@@ -5,8 +5,8 @@
 //             Parquet file's row groups
 //   count     each node reads its share (a range copied to a file of its own) and counts
 //             what typing needs: into chunks at once, text in codes of the share's own
-//             levels, when no column's type is left to its values but enum or string;
-//             else reading only the columns whose type is still open
+//             levels, when every text column looks like an enum and every other is settled
+//             as a number or time; else reading only the columns whose type is still open
 //   decide    the counts add up and the enum levels unite (sorted as DuckDB sorts them), so
 //             every column gets the type and levels one node's import of the whole gives
 //   extract   each node maps its chunks' codes to the merged levels, or reads its share
@@ -323,13 +323,13 @@ let shareCounter = 0;
 /**
  * A node's share: its files (a local range copied to a temporary file, a remote object or
  * range streamed to one), read by DuckDB and held nowhere but in its chunks. A CSV share
- * whose text columns all end as enums or strings whatever their values (every column but
- * those the probe found numbers or times in) is read once, at the count: its text columns
- * into codes of their own levels (local-levels.ts), which the extract maps to the merged
- * domain. Any other share is read twice: the count reads only the columns whose type is
- * open, the extract casts every column with the types and levels decided over every share.
- * flights-3m, a node's 1.5M-row share on one thread: read once in 0.63-0.76 s, where staging
- * it in a compressed table, counting and extracting it took 0.66 + 0.15 + 0.25 s.
+ * whose text columns all look like enums and whose other columns are settled as numbers or
+ * times (see readsOnce) is read once, at the count: its text columns into codes of their own
+ * levels (local-levels.ts), which the extract maps to the merged domain. Any other share is
+ * read twice: the count reads only the columns whose type is open, the extract casts every
+ * column with the types and levels decided over every share. flights-3m, a node's 1.5M-row
+ * share on one thread: read once in 0.63-0.76 s, where staging it in a compressed table,
+ * counting and extracting it took 0.66 + 0.15 + 0.25 s.
  */
 export class NodeShare {
   private constructor(
@@ -461,17 +461,27 @@ export interface ShareReadOptions {
   readonly reserve?: (bytes: number, rows: number) => void;
 }
 
-/** Whether column `i` is text read into local levels by a share read once: it ends as an enum or a string. */
+/** Whether column `i` is text a share read once codes in local levels: it looks like an enum, or is typed one. */
 function readsText(plan: Omit<ImportPlan, "shares">, i: number): boolean {
-  const look = plan.looks[i];
-  if (look !== null) return true;
-  const type = settledType(plan.columns[i], plan.colTypes)?.type;
-  return type === "enum" || type === "string";
+  return plan.looks[i] === "enum" || (plan.looks[i] === null && settledType(plan.columns[i], plan.colTypes)?.type === "enum");
 }
 
-/** A share is read once when it is CSV and each column's type is settled or can only be enum or string, read as text. */
+/**
+ * A share is read once when it is CSV, its text columns look like enums (VARCHAR, coded in
+ * local levels; one that turns out a string is rebuilt from them) and its other columns are
+ * settled as numbers or times. Text the probe found numbers in waits for the count to type
+ * it; text that looks like a string (an id, a note) is read as text by the extract a chunk
+ * at a time, not held in local levels of a value a row.
+ */
 function readsOnce(plan: Omit<ImportPlan, "shares">): boolean {
-  return plan.format === "csv" && plan.columns.every((c, i) => plan.looks[i] !== "number or time" && (!readsText(plan, i) || c.duckType === "VARCHAR"));
+  return (
+    plan.format === "csv" &&
+    plan.columns.every((c, i) => {
+      if (readsText(plan, i)) return c.duckType === "VARCHAR";
+      const type = plan.looks[i] === null ? settledType(c, plan.colTypes)?.type : undefined;
+      return type === "numeric" || type === "time";
+    })
+  );
 }
 
 /** The share's chunks: settled columns cast to their types, text columns in codes of their own levels. */
@@ -545,7 +555,7 @@ function onceCounts(plan: Omit<ImportPlan, "shares">, read: ShareRead): ShareCou
   for (const [i, c] of plan.columns.entries()) {
     const local = read.levels[i];
     const look = plan.looks[i];
-    text.push(local && look ? { present: local.present, numbers: 0, times: 0, ...(look === "enum" ? { levels: local.values } : {}) } : null);
+    text.push(local && look ? { present: local.present, numbers: 0, times: 0, levels: local.values } : null);
     const settledEnum = local !== null && look === null && settledType(c, plan.colTypes)?.type === "enum";
     if (settledEnum && local.size > ENUM_MAX_LEVELS) throw tooManyLevels(c.name, local.size);
     levels.push(settledEnum ? local.values : null);

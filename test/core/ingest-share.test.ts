@@ -1,8 +1,9 @@
 // The node's side of a shared parse (core/ingest-share.ts): a CSV share whose text columns
-// can only end as enums or strings is read once, its text into codes of its own levels that
-// the extract maps to the levels merged over every share (or back to text); any other share
-// is read twice. Either way every row of a range comes once, in order, and nothing of the
-// share stays in DuckDB or in temporary files. (What a node's import costs in resident memory
+// look like enums and whose other columns are numbers or times is read once, its text into
+// codes of its own levels that the extract maps to the levels merged over every share (or
+// back to text, for a column that turns out a string); any other share is read twice.
+// Either way every row of a range comes once, in order, and nothing of the share stays in
+// DuckDB or in temporary files. (What a node's import costs in resident memory
 // is measured by `bun bench/ingest.ts --cluster`, not here: RSS is not a test's to assert.)
 
 import { expect, test } from "bun:test";
@@ -117,6 +118,33 @@ test("a share with a column that looks numeric is read twice: counted, then cast
         const want = codeOf(row) === "n/a?" ? Number.NaN : row % 97;
         if (firstWrong < 0 && !(id[j] === row && Object.is(code[j], want))) firstWrong = row;
       }
+    }
+  }
+  expect([row, firstWrong, slices()]).toEqual([ROWS, -1, before]);
+});
+
+test("a share with text like ids is read twice, its text read a chunk at a time by the extract", async () => {
+  const lines = ["id,key"];
+  for (let i = 0; i < ROWS; i++) lines.push(`${i},key-${(i * 7919) % ROWS}`);
+  const path = writeTemp(dir, "keys.csv", `${lines.join("\n")}\n`);
+  const db = await node.db();
+  const { shares, ...rest } = (await planImport(db, { kind: "file", path }, {}, 2))!;
+  expect(rest.looks).toEqual([null, "string"]);
+  const before = slices();
+  const counted = [await NodeShare.count(db, rest, shares[0], { chunkRows: 50_000 }), await NodeShare.count(db, rest, shares[1], { chunkRows: 50_000 })];
+  // Not read yet: each share's range waits in its temporary file.
+  expect(slices()).toBe(before + 2);
+  const specs = await decideShared(
+    rest,
+    counted.map((c) => c.counts),
+  );
+  expect(specs.map((c) => c.type)).toEqual(["numeric", "string"]);
+  let row = 0;
+  let firstWrong = -1;
+  for (const share of counted) {
+    for (const chunk of await share.extract(specs)) {
+      const key = chunk.vecs[1] as Utf8Vec;
+      for (let j = 0; j < chunk.rows; j++, row++) if (firstWrong < 0 && stringAt(key, j) !== `key-${(row * 7919) % ROWS}`) firstWrong = row;
     }
   }
   expect([row, firstWrong, slices()]).toEqual([ROWS, -1, before]);
