@@ -8,8 +8,8 @@
 // ones are copied out and decoded.
 
 import duckdb from "@duckdb/node-bindings";
-import { sharedI32, sharedU8, type Utf8Vec, type Vec } from "./chunk.ts";
-import { type VecBuilder, type VectorSlice, validity } from "./vec-builder.ts";
+import { sharedI32, type Utf8Vec, type Vec } from "./chunk.ts";
+import { utf8FromBytes, type VecBuilder, type VectorSlice, validity } from "./vec-builder.ts";
 
 const INLINE_BYTES = 12;
 const decoder = new TextDecoder();
@@ -162,22 +162,7 @@ export function remapCodes(codes: Int32Array, map: Int32Array): void {
 /** The utf8 vector of local codes over `levels`. */
 export function utf8FromCodes(codes: Int32Array, levels: readonly string[]): Utf8Vec {
   const encoded = levels.map((v) => encoder.encode(v));
-  const n = codes.length;
-  let total = 0;
-  for (let i = 0; i < n; i++) if (codes[i] >= 0) total += encoded[codes[i]].length;
-  const offsets = sharedI32(n + 1);
-  const bytes = sharedU8(total);
-  const missing = sharedU8((n + 7) >> 3);
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    const c = codes[i];
-    if (c >= 0) {
-      bytes.set(encoded[c], pos);
-      pos += encoded[c].length;
-    } else missing[i >> 3] |= 1 << (i & 7);
-    offsets[i + 1] = pos;
-  }
-  return { kind: "utf8", offsets, bytes, missing };
+  return utf8FromBytes(Array.from(codes, (c) => (c >= 0 ? encoded[c] : null)));
 }
 
 /** Fills a chunk's codes of a VARCHAR column from DuckDB vectors, through the column's local levels. */

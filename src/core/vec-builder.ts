@@ -4,7 +4,7 @@
 
 import duckdb from "@duckdb/node-bindings";
 import type { DuckDBVarCharVector } from "@duckdb/node-api";
-import { sharedF64, sharedI32, sharedU8, type Vec } from "./chunk.ts";
+import { sharedF64, sharedI32, sharedU8, type Utf8Vec, type Vec } from "./chunk.ts";
 
 /** A DuckDB vector and the rows of it to copy. */
 export interface VectorSlice {
@@ -93,8 +93,12 @@ const encoder = new TextEncoder();
 
 /** A utf8 vector holding `values` (null = missing). */
 export function utf8Vec(values: readonly (string | null)[]): Vec {
-  const n = values.length;
-  const encoded = values.map((v) => (v == null ? null : encoder.encode(v)));
+  return utf8FromBytes(values.map((v) => (v == null ? null : encoder.encode(v))));
+}
+
+/** A utf8 vector holding the UTF-8 bytes `encoded` (null = missing; one array may stand for several rows). */
+export function utf8FromBytes(encoded: readonly (Uint8Array | null)[]): Utf8Vec {
+  const n = encoded.length;
   let total = 0;
   for (const e of encoded) if (e) total += e.length;
   const offsets = sharedI32(n + 1);
