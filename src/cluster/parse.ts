@@ -26,6 +26,8 @@ import { decode, encode } from "./wire.ts";
 
 interface CountRequest {
   readonly parse: string;
+  /** The node that plans the import: its death drops the share. */
+  readonly coordinator: string;
   readonly frame: string;
   /** Rows a chunk of the share (a share may be read into chunks as it is counted). */
   readonly chunkRows: number;
@@ -102,8 +104,8 @@ function countedHistograms(specs: readonly ColumnSpec[], counts: readonly ShareC
 }
 
 export class SharedParse {
-  /** Shares counted here, by parse id, until extracted or dropped. */
-  private readonly counted = new Map<string, NodeShare>();
+  /** Shares counted here, by parse id, until extracted or dropped, with the node that asked. */
+  private readonly counted = new Map<string, { readonly share: NodeShare; readonly coordinator: string }>();
 
   constructor(
     private readonly peers: Peers,
@@ -114,7 +116,17 @@ export class SharedParse {
     private readonly db: () => Promise<Db>,
     private readonly log: (line: string) => void,
     private readonly budget?: MemoryBudget,
-  ) {}
+  ) {
+    // A coordinator that died will neither extract nor drop its shares (a share read once
+    // holds its chunks: a flights share ~48 MB).
+    peers.onDead((name) => {
+      for (const [parse, { share, coordinator }] of this.counted) {
+        if (coordinator !== name) continue;
+        share.drop();
+        this.counted.delete(parse);
+      }
+    });
+  }
 
   /**
    * Imports a file source parsed by every live node on its share and stores it as frame
@@ -148,7 +160,9 @@ export class SharedParse {
     };
     opts.onProgress?.(0.05);
     try {
-      const counts = await allSettled(shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-count", { parse, frame: id, chunkRows, plan, share } satisfies CountRequest)));
+      const counts = await allSettled(
+        shares.map((share, k) => this.ask<ShareCounts>(owners[k], "parse-count", { parse, coordinator: this.peers.self, frame: id, chunkRows, plan, share } satisfies CountRequest)),
+      );
       check();
       opts.onProgress?.(0.5);
       const total = counts.reduce((a, c) => a + c.rows, 0);
@@ -241,12 +255,12 @@ export class SharedParse {
         const reserve = (bytes: number, rows: number) =>
           this.budget?.check(bytes, `node ${this.peers.self}'s share of frame '${req.frame}' (${rows} rows x ${req.plan.columns.length} columns read so far)`);
         const share = await NodeShare.count(await this.db(), req.plan, req.share, { chunkRows: req.chunkRows, reserve });
-        this.counted.set(req.parse, share);
+        this.counted.set(req.parse, { share, coordinator: req.coordinator });
         return encode(share.counts);
       },
       "parse-extract": async (body) => {
         const req = decode<ExtractRequest>(body);
-        const share = this.counted.get(req.parse);
+        const share = this.counted.get(req.parse)?.share;
         if (!share) throw new FloeError("not_found", `no counted share of parse ${req.parse} on node ${this.peers.self}`);
         this.counted.delete(req.parse);
         // The share only: the copies of other shares this node takes stay on disk.
@@ -295,7 +309,7 @@ export class SharedParse {
       },
       "parse-drop": async (body) => {
         const { parse, frame } = decode<{ parse: string; frame: string }>(body);
-        this.counted.get(parse)?.drop();
+        this.counted.get(parse)?.share.drop();
         this.counted.delete(parse);
         if (!this.holdings.frames.has(frame)) this.holdings.dropFrame(frame);
         return encode(true);

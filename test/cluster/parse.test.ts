@@ -10,7 +10,8 @@ import { join } from "node:path";
 import type { Frame } from "../../src/core/frame.ts";
 import { computeRollups } from "../../src/core/rollups.ts";
 import type { Source } from "../../src/core/source.ts";
-import { MIN_PIECE_BYTES } from "../../src/core/ingest-share.ts";
+import { MIN_PIECE_BYTES, planImport } from "../../src/core/ingest-share.ts";
+import { encode } from "../../src/cluster/wire.ts";
 import { FloeNode } from "../../src/runtime.ts";
 import { expectSameFrame } from "../support/frame-values.ts";
 import { memoryCluster } from "../support/memory-cluster.ts";
@@ -196,4 +197,23 @@ test("a node that dies during a shared parse: the import is planned again over t
   // The three shares were counted, node2 died answering; then two shares over node0 and node1.
   expect(three.calls.get("parse-count")).toBe(5);
   expectSameFrame(await three.nodes[0].localFrame(frame), (await single.importFrame({ kind: "file", path: parts }).done).frame);
+});
+
+test("a node drops the shares it counted for a coordinator that died before asking for them", async () => {
+  const three = memoryCluster(3);
+  // 'code' holds text now and then: a share is read twice, its range waiting in a temporary file.
+  const path = join(dir, "waiting.csv");
+  const rows = Array.from({ length: 150_000 }, (_, i) => `${i},${i % 50 === 3 ? "n/a?" : i % 97},${["Basel", "Bern"][i % 2]}`);
+  writeFileSync(path, `id,code,city\n${rows.join("\n")}\n`);
+  const { shares, ...plan } = (await planImport(await three.nodes[0].db(), { kind: "file", path }, {}, 2))!;
+  const count = (parse: string, coordinator: string) => three.call(coordinator, "node1", "parse-count", encode({ parse, coordinator, frame: "f", chunkRows: 7000, plan, share: shares[0] }));
+  const before = slices();
+  await count("node2/f/1", "node2");
+  await count("node0/f/1", "node0");
+  expect(slices()).toBe(before + 2);
+  three.kill("node2");
+  // node2's share is gone; node0's waits for its extract, or its drop.
+  expect(slices()).toBe(before + 1);
+  await three.call("node0", "node1", "parse-drop", encode({ parse: "node0/f/1", frame: "f" }));
+  expect(slices()).toBe(before);
 });

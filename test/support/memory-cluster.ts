@@ -25,6 +25,8 @@ export interface MemoryCluster {
   join(name: string): Promise<void>;
   /** Kills `name` when it has answered `n` more calls of `route` (default: map). */
   failAfter(name: string, n: number, route?: string): void;
+  /** Calls /internal/`route` on `node` as node `from` would. */
+  call(from: string, node: string, route: string, body: Uint8Array): Promise<Uint8Array>;
 }
 
 /**
@@ -108,5 +110,6 @@ export function memoryCluster(n: number, threads = 1, registry: TaskRegistry = T
       countdown.set(name, k);
       countedRoute.set(name, route);
     },
+    call: (from, node, route, body) => transport(from).call(node, route, body),
   };
 }
