@@ -97,6 +97,18 @@ export function gradients(d: Distribution, y: Float64Array, f: Float64Array, n: 
 }
 
 /**
+ * Bernoulli's g and h (as `gradients`) of rows [from, to) from their exp(−f) instead of f,
+ * written from index 0 of g and h.
+ */
+export function bernoulliFromExpNeg(y: Float64Array, expNeg: Float64Array, from: number, to: number, g: Float64Array, h: Float64Array): void {
+  for (let i = from, j = 0; i < to; i++, j++) {
+    const q = 1 / (1 + expNeg[i]);
+    g[j] = q - y[i];
+    h[j] = Math.max(q * (1 - q), 1e-16);
+  }
+}
+
+/**
  * Bounds on every row's |g| and h, for distributions that have them: bernoulli's and
  * softmax's g = q − y lies in [−1, 1] and h = q(1 − q) is at most 1/4. Null for the others,
  * whose gradients grow with the response.

@@ -16,9 +16,9 @@
 import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
 import { rowDither, rowUniform } from "../../core/rng.ts";
-import { type Distribution, gradients, type LossParams } from "../loss.ts";
-import { addTrees, type ScoreArgs, type SplitTable } from "./rows.ts";
-import { leftBit } from "./tree.ts";
+import { bernoulliFromExpNeg, type Distribution, gradients, type LossParams } from "../loss.ts";
+import { addTreeRows, addTrees, addsByRows, finishRows, type ScoreArgs, type SplitTable } from "./rows.ts";
+import { leftBit, routersFor } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
@@ -129,13 +129,26 @@ const blockG = new Float64Array(GRADIENT_BLOCK);
 const blockH = new Float64Array(GRADIENT_BLOCK);
 
 /**
- * The root pass of a tree whose gradients it computes (RootArgs.gradients): adds the previous
- * trees, then a block of rows at a time takes their gradients, starts the tree with them
- * (startTree) and adds the block's in-bag rows to the root's dense slot. The g and h never
- * reach the view (its g and h keep older values).
+ * The root pass of a tree whose gradients it computes (RootArgs.gradients): a block of rows
+ * at a time it adds the previous tree (or, when addTreeRows cannot, all rows first), takes
+ * their gradients, starts the tree with them (startTree) and adds the block's in-bag rows to
+ * the root's dense slot. The g and h never reach the view (its g and h keep older values).
+ * Bernoulli's exp(−score) a row is kept in the view from one tree to the next when the tree
+ * is added here (TreeChunk.expNeg): a multiplication a row by its leaf's exp(−value), not an
+ * exponential (a tenth of the root pass). The product drifts from exp(−score) by a rounding
+ * a tree, far below the quantization of the gradients it feeds, and is the same on any
+ * thread count, chunking or cluster.
  */
 function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootArgs, grad: RootGradients): void {
-  if (grad.addFirst) addTrees(c, grad.addFirst);
+  const add = grad.addFirst;
+  const byRows = add !== null && addsByRows(add);
+  if (add && !byRows) addTrees(c, add);
+  const bernoulli = grad.distribution === "bernoulli";
+  const keepExp = bernoulli && byRows && c.expNegKept[0] === 1;
+  const tree = byRows && add ? add.trees[0] : null;
+  const router = tree && add ? routersFor(add, [add.trees])[0][0] : null;
+  if (add?.grown && byRows) finishRows(c, add.grown.pending, 1, add.missingBin);
+  const expFactor = tree && keepExp ? tree.value.map((v) => Math.exp(-v)) : null;
   const slot = a.slotOf[0][0];
   const offs = offsFor(c.bins.length);
   const { F, block0, span } = slotFeatures(a, slot, c.bins, offs, binsScratch);
@@ -145,12 +158,17 @@ function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootA
   let m = 0;
   for (let from = 0; from < c.rows; from += GRADIENT_BLOCK) {
     const to = Math.min(c.rows, from + GRADIENT_BLOCK);
-    gradients(grad.distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, blockG, blockH, grad.loss);
+    if (tree && router && add) addTreeRows(c, tree.value, router, add.missingBin, from, to, expFactor);
+    if (bernoulli) {
+      if (!keepExp) for (let i = from; i < to; i++) c.expNeg[i] = Math.exp(-c.score[i]);
+      bernoulliFromExpNeg(c.y, c.expNeg, from, to, blockG, blockH);
+    } else gradients(grad.distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, blockG, blockH, grad.loss);
     const m0 = m;
     m = startRows1(c, r, gLevels, hLevels, blockG, blockH, from, from, to, m);
     addDense(out, a, slot, block0, span, order, m0, m, qg, qh, 1, 0, binsScratch, offs, F);
   }
   formRoot(c, 1, m);
+  if (bernoulli) c.expNegKept[0] = 1;
 }
 
 /** The root of each class's tree: the first m rows of its order (none when m is 0). */

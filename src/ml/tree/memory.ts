@@ -2,7 +2,8 @@
 // and depth, so that a configuration that cannot fit is refused with its numbers:
 //   view        per row: a Uint16 bin a feature, response, weight and fold, and per class
 //               the working state (score, g, h, quantized g and h, node, order, parts,
-//               holdout and out-of-bag sums), for the training and the validation frame
+//               holdout and out-of-bag sums; with one class, exp(−score)), for the training
+//               and the validation frame
 //   histograms  a level pass's partial on every worker (with its packed sums of dense bins,
 //               16 bytes a bin beside the partial's 24) and the merged one, plus, where the
 //               training runs, the level of parent histograms kept for subtraction. A node is dense only when its
@@ -39,9 +40,9 @@ export interface TreeMemory {
   readonly total: number;
 }
 
-/** View bytes a row: bins, y, w, fold, out-of-bag count, and 68 bytes a class of working state. */
+/** View bytes a row: bins, y, w, fold, out-of-bag count, 68 bytes a class of working state, and bernoulli's exp(−score) with one class. */
 function viewRowBytes(features: number, classes: number): number {
-  return 2 * features + 8 + 8 + 4 + 8 + classes * (8 + 8 + 8 + 4 + 4 + 4 + 4 + 12 + 8 + 8);
+  return 2 * features + 8 + 8 + 4 + 8 + classes * (8 + 8 + 8 + 4 + 4 + 4 + 4 + 12 + 8 + 8) + (classes === 1 ? 8 : 0);
 }
 
 export function treeMemory(s: TreeShape): TreeMemory {

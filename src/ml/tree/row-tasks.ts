@@ -183,6 +183,7 @@ export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ens
   const n = c.rows;
   if (ensembleLeaves.length < n) ensembleLeaves = new Int32Array(n);
   const leaves = ensembleLeaves;
+  c.expNegKept[0] = 0;
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) c.score[i * K + k] = init[k];
   for (let t = 0; t < iterations.length; t++) {
     for (let k = 0; k < K; k++) {
@@ -196,6 +197,7 @@ export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ens
 /** Puts every row's raw scores back to `init` and clears the out-of-bag sums. */
 export const ResetScoresTask = stateTask<{ init: Float64Array }, TreeChunk>("ml.tree.reset", (c, { init }) => {
   const K = init.length;
+  c.expNegKept[0] = 0;
   for (let i = 0; i < c.rows; i++) for (let k = 0; k < K; k++) c.score[i * K + k] = init[k];
   c.oob.fill(0);
   c.oobCount.fill(0);

@@ -4,7 +4,7 @@
 
 import { rowUniform } from "../../core/rng.ts";
 import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
-import { leftBit, routeRowsGrouped, routersFor, type Tree } from "./tree.ts";
+import { leftBit, type Router, routeRowsGrouped, routersFor, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** The previous level's splits, for every class tree, as flat arrays. */
@@ -156,6 +156,7 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): number {
   const inBag = args.inBag !== false;
   const K = trees.length;
   const n = c.rows;
+  c.expNegKept[0] = 0;
   if (grown) finishRows(c, grown.pending, K, missingBin);
   const routers = routersFor(args, [trees])[0];
   if (routedRows.length < n) {
@@ -199,4 +200,55 @@ export function addTrees(c: TreeChunk, args: ScoreArgs): number {
     }
   }
   return outOfBagCount;
+}
+
+// Scratch of addTreeRows: the rows of a block it routes.
+let blockRows = new Int32Array(0);
+let blockLeaves = new Int32Array(0);
+
+/** Whether addTreeRows can add these trees a block of rows at a time: one tree, to every row of the view it grew on, without out-of-bag sums. */
+export function addsByRows(args: ScoreArgs): boolean {
+  return args.trees.length === 1 && args.grown !== null && args.oob === null && args.inBag !== false;
+}
+
+/**
+ * addTrees for trees that addsByRows, over rows [from, to) only, once finishRows has ended
+ * the tree's growth: each row's score takes its leaf's value, as addTrees would. Given
+ * `expFactor` (exp(−value) of each node), each row's exp(−score) (TreeChunk.expNeg) is
+ * multiplied by its leaf's.
+ */
+export function addTreeRows(c: TreeChunk, value: Float64Array, router: Router, missingBin: Int32Array, from: number, to: number, expFactor: Float64Array | null): void {
+  const { node, score, expNeg } = c;
+  if (blockRows.length < to - from) {
+    blockRows = new Int32Array(to - from);
+    blockLeaves = new Int32Array(to - from);
+  }
+  const routedRows = blockRows;
+  const routedLeaves = blockLeaves;
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const nd = node[i];
+    if (nd === -1) {
+      routedRows[m++] = i;
+      continue;
+    }
+    const leaf = finishedLeaf(nd);
+    score[i] += value[leaf];
+    if (expFactor) expNeg[i] = nextExpNeg(expNeg[i] * expFactor[leaf], score[i]);
+  }
+  routeRowsGrouped(router, c.bins, missingBin, routedRows, m, routedLeaves);
+  for (let j = 0; j < m; j++) {
+    const i = routedRows[j];
+    score[i] += value[routedLeaves[j]];
+    if (expFactor) expNeg[i] = nextExpNeg(expNeg[i] * expFactor[routedLeaves[j]], score[i]);
+  }
+}
+
+/**
+ * A row's exp(−score) once a tree is added: the product, or the exponential itself where
+ * the product nears the ends of the doubles (subnormal, zero or infinite products would lose
+ * the digits a later tree that moves the score back needs).
+ */
+function nextExpNeg(product: number, score: number): number {
+  return product > 1e-300 && product < 1e300 ? product : Math.exp(-score);
 }

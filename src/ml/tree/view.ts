@@ -25,6 +25,14 @@ export interface TreeChunk {
    * gradient pass that starts the tree keeps g and h in a block of cache instead: startTreeByBlocks).
    */
   readonly score: Float64Array;
+  /**
+   * Bernoulli's exp(−score) of each row (one tree a row), kept by the root passes
+   * (startAndSumRoot) while `expNegKept[0]` is 1: adding a tree multiplies it by exp(−value)
+   * of the row's leaf instead of taking an exponential a row. Anything else that changes
+   * the scores sets `expNegKept[0]` to 0.
+   */
+  readonly expNeg: Float64Array;
+  readonly expNegKept: Uint8Array;
   readonly g: Float64Array;
   readonly h: Float64Array;
   /** Quantized gradient and hessian: integers, so histogram sums are exact. */
@@ -84,6 +92,8 @@ export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
         w,
         fold: shared.i32(n),
         score: shared.f64(n * K),
+        expNeg: shared.f64(K === 1 ? n : 0),
+        expNegKept: new Uint8Array(new SharedArrayBuffer(1)),
         g: shared.f64(n * K),
         h: shared.f64(n * K),
         qg: shared.i32(n * K),

@@ -9,6 +9,7 @@ import type { Frame } from "../../../src/core/frame.ts";
 import type { ChunkLike, Chunked, Executor, RunOptions, Task } from "../../../src/core/mr.ts";
 import { keyState, rowDither } from "../../../src/core/rng.ts";
 import { algorithm } from "../../../src/ml/registry.ts";
+import { type Model, predictFrame } from "../../../src/ml/scoring.ts";
 import { cutPoints } from "../../../src/ml/tree/binning.ts";
 import { type LevelArgs, LevelTask, QUANT_LEVELS, quantScales, type RootArgs } from "../../../src/ml/tree/histogram.ts";
 import { GradTask, type GradTaskArgs } from "../../../src/ml/tree/row-tasks.ts";
@@ -162,4 +163,45 @@ test("a chunk of many gradient blocks (4096 rows) and more rows than a packed su
   const frame = (await node.importFrame({ kind: "file", path }, { chunkRows: 70_000 }).done).frame;
   expect(frame.chunks.map((c) => c.rows)).toEqual([70_000]);
   expect(await compareStarts(() => viewOf(frame, "x", "y"), 1)).toBe(70_000);
+});
+
+test("bernoulli root passes keep each row's exp(−score) from tree to tree: it stays within 1e-13 of the exponential, and the trees are those of passes that take it afresh", async () => {
+  // 6,000 rows, two informative features and a noisy label; sample_rate 0.8 leaves rows out of
+  // each tree's bag, which the root pass routes through the tree to add it.
+  const rows = Array.from({ length: 6000 }, (_, i) => {
+    const a = (i * 37) % 101;
+    const b = (i * 53) % 89;
+    return `${a},${b},${(a + b + ((i * 7919) % 41)) % 3 === 0 ? "yes" : "no"}`;
+  });
+  const frame = (await node.importFrame({ kind: "file", path: writeTemp(tempDir(), "kept.csv", `a,b,label\n${rows.join("\n")}\n`) }, { chunkRows: 1000 }).done).frame;
+  let kept = 0;
+  let worst = 0;
+  const checked: Executor = {
+    get threads() {
+      return node.executor.threads;
+    },
+    async run<A, P, C extends ChunkLike>(task: Task<A, P, C>, data: Chunked<C>, args: A, opts?: RunOptions): Promise<P> {
+      const root = task.name === LevelTask.name && (args as unknown as LevelArgs).root !== null;
+      const chunks = data.chunks as unknown as TreeChunk[];
+      if (root && chunks.every((c) => c.expNegKept[0] === 1)) kept++;
+      const out = await node.executor.run(task, data, args, opts);
+      if (root) {
+        for (const c of chunks) {
+          expect(c.expNegKept[0]).toBe(1);
+          for (let i = 0; i < c.rows; i++) worst = Math.max(worst, Math.abs(c.expNeg[i] / Math.exp(-c.score[i]) - 1));
+        }
+      }
+      return out;
+    },
+    close: () => Promise.resolve(),
+  };
+  const params = { ntrees: 60, max_depth: 4, seed: 9, sample_rate: 0.8 };
+  const keptModel = (await algorithm("gbm")?.train(checked, { modelId: "kept", frame, y: "label", x: null, params: { ...params, score_tree_interval: 60 } }))?.model;
+  // Every tree but the first found the exponentials kept by the one before.
+  expect(kept).toBe(59);
+  expect(worst).toBeLessThan(1e-13);
+  // Scoring after every tree adds each tree in its own pass, so every root pass takes exp(−score) afresh.
+  const fresh = (await algorithm("gbm")?.train(node.executor, { modelId: "fresh", frame, y: "label", x: null, params: { ...params, score_tree_interval: 1 } }))?.model;
+  const predict = async (m: unknown) => (await predictFrame(node.executor, m as Model, frame, [])).flatMap((s) => Array.from(s.p));
+  expect(await predict(keptModel)).toEqual(await predict(fresh));
 });
