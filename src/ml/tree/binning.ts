@@ -38,16 +38,25 @@ export function totalBins(f: FeatureSpec): number {
 export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64Array[]> = {
   name: "ml.tree.sketch",
   map(chunk, { cols, rate }) {
+    // The sampled rows are the same for every column: drawn once (a hash a row), not a column at a time.
+    const rows = new Int32Array(chunk.rows);
+    let m = 0;
+    for (let i = 0; i < chunk.rows; i++) {
+      rows[m] = i;
+      m += rowUniform(SKETCH_SEED, chunk.start + i) < rate ? 1 : 0;
+    }
     return cols.map((c) => {
       const vec = chunk.vecs[c];
       if (vec.kind !== "f64") return new Float64Array(0);
       const v = vec.values;
-      const out: number[] = [];
-      for (let i = 0; i < chunk.rows; i++) {
-        const x = v[i];
-        if (x === x && rowUniform(SKETCH_SEED, chunk.start + i) < rate) out.push(x);
+      const out = new Float64Array(m);
+      let kept = 0;
+      for (let j = 0; j < m; j++) {
+        const x = v[rows[j]];
+        out[kept] = x;
+        kept += x === x ? 1 : 0;
       }
-      return Float64Array.from(out).sort();
+      return out.slice(0, kept).sort();
     });
   },
   reduce: (a, b) => a.map((x, k) => mergeSorted(x, b[k])),

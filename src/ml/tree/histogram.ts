@@ -200,7 +200,9 @@ function startRows1(c: TreeChunk, r: RootArgs, gLevels: number, hLevels: number,
     qg[i] = Math.floor(g[i - gAt] * gLevels + u);
     qh[i] = Math.floor(h[i - gAt] * hLevels + u);
     const inBag = w[i] > 0 && (!sampled || rowUniform(bagState, start + i) < bagRate);
-    node[i] = inBag ? 0 : -1;
+    // An in-bag row's node id is read only once its growth has ended and written it (rows.ts),
+    // so without a sample only the few rows out of the tree need theirs now: a store a row saved.
+    if (sampled || !inBag) node[i] = inBag ? 0 : -1;
     // order[m] is past the in-bag rows until the next one claims it (m <= i < n).
     order[m] = i;
     m += inBag ? 1 : 0;

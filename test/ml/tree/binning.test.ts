@@ -1,5 +1,9 @@
 import { expect, test } from "bun:test";
-import { cutPoints, enumBins, numericBin } from "../../../src/ml/tree/binning.ts";
+import { cutPoints, enumBins, numericBin, SketchTask } from "../../../src/ml/tree/binning.ts";
+import { tempDir, testNode, writeTemp } from "../../support/node.ts";
+
+const node = testNode();
+const dir = tempDir();
 
 test("few distinct values: each value its own bin, the largest above the last cut", () => {
   const cuts = cutPoints(Float64Array.from([1, 1, 2, 5, 5, 5, 9]), 255);
@@ -24,4 +28,23 @@ test("enum bins: all levels when they fit, else the most frequent plus one share
   // kept: level 2 (30) → bin 0, level 4 (7) → bin 1; the rest share bin 2
   expect(Array.from(capped.levelToBin)).toEqual([2, 2, 0, 2, 1]);
   expect(capped.valueBins).toBe(3);
+});
+
+test("the quantile sketch: every value at rate 1; at a lower rate the same rows for every column, whatever the chunking", async () => {
+  // a: 0..999 with every 10th missing; b = 2a, with the same rows missing.
+  const lines = Array.from({ length: 1000 }, (_, i) => (i % 10 === 3 ? "," : `${(i * 7919) % 1000},${2 * ((i * 7919) % 1000)}`));
+  const path = writeTemp(dir, "sketch.csv", `a,b\n${lines.join("\n")}\n`);
+  const sketch = async (chunkRows: number, rate: number) => {
+    const { frame } = await node.importFrame({ kind: "file", path }, { chunkRows }).done;
+    return node.executor.run(SketchTask, frame, { cols: [0, 1], rate });
+  };
+  const [all] = await sketch(64, 1);
+  const present = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000).filter((_, i) => i % 10 !== 3);
+  expect(Array.from(all)).toEqual(present.sort((x, y) => x - y));
+  const [a, b] = await sketch(7, 0.3);
+  expect(Array.from(b)).toEqual(Array.from(a, (x) => 2 * x));
+  expect(a.length).toBeGreaterThan(230);
+  expect(a.length).toBeLessThan(310);
+  const [a2] = await sketch(1000, 0.3);
+  expect(Array.from(a2)).toEqual(Array.from(a));
 });
