@@ -18,7 +18,7 @@ import type { Task } from "../../core/mr.ts";
 import { rowDither, rowUniform } from "../../core/rng.ts";
 import { bernoulliFromExpNeg, type Distribution, gradients, type LossParams } from "../loss.ts";
 import { addTreeRows, addTrees, addsByRows, finishRows, type ScoreArgs, type SplitTable } from "./rows.ts";
-import { leftBit, routersFor } from "./tree.ts";
+import { DIRECTION_TABLE_ROWS, leftBit, routersFor, splitDirections } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
@@ -308,12 +308,25 @@ function partition(c: TreeChunk, s: SplitTable, K: number, k: number, missingBin
  * Stable partition of rows order[from, to) by a split: rows left of it stay at the front,
  * rows right of it go after them, in order. Branch-free: a row is written to both places and
  * one cursor advances. A categorical split (`off` >= 0) sends a bin left when its bit is set
- * (leftBit); a numeric one by threshold, missing by `na`. Returns the rows that went right.
- * (A loop for each kind of split measured no faster.)
+ * (leftBit); a numeric one by threshold, missing by `na`; a node of many rows looks its rows'
+ * sides up in a table of its bins (splitDirections). Returns the rows that went right.
  */
 function splitRows(order: Int32Array, from: number, to: number, scratch: Int32Array, bf: Uint16Array, bitsets: Uint8Array, off: number, thr: number, mb: number, na: number): number {
   let l = from;
   let r = 0;
+  if (to - from >= DIRECTION_TABLE_ROWS * (mb + 1)) {
+    const sides = splitDirections(bitsets, off, thr, mb, na);
+    for (let j = from; j < to; j++) {
+      const i = order[j];
+      const goRight = sides[bf[i]];
+      order[l] = i;
+      scratch[r] = i;
+      l += 1 - goRight;
+      r += goRight;
+    }
+    order.set(scratch.subarray(0, r), l);
+    return r;
+  }
   for (let j = from; j < to; j++) {
     const i = order[j];
     const b = bf[i];

@@ -4,7 +4,7 @@
 
 import { rowUniform } from "../../core/rng.ts";
 import { type Distribution, gradients, type LossParams, softmaxGradients } from "../loss.ts";
-import { leftBit, type Router, routeRowsGrouped, routersFor, type Tree } from "./tree.ts";
+import { DIRECTION_TABLE_ROWS, leftBit, type Router, routeRowsGrouped, routersFor, splitDirections, type Tree } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** The previous level's splits, for every class tree, as flat arrays. */
@@ -67,6 +67,14 @@ export function finishRows(c: TreeChunk, s: SplitTable | null, K: number, missin
       const na = 1 - s.naLeft[sp];
       // −2 − (left + goRight), left + 1 being the right child.
       const leftLeaf = -2 - s.left[sp];
+      if (to - from >= DIRECTION_TABLE_ROWS * (mb + 1)) {
+        const sides = splitDirections(s.bitsets, off, thr, mb, na);
+        for (let j = from; j < to; j++) {
+          const i = order[j];
+          node[i * K + k] = leftLeaf - sides[bf[i]];
+        }
+        continue;
+      }
       for (let j = from; j < to; j++) {
         const i = order[j];
         const b = bf[i];

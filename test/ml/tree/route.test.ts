@@ -4,7 +4,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { Rng } from "../../../src/core/rng.ts";
-import { bitsetBytes, routeRows, routeRowsGrouped, routersFor, type Tree } from "../../../src/ml/tree/tree.ts";
+import { bitsetBytes, routeRows, routeRowsGrouped, routersFor, splitDirections, type Tree } from "../../../src/ml/tree/tree.ts";
 
 const BINS = 20;
 const FEATURES = 3;
@@ -112,4 +112,13 @@ describe("routing rows to leaves", () => {
     routeRowsGrouped(stump, bins, missingBin, all, rows, leaves);
     expect(leaves.every((l) => l === 0)).toBe(true);
   });
+});
+
+test("a split's table of sides: numeric bins above the threshold go right and the missing bin its way; categorical bins left when their bit is set", () => {
+  // numeric: threshold 3 over bins 0..6, 6 the missing bin, sent right (na 1) then left (na 0)
+  expect(Array.from(splitDirections(new Uint8Array(0), -1, 3, 6, 1).subarray(0, 7))).toEqual([0, 0, 0, 0, 1, 1, 1]);
+  expect(Array.from(splitDirections(new Uint8Array(0), -1, 3, 6, 0).subarray(0, 7))).toEqual([0, 0, 0, 0, 1, 1, 0]);
+  // categorical: bins 1, 4 and 9 (bits of bytes 2 and 3 of the sets) go left, the rest right
+  const bits = Uint8Array.of(0xff, 0xff, 0b00010010, 0b00000010);
+  expect(Array.from(splitDirections(bits, 2, 0, 10, 0).subarray(0, 11))).toEqual([1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 1]);
 });
