@@ -38,7 +38,18 @@ export function rowUniform(state: number, row: number): number {
  * to within one of their exact sum; at a multiply a row, far cheaper than rowUniform's hash.
  */
 export function rowDither(state: number, row: number): number {
-  return ((Math.imul(row, 0x9e3779b9) + state) >>> 0) / TWO_32;
+  return (ditherWord(state, row) >>> 0) / TWO_32;
+}
+
+/** The golden-ratio step of rowDither's sequence, in 32-bit integers. */
+export const DITHER_STEP = 0x9e3779b9 | 0;
+
+/**
+ * rowDither's 32-bit word for row `row` (as an int32; unsigned, over 2^32, it is the dither):
+ * a loop over consecutive rows steps it by adding DITHER_STEP (| 0) instead of a multiply a row.
+ */
+export function ditherWord(state: number, row: number): number {
+  return (Math.imul(row, 0x9e3779b9) + state) | 0;
 }
 
 /** A seed drawn from the operating system, for callers that were given none. */

@@ -15,7 +15,7 @@
 
 import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
-import { rowDither, rowUniform } from "../../core/rng.ts";
+import { DITHER_STEP, ditherWord, rowDither, rowUniform } from "../../core/rng.ts";
 import { bernoulliFromExpNeg, type Distribution, gradients, type LossParams } from "../loss.ts";
 import { addTreeRows, addTrees, addsByRows, finishRows, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { DIRECTION_TABLE_ROWS, leftBit, routersFor, splitDirections } from "./tree.ts";
@@ -195,8 +195,11 @@ function startRows1(c: TreeChunk, r: RootArgs, gLevels: number, hLevels: number,
   const { roundState, bagState, bagRate } = r;
   const sampled = bagRate < 1;
   let m = inBag0;
+  // rowDither of each row, a step of its sequence a row.
+  let word = ditherWord(roundState, start + from);
   for (let i = from; i < to; i++) {
-    const u = rowDither(roundState, start + i);
+    const u = (word >>> 0) / 4294967296;
+    word = (word + DITHER_STEP) | 0;
     qg[i] = Math.floor(g[i - gAt] * gLevels + u);
     qh[i] = Math.floor(h[i - gAt] * hLevels + u);
     const inBag = w[i] > 0 && (!sampled || rowUniform(bagState, start + i) < bagRate);
