@@ -2,13 +2,17 @@
 // buffers are SharedArrayBuffers, so a chunk crosses to a worker without a copy.
 // Chunks are handed out one at a time to whichever worker is free; partials come back
 // and are folded in chunk order (OrderedFold), so results never depend on scheduling.
-// A commutative task is handed out in pieces of a few chunks, also to whichever worker
-// is free, and each worker folds its pieces into one partial that it sends back once the
-// run's last piece has gone out (the request waits in its queue behind its pieces): a
-// fixed share per worker left one idle for a fifth of a GBM tree's level passes, whose
-// work follows where a node's rows are, not the chunk count. A worker is sent its next
-// message before it ends the last, so it never waits on the main thread. Several runs
-// may share the pool at once.
+// A commutative task's chunks are claimed by the workers themselves: every worker is sent
+// the run's chunks in one message and takes the next unclaimed one from a shared counter
+// until none is left, folding them into one partial that it sends back (a fixed share per
+// worker left one idle for a fifth of a GBM tree's level passes, whose work follows where a
+// node's rows are, not the chunk count; a message a chunk took a tenth of the workers' time
+// in those passes). A commutative run that reports progress, or whose chunks are not all
+// shared memory, is handed out in pieces of a few chunks instead, to whichever worker is
+// free, each worker folding its pieces into one partial that it sends back once the run's
+// last piece has gone out (the request waits in its queue behind its pieces). A worker is
+// sent its next message before it ends the last, so it never waits on the main thread.
+// Several runs may share the pool at once.
 // A worker keeps the chunks it was sent whose buffers are all shared (so keeping them
 // costs no copy), and later messages name them by id: cloning a share's chunk objects
 // took a few milliseconds a message, a tenth of a GBM tree's time. The workers forget a
@@ -34,6 +38,8 @@ interface Run {
   /** Commutative runs: workers holding a partial not yet asked for, and partials asked for and not yet back. */
   readonly holders: Set<Slot>;
   collecting: number;
+  /** A run whose workers claim its chunks: the index of the next chunk to claim (shared), else null. */
+  readonly next: Int32Array | null;
   readonly opts: RunOptions;
   readonly resolve: (p: unknown) => void;
   readonly reject: (e: unknown) => void;
@@ -95,7 +101,8 @@ export class WorkerPool implements Executor {
     const chunks = data.chunks;
     if (chunks.length === 0) return Promise.resolve(task.empty(args));
     const commutative = task.commutative === true;
-    const items = commutative ? pieces(chunks, this.threads * PIECES_PER_THREAD) : chunks.map((c) => [c]);
+    const claimed = commutative && !opts.onProgress && chunks.every((c) => this.idOf(c) !== null);
+    const items = claimed ? [] : commutative ? pieces(chunks, this.threads * PIECES_PER_THREAD) : chunks.map((c) => [c]);
     return new Promise<P>((resolve, reject) => {
       const run: Run = {
         id: this.nextRunId++,
@@ -113,6 +120,7 @@ export class WorkerPool implements Executor {
         chunksMapped: 0,
         holders: new Set(),
         collecting: 0,
+        next: claimed ? new Int32Array(new SharedArrayBuffer(4)) : null,
         opts,
         resolve: resolve as (p: unknown) => void,
         reject,
@@ -123,6 +131,7 @@ export class WorkerPool implements Executor {
       opts.signal?.addEventListener("abort", run.onAbort, { once: true });
       items.forEach((piece, index) => this.queue.push({ run, index, chunks: piece }));
       this.ensureWorkers();
+      if (claimed) for (const slot of this.slots) this.sendClaim(slot, run, chunks);
       this.dispatch();
     });
   }
@@ -194,14 +203,32 @@ export class WorkerPool implements Executor {
     }
   }
 
-  /** How a map message to this slot's worker names chunk c: by id once the worker keeps it. */
-  private refOf(slot: Slot, c: ChunkLike): ChunkRef {
+  /** Sends a worker every chunk of a run whose workers claim them; its partial is then awaited. */
+  private sendClaim(slot: Slot, run: Run, chunks: readonly ChunkLike[]): void {
+    if (!slot.begun.has(run.id)) {
+      this.post(slot, { t: "begin", run: run.id, task: run.taskName, args: run.args });
+      slot.begun.add(run.id);
+    }
+    if (idle(slot)) slot.worker.ref();
+    run.collecting++;
+    slot.collecting.add(run.id);
+    this.post(slot, { t: "claim", run: run.id, chunks: chunks.map((c) => this.refOf(slot, c)), next: run.next as Int32Array });
+  }
+
+  /** The id workers keep chunk c by, null when it is not all shared memory (it is then sent whole every time). */
+  private idOf(c: ChunkLike): number | null {
     let id = this.chunkIds.get(c);
     if (id === undefined) {
       id = allShared(c) ? this.nextChunkId++ : null;
       this.chunkIds.set(c, id);
       if (id !== null) this.chunksGone.register(c, id, c);
     }
+    return id;
+  }
+
+  /** How a map message to this slot's worker names chunk c: by id once the worker keeps it. */
+  private refOf(slot: Slot, c: ChunkLike): ChunkRef {
+    const id = this.idOf(c);
     if (id === null) return { id: null, chunk: c };
     if (slot.kept.has(id)) return id;
     slot.kept.add(id);
@@ -299,6 +326,8 @@ export class WorkerPool implements Executor {
   private fail(run: Run, err: unknown): void {
     if (run.failed || !this.runs.has(run.id)) return;
     run.failed = true;
+    // Workers claiming its chunks stop at the next one.
+    if (run.next) Atomics.store(run.next, 0, run.chunks);
     this.finish(run, () => run.reject(err));
   }
 

@@ -22,6 +22,12 @@ export type ToWorker =
   | { t: "map"; run: number; index: number; chunks: readonly ChunkRef[]; into: boolean }
   /** Send the partial of the run the worker folded its pieces into (the identity when it has none). */
   | { t: "collect"; run: number }
+  /**
+   * A commutative run's chunks, all of them, for the workers to claim one at a time from the
+   * shared counter `next` (Atomics.add) until none is left; the worker then sends the partial
+   * it folded them into, as for a collect.
+   */
+  | { t: "claim"; run: number; chunks: readonly ChunkRef[]; next: Int32Array }
   | { t: "end"; run: number }
   /** The main thread let go of these chunks: stop keeping them. */
   | { t: "forget"; chunks: readonly number[] };
@@ -104,6 +110,27 @@ export function serveTasks(registry: TaskRegistry): void {
           } catch (err) {
             reply = { t: "fail", run: msg.run, index, error: errorToWire(err) };
           }
+        }
+        self.postMessage(reply);
+        return;
+      }
+      case "claim": {
+        const run = runs.get(msg.run);
+        let reply: FromWorker;
+        try {
+          if (!run?.task) throw new FloeError("internal", `task '${run?.name ?? "?"}' is not in the workers' registry`);
+          const { task, args } = run;
+          const chunks = msg.chunks.map(chunkOf);
+          let acc: unknown;
+          for (let i = Atomics.add(msg.next, 0, 1); i < chunks.length; i = Atomics.add(msg.next, 0, 1)) acc = foldInto(task, args, acc, [chunks[i]]);
+          const partial = acc === undefined ? task.empty(args) : acc;
+          task.settle?.(partial);
+          handedBack += sharedBytes(partial);
+          reply = { t: "collected", run: msg.run, partial };
+        } catch (err) {
+          // The other workers claim no more of a failed run's chunks.
+          Atomics.store(msg.next, 0, msg.chunks.length);
+          reply = { t: "fail", run: msg.run, index: -1, error: errorToWire(err) };
         }
         self.postMessage(reply);
         return;
