@@ -18,7 +18,7 @@ import type { Task } from "../../core/mr.ts";
 import { DITHER_STEP, ditherWord, rowDither, rowUniform } from "../../core/rng.ts";
 import { bernoulliFromExpNeg, type Distribution, gradients, type LossParams } from "../loss.ts";
 import { addTreeRows, addTrees, addsByRows, finishRows, type ScoreArgs, type SplitTable } from "./rows.ts";
-import { DIRECTION_TABLE_ROWS, leftBit, routersFor, splitDirections } from "./tree.ts";
+import { DIRECTION_TABLE_ROWS, leftBit, type Router, routersFor, splitDirections } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
 
 /** Most bytes of histograms and records one level pass may hold; larger levels take more passes. */
@@ -141,14 +141,11 @@ const blockH = new Float64Array(GRADIENT_BLOCK);
  */
 function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootArgs, grad: RootGradients): void {
   const add = grad.addFirst;
-  const byRows = add !== null && addsByRows(add);
-  if (add && !byRows) addTrees(c, add);
+  const prev = add && addsByRows(add) ? previousTree(c, add) : null;
+  if (add && !prev) addTrees(c, add);
   const bernoulli = grad.distribution === "bernoulli";
-  const keepExp = bernoulli && byRows && c.expNegKept[0] === 1;
-  const tree = byRows && add ? add.trees[0] : null;
-  const router = tree && add ? routersFor(add, [add.trees])[0][0] : null;
-  if (add?.grown && byRows) finishRows(c, add.grown.pending, 1, add.missingBin);
-  const expFactor = tree && keepExp ? tree.value.map((v) => Math.exp(-v)) : null;
+  const keepExp = bernoulli && prev !== null && c.expNegKept[0] === 1;
+  const expFactor = prev && keepExp ? prev.value.map((v) => Math.exp(-v)) : null;
   const slot = a.slotOf[0][0];
   const offs = offsFor(c.bins.length);
   const { F, block0, span } = slotFeatures(a, slot, c.bins, offs, binsScratch);
@@ -158,7 +155,7 @@ function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootA
   let m = 0;
   for (let from = 0; from < c.rows; from += GRADIENT_BLOCK) {
     const to = Math.min(c.rows, from + GRADIENT_BLOCK);
-    if (tree && router && add) addTreeRows(c, tree.value, router, add.missingBin, from, to, expFactor);
+    if (prev) addTreeRows(c, prev.value, prev.router, prev.missingBin, from, to, expFactor);
     if (bernoulli) {
       if (!keepExp) for (let i = from; i < to; i++) c.expNeg[i] = Math.exp(-c.score[i]);
       bernoulliFromExpNeg(c.y, c.expNeg, from, to, blockG, blockH);
@@ -169,6 +166,12 @@ function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootA
   }
   formRoot(c, 1, m);
   if (bernoulli) c.expNegKept[0] = 1;
+}
+
+/** The previous tree of a root pass that adds it a block at a time (addsByRows): its growth ended (finishRows), its leaf values and router. */
+function previousTree(c: TreeChunk, add: ScoreArgs): { value: Float64Array; router: Router; missingBin: Int32Array } {
+  finishRows(c, add.grown?.pending ?? null, 1, add.missingBin);
+  return { value: add.trees[0].value, router: routersFor(add, [add.trees])[0][0], missingBin: add.missingBin };
 }
 
 /** The root of each class's tree: the first m rows of its order (none when m is 0). */
