@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { cutPoints, enumBins, numericBin, SketchTask } from "../../../src/ml/tree/binning.ts";
+import { binValues, cutPoints, enumBins, numericBin, SketchTask } from "../../../src/ml/tree/binning.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
@@ -60,4 +60,20 @@ test("the quantile sketch stores −0 as 0, so its merge gives the same bits in 
   expect(sample.length).toBe(200);
   expect(Array.from(sample.subarray(0, 134)).every((x) => Object.is(x, 0))).toBe(true);
   expect(Array.from(sample.subarray(134)).every((x) => x === 1.5)).toBe(true);
+});
+
+test("binValues gives numericBin's bins: values at, next to and between cuts, beyond them, infinite, −0 and missing", () => {
+  // Skewed cut points (a value's bucket holds many cuts near 0, none far out), as quantiles of
+  // lognormal-like data give.
+  const cuts = Float64Array.from({ length: 200 }, (_, i) => Math.exp(i / 20) - 1);
+  const values: number[] = [Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, -0, 0, -1e300, 1e300, Number.MIN_VALUE];
+  for (const c of cuts) values.push(c, c * (1 + Number.EPSILON), c * (1 - Number.EPSILON), c + 1e-9, c - 1e-9);
+  for (let i = 0; i < 5000; i++) values.push(Math.exp(((i * 7919) % 5000) / 400) - 2);
+  const v = Float64Array.from(values);
+  const out = new Uint16Array(v.length);
+  binValues(cuts, v, v.length, 999, out);
+  const expected = Array.from(v, (x) => numericBin(cuts, x, 999));
+  expect(Array.from(out)).toEqual(expected);
+  // Every bin is reached, and the edges: below every cut, above every cut, missing.
+  expect(new Set(expected).size).toBe(cuts.length + 2);
 });
