@@ -8,9 +8,9 @@
 // values: bin(x) <= b exactly when x <= cuts[b].
 
 import type { Chunk } from "../../core/chunk.ts";
-import type { Task } from "../../core/mr.ts";
+import type { Chunked, Executor, Task } from "../../core/mr.ts";
 import { rowUniform, seedState } from "../../core/rng.ts";
-import { lowerBound, mergeSorted } from "../../core/sorted.ts";
+import { lowerBound, mergeSortedRuns } from "../../core/sorted.ts";
 
 /** Rows the quantile sketch aims to sample, whatever the frame size. */
 const SKETCH_ROWS = 200_000;
@@ -34,18 +34,24 @@ export function totalBins(f: FeatureSpec): number {
   return f.valueBins + 1;
 }
 
+// The sketch's scratch of sampled rows, kept between chunks: a thread maps one chunk at a time.
+let sketchRows = new Int32Array(0);
+
 /**
- * Sorted sample of each requested numeric column: the partial of the sketch task. A sorted
+ * Sorted samples of each requested numeric column, as sorted runs (a chunk's, or a worker's
+ * merged: settle): the partial of the sketch task, merged once at the end (sketch). A sorted
  * merge is exact in any order once −0 is stored as 0 (the one pair of equal values with two
- * bit patterns), so each worker merges its own chunks' samples and the main thread only
- * theirs (merging a chunk at a time there took half the sketch's time).
+ * bit patterns), so the task is commutative: each worker merges its own chunks' runs. (Merging
+ * a chunk at a time on the main thread took half the sketch's time; merging a chunk at a time
+ * into a worker's sample made a hundred megabytes of garbage.)
  */
-export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64Array[]> = {
+export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64Array[][]> = {
   name: "ml.tree.sketch",
   commutative: true,
   map(chunk, { cols, rate }) {
     // The sampled rows are the same for every column: drawn once (a hash a row), not a column at a time.
-    const rows = new Int32Array(chunk.rows);
+    if (sketchRows.length < chunk.rows) sketchRows = new Int32Array(chunk.rows);
+    const rows = sketchRows;
     let m = 0;
     for (let i = 0; i < chunk.rows; i++) {
       rows[m] = i;
@@ -53,7 +59,7 @@ export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64
     }
     return cols.map((c) => {
       const vec = chunk.vecs[c];
-      if (vec.kind !== "f64") return new Float64Array(0);
+      if (vec.kind !== "f64") return [];
       const v = vec.values;
       const out = new Float64Array(m);
       let kept = 0;
@@ -62,12 +68,21 @@ export const SketchTask: Task<{ cols: readonly number[]; rate: number }, Float64
         out[kept] = x;
         kept += x === x ? 1 : 0;
       }
-      return out.slice(0, kept).sort();
+      return [out.subarray(0, kept).sort()];
     });
   },
-  reduce: (a, b) => a.map((x, k) => mergeSorted(x, b[k])),
-  empty: ({ cols }) => cols.map(() => new Float64Array(0)),
+  reduce: (a, b) => a.map((runs, k) => runs.concat(b[k])),
+  empty: ({ cols }) => cols.map(() => []),
+  settle(acc) {
+    for (const runs of acc) if (runs.length > 1) runs.splice(0, runs.length, mergeSortedRuns(runs));
+  },
 };
+
+/** The sorted sample of each of `cols` (numeric columns of `frame`) at `rate`, NaN left out. */
+export async function sketch(executor: Executor, frame: Chunked<Chunk>, cols: readonly number[], rate: number): Promise<Float64Array[]> {
+  const runs = await executor.run(SketchTask, frame, { cols, rate });
+  return runs.map(mergeSortedRuns);
+}
 
 /** Sampling rate that gives the sketch about SKETCH_ROWS rows. */
 export function sketchRate(rows: number): number {

@@ -15,7 +15,7 @@ import { checkStoppingMetric, shouldStop, stoppingValue } from "../stopping.ts";
 import { crossValidate, type CvView, foldDeadline, foldsMeanLength, mainProgress } from "../cv.ts";
 import { computeMetrics, type Metrics } from "../metrics/index.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
-import { type BinColumn, cutPoints, enumBins, type FeatureSpec, SketchTask, sketchRate, totalBins } from "./binning.ts";
+import { type BinColumn, cutPoints, enumBins, type FeatureSpec, sketch, sketchRate, totalBins } from "./binning.ts";
 import { checkTreeMemory } from "./memory.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainResult as RegistryResult } from "../algorithm.ts";
@@ -43,7 +43,7 @@ export interface TrainResult extends Omit<RegistryResult, "model" | "cvModels"> 
 
 async function featureSpecs(executor: Executor, frame: Frame, cols: readonly number[], p: TreeParams): Promise<FeatureSpec[]> {
   const numeric = cols.filter((c) => frame.columns[c].type !== "enum");
-  const samples = numeric.length ? await executor.run(SketchTask, frame, { cols: numeric, rate: sketchRate(frame.rows) }) : [];
+  const samples = numeric.length ? await sketch(executor, frame, numeric, sketchRate(frame.rows)) : [];
   return cols.map((c) => {
     const spec = frame.columns[c];
     if (spec.type === "enum") {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { binValues, cutPoints, enumBins, numericBin, SketchTask } from "../../../src/ml/tree/binning.ts";
+import { binValues, cutPoints, enumBins, numericBin, sketch } from "../../../src/ml/tree/binning.ts";
 import { tempDir, testNode, writeTemp } from "../../support/node.ts";
 
 const node = testNode();
@@ -34,18 +34,18 @@ test("the quantile sketch: every value at rate 1; at a lower rate the same rows 
   // a: 0..999 with every 10th missing; b = 2a, with the same rows missing.
   const lines = Array.from({ length: 1000 }, (_, i) => (i % 10 === 3 ? "," : `${(i * 7919) % 1000},${2 * ((i * 7919) % 1000)}`));
   const path = writeTemp(dir, "sketch.csv", `a,b\n${lines.join("\n")}\n`);
-  const sketch = async (chunkRows: number, rate: number) => {
+  const sampled = async (chunkRows: number, rate: number) => {
     const { frame } = await node.importFrame({ kind: "file", path }, { chunkRows }).done;
-    return node.executor.run(SketchTask, frame, { cols: [0, 1], rate });
+    return sketch(node.executor, frame, [0, 1], rate);
   };
-  const [all] = await sketch(64, 1);
+  const [all] = await sampled(64, 1);
   const present = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 1000).filter((_, i) => i % 10 !== 3);
   expect(Array.from(all)).toEqual(present.sort((x, y) => x - y));
-  const [a, b] = await sketch(7, 0.3);
+  const [a, b] = await sampled(7, 0.3);
   expect(Array.from(b)).toEqual(Array.from(a, (x) => 2 * x));
   expect(a.length).toBeGreaterThan(230);
   expect(a.length).toBeLessThan(310);
-  const [a2] = await sketch(1000, 0.3);
+  const [a2] = await sampled(1000, 0.3);
   expect(Array.from(a2)).toEqual(Array.from(a));
 });
 
@@ -56,7 +56,7 @@ test("the quantile sketch stores −0 as 0, so its merge gives the same bits in 
   const col = frame.chunks[0].vecs[0];
   // The frame keeps −0 (what the sketch must normalize).
   expect(col.kind === "f64" && Object.is(col.values[0], -0)).toBe(true);
-  const [sample] = await node.executor.run(SketchTask, frame, { cols: [0], rate: 1 });
+  const [sample] = await sketch(node.executor, frame, [0], 1);
   expect(sample.length).toBe(200);
   expect(Array.from(sample.subarray(0, 134)).every((x) => Object.is(x, 0))).toBe(true);
   expect(Array.from(sample.subarray(134)).every((x) => x === 1.5)).toBe(true);
