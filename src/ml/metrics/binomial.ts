@@ -31,8 +31,9 @@ export const BinomialScoresTask: Task<Record<string, never>, SortedScores, Score
       if (c.y[i] === 1) np++;
       else nn++;
     }
-    const pos = new Float64Array(np);
-    const neg = new Float64Array(nn);
+    // Shared memory: a worker hands them back without a copy (19 MB for 2.4M rows).
+    const pos = new Float64Array(new SharedArrayBuffer(np * 8));
+    const neg = new Float64Array(new SharedArrayBuffer(nn * 8));
     let logloss = 0;
     let sse = 0;
     np = 0;
