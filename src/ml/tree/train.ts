@@ -101,8 +101,9 @@ async function fit(
   const F = s.specs.length;
   const clock = s.input.clock ?? systemClock;
   const started = clock.now();
-  await executor.run(ResetScoresTask, view, { init });
-  if (valid) await executor.run(ResetScoresTask, valid, { init });
+  const outOfBag = strategy.trainingOutputs(s.output).includes("average-oob");
+  await executor.run(ResetScoresTask, view, { init, outOfBag });
+  if (valid) await executor.run(ResetScoresTask, valid, { init, outOfBag });
 
   const iterations: Tree[][] = [];
   const gains = new Float64Array(F);

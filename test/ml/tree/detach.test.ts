@@ -38,7 +38,7 @@ async function grow(frame: Frame, features: BinColumn[], detach: boolean, random
   let passes = 0;
   const executor = watchLevelPasses(node.executor, () => passes++);
   const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("y") }, classes: 1 }) };
-  await executor.run(ResetScoresTask, view, { init: Float64Array.of(0) });
+  await executor.run(ResetScoresTask, view, { init: Float64Array.of(0), outOfBag: false });
   const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
   passes = 0;
   const F = specs.length;

@@ -56,7 +56,7 @@ async function growPenguins(bySubtraction: boolean, recordsHere = true) {
     },
   );
   const view = { chunks: await executor.run(BuildViewTask, frame, { features, y: { col: frame.columnIndex("body_mass_g") }, classes: 1 }) };
-  await executor.run(ResetScoresTask, view, { init: Float64Array.of(4200) });
+  await executor.run(ResetScoresTask, view, { init: Float64Array.of(4200), outOfBag: false });
   const max = await executor.run(GradTask, view, { distribution: "gaussian", classes: 1, loss: { tweedie_power: 1.5, quantile_alpha: 0.5, huber_delta: 1 } });
   const all = specs.map((_, f) => f);
   slots = 0;
