@@ -446,9 +446,11 @@ const packedOf = new WeakMap<LevelPartial, PackedSums>();
 /**
  * The packed sums of the last partial this thread settled, zero again (unpacking zeroes the
  * bins it adds): the next partial's, when they are large enough. New ones a pass were fresh
- * memory to fault in, a tenth of a millisecond a level pass on this machine.
+ * memory to fault in, a tenth of a millisecond a level pass on this machine. Only sums of at
+ * most SPARE_PACKED_BINS bins are kept (1 MB), so a worker does not hold a deep level's for good.
  */
 let sparePacked: PackedSums | null = null;
+const SPARE_PACKED_BINS = 1 << 16;
 
 /** Bytes a dense bin's packed sums take on a worker mapping into a partial, beside its 24 in the partial. */
 export const PACKED_BIN_BYTES = 16;
@@ -488,7 +490,7 @@ function settleLevel(out: LevelPartial): void {
   if (!p) return;
   unpack(p, out.hist, 0, out.hist.length / 3);
   packedOf.delete(out);
-  if (!sparePacked || sparePacked.g.length < p.g.length) sparePacked = p;
+  if (p.g.length <= SPARE_PACKED_BINS && (!sparePacked || sparePacked.g.length < p.g.length)) sparePacked = p;
 }
 
 // Scratch of a slot's features: their bin arrays and their blocks' first bins.

@@ -194,7 +194,7 @@ export const EnsembleScoreTask = stateTask<EnsembleArgs, TreeChunk>("ml.tree.ens
   }
 });
 
-/** Puts every row's raw scores back to `init` and clears the out-of-bag sums. */
+/** Puts every row's raw scores back to `init` and, for a training that keeps them (`outOfBag`: DRF), clears the out-of-bag sums. */
 export const ResetScoresTask = stateTask<{ init: Float64Array; outOfBag: boolean }, TreeChunk>("ml.tree.reset", (c, { init, outOfBag }) => {
   const K = init.length;
   c.expNegKept[0] = 0;
