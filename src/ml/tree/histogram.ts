@@ -17,6 +17,7 @@ import { FloeError } from "../../core/errors.ts";
 import type { Task } from "../../core/mr.ts";
 import { DITHER_STEP, ditherWord, rowDither, rowUniform } from "../../core/rng.ts";
 import { bernoulliFromExpNeg, type Distribution, gradients, type LossParams } from "../loss.ts";
+import { BUNDLE_ROWS_PER_BIN, type FeatureBundle } from "./bundle.ts";
 import { addTreeRows, addTrees, addsByRows, finishRows, type ScoreArgs, type SplitTable } from "./rows.ts";
 import { DIRECTION_TABLE_ROWS, leftBit, type Router, routersFor, splitDirections } from "./tree.ts";
 import type { TreeChunk } from "./view.ts";
@@ -162,7 +163,7 @@ function startAndSumRoot(out: LevelPartial, c: TreeChunk, a: LevelArgs, r: RootA
     } else gradients(grad.distribution, c.y.subarray(from, to), c.score.subarray(from, to), to - from, blockG, blockH, grad.loss);
     const m0 = m;
     m = startRows1(c, r, gLevels, hLevels, blockG, blockH, from, from, to, m);
-    addDense(out, a, slot, block0, span, order, m0, m, qg, qh, 1, 0, binsScratch, offs, F);
+    addDense(out, a, c, slot, block0, span, order, m0, m, c.rows, qg, qh, binsScratch, offs, F);
   }
   formRoot(c, 1, m);
   if (bernoulli) c.expNegKept[0] = 1;
@@ -229,8 +230,8 @@ function startRowsK(c: TreeChunk, r: RootArgs, K: number, gLevels: Float64Array,
     for (let k = 0; k < K; k++) {
       const at = i * K + k;
       node[at] = inBag ? 0 : -1;
-      qg[at] = Math.floor(g[at] * gLevels[k] + u);
-      qh[at] = Math.floor(h[at] * hLevels[k] + u);
+      qg[k * n + i] = Math.floor(g[at] * gLevels[k] + u);
+      qh[k * n + i] = Math.floor(h[at] * hLevels[k] + u);
     }
     if (inBag) {
       for (let k = 0; k < K; k++) order[k * n + m] = i;
@@ -398,27 +399,14 @@ function mergePartial(acc: LevelPartial, b: LevelPartial): void {
 }
 
 /** Copies the records of rows order[from, to) to a row slot, from record `r` and record bin `rb`. */
-function copyRecords(
-  out: RecordBlock,
-  r: number,
-  rb: number,
-  order: Int32Array,
-  from: number,
-  to: number,
-  qg: Int32Array,
-  qh: Int32Array,
-  K: number,
-  k: number,
-  featureBins: Uint16Array[],
-  F: number,
-): void {
+function copyRecords(out: RecordBlock, r: number, rb: number, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, featureBins: Uint16Array[], F: number): void {
   const outG = out.qg;
   const outH = out.qh;
   const recordBin = out.recordBin;
   for (let j = from; j < to; j++, r++) {
     const i = order[j];
-    outG[r] = qg[i * K + k];
-    outH[r] = qh[i * K + k];
+    outG[r] = qg[i];
+    outH[r] = qh[i];
     for (let f = 0; f < F; f++) recordBin[rb++] = featureBins[f][i];
   }
 }
@@ -435,12 +423,18 @@ const PACK_ROWS = PACK - 1;
 /**
  * A worker's packed sums of a partial's dense slots while it maps chunks into it (two doubles
  * a bin of the histogram, and each slot's rows since its last unpack), kept beside the
- * partial rather than in it so that they never travel: LevelTask.settle unpacks them.
+ * partial rather than in it so that they never travel: LevelTask.settle unpacks them. After
+ * the histogram's bins come the bins of the view's feature bundle (bundle.ts), which sum one
+ * slot's rows at a time: `bundleSlot` (−1 while empty), whose members' blocks start at bins
+ * `bundleOffs`.
  */
 interface PackedSums {
   readonly g: Float64Array;
   readonly hc: Float64Array;
   readonly rows: Int32Array;
+  bundleSlot: number;
+  bundle: FeatureBundle | null;
+  bundleOffs: Int32Array;
 }
 const packedOf = new WeakMap<LevelPartial, PackedSums>();
 /**
@@ -455,15 +449,16 @@ const SPARE_PACKED_BINS = 1 << 16;
 /** Bytes a dense bin's packed sums take on a worker mapping into a partial, beside its 24 in the partial. */
 export const PACKED_BIN_BYTES = 16;
 
-function packedSums(out: LevelPartial, a: LevelArgs): PackedSums {
+function packedSums(out: LevelPartial, a: LevelArgs, bundle: FeatureBundle | null): PackedSums {
   let p = packedOf.get(out);
   if (!p) {
+    const bins = a.bins + (bundle?.bins ?? 0);
     const spare = sparePacked;
-    if (spare && spare.g.length >= a.bins && spare.rows.length >= a.slots) {
+    if (spare && spare.g.length >= bins && spare.rows.length >= a.slots) {
       sparePacked = null;
       spare.rows.fill(0);
       p = spare;
-    } else p = { g: new Float64Array(a.bins), hc: new Float64Array(a.bins), rows: new Int32Array(a.slots) };
+    } else p = { g: new Float64Array(bins), hc: new Float64Array(bins), rows: new Int32Array(a.slots), bundleSlot: -1, bundle: null, bundleOffs: new Int32Array(0) };
     packedOf.set(out, p);
   }
   return p;
@@ -484,18 +479,66 @@ function unpack(p: PackedSums, hist: Float64Array, from: number, to: number): vo
   }
 }
 
+/**
+ * Adds the bundle's packed sums to its slot's histogram, each bundle bin to the bin of each
+ * member its digits name, and zeroes them (the slot keeps the bundle).
+ */
+function unpackBundle(p: PackedSums, hist: Float64Array): void {
+  const bundle = p.bundle as FeatureBundle;
+  const { g, hc, bundleOffs } = p;
+  const { counts } = bundle;
+  const M = counts.length;
+  const base = hist.length / 3;
+  // Each member's bin of bundle bin b, stepped with b as the digits of a counter (the last fastest).
+  const at = bundleAt(bundleOffs, M);
+  for (let b = 0; b < bundle.bins; b++) {
+    const packed = hc[base + b];
+    if (packed !== 0) {
+      const count = packed % PACK;
+      const gSum = g[base + b];
+      const hSum = (packed - count) / PACK;
+      for (let m = 0; m < M; m++) {
+        const t = 3 * at[m];
+        hist[t] += gSum;
+        hist[t + 1] += hSum;
+        hist[t + 2] += count;
+      }
+      g[base + b] = 0;
+      hc[base + b] = 0;
+    }
+    for (let m = M - 1; m >= 0; m--) {
+      if (++at[m] < bundleOffs[m] + counts[m]) break;
+      at[m] = bundleOffs[m];
+    }
+  }
+}
+
+let bundleAtScratch = new Int32Array(0);
+
+/** Scratch of unpackBundle's counter, at the members' first bins. */
+function bundleAt(offs: Int32Array, M: number): Int32Array {
+  if (bundleAtScratch.length < M) bundleAtScratch = new Int32Array(M);
+  bundleAtScratch.set(offs.subarray(0, M));
+  return bundleAtScratch;
+}
+
 /** Unpacks every slot's packed sums into the partial's histogram: its sums are then whole. */
 function settleLevel(out: LevelPartial): void {
   const p = packedOf.get(out);
   if (!p) return;
+  if (p.bundleSlot >= 0) unpackBundle(p, out.hist);
+  p.bundleSlot = -1;
   unpack(p, out.hist, 0, out.hist.length / 3);
   packedOf.delete(out);
   if (p.g.length <= SPARE_PACKED_BINS && (!sparePacked || sparePacked.g.length < p.g.length)) sparePacked = p;
 }
 
-// Scratch of a slot's features: their bin arrays and their blocks' first bins.
+// Scratch of a slot's features: their bin arrays and their blocks' first bins; and of the
+// features a run sums through a bundle.
 const binsScratch: Uint16Array[] = [];
 let offsScratch = new Int32Array(0);
+const runBinsScratch: Uint16Array[] = [];
+let runOffsScratch = new Int32Array(0);
 
 function offsFor(features: number): Int32Array {
   if (offsScratch.length < features) offsScratch = new Int32Array(features);
@@ -521,51 +564,93 @@ function slotFeatures(a: LevelArgs, slot: number, bins: readonly Uint16Array[], 
 }
 
 /**
+ * A run of `rows` rows of dense slot `slot` (features `featureBins`, blocks from `offs`) summed
+ * through the chunk's bundle when the slot has all of its members and the run pays for
+ * spreading it: the run's features then are the bundle's codes (its block after the
+ * histogram's bins) and the slot's other features, in the run scratch; their count, else 0.
+ * The bundle's sums are the slot's from here on (any other slot's are unpacked first).
+ */
+function bundleRun(p: PackedSums, hist: Float64Array, a: LevelArgs, c: TreeChunk, slot: number, rows: number, featureBins: Uint16Array[], offs: Int32Array, F: number): number {
+  const bundle = c.bundle;
+  if (!bundle || rows < BUNDLE_ROWS_PER_BIN * bundle.bins) return 0;
+  const e0 = a.slotEntry[slot];
+  const M = bundle.members.length;
+  if (p.bundleSlot !== slot) {
+    let found = 0;
+    for (let e = 0; e < F; e++) if (bundle.members.includes(a.entryFeature[e0 + e])) found++;
+    if (found < M) return 0;
+    if (p.bundleSlot >= 0) unpackBundle(p, hist);
+    if (p.bundleOffs.length < M) p.bundleOffs = new Int32Array(M);
+    for (let e = 0; e < F; e++) {
+      const m = bundle.members.indexOf(a.entryFeature[e0 + e]);
+      if (m >= 0) p.bundleOffs[m] = offs[e];
+    }
+    p.bundleSlot = slot;
+    p.bundle = bundle;
+  }
+  if (runOffsScratch.length < F) runOffsScratch = new Int32Array(F);
+  runBinsScratch[0] = c.bundleBins;
+  runOffsScratch[0] = hist.length / 3;
+  let n = 1;
+  for (let e = 0; e < F; e++) {
+    if (bundle.members.includes(a.entryFeature[e0 + e])) continue;
+    runBinsScratch[n] = featureBins[e];
+    runOffsScratch[n++] = offs[e];
+  }
+  return n;
+}
+
+/**
  * Adds rows order[from, to) to dense slot `slot` (its bins [block0, block0 + span) of the
  * histogram, feature e's block from bin offs[e]) in the partial's packed sums, unpacking the
- * slot's bins whenever its rows would pass PACK_ROWS. A pass over the rows for each group of
- * up to six features, a row's index and gradient read once a group: the bin arrays and their
- * offsets held in locals; a loop over any number of features instead reloads each feature's
- * array from a list every row (twice as slow at the root of a flights tree). Six a pass
- * rather than three summed a flights tree's histograms a sixth faster, though their locals
- * no longer all fit the processor's registers. (Feature by feature is slower still: rows of
- * one bin then chain their additions through memory, where a row's features go to
- * different bins.)
+ * slot's bins whenever its rows would pass PACK_ROWS. `runRows` are the rows of the slot's
+ * run in this chunk that these are part of, which decide whether they are summed through the
+ * chunk's bundle (bundleRun). A pass over the rows for each group of six features and one
+ * for the rest, a row's index and gradient read once a group: the bin arrays and their offsets held in
+ * locals; a loop over any number of features instead reloads each feature's array from a
+ * list every row (twice as slow at the root of a flights tree). Six a pass rather than three
+ * summed a flights tree's histograms a sixth faster, though their locals no longer all fit
+ * the processor's registers. (Feature by feature is slower still: rows of one bin then chain
+ * their additions through memory, where a row's features go to different bins.)
  */
 function addDense(
   out: LevelPartial,
   a: LevelArgs,
+  c: TreeChunk,
   slot: number,
   block0: number,
   span: number,
   order: Int32Array,
   from: number,
   to: number,
+  runRows: number,
   qg: Int32Array,
   qh: Int32Array,
-  K: number,
-  k: number,
   featureBins: Uint16Array[],
   offs: Int32Array,
   F: number,
 ): void {
-  const p = packedSums(out, a);
+  const p = packedSums(out, a, c.bundle);
   const { g: pg, hc: ph } = p;
+  const bundled = bundleRun(p, out.hist, a, c, slot, runRows, featureBins, offs, F);
+  const b = bundled > 0 ? runBinsScratch : featureBins;
+  const o = bundled > 0 ? runOffsScratch : offs;
+  const n = bundled > 0 ? bundled : F;
   for (let s = from; s < to; ) {
     if (p.rows[slot] === PACK_ROWS) {
       unpack(p, out.hist, block0, block0 + span);
+      if (p.bundleSlot === slot) unpackBundle(p, out.hist);
       p.rows[slot] = 0;
     }
     const e = Math.min(to, s + PACK_ROWS - p.rows[slot]);
     let f = 0;
-    for (; f + 6 <= F; f += 6) {
-      const o = offs;
-      const b = featureBins;
-      addRows6(pg, ph, order, s, e, qg, qh, K, k, b[f], b[f + 1], b[f + 2], b[f + 3], b[f + 4], b[f + 5], o[f], o[f + 1], o[f + 2], o[f + 3], o[f + 4], o[f + 5]);
-    }
-    for (; f + 3 <= F; f += 3) addRows3(pg, ph, order, s, e, qg, qh, K, k, featureBins[f], featureBins[f + 1], featureBins[f + 2], offs[f], offs[f + 1], offs[f + 2]);
-    if (F - f === 2) addRows2(pg, ph, order, s, e, qg, qh, K, k, featureBins[f], featureBins[f + 1], offs[f], offs[f + 1]);
-    else if (F - f === 1) addRows1(pg, ph, order, s, e, qg, qh, K, k, featureBins[f], offs[f]);
+    for (; f + 6 <= n; f += 6) addRows6(pg, ph, order, s, e, qg, qh, b[f], b[f + 1], b[f + 2], b[f + 3], b[f + 4], b[f + 5], o[f], o[f + 1], o[f + 2], o[f + 3], o[f + 4], o[f + 5]);
+    const left = n - f;
+    if (left === 5) addRows5(pg, ph, order, s, e, qg, qh, b[f], b[f + 1], b[f + 2], b[f + 3], b[f + 4], o[f], o[f + 1], o[f + 2], o[f + 3], o[f + 4]);
+    else if (left === 4) addRows4(pg, ph, order, s, e, qg, qh, b[f], b[f + 1], b[f + 2], b[f + 3], o[f], o[f + 1], o[f + 2], o[f + 3]);
+    else if (left === 3) addRows3(pg, ph, order, s, e, qg, qh, b[f], b[f + 1], b[f + 2], o[f], o[f + 1], o[f + 2]);
+    else if (left === 2) addRows2(pg, ph, order, s, e, qg, qh, b[f], b[f + 1], o[f], o[f + 1]);
+    else if (left === 1) addRows1(pg, ph, order, s, e, qg, qh, b[f], o[f]);
     p.rows[slot] += e - s;
     s = e;
   }
@@ -580,8 +665,6 @@ function addRows6(
   to: number,
   qg: Int32Array,
   qh: Int32Array,
-  K: number,
-  k: number,
   b0: Uint16Array,
   b1: Uint16Array,
   b2: Uint16Array,
@@ -597,8 +680,8 @@ function addRows6(
 ): void {
   for (let j = from; j < to; j++) {
     const i = order[j];
-    const g = qg[i * K + k];
-    const hc = qh[i * K + k] * PACK + 1;
+    const g = qg[i];
+    const hc = qh[i] * PACK + 1;
     let t = o0 + b0[i];
     pg[t] += g;
     ph[t] += hc;
@@ -620,6 +703,83 @@ function addRows6(
   }
 }
 
+function addRows5(
+  pg: Float64Array,
+  ph: Float64Array,
+  order: Int32Array,
+  from: number,
+  to: number,
+  qg: Int32Array,
+  qh: Int32Array,
+  b0: Uint16Array,
+  b1: Uint16Array,
+  b2: Uint16Array,
+  b3: Uint16Array,
+  b4: Uint16Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  o3: number,
+  o4: number,
+): void {
+  for (let j = from; j < to; j++) {
+    const i = order[j];
+    const g = qg[i];
+    const hc = qh[i] * PACK + 1;
+    let t = o0 + b0[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o1 + b1[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o2 + b2[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o3 + b3[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o4 + b4[i];
+    pg[t] += g;
+    ph[t] += hc;
+  }
+}
+
+function addRows4(
+  pg: Float64Array,
+  ph: Float64Array,
+  order: Int32Array,
+  from: number,
+  to: number,
+  qg: Int32Array,
+  qh: Int32Array,
+  b0: Uint16Array,
+  b1: Uint16Array,
+  b2: Uint16Array,
+  b3: Uint16Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  o3: number,
+): void {
+  for (let j = from; j < to; j++) {
+    const i = order[j];
+    const g = qg[i];
+    const hc = qh[i] * PACK + 1;
+    let t = o0 + b0[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o1 + b1[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o2 + b2[i];
+    pg[t] += g;
+    ph[t] += hc;
+    t = o3 + b3[i];
+    pg[t] += g;
+    ph[t] += hc;
+  }
+}
+
 function addRows3(
   pg: Float64Array,
   ph: Float64Array,
@@ -628,8 +788,6 @@ function addRows3(
   to: number,
   qg: Int32Array,
   qh: Int32Array,
-  K: number,
-  k: number,
   b0: Uint16Array,
   b1: Uint16Array,
   b2: Uint16Array,
@@ -639,8 +797,8 @@ function addRows3(
 ): void {
   for (let j = from; j < to; j++) {
     const i = order[j];
-    const g = qg[i * K + k];
-    const hc = qh[i * K + k] * PACK + 1;
+    const g = qg[i];
+    const hc = qh[i] * PACK + 1;
     let t = o0 + b0[i];
     pg[t] += g;
     ph[t] += hc;
@@ -653,25 +811,11 @@ function addRows3(
   }
 }
 
-function addRows2(
-  pg: Float64Array,
-  ph: Float64Array,
-  order: Int32Array,
-  from: number,
-  to: number,
-  qg: Int32Array,
-  qh: Int32Array,
-  K: number,
-  k: number,
-  b0: Uint16Array,
-  b1: Uint16Array,
-  o0: number,
-  o1: number,
-): void {
+function addRows2(pg: Float64Array, ph: Float64Array, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, b0: Uint16Array, b1: Uint16Array, o0: number, o1: number): void {
   for (let j = from; j < to; j++) {
     const i = order[j];
-    const g = qg[i * K + k];
-    const hc = qh[i * K + k] * PACK + 1;
+    const g = qg[i];
+    const hc = qh[i] * PACK + 1;
     let t = o0 + b0[i];
     pg[t] += g;
     ph[t] += hc;
@@ -681,12 +825,12 @@ function addRows2(
   }
 }
 
-function addRows1(pg: Float64Array, ph: Float64Array, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, K: number, k: number, b0: Uint16Array, o0: number): void {
+function addRows1(pg: Float64Array, ph: Float64Array, order: Int32Array, from: number, to: number, qg: Int32Array, qh: Int32Array, b0: Uint16Array, o0: number): void {
   for (let j = from; j < to; j++) {
     const i = order[j];
     const t = o0 + b0[i];
-    pg[t] += qg[i * K + k];
-    ph[t] += qh[i * K + k] * PACK + 1;
+    pg[t] += qg[i];
+    ph[t] += qh[i] * PACK + 1;
   }
 }
 
@@ -717,6 +861,8 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
     const featureBins = binsScratch;
     for (let k = 0; k < K; k++) {
       if (a.splits) partition(c, a.splits, K, k, a.missingBin);
+      const qgk = K === 1 ? qg : qg.subarray(k * n, k * n + n);
+      const qhk = K === 1 ? qh : qh.subarray(k * n, k * n + n);
       // Each built node's rows are a contiguous run of `order`: sum them feature by feature.
       const slotOf = a.slotOf[k];
       const base = k * n;
@@ -743,10 +889,10 @@ export const LevelTask: Task<LevelArgs, LevelPartial, TreeChunk> = {
           const block = out.blocks[0];
           const w = block.filled[slot];
           if (w + to - from > a.recordCap[slot]) throw new FloeError("internal", `level pass: node ${nd} has more rows than its split counted`);
-          copyRecords(block, r0 + w, a.binStart[slot] + w * F, order, from, to, qg, qh, K, k, featureBins, F);
+          copyRecords(block, r0 + w, a.binStart[slot] + w * F, order, from, to, qgk, qhk, featureBins, F);
           if (a.detach[slot]) for (let j = from, r = r0 + w; j < to; j++, r++) block.row[r] = c.start + order[j];
           block.filled[slot] = w + to - from;
-        } else addDense(out, a, slot, block0, span, order, from, to, qg, qh, K, k, featureBins, offs, F);
+        } else addDense(out, a, c, slot, block0, span, order, from, to, to - from, qgk, qhk, featureBins, offs, F);
       }
       c.partCount[k] = kept;
     }

@@ -1,6 +1,7 @@
 // What training a tree model holds, estimated before any work from rows, features, bins
 // and depth, so that a configuration that cannot fit is refused with its numbers:
-//   view        per row: a Uint16 bin a feature, response, weight and fold, and per class
+//   view        per row: a Uint16 bin a feature and one of a feature bundle (bundle.ts),
+//               response, weight and fold, and per class
 //               the working state (score, g, h, quantized g and h, node, order, parts,
 //               holdout and out-of-bag sums; with one class, exp(−score)), for the training
 //               and the validation frame
@@ -40,9 +41,9 @@ export interface TreeMemory {
   readonly total: number;
 }
 
-/** View bytes a row: bins, y, w, fold, out-of-bag count, 68 bytes a class of working state, and bernoulli's exp(−score) with one class. */
+/** View bytes a row: bins and a bundle's, y, w, fold, out-of-bag count, 68 bytes a class of working state, and bernoulli's exp(−score) with one class. */
 function viewRowBytes(features: number, classes: number): number {
-  return 2 * features + 8 + 8 + 4 + 8 + classes * (8 + 8 + 8 + 4 + 4 + 4 + 4 + 12 + 8 + 8) + (classes === 1 ? 8 : 0);
+  return 2 * features + 2 + 8 + 8 + 4 + 8 + classes * (8 + 8 + 8 + 4 + 4 + 4 + 4 + 12 + 8 + 8) + (classes === 1 ? 8 : 0);
 }
 
 export function treeMemory(s: TreeShape): TreeMemory {

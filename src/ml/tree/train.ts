@@ -16,6 +16,7 @@ import { crossValidate, type CvView, foldDeadline, foldsMeanLength, mainProgress
 import { computeMetrics, type Metrics } from "../metrics/index.ts";
 import { trainingColumns, validationResponse } from "../training-frame.ts";
 import { type BinColumn, cutPoints, enumBins, type FeatureSpec, sketch, sketchRate, totalBins } from "./binning.ts";
+import { chooseBundle } from "./bundle.ts";
 import { checkTreeMemory } from "./memory.ts";
 import { varimpOf } from "../model.ts";
 import type { TrainResult as RegistryResult } from "../algorithm.ts";
@@ -282,7 +283,8 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     local: !shares,
   };
   const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
-  const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K }) };
+  const bundle = chooseBundle(specs.map((f) => f.valueBins + 1));
+  const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K, bundle }) };
   let valid: { chunks: TreeChunk[] } | null = null;
   const notes = [...columns.notes];
   if (input.valid) {

@@ -6,6 +6,7 @@
 import type { Task } from "../../core/mr.ts";
 import { type ResponseColumn, readResponse } from "../bind.ts";
 import { type BinColumn, binColumn } from "./binning.ts";
+import { bundleCodes, type FeatureBundle } from "./bundle.ts";
 
 export interface TreeChunk {
   readonly index: number;
@@ -14,6 +15,12 @@ export interface TreeChunk {
   readonly rows: number;
   /** Bins of each feature, in feature order. */
   readonly bins: readonly Uint16Array[];
+  /**
+   * A training view's bundle of low-cardinality features (bundle.ts) and each row's bin of it,
+   * which level passes sum large nodes through; null and empty without one.
+   */
+  readonly bundle: FeatureBundle | null;
+  readonly bundleBins: Uint16Array;
   /** Response: class code or value; NaN when missing. */
   readonly y: Float64Array;
   /** Row weight: 0 leaves a row out of training (missing response, another fold). */
@@ -35,7 +42,10 @@ export interface TreeChunk {
   readonly expNegKept: Uint8Array;
   readonly g: Float64Array;
   readonly h: Float64Array;
-  /** Quantized gradient and hessian: integers, so histogram sums are exact. */
+  /**
+   * Quantized gradient and hessian: integers, so histogram sums are exact. Class by class
+   * (qg[k·rows + i]), so a class's are one array to the histograms' loops.
+   */
   readonly qg: Int32Array;
   readonly qh: Int32Array;
   /** Node of each row in the tree of each class being grown; −1 = not in it. */
@@ -60,6 +70,8 @@ export interface ViewArgs {
   /** Response column and how to read it: numbers, or enum codes (recoded to training codes). */
   readonly y: ResponseColumn | null;
   readonly classes: number;
+  /** A bundle of the features (training views) [default none]. */
+  readonly bundle?: FeatureBundle | null;
 }
 
 const shared = {
@@ -82,12 +94,18 @@ export const BuildViewTask: Task<ViewArgs, TreeChunk[]> = {
     } else {
       y.fill(Number.NaN);
     }
+    const bins = args.features.map((f) => binColumn(chunk, f));
+    const bundle = args.bundle ?? null;
+    const bundleBins = new Uint16Array(new SharedArrayBuffer(bundle ? n * 2 : 0));
+    if (bundle) bundleCodes(bins, bundle, n, bundleBins);
     return [
       {
         index: chunk.index,
         start: chunk.start,
         rows: n,
-        bins: args.features.map((f) => binColumn(chunk, f)),
+        bins,
+        bundle,
+        bundleBins,
         y,
         w,
         fold: shared.i32(n),

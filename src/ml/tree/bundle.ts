@@ -1,0 +1,61 @@
+// A bundle of low-cardinality features: their bins read as the digits of one number, so a
+// row adds to one bin of the bundle's histogram instead of one bin of each member's. A
+// node of many rows sums its rows into the bundle and then spreads each bundle bin onto
+// its members' histograms (histogram.ts): flights' hour, day of week and month (25, 8 and
+// 8 bins) make a bundle of 1,600 bins, and a row updates four histograms instead of six.
+// The level passes of a flights GBM took 0.89-0.90x the CPU (each pass run with and without
+// the bundle, alternating, on one thread). The sums are of integers, so the histograms are
+// exactly the ones the members give alone.
+
+/** Most bins a bundle may have: spreading it costs a step a bin, paid back by its rows. */
+export const BUNDLE_MAX_BINS = 4096;
+
+/**
+ * Rows a node's run (its rows in a chunk) needs, per bundle bin, before it is summed through
+ * the bundle: spreading a bundle costs a bin a step, and a row saves an update a member but
+ * one. Measured on flights: 1 row a bin saved the most (level passes 0.89-0.90x), 2 and 4 0.93x.
+ */
+export const BUNDLE_ROWS_PER_BIN = 1;
+
+export interface FeatureBundle {
+  /** Member features, ascending; each one's bins (its missing bin + 1) and its digit's place value. */
+  readonly members: Int32Array;
+  readonly counts: Int32Array;
+  readonly strides: Int32Array;
+  /** Bins of the bundle: the product of its members' counts. */
+  readonly bins: number;
+}
+
+/**
+ * The bundle of the features with fewest bins whose product stays within `maxBins`, from
+ * each feature's bin count; null when fewer than two features fit.
+ */
+export function chooseBundle(binCounts: ArrayLike<number>, maxBins = BUNDLE_MAX_BINS): FeatureBundle | null {
+  const bySize = Array.from({ length: binCounts.length }, (_, f) => f).sort((a, b) => binCounts[a] - binCounts[b] || a - b);
+  const members: number[] = [];
+  let bins = 1;
+  for (const f of bySize) {
+    if (bins * binCounts[f] > maxBins) break;
+    members.push(f);
+    bins *= binCounts[f];
+  }
+  if (members.length < 2) return null;
+  members.sort((a, b) => a - b);
+  const counts = Int32Array.from(members, (f) => binCounts[f]);
+  const strides = new Int32Array(members.length);
+  for (let m = members.length - 1, place = 1; m >= 0; m--) {
+    strides[m] = place;
+    place *= counts[m];
+  }
+  return { members: Int32Array.from(members), counts, strides, bins };
+}
+
+/** The bundle bin of rows [0, rows) into `out`, from the features' bins. */
+export function bundleCodes(bins: readonly Uint16Array[], b: FeatureBundle, rows: number, out: Uint16Array): void {
+  out.fill(0, 0, rows);
+  for (let m = 0; m < b.members.length; m++) {
+    const member = bins[b.members[m]];
+    const stride = b.strides[m];
+    for (let i = 0; i < rows; i++) out[i] += member[i] * stride;
+  }
+}
