@@ -3,7 +3,7 @@
 // node of many rows sums its rows into the bundle and then spreads each bundle bin onto
 // its members' histograms (histogram.ts): flights' hour, day of week and month (25, 8 and
 // 8 bins) make a bundle of 1,600 bins, and a row updates four histograms instead of six.
-// The level passes of a flights GBM took 0.89-0.90x the CPU (each pass run with and without
+// The level passes of a flights GBM took 0.87-0.89x the CPU (each pass run with and without
 // the bundle, alternating, on one thread). The sums are of integers, so the histograms are
 // exactly the ones the members give alone.
 
@@ -11,11 +11,12 @@
 export const BUNDLE_MAX_BINS = 4096;
 
 /**
- * Rows a node's run (its rows in a chunk) needs, per bundle bin, before it is summed through
- * the bundle: spreading a bundle costs a bin a step, and a row saves an update a member but
- * one. Measured on flights: 1 row a bin saved the most (level passes 0.89-0.90x), 2 and 4 0.93x.
+ * Rows a node's run (its rows in a chunk) needs, per bundle bin, to be summed through the
+ * bundle: a slot's bundle costs a step a bin to spread, once a pass, and a row saves an
+ * update a member but one. Measured on flights, level passes through the bundle took
+ * 0.87-0.89x the CPU at half a row a bin, and 0.88-0.93x at a quarter or one.
  */
-export const BUNDLE_ROWS_PER_BIN = 1;
+export const BUNDLE_ROWS_PER_BIN = 0.5;
 
 export interface FeatureBundle {
   /** Member features, ascending; each one's bins (its missing bin + 1) and its digit's place value. */

@@ -424,41 +424,48 @@ const PACK_ROWS = PACK - 1;
  * A worker's packed sums of a partial's dense slots while it maps chunks into it (two doubles
  * a bin of the histogram, and each slot's rows since its last unpack), kept beside the
  * partial rather than in it so that they never travel: LevelTask.settle unpacks them. After
- * the histogram's bins come the bins of the view's feature bundle (bundle.ts), which sum one
- * slot's rows at a time: `bundleSlot` (−1 while empty), whose members' blocks start at bins
- * `bundleOffs`.
+ * the histogram's bins come regions of the view's feature bundle (bundle.ts), one for each
+ * slot that sums rows through it, added as slots first do: `regionOf` a slot (−1 none yet,
+ * −2 none to be had), and each region's members' first bins in the slot's histogram, M a
+ * region from `regionOffs[M·region]`.
  */
 interface PackedSums {
-  readonly g: Float64Array;
-  readonly hc: Float64Array;
+  g: Float64Array;
+  hc: Float64Array;
   readonly rows: Int32Array;
-  bundleSlot: number;
+  readonly regionOf: Int32Array;
+  regions: number;
+  regionOffs: Int32Array;
   bundle: FeatureBundle | null;
-  bundleOffs: Int32Array;
 }
 const packedOf = new WeakMap<LevelPartial, PackedSums>();
 /**
  * The packed sums of the last partial this thread settled, zero again (unpacking zeroes the
  * bins it adds): the next partial's, when they are large enough. New ones a pass were fresh
  * memory to fault in, a tenth of a millisecond a level pass on this machine. Only sums of at
- * most SPARE_PACKED_BINS bins are kept (1 MB), so a worker does not hold a deep level's for good.
+ * most SPARE_PACKED_BINS bins are kept (2 MB), so a worker does not hold a deep level's for good.
  */
 let sparePacked: PackedSums | null = null;
-const SPARE_PACKED_BINS = 1 << 16;
+const SPARE_PACKED_BINS = 1 << 17;
+/** Most slots of a partial a worker sums through a bundle (a region of bundle bins each). */
+const MAX_BUNDLE_REGIONS = 64;
 
 /** Bytes a dense bin's packed sums take on a worker mapping into a partial, beside its 24 in the partial. */
 export const PACKED_BIN_BYTES = 16;
 
-function packedSums(out: LevelPartial, a: LevelArgs, bundle: FeatureBundle | null): PackedSums {
+function packedSums(out: LevelPartial, a: LevelArgs): PackedSums {
   let p = packedOf.get(out);
   if (!p) {
-    const bins = a.bins + (bundle?.bins ?? 0);
     const spare = sparePacked;
-    if (spare && spare.g.length >= bins && spare.rows.length >= a.slots) {
+    if (spare && spare.g.length >= a.bins && spare.rows.length >= a.slots) {
       sparePacked = null;
       spare.rows.fill(0);
+      spare.regionOf.fill(-1);
+      spare.regions = 0;
       p = spare;
-    } else p = { g: new Float64Array(bins), hc: new Float64Array(bins), rows: new Int32Array(a.slots), bundleSlot: -1, bundle: null, bundleOffs: new Int32Array(0) };
+    } else {
+      p = { g: new Float64Array(a.bins), hc: new Float64Array(a.bins), rows: new Int32Array(a.slots), regionOf: new Int32Array(a.slots).fill(-1), regions: 0, regionOffs: new Int32Array(0), bundle: null };
+    }
     packedOf.set(out, p);
   }
   return p;
@@ -480,22 +487,23 @@ function unpack(p: PackedSums, hist: Float64Array, from: number, to: number): vo
 }
 
 /**
- * Adds the bundle's packed sums to its slot's histogram, each bundle bin to the bin of each
- * member its digits name, and zeroes them (the slot keeps the bundle).
+ * Adds bundle region r's packed sums to its slot's histogram, each bundle bin to the bin of
+ * each member its digits name, and zeroes them.
  */
-function unpackBundle(p: PackedSums, hist: Float64Array): void {
+function unpackBundle(p: PackedSums, hist: Float64Array, r: number): void {
   const bundle = p.bundle as FeatureBundle;
-  const { g, hc, bundleOffs } = p;
+  const { g, hc } = p;
   const { counts } = bundle;
   const M = counts.length;
-  const base = hist.length / 3;
+  const base = hist.length / 3 + r * bundle.bins;
+  const first = p.regionOffs.subarray(r * M, r * M + M);
   // Each member's bin of bundle bin b, stepped with b as the digits of a counter (the last fastest).
-  const at = bundleAt(bundleOffs, M);
-  for (let b = 0; b < bundle.bins; b++) {
-    const packed = hc[base + b];
+  const at = bundleCounter(first);
+  for (let b = base; b < base + bundle.bins; b++) {
+    const packed = hc[b];
     if (packed !== 0) {
       const count = packed % PACK;
-      const gSum = g[base + b];
+      const gSum = g[b];
       const hSum = (packed - count) / PACK;
       for (let m = 0; m < M; m++) {
         const t = 3 * at[m];
@@ -503,31 +511,30 @@ function unpackBundle(p: PackedSums, hist: Float64Array): void {
         hist[t + 1] += hSum;
         hist[t + 2] += count;
       }
-      g[base + b] = 0;
-      hc[base + b] = 0;
+      g[b] = 0;
+      hc[b] = 0;
     }
     for (let m = M - 1; m >= 0; m--) {
-      if (++at[m] < bundleOffs[m] + counts[m]) break;
-      at[m] = bundleOffs[m];
+      if (++at[m] < first[m] + counts[m]) break;
+      at[m] = first[m];
     }
   }
 }
 
-let bundleAtScratch = new Int32Array(0);
+let counterScratch = new Int32Array(0);
 
 /** Scratch of unpackBundle's counter, at the members' first bins. */
-function bundleAt(offs: Int32Array, M: number): Int32Array {
-  if (bundleAtScratch.length < M) bundleAtScratch = new Int32Array(M);
-  bundleAtScratch.set(offs.subarray(0, M));
-  return bundleAtScratch;
+function bundleCounter(first: Int32Array): Int32Array {
+  if (counterScratch.length < first.length) counterScratch = new Int32Array(first.length);
+  counterScratch.set(first);
+  return counterScratch;
 }
 
 /** Unpacks every slot's packed sums into the partial's histogram: its sums are then whole. */
 function settleLevel(out: LevelPartial): void {
   const p = packedOf.get(out);
   if (!p) return;
-  if (p.bundleSlot >= 0) unpackBundle(p, out.hist);
-  p.bundleSlot = -1;
+  for (let r = 0; r < p.regions; r++) unpackBundle(p, out.hist, r);
   unpack(p, out.hist, 0, out.hist.length / 3);
   packedOf.delete(out);
   if (p.g.length <= SPARE_PACKED_BINS && (!sparePacked || sparePacked.g.length < p.g.length)) sparePacked = p;
@@ -566,31 +573,18 @@ function slotFeatures(a: LevelArgs, slot: number, bins: readonly Uint16Array[], 
 /**
  * A run of `rows` rows of dense slot `slot` (features `featureBins`, blocks from `offs`) summed
  * through the chunk's bundle when the slot has all of its members and the run pays for
- * spreading it: the run's features then are the bundle's codes (its block after the
- * histogram's bins) and the slot's other features, in the run scratch; their count, else 0.
- * The bundle's sums are the slot's from here on (any other slot's are unpacked first).
+ * spreading it: the run's features then are the bundle's codes (the slot's bundle region)
+ * and the slot's other features, in the run scratch; their count, else 0.
  */
 function bundleRun(p: PackedSums, hist: Float64Array, a: LevelArgs, c: TreeChunk, slot: number, rows: number, featureBins: Uint16Array[], offs: Int32Array, F: number): number {
   const bundle = c.bundle;
   if (!bundle || rows < BUNDLE_ROWS_PER_BIN * bundle.bins) return 0;
-  const e0 = a.slotEntry[slot];
-  const M = bundle.members.length;
-  if (p.bundleSlot !== slot) {
-    let found = 0;
-    for (let e = 0; e < F; e++) if (bundle.members.includes(a.entryFeature[e0 + e])) found++;
-    if (found < M) return 0;
-    if (p.bundleSlot >= 0) unpackBundle(p, hist);
-    if (p.bundleOffs.length < M) p.bundleOffs = new Int32Array(M);
-    for (let e = 0; e < F; e++) {
-      const m = bundle.members.indexOf(a.entryFeature[e0 + e]);
-      if (m >= 0) p.bundleOffs[m] = offs[e];
-    }
-    p.bundleSlot = slot;
-    p.bundle = bundle;
-  }
+  const r = bundleRegion(p, a, bundle, slot, offs, F);
+  if (r < 0) return 0;
   if (runOffsScratch.length < F) runOffsScratch = new Int32Array(F);
   runBinsScratch[0] = c.bundleBins;
-  runOffsScratch[0] = hist.length / 3;
+  runOffsScratch[0] = hist.length / 3 + r * bundle.bins;
+  const e0 = a.slotEntry[slot];
   let n = 1;
   for (let e = 0; e < F; e++) {
     if (bundle.members.includes(a.entryFeature[e0 + e])) continue;
@@ -598,6 +592,46 @@ function bundleRun(p: PackedSums, hist: Float64Array, a: LevelArgs, c: TreeChunk
     runOffsScratch[n++] = offs[e];
   }
   return n;
+}
+
+/**
+ * The bundle region of dense slot `slot`, added (and the packed sums grown) when it has none
+ * yet; −1 when the slot lacks a member or the partial has its most regions.
+ */
+function bundleRegion(p: PackedSums, a: LevelArgs, bundle: FeatureBundle, slot: number, offs: Int32Array, F: number): number {
+  const had = p.regionOf[slot];
+  if (had !== -1) return had < 0 ? -1 : had;
+  const e0 = a.slotEntry[slot];
+  const M = bundle.members.length;
+  let found = 0;
+  for (let e = 0; e < F; e++) if (bundle.members.includes(a.entryFeature[e0 + e])) found++;
+  if (found < M || p.regions === MAX_BUNDLE_REGIONS) {
+    p.regionOf[slot] = -2;
+    return -1;
+  }
+  const r = p.regions++;
+  const need = a.bins + p.regions * bundle.bins;
+  if (p.g.length < need) {
+    const size = Math.min(Math.max(need, 2 * p.g.length), a.bins + MAX_BUNDLE_REGIONS * bundle.bins);
+    const g = new Float64Array(size);
+    const hc = new Float64Array(size);
+    g.set(p.g);
+    hc.set(p.hc);
+    p.g = g;
+    p.hc = hc;
+  }
+  if (p.regionOffs.length < p.regions * M) {
+    const grown = new Int32Array(MAX_BUNDLE_REGIONS * M);
+    grown.set(p.regionOffs);
+    p.regionOffs = grown;
+  }
+  for (let e = 0; e < F; e++) {
+    const m = bundle.members.indexOf(a.entryFeature[e0 + e]);
+    if (m >= 0) p.regionOffs[r * M + m] = offs[e];
+  }
+  p.regionOf[slot] = r;
+  p.bundle = bundle;
+  return r;
 }
 
 /**
@@ -630,16 +664,16 @@ function addDense(
   offs: Int32Array,
   F: number,
 ): void {
-  const p = packedSums(out, a, c.bundle);
-  const { g: pg, hc: ph } = p;
+  const p = packedSums(out, a);
   const bundled = bundleRun(p, out.hist, a, c, slot, runRows, featureBins, offs, F);
+  const { g: pg, hc: ph } = p;
   const b = bundled > 0 ? runBinsScratch : featureBins;
   const o = bundled > 0 ? runOffsScratch : offs;
   const n = bundled > 0 ? bundled : F;
   for (let s = from; s < to; ) {
     if (p.rows[slot] === PACK_ROWS) {
       unpack(p, out.hist, block0, block0 + span);
-      if (p.bundleSlot === slot) unpackBundle(p, out.hist);
+      if (p.regionOf[slot] >= 0) unpackBundle(p, out.hist, p.regionOf[slot]);
       p.rows[slot] = 0;
     }
     const e = Math.min(to, s + PACK_ROWS - p.rows[slot]);

@@ -5,7 +5,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { WorkerPool } from "../../../src/core/pool.ts";
 import { keyState } from "../../../src/core/rng.ts";
-import type { Executor } from "../../../src/core/mr.ts";
+import { type Executor, InlineExecutor } from "../../../src/core/mr.ts";
 import { type BinColumn, type FeatureSpec, totalBins } from "../../../src/ml/tree/binning.ts";
 import { BUNDLE_MAX_BINS, bundleCodes, chooseBundle } from "../../../src/ml/tree/bundle.ts";
 import { type LevelArgs, LevelTask, quantScales } from "../../../src/ml/tree/histogram.ts";
@@ -44,12 +44,18 @@ function specs(domain: readonly string[]): FeatureSpec[] {
 
 const ROWS = 140_000;
 
+/** Rows of the frame below with a = 1, b = 1, c = p and x < 50: one bundle bin of the left child. */
+const SAME = 68_000;
+
 /**
- * A frame of 140,000 rows: x = i mod 100 splits it in two halves of 70,000 rows, more than a
- * packed sum may count (65,535), and a, b and c make a bundle of 6 · 5 · 4 = 120 bins.
+ * A frame of 140,000 rows, a, b and c making a bundle of 6 · 5 · 4 = 120 bins: 68,000 rows of
+ * one bundle bin (more than a packed sum may count, 65,535) and x < 50, then x = i mod 100
+ * and a, b and c varying. Split at x <= 49: 104,000 rows on the left, 36,000 on the right.
  */
 async function frame(chunkRows: number) {
-  const lines = Array.from({ length: ROWS }, (_, i) => `${i % 5},${i % 100},${(i * 7) % 4},${"pqr"[(i * 11) % 3]},${(i * 13) % 7 < 3 ? "yes" : "no"}`);
+  const lines = Array.from({ length: ROWS }, (_, i) =>
+    i < SAME ? `1,${i % 50},1,p,${i % 3 === 0 ? "yes" : "no"}` : `${i % 5},${i % 100},${(i * 7) % 4},${"pqr"[(i * 11) % 3]},${(i * 13) % 7 < 3 ? "yes" : "no"}`,
+  );
   const path = writeTemp(tempDir(), "bundle.csv", `a,x,b,c,y\n${lines.join("\n")}\n`);
   return (await node.importFrame({ kind: "file", path }, { chunkRows }).done).frame;
 }
@@ -58,16 +64,18 @@ async function frame(chunkRows: number) {
  * The root pass (bernoulli gradients at score 0), then one pass that splits the root at x <= 49
  * and builds both children's histograms, on a view with the bundle or without.
  */
-async function twoChildren(chunkRows: number, bundled: boolean, executor: Executor = node.executor) {
+async function twoChildren(chunkRows: number, bundled: boolean, executor: Executor = node.executor, rightFeatures = [0, 1, 2, 3]) {
   const f = await frame(chunkRows);
   const fs = specs(f.columns[f.columnIndex("c")].domain ?? []);
   const features: BinColumn[] = fs.map((spec) => ({ col: f.columnIndex(spec.name), spec }));
   const bundle = bundled ? chooseBundle(fs.map(totalBins)) : null;
   const view = { chunks: await executor.run(BuildViewTask, f, { features, y: { col: f.columnIndex("y") }, classes: 1, bundle }) };
   const F = fs.length;
-  const entryOffset = new Int32Array(2 * F);
-  for (let e = 1; e < 2 * F; e++) entryOffset[e] = entryOffset[e - 1] + totalBins(fs[(e - 1) % F]);
-  const bins = entryOffset[2 * F - 1] + totalBins(fs[F - 1]);
+  // The left child's histogram has every feature, the right child's `rightFeatures`.
+  const entryFeature = Int32Array.from([0, 1, 2, 3, ...rightFeatures]);
+  const entryOffset = new Int32Array(entryFeature.length);
+  for (let e = 1; e < entryFeature.length; e++) entryOffset[e] = entryOffset[e - 1] + totalBins(fs[entryFeature[e - 1]]);
+  const bins = entryOffset[entryFeature.length - 1] + totalBins(fs[entryFeature[entryFeature.length - 1]]);
   const base: LevelArgs = {
     classes: 1,
     root: {
@@ -110,8 +118,8 @@ async function twoChildren(chunkRows: number, bundled: boolean, executor: Execut
     splits,
     slotOf: [Int32Array.of(-1, 0, 1)],
     slots: 2,
-    slotEntry: Int32Array.of(0, F, 2 * F),
-    entryFeature: Int32Array.from({ length: 2 * F }, (_, e) => e % F),
+    slotEntry: Int32Array.of(0, F, entryFeature.length),
+    entryFeature,
     entryOffset,
     bins,
     recordStart: Int32Array.of(-1, -1),
@@ -119,18 +127,17 @@ async function twoChildren(chunkRows: number, bundled: boolean, executor: Execut
     binStart: Int32Array.of(0, 0),
     detach: Uint8Array.of(0, 0),
   });
-  return { view: view.chunks, root: root.hist, level: level.hist, entryOffset, bundle };
+  return { view: view.chunks, root: root.hist, level: level.hist, entryFeature, entryOffset, bundle };
 }
 
 /** The two children's histograms summed here row by row from the view's quantized gradients. */
-function naiveChildren(chunks: readonly TreeChunk[], entryOffset: Int32Array, bins: number): Float64Array {
+function naiveChildren(chunks: readonly TreeChunk[], entryFeature: Int32Array, entryOffset: Int32Array, bins: number): Float64Array {
   const hist = new Float64Array(3 * bins);
-  const F = entryOffset.length / 2;
   for (const c of chunks) {
     for (let i = 0; i < c.rows; i++) {
-      const child = c.bins[1][i] <= 49 ? 0 : 1;
-      for (let f = 0; f < F; f++) {
-        const t = 3 * (entryOffset[child * F + f] + c.bins[f][i]);
+      const right = c.bins[1][i] > 49;
+      for (let e = right ? 4 : 0; e < (right ? entryFeature.length : 4); e++) {
+        const t = 3 * (entryOffset[e] + c.bins[entryFeature[e]][i]);
         hist[t] += c.qg[i];
         hist[t + 1] += c.qh[i];
         hist[t + 2] += 1;
@@ -140,19 +147,19 @@ function naiveChildren(chunks: readonly TreeChunk[], entryOffset: Int32Array, bi
   return hist;
 }
 
-test("level passes through a bundle sum both children of 70,000 rows exactly as row by row, whatever the chunking and threads", async () => {
+test("level passes through a bundle sum two children of 104,000 and 36,000 rows exactly as row by row, whatever the chunking and threads", async () => {
   const one = await twoChildren(ROWS, true);
   expect(one.bundle?.bins).toBe(120);
   expect(Array.from(one.bundle?.members ?? [])).toEqual([0, 2, 3]);
   expect(one.view.map((c) => c.rows)).toEqual([ROWS]);
-  const naive = naiveChildren(one.view, one.entryOffset, one.level.length / 3);
-  // Every row is in one child: 70,000 rows on each side, in every feature's block.
-  const F = 4;
-  for (let e = 0; e < 2 * F; e++) {
+  const naive = naiveChildren(one.view, one.entryFeature, one.entryOffset, one.level.length / 3);
+  // Every row is in one child, in every feature's block; 68,000 in one bundle bin on the left.
+  for (let e = 0; e < 8; e++) {
     let rows = 0;
-    for (let b = 0; b < totalBins(specs(["p", "q", "r"])[e % F]); b++) rows += one.level[3 * (one.entryOffset[e] + b) + 2];
-    expect(rows).toBe(70_000);
+    for (let b = 0; b < totalBins(specs(["p", "q", "r"])[one.entryFeature[e]]); b++) rows += one.level[3 * (one.entryOffset[e] + b) + 2];
+    expect(rows).toBe(e < 4 ? 104_000 : 36_000);
   }
+  expect(one.level[3 * (one.entryOffset[0] + 1) + 2]).toBeGreaterThan(SAME);
   expect(Array.from(one.level)).toEqual(Array.from(naive));
   const plain = await twoChildren(ROWS, false);
   expect(Array.from(plain.root)).toEqual(Array.from(one.root));
@@ -161,4 +168,13 @@ test("level passes through a bundle sum both children of 70,000 rows exactly as 
     expect(Array.from(other.root)).toEqual(Array.from(one.root));
     expect(Array.from(other.level)).toEqual(Array.from(one.level));
   }
+});
+
+test("a node without every member of the bundle is summed feature by feature beside one with them, as row by row", async () => {
+  // The right child has a, x and b but not c: its rows cannot go through the bundle. On this
+  // thread (the only test here that sums on it), whose packed sums start from zeros.
+  const mixed = await twoChildren(ROWS, true, new InlineExecutor(), [0, 1, 2]);
+  expect(Array.from(mixed.level)).toEqual(Array.from(naiveChildren(mixed.view, mixed.entryFeature, mixed.entryOffset, mixed.level.length / 3)));
+  const plain = await twoChildren(30_000, false, pool3, [0, 1, 2]);
+  expect(Array.from(plain.level)).toEqual(Array.from(mixed.level));
 });
