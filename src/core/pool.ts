@@ -341,8 +341,11 @@ export class WorkerPool implements Executor {
   }
 }
 
-/** Whether every buffer of a chunk is shared memory (objects nested deeper than `depth` count as not). */
-function allShared(value: unknown, depth = 4): boolean {
+/**
+ * Whether every buffer of a chunk is shared memory (objects nested deeper than `depth` count
+ * as not): only such chunks are kept on the workers by id, and claimed by them.
+ */
+export function allShared(value: unknown, depth = 4): boolean {
   if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer;
   if (value === null || typeof value !== "object") return true;
   if (depth === 0 || value instanceof ArrayBuffer) return false;

@@ -7,6 +7,8 @@
 // the bundle, alternating, on one thread). The sums are of integers, so the histograms are
 // exactly the ones the members give alone.
 
+import { sharedI32 } from "../../core/chunk.ts";
+
 /** Most bins a bundle may have: spreading it costs a step a bin, paid back by its rows. */
 export const BUNDLE_MAX_BINS = 4096;
 
@@ -18,6 +20,11 @@ export const BUNDLE_MAX_BINS = 4096;
  */
 export const BUNDLE_ROWS_PER_BIN = 0.5;
 
+/**
+ * In shared memory, as all of a view chunk: a worker pool keeps such chunks on its workers
+ * (the view's chunks stay put and are claimed a pass), where any other array made every
+ * chunk travel whole to a worker every pass.
+ */
 export interface FeatureBundle {
   /** Member features, ascending; each one's bins (its missing bin + 1) and its digit's place value. */
   readonly members: Int32Array;
@@ -42,13 +49,17 @@ export function chooseBundle(binCounts: ArrayLike<number>, maxBins = BUNDLE_MAX_
   }
   if (members.length < 2) return null;
   members.sort((a, b) => a - b);
-  const counts = Int32Array.from(members, (f) => binCounts[f]);
-  const strides = new Int32Array(members.length);
-  for (let m = members.length - 1, place = 1; m >= 0; m--) {
+  const M = members.length;
+  const counts = sharedI32(M);
+  const strides = sharedI32(M);
+  for (let m = M - 1, place = 1; m >= 0; m--) {
+    counts[m] = binCounts[members[m]];
     strides[m] = place;
     place *= counts[m];
   }
-  return { members: Int32Array.from(members), counts, strides, bins };
+  const shared = sharedI32(M);
+  shared.set(members);
+  return { members: shared, counts, strides, bins };
 }
 
 /** The bundle bin of rows [0, rows) into `out`, from the features' bins. */

@@ -3,7 +3,7 @@
 // row-by-row sum, bit for bit, whatever the chunking and thread count.
 
 import { afterAll, expect, test } from "bun:test";
-import { WorkerPool } from "../../../src/core/pool.ts";
+import { allShared, WorkerPool } from "../../../src/core/pool.ts";
 import { keyState } from "../../../src/core/rng.ts";
 import { type Executor, InlineExecutor } from "../../../src/core/mr.ts";
 import { type BinColumn, type FeatureSpec, totalBins } from "../../../src/ml/tree/binning.ts";
@@ -33,6 +33,15 @@ test("a bundle takes the features with fewest bins while their product fits, in 
   expect(Array.from(chooseBundle([3, 3, 3], 9)?.members ?? [])).toEqual([0, 1]);
   expect(chooseBundle([300, 5000])).toBeNull();
   expect(chooseBundle([BUNDLE_MAX_BINS])).toBeNull();
+});
+
+test("a view chunk with a bundle is all shared memory, so a worker pool keeps it and its workers claim it", async () => {
+  const { view } = await twoChildren(30_000, true);
+  expect(view.length).toBe(5);
+  for (const c of view) {
+    expect(c.bundle).not.toBeNull();
+    expect(allShared(c)).toBe(true);
+  }
 });
 
 /** Specs of the frame below: a (0..4), b (0..3) and x (0..99) numeric by unit cuts, c an enum of 3 levels. */
