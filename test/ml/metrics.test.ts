@@ -12,7 +12,7 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Frame } from "../../src/core/frame.ts";
 import { ingest } from "../../src/core/ingest.ts";
-import { type BinomialMetrics, binomialMetrics } from "../../src/ml/metrics/binomial.ts";
+import { type BinomialMetrics, BinomialScoresTask, binomialMetrics } from "../../src/ml/metrics/binomial.ts";
 import { computeMetrics, type MetricsSpec } from "../../src/ml/metrics/index.ts";
 import type { MultinomialMetrics } from "../../src/ml/metrics/multinomial.ts";
 import type { RegressionMetrics } from "../../src/ml/metrics/regression.ts";
@@ -95,7 +95,7 @@ test("binomial: with more distinct scores than table rows, the table keeps every
   const pos: number[] = [];
   const neg: number[] = [];
   for (let v = 0; v < 1000; v++) (v > 600 || v % 7 === 0 ? pos : neg).push(v / 1000);
-  const m = binomialMetrics({ pos: [Float64Array.from(pos)], neg: [Float64Array.from(neg)], logloss: 0, sse: 0 });
+  const m = binomialMetrics({ pos: [Float64Array.from(pos)], neg: [Float64Array.from(neg)], sums: [] });
   // By hand: thresholds from the top, one per distinct score; F1 = 2tp / (2tp + fp + fn).
   const desc = [...pos, ...neg].sort((a, b) => b - a);
   let tp = 0;
@@ -127,4 +127,18 @@ test("binomial: logloss and MSE are the same bits on one thread and on two (the 
   expect(onPool.logloss).toBe(onOne.logloss);
   expect(onPool.MSE).toBe(onOne.MSE);
   expect(onPool.AUC).toBe(onOne.AUC);
+});
+
+test("binomial: a worker sorts the probabilities of all its chunks once, so the partial holds a run a worker, not one a chunk", async () => {
+  const frame = await load("scores-binomial.csv", 7);
+  const chunks = scored(frame).chunks;
+  expect(chunks.length).toBe(43);
+  const onPool = await node.executor.run(BinomialScoresTask, { chunks }, {});
+  expect(onPool.pos.length).toBeLessThanOrEqual(node.executor.threads);
+  expect(onPool.neg.length).toBeLessThanOrEqual(node.executor.threads);
+  // Every in-bag row once, each run ascending; and a chunk's sums once each.
+  const rows = (runs: readonly Float64Array[]) => runs.reduce((t, r) => t + r.length, 0);
+  expect(rows(onPool.pos) + rows(onPool.neg)).toBe(300);
+  for (const r of [...onPool.pos, ...onPool.neg]) for (let i = 1; i < r.length; i++) expect(r[i - 1]).toBeLessThanOrEqual(r[i]);
+  expect(onPool.sums.filter((_, j) => j % 3 === 0).sort((a, b) => a - b)).toEqual(chunks.map((c) => c.index));
 });

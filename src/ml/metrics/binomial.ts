@@ -1,11 +1,14 @@
 // Binomial metrics with H2O's names: logloss, AUC, pr_auc, Gini, mean_per_class_error,
 // the confusion matrix at the max-F1 threshold, and the thresholds table. AUC is exact:
-// the partial of a chunk is the sorted probabilities of its positive and of its negative
-// rows; partials keep their sorted runs and the runs are merged once, pairwise, at the end
-// (n log k work for k chunks). Sorted lists merge exactly in any order, so AUC does not
-// depend on chunking; logloss and squared error are float sums, folded in chunk order (the
-// task is not commutative) so that they are the same bits on any number of threads. (Row
-// weights count as present or absent: w > 0 is a row.)
+// the partial holds the sorted probabilities of the positive and of the negative rows, a
+// run of each for every worker (or node) that mapped chunks, merged once at the end. A
+// worker gathers its chunks' probabilities unsorted and sorts them once when it settles
+// its partial (the engine's sort of a typed array): merging 37 sorted runs a class on the
+// main thread took 100 ms of a flights GBM's 130 ms of metrics there. Sorted lists merge
+// exactly in any order, so AUC does not depend on chunking or threads; logloss and squared
+// error are float sums kept a chunk at a time and added in chunk order at the end, so that
+// they are the same bits on any number of threads. (Row weights count as present or
+// absent: w > 0 is a row.)
 
 import type { Task } from "../../core/mr.ts";
 import { mergeSortedRuns } from "../../core/sorted.ts";
@@ -13,17 +16,47 @@ import { LOGLOSS_EPS, type ScoredChunk } from "./scored.ts";
 
 export interface SortedScores {
   /** Sorted runs (ascending) of the probabilities of class 1 of the positive rows. */
-  readonly pos: readonly Float64Array[];
+  readonly pos: Float64Array[];
   /** Sorted runs of the probabilities of class 1 of the negative rows. */
-  readonly neg: readonly Float64Array[];
-  /** Σ logloss and Σ squared error over the rows. */
-  readonly logloss: number;
-  readonly sse: number;
+  readonly neg: Float64Array[];
+  /** Per chunk mapped: its index, Σ logloss and Σ squared error over its rows. */
+  readonly sums: number[];
+}
+
+/** A worker's probabilities of the chunks it mapped into a partial, not yet sorted (they never travel). */
+const unsortedOf = new WeakMap<SortedScores, { pos: Float64Array[]; neg: Float64Array[] }>();
+
+/** One sorted array of the runs' values, in shared memory (a worker hands it back without a copy). */
+function sortedTogether(runs: readonly Float64Array[]): Float64Array {
+  let total = 0;
+  for (const r of runs) total += r.length;
+  const out = new Float64Array(new SharedArrayBuffer(total * 8));
+  let at = 0;
+  for (const r of runs) {
+    out.set(r, at);
+    at += r.length;
+  }
+  return out.sort();
+}
+
+function settleScores(acc: SortedScores): void {
+  const unsorted = unsortedOf.get(acc);
+  if (!unsorted) return;
+  unsortedOf.delete(acc);
+  acc.pos.push(sortedTogether(unsorted.pos));
+  acc.neg.push(sortedTogether(unsorted.neg));
 }
 
 export const BinomialScoresTask: Task<Record<string, never>, SortedScores, ScoredChunk> = {
   name: "ml.metrics.binomial",
-  map(c) {
+  commutative: true,
+  map(c, a) {
+    const acc = BinomialScoresTask.empty(a);
+    BinomialScoresTask.mapInto?.(acc, c, a);
+    settleScores(acc);
+    return acc;
+  },
+  mapInto(acc, c) {
     let np = 0;
     let nn = 0;
     for (let i = 0; i < c.rows; i++) {
@@ -31,9 +64,8 @@ export const BinomialScoresTask: Task<Record<string, never>, SortedScores, Score
       if (c.y[i] === 1) np++;
       else nn++;
     }
-    // Shared memory: a worker hands them back without a copy (19 MB for 2.4M rows).
-    const pos = new Float64Array(new SharedArrayBuffer(np * 8));
-    const neg = new Float64Array(new SharedArrayBuffer(nn * 8));
+    const pos = new Float64Array(np);
+    const neg = new Float64Array(nn);
     let logloss = 0;
     let sse = 0;
     np = 0;
@@ -52,11 +84,36 @@ export const BinomialScoresTask: Task<Record<string, never>, SortedScores, Score
         sse += p * p;
       }
     }
-    return { pos: [pos.sort()], neg: [neg.sort()], logloss, sse };
+    let unsorted = unsortedOf.get(acc);
+    if (!unsorted) {
+      unsorted = { pos: [], neg: [] };
+      unsortedOf.set(acc, unsorted);
+    }
+    unsorted.pos.push(pos);
+    unsorted.neg.push(neg);
+    acc.sums.push(c.index, logloss, sse);
   },
-  reduce: (a, b) => ({ pos: a.pos.concat(b.pos), neg: a.neg.concat(b.neg), logloss: a.logloss + b.logloss, sse: a.sse + b.sse }),
-  empty: () => ({ pos: [], neg: [], logloss: 0, sse: 0 }),
+  settle: settleScores,
+  reduce: (a, b) => ({ pos: a.pos.concat(b.pos), neg: a.neg.concat(b.neg), sums: a.sums.concat(b.sums) }),
+  mergeInto(acc, b) {
+    acc.pos.push(...b.pos);
+    acc.neg.push(...b.neg);
+    acc.sums.push(...b.sums);
+  },
+  empty: () => ({ pos: [], neg: [], sums: [] }),
 };
+
+/** Σ logloss and Σ squared error of the chunks, added in chunk order (ties: in the order given). */
+function chunkSums(sums: readonly number[]): { logloss: number; sse: number } {
+  const chunks = Array.from({ length: sums.length / 3 }, (_, j) => j).sort((a, b) => sums[3 * a] - sums[3 * b] || a - b);
+  let logloss = 0;
+  let sse = 0;
+  for (const j of chunks) {
+    logloss += sums[3 * j + 1];
+    sse += sums[3 * j + 2];
+  }
+  return { logloss, sse };
+}
 
 export interface ThresholdRow {
   readonly threshold: number;
@@ -142,7 +199,7 @@ function distinctValues(a: Float64Array, b: Float64Array): number {
 }
 
 export function binomialMetrics(partial: SortedScores): BinomialMetrics {
-  const s = { pos: mergeSortedRuns(partial.pos), neg: mergeSortedRuns(partial.neg), logloss: partial.logloss, sse: partial.sse };
+  const s = { pos: mergeSortedRuns(partial.pos), neg: mergeSortedRuns(partial.neg), ...chunkSums(partial.sums) };
   const P = s.pos.length;
   const N = s.neg.length;
   // The table keeps every step-th threshold (and the best): only those rows are kept, not a

@@ -464,7 +464,15 @@ function packedSums(out: LevelPartial, a: LevelArgs): PackedSums {
       spare.regions = 0;
       p = spare;
     } else {
-      p = { g: new Float64Array(a.bins), hc: new Float64Array(a.bins), rows: new Int32Array(a.slots), regionOf: new Int32Array(a.slots).fill(-1), regions: 0, regionOffs: new Int32Array(0), bundle: null };
+      p = {
+        g: new Float64Array(a.bins),
+        hc: new Float64Array(a.bins),
+        rows: new Int32Array(a.slots),
+        regionOf: new Int32Array(a.slots).fill(-1),
+        regions: 0,
+        regionOffs: new Int32Array(0),
+        bundle: null,
+      };
     }
     packedOf.set(out, p);
   }

@@ -141,6 +141,18 @@ export function writeOutput(c: TreeChunk, i: number, a: OutputArgs, p: Float64Ar
   }
 }
 
+/**
+ * The outputs of every row of the chunk into `p`, `width` values a row: a one-value output
+ * (logistic, identity) in a loop of its own, not a call and a switch a row.
+ */
+function writeOutputs(c: TreeChunk, a: OutputArgs, p: Float64Array, width: number): void {
+  const s = c.score;
+  const one = width === 1 && a.classes === 1;
+  if (one && a.output === "logistic") for (let i = 0; i < c.rows; i++) p[i] = linkInverse("bernoulli", s[i]);
+  else if (one && a.output === "identity") p.set(s.subarray(0, c.rows));
+  else for (let i = 0; i < c.rows; i++) writeOutput(c, i, a, p, i * width);
+}
+
 /** Partial: scored chunks (response, output) of the view's rows, for the metrics. */
 export const OutputTask: Task<OutputArgs, ScoredChunk[], TreeChunk> = {
   name: "ml.tree.output",
@@ -155,7 +167,7 @@ export const OutputTask: Task<OutputArgs, ScoredChunk[], TreeChunk> = {
       w = new Float64Array(new SharedArrayBuffer(c.rows * 8));
       for (let i = 0; i < c.rows; i++) w[i] = c.fold[i] === a.holdoutFold && c.y[i] === c.y[i] ? 1 : 0;
     }
-    for (let i = 0; i < c.rows; i++) writeOutput(c, i, a, p, i * width);
+    writeOutputs(c, a, p, width);
     return [{ index: c.index, rows: c.rows, y: c.y, p, width, w: w ?? c.w }];
   },
   reduce: (a, b) => a.concat(b),

@@ -49,7 +49,7 @@ if (which === "thresholds") {
     pos[i] = (2 * i + 1) / (2 * n + 1);
     neg[i] = (2 * i) / (2 * n + 1);
   }
-  const { rise, result } = peakRise(() => binomialMetrics({ pos: [pos], neg: [neg], logloss: 0, sse: 0 }));
+  const { rise, result } = peakRise(() => binomialMetrics({ pos: [pos], neg: [neg], sums: [] }));
   console.log(JSON.stringify({ rise, auc: result.AUC, rows: result.thresholds_and_metric_scores.length, maxF1Threshold: result.max_f1_threshold }));
 } else if (which === "save") {
   // 268 MB of tree arrays (a 35-tree depth-20 forest on flights holds about that) of a
