@@ -42,6 +42,24 @@ export function mergeSortedRuns(runs: readonly Float64Array[]): Float64Array {
   return src;
 }
 
+/**
+ * One ascending array, in shared memory, of the values of `runs` (sorted or not): copied side
+ * by side and sorted by the engine. A worker settling its partial gets it faster this way than
+ * by a merge loop its JIT has yet to compile (a typed array's sort is native: 1.2M values in
+ * 13-27 ms here), and hands it back without a copy.
+ */
+export function sortedConcat(runs: readonly Float64Array[]): Float64Array {
+  let total = 0;
+  for (const r of runs) total += r.length;
+  const out = new Float64Array(new SharedArrayBuffer(total * 8));
+  let at = 0;
+  for (const r of runs) {
+    out.set(r, at);
+    at += r.length;
+  }
+  return out.sort();
+}
+
 /** Merges ascending a[i, m) and b[j, e) into out from `o`. */
 function mergeInto(a: Float64Array, i: number, m: number, b: Float64Array, j: number, e: number, out: Float64Array, o: number): void {
   while (i < m && j < e) out[o++] = a[i] <= b[j] ? a[i++] : b[j++];

@@ -11,7 +11,7 @@
 // absent: w > 0 is a row.)
 
 import type { Task } from "../../core/mr.ts";
-import { mergeSortedRuns } from "../../core/sorted.ts";
+import { mergeSortedRuns, sortedConcat } from "../../core/sorted.ts";
 import { LOGLOSS_EPS, type ScoredChunk } from "./scored.ts";
 
 export interface SortedScores {
@@ -26,25 +26,12 @@ export interface SortedScores {
 /** A worker's probabilities of the chunks it mapped into a partial, not yet sorted (they never travel). */
 const unsortedOf = new WeakMap<SortedScores, { pos: Float64Array[]; neg: Float64Array[] }>();
 
-/** One sorted array of the runs' values, in shared memory (a worker hands it back without a copy). */
-function sortedTogether(runs: readonly Float64Array[]): Float64Array {
-  let total = 0;
-  for (const r of runs) total += r.length;
-  const out = new Float64Array(new SharedArrayBuffer(total * 8));
-  let at = 0;
-  for (const r of runs) {
-    out.set(r, at);
-    at += r.length;
-  }
-  return out.sort();
-}
-
 function settleScores(acc: SortedScores): void {
   const unsorted = unsortedOf.get(acc);
   if (!unsorted) return;
   unsortedOf.delete(acc);
-  acc.pos.push(sortedTogether(unsorted.pos));
-  acc.neg.push(sortedTogether(unsorted.neg));
+  acc.pos.push(sortedConcat(unsorted.pos));
+  acc.neg.push(sortedConcat(unsorted.neg));
 }
 
 export const BinomialScoresTask: Task<Record<string, never>, SortedScores, ScoredChunk> = {
