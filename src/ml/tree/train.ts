@@ -283,7 +283,7 @@ export async function trainTreeModel(executor: Executor, input: TrainInput): Pro
     local: !shares,
   };
   const bins: BinColumn[] = xCols.map((col, i) => ({ col, spec: specs[i] }));
-  const bundle = chooseBundle(specs.map((f) => f.valueBins + 1));
+  const bundle = chooseBundle(specs.map(totalBins));
   const view = { chunks: await executor.run(BuildViewTask, input.frame, { features: bins, y: { col: columns.yCol }, classes: K, bundle }) };
   let valid: { chunks: TreeChunk[] } | null = null;
   const notes = [...columns.notes];
